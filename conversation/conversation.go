@@ -1,0 +1,211 @@
+// Package conversation holds the Conversation type and its rules: the
+// statuses and how they move, closed-is-immutable, defaults, validation
+// limits and patch application.
+//
+// The rules, all enforced here so that every store and transport shares them:
+//
+//   - A new conversation defaults to status OPEN, priority NORMAL and channel
+//     NO_CHANNEL, version 1.
+//   - OPEN, WAITING and SOLVED may move to each other freely and any of them
+//     to CLOSED. CLOSED is terminal: Patch.Apply on a closed conversation
+//     fails with ErrClosed and changes nothing.
+//   - Closing sets ClosedAt. Every change bumps Version and UpdatedAt; a patch
+//     that changes nothing bumps neither.
+//   - Text limits count runes; invalid UTF-8 and NUL bytes are ErrInvalid, so
+//     no store ever sees them.
+//
+// The package does no I/O. Checks that need stored state (does the queue
+// exist, is the agent enabled) belong to the service in the root package.
+package conversation
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/parleyhq/parley/internal/fault"
+)
+
+// Validation limits, counted in runes.
+const (
+	MaxIDLen             = 255
+	MaxTopicLen          = 1000
+	MaxSummaryLen        = 4000
+	MaxCustomerIDLen     = 255
+	MaxAttributes        = 50
+	MaxAttributeKeyLen   = 100
+	MaxAttributeValueLen = 1000
+)
+
+// Conversation is a thread of messages between a customer and agents.
+type Conversation struct {
+	ID         string
+	Topic      string
+	Summary    string
+	Status     Status
+	Priority   Priority
+	QueueID    string // "" when in no queue
+	AgentID    string // the assignee; "" when unassigned
+	Channel    Channel
+	CustomerID string
+	Attributes map[string]string
+	Tags       []string // tag names, sorted; maintained by the tag operations
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	ClosedAt   time.Time // zero until closed
+	QueuedAt   time.Time // when it entered its current queue; zero when in none
+	Version    int64
+}
+
+// Clone returns a deep copy: changing the copy never changes c.
+func (c *Conversation) Clone() *Conversation {
+	if c == nil {
+		return nil
+	}
+	cp := *c
+	cp.Attributes = maps.Clone(c.Attributes)
+	cp.Tags = slices.Clone(c.Tags)
+	return &cp
+}
+
+// Assigned reports whether the conversation has an assignee.
+func (c *Conversation) Assigned() bool { return c.AgentID != "" }
+
+// New builds a conversation from the caller's input: it applies the
+// defaults, checks every field, and stamps id, times and version 1. The
+// input's own ID wins over id when set. Tags, times and version in the input
+// are ignored: tags are added through the tag operations.
+func New(in Conversation, id string, now time.Time) (*Conversation, error) {
+	c := &Conversation{
+		ID:         in.ID,
+		Topic:      in.Topic,
+		Summary:    in.Summary,
+		Status:     in.Status,
+		Priority:   in.Priority,
+		QueueID:    in.QueueID,
+		AgentID:    in.AgentID,
+		Channel:    in.Channel,
+		CustomerID: in.CustomerID,
+		Attributes: maps.Clone(in.Attributes),
+		CreatedAt:  now,
+		UpdatedAt:  now,
+		Version:    1,
+	}
+	if c.ID == "" {
+		c.ID = id
+	}
+	if c.Status == "" {
+		c.Status = Open
+	}
+	if c.Priority == "" {
+		c.Priority = Normal
+	}
+	if c.Channel == "" {
+		c.Channel = NoChannel
+	}
+	if c.Status == Closed {
+		c.ClosedAt = now
+	}
+	if c.QueueID != "" {
+		c.QueuedAt = now
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Validate checks every field against the limits and enums.
+func (c *Conversation) Validate() error {
+	if err := fault.Identifier("id", c.ID, MaxIDLen); err != nil {
+		return err
+	}
+	if err := fault.Text("topic", c.Topic, MaxTopicLen); err != nil {
+		return err
+	}
+	if err := fault.Text("summary", c.Summary, MaxSummaryLen); err != nil {
+		return err
+	}
+	if !c.Status.Valid() {
+		return fault.Invalid("status", "unknown value %q", c.Status)
+	}
+	if !c.Priority.Valid() {
+		return fault.Invalid("priority", "unknown value %q", c.Priority)
+	}
+	if !c.Channel.Valid() {
+		return fault.Invalid("channel", "unknown value %q", c.Channel)
+	}
+	if err := optionalID("queueId", c.QueueID); err != nil {
+		return err
+	}
+	if err := optionalID("agentId", c.AgentID); err != nil {
+		return err
+	}
+	if err := fault.Text("customerId", c.CustomerID, MaxCustomerIDLen); err != nil {
+		return err
+	}
+	return ValidateAttributes(c.Attributes)
+}
+
+// ValidateAttributes checks the attribute map: at most MaxAttributes keys,
+// non-empty keys of at most MaxAttributeKeyLen runes, values of at most
+// MaxAttributeValueLen runes.
+func ValidateAttributes(attrs map[string]string) error {
+	if len(attrs) > MaxAttributes {
+		return fault.Invalid("attributes", "more than %d keys", MaxAttributes)
+	}
+	for k, v := range attrs {
+		if k == "" {
+			return fault.Invalid("attributes", "empty key")
+		}
+		if err := fault.Text("attributes", k, MaxAttributeKeyLen); err != nil {
+			return fault.Invalid("attributes", "key: %s", err.(*fault.FieldError).Reason)
+		}
+		if err := fault.Text("attributes."+k, v, MaxAttributeValueLen); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func optionalID(field, id string) error {
+	if id == "" {
+		return nil
+	}
+	return fault.Identifier(field, id, MaxIDLen)
+}
+
+// CheckTransition says whether a conversation in status from may move to
+// status to: ErrClosed when from is CLOSED, ErrInvalid when to is unknown.
+// Moving to the same status is allowed (and changes nothing).
+func CheckTransition(from, to Status) error {
+	if !to.Valid() {
+		return fault.Invalid("status", "unknown value %q", to)
+	}
+	if from == Closed {
+		return fmt.Errorf("status %s to %s: %w", from, to, fault.ErrClosed)
+	}
+	return nil
+}
+
+// CheckMutable returns ErrClosed when the conversation is closed: a closed
+// conversation accepts no change of any kind.
+func (c *Conversation) CheckMutable() error {
+	if c.Status == Closed {
+		return fmt.Errorf("conversation %q: %w", c.ID, fault.ErrClosed)
+	}
+	return nil
+}
+
+// FoldTopic is the case folding under which "topic contains" matches: both
+// the topic and the needle are folded with it. Stores that search in SQL
+// store the folded topic beside the topic, so every store agrees with
+// TopicContains.
+func FoldTopic(s string) string { return strings.ToLower(s) }
+
+// TopicContains reports whether topic contains needle, ignoring case.
+func TopicContains(topic, needle string) bool {
+	return strings.Contains(FoldTopic(topic), FoldTopic(needle))
+}

@@ -1,0 +1,168 @@
+package conversation
+
+import "github.com/parleyhq/parley/internal/fault"
+
+// Status is where a conversation is in its life.
+type Status string
+
+// The statuses. OPEN, WAITING and SOLVED move freely between each other;
+// CLOSED is terminal.
+const (
+	Open    Status = "OPEN"
+	Waiting Status = "WAITING"
+	Solved  Status = "SOLVED"
+	Closed  Status = "CLOSED"
+)
+
+// Statuses lists every status in a stable order.
+var Statuses = []Status{Open, Waiting, Solved, Closed}
+
+// Valid reports whether s is one of the four statuses.
+func (s Status) Valid() bool {
+	switch s {
+	case Open, Waiting, Solved, Closed:
+		return true
+	}
+	return false
+}
+
+// ParseStatus accepts a status name or its alias from the helpdesk
+// vocabulary (open, pending, closed). Anything else is ErrInvalid.
+func ParseStatus(s string) (Status, error) {
+	switch s {
+	case "open":
+		return Open, nil
+	case "pending":
+		return Waiting, nil
+	case "closed":
+		return Closed, nil
+	}
+	if st := Status(s); st.Valid() {
+		return st, nil
+	}
+	return "", fault.Invalid("status", "unknown value %q", s)
+}
+
+// Priority orders conversations for agents and routing; URGENT is highest.
+type Priority string
+
+// The priorities, lowest first.
+const (
+	Low    Priority = "LOW"
+	Normal Priority = "NORMAL"
+	High   Priority = "HIGH"
+	Urgent Priority = "URGENT"
+)
+
+// Priorities lists every priority from lowest to highest.
+var Priorities = []Priority{Low, Normal, High, Urgent}
+
+// Rank orders priorities: LOW is 0 and URGENT is 3. An invalid priority
+// ranks -1.
+func (p Priority) Rank() int {
+	switch p {
+	case Low:
+		return 0
+	case Normal:
+		return 1
+	case High:
+		return 2
+	case Urgent:
+		return 3
+	}
+	return -1
+}
+
+// PriorityOfRank is the inverse of Rank; it returns "" for a rank outside 0..3.
+func PriorityOfRank(rank int) Priority {
+	if rank < 0 || rank >= len(Priorities) {
+		return ""
+	}
+	return Priorities[rank]
+}
+
+// Valid reports whether p is one of the four priorities.
+func (p Priority) Valid() bool { return p.Rank() >= 0 }
+
+// ParsePriority accepts a priority name or its helpdesk alias (low, medium,
+// high, urgent). Anything else is ErrInvalid.
+func ParsePriority(s string) (Priority, error) {
+	switch s {
+	case "low":
+		return Low, nil
+	case "medium":
+		return Normal, nil
+	case "high":
+		return High, nil
+	case "urgent":
+		return Urgent, nil
+	}
+	if p := Priority(s); p.Valid() {
+		return p, nil
+	}
+	return "", fault.Invalid("priority", "unknown value %q", s)
+}
+
+// Channel is the medium a conversation or message travels on.
+type Channel string
+
+// The channels.
+const (
+	NoChannel              Channel = "NO_CHANNEL"
+	SMS                    Channel = "SMS"
+	Viber                  Channel = "VIBER"
+	ViberBot               Channel = "VIBER_BOT"
+	WhatsApp               Channel = "WHATSAPP"
+	FacebookMessenger      Channel = "FACEBOOK_MESSENGER"
+	InstagramMessaging     Channel = "INSTAGRAM_MESSAGING"
+	Telegram               Channel = "TELEGRAM"
+	Line                   Channel = "LINE"
+	RCS                    Channel = "RCS"
+	LiveChat               Channel = "LIVE_CHAT"
+	Email                  Channel = "EMAIL"
+	GoogleBusinessMessages Channel = "GOOGLE_BUSINESS_MESSAGES"
+	AppleBusinessChat      Channel = "APPLE_BUSINESS_CHAT"
+	KakaoSangdam           Channel = "KAKAO_SANGDAM"
+	TwitterDM              Channel = "TWITTER_DM"
+	Voice                  Channel = "VOICE"
+	Video                  Channel = "VIDEO"
+	Multichannel           Channel = "MULTICHANNEL"
+)
+
+// Channels lists every channel.
+var Channels = []Channel{
+	NoChannel, SMS, Viber, ViberBot, WhatsApp, FacebookMessenger,
+	InstagramMessaging, Telegram, Line, RCS, LiveChat, Email,
+	GoogleBusinessMessages, AppleBusinessChat, KakaoSangdam, TwitterDM,
+	Voice, Video, Multichannel,
+}
+
+var channelSet = func() map[Channel]bool {
+	m := make(map[Channel]bool, len(Channels))
+	for _, c := range Channels {
+		m[c] = true
+	}
+	return m
+}()
+
+// Valid reports whether c is a known channel.
+func (c Channel) Valid() bool { return channelSet[c] }
+
+// ParseChannel accepts a channel name or its helpdesk alias (email, chat,
+// phone, whatsapp). Anything else is ErrInvalid.
+func ParseChannel(s string) (Channel, error) {
+	switch s {
+	case "email":
+		return Email, nil
+	case "chat":
+		return LiveChat, nil
+	case "phone":
+		return Voice, nil
+	case "whatsapp":
+		return WhatsApp, nil
+	}
+	if c := Channel(s); c.Valid() {
+		return c, nil
+	}
+	return "", fault.Invalid("channel", "unknown value %q", s)
+}

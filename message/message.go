@@ -1,0 +1,324 @@
+// Package message holds the Message type, its content rules and the reply
+// matrix that decides who may send an OUTBOUND message.
+//
+// Content rules, per content type (every other content field must be empty):
+//
+//   - TEXT: text, 1..4096 characters.
+//   - IMAGE, AUDIO, VIDEO, DOCUMENT: url (1..2048), caption (≤ 1000).
+//   - LOCATION: latitude in [-90, 90], longitude in [-180, 180], name (≤ 255),
+//     address (≤ 1000).
+//   - TEMPLATE: templateName (1..255), language (1..35), at most 100
+//     parameters of ≤ 1000 characters each.
+//   - CONTACT: name (1..255), phone (≤ 64), email (≤ 255).
+//
+// from and to are at most 255 characters. The direction defaults to OUTBOUND
+// and the content type to TEXT.
+package message
+
+import (
+	"math"
+	"slices"
+	"time"
+
+	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/internal/fault"
+)
+
+// Limits on message fields, counted in runes.
+const (
+	MaxTextLen       = 4096
+	MaxURLLen        = 2048
+	MaxCaptionLen    = 1000
+	MaxNameLen       = 255
+	MaxAddressLen    = 1000
+	MaxLanguageLen   = 35
+	MaxParameters    = 100
+	MaxParameterLen  = 1000
+	MaxPhoneLen      = 64
+	MaxEmailLen      = 255
+	MaxEndpointLen   = 255 // from and to
+	MaxIDLen         = 255
+	MaxTemplateLen   = 255
+	maxCoordinateLat = 90
+	maxCoordinateLon = 180
+)
+
+// Direction says who wrote a message: the customer (INBOUND) or the
+// business (OUTBOUND).
+type Direction string
+
+// The directions.
+const (
+	Inbound  Direction = "INBOUND"
+	Outbound Direction = "OUTBOUND"
+)
+
+// Valid reports whether d is a known direction.
+func (d Direction) Valid() bool { return d == Inbound || d == Outbound }
+
+// ParseDirection accepts a direction name; anything else is ErrInvalid.
+func ParseDirection(s string) (Direction, error) {
+	if d := Direction(s); d.Valid() {
+		return d, nil
+	}
+	return "", fault.Invalid("direction", "unknown value %q", s)
+}
+
+// ContentType says what a message's content holds.
+type ContentType string
+
+// The content types.
+const (
+	Text     ContentType = "TEXT"
+	Image    ContentType = "IMAGE"
+	Location ContentType = "LOCATION"
+	Template ContentType = "TEMPLATE"
+	Audio    ContentType = "AUDIO"
+	Video    ContentType = "VIDEO"
+	Document ContentType = "DOCUMENT"
+	Contact  ContentType = "CONTACT"
+)
+
+// ContentTypes lists every content type.
+var ContentTypes = []ContentType{Text, Image, Location, Template, Audio, Video, Document, Contact}
+
+// Valid reports whether t is a known content type.
+func (t ContentType) Valid() bool { return slices.Contains(ContentTypes, t) }
+
+// ParseContentType accepts a content type name; anything else is ErrInvalid.
+func ParseContentType(s string) (ContentType, error) {
+	if t := ContentType(s); t.Valid() {
+		return t, nil
+	}
+	return "", fault.Invalid("contentType", "unknown value %q", s)
+}
+
+func (t ContentType) media() bool {
+	return t == Image || t == Audio || t == Video || t == Document
+}
+
+// Content is the body of a message. Which fields apply depends on the
+// content type (see the package doc); the others stay empty.
+type Content struct {
+	Text string `json:"text,omitempty"`
+
+	URL     string `json:"url,omitempty"`
+	Caption string `json:"caption,omitempty"`
+
+	Latitude  *float64 `json:"latitude,omitempty"`
+	Longitude *float64 `json:"longitude,omitempty"`
+	Address   string   `json:"address,omitempty"`
+
+	TemplateName string   `json:"templateName,omitempty"`
+	Language     string   `json:"language,omitempty"`
+	Parameters   []string `json:"parameters,omitempty"`
+
+	Name  string `json:"name,omitempty"` // of a LOCATION or a CONTACT
+	Phone string `json:"phone,omitempty"`
+	Email string `json:"email,omitempty"`
+}
+
+// Clone returns a deep copy.
+func (c Content) Clone() Content {
+	if c.Latitude != nil {
+		v := *c.Latitude
+		c.Latitude = &v
+	}
+	if c.Longitude != nil {
+		v := *c.Longitude
+		c.Longitude = &v
+	}
+	c.Parameters = slices.Clone(c.Parameters)
+	return c
+}
+
+// Message is one message of a conversation.
+type Message struct {
+	ID             string
+	ConversationID string
+	Direction      Direction
+	Channel        conversation.Channel
+	From           string
+	To             string
+	ContentType    ContentType
+	Content        Content
+	AgentID        string // who sent it, for OUTBOUND messages sent by an agent
+	Private        bool   // an internal note: never delivered to the customer
+	CreatedAt      time.Time
+}
+
+// Clone returns a deep copy.
+func (m *Message) Clone() *Message {
+	if m == nil {
+		return nil
+	}
+	cp := *m
+	cp.Content = m.Content.Clone()
+	return &cp
+}
+
+// New builds a message of conversation c from input: it applies defaults
+// (direction OUTBOUND, content type TEXT, the conversation's channel), checks
+// every field and stamps id, conversation and time. The input's own ID wins
+// over id when set. It fails with ErrClosed when c is closed.
+func New(in Message, c *conversation.Conversation, id string, now time.Time) (*Message, error) {
+	if err := c.CheckMutable(); err != nil {
+		return nil, err
+	}
+	m := in.Clone()
+	m.ConversationID = c.ID
+	m.CreatedAt = now
+	if m.ID == "" {
+		m.ID = id
+	}
+	if m.Direction == "" {
+		m.Direction = Outbound
+	}
+	if m.ContentType == "" {
+		m.ContentType = Text
+	}
+	if m.Channel == "" {
+		m.Channel = c.Channel
+	}
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Validate checks every field and the content against its type.
+func (m *Message) Validate() error {
+	if err := fault.Identifier("id", m.ID, MaxIDLen); err != nil {
+		return err
+	}
+	if !m.Direction.Valid() {
+		return fault.Invalid("direction", "unknown value %q", m.Direction)
+	}
+	if !m.Channel.Valid() {
+		return fault.Invalid("channel", "unknown value %q", m.Channel)
+	}
+	if !m.ContentType.Valid() {
+		return fault.Invalid("contentType", "unknown value %q", m.ContentType)
+	}
+	if err := fault.Text("from", m.From, MaxEndpointLen); err != nil {
+		return err
+	}
+	if err := fault.Text("to", m.To, MaxEndpointLen); err != nil {
+		return err
+	}
+	if m.AgentID != "" {
+		if err := fault.Identifier("agentId", m.AgentID, MaxIDLen); err != nil {
+			return err
+		}
+	}
+	return m.Content.Validate(m.ContentType)
+}
+
+// Validate checks the content against content type t.
+func (c Content) Validate(t ContentType) error {
+	allowed := map[string]bool{}
+	switch {
+	case t == Text:
+		allowed["text"] = true
+		if err := required("content.text", c.Text, MaxTextLen); err != nil {
+			return err
+		}
+	case t.media():
+		allowed["url"], allowed["caption"] = true, true
+		if err := required("content.url", c.URL, MaxURLLen); err != nil {
+			return err
+		}
+		if err := fault.Text("content.caption", c.Caption, MaxCaptionLen); err != nil {
+			return err
+		}
+	case t == Location:
+		for _, f := range []string{"latitude", "longitude", "name", "address"} {
+			allowed[f] = true
+		}
+		if err := coordinate("content.latitude", c.Latitude, maxCoordinateLat); err != nil {
+			return err
+		}
+		if err := coordinate("content.longitude", c.Longitude, maxCoordinateLon); err != nil {
+			return err
+		}
+		if err := fault.Text("content.name", c.Name, MaxNameLen); err != nil {
+			return err
+		}
+		if err := fault.Text("content.address", c.Address, MaxAddressLen); err != nil {
+			return err
+		}
+	case t == Template:
+		for _, f := range []string{"templateName", "language", "parameters"} {
+			allowed[f] = true
+		}
+		if err := required("content.templateName", c.TemplateName, MaxTemplateLen); err != nil {
+			return err
+		}
+		if err := required("content.language", c.Language, MaxLanguageLen); err != nil {
+			return err
+		}
+		if len(c.Parameters) > MaxParameters {
+			return fault.Invalid("content.parameters", "more than %d values", MaxParameters)
+		}
+		for _, p := range c.Parameters {
+			if err := fault.Text("content.parameters", p, MaxParameterLen); err != nil {
+				return err
+			}
+		}
+	case t == Contact:
+		for _, f := range []string{"name", "phone", "email"} {
+			allowed[f] = true
+		}
+		if err := required("content.name", c.Name, MaxNameLen); err != nil {
+			return err
+		}
+		if err := fault.Text("content.phone", c.Phone, MaxPhoneLen); err != nil {
+			return err
+		}
+		if err := fault.Text("content.email", c.Email, MaxEmailLen); err != nil {
+			return err
+		}
+	default:
+		return fault.Invalid("contentType", "unknown value %q", t)
+	}
+	for field, set := range c.setFields() {
+		if set && !allowed[field] {
+			return fault.Invalid("content."+field, "not allowed for content type %s", t)
+		}
+	}
+	return nil
+}
+
+func (c Content) setFields() map[string]bool {
+	return map[string]bool{
+		"text":         c.Text != "",
+		"url":          c.URL != "",
+		"caption":      c.Caption != "",
+		"latitude":     c.Latitude != nil,
+		"longitude":    c.Longitude != nil,
+		"address":      c.Address != "",
+		"templateName": c.TemplateName != "",
+		"language":     c.Language != "",
+		"parameters":   len(c.Parameters) > 0,
+		"name":         c.Name != "",
+		"phone":        c.Phone != "",
+		"email":        c.Email != "",
+	}
+}
+
+func required(field, s string, max int) error {
+	if s == "" {
+		return fault.Invalid(field, "is required")
+	}
+	return fault.Text(field, s, max)
+}
+
+func coordinate(field string, v *float64, limit float64) error {
+	if v == nil {
+		return fault.Invalid(field, "is required")
+	}
+	if math.IsNaN(*v) || *v < -limit || *v > limit {
+		return fault.Invalid(field, "must be between %g and %g", -limit, limit)
+	}
+	return nil
+}

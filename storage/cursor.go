@@ -1,0 +1,226 @@
+package storage
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/internal/fault"
+	"github.com/parleyhq/parley/message"
+	"github.com/parleyhq/parley/tag"
+)
+
+// Keyset is a decoded cursor: the sort key and id of the last row of the
+// previous page. The next page holds the rows strictly after it in the
+// query's order.
+type Keyset struct {
+	Time time.Time // the sort key when the order is by a time
+	Rank int       // the sort key when the order is by priority (conversation.Priority.Rank)
+	ID   string    // the last row's id (a tag's name for tags): the tie-break, and the key of an id order
+}
+
+// Cursors are opaque to callers: a version byte, a fingerprint of the query
+// they belong to, the keyset, and a checksum over all of it, in base64url.
+// They are not secret; the checksum catches a tampered or truncated cursor
+// and the fingerprint one from another query (other filters or order), so
+// both are ErrInvalid instead of a silently wrong page.
+const cursorVersion = 1
+
+// fingerprint hashes the parts of a query that define its row order and
+// membership: its kind, filters and order. Limit and page are left out, so
+// a caller may change the page size while paging. Any-of lists are sorted
+// first, as their order means nothing.
+type fingerprint struct{ b bytes.Buffer }
+
+func newFingerprint(kind string) *fingerprint {
+	f := &fingerprint{}
+	f.str(kind)
+	return f
+}
+
+func (f *fingerprint) str(s string) {
+	f.b.WriteString(s)
+	f.b.WriteByte(0)
+}
+
+func (f *fingerprint) list(ss []string) {
+	sorted := slices.Clone(ss)
+	slices.Sort(sorted)
+	f.str(strings.Join(sorted, "\x01"))
+}
+
+func (f *fingerprint) time(t time.Time) {
+	if t.IsZero() {
+		f.str("")
+		return
+	}
+	f.str(t.UTC().Format(time.RFC3339Nano))
+}
+
+func (f *fingerprint) sum() [8]byte {
+	h := sha256.Sum256(f.b.Bytes())
+	return [8]byte(h[:8])
+}
+
+func strs[T ~string](vs []T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
+}
+
+func encodeCursor(fp [8]byte, k Keyset) string {
+	var b []byte
+	b = append(b, cursorVersion)
+	b = append(b, fp[:]...)
+	var micros int64
+	if !k.Time.IsZero() {
+		micros = k.Time.UnixMicro()
+	}
+	b = binary.BigEndian.AppendUint64(b, uint64(micros))
+	b = append(b, byte(k.Rank))
+	b = append(b, k.ID...)
+	sum := sha256.Sum256(b)
+	b = append(b, sum[:8]...)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+const cursorHeader = 1 + 8 + 8 + 1
+
+func decodeCursor(fp [8]byte, s string) (*Keyset, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(b) < cursorHeader+8 {
+		return nil, fault.Invalid("cursor", "malformed")
+	}
+	body, sum := b[:len(b)-8], b[len(b)-8:]
+	want := sha256.Sum256(body)
+	if !bytes.Equal(sum, want[:8]) || body[0] != cursorVersion {
+		return nil, fault.Invalid("cursor", "malformed")
+	}
+	if !bytes.Equal(body[1:9], fp[:]) {
+		return nil, fault.Invalid("cursor", "belongs to another query")
+	}
+	k := &Keyset{
+		Rank: int(body[17]),
+		ID:   string(body[cursorHeader:]),
+	}
+	if micros := int64(binary.BigEndian.Uint64(body[9:17])); micros != 0 {
+		k.Time = time.UnixMicro(micros).UTC()
+	}
+	return k, nil
+}
+
+func (q *ConversationQuery) fingerprint() [8]byte {
+	f := newFingerprint("conversations")
+	fl := q.Filter
+	f.list(fl.IDs)
+	f.list(strs(fl.Statuses))
+	f.list(strs(fl.Priorities))
+	f.list(fl.QueueIDs)
+	f.str(fl.AgentID)
+	if fl.Unassigned {
+		f.str("unassigned")
+	} else {
+		f.str("")
+	}
+	f.list(strs(fl.Channels))
+	f.list(fl.Tags)
+	f.str(fl.CustomerID)
+	f.time(fl.CreatedAfter)
+	f.time(fl.CreatedBefore)
+	f.time(fl.UpdatedAfter)
+	f.time(fl.UpdatedBefore)
+	f.str(fl.TopicContains)
+	f.str(q.Order.String())
+	return f.sum()
+}
+
+// Keyset decodes the query's cursor; it returns nil when there is none and
+// ErrInvalid when the cursor is malformed or belongs to another query. Call
+// it after Normalize.
+func (q *ConversationQuery) Keyset() (*Keyset, error) {
+	if q.Cursor == "" {
+		return nil, nil
+	}
+	return decodeCursor(q.fingerprint(), q.Cursor)
+}
+
+// CursorAfter returns the cursor of the page that follows c.
+func (q *ConversationQuery) CursorAfter(c *conversation.Conversation) string {
+	k := Keyset{ID: c.ID}
+	switch q.Order.Field {
+	case SortCreatedAt:
+		k.Time = c.CreatedAt
+	case SortUpdatedAt:
+		k.Time = c.UpdatedAt
+	case SortPriority:
+		k.Rank = c.Priority.Rank()
+	}
+	return encodeCursor(q.fingerprint(), k)
+}
+
+func (q *MessageQuery) fingerprint() [8]byte {
+	f := newFingerprint("messages")
+	f.str(q.ConversationID)
+	f.list(q.IDs)
+	f.str(string(q.Direction))
+	f.str(string(q.Channel))
+	f.time(q.CreatedAfter)
+	f.time(q.CreatedBefore)
+	f.str(q.Order().String())
+	return f.sum()
+}
+
+// Keyset decodes the query's cursor (see ConversationQuery.Keyset).
+func (q *MessageQuery) Keyset() (*Keyset, error) {
+	if q.Cursor == "" {
+		return nil, nil
+	}
+	return decodeCursor(q.fingerprint(), q.Cursor)
+}
+
+// CursorAfter returns the cursor of the page that follows m.
+func (q *MessageQuery) CursorAfter(m *message.Message) string {
+	return encodeCursor(q.fingerprint(), Keyset{Time: m.CreatedAt, ID: m.ID})
+}
+
+func (q *TagQuery) fingerprint() [8]byte {
+	f := newFingerprint("tags")
+	f.str(q.Prefix)
+	f.str(q.ConversationID)
+	return f.sum()
+}
+
+// Keyset decodes the query's cursor (see ConversationQuery.Keyset); its ID
+// is the last tag's name.
+func (q *TagQuery) Keyset() (*Keyset, error) {
+	if q.Cursor == "" {
+		return nil, nil
+	}
+	return decodeCursor(q.fingerprint(), q.Cursor)
+}
+
+// CursorAfter returns the cursor of the page that follows t.
+func (q *TagQuery) CursorAfter(t *tag.Tag) string {
+	return encodeCursor(q.fingerprint(), Keyset{ID: t.Name})
+}
+
+// Keyset decodes the cursor of a list of kind ("agents" or "queues"); see
+// ConversationQuery.Keyset.
+func (q *ListQuery) Keyset(kind string) (*Keyset, error) {
+	if q.Cursor == "" {
+		return nil, nil
+	}
+	return decodeCursor(newFingerprint(kind).sum(), q.Cursor)
+}
+
+// CursorAfter returns the cursor of the page of kind that follows id.
+func (q *ListQuery) CursorAfter(kind, id string) string {
+	return encodeCursor(newFingerprint(kind).sum(), Keyset{ID: id})
+}

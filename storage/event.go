@@ -1,0 +1,76 @@
+package storage
+
+import (
+	"encoding/json"
+	"slices"
+	"time"
+)
+
+// EventType names what happened.
+type EventType string
+
+// The event types.
+const (
+	ConversationCreated       EventType = "conversation.created"
+	ConversationUpdated       EventType = "conversation.updated"
+	ConversationStatusChanged EventType = "conversation.status_changed"
+	ConversationAssigned      EventType = "conversation.assigned"
+	ConversationUnassigned    EventType = "conversation.unassigned"
+	ConversationRouted        EventType = "conversation.routed"
+	ConversationTransferred   EventType = "conversation.transferred"
+	ConversationTagged        EventType = "conversation.tagged"
+	ConversationUntagged      EventType = "conversation.untagged"
+	ConversationClosed        EventType = "conversation.closed"
+	ConversationDeleted       EventType = "conversation.deleted"
+	MessageCreated            EventType = "message.created"
+	AgentCreated              EventType = "agent.created"
+	AgentUpdated              EventType = "agent.updated"
+	QueueCreated              EventType = "queue.created"
+	QueueUpdated              EventType = "queue.updated"
+	QueueMemberAdded          EventType = "queue.member_added"
+	QueueMemberRemoved        EventType = "queue.member_removed"
+	TagCreated                EventType = "tag.created"
+	TagDeleted                EventType = "tag.deleted"
+	RoutingRulesReplaced      EventType = "routing.rules_replaced"
+)
+
+// Change is one changed field: its wire name and its JSON values before and
+// after. A field that did not exist before (or no longer exists) has a nil
+// Before (or After).
+type Change struct {
+	Field  string          `json:"field"`
+	Before json.RawMessage `json:"before,omitempty"`
+	After  json.RawMessage `json:"after,omitempty"`
+}
+
+// Event is one entry of the store-wide event log, appended in the same
+// transaction as the change it records.
+type Event struct {
+	Seq            int64 // store-wide, increasing in commit order; set by AppendEvents
+	Type           EventType
+	ConversationID string // the conversation concerned, "" for events about no conversation
+	EntityID       string // what the event is about: a conversation, message, agent or queue id, or a tag name
+	Actor          string // the agent id of the actor, "" when none
+	At             time.Time
+	Changes        []Change
+}
+
+// Clone returns a deep copy.
+func (e *Event) Clone() *Event {
+	if e == nil {
+		return nil
+	}
+	cp := *e
+	cp.Changes = make([]Change, len(e.Changes))
+	for i, c := range e.Changes {
+		cp.Changes[i] = Change{
+			Field:  c.Field,
+			Before: slices.Clone(c.Before),
+			After:  slices.Clone(c.After),
+		}
+	}
+	if e.Changes == nil {
+		cp.Changes = nil
+	}
+	return &cp
+}

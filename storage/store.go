@@ -1,0 +1,185 @@
+// Package storage defines what parley needs from a database: the Store and
+// Tx interfaces, the list queries with their paging and cursors, the event
+// log's types, and the sentinel errors.
+//
+// A Store persists what the service decided; it never re-implements a domain
+// rule. What it must guarantee is written on each method and checked by the
+// conformance suite in storage/storagetest, which every Store runs:
+//
+//   - Every method works the same on the Store (as its own transaction) and on
+//     the Tx that InTx hands out.
+//   - InTx commits when fn returns nil and rolls back when it returns an
+//     error or panics (the panic is re-raised after the rollback). Within fn
+//     use only the Tx: calling the Store from inside fn may deadlock.
+//   - Values are copied in and out: changing a value passed to or returned by
+//     a Store never changes stored state.
+//   - Errors are the sentinels of this package, wrapped: errors.Is works, and a
+//     driver's own error stays reachable through errors.As.
+//   - Every method returns ctx.Err() (wrapped) once ctx is done, and writes
+//     nothing then.
+//   - Lists order as their query says and always tie-break by id, so paging
+//     never skips or repeats a row; a cursor page costs the same at any depth.
+//   - Events get a Seq that increases in commit order: a reader that has seen
+//     seq N and later asks for events after N misses nothing that committed.
+package storage
+
+import (
+	"context"
+	"time"
+
+	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/message"
+	"github.com/parleyhq/parley/routing"
+	"github.com/parleyhq/parley/tag"
+)
+
+// Store is a database of conversations. Its methods each run as their own
+// transaction; InTx groups several into one.
+type Store interface {
+	Tx
+
+	// InTx runs fn in one transaction. It commits when fn returns nil and
+	// rolls back when fn returns an error or panics, returning fn's error
+	// (or re-raising its panic). Events appended in fn are visible to
+	// readers only after the commit.
+	InTx(ctx context.Context, fn func(tx Tx) error) error
+}
+
+// Tx is every storage operation. A Store provides them each as its own
+// transaction, and InTx hands out a Tx whose calls share one transaction.
+type Tx interface {
+	// CreateConversation inserts c with its Tags (which must exist in the
+	// catalog). ErrAlreadyExists when the id is taken.
+	CreateConversation(ctx context.Context, c *conversation.Conversation) error
+	// GetConversation returns the conversation with its tags. ErrNotFound
+	// when there is none.
+	GetConversation(ctx context.Context, id string) (*conversation.Conversation, error)
+	// LockConversation is GetConversation that, inside a transaction, also
+	// keeps other transactions from changing or locking the conversation
+	// until this one ends: use it to read before a write.
+	LockConversation(ctx context.Context, id string) (*conversation.Conversation, error)
+	// UpdateConversation writes every field of c but Tags and CreatedAt, if
+	// the stored version is still prevVersion. ErrNotFound when there is no
+	// such conversation, ErrConflict when its version is not prevVersion.
+	UpdateConversation(ctx context.Context, c *conversation.Conversation, prevVersion int64) error
+	// DeleteConversation removes the conversation with its messages, its tag
+	// links and its events. ErrNotFound when there is none.
+	DeleteConversation(ctx context.Context, id string) error
+	// ListConversations returns a page of the conversations q selects, each
+	// with its tags. ErrInvalid for a bad query or cursor.
+	ListConversations(ctx context.Context, q ConversationQuery) (Page[*conversation.Conversation], error)
+
+	// CreateTag adds t to the catalog. ErrAlreadyExists when the name is
+	// taken.
+	CreateTag(ctx context.Context, t *tag.Tag) error
+	// GetTag returns the catalog entry. ErrNotFound when there is none.
+	GetTag(ctx context.Context, name string) (*tag.Tag, error)
+	// DeleteTag removes the tag from the catalog and from every
+	// conversation. ErrNotFound when there is none.
+	DeleteTag(ctx context.Context, name string) error
+	// ListTags returns a page of the catalog in name order. With
+	// q.ConversationID set it lists that conversation's tags (ErrNotFound
+	// when the conversation does not exist).
+	ListTags(ctx context.Context, q TagQuery) (Page[*tag.Tag], error)
+	// AddConversationTag links an existing tag to a conversation; it
+	// reports false, and changes nothing, when the link exists already.
+	// ErrNotFound when the conversation or the tag does not exist.
+	AddConversationTag(ctx context.Context, conversationID, name string) (added bool, err error)
+	// RemoveConversationTag removes the link. ErrNotFound when the
+	// conversation does not have the tag.
+	RemoveConversationTag(ctx context.Context, conversationID, name string) error
+
+	// CreateMessage inserts m. ErrNotFound when its conversation does not
+	// exist, ErrAlreadyExists when the id is taken.
+	CreateMessage(ctx context.Context, m *message.Message) error
+	// GetMessage returns a message. ErrNotFound when there is none.
+	GetMessage(ctx context.Context, id string) (*message.Message, error)
+	// ListMessages returns a page of one conversation's messages.
+	// ErrNotFound when the conversation does not exist.
+	ListMessages(ctx context.Context, q MessageQuery) (Page[*message.Message], error)
+
+	// CreateAgent inserts a (its Queues are ignored). ErrAlreadyExists when
+	// the id is taken.
+	CreateAgent(ctx context.Context, a *routing.Agent) error
+	// GetAgent returns the agent with its queue memberships. ErrNotFound
+	// when there is none.
+	GetAgent(ctx context.Context, id string) (*routing.Agent, error)
+	// LockAgent is GetAgent that, inside a transaction, keeps other
+	// transactions from changing or locking the agent until this one ends.
+	// Routing locks the agent it assigns to, after the conversation, so
+	// that racing routers cannot both take its last free place.
+	LockAgent(ctx context.Context, id string) (*routing.Agent, error)
+	// UpdateAgent writes every field of a but Queues and CreatedAt.
+	// ErrNotFound when there is none.
+	UpdateAgent(ctx context.Context, a *routing.Agent) error
+	// ListAgents returns a page of agents in id order.
+	ListAgents(ctx context.Context, q ListQuery) (Page[*routing.Agent], error)
+
+	// CreateQueue inserts q (its Members are ignored). ErrAlreadyExists when
+	// the id or the name is taken.
+	CreateQueue(ctx context.Context, q *routing.Queue) error
+	// GetQueue returns the queue with its members. ErrNotFound when there is
+	// none.
+	GetQueue(ctx context.Context, id string) (*routing.Queue, error)
+	// UpdateQueue writes every field of q but Members and CreatedAt.
+	// ErrNotFound when there is none, ErrAlreadyExists when the new name is
+	// taken.
+	UpdateQueue(ctx context.Context, q *routing.Queue) error
+	// ListQueues returns a page of queues in id order.
+	ListQueues(ctx context.Context, q ListQuery) (Page[*routing.Queue], error)
+	// DefaultQueue returns the queue marked Default. ErrNotFound when none
+	// is.
+	DefaultQueue(ctx context.Context) (*routing.Queue, error)
+	// AddQueueMember makes the agent a member of the queue; it reports
+	// false, and changes nothing, when it is one already. ErrNotFound when
+	// the queue or the agent does not exist.
+	AddQueueMember(ctx context.Context, queueID, agentID string) (added bool, err error)
+	// RemoveQueueMember ends the membership. ErrNotFound when the agent is
+	// not a member.
+	RemoveQueueMember(ctx context.Context, queueID, agentID string) error
+
+	// ListRules returns the routing rules in order.
+	ListRules(ctx context.Context) ([]routing.Rule, error)
+	// ReplaceRules replaces the whole rule list, keeping the given order.
+	ReplaceRules(ctx context.Context, rules []routing.Rule) error
+
+	// AgentLoad counts the agent's conversations in OPEN or WAITING, the
+	// load that capacity limits.
+	AgentLoad(ctx context.Context, agentID string) (int, error)
+	// QueueMemberLoads returns every member of the queue, enabled or not,
+	// with its load, in agent id order. ErrNotFound when the queue does
+	// not exist.
+	QueueMemberLoads(ctx context.Context, queueID string) ([]AgentLoad, error)
+	// ListWaiting returns the conversations waiting in a queue, in serving
+	// order (see WaitingQuery).
+	ListWaiting(ctx context.Context, q WaitingQuery) ([]*conversation.Conversation, error)
+	// LastAgentOfCustomer returns the agent of the customer's most recently
+	// updated assigned conversation, other than exclude, updated at or after
+	// since; "" when there is none.
+	LastAgentOfCustomer(ctx context.Context, customerID, exclude string, since time.Time) (string, error)
+	// LockKey takes a lock on an arbitrary key until the transaction ends
+	// (outside a transaction it returns at once). Two transactions locking
+	// the same key run one after the other; inbound threading locks the
+	// customer and channel so that two first messages start one conversation.
+	LockKey(ctx context.Context, key string) error
+
+	// AppendEvents adds events to the log and sets their Seq. Seqs increase
+	// in commit order across all transactions. A store may write the events
+	// when the transaction commits; they are never visible before.
+	AppendEvents(ctx context.Context, events ...*Event) error
+	// ListEvents returns the events after q.After in seq order.
+	ListEvents(ctx context.Context, q EventQuery) ([]*Event, error)
+}
+
+// AgentLoad is an agent with the number of its conversations in OPEN or
+// WAITING.
+type AgentLoad struct {
+	Agent *routing.Agent
+	Load  int
+}
+
+// List kinds, for the cursors of ListQuery.
+const (
+	KindAgents = "agents"
+	KindQueues = "queues"
+)
