@@ -157,16 +157,13 @@ func (m *Message) Clone() *Message {
 	return &cp
 }
 
-// New builds a message of conversation c from input: it applies defaults
-// (direction OUTBOUND, content type TEXT, the conversation's channel), checks
-// every field and stamps id, conversation and time. The input's own ID wins
-// over id when set. It fails with ErrClosed when c is closed.
-func New(in Message, c *conversation.Conversation, id string, now time.Time) (*Message, error) {
-	if err := c.CheckMutable(); err != nil {
-		return nil, err
-	}
+// New builds a message from input: it applies the defaults (direction
+// OUTBOUND, content type TEXT), stamps id and time, and checks every field.
+// The input's own ID wins over id when set. A message without a channel
+// takes its conversation's in AttachTo.
+func New(in Message, id string, now time.Time) (*Message, error) {
 	m := in.Clone()
-	m.ConversationID = c.ID
+	m.ConversationID = ""
 	m.CreatedAt = now
 	if m.ID == "" {
 		m.ID = id
@@ -177,13 +174,24 @@ func New(in Message, c *conversation.Conversation, id string, now time.Time) (*M
 	if m.ContentType == "" {
 		m.ContentType = Text
 	}
-	if m.Channel == "" {
-		m.Channel = c.Channel
-	}
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}
 	return m, nil
+}
+
+// AttachTo makes m a message of c: it fails with ErrClosed when c is
+// closed, since a closed conversation takes no message of any kind, and
+// gives m the conversation's channel when it has none.
+func (m *Message) AttachTo(c *conversation.Conversation) error {
+	if err := c.CheckMutable(); err != nil {
+		return err
+	}
+	m.ConversationID = c.ID
+	if m.Channel == "" {
+		m.Channel = c.Channel
+	}
+	return nil
 }
 
 // Validate checks every field and the content against its type.
@@ -194,7 +202,7 @@ func (m *Message) Validate() error {
 	if !m.Direction.Valid() {
 		return fault.Invalid("direction", "unknown value %q", m.Direction)
 	}
-	if !m.Channel.Valid() {
+	if m.Channel != "" && !m.Channel.Valid() {
 		return fault.Invalid("channel", "unknown value %q", m.Channel)
 	}
 	if !m.ContentType.Valid() {
@@ -205,6 +213,9 @@ func (m *Message) Validate() error {
 	}
 	if err := fault.Text("to", m.To, MaxEndpointLen); err != nil {
 		return err
+	}
+	if m.Private && m.Direction == Inbound {
+		return fault.Invalid("private", "only an OUTBOUND message can be a private note")
 	}
 	if m.AgentID != "" {
 		if err := fault.Identifier("agentId", m.AgentID, MaxIDLen); err != nil {

@@ -72,6 +72,10 @@ type Tx interface {
 	// CreateTag adds t to the catalog. ErrAlreadyExists when the name is
 	// taken.
 	CreateTag(ctx context.Context, t *tag.Tag) error
+	// EnsureTag adds t to the catalog unless a tag of that name exists,
+	// reporting whether it added it. Unlike CreateTag it never fails for a
+	// taken name, even when a concurrent transaction adds the same name.
+	EnsureTag(ctx context.Context, t *tag.Tag) (created bool, err error)
 	// GetTag returns the catalog entry. ErrNotFound when there is none.
 	GetTag(ctx context.Context, name string) (*tag.Tag, error)
 	// DeleteTag removes the tag from the catalog and from every

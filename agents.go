@@ -1,0 +1,279 @@
+package parley
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/parleyhq/parley/internal/fault"
+	"github.com/parleyhq/parley/routing"
+	"github.com/parleyhq/parley/storage"
+)
+
+// CreateAgent creates an agent. displayName is required; role defaults to
+// AGENT, status to INVISIBLE, capacity to 5, and the agent is enabled unless
+// Disabled is set. A caller-supplied id that exists is ErrAlreadyExists.
+func (s *Service) CreateAgent(ctx context.Context, in routing.Agent) (*routing.Agent, error) {
+	var out *routing.Agent
+	err := s.change(ctx, "CreateAgent", func(tx storage.Tx, rec *recorder) error {
+		a, err := routing.NewAgent(in, s.newID(), rec.now)
+		if err != nil {
+			return err
+		}
+		if err := tx.CreateAgent(ctx, a); err != nil {
+			return err
+		}
+		rec.add(storage.AgentCreated, "", a.ID, routingChanges(routing.DiffAgents(&routing.Agent{}, a)))
+		out = a
+		return nil
+	})
+	return out, err
+}
+
+// GetAgent returns the agent with its queue memberships. ErrNotFound when
+// there is none.
+func (s *Service) GetAgent(ctx context.Context, id string) (*routing.Agent, error) {
+	return read(s, ctx, "GetAgent", func() (*routing.Agent, error) {
+		if err := checkID("id", id); err != nil {
+			return nil, err
+		}
+		return s.store.GetAgent(ctx, id)
+	})
+}
+
+// ListAgents returns a page of agents in id order.
+func (s *Service) ListAgents(ctx context.Context, q storage.ListQuery) (storage.Page[*routing.Agent], error) {
+	return read(s, ctx, "ListAgents", func() (storage.Page[*routing.Agent], error) {
+		if err := q.Normalize(); err != nil {
+			return storage.Page[*routing.Agent]{}, err
+		}
+		return s.store.ListAgents(ctx, q)
+	})
+}
+
+// UpdateAgent applies a patch to an agent: status changes included. A patch
+// that changes nothing writes nothing. ErrNotFound when there is no such
+// agent.
+func (s *Service) UpdateAgent(ctx context.Context, id string, p routing.AgentPatch) (*routing.Agent, error) {
+	if err := checkID("id", id); err != nil {
+		return nil, err
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	var out *routing.Agent
+	err := s.change(ctx, "UpdateAgent", func(tx storage.Tx, rec *recorder) error {
+		a, err := tx.LockAgent(ctx, id)
+		if err != nil {
+			return err
+		}
+		before := a.Clone()
+		changed, err := p.Apply(a, rec.now)
+		if err != nil {
+			return err
+		}
+		out = a
+		if !changed {
+			return nil
+		}
+		if err := tx.UpdateAgent(ctx, a); err != nil {
+			return err
+		}
+		rec.add(storage.AgentUpdated, "", a.ID, routingChanges(routing.DiffAgents(before, a)))
+		return nil
+	})
+	return out, err
+}
+
+// CreateQueue creates a queue. name is required and unique
+// (ErrAlreadyExists); strategy defaults to LEAST_BUSY; an overflow queue
+// must exist (ErrNotFound). A queue created as the default takes that role
+// from the previous default.
+func (s *Service) CreateQueue(ctx context.Context, in routing.Queue) (*routing.Queue, error) {
+	var out *routing.Queue
+	err := s.change(ctx, "CreateQueue", func(tx storage.Tx, rec *recorder) error {
+		q, err := routing.NewQueue(in, s.newID(), rec.now)
+		if err != nil {
+			return err
+		}
+		if err := s.checkQueueReferences(ctx, tx, rec, q); err != nil {
+			return err
+		}
+		if err := tx.CreateQueue(ctx, q); err != nil {
+			return err
+		}
+		rec.add(storage.QueueCreated, "", q.ID, routingChanges(routing.DiffQueues(&routing.Queue{}, q)))
+		out = q
+		return nil
+	})
+	return out, err
+}
+
+// UpdateQueue applies a patch to a queue. Setting Default takes the role
+// from the previous default queue. ErrNotFound when there is no such queue
+// or overflow queue; ErrAlreadyExists when the new name is taken.
+func (s *Service) UpdateQueue(ctx context.Context, id string, p routing.QueuePatch) (*routing.Queue, error) {
+	if err := checkID("id", id); err != nil {
+		return nil, err
+	}
+	var out *routing.Queue
+	err := s.change(ctx, "UpdateQueue", func(tx storage.Tx, rec *recorder) error {
+		q, err := tx.GetQueue(ctx, id)
+		if err != nil {
+			return err
+		}
+		before := q.Clone()
+		changed, err := p.Apply(q, rec.now)
+		if err != nil {
+			return err
+		}
+		out = q
+		if !changed {
+			return nil
+		}
+		if err := s.checkQueueReferences(ctx, tx, rec, q); err != nil {
+			return err
+		}
+		if err := tx.UpdateQueue(ctx, q); err != nil {
+			return err
+		}
+		rec.add(storage.QueueUpdated, "", q.ID, routingChanges(routing.DiffQueues(before, q)))
+		return nil
+	})
+	return out, err
+}
+
+// checkQueueReferences checks the overflow queue and, for a queue becoming
+// the default, demotes the previous default.
+func (s *Service) checkQueueReferences(ctx context.Context, tx storage.Tx, rec *recorder, q *routing.Queue) error {
+	if q.OverflowQueueID != "" {
+		if _, err := tx.GetQueue(ctx, q.OverflowQueueID); err != nil {
+			return fmt.Errorf("overflowQueueId: %w", err)
+		}
+	}
+	if !q.Default {
+		return nil
+	}
+	prev, err := tx.DefaultQueue(ctx)
+	if errors.Is(err, fault.ErrNotFound) || err == nil && prev.ID == q.ID {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	before := prev.Clone()
+	prev.Default = false
+	prev.UpdatedAt = rec.now
+	if err := tx.UpdateQueue(ctx, prev); err != nil {
+		return err
+	}
+	rec.add(storage.QueueUpdated, "", prev.ID, routingChanges(routing.DiffQueues(before, prev)))
+	return nil
+}
+
+// GetQueue returns the queue with its members. ErrNotFound when there is
+// none.
+func (s *Service) GetQueue(ctx context.Context, id string) (*routing.Queue, error) {
+	return read(s, ctx, "GetQueue", func() (*routing.Queue, error) {
+		if err := checkID("id", id); err != nil {
+			return nil, err
+		}
+		return s.store.GetQueue(ctx, id)
+	})
+}
+
+// ListQueues returns a page of queues in id order.
+func (s *Service) ListQueues(ctx context.Context, q storage.ListQuery) (storage.Page[*routing.Queue], error) {
+	return read(s, ctx, "ListQueues", func() (storage.Page[*routing.Queue], error) {
+		if err := q.Normalize(); err != nil {
+			return storage.Page[*routing.Queue]{}, err
+		}
+		return s.store.ListQueues(ctx, q)
+	})
+}
+
+// AddQueueMember makes an agent a member of a queue; adding a member again
+// changes nothing. ErrNotFound when the queue or agent does not exist.
+func (s *Service) AddQueueMember(ctx context.Context, queueID, agentID string) error {
+	return s.membership(ctx, "AddQueueMember", queueID, agentID, true)
+}
+
+// RemoveQueueMember ends an agent's membership of a queue. ErrNotFound when
+// the agent is not a member.
+func (s *Service) RemoveQueueMember(ctx context.Context, queueID, agentID string) error {
+	return s.membership(ctx, "RemoveQueueMember", queueID, agentID, false)
+}
+
+func (s *Service) membership(ctx context.Context, op, queueID, agentID string, add bool) error {
+	if err := checkID("queueId", queueID); err != nil {
+		return err
+	}
+	if err := checkID("agentId", agentID); err != nil {
+		return err
+	}
+	return s.change(ctx, op, func(tx storage.Tx, rec *recorder) error {
+		if add {
+			added, err := tx.AddQueueMember(ctx, queueID, agentID)
+			if err != nil || !added {
+				return err
+			}
+			rec.add(storage.QueueMemberAdded, "", queueID, []storage.Change{change("agentId", nil, agentID)})
+			return nil
+		}
+		if err := tx.RemoveQueueMember(ctx, queueID, agentID); err != nil {
+			return err
+		}
+		rec.add(storage.QueueMemberRemoved, "", queueID, []storage.Change{change("agentId", agentID, nil)})
+		return nil
+	})
+}
+
+// RoutingRules returns the routing rules in evaluation order.
+func (s *Service) RoutingRules(ctx context.Context) ([]routing.Rule, error) {
+	return read(s, ctx, "RoutingRules", func() ([]routing.Rule, error) {
+		return s.store.ListRules(ctx)
+	})
+}
+
+// SetRoutingRules replaces the whole ordered rule list. Rules without an id
+// get one; every rule's queue must exist (ErrNotFound).
+func (s *Service) SetRoutingRules(ctx context.Context, rules []routing.Rule) ([]routing.Rule, error) {
+	next := make([]routing.Rule, len(rules))
+	for i, r := range rules {
+		next[i] = r.Clone()
+		if next[i].ID == "" {
+			next[i].ID = s.newID()
+		}
+	}
+	if err := routing.ValidateRules(next); err != nil {
+		return nil, err
+	}
+	err := s.change(ctx, "SetRoutingRules", func(tx storage.Tx, rec *recorder) error {
+		for i, r := range next {
+			if _, err := tx.GetQueue(ctx, r.QueueID); err != nil {
+				return fmt.Errorf("rules[%d].queueId: %w", i, err)
+			}
+		}
+		prev, err := tx.ListRules(ctx)
+		if err != nil {
+			return err
+		}
+		if err := tx.ReplaceRules(ctx, next); err != nil {
+			return err
+		}
+		rec.add(storage.RoutingRulesReplaced, "", "", []storage.Change{change("rules", ruleIDs(prev), ruleIDs(next))})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return next, nil
+}
+
+func ruleIDs(rules []routing.Rule) []string {
+	ids := make([]string, len(rules))
+	for i, r := range rules {
+		ids[i] = r.ID
+	}
+	return ids
+}

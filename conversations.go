@@ -1,0 +1,275 @@
+package parley
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/internal/fault"
+	"github.com/parleyhq/parley/routing"
+	"github.com/parleyhq/parley/storage"
+	"github.com/parleyhq/parley/tag"
+)
+
+// MaxReasonLen is the longest delete reason, in characters.
+const MaxReasonLen = 1000
+
+// CreateConversation creates a conversation from in. Every field is
+// optional: status defaults to OPEN, priority to NORMAL, channel to
+// NO_CHANNEL and the id to a new UUIDv7. A queueId or agentId must name an
+// existing queue or enabled agent (ErrNotFound); tags are created in the
+// catalog when missing. A caller-supplied id that exists is
+// ErrAlreadyExists.
+func (s *Service) CreateConversation(ctx context.Context, in conversation.Conversation) (*conversation.Conversation, error) {
+	var out *conversation.Conversation
+	err := s.change(ctx, "CreateConversation", func(tx storage.Tx, rec *recorder) error {
+		c, err := conversation.New(in, s.newID(), rec.now)
+		if err != nil {
+			return err
+		}
+		tags, err := uniqueTags(in.Tags)
+		if err != nil {
+			return err
+		}
+		if err := s.checkReferences(ctx, tx, "", c.QueueID, "", c.AgentID); err != nil {
+			return err
+		}
+		for _, name := range tags {
+			if err := s.ensureTag(ctx, tx, rec, name); err != nil {
+				return err
+			}
+		}
+		c.Tags = tags
+		if err := tx.CreateConversation(ctx, c); err != nil {
+			return err
+		}
+		rec.add(storage.ConversationCreated, c.ID, c.ID, conversationChanges(conversation.Diff(&conversation.Conversation{}, c)))
+		if c.AgentID != "" {
+			if err := s.noteAssignment(ctx, tx, c.AgentID, rec.now); err != nil {
+				return err
+			}
+		}
+		out = c
+		return nil
+	})
+	return out, err
+}
+
+func uniqueTags(names []string) ([]string, error) {
+	seen := make(map[string]bool, len(names))
+	var out []string
+	for _, name := range names {
+		if err := tag.ValidateNameField("tags", name); err != nil {
+			return nil, err
+		}
+		if !seen[name] {
+			seen[name] = true
+			out = append(out, name)
+		}
+	}
+	return out, nil
+}
+
+// GetConversation returns the conversation with its tags. ErrNotFound when
+// there is none.
+func (s *Service) GetConversation(ctx context.Context, id string) (*conversation.Conversation, error) {
+	return read(s, ctx, "GetConversation", func() (*conversation.Conversation, error) {
+		if err := checkID("id", id); err != nil {
+			return nil, err
+		}
+		return s.store.GetConversation(ctx, id)
+	})
+}
+
+// ListConversations returns one page of the conversations q selects (see
+// storage.ConversationQuery for filters, order and paging).
+func (s *Service) ListConversations(ctx context.Context, q storage.ConversationQuery) (storage.Page[*conversation.Conversation], error) {
+	return read(s, ctx, "ListConversations", func() (storage.Page[*conversation.Conversation], error) {
+		if err := q.Normalize(); err != nil {
+			return storage.Page[*conversation.Conversation]{}, err
+		}
+		return s.store.ListConversations(ctx, q)
+	})
+}
+
+// UpdateConversation applies a patch: only the fields it sets change, and an
+// empty AgentID unassigns. A closed conversation is ErrClosed; a patch with
+// IfVersion set fails with ErrConflict when the conversation has moved on. A
+// patch that changes nothing writes nothing and records no event.
+func (s *Service) UpdateConversation(ctx context.Context, id string, p conversation.Patch) (*conversation.Conversation, error) {
+	return s.patchConversation(ctx, "UpdateConversation", id, p)
+}
+
+// AssignConversation assigns the conversation to an agent, who must exist
+// and be enabled (ErrNotFound otherwise). A manual assignment ignores the
+// agent's status and capacity. Assigning to the current assignee changes
+// nothing.
+func (s *Service) AssignConversation(ctx context.Context, id, agentID string) (*conversation.Conversation, error) {
+	if err := checkID("agentId", agentID); err != nil {
+		return nil, err
+	}
+	return s.patchConversation(ctx, "AssignConversation", id, conversation.Patch{AgentID: &agentID})
+}
+
+// UnassignConversation removes the assignee.
+func (s *Service) UnassignConversation(ctx context.Context, id string) (*conversation.Conversation, error) {
+	none := ""
+	return s.patchConversation(ctx, "UnassignConversation", id, conversation.Patch{AgentID: &none})
+}
+
+// CloseConversation closes the conversation for good: it sets closedAt, keeps
+// the assignee on record (no longer counting against capacity) and starts
+// the assignee's wrap-up time. Closing a closed conversation is ErrClosed.
+func (s *Service) CloseConversation(ctx context.Context, id string) (*conversation.Conversation, error) {
+	closed := conversation.Closed
+	return s.patchConversation(ctx, "CloseConversation", id, conversation.Patch{Status: &closed})
+}
+
+func (s *Service) patchConversation(ctx context.Context, op, id string, p conversation.Patch) (*conversation.Conversation, error) {
+	if err := checkID("id", id); err != nil {
+		return nil, err
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	var out *conversation.Conversation
+	err := s.change(ctx, op, func(tx storage.Tx, rec *recorder) error {
+		c, err := tx.LockConversation(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := s.applyPatch(ctx, tx, rec, c, p, ""); err != nil {
+			return err
+		}
+		out = c
+		return nil
+	})
+	return out, err
+}
+
+// applyPatch is every conversation change in one place: it checks the
+// version and the references, applies p to c (which it updates in place),
+// writes it, records the events (as one event of type as, when set) and
+// keeps the assignee's routing state: the time of the last assignment, and
+// the wrap-up after a close.
+func (s *Service) applyPatch(ctx context.Context, tx storage.Tx, rec *recorder, c *conversation.Conversation, p conversation.Patch, as storage.EventType) error {
+	if err := c.CheckMutable(); err != nil {
+		return err
+	}
+	if p.IfVersion != 0 && p.IfVersion != c.Version {
+		return fmt.Errorf("conversation %q is at version %d, not %d: %w", c.ID, c.Version, p.IfVersion, fault.ErrConflict)
+	}
+	var queueID, agentID string
+	if p.QueueID != nil {
+		queueID = *p.QueueID
+	}
+	if p.AgentID != nil {
+		agentID = *p.AgentID
+	}
+	if err := s.checkReferences(ctx, tx, c.QueueID, queueID, c.AgentID, agentID); err != nil {
+		return err
+	}
+	before := c.Clone()
+	changed, err := p.Apply(c, rec.now)
+	if err != nil || !changed {
+		return err
+	}
+	if err := tx.UpdateConversation(ctx, c, before.Version); err != nil {
+		return err
+	}
+	rec.conversationChanged(before, c, as)
+	if c.AgentID != "" && c.AgentID != before.AgentID {
+		if err := s.noteAssignment(ctx, tx, c.AgentID, rec.now); err != nil {
+			return err
+		}
+	}
+	if c.Status == conversation.Closed && c.AgentID != "" {
+		return s.startWrapUp(ctx, tx, c.AgentID, rec.now)
+	}
+	return nil
+}
+
+// checkReferences checks that a queue or agent newly set on a conversation
+// exists, and that the agent is enabled (ErrNotFound otherwise).
+func (s *Service) checkReferences(ctx context.Context, tx storage.Tx, oldQueue, newQueue, oldAgent, newAgent string) error {
+	if newQueue != "" && newQueue != oldQueue {
+		if _, err := tx.GetQueue(ctx, newQueue); err != nil {
+			return err
+		}
+	}
+	if newAgent != "" && newAgent != oldAgent {
+		a, err := tx.GetAgent(ctx, newAgent)
+		if err != nil {
+			return err
+		}
+		if a.Disabled {
+			return fmt.Errorf("agent %q is disabled: %w", newAgent, fault.ErrNotFound)
+		}
+	}
+	return nil
+}
+
+// noteAssignment records when the agent last got a conversation, which the
+// routing strategies order by.
+func (s *Service) noteAssignment(ctx context.Context, tx storage.Tx, agentID string, now time.Time) error {
+	a, err := tx.LockAgent(ctx, agentID)
+	if err != nil {
+		return err
+	}
+	a.LastAssignedAt = now
+	return tx.UpdateAgent(ctx, a)
+}
+
+// startWrapUp keeps the agent from auto-assignment for its wrap-up time.
+func (s *Service) startWrapUp(ctx context.Context, tx storage.Tx, agentID string, now time.Time) error {
+	a, err := tx.LockAgent(ctx, agentID)
+	if errors.Is(err, fault.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	until := wrapUpUntil(a, now)
+	if until.Equal(a.WrapUpUntil) {
+		return nil
+	}
+	a.WrapUpUntil = until
+	return tx.UpdateAgent(ctx, a)
+}
+
+// DeleteConversation removes the conversation with its messages, tag links
+// and events for good; reason (at most 1000 characters) is kept in the
+// conversation.deleted event, the only trace left. Deleting is allowed on a
+// closed conversation.
+func (s *Service) DeleteConversation(ctx context.Context, id, reason string) error {
+	if err := checkID("id", id); err != nil {
+		return err
+	}
+	if err := fault.Text("reason", reason, MaxReasonLen); err != nil {
+		return err
+	}
+	return s.change(ctx, "DeleteConversation", func(tx storage.Tx, rec *recorder) error {
+		if _, err := tx.LockConversation(ctx, id); err != nil {
+			return err
+		}
+		if err := tx.DeleteConversation(ctx, id); err != nil {
+			return err
+		}
+		rec.add(storage.ConversationDeleted, id, id, []storage.Change{change("reason", nil, reason)})
+		return nil
+	})
+}
+
+func checkID(field, id string) error {
+	return fault.Identifier(field, id, conversation.MaxIDLen)
+}
+
+// wrapUpUntil is replaced by the routing package's rule.
+func wrapUpUntil(a *routing.Agent, now time.Time) time.Time {
+	if a.WrapUpSeconds <= 0 {
+		return a.WrapUpUntil
+	}
+	return now.Add(time.Duration(a.WrapUpSeconds) * time.Second)
+}

@@ -1,0 +1,35 @@
+// Package parley runs contact-centre conversations: conversations between
+// customers and agents, their messages and tags, agents, queues and routing.
+// It is a library: the host application supplies the transport and a
+// storage.Store (memstore for tests and prototypes, sqlstore for SQLite or
+// PostgreSQL), and calls the Service.
+//
+// Every write follows one path: the input is validated first, then the
+// domain rules run and the changes are written in one store transaction,
+// together with the events that record them. On any error nothing is written
+// and no event exists; after the commit, in-process subscribers see the
+// events (WithSubscriber) and the event log (Events) holds them for any
+// consumer.
+//
+// The actor of a call travels in its context (WithActor): the agent id the
+// host vouches for, used for the reply matrix of OUTBOUND messages and as
+// the actor of events, and, when authorisation is on (WithAuthorization),
+// the scopes checked per operation (OperationScope).
+//
+// Decisions where the contract is silent:
+//
+//   - Appending a message does not change the conversation's version or
+//     updatedAt; an INBOUND message that reopens the conversation does, as
+//     a status change.
+//   - Adding and removing a tag is a change of the conversation: it bumps
+//     version and updatedAt. Deleting a tag from the catalog removes it from
+//     every conversation (closed ones too) without bumping them.
+//   - Deleting a conversation deletes its events as well, so the
+//     conversation.deleted event (with the reason) is the only trace left.
+//   - Assigning a conversation, manually or by routing, records the time on
+//     the agent (the strategies' "last assignment"); closing one starts the
+//     assignee's wrap-up.
+//   - A patch that changes nothing writes nothing and records no event.
+//   - Times are UTC with microsecond precision, the precision PostgreSQL
+//     keeps, so every store returns exactly what was written.
+package parley

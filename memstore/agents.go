@@ -1,0 +1,340 @@
+package memstore
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/routing"
+	"github.com/parleyhq/parley/storage"
+)
+
+func (t *txn) agent(id string) (*routing.Agent, error) {
+	a, ok := t.st.agents[id]
+	if !ok {
+		return nil, fmt.Errorf("agent %q: %w", id, storage.ErrNotFound)
+	}
+	return a, nil
+}
+
+func (t *txn) queue(id string) (*routing.Queue, error) {
+	q, ok := t.st.queues[id]
+	if !ok {
+		return nil, fmt.Errorf("queue %q: %w", id, storage.ErrNotFound)
+	}
+	return q, nil
+}
+
+// agentOut is the stored agent as callers see it: a copy with its queues.
+func (t *txn) agentOut(a *routing.Agent) *routing.Agent {
+	out := a.Clone()
+	out.Queues = slices.Sorted(maps.Keys(t.st.agentQueues[a.ID]))
+	return out
+}
+
+func (t *txn) queueOut(q *routing.Queue) *routing.Queue {
+	out := q.Clone()
+	out.Members = slices.Sorted(maps.Keys(t.st.members[q.ID]))
+	return out
+}
+
+func (t *txn) CreateAgent(ctx context.Context, a *routing.Agent) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	if _, ok := t.st.agents[a.ID]; ok {
+		return fmt.Errorf("agent %q: %w", a.ID, storage.ErrAlreadyExists)
+	}
+	stored := a.Clone()
+	stored.Queues = nil
+	t.st.agents[a.ID] = stored
+	t.onUndo(func() { delete(t.st.agents, a.ID) })
+	return nil
+}
+
+func (t *txn) GetAgent(ctx context.Context, id string) (*routing.Agent, error) {
+	if err := t.check(ctx); err != nil {
+		return nil, err
+	}
+	a, err := t.agent(id)
+	if err != nil {
+		return nil, err
+	}
+	return t.agentOut(a), nil
+}
+
+func (t *txn) LockAgent(ctx context.Context, id string) (*routing.Agent, error) {
+	return t.GetAgent(ctx, id)
+}
+
+func (t *txn) UpdateAgent(ctx context.Context, a *routing.Agent) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	old, err := t.agent(a.ID)
+	if err != nil {
+		return err
+	}
+	stored := a.Clone()
+	stored.Queues = nil
+	stored.CreatedAt = old.CreatedAt
+	t.st.agents[a.ID] = stored
+	t.onUndo(func() { t.st.agents[a.ID] = old })
+	return nil
+}
+
+func (t *txn) ListAgents(ctx context.Context, q storage.ListQuery) (storage.Page[*routing.Agent], error) {
+	return listByID(t, ctx, q, storage.KindAgents, t.st.agents, func(a *routing.Agent) string { return a.ID }, t.agentOut)
+}
+
+func (t *txn) ListQueues(ctx context.Context, q storage.ListQuery) (storage.Page[*routing.Queue], error) {
+	return listByID(t, ctx, q, storage.KindQueues, t.st.queues, func(q *routing.Queue) string { return q.ID }, t.queueOut)
+}
+
+func listByID[T any](t *txn, ctx context.Context, q storage.ListQuery, kind string, all map[string]T, id func(T) string, out func(T) T) (storage.Page[T], error) {
+	var none storage.Page[T]
+	if err := t.check(ctx); err != nil {
+		return none, err
+	}
+	if err := q.Normalize(); err != nil {
+		return none, err
+	}
+	ks, err := q.Keyset(kind)
+	if err != nil {
+		return none, err
+	}
+	rows := slices.Collect(maps.Values(all))
+	p := pager[T]{
+		order:  storage.Order{Field: storage.SortID},
+		key:    func(v T) sortKey { return sortKey{ID: id(v)} },
+		cursor: func(v T) string { return q.CursorAfter(kind, id(v)) },
+		clone:  out,
+	}
+	return p.page(rows, q.Paging, ks), nil
+}
+
+// checkQueueUnique enforces the unique queue name and the single default.
+func (t *txn) checkQueueUnique(q *routing.Queue) error {
+	for _, other := range t.st.queues {
+		if other.ID == q.ID {
+			continue
+		}
+		if other.Name == q.Name {
+			return fmt.Errorf("queue name %q: %w", q.Name, storage.ErrAlreadyExists)
+		}
+		if q.Default && other.Default {
+			return fmt.Errorf("default queue (%q is the default): %w", other.ID, storage.ErrAlreadyExists)
+		}
+	}
+	return nil
+}
+
+func (t *txn) CreateQueue(ctx context.Context, q *routing.Queue) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	if _, ok := t.st.queues[q.ID]; ok {
+		return fmt.Errorf("queue %q: %w", q.ID, storage.ErrAlreadyExists)
+	}
+	if err := t.checkQueueUnique(q); err != nil {
+		return err
+	}
+	stored := q.Clone()
+	stored.Members = nil
+	t.st.queues[q.ID] = stored
+	t.onUndo(func() { delete(t.st.queues, q.ID) })
+	return nil
+}
+
+func (t *txn) GetQueue(ctx context.Context, id string) (*routing.Queue, error) {
+	if err := t.check(ctx); err != nil {
+		return nil, err
+	}
+	q, err := t.queue(id)
+	if err != nil {
+		return nil, err
+	}
+	return t.queueOut(q), nil
+}
+
+func (t *txn) UpdateQueue(ctx context.Context, q *routing.Queue) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	old, err := t.queue(q.ID)
+	if err != nil {
+		return err
+	}
+	if err := t.checkQueueUnique(q); err != nil {
+		return err
+	}
+	stored := q.Clone()
+	stored.Members = nil
+	stored.CreatedAt = old.CreatedAt
+	t.st.queues[q.ID] = stored
+	t.onUndo(func() { t.st.queues[q.ID] = old })
+	return nil
+}
+
+func (t *txn) DefaultQueue(ctx context.Context) (*routing.Queue, error) {
+	if err := t.check(ctx); err != nil {
+		return nil, err
+	}
+	for _, q := range t.st.queues {
+		if q.Default {
+			return t.queueOut(q), nil
+		}
+	}
+	return nil, fmt.Errorf("default queue: %w", storage.ErrNotFound)
+}
+
+func (t *txn) AddQueueMember(ctx context.Context, queueID, agentID string) (bool, error) {
+	if err := t.check(ctx); err != nil {
+		return false, err
+	}
+	if _, err := t.queue(queueID); err != nil {
+		return false, err
+	}
+	if _, err := t.agent(agentID); err != nil {
+		return false, err
+	}
+	if _, ok := t.st.members[queueID][agentID]; ok {
+		return false, nil
+	}
+	addTo(t.st.members, queueID, agentID)
+	addTo(t.st.agentQueues, agentID, queueID)
+	t.onUndo(func() {
+		removeFrom(t.st.members, queueID, agentID)
+		removeFrom(t.st.agentQueues, agentID, queueID)
+	})
+	return true, nil
+}
+
+func (t *txn) RemoveQueueMember(ctx context.Context, queueID, agentID string) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	if _, ok := t.st.members[queueID][agentID]; !ok {
+		return fmt.Errorf("agent %q in queue %q: %w", agentID, queueID, storage.ErrNotFound)
+	}
+	removeFrom(t.st.members, queueID, agentID)
+	removeFrom(t.st.agentQueues, agentID, queueID)
+	t.onUndo(func() {
+		addTo(t.st.members, queueID, agentID)
+		addTo(t.st.agentQueues, agentID, queueID)
+	})
+	return nil
+}
+
+func (t *txn) ListRules(ctx context.Context) ([]routing.Rule, error) {
+	if err := t.check(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]routing.Rule, len(t.st.rules))
+	for i, r := range t.st.rules {
+		out[i] = r.Clone()
+	}
+	return out, nil
+}
+
+func (t *txn) ReplaceRules(ctx context.Context, rules []routing.Rule) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	old := t.st.rules
+	next := make([]routing.Rule, len(rules))
+	for i, r := range rules {
+		next[i] = r.Clone()
+	}
+	t.st.rules = next
+	t.onUndo(func() { t.st.rules = old })
+	return nil
+}
+
+func (t *txn) AgentLoad(ctx context.Context, agentID string) (int, error) {
+	if err := t.check(ctx); err != nil {
+		return 0, err
+	}
+	return t.st.load[agentID], nil
+}
+
+func (t *txn) QueueMemberLoads(ctx context.Context, queueID string) ([]storage.AgentLoad, error) {
+	if err := t.check(ctx); err != nil {
+		return nil, err
+	}
+	if _, err := t.queue(queueID); err != nil {
+		return nil, err
+	}
+	ids := slices.Sorted(maps.Keys(t.st.members[queueID]))
+	out := make([]storage.AgentLoad, len(ids))
+	for i, id := range ids {
+		out[i] = storage.AgentLoad{Agent: t.agentOut(t.st.agents[id]), Load: t.st.load[id]}
+	}
+	return out, nil
+}
+
+func (t *txn) ListWaiting(ctx context.Context, q storage.WaitingQuery) ([]*conversation.Conversation, error) {
+	if err := t.check(ctx); err != nil {
+		return nil, err
+	}
+	if err := q.Normalize(); err != nil {
+		return nil, err
+	}
+	var rows []*conversation.Conversation
+	for id := range t.st.byQueue[q.QueueID] {
+		c := t.st.conversations[id]
+		if c.AgentID != "" || (c.Status != conversation.Open && c.Status != conversation.Waiting) {
+			continue
+		}
+		if !q.QueuedBefore.IsZero() && !c.QueuedAt.Before(q.QueuedBefore) {
+			continue
+		}
+		rows = append(rows, c)
+	}
+	best := smallest(rows, q.Limit, compareWaiting)
+	out := make([]*conversation.Conversation, len(best))
+	for i, c := range best {
+		out[i] = c.Clone()
+	}
+	return out, nil
+}
+
+// compareWaiting is the serving order of storage.WaitingQuery: URGENT first,
+// then the longest waiting, then id.
+func compareWaiting(a, b *conversation.Conversation) int {
+	if c := b.Priority.Rank() - a.Priority.Rank(); c != 0 {
+		return c
+	}
+	if c := a.QueuedAt.Compare(b.QueuedAt); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ID, b.ID)
+}
+
+func (t *txn) LastAgentOfCustomer(ctx context.Context, customerID, exclude string, since time.Time) (string, error) {
+	if err := t.check(ctx); err != nil {
+		return "", err
+	}
+	var best *conversation.Conversation
+	for id := range t.st.byCustomer[customerID] {
+		c := t.st.conversations[id]
+		if id == exclude || c.AgentID == "" || c.UpdatedAt.Before(since) {
+			continue
+		}
+		if best == nil || c.UpdatedAt.After(best.UpdatedAt) || c.UpdatedAt.Equal(best.UpdatedAt) && c.ID > best.ID {
+			best = c
+		}
+	}
+	if best == nil {
+		return "", nil
+	}
+	return best.AgentID, nil
+}
+
+func (t *txn) LockKey(ctx context.Context, key string) error {
+	return t.check(ctx)
+}

@@ -1,0 +1,143 @@
+package memstore
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/parleyhq/parley/storage"
+	"github.com/parleyhq/parley/tag"
+)
+
+func (t *txn) CreateTag(ctx context.Context, tg *tag.Tag) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	if _, ok := t.st.tags[tg.Name]; ok {
+		return fmt.Errorf("tag %q: %w", tg.Name, storage.ErrAlreadyExists)
+	}
+	stored := *tg
+	t.st.tags[tg.Name] = &stored
+	t.onUndo(func() { delete(t.st.tags, tg.Name) })
+	return nil
+}
+
+func (t *txn) EnsureTag(ctx context.Context, tg *tag.Tag) (bool, error) {
+	if err := t.check(ctx); err != nil {
+		return false, err
+	}
+	if _, ok := t.st.tags[tg.Name]; ok {
+		return false, nil
+	}
+	return true, t.CreateTag(ctx, tg)
+}
+
+func (t *txn) GetTag(ctx context.Context, name string) (*tag.Tag, error) {
+	if err := t.check(ctx); err != nil {
+		return nil, err
+	}
+	tg, ok := t.st.tags[name]
+	if !ok {
+		return nil, fmt.Errorf("tag %q: %w", name, storage.ErrNotFound)
+	}
+	cp := *tg
+	return &cp, nil
+}
+
+func (t *txn) DeleteTag(ctx context.Context, name string) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	tg, ok := t.st.tags[name]
+	if !ok {
+		return fmt.Errorf("tag %q: %w", name, storage.ErrNotFound)
+	}
+	for id := range t.st.tagConvs[name] {
+		old := t.st.conversations[id]
+		c := old.Clone()
+		c.Tags = slices.DeleteFunc(c.Tags, func(n string) bool { return n == name })
+		t.replaceConversation(old, c)
+	}
+	delete(t.st.tags, name)
+	t.onUndo(func() { t.st.tags[name] = tg })
+	return nil
+}
+
+func (t *txn) ListTags(ctx context.Context, q storage.TagQuery) (storage.Page[*tag.Tag], error) {
+	var none storage.Page[*tag.Tag]
+	if err := t.check(ctx); err != nil {
+		return none, err
+	}
+	if err := q.Normalize(); err != nil {
+		return none, err
+	}
+	ks, err := q.Keyset()
+	if err != nil {
+		return none, err
+	}
+	var rows []*tag.Tag
+	if q.ConversationID != "" {
+		c, err := t.conversation(q.ConversationID)
+		if err != nil {
+			return none, err
+		}
+		for _, name := range c.Tags {
+			if strings.HasPrefix(name, q.Prefix) {
+				rows = append(rows, t.st.tags[name])
+			}
+		}
+	} else {
+		for name, tg := range t.st.tags {
+			if strings.HasPrefix(name, q.Prefix) {
+				rows = append(rows, tg)
+			}
+		}
+	}
+	p := pager[*tag.Tag]{
+		order:  storage.Order{Field: storage.SortID},
+		key:    func(tg *tag.Tag) sortKey { return sortKey{ID: tg.Name} },
+		cursor: q.CursorAfter,
+		clone:  func(tg *tag.Tag) *tag.Tag { cp := *tg; return &cp },
+	}
+	return p.page(rows, q.Paging, ks), nil
+}
+
+func (t *txn) AddConversationTag(ctx context.Context, conversationID, name string) (bool, error) {
+	if err := t.check(ctx); err != nil {
+		return false, err
+	}
+	old, err := t.conversation(conversationID)
+	if err != nil {
+		return false, err
+	}
+	if _, ok := t.st.tags[name]; !ok {
+		return false, fmt.Errorf("tag %q: %w", name, storage.ErrNotFound)
+	}
+	i, found := slices.BinarySearch(old.Tags, name)
+	if found {
+		return false, nil
+	}
+	c := old.Clone()
+	c.Tags = slices.Insert(c.Tags, i, name)
+	t.replaceConversation(old, c)
+	return true, nil
+}
+
+func (t *txn) RemoveConversationTag(ctx context.Context, conversationID, name string) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	old, err := t.conversation(conversationID)
+	if err != nil {
+		return err
+	}
+	i, found := slices.BinarySearch(old.Tags, name)
+	if !found {
+		return fmt.Errorf("conversation %q has no tag %q: %w", conversationID, name, storage.ErrNotFound)
+	}
+	c := old.Clone()
+	c.Tags = slices.Delete(c.Tags, i, i+1)
+	t.replaceConversation(old, c)
+	return nil
+}

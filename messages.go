@@ -1,0 +1,112 @@
+package parley
+
+import (
+	"context"
+
+	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/message"
+	"github.com/parleyhq/parley/routing"
+	"github.com/parleyhq/parley/storage"
+)
+
+// CreateMessage adds a message to a conversation. The direction defaults to
+// OUTBOUND, the content type to TEXT and the channel to the conversation's.
+//
+// An OUTBOUND message obeys the reply matrix (message.CheckReply) for the
+// actor in ctx (WithActor): an actor id that names no agent is ErrNotFound,
+// and a refused reply ErrForbidden. The message records the actor as its
+// agentId. An INBOUND message needs no actor; on a WAITING or SOLVED
+// conversation it moves the conversation back to OPEN (see
+// WithReopenOnInbound). Any message on a closed conversation is ErrClosed.
+func (s *Service) CreateMessage(ctx context.Context, conversationID string, in message.Message) (*message.Message, error) {
+	if err := checkID("conversationId", conversationID); err != nil {
+		return nil, err
+	}
+	m, err := message.New(in, s.newID(), s.clock())
+	if err != nil {
+		return nil, err
+	}
+	actor := ActorFrom(ctx).AgentID
+	if actor != "" {
+		if err := checkID("x-agent-id", actor); err != nil {
+			return nil, err
+		}
+	}
+	err = s.change(ctx, "CreateMessage", func(tx storage.Tx, rec *recorder) error {
+		m.CreatedAt = rec.now
+		c, err := tx.LockConversation(ctx, conversationID)
+		if err != nil {
+			return err
+		}
+		if err := m.AttachTo(c); err != nil {
+			return err
+		}
+		if m.Direction == message.Outbound {
+			if err := s.checkReply(ctx, tx, c, actor); err != nil {
+				return err
+			}
+			m.AgentID = actor
+		} else {
+			m.AgentID = ""
+		}
+		if err := tx.CreateMessage(ctx, m); err != nil {
+			return err
+		}
+		rec.add(storage.MessageCreated, c.ID, m.ID, []storage.Change{
+			change("direction", nil, string(m.Direction)),
+			change("agentId", nil, m.AgentID),
+		})
+		if m.Direction == message.Inbound && s.reopenOnInbound &&
+			(c.Status == conversation.Waiting || c.Status == conversation.Solved) {
+			open := conversation.Open
+			return s.applyPatch(ctx, tx, rec, c, conversation.Patch{Status: &open}, "")
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// checkReply resolves the conversation's assignee and the actor and applies
+// the reply matrix.
+func (s *Service) checkReply(ctx context.Context, tx storage.Tx, c *conversation.Conversation, actorID string) error {
+	var assignee, actor *routing.Agent
+	var err error
+	if actorID != "" {
+		if actor, err = tx.GetAgent(ctx, actorID); err != nil {
+			return err
+		}
+	}
+	if c.AgentID != "" {
+		if c.AgentID == actorID {
+			assignee = actor
+		} else if assignee, err = tx.GetAgent(ctx, c.AgentID); err != nil {
+			return err
+		}
+	}
+	return message.CheckReply(assignee, actor)
+}
+
+// GetMessage returns one message. ErrNotFound when there is none.
+func (s *Service) GetMessage(ctx context.Context, id string) (*message.Message, error) {
+	return read(s, ctx, "GetMessage", func() (*message.Message, error) {
+		if err := checkID("id", id); err != nil {
+			return nil, err
+		}
+		return s.store.GetMessage(ctx, id)
+	})
+}
+
+// ListMessages returns a page of one conversation's messages, chronological
+// unless q.Desc (see storage.MessageQuery). ErrNotFound when the
+// conversation does not exist.
+func (s *Service) ListMessages(ctx context.Context, q storage.MessageQuery) (storage.Page[*message.Message], error) {
+	return read(s, ctx, "ListMessages", func() (storage.Page[*message.Message], error) {
+		if err := q.Normalize(); err != nil {
+			return storage.Page[*message.Message]{}, err
+		}
+		return s.store.ListMessages(ctx, q)
+	})
+}

@@ -1,0 +1,242 @@
+package parley
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"maps"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/routing"
+	"github.com/parleyhq/parley/storage"
+)
+
+// Service runs parley's use cases over a Store. It is safe for concurrent
+// use; several Services (in one process or many) may share one database.
+type Service struct {
+	store           storage.Store
+	now             func() time.Time
+	newID           func() string
+	subscribers     []func(context.Context, storage.Event)
+	reopenOnInbound bool
+	authz           bool
+	logger          *slog.Logger
+}
+
+// Option configures a Service.
+type Option func(*Service)
+
+// WithClock sets the clock every time-based rule reads; the default is
+// time.Now. Times are stored in UTC with microsecond precision.
+func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = now } }
+
+// WithIDGenerator sets how ids are made for entities created without one;
+// the default is a UUIDv7 (time-ordered) in canonical form.
+func WithIDGenerator(newID func() string) Option { return func(s *Service) { s.newID = newID } }
+
+// WithSubscriber adds an in-process subscriber, called with each event after
+// the transaction that recorded it has committed, in seq order, on the
+// goroutine that made the change. It must not block for long. For delivery
+// that survives a crash, read the event log (Events) instead: it is a
+// transactional outbox.
+func WithSubscriber(fn func(context.Context, storage.Event)) Option {
+	return func(s *Service) { s.subscribers = append(s.subscribers, fn) }
+}
+
+// WithReopenOnInbound sets whether an INBOUND message moves a WAITING or
+// SOLVED conversation back to OPEN (default true).
+func WithReopenOnInbound(on bool) Option { return func(s *Service) { s.reopenOnInbound = on } }
+
+// WithAuthorization turns scope checks on: each call's actor (WithActor)
+// must hold the scope its operation needs (OperationScope), or the call
+// fails with ErrForbidden. Off by default.
+func WithAuthorization() Option { return func(s *Service) { s.authz = true } }
+
+// WithLogger sets the logger for what the service cannot return as an error,
+// such as a panicking subscriber; the default is slog.Default().
+func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.logger = l } }
+
+// New returns a Service over store.
+func New(store storage.Store, opts ...Option) *Service {
+	s := &Service{
+		store:           store,
+		now:             time.Now,
+		newID:           func() string { return uuid.Must(uuid.NewV7()).String() },
+		reopenOnInbound: true,
+		logger:          slog.Default(),
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// clock returns the current time as stored: UTC, whole microseconds.
+func (s *Service) clock() time.Time {
+	return s.now().UTC().Truncate(time.Microsecond)
+}
+
+// change is the one way the service writes: it checks the scope of op, runs
+// fn in a transaction with a recorder for the events of the change, appends
+// those events in the same transaction, and hands them to subscribers after
+// the commit. On any error nothing is written and no event exists.
+func (s *Service) change(ctx context.Context, op string, fn func(tx storage.Tx, rec *recorder) error) error {
+	if err := s.authorize(ctx, op); err != nil {
+		return err
+	}
+	rec := &recorder{actor: ActorFrom(ctx).AgentID, now: s.clock()}
+	err := s.store.InTx(ctx, func(tx storage.Tx) error {
+		rec.events = rec.events[:0]
+		if err := fn(tx, rec); err != nil {
+			return err
+		}
+		if len(rec.events) == 0 {
+			return nil
+		}
+		return tx.AppendEvents(ctx, rec.events...)
+	})
+	if err != nil {
+		return err
+	}
+	s.publish(ctx, rec.events)
+	return nil
+}
+
+// read checks the scope of op and runs fn against the store.
+func read[T any](s *Service, ctx context.Context, op string, fn func() (T, error)) (T, error) {
+	if err := s.authorize(ctx, op); err != nil {
+		var zero T
+		return zero, err
+	}
+	return fn()
+}
+
+func (s *Service) publish(ctx context.Context, events []*storage.Event) {
+	for _, e := range events {
+		for _, sub := range s.subscribers {
+			s.deliver(ctx, sub, *e.Clone())
+		}
+	}
+}
+
+func (s *Service) deliver(ctx context.Context, sub func(context.Context, storage.Event), e storage.Event) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.logger.ErrorContext(ctx, "parley: event subscriber panicked", "seq", e.Seq, "type", e.Type, "panic", p)
+		}
+	}()
+	sub(ctx, e)
+}
+
+// recorder collects the events of one change.
+type recorder struct {
+	actor  string
+	now    time.Time
+	events []*storage.Event
+}
+
+func (r *recorder) add(typ storage.EventType, conversationID, entityID string, changes []storage.Change) {
+	r.events = append(r.events, &storage.Event{
+		Type:           typ,
+		ConversationID: conversationID,
+		EntityID:       entityID,
+		Actor:          r.actor,
+		At:             r.now,
+		Changes:        changes,
+	})
+}
+
+// conversationChanged records the events of a change from before to after:
+// the assignee's change as assigned or unassigned, the status's as closed or
+// status_changed, the rest as updated. With as set, all of it is one event
+// of that type instead (routed, transferred).
+func (r *recorder) conversationChanged(before, after *conversation.Conversation, as storage.EventType) {
+	diff := conversation.Diff(before, after)
+	if len(diff) == 0 {
+		return
+	}
+	if as != "" {
+		r.add(as, after.ID, after.ID, conversationChanges(diff))
+		return
+	}
+	var status, agent, rest []conversation.FieldChange
+	for _, d := range diff {
+		switch d.Field {
+		case "status", "closedAt":
+			status = append(status, d)
+		case "agentId":
+			agent = append(agent, d)
+		default:
+			rest = append(rest, d)
+		}
+	}
+	if len(rest) > 0 {
+		r.add(storage.ConversationUpdated, after.ID, after.ID, conversationChanges(rest))
+	}
+	if len(agent) > 0 {
+		typ := storage.ConversationAssigned
+		if after.AgentID == "" {
+			typ = storage.ConversationUnassigned
+		}
+		r.add(typ, after.ID, after.ID, conversationChanges(agent))
+	}
+	if len(status) > 0 {
+		typ := storage.ConversationStatusChanged
+		if after.Status == conversation.Closed {
+			typ = storage.ConversationClosed
+		}
+		r.add(typ, after.ID, after.ID, conversationChanges(status))
+	}
+}
+
+func conversationChanges(diff []conversation.FieldChange) []storage.Change {
+	out := make([]storage.Change, len(diff))
+	for i, d := range diff {
+		out[i] = change(d.Field, d.Before, d.After)
+	}
+	return out
+}
+
+func routingChanges(diff []routing.Change) []storage.Change {
+	out := make([]storage.Change, len(diff))
+	for i, d := range diff {
+		out[i] = change(d.Field, d.Before, d.After)
+	}
+	return out
+}
+
+// change encodes one field change. An empty string, a zero time or an empty
+// map is "not set" and encodes as no value at all.
+func change(field string, before, after any) storage.Change {
+	return storage.Change{Field: field, Before: jsonValue(before), After: jsonValue(after)}
+}
+
+func jsonValue(v any) json.RawMessage {
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case string:
+		if x == "" {
+			return nil
+		}
+	case time.Time:
+		if x.IsZero() {
+			return nil
+		}
+		v = x.UTC().Format(time.RFC3339Nano)
+	case map[string]string:
+		if len(x) == 0 {
+			return nil
+		}
+		v = maps.Clone(x)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Only plain values reach here; they always encode.
+		return nil
+	}
+	return b
+}
