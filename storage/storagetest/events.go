@@ -1,0 +1,194 @@
+package storagetest
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley/storage"
+)
+
+func sampleEvent(conv string, typ storage.EventType) *storage.Event {
+	return &storage.Event{
+		Type: typ, ConversationID: conv, EntityID: conv, Actor: "agent-1", At: at(time.Second),
+		Changes: []storage.Change{
+			{Field: "topic", Before: rawJSON("old"), After: rawJSON("new ✓")},
+			{Field: "attributes", After: rawJSON(map[string]string{"a": "b"})},
+			{Field: "agentId", Before: rawJSON("a1")},
+		},
+	}
+}
+
+func equalEvent(t *testing.T, want, got *storage.Event) {
+	t.Helper()
+	requireUTC(t, got.At)
+	require.True(t, want.At.Equal(got.At))
+	require.Equal(t, want.Seq, got.Seq)
+	require.Equal(t, want.Type, got.Type)
+	require.Equal(t, want.ConversationID, got.ConversationID)
+	require.Equal(t, want.EntityID, got.EntityID)
+	require.Equal(t, want.Actor, got.Actor)
+	require.Len(t, got.Changes, len(want.Changes))
+	for i, c := range want.Changes {
+		g := got.Changes[i]
+		require.Equal(t, c.Field, g.Field)
+		requireJSON(t, c.Before, g.Before)
+		requireJSON(t, c.After, g.After)
+	}
+}
+
+func requireJSON(t *testing.T, want, got []byte) {
+	t.Helper()
+	if want == nil {
+		require.Nil(t, got)
+		return
+	}
+	require.JSONEq(t, string(want), string(got))
+}
+
+var eventCases = []testCase{
+	{"AppendSetsIncreasingSeq", func(t *testing.T, f *fixture) {
+		e1, e2 := sampleEvent("c1", storage.ConversationCreated), sampleEvent("c2", storage.ConversationUpdated)
+		require.NoError(t, f.store.AppendEvents(f.ctx, e1, e2))
+		require.Positive(t, e1.Seq)
+		require.Greater(t, e2.Seq, e1.Seq)
+		e3 := &storage.Event{Type: storage.AgentCreated, EntityID: "a1", At: t0}
+		require.NoError(t, f.store.AppendEvents(f.ctx, e3))
+		require.Greater(t, e3.Seq, e2.Seq)
+		require.NoError(t, f.store.AppendEvents(f.ctx))
+
+		all := f.allEvents()
+		require.Len(t, all, 3)
+		equalEvent(t, e1, all[0])
+		equalEvent(t, e2, all[1])
+		equalEvent(t, e3, all[2])
+		require.Empty(t, all[2].Changes)
+	}},
+	{"ListAfterLimitAndConversation", func(t *testing.T, f *fixture) {
+		var evs []*storage.Event
+		for i := range 12 {
+			conv := "c1"
+			if i%3 == 0 {
+				conv = "c2"
+			}
+			e := sampleEvent(conv, storage.ConversationUpdated)
+			require.NoError(t, f.store.AppendEvents(f.ctx, e))
+			evs = append(evs, e)
+		}
+		got, err := f.store.ListEvents(f.ctx, storage.EventQuery{After: evs[4].Seq, Limit: 3})
+		require.NoError(t, err)
+		require.Equal(t, []int64{evs[5].Seq, evs[6].Seq, evs[7].Seq}, seqs(got))
+
+		got, err = f.store.ListEvents(f.ctx, storage.EventQuery{ConversationID: "c2"})
+		require.NoError(t, err)
+		require.Equal(t, []int64{evs[0].Seq, evs[3].Seq, evs[6].Seq, evs[9].Seq}, seqs(got))
+		got, err = f.store.ListEvents(f.ctx, storage.EventQuery{ConversationID: "c2", After: evs[3].Seq, Limit: 1})
+		require.NoError(t, err)
+		require.Equal(t, []int64{evs[6].Seq}, seqs(got))
+
+		got, err = f.store.ListEvents(f.ctx, storage.EventQuery{After: evs[11].Seq})
+		require.NoError(t, err)
+		require.Empty(t, got)
+
+		_, err = f.store.ListEvents(f.ctx, storage.EventQuery{Limit: storage.MaxLimit + 1})
+		requireField(t, err, "limit")
+		_, err = f.store.ListEvents(f.ctx, storage.EventQuery{After: -1})
+		requireField(t, err, "after")
+	}},
+	{"RolledBackTransactionLeavesNoEvent", func(t *testing.T, f *fixture) {
+		kept := sampleEvent("c1", storage.ConversationCreated)
+		require.NoError(t, f.store.AppendEvents(f.ctx, kept))
+		boom := errors.New("boom")
+		err := f.store.InTx(f.ctx, func(tx storage.Tx) error {
+			if err := tx.AppendEvents(f.ctx, sampleEvent("c1", storage.ConversationUpdated)); err != nil {
+				return err
+			}
+			return boom
+		})
+		require.ErrorIs(t, err, boom)
+		later := sampleEvent("c1", storage.ConversationClosed)
+		require.NoError(t, f.store.AppendEvents(f.ctx, later))
+		all := f.allEvents()
+		require.Len(t, all, 2)
+		require.Equal(t, storage.ConversationCreated, all[0].Type)
+		require.Equal(t, storage.ConversationClosed, all[1].Type)
+		require.Greater(t, all[1].Seq, all[0].Seq)
+	}},
+	{"CommitOrder", func(t *testing.T, f *fixture) {
+		// A consumer that polls after the last seq it saw, while writers
+		// commit concurrently, must end up with every event exactly once:
+		// seqs increase in commit order.
+		const writers, perWriter = 6, 25
+		var wg sync.WaitGroup
+		errs := make(chan error, writers)
+		for w := range writers {
+			wg.Go(func() {
+				for i := range perWriter {
+					err := f.store.InTx(f.ctx, func(tx storage.Tx) error {
+						e := sampleEvent(idf("w", w), storage.ConversationUpdated)
+						e.EntityID = idf(idf("w", w), i)
+						return tx.AppendEvents(f.ctx, e, sampleEvent(idf("w", w), storage.ConversationTagged))
+					})
+					if err != nil {
+						errs <- err
+						return
+					}
+				}
+			})
+		}
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+
+		seen := map[int64]bool{}
+		var last int64
+		consume := func() {
+			for {
+				page, err := f.store.ListEvents(f.ctx, storage.EventQuery{After: last, Limit: storage.MaxLimit})
+				require.NoError(t, err)
+				for _, e := range page {
+					require.Greater(t, e.Seq, last)
+					require.False(t, seen[e.Seq])
+					seen[e.Seq] = true
+					last = e.Seq
+				}
+				if len(page) < storage.MaxLimit {
+					return
+				}
+			}
+		}
+	poll:
+		for {
+			select {
+			case <-done:
+				break poll
+			default:
+				consume()
+			}
+		}
+		consume()
+		close(errs)
+		for err := range errs {
+			require.NoError(t, err)
+		}
+		require.Len(t, seen, writers*perWriter*2, "the consumer missed events that committed")
+	}},
+	{"ContextOfAppend", func(t *testing.T, f *fixture) {
+		ctx, cancel := context.WithCancel(f.ctx)
+		cancel()
+		err := f.store.AppendEvents(ctx, sampleEvent("c1", storage.ConversationCreated))
+		require.ErrorIs(t, err, context.Canceled)
+		require.Empty(t, f.allEvents())
+	}},
+}
+
+func seqs(evs []*storage.Event) []int64 {
+	out := make([]int64, len(evs))
+	for i, e := range evs {
+		out[i] = e.Seq
+	}
+	return out
+}

@@ -1,0 +1,181 @@
+package storagetest
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/message"
+	"github.com/parleyhq/parley/storage"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+// everyContentType returns one message of each content type with every
+// field set, in conversation conv.
+func everyContentType(conv string) []*message.Message {
+	base := func(id string, typ message.ContentType, c message.Content) *message.Message {
+		m := newMessage(id, conv, 0)
+		m.ContentType, m.Content = typ, c
+		return m
+	}
+	out := []*message.Message{
+		base("text", message.Text, message.Content{Text: "Grüße 👋 '; DROP TABLE messages; --"}),
+		base("image", message.Image, message.Content{URL: "https://example.com/a.png", Caption: "a cat"}),
+		base("audio", message.Audio, message.Content{URL: "https://example.com/a.ogg"}),
+		base("video", message.Video, message.Content{URL: "https://example.com/a.mp4", Caption: "v"}),
+		base("document", message.Document, message.Content{URL: "https://example.com/a.pdf", Caption: "d"}),
+		base("location", message.Location, message.Content{Latitude: ptr(-33.8688), Longitude: ptr(151.2093), Name: "Sydney", Address: "NSW"}),
+		base("location0", message.Location, message.Content{Latitude: ptr(0.0), Longitude: ptr(-180.0)}),
+		base("template", message.Template, message.Content{TemplateName: "order_update", Language: "en_GB", Parameters: []string{"Ann", "", "42"}}),
+		base("contact", message.Contact, message.Content{Name: "Ann", Phone: "+15550100", Email: "ann@example.com"}),
+	}
+	out[1].Direction, out[1].AgentID, out[1].Private = message.Outbound, "a1", true
+	return out
+}
+
+var messageCases = []testCase{
+	{"CreateGetEveryContentType", func(t *testing.T, f *fixture) {
+		f.createConversation(newConversation("c1"))
+		for i, m := range everyContentType("c1") {
+			m.CreatedAt = at(time.Duration(i) * time.Millisecond)
+			require.NoError(t, f.store.CreateMessage(f.ctx, m))
+			got, err := f.store.GetMessage(f.ctx, m.ID)
+			require.NoError(t, err)
+			requireUTC(t, got.CreatedAt)
+			require.True(t, m.CreatedAt.Equal(got.CreatedAt))
+			got.CreatedAt = m.CreatedAt
+			require.Equal(t, m, got, "message %s", m.ID)
+		}
+	}},
+	{"CreateErrors", func(t *testing.T, f *fixture) {
+		f.createConversation(newConversation("c1"))
+		requireErr(t, f.store.CreateMessage(f.ctx, newMessage("m1", "missing", 0)), storage.ErrNotFound)
+		require.NoError(t, f.store.CreateMessage(f.ctx, newMessage("m1", "c1", 0)))
+		requireErr(t, f.store.CreateMessage(f.ctx, newMessage("m1", "c1", time.Second)), storage.ErrAlreadyExists)
+		_, err := f.store.GetMessage(f.ctx, "missing")
+		requireErr(t, err, storage.ErrNotFound)
+	}},
+	{"ListChronologicalWithTies", func(t *testing.T, f *fixture) {
+		f.createConversation(newConversation("c1"))
+		f.createConversation(newConversation("c2"))
+		var want []string
+		// Created out of order, three per instant.
+		for i := 29; i >= 0; i-- {
+			m := newMessage(idf("m", (i*7)%30), "c1", time.Duration(i/3)*time.Second)
+			require.NoError(t, f.store.CreateMessage(f.ctx, m))
+		}
+		require.NoError(t, f.store.CreateMessage(f.ctx, newMessage("other", "c2", 0)))
+		type key struct {
+			at time.Duration
+			id string
+		}
+		var keys []key
+		for i := range 30 {
+			keys = append(keys, key{time.Duration(i/3) * time.Second, idf("m", (i*7)%30)})
+		}
+		slices.SortFunc(keys, func(a, b key) int {
+			if a.at != b.at {
+				return int(a.at - b.at)
+			}
+			if a.id < b.id {
+				return -1
+			}
+			return 1
+		})
+		for _, k := range keys {
+			want = append(want, k.id)
+		}
+
+		page, err := f.store.ListMessages(f.ctx, storage.MessageQuery{ConversationID: "c1"})
+		require.NoError(t, err)
+		require.Equal(t, want, messageIDs(page.Items))
+		require.Equal(t, 30, page.Total)
+
+		desc, err := f.store.ListMessages(f.ctx, storage.MessageQuery{ConversationID: "c1", Desc: true})
+		require.NoError(t, err)
+		rev := slices.Clone(want)
+		slices.Reverse(rev)
+		require.Equal(t, rev, messageIDs(desc.Items))
+
+		for _, isDesc := range []bool{false, true} {
+			var got []string
+			q := storage.MessageQuery{ConversationID: "c1", Desc: isDesc, Paging: storage.Paging{Limit: 4}}
+			for {
+				page, err := f.store.ListMessages(f.ctx, q)
+				require.NoError(t, err)
+				got = append(got, messageIDs(page.Items)...)
+				if page.NextCursor == "" {
+					break
+				}
+				q.Cursor = page.NextCursor
+			}
+			if isDesc {
+				require.Equal(t, rev, got)
+			} else {
+				require.Equal(t, want, got)
+			}
+		}
+		page, err = f.store.ListMessages(f.ctx, storage.MessageQuery{ConversationID: "c1", Paging: storage.Paging{Limit: 7, Page: 2}})
+		require.NoError(t, err)
+		require.Equal(t, want[14:21], messageIDs(page.Items))
+	}},
+	{"ListFilters", func(t *testing.T, f *fixture) {
+		f.createConversation(newConversation("c1"))
+		ms := everyContentType("c1")
+		for i, m := range ms {
+			m.CreatedAt = at(time.Duration(i) * time.Second)
+			if i%2 == 0 {
+				m.Channel = conversation.SMS
+			}
+			require.NoError(t, f.store.CreateMessage(f.ctx, m))
+		}
+		cases := []struct {
+			q    storage.MessageQuery
+			want []string
+		}{
+			{storage.MessageQuery{IDs: []string{"video", "text", "nope"}}, []string{"text", "video"}},
+			{storage.MessageQuery{Direction: message.Outbound}, []string{"image"}},
+			{storage.MessageQuery{Direction: message.Inbound, Channel: conversation.SMS}, []string{"text", "audio", "document", "location0", "contact"}},
+			{storage.MessageQuery{CreatedAfter: at(2 * time.Second), CreatedBefore: at(4 * time.Second)}, []string{"audio", "video"}},
+			{storage.MessageQuery{Channel: conversation.Viber}, nil},
+		}
+		for _, tc := range cases {
+			tc.q.ConversationID = "c1"
+			page, err := f.store.ListMessages(f.ctx, tc.q)
+			require.NoError(t, err)
+			require.Equal(t, tc.want, nilIfEmpty(messageIDs(page.Items)), "query %+v", tc.q)
+			require.Equal(t, len(tc.want), page.Total)
+		}
+	}},
+	{"ListErrors", func(t *testing.T, f *fixture) {
+		f.createConversation(newConversation("c1"))
+		f.createConversation(newConversation("c2"))
+		for i := range 3 {
+			require.NoError(t, f.store.CreateMessage(f.ctx, newMessage(idf("a", i), "c1", 0)))
+			require.NoError(t, f.store.CreateMessage(f.ctx, newMessage(idf("b", i), "c2", 0)))
+		}
+		page, err := f.store.ListMessages(f.ctx, storage.MessageQuery{ConversationID: "c1", Paging: storage.Paging{Limit: 1}})
+		require.NoError(t, err)
+		_, err = f.store.ListMessages(f.ctx, storage.MessageQuery{ConversationID: "c2", Paging: storage.Paging{Cursor: page.NextCursor}})
+		requireField(t, err, "cursor")
+		_, err = f.store.ListMessages(f.ctx, storage.MessageQuery{ConversationID: "c1", Desc: true, Paging: storage.Paging{Cursor: page.NextCursor}})
+		requireField(t, err, "cursor")
+		_, err = f.store.ListMessages(f.ctx, storage.MessageQuery{ConversationID: "missing"})
+		requireErr(t, err, storage.ErrNotFound)
+		_, err = f.store.ListMessages(f.ctx, storage.MessageQuery{ConversationID: "c1", Direction: "SIDEWAYS"})
+		requireField(t, err, "direction")
+		_, err = f.store.ListMessages(f.ctx, storage.MessageQuery{})
+		requireField(t, err, "conversationId")
+	}},
+}
+
+func nilIfEmpty(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+}
