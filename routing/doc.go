@@ -10,6 +10,38 @@
 //   - Rule: an ordered list; the first enabled rule whose condition matches
 //     wins, and with no match the default queue (if any) is used.
 //
+// The decisions, all pure: no I/O, and the time is always passed in.
+//
+//   - Conditions (Condition.Matches): channel in, priority in, tags any-of,
+//     tags all-of, customer id equals, topic contains (ignoring case, as
+//     conversation.TopicContains), attributes equal. The set parts combine
+//     under "all" (the default) or "any"; a condition with no part set
+//     matches everything, under either. Evaluate returns the first enabled
+//     matching rule's queue and priority ("" leaves the priority), else the
+//     default queue, else no queue.
+//   - Eligibility (CheckEligibility): an agent may get a conversation of a
+//     queue automatically when it is enabled, ACTIVE, a member of the queue,
+//     not in wrap-up (WrapUpUntil after now) and its load is below its
+//     capacity. Manual assignment and transfer to an agent ignore status and
+//     capacity.
+//   - Strategies (Strategy.Compare): LEAST_BUSY takes the lowest load, then
+//     the longest since the last assignment (never assigned is longest),
+//     then the lowest agent id; ROUND_ROBIN the longest since the last
+//     assignment, then the lowest id. On a sticky queue the customer's
+//     previous agent, found within the sticky timeout (Queue.StickySince; 0
+//     is no limit), wins over the strategy when it is eligible. PickAgent
+//     decides for one conversation; a Picker drains many over one snapshot,
+//     counting each assignment, in O(log n) per pick, and always agrees with
+//     PickAgent.
+//   - Waiting (ServingOrder): a queue serves URGENT first (priority
+//     descending), then the longest waiting (QueuedAt, else CreatedAt), then
+//     the lowest id. A conversation waiting longer than the queue's
+//     MaxWaitSeconds (0 is no limit) moves to its OverflowQueueID, when set
+//     (Overflow).
+//   - Wrap-up (Agent.WrapUpAfterClose): when an agent's conversation closes,
+//     the agent gets no auto-assignment for WrapUpSeconds; a running longer
+//     wrap-up is kept.
+//
 // Go zero values are the defaults, so the "enabled" flags of the wire are
 // Disabled fields here. Besides conversation, the package imports tag, the
 // other pure domain package, for the tag-name rule that conditions obey.
