@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/parleyhq/parley/conversation"
@@ -287,7 +286,7 @@ func (t *txn) ListWaiting(ctx context.Context, q storage.WaitingQuery) ([]*conve
 	var rows []*conversation.Conversation
 	for id := range t.st.byQueue[q.QueueID] {
 		c := t.st.conversations[id]
-		if c.AgentID != "" || (c.Status != conversation.Open && c.Status != conversation.Waiting) {
+		if !routing.Waiting(c) {
 			continue
 		}
 		if !q.QueuedBefore.IsZero() && !c.QueuedAt.Before(q.QueuedBefore) {
@@ -295,24 +294,12 @@ func (t *txn) ListWaiting(ctx context.Context, q storage.WaitingQuery) ([]*conve
 		}
 		rows = append(rows, c)
 	}
-	best := smallest(rows, q.Limit, compareWaiting)
+	best := smallest(rows, q.Limit, routing.ServingOrder)
 	out := make([]*conversation.Conversation, len(best))
 	for i, c := range best {
 		out[i] = c.Clone()
 	}
 	return out, nil
-}
-
-// compareWaiting is the serving order of storage.WaitingQuery: URGENT first,
-// then the longest waiting, then id.
-func compareWaiting(a, b *conversation.Conversation) int {
-	if c := b.Priority.Rank() - a.Priority.Rank(); c != 0 {
-		return c
-	}
-	if c := a.QueuedAt.Compare(b.QueuedAt); c != 0 {
-		return c
-	}
-	return strings.Compare(a.ID, b.ID)
 }
 
 func (t *txn) LastAgentOfCustomer(ctx context.Context, customerID, exclude string, since time.Time) (string, error) {

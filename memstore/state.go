@@ -73,10 +73,6 @@ func removeFrom(m map[string]set, key, v string) {
 	}
 }
 
-// countsAsLoad says whether c counts against its assignee's capacity.
-func countsAsLoad(c *conversation.Conversation) bool {
-	return c.AgentID != "" && (c.Status == conversation.Open || c.Status == conversation.Waiting)
-}
 
 // putConversation stores c (owned by the state from now on) in place of
 // old (nil for a new one), keeping the indexes in step.
@@ -91,7 +87,7 @@ func (st *state) putConversation(old, c *conversation.Conversation) {
 	st.conversations[c.ID] = c
 	addTo(st.byQueue, c.QueueID, c.ID)
 	addTo(st.byCustomer, c.CustomerID, c.ID)
-	if countsAsLoad(c) {
+	if routing.CountsAsLoad(c) {
 		st.load[c.AgentID]++
 	}
 	for _, name := range c.Tags {
@@ -102,7 +98,7 @@ func (st *state) putConversation(old, c *conversation.Conversation) {
 func (st *state) unindex(c *conversation.Conversation) {
 	removeFrom(st.byQueue, c.QueueID, c.ID)
 	removeFrom(st.byCustomer, c.CustomerID, c.ID)
-	if countsAsLoad(c) {
+	if routing.CountsAsLoad(c) {
 		if st.load[c.AgentID]--; st.load[c.AgentID] == 0 {
 			delete(st.load, c.AgentID)
 		}

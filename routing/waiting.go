@@ -79,3 +79,10 @@ func (q *Queue) StickySince(now time.Time) (since time.Time, ok bool) {
 	}
 	return now.Add(-time.Duration(q.StickyTimeoutSeconds) * time.Second), true
 }
+
+// CountsAsLoad reports whether conversation c counts against its assignee's
+// capacity: it is assigned and OPEN or WAITING. SOLVED and CLOSED
+// conversations keep their assignee on record without taking a place.
+func CountsAsLoad(c *conversation.Conversation) bool {
+	return c != nil && c.Assigned() && (c.Status == conversation.Open || c.Status == conversation.Waiting)
+}
