@@ -96,6 +96,11 @@ func New(in Conversation, id string, now time.Time) (*Conversation, error) {
 	if c.ID == "" {
 		c.ID = id
 	}
+	if len(c.Attributes) == 0 {
+		// No attributes is nil, as Patch.Apply leaves it, so every store
+		// reads back what was written.
+		c.Attributes = nil
+	}
 	if c.Status == "" {
 		c.Status = Open
 	}
