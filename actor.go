@@ -77,6 +77,13 @@ var operationScopes = map[string]Scope{
 	"RoutingRules":         ScopeRead,
 	"SetRoutingRules":      ScopeWrite,
 	"Events":               ScopeRead,
+	"Route":                ScopeWrite,
+	"SimulateRouting":      ScopeRead,
+	"TransferToAgent":      ScopeWrite,
+	"TransferToQueue":      ScopeWrite,
+	"AssignWaiting":        ScopeWrite,
+	"AssignAllWaiting":     ScopeWrite,
+	"ReceiveInbound":       ScopeWrite,
 }
 
 // OperationScope returns the scope the named Service method needs, and

@@ -14,8 +14,11 @@ import (
 // AGENT, status to INVISIBLE, capacity to 5, and the agent is enabled unless
 // Disabled is set. A caller-supplied id that exists is ErrAlreadyExists.
 func (s *Service) CreateAgent(ctx context.Context, in routing.Agent) (*routing.Agent, error) {
+	if err := s.authorize(ctx, "CreateAgent"); err != nil {
+		return nil, err
+	}
 	var out *routing.Agent
-	err := s.change(ctx, "CreateAgent", func(tx storage.Tx, rec *recorder) error {
+	err := s.run(ctx, func(tx storage.Tx, rec *recorder) error {
 		a, err := routing.NewAgent(in, s.newID(), rec.now)
 		if err != nil {
 			return err
@@ -55,6 +58,9 @@ func (s *Service) ListAgents(ctx context.Context, q storage.ListQuery) (storage.
 // that changes nothing writes nothing. ErrNotFound when there is no such
 // agent.
 func (s *Service) UpdateAgent(ctx context.Context, id string, p routing.AgentPatch) (*routing.Agent, error) {
+	if err := s.authorize(ctx, "UpdateAgent"); err != nil {
+		return nil, err
+	}
 	if err := checkID("id", id); err != nil {
 		return nil, err
 	}
@@ -62,7 +68,7 @@ func (s *Service) UpdateAgent(ctx context.Context, id string, p routing.AgentPat
 		return nil, err
 	}
 	var out *routing.Agent
-	err := s.change(ctx, "UpdateAgent", func(tx storage.Tx, rec *recorder) error {
+	err := s.run(ctx, func(tx storage.Tx, rec *recorder) error {
 		a, err := tx.LockAgent(ctx, id)
 		if err != nil {
 			return err
@@ -80,9 +86,21 @@ func (s *Service) UpdateAgent(ctx context.Context, id string, p routing.AgentPat
 			return err
 		}
 		rec.add(storage.AgentUpdated, "", a.ID, routingChanges(routing.DiffAgents(before, a)))
+		if gainedRoom(before, a) {
+			rec.wakeAgents = append(rec.wakeAgents, a.ID)
+		}
 		return nil
 	})
 	return out, err
+}
+
+// gainedRoom reports whether an agent's change may let it take waiting
+// conversations it could not take before: it became ACTIVE or enabled, or
+// its capacity grew.
+func gainedRoom(before, after *routing.Agent) bool {
+	return after.Status == routing.Active && before.Status != routing.Active ||
+		before.Disabled && !after.Disabled ||
+		after.Capacity > before.Capacity
 }
 
 // CreateQueue creates a queue. name is required and unique
@@ -90,8 +108,11 @@ func (s *Service) UpdateAgent(ctx context.Context, id string, p routing.AgentPat
 // must exist (ErrNotFound). A queue created as the default takes that role
 // from the previous default.
 func (s *Service) CreateQueue(ctx context.Context, in routing.Queue) (*routing.Queue, error) {
+	if err := s.authorize(ctx, "CreateQueue"); err != nil {
+		return nil, err
+	}
 	var out *routing.Queue
-	err := s.change(ctx, "CreateQueue", func(tx storage.Tx, rec *recorder) error {
+	err := s.run(ctx, func(tx storage.Tx, rec *recorder) error {
 		q, err := routing.NewQueue(in, s.newID(), rec.now)
 		if err != nil {
 			return err
@@ -113,11 +134,14 @@ func (s *Service) CreateQueue(ctx context.Context, in routing.Queue) (*routing.Q
 // from the previous default queue. ErrNotFound when there is no such queue
 // or overflow queue; ErrAlreadyExists when the new name is taken.
 func (s *Service) UpdateQueue(ctx context.Context, id string, p routing.QueuePatch) (*routing.Queue, error) {
+	if err := s.authorize(ctx, "UpdateQueue"); err != nil {
+		return nil, err
+	}
 	if err := checkID("id", id); err != nil {
 		return nil, err
 	}
 	var out *routing.Queue
-	err := s.change(ctx, "UpdateQueue", func(tx storage.Tx, rec *recorder) error {
+	err := s.run(ctx, func(tx storage.Tx, rec *recorder) error {
 		q, err := tx.GetQueue(ctx, id)
 		if err != nil {
 			return err
@@ -138,6 +162,9 @@ func (s *Service) UpdateQueue(ctx context.Context, id string, p routing.QueuePat
 			return err
 		}
 		rec.add(storage.QueueUpdated, "", q.ID, routingChanges(routing.DiffQueues(before, q)))
+		if q.AutoAssignment {
+			rec.wakeQueues = append(rec.wakeQueues, q.ID)
+		}
 		return nil
 	})
 	return out, err
@@ -192,40 +219,51 @@ func (s *Service) ListQueues(ctx context.Context, q storage.ListQuery) (storage.
 	})
 }
 
-// AddQueueMember makes an agent a member of a queue; adding a member again
-// changes nothing. ErrNotFound when the queue or agent does not exist.
-func (s *Service) AddQueueMember(ctx context.Context, queueID, agentID string) error {
+// AddQueueMember makes an agent a member of a queue and returns the queue
+// with its members; adding a member again changes nothing. ErrNotFound when
+// the queue or agent does not exist.
+func (s *Service) AddQueueMember(ctx context.Context, queueID, agentID string) (*routing.Queue, error) {
 	return s.membership(ctx, "AddQueueMember", queueID, agentID, true)
 }
 
-// RemoveQueueMember ends an agent's membership of a queue. ErrNotFound when
-// the agent is not a member.
-func (s *Service) RemoveQueueMember(ctx context.Context, queueID, agentID string) error {
+// RemoveQueueMember ends an agent's membership of a queue and returns the
+// queue with its members. ErrNotFound when the agent is not a member.
+func (s *Service) RemoveQueueMember(ctx context.Context, queueID, agentID string) (*routing.Queue, error) {
 	return s.membership(ctx, "RemoveQueueMember", queueID, agentID, false)
 }
 
-func (s *Service) membership(ctx context.Context, op, queueID, agentID string, add bool) error {
+func (s *Service) membership(ctx context.Context, op, queueID, agentID string, add bool) (*routing.Queue, error) {
+	if err := s.authorize(ctx, op); err != nil {
+		return nil, err
+	}
 	if err := checkID("queueId", queueID); err != nil {
-		return err
+		return nil, err
 	}
 	if err := checkID("agentId", agentID); err != nil {
-		return err
+		return nil, err
 	}
-	return s.change(ctx, op, func(tx storage.Tx, rec *recorder) error {
+	var out *routing.Queue
+	err := s.run(ctx, func(tx storage.Tx, rec *recorder) error {
 		if add {
 			added, err := tx.AddQueueMember(ctx, queueID, agentID)
-			if err != nil || !added {
+			if err != nil {
 				return err
 			}
-			rec.add(storage.QueueMemberAdded, "", queueID, []storage.Change{change("agentId", nil, agentID)})
-			return nil
+			if added {
+				rec.add(storage.QueueMemberAdded, "", queueID, []storage.Change{change("agentId", nil, agentID)})
+				rec.wakeQueues = append(rec.wakeQueues, queueID)
+			}
+		} else {
+			if err := tx.RemoveQueueMember(ctx, queueID, agentID); err != nil {
+				return err
+			}
+			rec.add(storage.QueueMemberRemoved, "", queueID, []storage.Change{change("agentId", agentID, nil)})
 		}
-		if err := tx.RemoveQueueMember(ctx, queueID, agentID); err != nil {
-			return err
-		}
-		rec.add(storage.QueueMemberRemoved, "", queueID, []storage.Change{change("agentId", agentID, nil)})
-		return nil
+		var err error
+		out, err = tx.GetQueue(ctx, queueID)
+		return err
 	})
+	return out, err
 }
 
 // RoutingRules returns the routing rules in evaluation order.
@@ -238,6 +276,9 @@ func (s *Service) RoutingRules(ctx context.Context) ([]routing.Rule, error) {
 // SetRoutingRules replaces the whole ordered rule list. Rules without an id
 // get one; every rule's queue must exist (ErrNotFound).
 func (s *Service) SetRoutingRules(ctx context.Context, rules []routing.Rule) ([]routing.Rule, error) {
+	if err := s.authorize(ctx, "SetRoutingRules"); err != nil {
+		return nil, err
+	}
 	next := make([]routing.Rule, len(rules))
 	for i, r := range rules {
 		next[i] = r.Clone()
@@ -248,7 +289,7 @@ func (s *Service) SetRoutingRules(ctx context.Context, rules []routing.Rule) ([]
 	if err := routing.ValidateRules(next); err != nil {
 		return nil, err
 	}
-	err := s.change(ctx, "SetRoutingRules", func(tx storage.Tx, rec *recorder) error {
+	err := s.run(ctx, func(tx storage.Tx, rec *recorder) error {
 		for i, r := range next {
 			if _, err := tx.GetQueue(ctx, r.QueueID); err != nil {
 				return fmt.Errorf("rules[%d].queueId: %w", i, err)

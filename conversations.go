@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/parleyhq/parley/conversation"
@@ -23,8 +24,11 @@ const MaxReasonLen = 1000
 // catalog when missing. A caller-supplied id that exists is
 // ErrAlreadyExists.
 func (s *Service) CreateConversation(ctx context.Context, in conversation.Conversation) (*conversation.Conversation, error) {
+	if err := s.authorize(ctx, "CreateConversation"); err != nil {
+		return nil, err
+	}
 	var out *conversation.Conversation
-	err := s.change(ctx, "CreateConversation", func(tx storage.Tx, rec *recorder) error {
+	err := s.run(ctx, func(tx storage.Tx, rec *recorder) error {
 		c, err := conversation.New(in, s.newID(), rec.now)
 		if err != nil {
 			return err
@@ -45,16 +49,32 @@ func (s *Service) CreateConversation(ctx context.Context, in conversation.Conver
 		if err := tx.CreateConversation(ctx, c); err != nil {
 			return err
 		}
-		rec.add(storage.ConversationCreated, c.ID, c.ID, conversationChanges(conversation.Diff(&conversation.Conversation{}, c)))
+		rec.add(storage.ConversationCreated, c.ID, c.ID, createdChanges(c))
 		if c.AgentID != "" {
 			if err := s.noteAssignment(ctx, tx, c.AgentID, rec.now); err != nil {
 				return err
 			}
+			if c.Status == conversation.Closed {
+				if err := s.startWrapUp(ctx, tx, c.AgentID, rec.now); err != nil {
+					return err
+				}
+			}
 		}
+		noteRouting(rec, &conversation.Conversation{}, c)
 		out = c
 		return nil
 	})
 	return out, err
+}
+
+// createdChanges are the fields of a new conversation, as the changes of its
+// conversation.created event: every field set, tags included.
+func createdChanges(c *conversation.Conversation) []storage.Change {
+	changes := conversationChanges(conversation.Diff(&conversation.Conversation{}, c))
+	if len(c.Tags) > 0 {
+		changes = append(changes, change("tags", nil, c.Tags))
+	}
+	return changes
 }
 
 func uniqueTags(names []string) ([]string, error) {
@@ -69,6 +89,9 @@ func uniqueTags(names []string) ([]string, error) {
 			out = append(out, name)
 		}
 	}
+	// Sorted, as Conversation.Tags always is, so that what create returns
+	// is what a read returns.
+	slices.Sort(out)
 	return out, nil
 }
 
@@ -107,10 +130,9 @@ func (s *Service) UpdateConversation(ctx context.Context, id string, p conversat
 // agent's status and capacity. Assigning to the current assignee changes
 // nothing.
 func (s *Service) AssignConversation(ctx context.Context, id, agentID string) (*conversation.Conversation, error) {
-	if err := checkID("agentId", agentID); err != nil {
-		return nil, err
-	}
-	return s.patchConversation(ctx, "AssignConversation", id, conversation.Patch{AgentID: &agentID})
+	return s.patchConversation(ctx, "AssignConversation", id, conversation.Patch{AgentID: &agentID}, func() error {
+		return checkID("agentId", agentID)
+	})
 }
 
 // UnassignConversation removes the assignee.
@@ -127,7 +149,17 @@ func (s *Service) CloseConversation(ctx context.Context, id string) (*conversati
 	return s.patchConversation(ctx, "CloseConversation", id, conversation.Patch{Status: &closed})
 }
 
-func (s *Service) patchConversation(ctx context.Context, op, id string, p conversation.Patch) (*conversation.Conversation, error) {
+// patchConversation runs one conversation patch as operation op; check, when
+// given, validates what the patch alone cannot (an id that must be set).
+func (s *Service) patchConversation(ctx context.Context, op, id string, p conversation.Patch, check ...func() error) (*conversation.Conversation, error) {
+	if err := s.authorize(ctx, op); err != nil {
+		return nil, err
+	}
+	for _, c := range check {
+		if err := c(); err != nil {
+			return nil, err
+		}
+	}
 	if err := checkID("id", id); err != nil {
 		return nil, err
 	}
@@ -135,7 +167,7 @@ func (s *Service) patchConversation(ctx context.Context, op, id string, p conver
 		return nil, err
 	}
 	var out *conversation.Conversation
-	err := s.change(ctx, op, func(tx storage.Tx, rec *recorder) error {
+	err := s.run(ctx, func(tx storage.Tx, rec *recorder) error {
 		c, err := tx.LockConversation(ctx, id)
 		if err != nil {
 			return err
@@ -186,9 +218,26 @@ func (s *Service) applyPatch(ctx context.Context, tx storage.Tx, rec *recorder, 
 		}
 	}
 	if c.Status == conversation.Closed && c.AgentID != "" {
-		return s.startWrapUp(ctx, tx, c.AgentID, rec.now)
+		if err := s.startWrapUp(ctx, tx, c.AgentID, rec.now); err != nil {
+			return err
+		}
 	}
+	noteRouting(rec, before, c)
 	return nil
+}
+
+// noteRouting records the routing a change calls for: an agent whose load
+// fell has room for waiting conversations, and a conversation that started
+// waiting in a queue may find an agent.
+func noteRouting(rec *recorder, before, after *conversation.Conversation) {
+	countsBefore := before.AgentID != "" && routing.CountsAsLoad(before)
+	countsAfter := after.AgentID == before.AgentID && routing.CountsAsLoad(after)
+	if countsBefore && !countsAfter {
+		rec.wakeAgents = append(rec.wakeAgents, before.AgentID)
+	}
+	if routing.Waiting(after) && (!routing.Waiting(before) || before.QueueID != after.QueueID) {
+		rec.wakeQueues = append(rec.wakeQueues, after.QueueID)
+	}
 }
 
 // checkReferences checks that a queue or agent newly set on a conversation
@@ -231,7 +280,7 @@ func (s *Service) startWrapUp(ctx context.Context, tx storage.Tx, agentID string
 	if err != nil {
 		return err
 	}
-	until := wrapUpUntil(a, now)
+	until := a.WrapUpAfterClose(now)
 	if until.Equal(a.WrapUpUntil) {
 		return nil
 	}
@@ -244,13 +293,16 @@ func (s *Service) startWrapUp(ctx context.Context, tx storage.Tx, agentID string
 // conversation.deleted event, the only trace left. Deleting is allowed on a
 // closed conversation.
 func (s *Service) DeleteConversation(ctx context.Context, id, reason string) error {
+	if err := s.authorize(ctx, "DeleteConversation"); err != nil {
+		return err
+	}
 	if err := checkID("id", id); err != nil {
 		return err
 	}
 	if err := fault.Text("reason", reason, MaxReasonLen); err != nil {
 		return err
 	}
-	return s.change(ctx, "DeleteConversation", func(tx storage.Tx, rec *recorder) error {
+	return s.run(ctx, func(tx storage.Tx, rec *recorder) error {
 		if _, err := tx.LockConversation(ctx, id); err != nil {
 			return err
 		}
@@ -264,12 +316,4 @@ func (s *Service) DeleteConversation(ctx context.Context, id, reason string) err
 
 func checkID(field, id string) error {
 	return fault.Identifier(field, id, conversation.MaxIDLen)
-}
-
-// wrapUpUntil is replaced by the routing package's rule.
-func wrapUpUntil(a *routing.Agent, now time.Time) time.Time {
-	if a.WrapUpSeconds <= 0 {
-		return a.WrapUpUntil
-	}
-	return now.Add(time.Duration(a.WrapUpSeconds) * time.Second)
 }

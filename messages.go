@@ -19,6 +19,9 @@ import (
 // conversation it moves the conversation back to OPEN (see
 // WithReopenOnInbound). Any message on a closed conversation is ErrClosed.
 func (s *Service) CreateMessage(ctx context.Context, conversationID string, in message.Message) (*message.Message, error) {
+	if err := s.authorize(ctx, "CreateMessage"); err != nil {
+		return nil, err
+	}
 	if err := checkID("conversationId", conversationID); err != nil {
 		return nil, err
 	}
@@ -32,41 +35,48 @@ func (s *Service) CreateMessage(ctx context.Context, conversationID string, in m
 			return nil, err
 		}
 	}
-	err = s.change(ctx, "CreateMessage", func(tx storage.Tx, rec *recorder) error {
+	err = s.run(ctx, func(tx storage.Tx, rec *recorder) error {
 		m.CreatedAt = rec.now
 		c, err := tx.LockConversation(ctx, conversationID)
 		if err != nil {
 			return err
 		}
-		if err := m.AttachTo(c); err != nil {
-			return err
-		}
-		if m.Direction == message.Outbound {
-			if err := s.checkReply(ctx, tx, c, actor); err != nil {
-				return err
-			}
-			m.AgentID = actor
-		} else {
-			m.AgentID = ""
-		}
-		if err := tx.CreateMessage(ctx, m); err != nil {
-			return err
-		}
-		rec.add(storage.MessageCreated, c.ID, m.ID, []storage.Change{
-			change("direction", nil, string(m.Direction)),
-			change("agentId", nil, m.AgentID),
-		})
-		if m.Direction == message.Inbound && s.reopenOnInbound &&
-			(c.Status == conversation.Waiting || c.Status == conversation.Solved) {
-			open := conversation.Open
-			return s.applyPatch(ctx, tx, rec, c, conversation.Patch{Status: &open}, "")
-		}
-		return nil
+		return s.appendMessage(ctx, tx, rec, c, m, actor)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return m, nil
+}
+
+// appendMessage adds m to the locked conversation c: closed-is-immutable, the
+// reply matrix for an OUTBOUND message from actor, and the reopening of a
+// WAITING or SOLVED conversation by an INBOUND one.
+func (s *Service) appendMessage(ctx context.Context, tx storage.Tx, rec *recorder, c *conversation.Conversation, m *message.Message, actor string) error {
+	if err := m.AttachTo(c); err != nil {
+		return err
+	}
+	if m.Direction == message.Outbound {
+		if err := s.checkReply(ctx, tx, c, actor); err != nil {
+			return err
+		}
+		m.AgentID = actor
+	} else {
+		m.AgentID = ""
+	}
+	if err := tx.CreateMessage(ctx, m); err != nil {
+		return err
+	}
+	rec.add(storage.MessageCreated, c.ID, m.ID, []storage.Change{
+		change("direction", nil, string(m.Direction)),
+		change("agentId", nil, m.AgentID),
+	})
+	if m.Direction == message.Inbound && s.reopenOnInbound &&
+		(c.Status == conversation.Waiting || c.Status == conversation.Solved) {
+		open := conversation.Open
+		return s.applyPatch(ctx, tx, rec, c, conversation.Patch{Status: &open}, "")
+	}
+	return nil
 }
 
 // checkReply resolves the conversation's assignee and the actor and applies

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -79,17 +80,16 @@ func (s *Service) clock() time.Time {
 	return s.now().UTC().Truncate(time.Microsecond)
 }
 
-// change is the one way the service writes: it checks the scope of op, runs
-// fn in a transaction with a recorder for the events of the change, appends
-// those events in the same transaction, and hands them to subscribers after
-// the commit. On any error nothing is written and no event exists.
-func (s *Service) change(ctx context.Context, op string, fn func(tx storage.Tx, rec *recorder) error) error {
-	if err := s.authorize(ctx, op); err != nil {
-		return err
-	}
-	rec := &recorder{actor: ActorFrom(ctx).AgentID, now: s.clock()}
+// run is the one way the service writes. Every operation checks its scope
+// first (authorize), then validates its input, then calls run: run runs fn in a transaction with a recorder for the events of the
+// change, appends those events in the same transaction, and after the
+// commit hands them to subscribers and runs the routing the change calls
+// for (see AssignWaiting). On any error nothing is written and no event
+// exists.
+func (s *Service) run(ctx context.Context, fn func(tx storage.Tx, rec *recorder) error) error {
+	var rec *recorder
 	err := s.store.InTx(ctx, func(tx storage.Tx) error {
-		rec.events = rec.events[:0]
+		rec = &recorder{actor: ActorFrom(ctx).AgentID, now: s.clock()}
 		if err := fn(tx, rec); err != nil {
 			return err
 		}
@@ -102,7 +102,37 @@ func (s *Service) change(ctx context.Context, op string, fn func(tx storage.Tx, 
 		return err
 	}
 	s.publish(ctx, rec.events)
+	s.wake(ctx, rec)
 	return nil
+}
+
+// wake drains the queues a committed change may have made work for: queues
+// a conversation entered, and the queues of agents that gained room. A
+// failure here cannot undo the change that committed, so it is logged; the
+// next trigger or AssignAllWaiting picks the work up.
+func (s *Service) wake(ctx context.Context, rec *recorder) {
+	if len(rec.wakeQueues) == 0 && len(rec.wakeAgents) == 0 {
+		return
+	}
+	queues := map[string]bool{}
+	for _, q := range rec.wakeQueues {
+		queues[q] = true
+	}
+	for _, id := range rec.wakeAgents {
+		a, err := s.store.GetAgent(ctx, id)
+		if err != nil {
+			s.logger.WarnContext(ctx, "parley: routing after a change", "agent", id, "error", err)
+			continue
+		}
+		for _, q := range a.Queues {
+			queues[q] = true
+		}
+	}
+	for _, q := range slices.Sorted(maps.Keys(queues)) {
+		if _, err := s.assignWaiting(ctx, q); err != nil {
+			s.logger.WarnContext(ctx, "parley: routing after a change", "queue", q, "error", err)
+		}
+	}
 }
 
 // read checks the scope of op and runs fn against the store.
@@ -131,11 +161,15 @@ func (s *Service) deliver(ctx context.Context, sub func(context.Context, storage
 	sub(ctx, e)
 }
 
-// recorder collects the events of one change.
+// recorder collects the events of one change, and the routing it calls for
+// once committed.
 type recorder struct {
 	actor  string
 	now    time.Time
 	events []*storage.Event
+
+	wakeQueues []string // queues a waiting conversation entered
+	wakeAgents []string // agents that gained room for work
 }
 
 func (r *recorder) add(typ storage.EventType, conversationID, entityID string, changes []storage.Change) {

@@ -12,11 +12,14 @@ import (
 // CreateTag adds a tag to the catalog. ErrAlreadyExists when the name is
 // taken.
 func (s *Service) CreateTag(ctx context.Context, name string) (*tag.Tag, error) {
+	if err := s.authorize(ctx, "CreateTag"); err != nil {
+		return nil, err
+	}
 	if err := tag.ValidateName(name); err != nil {
 		return nil, err
 	}
 	var out *tag.Tag
-	err := s.change(ctx, "CreateTag", func(tx storage.Tx, rec *recorder) error {
+	err := s.run(ctx, func(tx storage.Tx, rec *recorder) error {
 		t := &tag.Tag{Name: name, CreatedAt: rec.now}
 		if err := tx.CreateTag(ctx, t); err != nil {
 			return err
@@ -54,10 +57,13 @@ func (s *Service) ListTags(ctx context.Context, q storage.TagQuery) (storage.Pag
 // keep their versions; the one tag.deleted event records the removal.
 // ErrNotFound when there is no such tag.
 func (s *Service) DeleteTag(ctx context.Context, name string) error {
+	if err := s.authorize(ctx, "DeleteTag"); err != nil {
+		return err
+	}
 	if err := tag.ValidateName(name); err != nil {
 		return err
 	}
-	return s.change(ctx, "DeleteTag", func(tx storage.Tx, rec *recorder) error {
+	return s.run(ctx, func(tx storage.Tx, rec *recorder) error {
 		if err := tx.DeleteTag(ctx, name); err != nil {
 			return err
 		}
@@ -99,6 +105,9 @@ func (s *Service) RemoveTag(ctx context.Context, conversationID, name string) (*
 // exist and be open to change; when the link changes, the conversation's
 // version and updatedAt move on and a tagged or untagged event is recorded.
 func (s *Service) tagChange(ctx context.Context, op, conversationID, name string, add bool) (*conversation.Conversation, error) {
+	if err := s.authorize(ctx, op); err != nil {
+		return nil, err
+	}
 	if err := checkID("conversationId", conversationID); err != nil {
 		return nil, err
 	}
@@ -106,7 +115,7 @@ func (s *Service) tagChange(ctx context.Context, op, conversationID, name string
 		return nil, err
 	}
 	var out *conversation.Conversation
-	err := s.change(ctx, op, func(tx storage.Tx, rec *recorder) error {
+	err := s.run(ctx, func(tx storage.Tx, rec *recorder) error {
 		c, err := tx.LockConversation(ctx, conversationID)
 		if err != nil {
 			return err

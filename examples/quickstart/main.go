@@ -41,7 +41,7 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := svc.AddQueueMember(ctx, billing.ID, ann.ID); err != nil {
+	if _, err := svc.AddQueueMember(ctx, billing.ID, ann.ID); err != nil {
 		return err
 	}
 	fmt.Printf("agents %s (%s) and %s (%s); queue %q\n", ann.ID, ann.Role, sam.ID, sam.Role, billing.Name)

@@ -1,0 +1,499 @@
+package parley
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/internal/fault"
+	"github.com/parleyhq/parley/message"
+	"github.com/parleyhq/parley/routing"
+	"github.com/parleyhq/parley/storage"
+)
+
+// RoutingDecision is where the routing rules send a conversation.
+type RoutingDecision struct {
+	ConversationID string
+	QueueID        string                // "" when no rule matches and there is no default queue
+	Priority       conversation.Priority // the conversation's priority after routing
+	RuleID         string                // the rule that matched; "" for the default queue or none
+}
+
+// SimulateRouting returns the queue and priority Route would give the
+// conversation now, and writes nothing. A closed conversation is ErrClosed,
+// as it cannot be routed.
+func (s *Service) SimulateRouting(ctx context.Context, id string) (RoutingDecision, error) {
+	return read(s, ctx, "SimulateRouting", func() (RoutingDecision, error) {
+		if err := checkID("id", id); err != nil {
+			return RoutingDecision{}, err
+		}
+		c, err := s.store.GetConversation(ctx, id)
+		if err != nil {
+			return RoutingDecision{}, err
+		}
+		if err := c.CheckMutable(); err != nil {
+			return RoutingDecision{}, err
+		}
+		d, err := s.decide(ctx, s.store, c)
+		if err != nil {
+			return RoutingDecision{}, err
+		}
+		return RoutingDecision{ConversationID: c.ID, QueueID: d.QueueID, Priority: d.priority(c), RuleID: d.RuleID}, nil
+	})
+}
+
+type decision struct{ routing.Decision }
+
+func (d decision) priority(c *conversation.Conversation) conversation.Priority {
+	if d.Priority != "" {
+		return d.Priority
+	}
+	return c.Priority
+}
+
+// decide evaluates the routing rules for c.
+func (s *Service) decide(ctx context.Context, tx storage.Tx, c *conversation.Conversation) (decision, error) {
+	rules, err := tx.ListRules(ctx)
+	if err != nil {
+		return decision{}, err
+	}
+	var defaultQueue string
+	q, err := tx.DefaultQueue(ctx)
+	switch {
+	case err == nil:
+		defaultQueue = q.ID
+	case !errors.Is(err, fault.ErrNotFound):
+		return decision{}, err
+	}
+	return decision{routing.Evaluate(rules, defaultQueue, c)}, nil
+}
+
+// Route routes the conversation again: it unassigns it, evaluates the
+// routing rules, sets the queue (and the priority, when the rule gives one)
+// and, when that queue assigns automatically, gives it to an eligible agent.
+// A closed conversation is ErrClosed.
+func (s *Service) Route(ctx context.Context, id string) (*conversation.Conversation, error) {
+	if err := s.authorize(ctx, "Route"); err != nil {
+		return nil, err
+	}
+	if err := checkID("id", id); err != nil {
+		return nil, err
+	}
+	var out *conversation.Conversation
+	err := s.run(ctx, func(tx storage.Tx, rec *recorder) error {
+		c, err := tx.LockConversation(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := s.route(ctx, tx, rec, c); err != nil {
+			return err
+		}
+		out = c
+		return nil
+	})
+	return out, err
+}
+
+// route applies the routing decision to the locked conversation c, then
+// auto-assigns it.
+func (s *Service) route(ctx context.Context, tx storage.Tx, rec *recorder, c *conversation.Conversation) error {
+	if err := c.CheckMutable(); err != nil {
+		return err
+	}
+	d, err := s.decide(ctx, tx, c)
+	if err != nil {
+		return err
+	}
+	none := ""
+	p := conversation.Patch{AgentID: &none, QueueID: &d.QueueID}
+	if d.Priority != "" {
+		p.Priority = &d.Priority
+	}
+	if err := s.applyPatch(ctx, tx, rec, c, p, storage.ConversationRouted); err != nil {
+		return err
+	}
+	return s.autoAssign(ctx, tx, rec, c)
+}
+
+// TransferToAgent hands the conversation to an agent: a manual assignment,
+// so the agent must exist and be enabled (ErrNotFound) but its status and
+// capacity do not matter. Recorded as conversation.transferred.
+func (s *Service) TransferToAgent(ctx context.Context, id, agentID string) (*conversation.Conversation, error) {
+	if err := s.authorize(ctx, "TransferToAgent"); err != nil {
+		return nil, err
+	}
+	if err := checkID("id", id); err != nil {
+		return nil, err
+	}
+	if err := checkID("agentId", agentID); err != nil {
+		return nil, err
+	}
+	var out *conversation.Conversation
+	err := s.run(ctx, func(tx storage.Tx, rec *recorder) error {
+		c, err := tx.LockConversation(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := s.applyPatch(ctx, tx, rec, c, conversation.Patch{AgentID: &agentID}, storage.ConversationTransferred); err != nil {
+			return err
+		}
+		out = c
+		return nil
+	})
+	return out, err
+}
+
+// TransferToQueue moves the conversation to a queue (which must exist:
+// ErrNotFound), unassigns it, and auto-assigns it there when the queue does
+// so. Recorded as conversation.transferred.
+func (s *Service) TransferToQueue(ctx context.Context, id, queueID string) (*conversation.Conversation, error) {
+	if err := s.authorize(ctx, "TransferToQueue"); err != nil {
+		return nil, err
+	}
+	if err := checkID("id", id); err != nil {
+		return nil, err
+	}
+	if err := checkID("queueId", queueID); err != nil {
+		return nil, err
+	}
+	var out *conversation.Conversation
+	err := s.run(ctx, func(tx storage.Tx, rec *recorder) error {
+		c, err := tx.LockConversation(ctx, id)
+		if err != nil {
+			return err
+		}
+		none := ""
+		if err := s.applyPatch(ctx, tx, rec, c, conversation.Patch{QueueID: &queueID, AgentID: &none}, storage.ConversationTransferred); err != nil {
+			return err
+		}
+		if err := s.autoAssign(ctx, tx, rec, c); err != nil {
+			return err
+		}
+		out = c
+		return nil
+	})
+	return out, err
+}
+
+// autoAssign gives the locked, waiting conversation c to the best eligible
+// agent of its queue, when the queue assigns automatically. The claim is
+// atomic: the agent is locked and its load counted afresh before the
+// assignment, so racing routers can never take an agent over capacity.
+func (s *Service) autoAssign(ctx context.Context, tx storage.Tx, rec *recorder, c *conversation.Conversation) error {
+	if !routing.Waiting(c) {
+		return nil
+	}
+	q, err := tx.GetQueue(ctx, c.QueueID)
+	if err != nil || !q.AutoAssignment {
+		return err
+	}
+	loads, err := tx.QueueMemberLoads(ctx, q.ID)
+	if err != nil {
+		return err
+	}
+	candidates := make([]routing.Candidate, len(loads))
+	for i, l := range loads {
+		candidates[i] = routing.Candidate{Agent: l.Agent, Load: l.Load}
+	}
+	sticky, err := s.stickyAgent(ctx, tx, q, c, rec)
+	if err != nil {
+		return err
+	}
+	for len(candidates) > 0 {
+		choice, ok := routing.PickAgent(q, candidates, rec.now, sticky)
+		if !ok {
+			return nil
+		}
+		claimed, err := s.claim(ctx, tx, rec, q, c, choice.Agent.ID)
+		if err != nil || claimed {
+			return err
+		}
+		candidates = slices.DeleteFunc(candidates, func(cd routing.Candidate) bool { return cd.Agent.ID == choice.Agent.ID })
+	}
+	return nil
+}
+
+// stickyAgent returns the customer's previous agent when q prefers it.
+func (s *Service) stickyAgent(ctx context.Context, tx storage.Tx, q *routing.Queue, c *conversation.Conversation, rec *recorder) (string, error) {
+	since, ok := q.StickySince(rec.now)
+	if !ok || c.CustomerID == "" {
+		return "", nil
+	}
+	return tx.LastAgentOfCustomer(ctx, c.CustomerID, c.ID, since)
+}
+
+// claim assigns the locked conversation c to agentID if the agent, locked and
+// with its load counted now, is still eligible. It reports whether it did.
+func (s *Service) claim(ctx context.Context, tx storage.Tx, rec *recorder, q *routing.Queue, c *conversation.Conversation, agentID string) (bool, error) {
+	a, err := tx.LockAgent(ctx, agentID)
+	if err != nil {
+		return false, err
+	}
+	load, err := tx.AgentLoad(ctx, agentID)
+	if err != nil {
+		return false, err
+	}
+	if !routing.Eligible(q, routing.Candidate{Agent: a, Load: load}, rec.now) {
+		return false, nil
+	}
+	return true, s.applyPatch(ctx, tx, rec, c, conversation.Patch{AgentID: &agentID}, "")
+}
+
+// AssignWaiting drains a queue that assigns automatically: conversations
+// that have waited longer than the queue's maxWaitSeconds move to its
+// overflow queue, and the waiting ones are assigned, URGENT first and then
+// the longest waiting, while eligible agents have room. Each assignment is
+// its own transaction and an atomic claim, so concurrent drains of one
+// queue assign each conversation once and never exceed a capacity. It
+// returns how many conversations it assigned. A queue without automatic
+// assignment is left alone (0). ErrNotFound when there is no such queue.
+//
+// It runs by itself when an agent becomes ACTIVE, is enabled, gets more
+// capacity or joins a queue, when a conversation leaves OPEN or WAITING or
+// its assignee, and when a conversation enters a queue. Time passing is no
+// write: call AssignAllWaiting periodically for wrap-ups that end and
+// waits that exceed maxWaitSeconds.
+func (s *Service) AssignWaiting(ctx context.Context, queueID string) (int, error) {
+	if err := s.authorize(ctx, "AssignWaiting"); err != nil {
+		return 0, err
+	}
+	if err := checkID("queueId", queueID); err != nil {
+		return 0, err
+	}
+	return s.assignWaiting(ctx, queueID)
+}
+
+// AssignAllWaiting runs AssignWaiting on every queue and returns how many
+// conversations it assigned in all. Hosts call it on a timer (every few
+// seconds) so that ended wrap-ups and exceeded waits take effect.
+func (s *Service) AssignAllWaiting(ctx context.Context) (int, error) {
+	if err := s.authorize(ctx, "AssignAllWaiting"); err != nil {
+		return 0, err
+	}
+	total := 0
+	q := storage.ListQuery{Paging: storage.Paging{Limit: storage.MaxLimit, SkipTotal: true}}
+	for {
+		page, err := s.store.ListQueues(ctx, q)
+		if err != nil {
+			return total, err
+		}
+		for _, queue := range page.Items {
+			n, err := s.assignWaiting(ctx, queue.ID)
+			total += n
+			if err != nil {
+				return total, err
+			}
+		}
+		if page.NextCursor == "" {
+			return total, nil
+		}
+		q.Cursor = page.NextCursor
+	}
+}
+
+func (s *Service) assignWaiting(ctx context.Context, queueID string) (int, error) {
+	q, err := s.store.GetQueue(ctx, queueID)
+	if err != nil {
+		return 0, err
+	}
+	if !q.AutoAssignment {
+		return 0, nil
+	}
+	if err := s.overflow(ctx, q); err != nil {
+		return 0, err
+	}
+	assigned := 0
+	for {
+		n, more, err := s.drainBatch(ctx, q)
+		assigned += n
+		if err != nil || !more || n == 0 {
+			return assigned, err
+		}
+	}
+}
+
+// drainBatch assigns one batch of waiting conversations from a snapshot of
+// the queue's agents. more says whether another batch may find work.
+func (s *Service) drainBatch(ctx context.Context, q *routing.Queue) (assigned int, more bool, err error) {
+	loads, err := s.store.QueueMemberLoads(ctx, q.ID)
+	if err != nil {
+		return 0, false, err
+	}
+	candidates := make([]routing.Candidate, len(loads))
+	for i, l := range loads {
+		candidates[i] = routing.Candidate{Agent: l.Agent, Load: l.Load}
+	}
+	picker := routing.NewPicker(q, candidates)
+	if picker.Len() == 0 {
+		return 0, false, nil
+	}
+	waiting, err := s.store.ListWaiting(ctx, storage.WaitingQuery{QueueID: q.ID, Limit: storage.MaxLimit})
+	if err != nil {
+		return 0, false, err
+	}
+	for _, w := range waiting {
+		for {
+			now := s.clock()
+			var sticky string
+			if since, ok := q.StickySince(now); ok && w.CustomerID != "" {
+				if sticky, err = s.store.LastAgentOfCustomer(ctx, w.CustomerID, w.ID, since); err != nil {
+					return assigned, false, err
+				}
+			}
+			choice, ok := picker.PickSticky(now, sticky)
+			if !ok {
+				return assigned, false, nil
+			}
+			done, refused, err := s.claimWaiting(ctx, q, w.ID, choice.Agent.ID)
+			if err != nil {
+				return assigned, false, err
+			}
+			if refused {
+				// The snapshot was stale: this agent has no room now.
+				picker.Remove(choice.Agent.ID)
+				continue
+			}
+			if done {
+				assigned++
+			}
+			break
+		}
+	}
+	return assigned, len(waiting) == storage.MaxLimit, nil
+}
+
+// claimWaiting assigns one waiting conversation to agentID in its own
+// transaction, if the conversation still waits in q and the agent is still
+// eligible. done: it assigned; refused: the agent was not eligible.
+func (s *Service) claimWaiting(ctx context.Context, q *routing.Queue, conversationID, agentID string) (done, refused bool, err error) {
+	err = s.run(ctx, func(tx storage.Tx, rec *recorder) error {
+		c, err := tx.LockConversation(ctx, conversationID)
+		if errors.Is(err, fault.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if !routing.Waiting(c) || c.QueueID != q.ID {
+			return nil
+		}
+		claimed, err := s.claim(ctx, tx, rec, q, c, agentID)
+		done, refused = claimed, !claimed
+		return err
+	})
+	return done && err == nil, refused, err
+}
+
+// overflow moves the conversations that have waited in q longer than its
+// maxWaitSeconds to its overflow queue, each in its own transaction.
+func (s *Service) overflow(ctx context.Context, q *routing.Queue) error {
+	cutoff, ok := q.OverflowCutoff(s.clock())
+	if !ok {
+		return nil
+	}
+	for {
+		waiting, err := s.store.ListWaiting(ctx, storage.WaitingQuery{QueueID: q.ID, QueuedBefore: cutoff, Limit: storage.MaxLimit})
+		if err != nil || len(waiting) == 0 {
+			return err
+		}
+		for _, w := range waiting {
+			err := s.run(ctx, func(tx storage.Tx, rec *recorder) error {
+				c, err := tx.LockConversation(ctx, w.ID)
+				if errors.Is(err, fault.ErrNotFound) {
+					return nil
+				}
+				if err != nil {
+					return err
+				}
+				target, ok := routing.Overflow(q, c, rec.now)
+				if !ok {
+					return nil
+				}
+				return s.applyPatch(ctx, tx, rec, c, conversation.Patch{QueueID: &target}, storage.ConversationRouted)
+			})
+			if err != nil {
+				return err
+			}
+		}
+		if len(waiting) < storage.MaxLimit {
+			return nil
+		}
+	}
+}
+
+// ReceiveInbound takes a message from a customer and threads it: it goes
+// into the customer's newest conversation on that channel that is not
+// CLOSED, or, when there is none, into a new conversation that is then
+// routed. It returns the conversation and the message. Two first messages
+// racing from one customer on one channel start one conversation.
+func (s *Service) ReceiveInbound(ctx context.Context, customerID string, channel conversation.Channel, in message.Message) (*conversation.Conversation, *message.Message, error) {
+	if err := s.authorize(ctx, "ReceiveInbound"); err != nil {
+		return nil, nil, err
+	}
+	if err := fault.Identifier("customerId", customerID, conversation.MaxCustomerIDLen); err != nil {
+		return nil, nil, err
+	}
+	if !channel.Valid() {
+		return nil, nil, fault.Invalid("channel", "unknown value %q", channel)
+	}
+	in.Direction, in.Channel = message.Inbound, channel
+	m, err := message.New(in, s.newID(), s.clock())
+	if err != nil {
+		return nil, nil, err
+	}
+	var out *conversation.Conversation
+	err = s.run(ctx, func(tx storage.Tx, rec *recorder) error {
+		m.CreatedAt = rec.now
+		if err := tx.LockKey(ctx, fmt.Sprintf("inbound\x00%s\x00%s", customerID, channel)); err != nil {
+			return err
+		}
+		c, err := s.openConversationOf(ctx, tx, customerID, channel)
+		if err != nil {
+			return err
+		}
+		fresh := c == nil
+		if fresh {
+			if c, err = conversation.New(conversation.Conversation{CustomerID: customerID, Channel: channel}, s.newID(), rec.now); err != nil {
+				return err
+			}
+			if err := tx.CreateConversation(ctx, c); err != nil {
+				return err
+			}
+			rec.add(storage.ConversationCreated, c.ID, c.ID, createdChanges(c))
+		}
+		if err := s.appendMessage(ctx, tx, rec, c, m, ""); err != nil {
+			return err
+		}
+		if fresh {
+			if err := s.route(ctx, tx, rec, c); err != nil {
+				return err
+			}
+		}
+		out = c
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, m, nil
+}
+
+// openConversationOf returns the customer's newest conversation on channel
+// that is not closed, or nil.
+func (s *Service) openConversationOf(ctx context.Context, tx storage.Tx, customerID string, channel conversation.Channel) (*conversation.Conversation, error) {
+	page, err := tx.ListConversations(ctx, storage.ConversationQuery{
+		Filter: storage.ConversationFilter{
+			CustomerID: customerID,
+			Channels:   []conversation.Channel{channel},
+			Statuses:   []conversation.Status{conversation.Open, conversation.Waiting, conversation.Solved},
+		},
+		Order:  storage.Order{Field: storage.SortCreatedAt, Desc: true},
+		Paging: storage.Paging{Limit: 1, SkipTotal: true},
+	})
+	if err != nil || len(page.Items) == 0 {
+		return nil, err
+	}
+	return tx.LockConversation(ctx, page.Items[0].ID)
+}

@@ -1,0 +1,607 @@
+package parley_test
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/message"
+	"github.com/parleyhq/parley/routing"
+	"github.com/parleyhq/parley/storage"
+)
+
+// activeAgent creates an ACTIVE agent with a capacity, member of queues.
+func (fx *fixture) activeAgent(t *testing.T, id string, capacity int, queues ...string) *routing.Agent {
+	t.Helper()
+	a, err := fx.svc.CreateAgent(fx.ctx, routing.Agent{ID: id, DisplayName: id, Status: routing.Active, Capacity: capacity})
+	require.NoError(t, err)
+	for _, q := range queues {
+		require.NoError(t, ignore(fx.svc.AddQueueMember(fx.ctx, q, id)))
+	}
+	return a
+}
+
+func (fx *fixture) autoQueue(t *testing.T, id string, mods ...func(*routing.Queue)) *routing.Queue {
+	t.Helper()
+	in := routing.Queue{ID: id, Name: "Queue " + id, AutoAssignment: true}
+	for _, m := range mods {
+		m(&in)
+	}
+	q, err := fx.svc.CreateQueue(fx.ctx, in)
+	require.NoError(t, err)
+	return q
+}
+
+func (fx *fixture) rules(t *testing.T, rules ...routing.Rule) {
+	t.Helper()
+	_, err := fx.svc.SetRoutingRules(fx.ctx, rules)
+	require.NoError(t, err)
+}
+
+func (fx *fixture) load(t *testing.T, agentID string) int {
+	t.Helper()
+	page, err := fx.svc.ListConversations(fx.ctx, storage.ConversationQuery{
+		Filter: storage.ConversationFilter{AgentID: agentID, Statuses: []conversation.Status{conversation.Open, conversation.Waiting}},
+	})
+	require.NoError(t, err)
+	return page.Total
+}
+
+func TestRouteEvaluatesRules(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, setup setupFunc) {
+		fx := setup(t)
+		fx.queue(t, "vip", "VIP")
+		fx.queue(t, "email", "Email")
+		fx.queue(t, "general", "General")
+		fx.rules(t,
+			routing.Rule{ID: "off", Name: "disabled", QueueID: "general", Disabled: true},
+			routing.Rule{ID: "vip", Name: "vip", QueueID: "vip", Priority: conversation.Urgent,
+				Condition: routing.Condition{TagsAny: []string{"vip"}}},
+			routing.Rule{ID: "email", Name: "email", QueueID: "email",
+				Condition: routing.Condition{Channels: []conversation.Channel{conversation.Email}}},
+		)
+		fx.agent(t, "ann", routing.RoleAgent)
+
+		vip := fx.conversation(t, conversation.Conversation{Channel: conversation.Email, Tags: []string{"vip"}, AgentID: "ann"})
+		d, err := fx.svc.SimulateRouting(fx.ctx, vip.ID)
+		require.NoError(t, err)
+		require.Equal(t, parley.RoutingDecision{ConversationID: vip.ID, QueueID: "vip", Priority: conversation.Urgent, RuleID: "vip"}, d)
+		require.Equal(t, vip, fx.get(t, vip.ID), "simulating writes nothing")
+
+		before := fx.lastSeq(t)
+		at := fx.tick()
+		routed, err := fx.svc.Route(fx.ctx, vip.ID)
+		require.NoError(t, err)
+		require.Equal(t, "vip", routed.QueueID)
+		require.Equal(t, conversation.Urgent, routed.Priority)
+		require.Empty(t, routed.AgentID, "routing unassigns")
+		require.True(t, at.Equal(routed.QueuedAt))
+		events := fx.eventsSince(t, before)
+		require.Len(t, events, 1)
+		requireEvent(t, events[0], storage.ConversationRouted, vip.ID, "", at,
+			change{"priority", `"NORMAL"`, `"URGENT"`}, change{"queueId", "", `"vip"`}, change{"agentId", `"ann"`, ""})
+
+		email := fx.conversation(t, conversation.Conversation{Channel: conversation.Email, Priority: conversation.Low})
+		routed, err = fx.svc.Route(fx.ctx, email.ID)
+		require.NoError(t, err)
+		require.Equal(t, "email", routed.QueueID)
+		require.Equal(t, conversation.Low, routed.Priority, "a rule without a priority leaves it")
+
+		// No rule matches and there is no default queue: no queue.
+		other := fx.conversation(t, conversation.Conversation{Channel: conversation.SMS, QueueID: "general"})
+		routed, err = fx.svc.Route(fx.ctx, other.ID)
+		require.NoError(t, err)
+		require.Empty(t, routed.QueueID)
+		// With a default queue, that one.
+		_, err = fx.svc.UpdateQueue(fx.ctx, "general", routing.QueuePatch{Default: ptr(true)})
+		require.NoError(t, err)
+		d, err = fx.svc.SimulateRouting(fx.ctx, other.ID)
+		require.NoError(t, err)
+		require.Equal(t, "general", d.QueueID)
+		require.Empty(t, d.RuleID)
+	})
+}
+
+func TestRouteClosedConversation(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, setup setupFunc) {
+		fx := setup(t)
+		fx.queue(t, "q", "Q")
+		c := fx.conversation(t, conversation.Conversation{})
+		_, err := fx.svc.CloseConversation(fx.ctx, c.ID)
+		require.NoError(t, err)
+		before := fx.snapshot(t)
+		_, err = fx.svc.Route(fx.ctx, c.ID)
+		require.ErrorIs(t, err, parley.ErrClosed)
+		_, err = fx.svc.SimulateRouting(fx.ctx, c.ID)
+		require.ErrorIs(t, err, parley.ErrClosed)
+		_, err = fx.svc.TransferToQueue(fx.ctx, c.ID, "q")
+		require.ErrorIs(t, err, parley.ErrClosed)
+		fx.agent(t, "ann", routing.RoleAgent)
+		before = fx.snapshot(t)
+		_, err = fx.svc.TransferToAgent(fx.ctx, c.ID, "ann")
+		require.ErrorIs(t, err, parley.ErrClosed)
+		fx.requireUnchanged(t, before)
+		_, err = fx.svc.Route(fx.ctx, "missing")
+		require.ErrorIs(t, err, parley.ErrNotFound)
+	})
+}
+
+func TestRouteAutoAssigns(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, setup setupFunc) {
+		fx := setup(t)
+		fx.autoQueue(t, "q")
+		fx.rules(t, routing.Rule{ID: "all", Name: "all", QueueID: "q"})
+		fx.activeAgent(t, "busy", 5, "q")
+		fx.activeAgent(t, "idle", 5, "q")
+		fx.activeAgent(t, "outsider", 5)
+		// busy already holds a conversation.
+		fx.conversation(t, conversation.Conversation{AgentID: "busy"})
+
+		c := fx.conversation(t, conversation.Conversation{})
+		before := fx.lastSeq(t)
+		at := fx.tick()
+		routed, err := fx.svc.Route(fx.ctx, c.ID)
+		require.NoError(t, err)
+		require.Equal(t, "idle", routed.AgentID, "LEAST_BUSY takes the agent with the lowest load")
+		require.Equal(t, []storage.EventType{storage.ConversationRouted, storage.ConversationAssigned}, types(fx.eventsSince(t, before)))
+		idle, err := fx.svc.GetAgent(fx.ctx, "idle")
+		require.NoError(t, err)
+		require.True(t, at.Equal(idle.LastAssignedAt), "the assignment is recorded on the agent")
+
+		// Equal loads: the one longest without an assignment.
+		c2 := fx.conversation(t, conversation.Conversation{})
+		fx.tick()
+		routed, err = fx.svc.Route(fx.ctx, c2.ID)
+		require.NoError(t, err)
+		require.Equal(t, "busy", routed.AgentID)
+	})
+}
+
+func TestAutoAssignmentSkipsIneligibleAgents(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, setup setupFunc) {
+		fx := setup(t)
+		fx.autoQueue(t, "q")
+		fx.rules(t, routing.Rule{ID: "all", Name: "all", QueueID: "q"})
+		fx.activeAgent(t, "full", 1, "q")
+		fx.conversation(t, conversation.Conversation{AgentID: "full"})
+		fx.activeAgent(t, "away", 5, "q")
+		_, err := fx.svc.UpdateAgent(fx.ctx, "away", routing.AgentPatch{Status: ptr(routing.Away)})
+		require.NoError(t, err)
+		fx.activeAgent(t, "off", 5, "q")
+		fx.disable(t, "off")
+
+		c := fx.conversation(t, conversation.Conversation{})
+		routed, err := fx.svc.Route(fx.ctx, c.ID)
+		require.NoError(t, err)
+		require.Empty(t, routed.AgentID, "no eligible agent: the conversation waits")
+		require.Equal(t, "q", routed.QueueID)
+
+		// The agent coming back ACTIVE drains the queue by itself.
+		_, err = fx.svc.UpdateAgent(fx.ctx, "away", routing.AgentPatch{Status: ptr(routing.Active)})
+		require.NoError(t, err)
+		require.Equal(t, "away", fx.get(t, c.ID).AgentID)
+	})
+}
+
+func TestRoundRobinAndSticky(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, setup setupFunc) {
+		fx := setup(t)
+		fx.autoQueue(t, "rr", func(q *routing.Queue) {
+			q.Strategy, q.StickyAgent, q.StickyTimeoutSeconds = routing.RoundRobin, true, 3600
+		})
+		fx.rules(t, routing.Rule{ID: "all", Name: "all", QueueID: "rr"})
+		for _, id := range []string{"a", "b", "c"} {
+			fx.activeAgent(t, id, 10, "rr")
+		}
+		var got []string
+		for i := range 6 {
+			fx.tick()
+			c := fx.conversation(t, conversation.Conversation{CustomerID: fmt.Sprintf("cust-%d", i)})
+			routed, err := fx.svc.Route(fx.ctx, c.ID)
+			require.NoError(t, err)
+			got = append(got, routed.AgentID)
+		}
+		require.Equal(t, []string{"a", "b", "c", "a", "b", "c"}, got, "ROUND_ROBIN ignores load and rotates")
+
+		// cust-1 was served by b: within the timeout, b wins again.
+		fx.tick()
+		c := fx.conversation(t, conversation.Conversation{CustomerID: "cust-1"})
+		routed, err := fx.svc.Route(fx.ctx, c.ID)
+		require.NoError(t, err)
+		require.Equal(t, "b", routed.AgentID)
+		// After the timeout, the rotation decides.
+		fx.clock.Advance(2 * time.Hour)
+		c = fx.conversation(t, conversation.Conversation{CustomerID: "cust-2"})
+		routed, err = fx.svc.Route(fx.ctx, c.ID)
+		require.NoError(t, err)
+		require.Equal(t, "a", routed.AgentID)
+	})
+}
+
+func TestTransfer(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, setup setupFunc) {
+		fx := setup(t)
+		fx.autoQueue(t, "auto")
+		fx.queue(t, "manual", "Manual")
+		fx.activeAgent(t, "worker", 5, "auto")
+		fx.activeAgent(t, "full", 1)
+		_, err := fx.svc.UpdateAgent(fx.ctx, "full", routing.AgentPatch{Status: ptr(routing.Away)})
+		require.NoError(t, err)
+		fx.conversation(t, conversation.Conversation{AgentID: "full"})
+		fx.agent(t, "off", routing.RoleAgent)
+		fx.disable(t, "off")
+
+		c := fx.conversation(t, conversation.Conversation{})
+		before := fx.lastSeq(t)
+		at := fx.tick()
+		moved, err := fx.svc.TransferToAgent(fx.ctx, c.ID, "full")
+		require.NoError(t, err)
+		require.Equal(t, "full", moved.AgentID, "a transfer to an agent ignores status and capacity")
+		events := fx.eventsSince(t, before)
+		require.Len(t, events, 1)
+		requireEvent(t, events[0], storage.ConversationTransferred, c.ID, "", at, change{"agentId", "", `"full"`})
+
+		snap := fx.snapshot(t)
+		_, err = fx.svc.TransferToAgent(fx.ctx, c.ID, "off")
+		require.ErrorIs(t, err, parley.ErrNotFound)
+		_, err = fx.svc.TransferToAgent(fx.ctx, c.ID, "nobody")
+		require.ErrorIs(t, err, parley.ErrNotFound)
+		_, err = fx.svc.TransferToQueue(fx.ctx, c.ID, "nowhere")
+		require.ErrorIs(t, err, parley.ErrNotFound)
+		fx.requireUnchanged(t, snap)
+
+		before = fx.lastSeq(t)
+		moved, err = fx.svc.TransferToQueue(fx.ctx, c.ID, "manual")
+		require.NoError(t, err)
+		require.Equal(t, "manual", moved.QueueID)
+		require.Empty(t, moved.AgentID, "a transfer to a queue unassigns")
+		require.Equal(t, []storage.EventType{storage.ConversationTransferred}, types(fx.eventsSince(t, before)))
+
+		moved, err = fx.svc.TransferToQueue(fx.ctx, c.ID, "auto")
+		require.NoError(t, err)
+		require.Equal(t, "worker", moved.AgentID, "and auto-assigns there")
+	})
+}
+
+func TestDrainTriggers(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, setup setupFunc) {
+		fx := setup(t)
+		fx.autoQueue(t, "q")
+		fx.activeAgent(t, "ann", 1, "q")
+		first := fx.conversation(t, conversation.Conversation{QueueID: "q"})
+		require.Equal(t, "ann", fx.get(t, first.ID).AgentID, "a conversation entering a queue is drained at once")
+		fx.tick()
+		second := fx.conversation(t, conversation.Conversation{QueueID: "q", Priority: conversation.Low})
+		fx.tick()
+		third := fx.conversation(t, conversation.Conversation{QueueID: "q", Priority: conversation.Urgent})
+		require.Empty(t, fx.get(t, second.ID).AgentID)
+		require.Empty(t, fx.get(t, third.ID).AgentID)
+
+		// Solving the first frees ann: the URGENT one goes first.
+		_, err := fx.svc.UpdateConversation(fx.ctx, first.ID, conversation.Patch{Status: ptr(conversation.Solved)})
+		require.NoError(t, err)
+		require.Equal(t, "ann", fx.get(t, third.ID).AgentID)
+		require.Empty(t, fx.get(t, second.ID).AgentID)
+
+		// More capacity drains again.
+		_, err = fx.svc.UpdateAgent(fx.ctx, "ann", routing.AgentPatch{Capacity: ptr(2)})
+		require.NoError(t, err)
+		require.Equal(t, "ann", fx.get(t, second.ID).AgentID)
+
+		// A new member drains its queue.
+		fx.tick()
+		fourth := fx.conversation(t, conversation.Conversation{QueueID: "q"})
+		require.Empty(t, fx.get(t, fourth.ID).AgentID)
+		fx.activeAgent(t, "bob", 1, "q")
+		require.Equal(t, "bob", fx.get(t, fourth.ID).AgentID)
+	})
+}
+
+func TestWrapUp(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, setup setupFunc) {
+		fx := setup(t)
+		fx.autoQueue(t, "q")
+		_, err := fx.svc.CreateAgent(fx.ctx, routing.Agent{ID: "ann", DisplayName: "Ann", Status: routing.Active, Capacity: 1, WrapUpSeconds: 60})
+		require.NoError(t, err)
+		require.NoError(t, ignore(fx.svc.AddQueueMember(fx.ctx, "q", "ann")))
+		first := fx.conversation(t, conversation.Conversation{QueueID: "q"})
+		fx.tick()
+		waiting := fx.conversation(t, conversation.Conversation{QueueID: "q"})
+		closedAt := fx.tick()
+		closed, err := fx.svc.CloseConversation(fx.ctx, first.ID)
+		require.NoError(t, err)
+		require.Equal(t, "ann", closed.AgentID, "closing keeps the assignee on record")
+		ann, err := fx.svc.GetAgent(fx.ctx, "ann")
+		require.NoError(t, err)
+		require.True(t, closedAt.Add(time.Minute).Equal(ann.WrapUpUntil))
+		require.Empty(t, fx.get(t, waiting.ID).AgentID, "no auto-assignment during wrap-up")
+
+		fx.clock.Advance(59 * time.Second)
+		n, err := fx.svc.AssignAllWaiting(fx.ctx)
+		require.NoError(t, err)
+		require.Zero(t, n)
+		fx.clock.Advance(time.Second)
+		n, err = fx.svc.AssignAllWaiting(fx.ctx)
+		require.NoError(t, err)
+		require.Equal(t, 1, n)
+		require.Equal(t, "ann", fx.get(t, waiting.ID).AgentID)
+	})
+}
+
+func TestOverflow(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, setup setupFunc) {
+		fx := setup(t)
+		fx.autoQueue(t, "spill")
+		fx.autoQueue(t, "main", func(q *routing.Queue) { q.MaxWaitSeconds, q.OverflowQueueID = 30, "spill" })
+		c := fx.conversation(t, conversation.Conversation{QueueID: "main"})
+		fx.clock.Advance(30 * time.Second)
+		_, err := fx.svc.AssignWaiting(fx.ctx, "main")
+		require.NoError(t, err)
+		require.Equal(t, "main", fx.get(t, c.ID).QueueID, "exactly the max wait is not longer")
+		fx.clock.Advance(time.Second)
+		before := fx.lastSeq(t)
+		_, err = fx.svc.AssignWaiting(fx.ctx, "main")
+		require.NoError(t, err)
+		moved := fx.get(t, c.ID)
+		require.Equal(t, "spill", moved.QueueID)
+		require.True(t, fx.clock.Now().Equal(moved.QueuedAt), "it waits afresh in the overflow queue")
+		require.Equal(t, []storage.EventType{storage.ConversationRouted}, types(fx.eventsSince(t, before)))
+
+		fx.activeAgent(t, "ann", 5, "spill")
+		require.Equal(t, "ann", fx.get(t, c.ID).AgentID)
+
+		_, err = fx.svc.AssignWaiting(fx.ctx, "missing")
+		require.ErrorIs(t, err, parley.ErrNotFound)
+	})
+}
+
+func TestReceiveInboundThreads(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, setup setupFunc) {
+		fx := setup(t)
+		fx.autoQueue(t, "support")
+		fx.rules(t, routing.Rule{ID: "wa", Name: "WhatsApp", QueueID: "support", Priority: conversation.High,
+			Condition: routing.Condition{Channels: []conversation.Channel{conversation.WhatsApp}}})
+		fx.activeAgent(t, "ann", 5, "support")
+		hello := message.Message{From: "+15550100", Content: message.Content{Text: "hello"}}
+
+		c1, m1, err := fx.svc.ReceiveInbound(fx.ctx, "cust", conversation.WhatsApp, hello)
+		require.NoError(t, err)
+		require.Equal(t, message.Inbound, m1.Direction)
+		require.Equal(t, c1.ID, m1.ConversationID)
+		require.Equal(t, "support", c1.QueueID, "a new conversation is routed")
+		require.Equal(t, conversation.High, c1.Priority)
+		require.Equal(t, "ann", c1.AgentID)
+		require.Equal(t, "cust", c1.CustomerID)
+
+		fx.tick()
+		c2, _, err := fx.svc.ReceiveInbound(fx.ctx, "cust", conversation.WhatsApp, hello)
+		require.NoError(t, err)
+		require.Equal(t, c1.ID, c2.ID, "the next message threads into it")
+
+		// Another channel is another thread.
+		c3, _, err := fx.svc.ReceiveInbound(fx.ctx, "cust", conversation.Email, hello)
+		require.NoError(t, err)
+		require.NotEqual(t, c1.ID, c3.ID)
+		require.Empty(t, c3.QueueID)
+
+		// A SOLVED conversation reopens; a CLOSED one never takes the message.
+		_, err = fx.svc.UpdateConversation(fx.ctx, c1.ID, conversation.Patch{Status: ptr(conversation.Solved)})
+		require.NoError(t, err)
+		c4, _, err := fx.svc.ReceiveInbound(fx.ctx, "cust", conversation.WhatsApp, hello)
+		require.NoError(t, err)
+		require.Equal(t, c1.ID, c4.ID)
+		require.Equal(t, conversation.Open, c4.Status)
+		_, err = fx.svc.CloseConversation(fx.ctx, c1.ID)
+		require.NoError(t, err)
+		c5, _, err := fx.svc.ReceiveInbound(fx.ctx, "cust", conversation.WhatsApp, hello)
+		require.NoError(t, err)
+		require.NotEqual(t, c1.ID, c5.ID)
+		msgs, err := fx.svc.ListMessages(fx.ctx, storage.MessageQuery{ConversationID: c1.ID})
+		require.NoError(t, err)
+		require.Equal(t, 3, msgs.Total)
+
+		snap := fx.snapshot(t)
+		_, _, err = fx.svc.ReceiveInbound(fx.ctx, "", conversation.WhatsApp, hello)
+		requireInvalid(t, err, "customerId")
+		_, _, err = fx.svc.ReceiveInbound(fx.ctx, "cust", "PIGEON", hello)
+		requireInvalid(t, err, "channel")
+		_, _, err = fx.svc.ReceiveInbound(fx.ctx, "cust", conversation.SMS, message.Message{})
+		requireInvalid(t, err, "content.text")
+		fx.requireUnchanged(t, snap)
+	})
+}
+
+func TestReceiveInboundRaceStartsOneConversation(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, setup setupFunc) {
+		fx := setup(t)
+		const n = 8
+		ids := make([]string, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				c, _, err := fx.svc.ReceiveInbound(fx.ctx, "racer", conversation.SMS, message.Message{Content: message.Content{Text: "hi"}})
+				if err == nil {
+					ids[i] = c.ID
+				}
+			})
+		}
+		wg.Wait()
+		for _, id := range ids {
+			require.Equal(t, ids[0], id)
+		}
+		page, err := fx.svc.ListConversations(fx.ctx, storage.ConversationQuery{Filter: storage.ConversationFilter{CustomerID: "racer"}})
+		require.NoError(t, err)
+		require.Equal(t, 1, page.Total)
+	})
+}
+
+// TestRoutingInvariantsUnderRace is the invariant of SPEC §4 under load: 8
+// goroutines route 500 conversations into one auto-assigning queue of 10
+// ACTIVE agents of capacity 5. Exactly 50 are assigned, none twice, no agent
+// over capacity, 450 wait. Then agents close their conversations while
+// AssignWaiting runs from several goroutines: every conversation is assigned
+// exactly once and capacity holds throughout (replayed from the event log,
+// whose seqs follow commit order).
+func TestRoutingInvariantsUnderRace(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, setup setupFunc) {
+		runRoutingRace(t, []*fixture{setup(t)})
+	})
+}
+
+// runRoutingRace runs the race over one or more services sharing a store.
+func runRoutingRace(t *testing.T, services []*fixture) {
+	const (
+		conversations = 500
+		agents        = 10
+		capacity      = 5
+		routers       = 8
+	)
+	fx := services[0]
+	fx.autoQueue(t, "q")
+	fx.rules(t, routing.Rule{ID: "all", Name: "all", QueueID: "q"})
+	for i := range agents {
+		fx.activeAgent(t, fmt.Sprintf("agent-%02d", i), capacity, "q")
+	}
+	ids := make([]string, conversations)
+	for i := range conversations {
+		ids[i] = fx.conversation(t, conversation.Conversation{ID: fmt.Sprintf("conv-%03d", i)}).ID
+	}
+
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, routers)
+	for r := range routers {
+		svc := services[r%len(services)].svc
+		wg.Go(func() {
+			for {
+				i := next.Add(1) - 1
+				if i >= conversations {
+					return
+				}
+				if _, err := svc.Route(fx.ctx, ids[i]); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	require.NoError(t, <-errs)
+
+	assigned, waiting := 0, 0
+	for _, id := range ids {
+		if fx.get(t, id).AgentID != "" {
+			assigned++
+		} else {
+			waiting++
+		}
+	}
+	require.Equal(t, agents*capacity, assigned)
+	require.Equal(t, conversations-agents*capacity, waiting)
+	for i := range agents {
+		require.Equal(t, capacity, fx.load(t, fmt.Sprintf("agent-%02d", i)))
+	}
+
+	// Phase two: close and drain concurrently until every conversation
+	// has been served.
+	var closed atomic.Int64
+	errs = make(chan error, 2*routers)
+	for r := range routers {
+		svc := services[r%len(services)].svc
+		if r%2 == 0 {
+			wg.Go(func() { // a drainer
+				for closed.Load() < conversations {
+					if _, err := svc.AssignWaiting(fx.ctx, "q"); err != nil {
+						errs <- err
+						return
+					}
+				}
+			})
+			continue
+		}
+		wg.Go(func() { // agents closing their conversations
+			for closed.Load() < conversations {
+				page, err := svc.ListConversations(fx.ctx, storage.ConversationQuery{
+					Filter: storage.ConversationFilter{QueueIDs: []string{"q"}, Statuses: []conversation.Status{conversation.Open}},
+					Order:  storage.Order{Field: storage.SortID}, Paging: storage.Paging{Limit: 5, SkipTotal: true},
+				})
+				if err != nil {
+					errs <- err
+					return
+				}
+				for _, c := range page.Items {
+					if c.AgentID == "" {
+						continue
+					}
+					_, err := svc.CloseConversation(fx.ctx, c.ID)
+					switch {
+					case err == nil:
+						closed.Add(1)
+					case errors.Is(err, parley.ErrClosed):
+					default:
+						errs <- err
+						return
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	require.NoError(t, <-errs)
+
+	// Replay the log: each conversation assigned exactly once, and no
+	// agent's load ever above capacity.
+	assignments := map[string]int{}
+	agentOf := map[string]string{}
+	load := map[string]int{}
+	maxLoad := 0
+	for _, e := range fx.events(t) {
+		switch e.Type {
+		case storage.ConversationAssigned:
+			var agent string
+			for _, ch := range e.Changes {
+				if ch.Field == "agentId" {
+					agent = string(ch.After)
+				}
+			}
+			assignments[e.ConversationID]++
+			agentOf[e.ConversationID] = agent
+			load[agent]++
+			maxLoad = max(maxLoad, load[agent])
+		case storage.ConversationClosed:
+			load[agentOf[e.ConversationID]]--
+		}
+	}
+	doubles := 0
+	for _, id := range ids {
+		require.Equal(t, conversation.Closed, fx.get(t, id).Status)
+		if assignments[id] != 1 {
+			doubles++
+		}
+	}
+	require.Zero(t, doubles, "conversations not assigned exactly once")
+	require.LessOrEqual(t, maxLoad, capacity)
+	t.Logf("routing race: %d routed by %d goroutines over %d service(s): %d assigned, %d waiting, max load seen %d (capacity %d), double assignments %d; then all %d closed and drained",
+		conversations, routers, len(services), assigned, waiting, maxLoad, capacity, doubles, conversations)
+}

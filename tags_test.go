@@ -1,0 +1,236 @@
+package parley_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/storage"
+	"github.com/parleyhq/parley/tag"
+)
+
+func tagNames(tags []*tag.Tag) []string {
+	out := make([]string, len(tags))
+	for i, tg := range tags {
+		out[i] = tg.Name
+	}
+	return out
+}
+
+func TestCreateTag(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, setup setupFunc) {
+		fx := setup(t)
+		now := fx.tick()
+		tg, err := fx.svc.CreateTag(fx.as("s1"), "vip")
+		require.NoError(t, err)
+		require.Equal(t, &tag.Tag{Name: "vip", CreatedAt: now}, tg)
+		got, err := fx.svc.GetTag(fx.ctx, "vip")
+		require.NoError(t, err)
+		require.Equal(t, tg, got)
+		events := fx.events(t)
+		require.Len(t, events, 1)
+		requireEvent(t, events[0], storage.TagCreated, "", "s1", now)
+		require.Equal(t, "vip", events[0].EntityID)
+
+		before := fx.snapshot(t)
+		_, err = fx.svc.CreateTag(fx.ctx, "vip")
+		require.ErrorIs(t, err, parley.ErrAlreadyExists)
+		fx.requireUnchanged(t, before)
+
+		// Names are case-sensitive.
+		_, err = fx.svc.CreateTag(fx.ctx, "VIP")
+		require.NoError(t, err)
+
+		_, err = fx.svc.GetTag(fx.ctx, "nope")
+		require.ErrorIs(t, err, parley.ErrNotFound)
+	})
+}
+
+func TestAddTag(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, setup setupFunc) {
+		fx := setup(t)
+		c := fx.conversation(t, conversation.Conversation{ID: "c1"})
+		seq := fx.lastSeq(t)
+		now := fx.tick()
+
+		got, err := fx.svc.AddTag(fx.as("a1"), "c1", "vip")
+		require.NoError(t, err)
+		require.Equal(t, []string{"vip"}, got.Tags)
+		require.Equal(t, c.Version+1, got.Version, "tagging is a change of the conversation")
+		require.Equal(t, now, got.UpdatedAt)
+		require.Equal(t, got, fx.get(t, "c1"))
+		tg, err := fx.svc.GetTag(fx.ctx, "vip")
+		require.NoError(t, err, "a missing tag is created in the catalog")
+		require.Equal(t, now, tg.CreatedAt)
+
+		events := fx.eventsSince(t, seq)
+		require.Len(t, events, 2)
+		requireEvent(t, events[0], storage.TagCreated, "", "a1", now)
+		require.Equal(t, "vip", events[0].EntityID)
+		requireEvent(t, events[1], storage.ConversationTagged, "c1", "a1", now, change{"tag", "", `"vip"`})
+
+		// Adding it again is a no-op: no error, no duplicate, no event.
+		before := fx.snapshot(t)
+		fx.tick()
+		again, err := fx.svc.AddTag(fx.ctx, "c1", "vip")
+		require.NoError(t, err)
+		require.Equal(t, got, again)
+		fx.requireUnchanged(t, before)
+		page, err := fx.svc.ConversationTags(fx.ctx, "c1", storage.Paging{})
+		require.NoError(t, err)
+		require.Equal(t, []string{"vip"}, tagNames(page.Items))
+
+		// A tag already in the catalog is linked without a tag.created event.
+		_, err = fx.svc.CreateTag(fx.ctx, "billing")
+		require.NoError(t, err)
+		seq = fx.lastSeq(t)
+		got, err = fx.svc.AddTag(fx.ctx, "c1", "billing")
+		require.NoError(t, err)
+		require.Equal(t, []string{"billing", "vip"}, got.Tags, "in name order")
+		require.Equal(t, []storage.EventType{storage.ConversationTagged}, types(fx.eventsSince(t, seq)))
+
+		// A missing conversation: nothing is written, not even the catalog entry.
+		before = fx.snapshot(t)
+		_, err = fx.svc.AddTag(fx.ctx, "nope", "brand-new")
+		require.ErrorIs(t, err, parley.ErrNotFound)
+		fx.requireUnchanged(t, before)
+	})
+}
+
+func TestRemoveTag(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, setup setupFunc) {
+		fx := setup(t)
+		fx.conversation(t, conversation.Conversation{ID: "c1", Tags: []string{"vip", "billing"}})
+		_, err := fx.svc.CreateTag(fx.ctx, "unused")
+		require.NoError(t, err)
+		c := fx.get(t, "c1")
+		seq := fx.lastSeq(t)
+		now := fx.tick()
+
+		got, err := fx.svc.RemoveTag(fx.as("a1"), "c1", "vip")
+		require.NoError(t, err)
+		require.Equal(t, []string{"billing"}, got.Tags)
+		require.Equal(t, c.Version+1, got.Version)
+		require.Equal(t, now, got.UpdatedAt)
+		require.Equal(t, got, fx.get(t, "c1"), "the conversation stays")
+		_, err = fx.svc.GetTag(fx.ctx, "vip")
+		require.NoError(t, err, "the tag stays in the catalog")
+		events := fx.eventsSince(t, seq)
+		require.Len(t, events, 1)
+		requireEvent(t, events[0], storage.ConversationUntagged, "c1", "a1", now, change{"tag", `"vip"`, ""})
+
+		before := fx.snapshot(t)
+		for _, name := range []string{"vip", "unused", "not-in-catalog"} {
+			_, err = fx.svc.RemoveTag(fx.ctx, "c1", name)
+			require.ErrorIs(t, err, parley.ErrNotFound, "removing the missing link %q", name)
+			fx.requireUnchanged(t, before)
+		}
+		_, err = fx.svc.RemoveTag(fx.ctx, "nope", "billing")
+		require.ErrorIs(t, err, parley.ErrNotFound)
+		fx.requireUnchanged(t, before)
+	})
+}
+
+func TestDeleteTag(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, setup setupFunc) {
+		fx := setup(t)
+		fx.conversation(t, conversation.Conversation{ID: "c1", Tags: []string{"vip", "billing"}})
+		fx.conversation(t, conversation.Conversation{ID: "c2", Tags: []string{"vip"}})
+		fx.conversation(t, conversation.Conversation{ID: "c3", Tags: []string{"vip"}})
+		_, err := fx.svc.CloseConversation(fx.ctx, "c3")
+		require.NoError(t, err)
+		fx.conversation(t, conversation.Conversation{ID: "c4", Tags: []string{"billing"}})
+		versions := map[string]int64{}
+		for _, id := range []string{"c1", "c2", "c3", "c4"} {
+			versions[id] = fx.get(t, id).Version
+		}
+		seq := fx.lastSeq(t)
+		now := fx.tick()
+
+		require.NoError(t, fx.svc.DeleteTag(fx.as("s1"), "vip"))
+		_, err = fx.svc.GetTag(fx.ctx, "vip")
+		require.ErrorIs(t, err, parley.ErrNotFound)
+		want := map[string][]string{"c1": {"billing"}, "c2": nil, "c3": nil, "c4": {"billing"}}
+		for id, tags := range want {
+			c := fx.get(t, id)
+			require.Equal(t, tags, nilIfEmpty(c.Tags), "tags of %s", id)
+			require.Equal(t, versions[id], c.Version, "deleting from the catalog bumps no conversation")
+			page, err := fx.svc.ConversationTags(fx.ctx, id, storage.Paging{})
+			require.NoError(t, err)
+			require.Equal(t, tags, nilIfEmpty(tagNames(page.Items)))
+		}
+		page, err := fx.svc.ListConversations(fx.ctx, storage.ConversationQuery{Filter: storage.ConversationFilter{Tags: []string{"vip"}}})
+		require.NoError(t, err)
+		require.Empty(t, page.Items)
+		events := fx.eventsSince(t, seq)
+		require.Len(t, events, 1)
+		requireEvent(t, events[0], storage.TagDeleted, "", "s1", now)
+		require.Equal(t, "vip", events[0].EntityID)
+
+		before := fx.snapshot(t)
+		require.ErrorIs(t, fx.svc.DeleteTag(fx.ctx, "vip"), parley.ErrNotFound)
+		fx.requireUnchanged(t, before)
+
+		// The name is free again.
+		_, err = fx.svc.CreateTag(fx.ctx, "vip")
+		require.NoError(t, err)
+	})
+}
+
+func nilIfEmpty(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+}
+
+func TestListTags(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, setup setupFunc) {
+		fx := setup(t)
+		for _, name := range []string{"billing", "bug", "Bug", "vip", "b", "billing.refund"} {
+			_, err := fx.svc.CreateTag(fx.ctx, name)
+			require.NoError(t, err)
+		}
+		fx.conversation(t, conversation.Conversation{ID: "c1", Tags: []string{"vip", "bug"}})
+
+		all, err := fx.svc.ListTags(fx.ctx, storage.TagQuery{})
+		require.NoError(t, err)
+		require.Equal(t, []string{"Bug", "b", "billing", "billing.refund", "bug", "vip"}, tagNames(all.Items), "byte order")
+		require.Equal(t, 6, all.Total)
+
+		prefixed, err := fx.svc.ListTags(fx.ctx, storage.TagQuery{Prefix: "bi"})
+		require.NoError(t, err)
+		require.Equal(t, []string{"billing", "billing.refund"}, tagNames(prefixed.Items))
+
+		of, err := fx.svc.ListTags(fx.ctx, storage.TagQuery{ConversationID: "c1"})
+		require.NoError(t, err)
+		require.Equal(t, []string{"bug", "vip"}, tagNames(of.Items))
+		_, err = fx.svc.ListTags(fx.ctx, storage.TagQuery{ConversationID: "nope"})
+		require.ErrorIs(t, err, parley.ErrNotFound)
+
+		var walked []string
+		q := storage.TagQuery{Paging: storage.Paging{Limit: 4}}
+		for {
+			page, err := fx.svc.ListTags(fx.ctx, q)
+			require.NoError(t, err)
+			walked = append(walked, tagNames(page.Items)...)
+			if page.NextCursor == "" {
+				break
+			}
+			q.Cursor = page.NextCursor
+		}
+		require.Equal(t, tagNames(all.Items), walked)
+
+		second, err := fx.svc.ListTags(fx.ctx, storage.TagQuery{Paging: storage.Paging{Page: 1, Limit: 4}})
+		require.NoError(t, err)
+		require.Equal(t, []string{"bug", "vip"}, tagNames(second.Items))
+		require.Equal(t, 6, second.Total)
+	})
+}
