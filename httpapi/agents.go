@@ -1,0 +1,312 @@
+package httpapi
+
+import (
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+
+	"github.com/parleyhq/parley/routing"
+	"github.com/parleyhq/parley/storage"
+)
+
+// agentInJSON is the body of POST and PATCH /agents.
+type agentInJSON struct {
+	ID            opt[string] `json:"id"`
+	DisplayName   opt[string] `json:"displayName"`
+	Role          opt[string] `json:"role"`
+	Status        opt[string] `json:"status"`
+	Enabled       opt[bool]   `json:"enabled"`
+	Capacity      opt[int]    `json:"capacity"`
+	WrapUpSeconds opt[int]    `json:"wrapUpSeconds"`
+}
+
+func (a *api) createAgent(w http.ResponseWriter, r *http.Request) (any, error) {
+	var in agentInJSON
+	if err := decodeBody(w, r, &in); err != nil {
+		return nil, err
+	}
+	ag := routing.Agent{
+		ID:            in.ID.Value,
+		DisplayName:   in.DisplayName.Value,
+		Disabled:      in.Enabled.given() && !in.Enabled.Value,
+		Capacity:      in.Capacity.Value,
+		WrapUpSeconds: in.WrapUpSeconds.Value,
+	}
+	var err error
+	if in.Role.given() {
+		if ag.Role, err = routing.ParseRole(in.Role.Value); err != nil {
+			return nil, err
+		}
+	}
+	if in.Status.given() {
+		if ag.Status, err = routing.ParseAgentStatus(in.Status.Value); err != nil {
+			return nil, err
+		}
+	}
+	out, err := a.svc.CreateAgent(r.Context(), ag)
+	if err != nil {
+		return nil, err
+	}
+	w.Header().Set("Location", a.base+"/agents/"+url.PathEscape(out.ID))
+	return toAgent(out), nil
+}
+
+func (a *api) getAgent(w http.ResponseWriter, r *http.Request) (any, error) {
+	if err := noQuery(r); err != nil {
+		return nil, err
+	}
+	ag, err := a.svc.GetAgent(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	return toAgent(ag), nil
+}
+
+// patchAgent changes the fields the body gives; none of an agent's fields
+// can be cleared, so null is refused.
+func (a *api) patchAgent(w http.ResponseWriter, r *http.Request) (any, error) {
+	var in agentInJSON
+	if err := decodeBody(w, r, &in); err != nil {
+		return nil, err
+	}
+	if in.ID.Set {
+		return nil, invalid("id", "cannot be changed")
+	}
+	if err := notNull(map[string]bool{
+		"displayName": in.DisplayName.Null, "role": in.Role.Null, "status": in.Status.Null,
+		"enabled": in.Enabled.Null, "capacity": in.Capacity.Null, "wrapUpSeconds": in.WrapUpSeconds.Null,
+	}); err != nil {
+		return nil, err
+	}
+	var p routing.AgentPatch
+	if in.DisplayName.Set {
+		p.DisplayName = &in.DisplayName.Value
+	}
+	if in.Role.Set {
+		role, err := routing.ParseRole(in.Role.Value)
+		if err != nil {
+			return nil, err
+		}
+		p.Role = &role
+	}
+	if in.Status.Set {
+		st, err := routing.ParseAgentStatus(in.Status.Value)
+		if err != nil {
+			return nil, err
+		}
+		p.Status = &st
+	}
+	if in.Enabled.Set {
+		disabled := !in.Enabled.Value
+		p.Disabled = &disabled
+	}
+	if in.Capacity.Set {
+		p.Capacity = &in.Capacity.Value
+	}
+	if in.WrapUpSeconds.Set {
+		p.WrapUpSeconds = &in.WrapUpSeconds.Value
+	}
+	ag, err := a.svc.UpdateAgent(r.Context(), r.PathValue("id"), p)
+	if err != nil {
+		return nil, err
+	}
+	return toAgent(ag), nil
+}
+
+func (a *api) listAgents(w http.ResponseWriter, r *http.Request) (any, error) {
+	lq, order, err := idListQuery(r)
+	if err != nil {
+		return nil, err
+	}
+	page, err := a.svc.ListAgents(r.Context(), lq)
+	if err != nil {
+		return nil, err
+	}
+	return listOf("agents", lq.Paging, page, order, toAgent), nil
+}
+
+// queueInJSON is the body of POST and PATCH /queues.
+type queueInJSON struct {
+	ID              opt[string] `json:"id"`
+	Name            opt[string] `json:"name"`
+	AutoAssignment  opt[bool]   `json:"autoAssignment"`
+	Strategy        opt[string] `json:"strategy"`
+	StickyAgent     opt[bool]   `json:"stickyAgent"`
+	StickyTimeout   opt[int]    `json:"stickyTimeout"`
+	MaxWaitSeconds  opt[int]    `json:"maxWaitSeconds"`
+	OverflowQueueID opt[string] `json:"overflowQueueId"`
+	Default         opt[bool]   `json:"default"`
+}
+
+func (a *api) createQueue(w http.ResponseWriter, r *http.Request) (any, error) {
+	var in queueInJSON
+	if err := decodeBody(w, r, &in); err != nil {
+		return nil, err
+	}
+	q := routing.Queue{
+		ID:                   in.ID.Value,
+		Name:                 in.Name.Value,
+		AutoAssignment:       in.AutoAssignment.Value,
+		StickyAgent:          in.StickyAgent.Value,
+		StickyTimeoutSeconds: in.StickyTimeout.Value,
+		MaxWaitSeconds:       in.MaxWaitSeconds.Value,
+		OverflowQueueID:      in.OverflowQueueID.Value,
+		Default:              in.Default.Value,
+	}
+	if in.Strategy.given() {
+		var err error
+		if q.Strategy, err = routing.ParseStrategy(in.Strategy.Value); err != nil {
+			return nil, err
+		}
+	}
+	out, err := a.svc.CreateQueue(r.Context(), q)
+	if err != nil {
+		return nil, err
+	}
+	w.Header().Set("Location", a.base+"/queues/"+url.PathEscape(out.ID))
+	return toQueue(out), nil
+}
+
+func (a *api) getQueue(w http.ResponseWriter, r *http.Request) (any, error) {
+	if err := noQuery(r); err != nil {
+		return nil, err
+	}
+	q, err := a.svc.GetQueue(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	return toQueue(q), nil
+}
+
+// patchQueue changes the fields the body gives; null removes the overflow
+// queue and is refused for the other fields, which cannot be cleared.
+func (a *api) patchQueue(w http.ResponseWriter, r *http.Request) (any, error) {
+	var in queueInJSON
+	if err := decodeBody(w, r, &in); err != nil {
+		return nil, err
+	}
+	if in.ID.Set {
+		return nil, invalid("id", "cannot be changed")
+	}
+	if err := notNull(map[string]bool{
+		"name": in.Name.Null, "autoAssignment": in.AutoAssignment.Null, "strategy": in.Strategy.Null,
+		"stickyAgent": in.StickyAgent.Null, "stickyTimeout": in.StickyTimeout.Null,
+		"maxWaitSeconds": in.MaxWaitSeconds.Null, "default": in.Default.Null,
+	}); err != nil {
+		return nil, err
+	}
+	var p routing.QueuePatch
+	if in.Name.Set {
+		p.Name = &in.Name.Value
+	}
+	if in.AutoAssignment.Set {
+		p.AutoAssignment = &in.AutoAssignment.Value
+	}
+	if in.Strategy.Set {
+		st, err := routing.ParseStrategy(in.Strategy.Value)
+		if err != nil {
+			return nil, err
+		}
+		p.Strategy = &st
+	}
+	if in.StickyAgent.Set {
+		p.StickyAgent = &in.StickyAgent.Value
+	}
+	if in.StickyTimeout.Set {
+		p.StickyTimeoutSeconds = &in.StickyTimeout.Value
+	}
+	if in.MaxWaitSeconds.Set {
+		p.MaxWaitSeconds = &in.MaxWaitSeconds.Value
+	}
+	if in.OverflowQueueID.Set {
+		p.OverflowQueueID = &in.OverflowQueueID.Value
+	}
+	if in.Default.Set {
+		p.Default = &in.Default.Value
+	}
+	q, err := a.svc.UpdateQueue(r.Context(), r.PathValue("id"), p)
+	if err != nil {
+		return nil, err
+	}
+	return toQueue(q), nil
+}
+
+func (a *api) listQueues(w http.ResponseWriter, r *http.Request) (any, error) {
+	lq, order, err := idListQuery(r)
+	if err != nil {
+		return nil, err
+	}
+	page, err := a.svc.ListQueues(r.Context(), lq)
+	if err != nil {
+		return nil, err
+	}
+	return listOf("queues", lq.Paging, page, order, toQueue), nil
+}
+
+// memberJSON is the body of POST /queues/{id}/agents.
+type memberJSON struct {
+	AgentID opt[string] `json:"agentId"`
+}
+
+// addQueueMember makes an agent a member and answers with the queue, its
+// members included.
+func (a *api) addQueueMember(w http.ResponseWriter, r *http.Request) (any, error) {
+	if err := noQuery(r); err != nil {
+		return nil, err
+	}
+	var in memberJSON
+	if err := decodeBody(w, r, &in); err != nil {
+		return nil, err
+	}
+	q, err := a.svc.AddQueueMember(r.Context(), r.PathValue("id"), in.AgentID.Value)
+	if err != nil {
+		return nil, err
+	}
+	return toQueue(q), nil
+}
+
+// removeQueueMember ends a membership and answers with the queue.
+func (a *api) removeQueueMember(w http.ResponseWriter, r *http.Request) (any, error) {
+	if err := noQuery(r); err != nil {
+		return nil, err
+	}
+	q, err := a.svc.RemoveQueueMember(r.Context(), r.PathValue("id"), r.PathValue("agentId"))
+	if err != nil {
+		return nil, err
+	}
+	return toQueue(q), nil
+}
+
+// idListQuery reads the paging of a list in id order (agents, queues).
+func idListQuery(r *http.Request) (storage.ListQuery, string, error) {
+	var lq storage.ListQuery
+	q, err := newQuery(r.URL)
+	if err != nil {
+		return lq, "", err
+	}
+	order, err := q.order(storage.Order{Field: storage.SortID}, storage.SortID)
+	if err != nil {
+		return lq, "", err
+	}
+	if order.Desc {
+		return lq, "", invalid("orderBy", "this list is ordered by id ascending only")
+	}
+	if lq.Paging, err = q.paging(); err != nil {
+		return lq, "", err
+	}
+	if err := q.done(); err != nil {
+		return lq, "", err
+	}
+	return lq, order.String(), lq.Normalize()
+}
+
+// notNull refuses null for the named fields that were null.
+func notNull(nulls map[string]bool) error {
+	for _, name := range slices.Sorted(maps.Keys(nulls)) {
+		if nulls[name] {
+			return invalid(name, "must not be null")
+		}
+	}
+	return nil
+}

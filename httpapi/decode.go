@@ -1,0 +1,295 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/parleyhq/parley"
+)
+
+// MaxBodyBytes is the largest request body the handler reads; a larger one
+// is a 400.
+const MaxBodyBytes = 1 << 20
+
+// opt is a body field that may be absent, null or set. Set is true when the
+// key was present at all; Null when its value was JSON null. It is how
+// PATCH tells "leave as it is" (absent) from "clear" (null).
+type opt[T any] struct {
+	Set   bool
+	Null  bool
+	Value T
+}
+
+// UnmarshalJSON implements json.Unmarshaler. encoding/json calls it for a
+// present key even when the value is null.
+func (o *opt[T]) UnmarshalJSON(b []byte) error {
+	o.Set = true
+	if string(b) == "null" {
+		o.Null = true
+		var zero T
+		o.Value = zero
+		return nil
+	}
+	return json.Unmarshal(b, &o.Value)
+}
+
+// given reports whether the field carries a value (present and not null).
+func (o opt[T]) given() bool { return o.Set && !o.Null }
+
+func (o opt[T]) elemType() reflect.Type { return reflect.TypeFor[T]() }
+
+// optional is implemented by every opt[T]; the key checker looks through it.
+type optional interface{ elemType() reflect.Type }
+
+var optionalType = reflect.TypeFor[optional]()
+
+// decodeBody reads a JSON object from the request body into dst, a pointer
+// to a wire struct. It is strict: a body over MaxBodyBytes, invalid JSON,
+// anything but an object, an unknown or repeated key (matched exactly, not
+// ignoring case as encoding/json would), a value of the wrong type, or data
+// after the object are all ErrInvalid naming the field where there is one.
+// An empty body reads as {}.
+func decodeBody(w http.ResponseWriter, r *http.Request, dst any) error {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return invalid("body", "larger than %d bytes", MaxBodyBytes)
+		}
+		return invalid("body", "could not be read")
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	if !utf8.Valid(body) {
+		// encoding/json would quietly replace the bad bytes.
+		return invalid("body", "not valid UTF-8")
+	}
+	if err := checkKeys(body, reflect.TypeOf(dst).Elem()); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return decodeError(err)
+	}
+	return nil
+}
+
+// decodeError turns an encoding/json error into an ErrInvalid that names
+// the field.
+func decodeError(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		field := typeErr.Field
+		if field == "" {
+			field = "body"
+		}
+		return invalid(field, "must be %s, not %s", jsonKind(typeErr.Type), typeErr.Value)
+	}
+	var syntaxErr *json.SyntaxError
+	if errors.As(err, &syntaxErr) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return invalid("body", "not valid JSON")
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		field, uerr := strconv.Unquote(name)
+		if uerr != nil {
+			field = name
+		}
+		return invalid(field, "unknown field")
+	}
+	return invalid("body", "not valid JSON")
+}
+
+// jsonKind names the JSON type that decodes into t.
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "a valid value"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer in range"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	return "a valid value"
+}
+
+// checkKeys walks the JSON document beside the Go type it decodes into and
+// fails on the first key that type does not name exactly, on a key given
+// twice in one object, on a top-level value that is not an object, and on
+// anything after it. It also catches syntax errors. Type mismatches are left
+// to the decoder, which names them.
+func checkKeys(body []byte, t reflect.Type) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil {
+		return invalid("body", "not valid JSON")
+	}
+	if tok != json.Delim('{') {
+		return invalid("body", "must be a JSON object")
+	}
+	if err := checkObject(dec, t, ""); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return invalid("body", "unexpected data after the JSON object")
+	}
+	return nil
+}
+
+// checkValue checks the value whose first token is tok against type t.
+func checkValue(dec *json.Decoder, tok json.Token, t reflect.Type, path string) error {
+	t = unwrap(t)
+	switch tok {
+	case json.Delim('{'):
+		if t.Kind() == reflect.Struct {
+			return checkObject(dec, t, path)
+		}
+	case json.Delim('['):
+		if t.Kind() == reflect.Slice {
+			return checkArray(dec, unwrap(t.Elem()), path)
+		}
+	default:
+		return nil
+	}
+	return skipRest(dec)
+}
+
+// checkObject checks the keys of an object whose '{' has been read.
+func checkObject(dec *json.Decoder, t reflect.Type, path string) error {
+	fields := jsonFields(t)
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return invalid("body", "not valid JSON")
+		}
+		key, _ := tok.(string)
+		ft, ok := fields[key]
+		if !ok {
+			return invalid(path+key, "unknown field")
+		}
+		if seen[key] {
+			return invalid(path+key, "given more than once")
+		}
+		seen[key] = true
+		val, err := dec.Token()
+		if err != nil {
+			return invalid("body", "not valid JSON")
+		}
+		if err := checkValue(dec, val, ft, path+key+"."); err != nil {
+			return err
+		}
+	}
+	return closing(dec)
+}
+
+// checkArray checks the elements of an array whose '[' has been read.
+func checkArray(dec *json.Decoder, elem reflect.Type, path string) error {
+	prefix := strings.TrimSuffix(path, ".")
+	for i := 0; dec.More(); i++ {
+		tok, err := dec.Token()
+		if err != nil {
+			return invalid("body", "not valid JSON")
+		}
+		if err := checkValue(dec, tok, elem, prefix+"["+strconv.Itoa(i)+"]."); err != nil {
+			return err
+		}
+	}
+	return closing(dec)
+}
+
+// skipRest reads to the end of an object or array whose opening token has
+// been read.
+func skipRest(dec *json.Decoder) error {
+	for depth := 1; depth > 0; {
+		tok, err := dec.Token()
+		if err != nil {
+			return invalid("body", "not valid JSON")
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		}
+	}
+	return nil
+}
+
+func closing(dec *json.Decoder) error {
+	if _, err := dec.Token(); err != nil {
+		return invalid("body", "not valid JSON")
+	}
+	return nil
+}
+
+// unwrap looks through pointers and opt.
+func unwrap(t reflect.Type) reflect.Type {
+	for {
+		switch {
+		case t.Kind() == reflect.Pointer:
+			t = t.Elem()
+		case reflect.PointerTo(t).Implements(optionalType):
+			t = reflect.New(t).Interface().(optional).elemType()
+		default:
+			return t
+		}
+	}
+}
+
+// jsonFields maps the exact JSON names of struct t's fields to their
+// types. (The wire types embed no structs.)
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if !f.IsExported() || name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out[name] = f.Type
+	}
+	return out
+}
+
+// invalid is the ErrInvalid of a request field or parameter.
+func invalid(field, format string, args ...any) error {
+	return &parley.FieldError{Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
+// oneOf merges a field and its alias of the second vocabulary (subject for
+// topic, say): at most one of them may be present.
+func oneOf[T any](name string, v opt[T], alias string, a opt[T]) (opt[T], error) {
+	if v.Set && a.Set {
+		return v, invalid(alias, "cannot be given together with %s", name)
+	}
+	if a.Set {
+		return a, nil
+	}
+	return v, nil
+}

@@ -1,0 +1,110 @@
+// Package httpapi is parley's optional HTTP adapter: an http.Handler that
+// serves the parley Service in the shape of the Infobip Conversations API,
+// on net/http alone (Go 1.22 route patterns, no router). The library stays
+// transport-free; a host mounts this handler, or not.
+//
+//	h := httpapi.New(svc) // routes under /ccaas/1
+//	http.ListenAndServe("127.0.0.1:8080", h)
+//
+// Options set the base path (WithBasePath), the logger for 500s
+// (WithLogger) and how a request's actor is found (WithActorFunc, default
+// HeaderActor: the x-agent-id header as the agent id, no scopes), so that a
+// host can plug in its own authentication. The actor goes into the request
+// context with parley.WithActor for every request: it is the sender and the
+// reply-matrix actor of OUTBOUND messages and the actor of every event.
+//
+// The routes are those of the package's one route table, which a test
+// checks against the OpenAPI description served at GET {base}/openapi.json
+// (see OpenAPI). Besides the contract's routes there are GET /tags/{name}
+// and GET /conversations/{id}/messages/{messageId}.
+//
+// # Answers
+//
+// A single resource is answered bare, a list as {"conversations": [...],
+// "pagination": {...}} (or messages, tags, agents, queues, events). Field
+// names are the contract's; times are UTC with milliseconds,
+// 2006-01-02T15:04:05.000+00:00 (TimeLayout). Optional values that are not
+// set are null, never left out: "agentId": null is an unassigned
+// conversation. attributes is always an object and tags always an array.
+//
+// Status codes:
+//
+//   - 200 for reads and changes, with the changed resource.
+//   - 201 for POST that creates (conversation, message, tag, agent, queue),
+//     with a Location header.
+//   - 204, no body, for DELETE of a whole resource (a conversation, a tag).
+//   - 200 with the changed parent for DELETE of a part of one (the
+//     assignee, a conversation's tag, a queue member), and for the POSTs
+//     that change a conversation or queue without creating anything (tag,
+//     route, transfer, member): the answer carries the new version a client
+//     needs for optimistic concurrency.
+//
+// Errors answer {"statusCode": "ERROR", "message": "...", "code": "..."}
+// with "field" added, for a 400, naming the field, query parameter or
+// header at fault. ErrInvalid is 400 INVALID, ErrNotFound 404 NOT_FOUND,
+// ErrAlreadyExists 409 ALREADY_EXISTS, ErrClosed 409 CLOSED, ErrForbidden
+// 403 FORBIDDEN, ErrConflict 409 CONFLICT, ErrUnauthenticated (from an
+// ActorFunc) 401 UNAUTHENTICATED; an unknown path is 404 NOT_FOUND and a
+// known path with another method 405 METHOD_NOT_ALLOWED with an Allow
+// header. Anything else is 500 INTERNAL with the message "internal error";
+// the real error is logged, never sent.
+//
+// # Request bodies
+//
+// Bodies are JSON objects read strictly: more than 1 MiB (MaxBodyBytes),
+// invalid JSON or UTF-8, anything but an object, a key the operation does
+// not know (keys match exactly, not ignoring case), a key given twice, a
+// value of the wrong type, or anything after the object is a 400 naming the
+// field. An empty body is read as {}. The Content-Type is not checked.
+//
+// The second vocabulary of the contract is taken on input, in bodies and
+// query parameters: status open/pending/closed, priority
+// low/medium/high/urgent, channel email/chat/phone/whatsapp, and the field
+// names subject (topic), inboxId (queueId) and assignedTo (agentId). A
+// field and its alias together are a 400. Answers use the contract's names.
+//
+// Absent and null:
+//
+//   - POST (create): null is the same as absent: the field takes its
+//     default.
+//   - PATCH: an absent field is left as it is. null clears topic, summary,
+//     customerId, attributes, queueId (out of the queue) and agentId
+//     (unassigned); it is a 400 for status, priority and channel, which
+//     cannot be empty, and for every agent field and every queue field but
+//     overflowQueueId.
+//   - PUT /conversations/{id} replaces every replaceable field: topic,
+//     summary, status, priority, queueId, agentId, channel, customerId and
+//     attributes. An absent or null field goes to its default (OPEN,
+//     NORMAL, NO_CHANNEL) or to empty, so a PUT without agentId unassigns.
+//     id and tags are not replaceable: tags change through the tag routes.
+//   - PUT and PATCH of a conversation take an optional "version", the one
+//     the client last saw; a mismatch is 409 CONFLICT and writes nothing.
+//
+// The delete reason comes in a {"reason"} body or a reason query
+// parameter, not both. POST /conversations/{id}/transfer takes exactly one
+// of agentId and queueId. PUT /routing must name "rules" ([] removes every
+// rule), so that an empty body cannot wipe the list; a rule's enabled
+// defaults to true.
+//
+// # Query parameters
+//
+// Unknown parameters are a 400, as are bad numbers, enums and times, each
+// naming the parameter. A repeated key means any of its values (status,
+// priority, channel, queueIds, ids); tag is all-of, as the contract's tag
+// filter is; a parameter that takes one value (agentId, customerId, topic,
+// the times, page, limit, and channel on messages) may not be repeated. An empty value is the
+// same as none. Times are RFC 3339, with or without fractional seconds, or
+// the "+0000" form of the Infobip examples; a '+' left unescaped in a URL
+// arrives as a space and is read back as '+'. unassigned=true selects the
+// conversations without an assignee.
+//
+// Lists page either by page (0-based) and limit (1..1000, default 50; more
+// is a 400, not clamped), or by the opaque cursor of the previous answer's
+// nextCursor (keyset paging, same order). orderBy is field:asc or
+// field:desc. The pagination block holds totalItems (null with
+// skipTotal=true), page (null when paging by cursor), limit, orderBy and
+// nextCursor, which is left out on the last page. The event log (GET
+// /events, GET /conversations/{id}/history) pages by seq instead: after
+// (or cursor) is the last seq seen, nextCursor is the seq to continue
+// after, present when the page is full, and totalItems and page are null.
+package httpapi

@@ -1,0 +1,181 @@
+package httpapi
+
+import (
+	"maps"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/parleyhq/parley/storage"
+)
+
+// query reads a request's query parameters strictly: every parameter must
+// be read by the handler (done reports the first unknown one), a parameter
+// that takes one value may not be repeated, and an empty value counts as
+// absent.
+type query struct {
+	v    url.Values
+	used map[string]bool
+}
+
+func newQuery(u *url.URL) (*query, error) {
+	v, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return nil, invalid("query", "malformed query string")
+	}
+	return &query{v: v, used: map[string]bool{}}, nil
+}
+
+// all returns every non-empty value of name and of its aliases, in order:
+// a repeated key means any of its values.
+func (q *query) all(names ...string) []string {
+	var out []string
+	for _, n := range names {
+		q.used[n] = true
+		for _, s := range q.v[n] {
+			if s != "" {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// one returns the single value of name or of one of its aliases ("" when
+// none); more than one value is ErrInvalid.
+func (q *query) one(names ...string) (string, error) {
+	var val, from string
+	for _, n := range names {
+		q.used[n] = true
+		for _, s := range q.v[n] {
+			if s == "" {
+				continue
+			}
+			if from != "" {
+				if from == n {
+					return "", invalid(n, "given more than once")
+				}
+				return "", invalid(n, "cannot be given together with %s", from)
+			}
+			val, from = s, n
+		}
+	}
+	return val, nil
+}
+
+// int returns the integer value of name, or def when it is absent.
+func (q *query) int(name string, def int) (int, error) {
+	s, err := q.one(name)
+	if err != nil || s == "" {
+		return def, err
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, invalid(name, "must be an integer, not %q", s)
+	}
+	return n, nil
+}
+
+// bool returns the boolean value of name, false when it is absent.
+func (q *query) bool(name string) (bool, error) {
+	s, err := q.one(name)
+	if err != nil || s == "" {
+		return false, err
+	}
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return false, invalid(name, "must be true or false, not %q", s)
+	}
+	return b, nil
+}
+
+// time returns the time value of name, the zero time when it is absent.
+func (q *query) time(name string) (time.Time, error) {
+	s, err := q.one(name)
+	if err != nil || s == "" {
+		return time.Time{}, err
+	}
+	t, ok := parseTime(s)
+	if !ok {
+		return time.Time{}, invalid(name, "must be a time such as 2025-04-24T11:25:41.058+00:00, not %q", s)
+	}
+	return t, nil
+}
+
+// parseTime reads RFC 3339 (with or without fractional seconds) and the
+// "+0000" offset form of the Infobip examples. A '+' left unescaped in a
+// query string arrives as a space; it is read as the '+' it was.
+func parseTime(s string) (time.Time, bool) {
+	s = strings.ReplaceAll(s, " ", "+")
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999-0700"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
+// paging reads page, limit, cursor and skipTotal. Their bounds are checked
+// by the service, which names the parameter.
+func (q *query) paging() (storage.Paging, error) {
+	var p storage.Paging
+	var err error
+	if p.Page, err = q.int("page", 0); err != nil {
+		return p, err
+	}
+	if p.Limit, err = q.int("limit", 0); err != nil {
+		return p, err
+	}
+	if p.Limit == 0 && q.v.Get("limit") != "" {
+		// 0 would mean "the default" to the service; on the wire it is
+		// a mistake.
+		return p, invalid("limit", "must be between 1 and %d", storage.MaxLimit)
+	}
+	if p.Cursor, err = q.one("cursor"); err != nil {
+		return p, err
+	}
+	if p.SkipTotal, err = q.bool("skipTotal"); err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+// order reads orderBy, "field:asc" or "field:desc" (a bare field is
+// ascending), allowing only the given fields; def when it is absent.
+func (q *query) order(def storage.Order, fields ...storage.SortField) (storage.Order, error) {
+	s, err := q.one("orderBy")
+	if err != nil || s == "" {
+		return def, err
+	}
+	field, dir, _ := strings.Cut(s, ":")
+	o := storage.Order{Field: storage.SortField(field)}
+	switch dir {
+	case "", "asc", "ASC":
+	case "desc", "DESC":
+		o.Desc = true
+	default:
+		return o, invalid("orderBy", "direction must be asc or desc, not %q", dir)
+	}
+	for _, f := range fields {
+		if f == o.Field {
+			return o, nil
+		}
+	}
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		names[i] = string(f)
+	}
+	return o, invalid("orderBy", "field must be one of %s, not %q", strings.Join(names, ", "), field)
+}
+
+// done reports the first parameter no handler read.
+func (q *query) done() error {
+	for _, name := range slices.Sorted(maps.Keys(q.v)) {
+		if !q.used[name] {
+			return invalid(name, "unknown query parameter")
+		}
+	}
+	return nil
+}
