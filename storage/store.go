@@ -17,6 +17,9 @@
 //     driver's own error stays reachable through errors.As.
 //   - Every method returns ctx.Err() (wrapped) once ctx is done, and writes
 //     nothing then.
+//   - After a method of a Tx fails, the transaction may be fit only for
+//     rolling back (PostgreSQL aborts a transaction on an error the database
+//     raised): return the error from fn rather than carry on.
 //   - Lists order as their query says and always tie-break by id, so paging
 //     never skips or repeats a row; a cursor page costs the same at any depth.
 //   - Events get a Seq that increases in commit order: a reader that has seen
@@ -63,7 +66,8 @@ type Tx interface {
 	// such conversation, ErrConflict when its version is not prevVersion.
 	UpdateConversation(ctx context.Context, c *conversation.Conversation, prevVersion int64) error
 	// DeleteConversation removes the conversation with its messages, its tag
-	// links and its events. ErrNotFound when there is none.
+	// links and its events, including events appended earlier in the same
+	// transaction. ErrNotFound when there is none.
 	DeleteConversation(ctx context.Context, id string) error
 	// ListConversations returns a page of the conversations q selects, each
 	// with its tags. ErrInvalid for a bad query or cursor.
@@ -167,9 +171,10 @@ type Tx interface {
 	// customer and channel so that two first messages start one conversation.
 	LockKey(ctx context.Context, key string) error
 
-	// AppendEvents adds events to the log and sets their Seq. Seqs increase
-	// in commit order across all transactions. A store may write the events
-	// when the transaction commits; they are never visible before.
+	// AppendEvents adds events to the log and sets their Seq, at the latest
+	// when the transaction commits. Seqs increase in commit order across all
+	// transactions. A store may write the events when the transaction
+	// commits; they are never visible before.
 	AppendEvents(ctx context.Context, events ...*Event) error
 	// ListEvents returns the events after q.After in seq order.
 	ListEvents(ctx context.Context, q EventQuery) ([]*Event, error)

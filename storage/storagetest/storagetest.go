@@ -21,8 +21,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -194,16 +194,16 @@ func (f *fixture) allEvents() []*storage.Event {
 	}
 }
 
+// sqlText matches the shapes of SQL statements in an error message.
+var sqlText = regexp.MustCompile(`(?is)\bselect\b.+\bfrom\b|\binsert\s+into\b|\bupdate\s+\S+\s+set\b|\bdelete\s+from\b|\bwhere\s+\S+\s*(=|<|>|\bin\b)`)
+
 // requireErr asserts that err matches target with errors.Is and that its
 // message carries no SQL.
 func requireErr(t *testing.T, err, target error) {
 	t.Helper()
 	require.Error(t, err)
 	require.ErrorIs(t, err, target, "got %v", err)
-	msg := strings.ToUpper(err.Error())
-	for _, word := range []string{"SELECT ", "INSERT ", "UPDATE ", "DELETE FROM", " WHERE "} {
-		require.NotContains(t, msg, word, "an error message must not carry SQL: %v", err)
-	}
+	require.False(t, sqlText.MatchString(err.Error()), "an error message must not carry SQL: %v", err)
 }
 
 func requireField(t *testing.T, err error, field string) {

@@ -1,0 +1,118 @@
+// Package sqlstore is parley's SQL storage.Store, one implementation over
+// two dialects: PostgreSQL through pgx's native API, and SQLite through
+// database/sql.
+//
+//	pool, _ := pgxpool.New(ctx, dsn)          // or the host's own pool
+//	store, _ := sqlstore.NewPostgres(pool)    // no cgo
+//	store, _ := sqlite.Open(ctx, "parley.db") // package sqlstore/sqlite: cgo
+//	err := store.Migrate(ctx)
+//
+// # cgo
+//
+// This package compiles no C: it reaches SQLite only through database/sql
+// and a SQLiteConfig. The one import of github.com/mattn/go-sqlite3 is in
+// package sqlstore/sqlite, so a PostgreSQL-only program never links it.
+//
+// # Statements
+//
+// Every value is a parameter; the only thing ever spliced into SQL text is
+// the namespace of WithSchema, checked by ValidSchema against
+// [a-z_][a-z0-9_]*. Statements are written once, in PostgreSQL's syntax
+// with {table} names, and rendered per dialect ($n becomes ?n on SQLite, a
+// cast after a parameter is dropped); where the dialects differ (lists,
+// substring search, aggregates, locking, numbering events) the dialect
+// supplies the fragment. Lists are parameters too: a text[] on PostgreSQL,
+// a JSON array read with json_each on SQLite.
+//
+// Operations think in round trips. On PostgreSQL the statements of one
+// operation go in one pipelined batch (a list's count and its page, a
+// delete and its children), BEGIN rides with the first statement of a
+// transaction and COMMIT with the last, and pgx caches prepared statements.
+// Expected failures (a taken id, a missing parent) are found without the
+// database raising an error (INSERT … ON CONFLICT DO NOTHING, INSERT …
+// SELECT … WHERE EXISTS), so they neither abort a PostgreSQL transaction
+// nor cost a savepoint; a second read on the failure path says which.
+//
+// # Schema
+//
+// Normalised tables: conversations, tags, conversation_tags, messages,
+// agents, queues, queue_members, routing_rules, events and event_seq, with
+// cascading foreign keys from a conversation to its messages and tag links
+// and from a tag to its links (deletes also remove the children
+// explicitly, for SQLite connections of a host that does not enforce
+// foreign keys). References to agents and queues from conversations and
+// rules are the service's to check: neither is ever deleted. There is an
+// index for every filter and order of the conversation list, the partial
+// index of conversations waiting in a queue in serving order, and the
+// indexes behind agent loads, inbound threading and sticky routing (see
+// the migration files). A conversation's priority is stored as its rank,
+// so that it sorts; its topic is stored folded too (conversation.FoldTopic)
+// and "topic contains" is strpos/instr on it, never LIKE. Ids and names
+// use the "C" collation on PostgreSQL and BINARY on SQLite, so that both
+// order as Go does. Attributes, message content, rule conditions and event
+// changes are JSON text.
+//
+// Lists read limit+1 rows to know whether a page follows, in index order:
+// a cursor page is a keyset condition ((key, id) after the cursor's, key
+// being the priority rank for the priority order), so it costs the same at
+// any depth. The tags of a page are aggregated in the page's own query,
+// for the page's rows only.
+//
+// # Times
+//
+// PostgreSQL stores timestamptz. SQLite stores UTC text of one fixed width,
+// 2006-01-02T15:04:05.000000Z, so that text order is time order (a format
+// that drops trailing zeros would store fine and then compare wrongly).
+// Both keep microseconds; times come back in UTC.
+//
+// # Events
+//
+// Event seqs increase in commit order, so that a reader that has seen seq
+// N misses nothing by asking for the events after N. A sequence cannot
+// promise that: a transaction may take seq 7, commit after another took 8,
+// and a reader that saw 8 skips 7. So seqs come from a one-row counter,
+// event_seq, moved by UPDATE … SET last = last + n as late as possible:
+// AppendEvents inside InTx only queues the events, and InTx writes them
+// (counter and rows in one statement on PostgreSQL) in the round trip that
+// commits. The counter's row lock is held from there to the commit, so the
+// transaction that takes the lower seqs commits first, and the lock is held
+// for one round trip. AppendEvents outside InTx is a transaction of its
+// own. The seqs of queued events are set on the caller's events once the
+// commit succeeds. Writers of events are serialised by that row; on SQLite
+// writers are serialised anyway.
+//
+// # Transactions
+//
+// InTx on PostgreSQL is a READ COMMITTED transaction on one pooled
+// connection; LockConversation and LockAgent are SELECT … FOR UPDATE and
+// LockKey is pg_advisory_xact_lock. On SQLite InTx is an IMMEDIATE
+// transaction on the single writing connection, so write transactions run
+// one at a time and the locks have nothing left to do. The Store's own
+// methods each run as one transaction (a single statement, or one batch).
+//
+// # The host's transaction
+//
+// WithPgxTx and WithSQLTx return a Store that runs inside a transaction the
+// host opened, so that a business write of the host's and a parley change
+// commit or roll back together:
+//
+//	tx, _ := pool.Begin(ctx)
+//	defer tx.Rollback(ctx)
+//	// ... the host's own writes on tx ...
+//	inTx, _ := store.WithPgxTx(tx)
+//	svc := parley.New(inTx)               // or use inTx as a storage.Store
+//	// ... parley operations ...
+//	err := tx.Commit(ctx)                 // both, or neither
+//
+// That Store never commits: each of its operations and each of its InTx is
+// a savepoint of the host's transaction, released on success and rolled
+// back on failure, so a failed parley operation leaves the host's
+// transaction usable.
+//
+// # Errors
+//
+// Errors are *Error values that wrap one of storage's sentinels and the
+// driver's own error (errors.Is and errors.As both work). Their messages
+// name the operation and the id but never carry SQL. Text with a NUL byte
+// or invalid UTF-8 never reaches a driver: it is ErrInvalid.
+package sqlstore

@@ -1,0 +1,162 @@
+package sqlstore_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley/sqlstore"
+	"github.com/parleyhq/parley/storage"
+)
+
+// hostTx is a transaction of the host's, in which it writes a business row
+// of its own.
+type hostTx struct {
+	store    storage.Store // parley inside the host's transaction
+	write    func(order string)
+	commit   func() error
+	rollback func()
+}
+
+func beginHost(t *testing.T, s *sqlstore.Store) hostTx {
+	t.Helper()
+	ctx := context.Background()
+	switch s.Dialect() {
+	case sqlstore.Postgres:
+		pool := poolOf(t, s)
+		_, err := pool.Exec(ctx, `CREATE TABLE IF NOT EXISTS host_orders (id text PRIMARY KEY)`)
+		require.NoError(t, err)
+		tx, err := pool.Begin(ctx)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = tx.Rollback(ctx) })
+		in, err := s.WithPgxTx(tx)
+		require.NoError(t, err)
+		return hostTx{
+			store: in,
+			write: func(order string) {
+				_, err := tx.Exec(ctx, `INSERT INTO host_orders (id) VALUES ($1)`, order)
+				require.NoError(t, err)
+			},
+			commit:   func() error { return tx.Commit(ctx) },
+			rollback: func() { require.NoError(t, tx.Rollback(ctx)) },
+		}
+	default:
+		db := s.SQLDB()
+		_, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS host_orders (id TEXT PRIMARY KEY)`)
+		require.NoError(t, err)
+		tx, err := db.BeginTx(ctx, nil)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = tx.Rollback() })
+		in, err := s.WithSQLTx(tx)
+		require.NoError(t, err)
+		return hostTx{
+			store: in,
+			write: func(order string) {
+				_, err := tx.ExecContext(ctx, `INSERT INTO host_orders (id) VALUES (?)`, order)
+				require.NoError(t, err)
+			},
+			commit:   tx.Commit,
+			rollback: func() { require.NoError(t, tx.Rollback()) },
+		}
+	}
+}
+
+func hostOrders(t *testing.T, s *sqlstore.Store) int {
+	t.Helper()
+	ctx := context.Background()
+	var n int
+	if s.Dialect() == sqlstore.Postgres {
+		require.NoError(t, poolOf(t, s).QueryRow(ctx, `SELECT count(*) FROM host_orders`).Scan(&n))
+	} else {
+		require.NoError(t, s.SQLDB().QueryRowContext(ctx, `SELECT count(*) FROM host_orders`).Scan(&n))
+	}
+	return n
+}
+
+// parleyWork is what a service would do: a conversation and its event in
+// one InTx, plus a Store-level write.
+func parleyWork(t *testing.T, st storage.Store, id string) {
+	t.Helper()
+	ctx := context.Background()
+	require.NoError(t, st.InTx(ctx, func(tx storage.Tx) error {
+		if err := tx.CreateConversation(ctx, conv(id)); err != nil {
+			return err
+		}
+		return tx.AppendEvents(ctx, event(id))
+	}))
+	ev := event(id)
+	ev.Type = storage.ConversationUpdated
+	require.NoError(t, st.AppendEvents(ctx, ev))
+	require.Positive(t, ev.Seq)
+	// Inside the host's transaction parley sees its own writes.
+	_, err := st.GetConversation(ctx, id)
+	require.NoError(t, err)
+}
+
+func TestHostTransactionRollbackLeavesNothing(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dialects(t, func(t *testing.T, s *sqlstore.Store) {
+		h := beginHost(t, s)
+		h.write("order-1")
+		parleyWork(t, h.store, "c1")
+		h.rollback()
+
+		require.Zero(t, hostOrders(t, s))
+		_, err := s.GetConversation(ctx, "c1")
+		require.ErrorIs(t, err, storage.ErrNotFound)
+		events, err := s.ListEvents(ctx, storage.EventQuery{})
+		require.NoError(t, err)
+		require.Empty(t, events)
+	})
+}
+
+func TestHostTransactionCommitKeepsBoth(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dialects(t, func(t *testing.T, s *sqlstore.Store) {
+		h := beginHost(t, s)
+		h.write("order-1")
+		parleyWork(t, h.store, "c1")
+
+		// A failed parley operation, and a failed InTx, leave the host's
+		// transaction usable: each is a savepoint.
+		require.ErrorIs(t, h.store.CreateConversation(ctx, conv("c1")), storage.ErrAlreadyExists)
+		require.NoError(t, h.store.CreateQueue(ctx, queue("q1", "Billing")))
+		require.ErrorIs(t, h.store.CreateQueue(ctx, queue("q2", "Billing")), storage.ErrAlreadyExists)
+		err := h.store.InTx(ctx, func(tx storage.Tx) error {
+			if err := tx.CreateConversation(ctx, conv("rolled-back")); err != nil {
+				return err
+			}
+			return tx.CreateQueue(ctx, queue("q3", "Billing"))
+		})
+		require.ErrorIs(t, err, storage.ErrAlreadyExists)
+		h.write("order-2")
+		require.NoError(t, h.commit())
+
+		require.Equal(t, 2, hostOrders(t, s))
+		_, err = s.GetConversation(ctx, "c1")
+		require.NoError(t, err)
+		_, err = s.GetConversation(ctx, "rolled-back")
+		require.ErrorIs(t, err, storage.ErrNotFound)
+		events, err := s.ListEvents(ctx, storage.EventQuery{})
+		require.NoError(t, err)
+		require.Len(t, events, 2)
+		require.Less(t, events[0].Seq, events[1].Seq)
+	})
+}
+
+func TestWithTxNeedsTheMatchingDialect(t *testing.T) {
+	t.Parallel()
+	lite := newSQLite(t)
+	_, err := lite.WithPgxTx(nil)
+	require.Error(t, err)
+	pg := newPostgres(t)
+	_, err = pg.WithSQLTx(nil)
+	require.Error(t, err)
+	var tx pgx.Tx
+	_, err = pg.WithPgxTx(tx)
+	require.Error(t, err)
+}

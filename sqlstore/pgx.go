@@ -1,0 +1,236 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// pgQuerier is what pgx offers on a pool, a connection and a transaction
+// alike.
+type pgQuerier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+// pgRun runs stmts on q: one statement directly, several as one pipelined
+// batch (one round trip; outside an explicit transaction PostgreSQL runs a
+// batch as one implicit transaction).
+func pgRun(ctx context.Context, q pgQuerier, stmts []*stmt) error {
+	if err := checkArgs(stmts); err != nil {
+		return err
+	}
+	if len(stmts) == 1 {
+		return pgRunOne(ctx, q, stmts[0])
+	}
+	b := &pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, len(stmts))}
+	for _, st := range stmts {
+		qq := b.Queue(st.sql, st.args...)
+		if st.scan != nil {
+			qq.Query(func(rows pgx.Rows) error {
+				for rows.Next() {
+					if err := st.scan(rows); err != nil {
+						return err
+					}
+				}
+				if err := rows.Err(); err != nil {
+					return err
+				}
+				st.affected = rows.CommandTag().RowsAffected()
+				if st.done != nil {
+					return st.done()
+				}
+				return nil
+			})
+			continue
+		}
+		qq.Exec(func(ct pgconn.CommandTag) error {
+			st.affected, st.tag = ct.RowsAffected(), ct.String()
+			if st.done != nil {
+				return st.done()
+			}
+			return nil
+		})
+	}
+	return q.SendBatch(ctx, b).Close()
+}
+
+func pgRunOne(ctx context.Context, q pgQuerier, st *stmt) error {
+	if st.scan == nil {
+		ct, err := q.Exec(ctx, st.sql, st.args...)
+		if err != nil {
+			return err
+		}
+		st.affected, st.tag = ct.RowsAffected(), ct.String()
+	} else {
+		rows, err := q.Query(ctx, st.sql, st.args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := st.scan(rows); err != nil {
+				return err
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		st.affected = rows.CommandTag().RowsAffected()
+	}
+	if st.done != nil {
+		return st.done()
+	}
+	return nil
+}
+
+// pgPool is the backend of a store over its pool.
+type pgPool struct{ pool *pgxpool.Pool }
+
+type pgAuto struct{ q pgQuerier }
+
+func (r pgAuto) run(ctx context.Context, stmts ...*stmt) error { return pgRun(ctx, r.q, stmts) }
+
+func (b pgPool) reader() runner { return pgAuto{b.pool} }
+func (b pgPool) writer() runner { return pgAuto{b.pool} }
+func (b pgPool) hosted() bool   { return false }
+
+func (b pgPool) begin(ctx context.Context) (txRunner, error) {
+	conn, err := b.pool.Acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &pgTx{
+		q: conn, conn: conn,
+		beginSQL:    "BEGIN ISOLATION LEVEL READ COMMITTED",
+		commitSQL:   "COMMIT",
+		rollbackSQL: "ROLLBACK",
+	}, nil
+}
+
+// pgHost is the backend of a store inside the host's pgx transaction: every
+// operation, and every InTx, is a savepoint of it.
+type pgHost struct{ tx pgx.Tx }
+
+func (b pgHost) reader() runner { return pgSavepointRunner(b) }
+func (b pgHost) writer() runner { return pgSavepointRunner(b) }
+func (b pgHost) hosted() bool   { return true }
+
+func (b pgHost) begin(context.Context) (txRunner, error) { return newPgSavepoint(b.tx), nil }
+
+// savepointName is the savepoint parley opens in a host's transaction. One
+// name is enough: parley never nests its own savepoints, and a savepoint of
+// the same name the host opened stays intact under it.
+const savepointName = "parley_tx"
+
+func newPgSavepoint(tx pgx.Tx) *pgTx {
+	return &pgTx{
+		q:           tx,
+		beginSQL:    "SAVEPOINT " + savepointName,
+		commitSQL:   "RELEASE SAVEPOINT " + savepointName,
+		rollbackSQL: "ROLLBACK TO SAVEPOINT " + savepointName + "; RELEASE SAVEPOINT " + savepointName,
+	}
+}
+
+// pgSavepointRunner runs each batch in a savepoint of its own, so that a
+// failing operation leaves the host's transaction usable.
+type pgSavepointRunner pgHost
+
+func (r pgSavepointRunner) run(ctx context.Context, stmts ...*stmt) error {
+	return newPgSavepoint(r.tx).commit(ctx, stmts...)
+}
+
+// pgTx is a transaction on a pooled connection, or a savepoint in the
+// host's transaction. BEGIN (or SAVEPOINT) is not sent on its own: it goes
+// in the same round trip as the first statements, and COMMIT in the same
+// round trip as the last (the buffered events), so that a transaction that
+// creates a conversation and records its event costs two round trips.
+type pgTx struct {
+	q           pgQuerier
+	conn        *pgxpool.Conn // nil for a savepoint
+	beginSQL    string
+	commitSQL   string
+	rollbackSQL string
+	started     bool // the server has run beginSQL
+	ended       bool
+}
+
+// errCommitRolledBack is the cause when COMMIT found the transaction
+// already failed: PostgreSQL then rolls back and reports success.
+var errCommitRolledBack = errors.New("the database rolled the transaction back: an earlier statement failed")
+
+func (t *pgTx) prefix(stmts []*stmt) []*stmt {
+	if t.started {
+		return stmts
+	}
+	begin := &stmt{sql: t.beginSQL, done: func() error {
+		t.started = true
+		return nil
+	}}
+	return append([]*stmt{begin}, stmts...)
+}
+
+func (t *pgTx) run(ctx context.Context, stmts ...*stmt) error {
+	if t.ended {
+		return errTxDone
+	}
+	return pgRun(ctx, t.q, t.prefix(stmts))
+}
+
+func (t *pgTx) commit(ctx context.Context, final ...*stmt) error {
+	if t.ended {
+		return errTxDone
+	}
+	if !t.started && len(final) == 0 {
+		t.end()
+		return nil
+	}
+	end := &stmt{sql: t.commitSQL}
+	stmts := make([]*stmt, 0, len(final)+1)
+	stmts = append(append(stmts, final...), end)
+	err := pgRun(ctx, t.q, t.prefix(stmts))
+	if err == nil && t.conn != nil && end.tag != "COMMIT" {
+		err = errCommitRolledBack
+	}
+	if err != nil {
+		t.rollback(ctx)
+		return err
+	}
+	t.end()
+	return nil
+}
+
+func (t *pgTx) rollback(ctx context.Context) {
+	if t.ended {
+		return
+	}
+	defer t.end()
+	// Roll back even when ctx is done: that is often why.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if t.conn != nil {
+		pc := t.conn.Conn().PgConn()
+		if !pc.IsClosed() && pc.TxStatus() != 'I' {
+			_, _ = t.conn.Exec(ctx, t.rollbackSQL)
+		}
+		return
+	}
+	if t.started {
+		// A failure here means the host's connection is gone; the host's
+		// own COMMIT or ROLLBACK will say so.
+		_, _ = t.q.Exec(ctx, t.rollbackSQL)
+	}
+}
+
+func (t *pgTx) end() {
+	t.ended = true
+	if t.conn != nil {
+		t.conn.Release() // destroys the connection if it is still in a transaction
+		t.conn = nil
+	}
+}

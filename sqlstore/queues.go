@@ -1,0 +1,188 @@
+package sqlstore
+
+import (
+	"context"
+
+	"github.com/parleyhq/parley/routing"
+	"github.com/parleyhq/parley/storage"
+)
+
+// queueCols are a queue's columns as scanQueue reads them, alias q, then its
+// members.
+func (d *dialect) queueCols() string {
+	return `q.id, q.name, q.auto_assignment, q.strategy, q.sticky_agent, q.sticky_timeout_seconds,
+		q.max_wait_seconds, COALESCE(q.overflow_queue_id, ''), q.is_default, q.created_at, q.updated_at, ` +
+		d.jsonIDs("agent_id", "queue_members", "x.queue_id = q.id")
+}
+
+func scanQueue(r row) (*routing.Queue, error) {
+	var (
+		q                 routing.Queue
+		strategy, members string
+	)
+	err := r.Scan(&q.ID, &q.Name, &q.AutoAssignment, &strategy, &q.StickyAgent, &q.StickyTimeoutSeconds,
+		&q.MaxWaitSeconds, &q.OverflowQueueID, &q.Default, timeCol{&q.CreatedAt}, timeCol{&q.UpdatedAt}, &members)
+	if err != nil {
+		return nil, err
+	}
+	q.Strategy = routing.Strategy(strategy)
+	q.Members, err = readIDs(members)
+	return &q, err
+}
+
+func (t *tx) queueArgs(q *routing.Queue) []any {
+	d := t.s.d
+	return []any{q.ID, q.Name, q.AutoAssignment, string(q.Strategy), q.StickyAgent, q.StickyTimeoutSeconds,
+		q.MaxWaitSeconds, nullString(q.OverflowQueueID), q.Default, d.time(q.UpdatedAt), d.time(q.CreatedAt)}
+}
+
+// CreateQueue implements storage.Tx. A taken id is reported without an
+// error from the database; a taken name, or a second default queue, is the
+// unique index's violation, mapped to ErrAlreadyExists.
+func (t *tx) CreateQueue(ctx context.Context, q *routing.Queue) error {
+	const op = "creating queue"
+	if err := checkCtx(ctx, op); err != nil {
+		return err
+	}
+	ins := t.s.d.stmt(`INSERT INTO {queues}
+		(id, name, auto_assignment, strategy, sticky_agent, sticky_timeout_seconds, max_wait_seconds,
+		 overflow_queue_id, is_default, updated_at, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		ON CONFLICT (id) DO NOTHING`, t.queueArgs(q)...)
+	if err := t.run(ctx, ins); err != nil {
+		return t.s.wrap(ctx, op, q.ID, err)
+	}
+	if ins.affected == 0 {
+		return failure(op, q.ID, storage.ErrAlreadyExists)
+	}
+	return nil
+}
+
+// GetQueue implements storage.Tx.
+func (t *tx) GetQueue(ctx context.Context, id string) (*routing.Queue, error) {
+	const op = "getting queue"
+	if err := checkCtx(ctx, op); err != nil {
+		return nil, err
+	}
+	if !cleanText(id) {
+		return nil, t.s.notFound(op, id)
+	}
+	return t.oneQueue(ctx, op, id, "q.id = $1", id)
+}
+
+// DefaultQueue implements storage.Tx.
+func (t *tx) DefaultQueue(ctx context.Context) (*routing.Queue, error) {
+	const op = "getting the default queue"
+	if err := checkCtx(ctx, op); err != nil {
+		return nil, err
+	}
+	return t.oneQueue(ctx, op, "", "q.is_default")
+}
+
+func (t *tx) oneQueue(ctx context.Context, op, id, where string, args ...any) (*routing.Queue, error) {
+	d := t.s.d
+	var q *routing.Queue
+	st := d.stmt("SELECT "+d.queueCols()+" FROM {queues} q WHERE "+where+" ORDER BY q.id LIMIT 1", args...).each(func(r row) (err error) {
+		q, err = scanQueue(r)
+		return err
+	})
+	if err := t.run(ctx, st); err != nil {
+		return nil, t.s.wrap(ctx, op, id, err)
+	}
+	if q == nil {
+		return nil, t.s.notFound(op, id)
+	}
+	return q, nil
+}
+
+// UpdateQueue implements storage.Tx.
+func (t *tx) UpdateQueue(ctx context.Context, q *routing.Queue) error {
+	const op = "updating queue"
+	if err := checkCtx(ctx, op); err != nil {
+		return err
+	}
+	if !cleanText(q.ID) {
+		return t.s.notFound(op, q.ID)
+	}
+	up := t.s.d.stmt(`UPDATE {queues} SET name = $2, auto_assignment = $3, strategy = $4, sticky_agent = $5,
+		sticky_timeout_seconds = $6, max_wait_seconds = $7, overflow_queue_id = $8, is_default = $9, updated_at = $10
+		WHERE id = $1`, t.queueArgs(q)[:10]...)
+	if err := t.run(ctx, up); err != nil {
+		return t.s.wrap(ctx, op, q.ID, err)
+	}
+	if up.affected == 0 {
+		return t.s.notFound(op, q.ID)
+	}
+	return nil
+}
+
+// ListQueues implements storage.Tx.
+func (t *tx) ListQueues(ctx context.Context, q storage.ListQuery) (storage.Page[*routing.Queue], error) {
+	return listByID(t, ctx, "listing queues", q, storage.KindQueues,
+		"SELECT "+t.s.d.queueCols()+" FROM {queues} q", "q.id", "{queues}",
+		scanQueue, func(q *routing.Queue) string { return q.ID })
+}
+
+// AddQueueMember implements storage.Tx: one INSERT that checks both ends
+// and skips an existing membership; only when it inserts nothing does a
+// second read say why.
+func (t *tx) AddQueueMember(ctx context.Context, queueID, agentID string) (bool, error) {
+	const op = "adding queue member"
+	if err := checkCtx(ctx, op); err != nil {
+		return false, err
+	}
+	if !cleanText(queueID) || !cleanText(agentID) {
+		return false, t.s.notFound(op, queueID)
+	}
+	d := t.s.d
+	ins := d.stmt(`INSERT INTO {queue_members} (queue_id, agent_id)
+		SELECT $1::text, $2::text
+		WHERE EXISTS (SELECT 1 FROM {queues} WHERE id = $1)
+		  AND EXISTS (SELECT 1 FROM {agents} WHERE id = $2)
+		ON CONFLICT DO NOTHING`, queueID, agentID)
+	if err := t.run(ctx, ins); err != nil {
+		return false, t.s.wrap(ctx, op, queueID, err)
+	}
+	if ins.affected > 0 {
+		return true, nil
+	}
+	queueExists, agentExists := false, false
+	err := t.run(ctx,
+		d.stmt(`SELECT 1 FROM {queues} WHERE id = $1`, queueID).each(func(row) error {
+			queueExists = true
+			return nil
+		}),
+		d.stmt(`SELECT 1 FROM {agents} WHERE id = $1`, agentID).each(func(row) error {
+			agentExists = true
+			return nil
+		}),
+	)
+	switch {
+	case err != nil:
+		return false, t.s.wrap(ctx, op, queueID, err)
+	case !queueExists:
+		return false, t.s.notFound(op+" to queue", queueID)
+	case !agentExists:
+		return false, t.s.notFound(op, agentID)
+	}
+	return false, nil
+}
+
+// RemoveQueueMember implements storage.Tx.
+func (t *tx) RemoveQueueMember(ctx context.Context, queueID, agentID string) error {
+	const op = "removing queue member"
+	if err := checkCtx(ctx, op); err != nil {
+		return err
+	}
+	if !cleanText(queueID) || !cleanText(agentID) {
+		return t.s.notFound(op, agentID)
+	}
+	del := t.s.d.stmt(`DELETE FROM {queue_members} WHERE queue_id = $1 AND agent_id = $2`, queueID, agentID)
+	if err := t.run(ctx, del); err != nil {
+		return t.s.wrap(ctx, op, agentID, err)
+	}
+	if del.affected == 0 {
+		return t.s.notFound(op, agentID)
+	}
+	return nil
+}

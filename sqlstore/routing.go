@@ -1,0 +1,264 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/routing"
+	"github.com/parleyhq/parley/storage"
+)
+
+// storedCondition is a rule's condition as its JSON column holds it. The
+// names are fixed here, not taken from the Go fields, so that renaming a
+// field never changes stored data.
+type storedCondition struct {
+	Match         string            `json:"match"`
+	Channels      []string          `json:"channels"`
+	Priorities    []string          `json:"priorities"`
+	TagsAny       []string          `json:"tagsAny"`
+	TagsAll       []string          `json:"tagsAll"`
+	CustomerID    string            `json:"customerId"`
+	TopicContains string            `json:"topicContains"`
+	Attributes    map[string]string `json:"attributes"`
+}
+
+func nilStrs[T ~string](vs []T) []string {
+	if vs == nil {
+		return nil
+	}
+	return strs(vs)
+}
+
+func fromStrs[T ~string](vs []string) []T {
+	if vs == nil {
+		return nil
+	}
+	out := make([]T, len(vs))
+	for i, v := range vs {
+		out[i] = T(v)
+	}
+	return out
+}
+
+// ListRules implements storage.Tx.
+func (t *tx) ListRules(ctx context.Context) ([]routing.Rule, error) {
+	const op = "listing routing rules"
+	if err := checkCtx(ctx, op); err != nil {
+		return nil, err
+	}
+	rules := []routing.Rule{}
+	st := t.s.d.stmt(`SELECT id, name, queue_id, COALESCE(priority, -1), enabled, condition
+		FROM {routing_rules} ORDER BY position`).each(func(r row) error {
+		var (
+			rule    routing.Rule
+			rank    int
+			enabled bool
+			cond    string
+			sc      storedCondition
+		)
+		if err := r.Scan(&rule.ID, &rule.Name, &rule.QueueID, &rank, &enabled, &cond); err != nil {
+			return err
+		}
+		if err := json.Unmarshal([]byte(cond), &sc); err != nil {
+			return err
+		}
+		rule.Priority, rule.Disabled = conversation.PriorityOfRank(rank), !enabled
+		rule.Condition = routing.Condition{
+			Match:         routing.Match(sc.Match),
+			Channels:      fromStrs[conversation.Channel](sc.Channels),
+			Priorities:    fromStrs[conversation.Priority](sc.Priorities),
+			TagsAny:       sc.TagsAny,
+			TagsAll:       sc.TagsAll,
+			CustomerID:    sc.CustomerID,
+			TopicContains: sc.TopicContains,
+			Attributes:    sc.Attributes,
+		}
+		rules = append(rules, rule)
+		return nil
+	})
+	if err := t.run(ctx, st); err != nil {
+		return nil, t.s.wrap(ctx, op, "", err)
+	}
+	return rules, nil
+}
+
+// ReplaceRules implements storage.Tx: the DELETE and every INSERT go in
+// one atomic batch.
+func (t *tx) ReplaceRules(ctx context.Context, rules []routing.Rule) error {
+	const op = "replacing routing rules"
+	if err := checkCtx(ctx, op); err != nil {
+		return err
+	}
+	d := t.s.d
+	stmts := []*stmt{d.stmt(`DELETE FROM {routing_rules}`)}
+	for i, r := range rules {
+		c := r.Condition
+		cond, err := json.Marshal(storedCondition{
+			Match: string(c.Match), Channels: nilStrs(c.Channels), Priorities: nilStrs(c.Priorities),
+			TagsAny: c.TagsAny, TagsAll: c.TagsAll, CustomerID: c.CustomerID,
+			TopicContains: c.TopicContains, Attributes: c.Attributes,
+		})
+		if err != nil {
+			return invalidJSON("condition", err)
+		}
+		var rank any
+		if r.Priority != "" {
+			rank = r.Priority.Rank()
+		}
+		stmts = append(stmts, d.stmt(`INSERT INTO {routing_rules} (position, id, name, queue_id, priority, enabled, condition)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, i, r.ID, r.Name, r.QueueID, rank, !r.Disabled, string(cond)))
+	}
+	if err := t.run(ctx, stmts...); err != nil {
+		return t.s.wrap(ctx, op, "", err)
+	}
+	return nil
+}
+
+// AgentLoad implements storage.Tx, on the (agent_id, status) index.
+func (t *tx) AgentLoad(ctx context.Context, agentID string) (int, error) {
+	const op = "counting agent load"
+	if err := checkCtx(ctx, op); err != nil {
+		return 0, err
+	}
+	if !cleanText(agentID) {
+		return 0, nil
+	}
+	var n int
+	st := t.s.d.stmt(`SELECT count(*) FROM {conversations}
+		WHERE agent_id = $1 AND status IN ('OPEN', 'WAITING')`, agentID).each(func(r row) error { return r.Scan(&n) })
+	if err := t.run(ctx, st); err != nil {
+		return 0, t.s.wrap(ctx, op, agentID, err)
+	}
+	return n, nil
+}
+
+// QueueMemberLoads implements storage.Tx: the members with their loads in
+// one query.
+func (t *tx) QueueMemberLoads(ctx context.Context, queueID string) ([]storage.AgentLoad, error) {
+	const op = "counting queue member loads"
+	if err := checkCtx(ctx, op); err != nil {
+		return nil, err
+	}
+	if !cleanText(queueID) {
+		return nil, t.s.notFound(op, queueID)
+	}
+	d := t.s.d
+	exists := false
+	loads := []storage.AgentLoad{}
+	err := t.run(ctx,
+		d.stmt(`SELECT 1 FROM {queues} WHERE id = $1`, queueID).each(func(row) error {
+			exists = true
+			return nil
+		}),
+		d.stmt(`SELECT `+d.agentCols()+`,
+			(SELECT count(*) FROM {conversations} c WHERE c.agent_id = a.id AND c.status IN ('OPEN', 'WAITING'))
+			FROM {queue_members} m JOIN {agents} a ON a.id = m.agent_id
+			WHERE m.queue_id = $1 ORDER BY a.id`, queueID).each(func(r row) error {
+			var load int
+			a, err := scanAgent(r, &load)
+			loads = append(loads, storage.AgentLoad{Agent: a, Load: load})
+			return err
+		}),
+	)
+	if err != nil {
+		return nil, t.s.wrap(ctx, op, queueID, err)
+	}
+	if !exists {
+		return nil, t.s.notFound(op, queueID)
+	}
+	return loads, nil
+}
+
+// ListWaiting implements storage.Tx, on the partial index of waiting
+// conversations (queue, priority rank descending, queued_at, id).
+func (t *tx) ListWaiting(ctx context.Context, q storage.WaitingQuery) ([]*conversation.Conversation, error) {
+	const op = "listing waiting conversations"
+	if err := checkCtx(ctx, op); err != nil {
+		return nil, err
+	}
+	if err := q.Normalize(); err != nil {
+		return nil, err
+	}
+	d := t.s.d
+	b := newBuilder(d)
+	b.WriteString(d.selectConversation())
+	conds := []string{
+		"c.queue_id = " + b.arg(q.QueueID),
+		"c.agent_id IS NULL",
+		"c.status IN ('OPEN', 'WAITING')",
+	}
+	if !q.QueuedBefore.IsZero() {
+		conds = append(conds, "c.queued_at < "+b.arg(d.time(q.QueuedBefore)))
+	}
+	b.where(conds)
+	b.WriteString(" ORDER BY c.priority DESC, c.queued_at, c.id LIMIT " + b.arg(q.Limit))
+	out := []*conversation.Conversation{}
+	st := b.stmt().each(func(r row) error {
+		c, err := scanConversation(r)
+		out = append(out, c)
+		return err
+	})
+	if err := t.run(ctx, st); err != nil {
+		return nil, t.s.wrap(ctx, op, q.QueueID, err)
+	}
+	return out, nil
+}
+
+// LastAgentOfCustomer implements storage.Tx, on the (customer_id,
+// updated_at) index.
+func (t *tx) LastAgentOfCustomer(ctx context.Context, customerID, exclude string, since time.Time) (string, error) {
+	const op = "finding the last agent of customer"
+	if err := checkCtx(ctx, op); err != nil {
+		return "", err
+	}
+	if !cleanText(customerID) || !cleanText(exclude) {
+		return "", nil
+	}
+	d := t.s.d
+	var agent string
+	st := d.stmt(`SELECT agent_id FROM {conversations}
+		WHERE customer_id = $1 AND agent_id IS NOT NULL AND id <> $2 AND updated_at >= $3
+		ORDER BY updated_at DESC, id DESC LIMIT 1`, customerID, exclude, d.time(since)).each(func(r row) error {
+		return r.Scan(&agent)
+	})
+	if err := t.run(ctx, st); err != nil {
+		return "", t.s.wrap(ctx, op, customerID, err)
+	}
+	return agent, nil
+}
+
+// LockKey implements storage.Tx: a transaction-scoped advisory lock on
+// PostgreSQL, keyed by a 64-bit hash of the schema and the key (a collision
+// only makes two unrelated keys wait for each other). On SQLite write
+// transactions run one at a time, so there is nothing to take.
+func (t *tx) LockKey(ctx context.Context, key string) error {
+	const op = "locking key"
+	if err := checkCtx(ctx, op); err != nil {
+		return err
+	}
+	if !t.locks || !t.s.d.pg() {
+		return nil
+	}
+	st := t.s.d.stmt(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, t.s.d.schema+"\x1f"+key)
+	if !cleanText(key) {
+		st.args[0] = t.s.d.schema + "\x1f" + hexKey(key)
+	}
+	if err := t.run(ctx, st); err != nil {
+		return t.s.wrap(ctx, op, "", err)
+	}
+	return nil
+}
+
+// hexKey spells a key that is not clean text in hex, so that any key can be
+// locked.
+func hexKey(key string) string {
+	const digits = "0123456789abcdef"
+	out := make([]byte, 0, 2*len(key)+1)
+	out = append(out, 'x')
+	for i := 0; i < len(key); i++ {
+		out = append(out, digits[key[i]>>4], digits[key[i]&15])
+	}
+	return string(out)
+}
