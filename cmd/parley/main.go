@@ -1,0 +1,272 @@
+// Command parley is the reference server: the HTTP API of package httpapi
+// over an embedded SQLite file, or over PostgreSQL when given a DSN.
+//
+//	go run ./cmd/parley            # http://127.0.0.1:8080/ccaas/1 over ./parley.db
+//	go run ./cmd/parley -seed      # the same, with a small demo data set
+//
+// Flags, each also read from an environment variable (the flag wins):
+//
+//	-addr HOST:PORT   PARLEY_ADDR      where to listen (default 127.0.0.1:8080)
+//	-sqlite PATH      PARLEY_SQLITE    the SQLite file (default parley.db)
+//	-postgres DSN     PARLEY_POSTGRES  use PostgreSQL instead of SQLite
+//	-seed                              load the demo data set (idempotent)
+//
+// It migrates the database on start, logs each request (method, path,
+// status, latency) with log/slog on stderr, prints the URL it serves on
+// stdout, and shuts down gracefully on SIGINT or SIGTERM, exiting 0. Every
+// few seconds it drains the queues (parley.Service.AssignAllWaiting), so
+// that ended wrap-ups and exceeded waits take effect. GET /healthz answers
+// 200 once the server is up.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/httpapi"
+	"github.com/parleyhq/parley/sqlstore"
+	"github.com/parleyhq/parley/sqlstore/sqlite"
+	"github.com/parleyhq/parley/storage"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	var usage usageError
+	switch {
+	case err == nil:
+	case errors.Is(err, flag.ErrHelp):
+		os.Exit(0)
+	case errors.As(err, &usage):
+		os.Exit(2) // the flag package has said what is wrong
+	default:
+		fmt.Fprintln(os.Stderr, "parley:", err)
+		os.Exit(1)
+	}
+}
+
+// config is what the flags and the environment say.
+type config struct {
+	addr     string
+	sqlite   string
+	postgres string
+	seed     bool
+}
+
+// parseConfig reads the flags, with the environment as their defaults.
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	envOr := func(key, def string) string {
+		if v := getenv(key); v != "" {
+			return v
+		}
+		return def
+	}
+	var c config
+	fs := flag.NewFlagSet("parley", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.addr, "addr", envOr("PARLEY_ADDR", "127.0.0.1:8080"), "`HOST:PORT` to listen on (env PARLEY_ADDR)")
+	fs.StringVar(&c.sqlite, "sqlite", envOr("PARLEY_SQLITE", "parley.db"), "SQLite database `PATH` (env PARLEY_SQLITE)")
+	fs.StringVar(&c.postgres, "postgres", envOr("PARLEY_POSTGRES", ""), "PostgreSQL `DSN`; overrides -sqlite (env PARLEY_POSTGRES)")
+	fs.BoolVar(&c.seed, "seed", false, "load a small demo data set (safe to repeat)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return c, err
+		}
+		return c, usageError{err}
+	}
+	if fs.NArg() > 0 {
+		err := fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		fmt.Fprintln(stderr, err)
+		fs.Usage()
+		return c, usageError{err}
+	}
+	return c, nil
+}
+
+// usageError is a mistake on the command line, already reported with the
+// usage.
+type usageError struct{ error }
+
+// database is the seam between the server and its store: what it needs
+// to open, migrate and close one.
+type database struct {
+	store storage.Store
+	name  string // for the log: "sqlite parley.db" or "postgres"
+	close func()
+}
+
+// openDatabase opens and migrates the store the configuration names.
+func openDatabase(ctx context.Context, c config) (*database, error) {
+	if c.postgres != "" {
+		pool, err := pgxpool.New(ctx, c.postgres)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: %w", err)
+		}
+		s, err := sqlstore.NewPostgres(pool)
+		if err == nil {
+			err = s.Migrate(ctx)
+		}
+		if err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("postgres: %w", err)
+		}
+		return &database{store: s, name: "postgres", close: pool.Close}, nil
+	}
+	s, err := sqlite.Open(ctx, c.sqlite)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		_ = s.Close()
+		return nil, fmt.Errorf("sqlite %s: %w", c.sqlite, err)
+	}
+	return &database{store: s, name: "sqlite " + c.sqlite, close: func() { _ = s.Close() }}, nil
+}
+
+// run serves until ctx is done, then shuts down gracefully.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	c, err := parseConfig(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+
+	db, err := openDatabase(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer db.close()
+	svc := parley.New(db.store, parley.WithLogger(logger))
+	if c.seed {
+		if err := seed(ctx, svc); err != nil {
+			return fmt.Errorf("seed: %w", err)
+		}
+		logger.Info("demo data loaded")
+	}
+
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	mux.Handle("/", httpapi.New(svc, httpapi.WithLogger(logger)))
+	srv := &http.Server{
+		Handler:           logRequests(logger, mux),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	drainCtx, stopDrain := context.WithCancel(ctx)
+	drained := make(chan struct{})
+	go func() {
+		defer close(drained)
+		drainQueues(drainCtx, svc, logger)
+	}()
+	defer func() {
+		stopDrain()
+		<-drained
+	}()
+
+	fmt.Fprintf(stdout, "parley: serving http://%s%s over %s\n", ln.Addr(), httpapi.DefaultBasePath, db.name)
+	logger.Info("listening", "addr", ln.Addr().String(), "database", db.name)
+
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// drainQueueEvery is how often the server drains the queues.
+const drainQueueEvery = 5 * time.Second
+
+// drainQueues assigns waiting conversations now and then, for what only
+// time changes: wrap-ups that end and waits that exceed maxWaitSeconds.
+func drainQueues(ctx context.Context, svc *parley.Service, logger *slog.Logger) {
+	t := time.NewTicker(drainQueueEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			n, err := svc.AssignAllWaiting(ctx)
+			if err != nil && ctx.Err() == nil {
+				logger.Error("draining queues", "error", err)
+			}
+			if n > 0 {
+				logger.Info("assigned waiting conversations", "count", n)
+			}
+		}
+	}
+}
+
+// statusRecorder remembers the status a handler wrote.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+	}
+	r.ResponseWriter.WriteHeader(status)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// logRequests logs each request: method, path, status and latency.
+func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		if rec.status == 0 {
+			rec.status = http.StatusOK
+		}
+		logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.Int("status", rec.status),
+			slog.Duration("latency", time.Since(start)))
+	})
+}

@@ -1,0 +1,361 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/memstore"
+	"github.com/parleyhq/parley/storage"
+)
+
+func TestParseConfig(t *testing.T) {
+	t.Parallel()
+	env := func(m map[string]string) func(string) string {
+		return func(k string) string { return m[k] }
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want config
+	}{
+		{"defaults", nil, nil, config{addr: "127.0.0.1:8080", sqlite: "parley.db"}},
+		{"flags", []string{"-addr", ":9000", "-sqlite", "/tmp/x.db", "-postgres", "postgres://h/db", "-seed"}, nil,
+			config{addr: ":9000", sqlite: "/tmp/x.db", postgres: "postgres://h/db", seed: true}},
+		{"environment", nil, map[string]string{"PARLEY_ADDR": ":9001", "PARLEY_SQLITE": "e.db", "PARLEY_POSTGRES": "postgres://e/db"},
+			config{addr: ":9001", sqlite: "e.db", postgres: "postgres://e/db"}},
+		{"the flag wins", []string{"-addr", ":9002", "-sqlite", "f.db"}, map[string]string{"PARLEY_ADDR": ":9001", "PARLEY_SQLITE": "e.db"},
+			config{addr: ":9002", sqlite: "f.db"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := parseConfig(tc.args, env(tc.env), io.Discard)
+			require.NoError(t, err)
+			require.Equal(t, tc.want, got)
+		})
+	}
+	_, err := parseConfig([]string{"-bogus"}, env(nil), io.Discard)
+	var usage usageError
+	require.ErrorAs(t, err, &usage)
+	_, err = parseConfig([]string{"stray"}, env(nil), io.Discard)
+	require.ErrorAs(t, err, &usage)
+}
+
+// TestSeedIsIdempotent seeds a store twice: the second run finds it all
+// and changes nothing.
+func TestSeedIsIdempotent(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	svc := parley.New(memstore.New())
+	require.NoError(t, seed(ctx, svc))
+	events, err := svc.Events(ctx, storage.EventQuery{Limit: storage.MaxLimit})
+	require.NoError(t, err)
+	require.NoError(t, seed(ctx, svc))
+	again, err := svc.Events(ctx, storage.EventQuery{Limit: storage.MaxLimit})
+	require.NoError(t, err)
+	require.Equal(t, len(events), len(again), "the second seeding wrote nothing")
+
+	sam, err := svc.GetAgent(ctx, "sam")
+	require.NoError(t, err)
+	require.Equal(t, "SUPERVISOR", string(sam.Role))
+	queues, err := svc.ListQueues(ctx, storage.ListQuery{})
+	require.NoError(t, err)
+	require.Len(t, queues.Items, 2)
+	rules, err := svc.RoutingRules(ctx)
+	require.NoError(t, err)
+	require.NotEmpty(t, rules)
+	convs, err := svc.ListConversations(ctx, storage.ConversationQuery{})
+	require.NoError(t, err)
+	require.Len(t, convs.Items, 4)
+	msgs, err := svc.ListMessages(ctx, storage.MessageQuery{ConversationID: "conv-refund"})
+	require.NoError(t, err)
+	require.Len(t, msgs.Items, 2)
+}
+
+// syncBuffer collects a process's stderr.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// server is a running parley binary.
+type server struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	base   string // http://host:port/ccaas/1
+	root   string // http://host:port
+	stderr *syncBuffer
+	exited chan error
+}
+
+var servingLine = regexp.MustCompile(`serving (http://[^/\s]+)(/ccaas/1)`)
+
+// startServer starts the binary with args and env, and returns once it
+// prints the URL it serves and answers its health check.
+func startServer(t *testing.T, bin string, env []string, args ...string) *server {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	s := &server{t: t, cmd: cmd, stderr: &syncBuffer{}, exited: make(chan error, 1)}
+	cmd.Stderr = s.stderr
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			<-s.exited
+		}
+	})
+
+	lines := make(chan string, 16)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+		s.exited <- cmd.Wait()
+	}()
+	deadline := time.After(60 * time.Second)
+	for s.root == "" {
+		select {
+		case line, ok := <-lines:
+			require.True(t, ok, "the server ended before serving; stderr:\n%s", s.stderr)
+			if m := servingLine.FindStringSubmatch(line); m != nil {
+				s.root, s.base = m[1], m[1]+m[2]
+			}
+		case <-deadline:
+			t.Fatalf("the server printed no URL; stderr:\n%s", s.stderr)
+		}
+	}
+	go func() {
+		for range lines { // drain the rest of stdout
+		}
+	}()
+
+	// Poll the health check until it answers, within a deadline.
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	until := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(s.root + "/healthz")
+		if err == nil {
+			_ = resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return s
+			}
+		}
+		require.True(t, time.Now().Before(until), "no health check answer: %v; stderr:\n%s", err, s.stderr)
+		<-tick.C
+	}
+}
+
+// stop sends sig and requires a clean exit (status 0) within a deadline.
+func (s *server) stop(sig os.Signal) {
+	s.t.Helper()
+	require.NoError(s.t, s.cmd.Process.Signal(sig))
+	select {
+	case err := <-s.exited:
+		require.NoError(s.t, err, "stderr:\n%s", s.stderr)
+		require.Equal(s.t, 0, s.cmd.ProcessState.ExitCode())
+	case <-time.After(30 * time.Second):
+		s.t.Fatalf("the server did not exit; stderr:\n%s", s.stderr)
+	}
+}
+
+// call sends a JSON request and decodes the answer into a map (nil for an
+// empty body).
+func (s *server) call(method, path string, body any, agent string) (int, map[string]any) {
+	s.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		require.NoError(s.t, err)
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, s.base+path, rd)
+	require.NoError(s.t, err)
+	req.Header.Set("Content-Type", "application/json")
+	if agent != "" {
+		req.Header.Set("x-agent-id", agent)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(s.t, err)
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(s.t, err)
+	if len(raw) == 0 {
+		return resp.StatusCode, nil
+	}
+	var m map[string]any
+	require.NoError(s.t, json.Unmarshal(raw, &m), "%s %s: %s", method, path, raw)
+	return resp.StatusCode, m
+}
+
+// must is call that requires the status.
+func (s *server) must(status int, method, path string, body any, agent string) map[string]any {
+	s.t.Helper()
+	got, m := s.call(method, path, body, agent)
+	require.Equal(s.t, status, got, "%s %s: %v", method, path, m)
+	return m
+}
+
+// The server binary, built once for the tests that run it.
+var (
+	buildOnce   sync.Once
+	buildDir    string
+	buildOutput []byte
+	buildErr    error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		_ = os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
+}
+
+// serverBinary builds the server (once) and returns its path.
+func serverBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		if buildDir, buildErr = os.MkdirTemp("", "parley-server-"); buildErr != nil {
+			return
+		}
+		buildOutput, buildErr = exec.Command("go", "build", "-o", filepath.Join(buildDir, "parley"), ".").CombinedOutput()
+	})
+	require.NoError(t, buildErr, "go build: %s", buildOutput)
+	return filepath.Join(buildDir, "parley")
+}
+
+// TestServerBinary builds the real server, runs it over a temporary SQLite
+// file, drives a whole scenario over HTTP, stops it with SIGTERM, then
+// starts it again on the same file (seeding again) and stops it with
+// SIGINT.
+func TestServerBinary(t *testing.T) {
+	t.Parallel()
+	bin := serverBinary(t)
+	db := filepath.Join(t.TempDir(), "parley.db")
+
+	s := startServer(t, bin, nil, "-addr", "127.0.0.1:0", "-sqlite", db, "-seed")
+
+	// The seeded data is there.
+	sam := s.must(200, "GET", "/agents/sam", nil, "")
+	require.Equal(t, "SUPERVISOR", sam["role"])
+
+	// Create, in the helpdesk vocabulary.
+	c := s.must(201, "POST", "/conversations", map[string]any{"subject": "Parcel lost", "channel": "whatsapp",
+		"customerId": "cust-99", "priority": "high"}, "")
+	id := c["id"].(string)
+	require.Equal(t, "Parcel lost", c["topic"])
+	require.Nil(t, c["agentId"])
+	conv := "/conversations/" + id
+
+	// Tag and assign.
+	c = s.must(200, "POST", conv+"/tags", map[string]any{"tagName": "refund"}, "")
+	require.Equal(t, []any{"refund"}, c["tags"])
+	c = s.must(200, "PUT", conv+"/assignee", map[string]any{"agentId": "bob"}, "")
+	require.Equal(t, "bob", c["agentId"])
+
+	// Replies: the assignee and a supervisor may; another agent and no
+	// agent may not.
+	text := map[string]any{"content": map[string]any{"text": "We are on it."}}
+	m := s.must(201, "POST", conv+"/messages", text, "bob")
+	require.Equal(t, "bob", m["agentId"])
+	s.must(201, "POST", conv+"/messages", text, "sam")
+	_, e := s.call("POST", conv+"/messages", text, "ann")
+	require.Equal(t, "FORBIDDEN", e["code"])
+	_, e = s.call("POST", conv+"/messages", text, "")
+	require.Equal(t, "FORBIDDEN", e["code"])
+	list := s.must(200, "GET", conv+"/messages", nil, "")
+	require.Len(t, list["messages"], 2)
+
+	// Route: the seeded rule sends refunds to billing, which gives it to
+	// ann, its active member.
+	d := s.must(200, "GET", conv+"/simulate-routing", nil, "")
+	require.Equal(t, map[string]any{"id": id, "queueId": "billing", "priority": "HIGH"}, d)
+	c = s.must(200, "POST", conv+"/route", nil, "")
+	require.Equal(t, "billing", c["queueId"])
+	require.Equal(t, "ann", c["agentId"])
+
+	// Close; a closed conversation is immutable.
+	c = s.must(200, "PATCH", conv, map[string]any{"status": "closed"}, "")
+	require.Equal(t, "CLOSED", c["status"])
+	require.NotNil(t, c["closedAt"])
+	for _, req := range []struct {
+		method, path string
+		body         any
+		agent        string
+	}{
+		{"PATCH", conv, map[string]any{"topic": "x"}, ""},
+		{"POST", conv + "/tags", map[string]any{"tagName": "late"}, ""},
+		{"POST", conv + "/messages", text, "sam"},
+		{"POST", conv + "/route", nil, ""},
+	} {
+		status, e := s.call(req.method, req.path, req.body, req.agent)
+		require.Equal(t, 409, status, "%s %s", req.method, req.path)
+		require.Equal(t, "CLOSED", e["code"])
+	}
+
+	// List: it is among the closed ones, with the seeded closed one.
+	l := s.must(200, "GET", "/conversations?status=CLOSED", nil, "")
+	require.EqualValues(t, 2, l["pagination"].(map[string]any)["totalItems"])
+	found := false
+	for _, it := range l["conversations"].([]any) {
+		found = found || it.(map[string]any)["id"] == id
+	}
+	require.True(t, found)
+
+	// Delete, with a reason; then it is gone but for its deleted event.
+	s.must(204, "DELETE", conv+"?reason=test+run", nil, "")
+	_, e = s.call("GET", conv, nil, "")
+	require.Equal(t, "NOT_FOUND", e["code"])
+	h := s.must(200, "GET", conv+"/history", nil, "")
+	require.Len(t, h["events"], 1)
+
+	// Every request was logged with its method, path, status and latency.
+	require.Regexp(t, `msg=request method=DELETE path=/ccaas/1/conversations/\S+ status=204 latency=`, s.stderr.String())
+
+	s.stop(syscall.SIGTERM)
+	require.Contains(t, s.stderr.String(), "shutting down")
+
+	// Again on the same file, configured from the environment: the seed
+	// finds its data, and what the scenario wrote is still there.
+	s = startServer(t, bin, []string{"PARLEY_SQLITE=" + db, "PARLEY_ADDR=127.0.0.1:0"}, "-seed")
+	status, _ := s.call("GET", conv, nil, "")
+	require.Equal(t, 404, status)
+	l = s.must(200, "GET", "/conversations?skipTotal=true&limit=1000", nil, "")
+	require.Len(t, l["conversations"], 4, "the seed's four conversations, once")
+	s.stop(syscall.SIGINT)
+	require.True(t, strings.Contains(s.stderr.String(), "demo data loaded"))
+}

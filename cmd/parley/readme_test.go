@@ -1,0 +1,78 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// readmeExample is one command of the README's console blocks and the
+// output shown under it.
+type readmeExample struct {
+	command string
+	output  string
+}
+
+var consoleBlock = regexp.MustCompile("(?s)```console\n(.*?)```")
+
+// readmeExamples reads every curl command of the README with its output.
+func readmeExamples(t *testing.T) []readmeExample {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	require.NoError(t, err)
+	var out []readmeExample
+	for _, m := range consoleBlock.FindAllStringSubmatch(string(raw), -1) {
+		for _, line := range strings.Split(strings.TrimRight(m[1], "\n"), "\n") {
+			if cmd, ok := strings.CutPrefix(line, "$ "); ok {
+				out = append(out, readmeExample{command: cmd})
+				continue
+			}
+			require.NotEmpty(t, out, "output before any command in a console block")
+			out[len(out)-1].output += line + "\n"
+		}
+	}
+	return out
+}
+
+var (
+	wireTimes = regexp.MustCompile(`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+00:00`)
+	uuids     = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+)
+
+// normalize blanks out what differs from run to run: times and generated
+// ids.
+func normalize(s string) string {
+	s = wireTimes.ReplaceAllString(s, "<time>")
+	return uuids.ReplaceAllString(s, "<uuid>")
+}
+
+// TestReadmeExamples runs the README's curl commands, in order, against a
+// freshly seeded server and checks that each answers what the README shows
+// (times and generated ids aside).
+func TestReadmeExamples(t *testing.T) {
+	t.Parallel()
+	for _, tool := range []string{"bash", "curl"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed", tool)
+		}
+	}
+	examples := readmeExamples(t)
+	require.NotEmpty(t, examples)
+
+	s := startServer(t, serverBinary(t), nil, "-addr", "127.0.0.1:0", "-sqlite", filepath.Join(t.TempDir(), "parley.db"), "-seed")
+	hostport := strings.TrimPrefix(s.root, "http://")
+	for _, ex := range examples {
+		require.Contains(t, ex.command, "localhost:8080", "the README's commands talk to the default address")
+		cmd := exec.Command("bash", "-c", strings.ReplaceAll(ex.command, "localhost:8080", hostport))
+		got, err := cmd.Output()
+		require.NoError(t, err, ex.command)
+		require.Equal(t, normalize(ex.output), normalize(string(got)), ex.command)
+	}
+	s.stop(syscall.SIGTERM)
+}
