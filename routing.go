@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/parleyhq/parley/conversation"
 	"github.com/parleyhq/parley/internal/fault"
@@ -181,6 +180,12 @@ func (s *Service) TransferToQueue(ctx context.Context, id, queueID string) (*con
 // agent of its queue, when the queue assigns automatically. The claim is
 // atomic: the agent is locked and its load counted afresh before the
 // assignment, so racing routers can never take an agent over capacity.
+//
+// A transaction claims at most one agent: holding a refused agent's lock
+// while locking the next would let two routers deadlock on each other's
+// first choice. When the first choice turns out full (the load snapshot
+// was stale), the conversation stays waiting and the queue is drained
+// after the commit, one claim per transaction.
 func (s *Service) autoAssign(ctx context.Context, tx storage.Tx, rec *recorder, c *conversation.Conversation) error {
 	if !routing.Waiting(c) {
 		return nil
@@ -201,18 +206,15 @@ func (s *Service) autoAssign(ctx context.Context, tx storage.Tx, rec *recorder, 
 	if err != nil {
 		return err
 	}
-	for len(candidates) > 0 {
-		choice, ok := routing.PickAgent(q, candidates, rec.now, sticky)
-		if !ok {
-			return nil
-		}
-		claimed, err := s.claim(ctx, tx, rec, q, c, choice.Agent.ID)
-		if err != nil || claimed {
-			return err
-		}
-		candidates = slices.DeleteFunc(candidates, func(cd routing.Candidate) bool { return cd.Agent.ID == choice.Agent.ID })
+	choice, ok := routing.PickAgent(q, candidates, rec.now, sticky)
+	if !ok {
+		return nil
 	}
-	return nil
+	claimed, err := s.claim(ctx, tx, rec, q, c, choice.Agent.ID)
+	if err == nil && !claimed {
+		rec.wakeQueues = append(rec.wakeQueues, q.ID)
+	}
+	return err
 }
 
 // stickyAgent returns the customer's previous agent when q prefers it.

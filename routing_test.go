@@ -1,19 +1,27 @@
 package parley_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/internal/pgtest"
 	"github.com/parleyhq/parley/message"
 	"github.com/parleyhq/parley/routing"
+	"github.com/parleyhq/parley/sqlstore"
 	"github.com/parleyhq/parley/storage"
 )
 
@@ -453,129 +461,252 @@ func TestReceiveInboundRaceStartsOneConversation(t *testing.T) {
 	})
 }
 
-// TestRoutingInvariantsUnderRace is the invariant of SPEC §4 under load: 8
-// goroutines route 500 conversations into one auto-assigning queue of 10
-// ACTIVE agents of capacity 5. Exactly 50 are assigned, none twice, no agent
-// over capacity, 450 wait. Then agents close their conversations while
-// AssignWaiting runs from several goroutines: every conversation is assigned
-// exactly once and capacity holds throughout (replayed from the event log,
-// whose seqs follow commit order).
+// The routing race of SPEC §4: 500 conversations routed into one
+// auto-assigning queue of 10 ACTIVE agents of capacity 5.
+const (
+	raceConversations = 500
+	raceAgents        = 10
+	raceCapacity      = 5
+	raceRouters       = 8
+)
+
+// TestRoutingInvariantsUnderRace: 8 goroutines route the 500 conversations;
+// exactly 50 are assigned, none twice, no agent over capacity, 450 wait.
+// Then agents close their conversations while AssignWaiting runs from
+// several goroutines: every conversation is assigned exactly once and
+// capacity holds throughout (replayed from the event log, whose seqs follow
+// commit order).
 func TestRoutingInvariantsUnderRace(t *testing.T) {
 	t.Parallel()
 	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		runRoutingRace(t, []*fixture{setup(t)})
+		fx := setup(t)
+		raceSetup(t, fx)
+		require.NoError(t, routeShare(fx.ctx, fx.svc, 0, 1, raceRouters))
+		raceCheckRouted(t, fx)
+		require.NoError(t, closeAndDrain(fx.ctx, fx.svc, raceRouters))
+		raceCheckLog(t, fx, "one service")
 	})
 }
 
-// runRoutingRace runs the race over one or more services sharing a store.
-func runRoutingRace(t *testing.T, services []*fixture) {
-	const (
-		conversations = 500
-		agents        = 10
-		capacity      = 5
-		routers       = 8
-	)
-	fx := services[0]
+// TestRoutingRaceTwoPools runs the race on PostgreSQL through two
+// services, each with a connection pool of its own, on one database.
+func TestRoutingRaceTwoPools(t *testing.T) {
+	t.Parallel()
+	first := newPostgres(t).(*sqlstore.Store)
+	pool2, err := pgxpool.New(t.Context(), pgtest.DSN(t))
+	require.NoError(t, err)
+	t.Cleanup(pool2.Close)
+	second, err := sqlstore.NewPostgres(pool2, sqlstore.WithSchema(first.Schema()))
+	require.NoError(t, err)
+	fx1, fx2 := newFixture(t, first), newFixture(t, second)
+	raceSetup(t, fx1)
+	require.NoError(t, parallelErr(
+		func() error { return routeShare(fx1.ctx, fx1.svc, 0, 2, raceRouters/2) },
+		func() error { return routeShare(fx2.ctx, fx2.svc, 1, 2, raceRouters/2) },
+	))
+	raceCheckRouted(t, fx1)
+	require.NoError(t, parallelErr(
+		func() error { return closeAndDrain(fx1.ctx, fx1.svc, raceRouters/2) },
+		func() error { return closeAndDrain(fx2.ctx, fx2.svc, raceRouters/2) },
+	))
+	raceCheckLog(t, fx1, "two pools")
+}
+
+// TestRoutingRaceTwoProcesses runs the race on PostgreSQL from two OS
+// processes (this test binary started again as a child), as two instances
+// of an application sharing one database would.
+func TestRoutingRaceTwoProcesses(t *testing.T) {
+	t.Parallel()
+	store := newPostgres(t).(*sqlstore.Store)
+	fx := newFixture(t, store)
+	raceSetup(t, fx)
+	children := func(phase string) {
+		t.Helper()
+		var cmds []*exec.Cmd
+		var outputs []*strings.Builder
+		for k := range 2 {
+			cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^$")
+			out := &strings.Builder{}
+			cmd.Stdout, cmd.Stderr = out, out
+			cmd.Env = append(os.Environ(),
+				raceChildEnv+"="+phase,
+				"PARLEY_RACE_DSN="+pgtest.DSN(t),
+				"PARLEY_RACE_SCHEMA="+store.Schema(),
+				fmt.Sprintf("PARLEY_RACE_SHARE=%d", k),
+			)
+			require.NoError(t, cmd.Start())
+			cmds, outputs = append(cmds, cmd), append(outputs, out)
+		}
+		for i, cmd := range cmds {
+			require.NoError(t, cmd.Wait(), "child %d (%s): %s", i, phase, outputs[i])
+		}
+	}
+	children("route")
+	raceCheckRouted(t, fx)
+	children("drain")
+	raceCheckLog(t, fx, "two processes")
+}
+
+// raceChildEnv, when set, makes the test binary a child of
+// TestRoutingRaceTwoProcesses instead of running tests (see TestMain).
+const raceChildEnv = "PARLEY_RACE_CHILD"
+
+// raceChild is the child process: one parley service with a pool of its
+// own, doing its share of a phase of the race.
+func raceChild(phase string) error {
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, os.Getenv("PARLEY_RACE_DSN"))
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	store, err := sqlstore.NewPostgres(pool, sqlstore.WithSchema(os.Getenv("PARLEY_RACE_SCHEMA")))
+	if err != nil {
+		return err
+	}
+	svc := parley.New(store)
+	share, err := strconv.Atoi(os.Getenv("PARLEY_RACE_SHARE"))
+	if err != nil {
+		return err
+	}
+	switch phase {
+	case "route":
+		return routeShare(ctx, svc, share, 2, raceRouters/2)
+	case "drain":
+		return closeAndDrain(ctx, svc, raceRouters/2)
+	}
+	return fmt.Errorf("unknown phase %q", phase)
+}
+
+func raceID(i int) string { return fmt.Sprintf("conv-%03d", i) }
+
+func raceSetup(t *testing.T, fx *fixture) {
+	t.Helper()
 	fx.autoQueue(t, "q")
 	fx.rules(t, routing.Rule{ID: "all", Name: "all", QueueID: "q"})
-	for i := range agents {
-		fx.activeAgent(t, fmt.Sprintf("agent-%02d", i), capacity, "q")
+	for i := range raceAgents {
+		fx.activeAgent(t, fmt.Sprintf("agent-%02d", i), raceCapacity, "q")
 	}
-	ids := make([]string, conversations)
-	for i := range conversations {
-		ids[i] = fx.conversation(t, conversation.Conversation{ID: fmt.Sprintf("conv-%03d", i)}).ID
+	for i := range raceConversations {
+		fx.conversation(t, conversation.Conversation{ID: raceID(i)})
 	}
+}
 
+// routeShare routes the conversations whose index is share modulo shares,
+// from the given number of goroutines.
+func routeShare(ctx context.Context, svc *parley.Service, share, shares, goroutines int) error {
 	var next atomic.Int64
-	var wg sync.WaitGroup
-	errs := make(chan error, routers)
-	for r := range routers {
-		svc := services[r%len(services)].svc
-		wg.Go(func() {
+	fns := make([]func() error, goroutines)
+	for g := range fns {
+		fns[g] = func() error {
 			for {
-				i := next.Add(1) - 1
-				if i >= conversations {
-					return
+				i := int(next.Add(1)-1)*shares + share
+				if i >= raceConversations {
+					return nil
 				}
-				if _, err := svc.Route(fx.ctx, ids[i]); err != nil {
-					errs <- err
-					return
+				if _, err := svc.Route(ctx, raceID(i)); err != nil {
+					return err
 				}
 			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	require.NoError(t, <-errs)
-
-	assigned, waiting := 0, 0
-	for _, id := range ids {
-		if fx.get(t, id).AgentID != "" {
-			assigned++
-		} else {
-			waiting++
 		}
 	}
-	require.Equal(t, agents*capacity, assigned)
-	require.Equal(t, conversations-agents*capacity, waiting)
-	for i := range agents {
-		require.Equal(t, capacity, fx.load(t, fmt.Sprintf("agent-%02d", i)))
-	}
+	return parallelErr(fns...)
+}
 
-	// Phase two: close and drain concurrently until every conversation
-	// has been served.
-	var closed atomic.Int64
-	errs = make(chan error, 2*routers)
-	for r := range routers {
-		svc := services[r%len(services)].svc
-		if r%2 == 0 {
-			wg.Go(func() { // a drainer
-				for closed.Load() < conversations {
-					if _, err := svc.AssignWaiting(fx.ctx, "q"); err != nil {
-						errs <- err
-						return
+// closeAndDrain has half of the goroutines close assigned conversations, as
+// agents finishing their work, and the other half run AssignWaiting, until
+// every conversation of the race is closed.
+func closeAndDrain(ctx context.Context, svc *parley.Service, goroutines int) error {
+	allClosed := func() (bool, error) {
+		page, err := svc.ListConversations(ctx, storage.ConversationQuery{
+			Filter: storage.ConversationFilter{Statuses: []conversation.Status{conversation.Closed}},
+			Paging: storage.Paging{Limit: 1},
+		})
+		return page.Total == raceConversations, err
+	}
+	fns := make([]func() error, goroutines)
+	for g := range fns {
+		if g%2 == 0 {
+			fns[g] = func() error { // a drainer
+				for {
+					if done, err := allClosed(); done || err != nil {
+						return err
+					}
+					if _, err := svc.AssignWaiting(ctx, "q"); err != nil {
+						return err
 					}
 				}
-			})
+			}
 			continue
 		}
-		wg.Go(func() { // agents closing their conversations
-			for closed.Load() < conversations {
-				page, err := svc.ListConversations(fx.ctx, storage.ConversationQuery{
+		fns[g] = func() error { // agents closing their conversations
+			for {
+				if done, err := allClosed(); done || err != nil {
+					return err
+				}
+				page, err := svc.ListConversations(ctx, storage.ConversationQuery{
 					Filter: storage.ConversationFilter{QueueIDs: []string{"q"}, Statuses: []conversation.Status{conversation.Open}},
 					Order:  storage.Order{Field: storage.SortID}, Paging: storage.Paging{Limit: 5, SkipTotal: true},
 				})
 				if err != nil {
-					errs <- err
-					return
+					return err
 				}
 				for _, c := range page.Items {
 					if c.AgentID == "" {
 						continue
 					}
-					_, err := svc.CloseConversation(fx.ctx, c.ID)
-					switch {
-					case err == nil:
-						closed.Add(1)
-					case errors.Is(err, parley.ErrClosed):
-					default:
-						errs <- err
-						return
+					if _, err := svc.CloseConversation(ctx, c.ID); err != nil && !errors.Is(err, parley.ErrClosed) {
+						return err
 					}
 				}
+			}
+		}
+	}
+	return parallelErr(fns...)
+}
+
+// parallelErr runs fns at once and returns the first error.
+func parallelErr(fns ...func() error) error {
+	var wg sync.WaitGroup
+	errs := make(chan error, len(fns))
+	for _, fn := range fns {
+		wg.Go(func() {
+			if err := fn(); err != nil {
+				errs <- err
 			}
 		})
 	}
 	wg.Wait()
 	close(errs)
-	require.NoError(t, <-errs)
+	return <-errs
+}
 
-	// Replay the log: each conversation assigned exactly once, and no
-	// agent's load ever above capacity.
+// raceCheckRouted checks the first phase: 50 assigned, 450 waiting, every
+// agent exactly at capacity.
+func raceCheckRouted(t *testing.T, fx *fixture) {
+	t.Helper()
+	assigned := 0
+	for i := range raceConversations {
+		c := fx.get(t, raceID(i))
+		require.Equal(t, "q", c.QueueID)
+		if c.AgentID != "" {
+			assigned++
+		}
+	}
+	require.Equal(t, raceAgents*raceCapacity, assigned)
+	for i := range raceAgents {
+		require.Equal(t, raceCapacity, fx.load(t, fmt.Sprintf("agent-%02d", i)))
+	}
+}
+
+// raceCheckLog replays the event log: each conversation assigned exactly
+// once, and no agent's load ever above capacity.
+func raceCheckLog(t *testing.T, fx *fixture, how string) {
+	t.Helper()
 	assignments := map[string]int{}
 	agentOf := map[string]string{}
 	load := map[string]int{}
-	maxLoad := 0
+	maxLoad, firstAssigned := 0, 0
 	for _, e := range fx.events(t) {
 		switch e.Type {
 		case storage.ConversationAssigned:
@@ -591,17 +722,21 @@ func runRoutingRace(t *testing.T, services []*fixture) {
 			maxLoad = max(maxLoad, load[agent])
 		case storage.ConversationClosed:
 			load[agentOf[e.ConversationID]]--
+		case storage.ConversationRouted:
+			if len(assignments) == 0 {
+				firstAssigned++
+			}
 		}
 	}
 	doubles := 0
-	for _, id := range ids {
-		require.Equal(t, conversation.Closed, fx.get(t, id).Status)
-		if assignments[id] != 1 {
+	for i := range raceConversations {
+		require.Equal(t, conversation.Closed, fx.get(t, raceID(i)).Status)
+		if assignments[raceID(i)] != 1 {
 			doubles++
 		}
 	}
 	require.Zero(t, doubles, "conversations not assigned exactly once")
-	require.LessOrEqual(t, maxLoad, capacity)
-	t.Logf("routing race: %d routed by %d goroutines over %d service(s): %d assigned, %d waiting, max load seen %d (capacity %d), double assignments %d; then all %d closed and drained",
-		conversations, routers, len(services), assigned, waiting, maxLoad, capacity, doubles, conversations)
+	require.LessOrEqual(t, maxLoad, raceCapacity)
+	t.Logf("routing race (%s, %s): %d routed by %d routers: %d assigned, %d waiting; after closing and draining: every conversation assigned once, max load seen %d (capacity %d), double assignments %d",
+		t.Name(), how, raceConversations, raceRouters, raceAgents*raceCapacity, raceConversations-raceAgents*raceCapacity, maxLoad, raceCapacity, doubles)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -13,9 +14,12 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/internal/pgtest"
 	"github.com/parleyhq/parley/memstore"
 	"github.com/parleyhq/parley/message"
 	"github.com/parleyhq/parley/routing"
+	"github.com/parleyhq/parley/sqlstore"
+	"github.com/parleyhq/parley/sqlstore/sqlite"
 	"github.com/parleyhq/parley/storage"
 	"github.com/parleyhq/parley/tag"
 )
@@ -23,13 +27,37 @@ import (
 // storeFactory makes a fresh, empty Store for one test.
 type storeFactory struct {
 	name string
-	new  func(t *testing.T) storage.Store
+	new  func(t testing.TB) storage.Store
 }
 
 // storeFactories are the Stores every service test runs against. Another
 // Store joins the service tests with one more line here.
 var storeFactories = []storeFactory{
-	{"memory", func(*testing.T) storage.Store { return memstore.New() }},
+	{"memory", func(testing.TB) storage.Store { return memstore.New() }},
+	{"sqlite", newSQLite},
+	{"postgres", newPostgres},
+}
+
+// newSQLite opens a migrated SQLite store in a file of the test's own.
+func newSQLite(t testing.TB) storage.Store {
+	t.Helper()
+	s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "parley.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	require.NoError(t, s.Migrate(t.Context()))
+	return s
+}
+
+// newPostgres returns a migrated PostgreSQL store in a fresh schema of the
+// test server named by PARLEY_TEST_POSTGRES (skipped without one, failed
+// under CI=true).
+func newPostgres(t testing.TB) storage.Store {
+	t.Helper()
+	pool, schema := pgtest.Pool(t)
+	s, err := sqlstore.NewPostgres(pool, sqlstore.WithSchema(schema))
+	require.NoError(t, err)
+	require.NoError(t, s.Migrate(t.Context()))
+	return s
 }
 
 // setupFunc builds a fresh fixture (a new, empty store and a service over

@@ -73,7 +73,6 @@ func removeFrom(m map[string]set, key, v string) {
 	}
 }
 
-
 // putConversation stores c (owned by the state from now on) in place of
 // old (nil for a new one), keeping the indexes in step.
 func (st *state) putConversation(old, c *conversation.Conversation) {

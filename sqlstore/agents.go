@@ -64,7 +64,7 @@ func (t *tx) GetAgent(ctx context.Context, id string) (*routing.Agent, error) {
 	return t.getAgent(ctx, "getting agent", id, false)
 }
 
-// LockAgent implements storage.Tx: SELECT … FOR UPDATE on PostgreSQL,
+// LockAgent implements storage.Tx: SELECT … FOR NO KEY UPDATE on PostgreSQL,
 // GetAgent on SQLite (whose write transactions run one at a time).
 func (t *tx) LockAgent(ctx context.Context, id string) (*routing.Agent, error) {
 	return t.getAgent(ctx, "locking agent", id, t.locks)

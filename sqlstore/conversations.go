@@ -134,7 +134,7 @@ func (t *tx) GetConversation(ctx context.Context, id string) (*conversation.Conv
 	return t.getConversation(ctx, "getting conversation", id, false)
 }
 
-// LockConversation implements storage.Tx: SELECT … FOR UPDATE on
+// LockConversation implements storage.Tx: SELECT … FOR NO KEY UPDATE on
 // PostgreSQL. On SQLite write transactions already run one at a time, so it
 // is GetConversation.
 func (t *tx) LockConversation(ctx context.Context, id string) (*conversation.Conversation, error) {

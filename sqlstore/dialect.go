@@ -246,10 +246,13 @@ func (d *dialect) jsonIDs(col, table, where string) string {
 	return "(SELECT json_group_array(x." + col + ") FROM " + d.table(table) + " x WHERE " + where + ")"
 }
 
-// forUpdate is the locking clause of a read that must hold the row.
+// forUpdate is the locking clause of a read that must hold the row. NO KEY
+// UPDATE keeps other writers and lockers out but lets foreign-key checks of
+// rows that reference this one through, which the locker never needs to
+// block: ids are never updated.
 func (d *dialect) forUpdate() string {
 	if d.pg() {
-		return " FOR UPDATE"
+		return " FOR NO KEY UPDATE"
 	}
 	return ""
 }

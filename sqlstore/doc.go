@@ -84,7 +84,7 @@
 // # Transactions
 //
 // InTx on PostgreSQL is a READ COMMITTED transaction on one pooled
-// connection; LockConversation and LockAgent are SELECT … FOR UPDATE and
+// connection; LockConversation and LockAgent are SELECT … FOR NO KEY UPDATE and
 // LockKey is pg_advisory_xact_lock. On SQLite InTx is an IMMEDIATE
 // transaction on the single writing connection, so write transactions run
 // one at a time and the locks have nothing left to do. The Store's own

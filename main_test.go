@@ -1,0 +1,20 @@
+package parley_test
+
+import (
+	"fmt"
+	"os"
+	"testing"
+)
+
+// TestMain lets the test binary double as the child process of
+// TestRoutingRaceTwoProcesses.
+func TestMain(m *testing.M) {
+	if phase := os.Getenv(raceChildEnv); phase != "" {
+		if err := raceChild(phase); err != nil {
+			fmt.Fprintln(os.Stderr, "race child:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
