@@ -2,8 +2,10 @@ package parley
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/internal/fault"
 	"github.com/parleyhq/parley/message"
 	"github.com/parleyhq/parley/routing"
 	"github.com/parleyhq/parley/storage"
@@ -36,12 +38,24 @@ func (s *Service) CreateMessage(ctx context.Context, conversationID string, in m
 		}
 	}
 	err = s.run(ctx, func(tx storage.Tx, rec *recorder) error {
-		m.CreatedAt = rec.now
-		c, err := tx.LockConversation(ctx, conversationID)
+		if m.Direction != message.Outbound {
+			c, err := tx.LockConversation(ctx, conversationID)
+			if err != nil {
+				return err
+			}
+			return s.appendMessage(ctx, tx, rec, c, m, actor, nil)
+		}
+		// The reply matrix needs the assignee and the actor: read with
+		// the conversation, in one round trip.
+		var ids []string
+		if actor != "" {
+			ids = []string{actor}
+		}
+		c, agents, err := tx.LockConversationAndAgents(ctx, conversationID, ids...)
 		if err != nil {
 			return err
 		}
-		return s.appendMessage(ctx, tx, rec, c, m, actor)
+		return s.appendMessage(ctx, tx, rec, c, m, actor, agents)
 	})
 	if err != nil {
 		return nil, err
@@ -49,22 +63,27 @@ func (s *Service) CreateMessage(ctx context.Context, conversationID string, in m
 	return m, nil
 }
 
-// appendMessage adds m to the locked conversation c: closed-is-immutable, the
-// reply matrix for an OUTBOUND message from actor, and the reopening of a
-// WAITING or SOLVED conversation by an INBOUND one.
-func (s *Service) appendMessage(ctx context.Context, tx storage.Tx, rec *recorder, c *conversation.Conversation, m *message.Message, actor string) error {
+// appendMessage adds m to the locked (or new) conversation c:
+// closed-is-immutable, the reply matrix for an OUTBOUND message from actor,
+// and the reopening of a WAITING or SOLVED conversation by an INBOUND one.
+// agents, when not nil, are the agents read with c (see
+// storage.Tx.LockConversationAndAgents); the reply matrix reads the others.
+// The message is written with AppendMessage: on a SQL store it travels with
+// the commit.
+func (s *Service) appendMessage(ctx context.Context, tx storage.Tx, rec *recorder, c *conversation.Conversation, m *message.Message, actor string, agents map[string]*routing.Agent) error {
+	m.CreatedAt = rec.now // read once c was locked
 	if err := m.AttachTo(c); err != nil {
 		return err
 	}
 	if m.Direction == message.Outbound {
-		if err := s.checkReply(ctx, tx, c, actor); err != nil {
+		if err := s.checkReply(ctx, tx, c, actor, agents); err != nil {
 			return err
 		}
 		m.AgentID = actor
 	} else {
 		m.AgentID = ""
 	}
-	if err := tx.CreateMessage(ctx, m); err != nil {
+	if err := tx.AppendMessage(ctx, m); err != nil {
 		return err
 	}
 	rec.add(storage.MessageCreated, c.ID, m.ID, []storage.Change{
@@ -80,19 +99,29 @@ func (s *Service) appendMessage(ctx context.Context, tx storage.Tx, rec *recorde
 }
 
 // checkReply resolves the conversation's assignee and the actor and applies
-// the reply matrix.
-func (s *Service) checkReply(ctx context.Context, tx storage.Tx, c *conversation.Conversation, actorID string) error {
+// the reply matrix. agents, when not nil, holds every one of them that
+// exists; otherwise they are read.
+func (s *Service) checkReply(ctx context.Context, tx storage.Tx, c *conversation.Conversation, actorID string, agents map[string]*routing.Agent) error {
+	agent := func(id string) (*routing.Agent, error) {
+		if agents == nil {
+			return tx.GetAgent(ctx, id)
+		}
+		if a, ok := agents[id]; ok {
+			return a, nil
+		}
+		return nil, fmt.Errorf("agent %q: %w", id, fault.ErrNotFound)
+	}
 	var assignee, actor *routing.Agent
 	var err error
 	if actorID != "" {
-		if actor, err = tx.GetAgent(ctx, actorID); err != nil {
+		if actor, err = agent(actorID); err != nil {
 			return err
 		}
 	}
 	if c.AgentID != "" {
 		if c.AgentID == actorID {
 			assignee = actor
-		} else if assignee, err = tx.GetAgent(ctx, c.AgentID); err != nil {
+		} else if assignee, err = agent(c.AgentID); err != nil {
 			return err
 		}
 	}

@@ -447,7 +447,6 @@ func (s *Service) ReceiveInbound(ctx context.Context, customerID string, channel
 	}
 	var out *conversation.Conversation
 	err = s.run(ctx, func(tx storage.Tx, rec *recorder) error {
-		m.CreatedAt = rec.now
 		if err := tx.LockKey(ctx, fmt.Sprintf("inbound\x00%s\x00%s", customerID, channel)); err != nil {
 			return err
 		}
@@ -465,7 +464,7 @@ func (s *Service) ReceiveInbound(ctx context.Context, customerID string, channel
 			}
 			rec.add(storage.ConversationCreated, c.ID, c.ID, createdChanges(c))
 		}
-		if err := s.appendMessage(ctx, tx, rec, c, m, ""); err != nil {
+		if err := s.appendMessage(ctx, tx, rec, c, m, "", nil); err != nil {
 			return err
 		}
 		if fresh {

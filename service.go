@@ -90,7 +90,7 @@ func (s *Service) run(ctx context.Context, fn func(tx storage.Tx, rec *recorder)
 	var rec *recorder
 	err := s.store.InTx(ctx, func(tx storage.Tx) error {
 		rec = &recorder{actor: ActorFrom(ctx).AgentID, now: s.clock()}
-		if err := fn(tx, rec); err != nil {
+		if err := fn(lockingTx{Tx: tx, s: s, rec: rec}, rec); err != nil {
 			return err
 		}
 		if len(rec.events) == 0 {
@@ -104,6 +104,38 @@ func (s *Service) run(ctx context.Context, fn func(tx storage.Tx, rec *recorder)
 	s.publish(ctx, rec.events)
 	s.wake(ctx, rec)
 	return nil
+}
+
+// lockingTx is the Tx an operation runs on. Once it holds a conversation's
+// lock it reads the clock again, so that a change is never stamped earlier
+// than the change it waited for: on PostgreSQL transactions run side by
+// side until they meet at the row lock, and a close stamped before it
+// waited would otherwise precede the messages that got in first.
+type lockingTx struct {
+	storage.Tx
+	s   *Service
+	rec *recorder
+}
+
+// LockConversation implements storage.Tx.
+func (t lockingTx) LockConversation(ctx context.Context, id string) (*conversation.Conversation, error) {
+	c, err := t.Tx.LockConversation(ctx, id)
+	t.locked()
+	return c, err
+}
+
+// LockConversationAndAgents implements storage.Tx.
+func (t lockingTx) LockConversationAndAgents(ctx context.Context, id string, agentIDs ...string) (*conversation.Conversation, map[string]*routing.Agent, error) {
+	c, agents, err := t.Tx.LockConversationAndAgents(ctx, id, agentIDs...)
+	t.locked()
+	return c, agents, err
+}
+
+// locked moves the change's time on to now (never back).
+func (t lockingTx) locked() {
+	if now := t.s.clock(); now.After(t.rec.now) {
+		t.rec.now = now
+	}
 }
 
 // wake drains the queues a committed change may have made work for: queues
@@ -256,16 +288,26 @@ func jsonValue(v any) json.RawMessage {
 		if x == "" {
 			return nil
 		}
+		if b, ok := appendJSONString(make([]byte, 0, len(x)+2), x); ok {
+			return b
+		}
 	case time.Time:
 		if x.IsZero() {
 			return nil
 		}
-		v = x.UTC().Format(time.RFC3339Nano)
+		b := append(make([]byte, 0, len(time.RFC3339Nano)+2), '"')
+		return append(x.UTC().AppendFormat(b, time.RFC3339Nano), '"')
 	case map[string]string:
 		if len(x) == 0 {
 			return nil
 		}
-		v = maps.Clone(x)
+		if b, ok := appendJSONObject(x); ok {
+			return b
+		}
+	case []string:
+		if b, ok := appendJSONArray(x); ok {
+			return b
+		}
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -273,4 +315,71 @@ func jsonValue(v any) json.RawMessage {
 		return nil
 	}
 	return b
+}
+
+// appendJSONString appends s as a JSON string when encoding/json would
+// write it as it is, between quotes: printable ASCII without the characters
+// it escapes ("\<>&). It reports false for anything else, which the
+// caller leaves to encoding/json, so that the bytes are always the same.
+// Events are written on every change: this keeps reflection off that path.
+func appendJSONString(b []byte, s string) ([]byte, bool) {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c > 0x7e, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			return b, false
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"'), true
+}
+
+// appendJSONObject is encoding/json's encoding of m (keys sorted), or false
+// when a key or value needs escaping.
+func appendJSONObject(m map[string]string) ([]byte, bool) {
+	keys := make([]string, 0, len(m))
+	size := 2
+	for k, v := range m {
+		keys = append(keys, k)
+		size += len(k) + len(v) + 6
+	}
+	slices.Sort(keys)
+	b := append(make([]byte, 0, size), '{')
+	var ok bool
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if b, ok = appendJSONString(b, k); !ok {
+			return nil, false
+		}
+		b = append(b, ':')
+		if b, ok = appendJSONString(b, m[k]); !ok {
+			return nil, false
+		}
+	}
+	return append(b, '}'), true
+}
+
+// appendJSONArray is encoding/json's encoding of a non-nil list, or false
+// when an element needs escaping.
+func appendJSONArray(list []string) ([]byte, bool) {
+	if list == nil {
+		return nil, false
+	}
+	size := 2
+	for _, s := range list {
+		size += len(s) + 3
+	}
+	b := append(make([]byte, 0, size), '[')
+	var ok bool
+	for i, s := range list {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if b, ok = appendJSONString(b, s); !ok {
+			return nil, false
+		}
+	}
+	return append(b, ']'), true
 }

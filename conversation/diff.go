@@ -11,14 +11,23 @@ type FieldChange struct {
 	After  any
 }
 
+// diffFields is how many fields Diff compares.
+const diffFields = 10
+
 // Diff lists the fields that differ between a and b, in a fixed order. Tags,
 // times of bookkeeping (UpdatedAt, QueuedAt) and Version are not compared:
 // tags have their own events and the rest change with every write.
 func Diff(a, b *Conversation) []FieldChange {
 	var out []FieldChange
+	add := func(c FieldChange) {
+		if out == nil {
+			out = make([]FieldChange, 0, diffFields) // one allocation, however many differ
+		}
+		out = append(out, c)
+	}
 	str := func(field, x, y string) {
 		if x != y {
-			out = append(out, FieldChange{field, x, y})
+			add(FieldChange{field, x, y})
 		}
 	}
 	str("topic", a.Topic, b.Topic)
@@ -30,10 +39,10 @@ func Diff(a, b *Conversation) []FieldChange {
 	str("channel", string(a.Channel), string(b.Channel))
 	str("customerId", a.CustomerID, b.CustomerID)
 	if !maps.Equal(a.Attributes, b.Attributes) {
-		out = append(out, FieldChange{"attributes", maps.Clone(a.Attributes), maps.Clone(b.Attributes)})
+		add(FieldChange{"attributes", maps.Clone(a.Attributes), maps.Clone(b.Attributes)})
 	}
 	if !a.ClosedAt.Equal(b.ClosedAt) {
-		out = append(out, FieldChange{"closedAt", a.ClosedAt, b.ClosedAt})
+		add(FieldChange{"closedAt", a.ClosedAt, b.ClosedAt})
 	}
 	return out
 }

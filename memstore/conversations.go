@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/routing"
 	"github.com/parleyhq/parley/storage"
 )
 
@@ -63,6 +64,24 @@ func (t *txn) GetConversation(ctx context.Context, id string) (*conversation.Con
 
 func (t *txn) LockConversation(ctx context.Context, id string) (*conversation.Conversation, error) {
 	return t.GetConversation(ctx, id)
+}
+
+func (t *txn) LockConversationAndAgents(ctx context.Context, id string, agentIDs ...string) (*conversation.Conversation, map[string]*routing.Agent, error) {
+	c, err := t.GetConversation(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	agents := make(map[string]*routing.Agent, len(agentIDs)+1)
+	add := func(aid string) {
+		if a, ok := t.st.agents[aid]; ok && agents[aid] == nil {
+			agents[aid] = t.agentOut(a)
+		}
+	}
+	for _, aid := range agentIDs {
+		add(aid)
+	}
+	add(c.AgentID)
+	return c, agents, nil
 }
 
 func (t *txn) UpdateConversation(ctx context.Context, c *conversation.Conversation, prevVersion int64) error {

@@ -2,6 +2,7 @@ package memstore
 
 import (
 	"context"
+	"slices"
 	"sort"
 
 	"github.com/parleyhq/parley/storage"
@@ -13,15 +14,21 @@ func (t *txn) AppendEvents(ctx context.Context, events ...*storage.Event) error 
 	}
 	st := t.st
 	n, seq := len(st.events), st.seq
-	touched := map[string]int{}
+	// The conversations whose event lists grow, with their lengths before:
+	// nearly always one, so a list beats a map.
+	type grown struct {
+		id  string
+		len int
+	}
+	var touched []grown
 	for _, e := range events {
 		st.seq++
 		e.Seq = st.seq
 		stored := e.Clone()
 		st.events = append(st.events, stored)
 		if id := e.ConversationID; id != "" {
-			if _, ok := touched[id]; !ok {
-				touched[id] = len(st.convEvents[id])
+			if !slices.ContainsFunc(touched, func(g grown) bool { return g.id == id }) {
+				touched = append(touched, grown{id, len(st.convEvents[id])})
 			}
 			st.convEvents[id] = append(st.convEvents[id], stored)
 		}
@@ -29,11 +36,11 @@ func (t *txn) AppendEvents(ctx context.Context, events ...*storage.Event) error 
 	t.onUndo(func() {
 		st.events = st.events[:n]
 		st.seq = seq
-		for id, l := range touched {
-			if l == 0 {
-				delete(st.convEvents, id)
+		for _, g := range touched {
+			if g.len == 0 {
+				delete(st.convEvents, g.id)
 			} else {
-				st.convEvents[id] = st.convEvents[id][:l]
+				st.convEvents[g.id] = st.convEvents[g.id][:g.len]
 			}
 		}
 	})

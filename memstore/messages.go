@@ -51,6 +51,12 @@ func (t *txn) CreateMessage(ctx context.Context, m *message.Message) error {
 	return nil
 }
 
+// AppendMessage implements storage.Tx: memory has no round trips to save,
+// so it is CreateMessage.
+func (t *txn) AppendMessage(ctx context.Context, m *message.Message) error {
+	return t.CreateMessage(ctx, m)
+}
+
 func (t *txn) GetMessage(ctx context.Context, id string) (*message.Message, error) {
 	if err := t.check(ctx); err != nil {
 		return nil, err

@@ -55,6 +55,9 @@ type txn struct {
 	st   *state
 	undo []func()
 	done atomic.Bool
+	// undoBuf holds the first undos, so that a short transaction does not
+	// allocate a slice for them.
+	undoBuf [4]func()
 }
 
 func (t *txn) onUndo(f func()) { t.undo = append(t.undo, f) }
@@ -84,6 +87,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx storage.Tx) error) (err err
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t := &txn{st: s.st}
+	t.undo = t.undoBuf[:0]
 	defer func() {
 		t.done.Store(true)
 		if p := recover(); p != nil {
@@ -142,6 +146,17 @@ func (s *Store) LockConversation(ctx context.Context, id string) (*conversation.
 	return s.GetConversation(ctx, id)
 }
 
+// LockConversationAndAgents implements storage.Tx.
+func (s *Store) LockConversationAndAgents(ctx context.Context, id string, agentIDs ...string) (*conversation.Conversation, map[string]*routing.Agent, error) {
+	var agents map[string]*routing.Agent
+	c, err := read(s, ctx, func(t *txn) (*conversation.Conversation, error) {
+		c, a, err := t.LockConversationAndAgents(ctx, id, agentIDs...)
+		agents = a
+		return c, err
+	})
+	return c, agents, err
+}
+
 // UpdateConversation implements storage.Tx.
 func (s *Store) UpdateConversation(ctx context.Context, c *conversation.Conversation, prevVersion int64) error {
 	return write0(s, ctx, func(t *txn) error { return t.UpdateConversation(ctx, c, prevVersion) })
@@ -195,6 +210,12 @@ func (s *Store) RemoveConversationTag(ctx context.Context, conversationID, name 
 // CreateMessage implements storage.Tx.
 func (s *Store) CreateMessage(ctx context.Context, m *message.Message) error {
 	return write0(s, ctx, func(t *txn) error { return t.CreateMessage(ctx, m) })
+}
+
+// AppendMessage implements storage.Tx; outside a transaction it is
+// CreateMessage.
+func (s *Store) AppendMessage(ctx context.Context, m *message.Message) error {
+	return s.CreateMessage(ctx, m)
 }
 
 // GetMessage implements storage.Tx.

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/routing"
 	"github.com/parleyhq/parley/storage"
 )
 
@@ -141,6 +142,53 @@ func (t *tx) LockConversation(ctx context.Context, id string) (*conversation.Con
 	return t.getConversation(ctx, "locking conversation", id, t.locks)
 }
 
+// LockConversationAndAgents implements storage.Tx: the locking read of the
+// conversation and the read of the agents (those of agentIDs and the
+// assignee, by a subquery that sees the locked row) go in one batch.
+func (t *tx) LockConversationAndAgents(ctx context.Context, id string, agentIDs ...string) (*conversation.Conversation, map[string]*routing.Agent, error) {
+	const op = "locking conversation"
+	if err := checkCtx(ctx, op); err != nil {
+		return nil, nil, err
+	}
+	if !cleanText(id) {
+		return nil, nil, t.s.notFound(op, id)
+	}
+	ids := make([]string, 0, len(agentIDs))
+	for _, a := range agentIDs {
+		if cleanText(a) { // other text names no agent
+			ids = append(ids, a)
+		}
+	}
+	d := t.s.d
+	q := d.selectConversation() + " WHERE c.id = $1"
+	if t.locks {
+		q += d.forUpdate()
+	}
+	var c *conversation.Conversation
+	agents := make(map[string]*routing.Agent, len(ids)+1)
+	err := t.run(ctx,
+		d.stmt(q, id).each(func(r row) (err error) {
+			c, err = scanConversation(r)
+			return err
+		}),
+		d.stmt(`SELECT `+d.agentCols()+` FROM {agents} a WHERE a.id IN (`+d.listValues("$2", "text")+`
+			UNION ALL SELECT x.agent_id FROM {conversations} x WHERE x.id = $1)`, id, d.textList(ids)).each(func(r row) error {
+			a, err := scanAgent(r)
+			if err == nil {
+				agents[a.ID] = a
+			}
+			return err
+		}),
+	)
+	if err != nil {
+		return nil, nil, t.s.wrap(ctx, op, id, err)
+	}
+	if c == nil {
+		return nil, nil, t.s.notFound(op, id)
+	}
+	return c, agents, nil
+}
+
 func (t *tx) getConversation(ctx context.Context, op, id string, lock bool) (*conversation.Conversation, error) {
 	if err := checkCtx(ctx, op); err != nil {
 		return nil, err
@@ -224,12 +272,21 @@ func (t *tx) DeleteConversation(ctx context.Context, id string) error {
 	}
 	d := t.s.d
 	del := d.stmt(`DELETE FROM {conversations} WHERE id = $1`, id)
-	err := t.run(ctx,
+	var stmts []*stmt
+	if !d.pg() {
+		// SQLite numbers events past the highest seq left (see
+		// writeEvents): the counter keeps the seqs of the deleted events,
+		// so that none is handed out again.
+		stmts = append(stmts, d.stmt(`UPDATE {event_seq} SET last = (SELECT max(seq) FROM {events} WHERE conversation_id = $1)
+			WHERE id = 1 AND last < (SELECT max(seq) FROM {events} WHERE conversation_id = $1)`, id))
+	}
+	stmts = append(stmts,
 		d.stmt(`DELETE FROM {messages} WHERE conversation_id = $1`, id),
 		d.stmt(`DELETE FROM {conversation_tags} WHERE conversation_id = $1`, id),
 		d.stmt(`DELETE FROM {events} WHERE conversation_id = $1`, id),
 		del,
 	)
+	err := t.run(ctx, stmts...)
 	if err != nil {
 		return t.s.wrap(ctx, op, id, err)
 	}

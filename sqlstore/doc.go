@@ -70,16 +70,30 @@
 // Event seqs increase in commit order, so that a reader that has seen seq
 // N misses nothing by asking for the events after N. A sequence cannot
 // promise that: a transaction may take seq 7, commit after another took 8,
-// and a reader that saw 8 skips 7. So seqs come from a one-row counter,
-// event_seq, moved by UPDATE … SET last = last + n as late as possible:
+// and a reader that saw 8 skips 7. So on PostgreSQL seqs come from a
+// one-row counter, event_seq, moved by UPDATE … SET last = last + n as late
+// as possible:
 // AppendEvents inside InTx only queues the events, and InTx writes them
 // (counter and rows in one statement on PostgreSQL) in the round trip that
 // commits. The counter's row lock is held from there to the commit, so the
 // transaction that takes the lower seqs commits first, and the lock is held
 // for one round trip. AppendEvents outside InTx is a transaction of its
 // own. The seqs of queued events are set on the caller's events once the
-// commit succeeds. Writers of events are serialised by that row; on SQLite
-// writers are serialised anyway.
+// commit succeeds. Writers of events are serialised by that row.
+//
+// On SQLite write transactions run one at a time anyway, so an event needs
+// no counter update: its seq is one past the highest ever handed out, the
+// largest of the log's own highest seq and the counter, which only
+// DeleteConversation moves, when it deletes the newest events (so that no
+// seq is handed out twice). An event then dirties two pages (its row and
+// its per-conversation index entry) instead of three.
+//
+// AppendMessage inside InTx on PostgreSQL is not sent at once: its INSERT
+// goes with the transaction's next statements, usually the events and the
+// COMMIT, so that a reply costs two round trips in all (the locking read
+// of the conversation with the agents the reply matrix needs, then the
+// INSERT, the events and the COMMIT). A taken id then fails that round
+// trip, which aborts the transaction before its COMMIT runs.
 //
 // # Transactions
 //

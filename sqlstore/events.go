@@ -169,24 +169,49 @@ func (t *tx) writeEvents(events []queuedEvent) ([]*stmt, func()) {
 		})
 		return []*stmt{st}, assign
 	}
-	counter := d.stmt(`UPDATE {event_seq} SET last = last + $1 WHERE id = 1 RETURNING last`, int64(n)).each(func(r row) error {
-		return r.Scan(&last)
-	})
-	counter.done = func() error {
-		if last == 0 {
-			return errNoCounter // stop before the inserts
+	// SQLite: write transactions run one at a time, so the next seq is
+	// one past the highest ever handed out: the events' own highest seq,
+	// or the counter, which only DeleteConversation moves (when it deletes
+	// the newest events). An append dirties no counter page: a third of
+	// the pages an event costs. One INSERT per chunk; with the counter's
+	// row missing (a damaged schema) it inserts nothing and the
+	// transaction fails. No RETURNING: on go-sqlite3 a statement read as
+	// rows costs about twice an Exec; the last row's id (seq is the rowid)
+	// is the new top.
+	var stmts []*stmt
+	for start := 0; start < n; start += sqliteEventsPerInsert {
+		chunk := events[start:min(n, start+sqliteEventsPerInsert)]
+		b := newBuilder(d)
+		b.WriteString(`INSERT INTO {events} (seq, type, conversation_id, entity_id, actor, at, changes)
+			SELECT b.base + v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, v.column7
+			FROM (SELECT max(coalesce((SELECT max(seq) FROM {events}), 0), s.last) AS base
+				FROM {event_seq} s WHERE s.id = 1) b,
+			(VALUES `)
+		for i, q := range chunk {
+			e := q.copy
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(" + b.arg(int64(i+1)) + ", " + b.arg(string(e.Type)) + ", " + b.arg(nullString(e.ConversationID)) + ", " +
+				b.arg(e.EntityID) + ", " + b.arg(e.Actor) + ", " + b.arg(d.time(e.At)) + ", " + b.arg(q.changes) + ")")
 		}
-		return nil
-	}
-	stmts := []*stmt{counter}
-	for i, q := range events {
-		e := q.copy
-		stmts = append(stmts, d.stmt(`INSERT INTO {events} (seq, type, conversation_id, entity_id, actor, at, changes)
-			VALUES ((SELECT last FROM {event_seq} WHERE id = 1) - $1, $2, $3, $4, $5, $6, $7)`,
-			int64(n-1-i), string(e.Type), nullString(e.ConversationID), e.EntityID, e.Actor, d.time(e.At), q.changes))
+		b.WriteString(") v ORDER BY v.column1")
+		ins := b.stmt()
+		ins.done = func() error {
+			if ins.affected != int64(len(chunk)) {
+				return errNoCounter
+			}
+			last = ins.lastID
+			return nil
+		}
+		stmts = append(stmts, ins)
 	}
 	return stmts, assign
 }
+
+// sqliteEventsPerInsert bounds the rows of one INSERT of events, well
+// inside SQLite's limit on parameters (7 a row).
+const sqliteEventsPerInsert = 500
 
 // errNoCounter is the cause when the event counter's row is missing: the
 // schema was not migrated, or was damaged.

@@ -20,9 +20,22 @@ type stmt struct {
 	// done is called once the statement has succeeded; an error from it
 	// fails the run (on a pipelined batch, after the batch has run).
 	done func() error
+	// fail, when set, turns the database's error for this statement into
+	// the run's error: a statement sent with another operation's (a
+	// deferred write) names its own operation in it.
+	fail func(err error) error
 
 	affected int64  // rows affected, once run
+	lastID   int64  // the last inserted rowid, once run (SQLite)
 	tag      string // PostgreSQL's command tag, once run (COMMIT or ROLLBACK after a COMMIT)
+}
+
+// failed is err as this statement reports it (see fail).
+func (s *stmt) failed(err error) error {
+	if s.fail == nil {
+		return err
+	}
+	return s.fail(err)
 }
 
 // each sets the row handler.

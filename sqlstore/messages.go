@@ -69,6 +69,42 @@ func (t *tx) CreateMessage(ctx context.Context, m *message.Message) error {
 	return failure(op, m.ID, storage.ErrAlreadyExists)
 }
 
+// AppendMessage implements storage.Tx. Inside InTx on PostgreSQL the INSERT
+// waits for the transaction's next round trip, usually the commit's, so
+// that appending a message and committing cost one round trip. It is a
+// plain INSERT: a taken id (unique_violation) or a missing conversation
+// (foreign_key_violation) makes the database fail that round trip, which
+// aborts the transaction before the COMMIT behind it runs, and the error
+// names this operation. Elsewhere it is CreateMessage.
+func (t *tx) AppendMessage(ctx context.Context, m *message.Message) error {
+	const op = "creating message"
+	if !t.defers() {
+		return t.CreateMessage(ctx, m)
+	}
+	if err := checkCtx(ctx, op); err != nil {
+		return err
+	}
+	if t.ended {
+		return t.s.wrap(ctx, op, m.ID, errTxDone)
+	}
+	content, err := json.Marshal(m.Content)
+	if err != nil {
+		return invalidJSON("content", err)
+	}
+	d := t.s.d
+	ins := d.stmt(`INSERT INTO {messages}
+		(id, conversation_id, direction, channel, from_addr, to_addr, content_type, content, agent_id, private, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		m.ID, m.ConversationID, string(m.Direction), string(m.Channel), m.From, m.To,
+		string(m.ContentType), string(content), nullString(m.AgentID), m.Private, d.time(m.CreatedAt))
+	if err := checkArgs([]*stmt{ins}); err != nil {
+		return err
+	}
+	ins.fail = func(err error) error { return t.s.wrap(ctx, op, m.ID, err) }
+	t.pending = append(t.pending, ins)
+	return nil
+}
+
 // GetMessage implements storage.Tx.
 func (t *tx) GetMessage(ctx context.Context, id string) (*message.Message, error) {
 	const op = "getting message"

@@ -30,6 +30,12 @@ func (s *Store) LockConversation(ctx context.Context, id string) (*conversation.
 	return s.r.LockConversation(ctx, id)
 }
 
+// LockConversationAndAgents implements storage.Tx; outside a transaction
+// it reads without locking.
+func (s *Store) LockConversationAndAgents(ctx context.Context, id string, agentIDs ...string) (*conversation.Conversation, map[string]*routing.Agent, error) {
+	return s.r.LockConversationAndAgents(ctx, id, agentIDs...)
+}
+
 // UpdateConversation implements storage.Tx.
 func (s *Store) UpdateConversation(ctx context.Context, c *conversation.Conversation, prevVersion int64) error {
 	return s.w.UpdateConversation(ctx, c, prevVersion)
@@ -79,6 +85,12 @@ func (s *Store) RemoveConversationTag(ctx context.Context, conversationID, name 
 // CreateMessage implements storage.Tx.
 func (s *Store) CreateMessage(ctx context.Context, m *message.Message) error {
 	return s.w.CreateMessage(ctx, m)
+}
+
+// AppendMessage implements storage.Tx; outside a transaction it is
+// CreateMessage.
+func (s *Store) AppendMessage(ctx context.Context, m *message.Message) error {
+	return s.w.AppendMessage(ctx, m)
 }
 
 // GetMessage implements storage.Tx.

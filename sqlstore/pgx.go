@@ -32,30 +32,36 @@ func pgRun(ctx context.Context, q pgQuerier, stmts []*stmt) error {
 	for _, st := range stmts {
 		qq := b.Queue(st.sql, st.args...)
 		if st.scan != nil {
-			qq.Query(func(rows pgx.Rows) error {
+			qq.Fn = func(br pgx.BatchResults) error {
+				rows, _ := br.Query() // an error comes back from rows.Err
+				defer rows.Close()
 				for rows.Next() {
 					if err := st.scan(rows); err != nil {
 						return err
 					}
 				}
 				if err := rows.Err(); err != nil {
-					return err
+					return st.failed(err)
 				}
 				st.affected = rows.CommandTag().RowsAffected()
 				if st.done != nil {
 					return st.done()
 				}
 				return nil
-			})
+			}
 			continue
 		}
-		qq.Exec(func(ct pgconn.CommandTag) error {
+		qq.Fn = func(br pgx.BatchResults) error {
+			ct, err := br.Exec()
+			if err != nil {
+				return st.failed(err)
+			}
 			st.affected, st.tag = ct.RowsAffected(), ct.String()
 			if st.done != nil {
 				return st.done()
 			}
 			return nil
-		})
+		}
 	}
 	return q.SendBatch(ctx, b).Close()
 }
@@ -64,13 +70,13 @@ func pgRunOne(ctx context.Context, q pgQuerier, st *stmt) error {
 	if st.scan == nil {
 		ct, err := q.Exec(ctx, st.sql, st.args...)
 		if err != nil {
-			return err
+			return st.failed(err)
 		}
 		st.affected, st.tag = ct.RowsAffected(), ct.String()
 	} else {
 		rows, err := q.Query(ctx, st.sql, st.args...)
 		if err != nil {
-			return err
+			return st.failed(err)
 		}
 		defer rows.Close()
 		for rows.Next() {
@@ -79,7 +85,7 @@ func pgRunOne(ctx context.Context, q pgQuerier, st *stmt) error {
 			}
 		}
 		if err := rows.Err(); err != nil {
-			return err
+			return st.failed(err)
 		}
 		st.affected = rows.CommandTag().RowsAffected()
 	}
@@ -179,7 +185,31 @@ func (t *pgTx) run(ctx context.Context, stmts ...*stmt) error {
 	if t.ended {
 		return errTxDone
 	}
-	return pgRun(ctx, t.q, t.prefix(stmts))
+	err := pgRun(ctx, t.q, t.prefix(stmts))
+	if err != nil {
+		t.cancelAbandoned(ctx)
+	}
+	return err
+}
+
+// cancelAbandoned asks the server to cancel what the transaction's backend
+// is running, when ctx ended while statements were on their way: pgx then
+// closes the connection, but the server, waiting for a lock, say, would
+// run them once it got it, and a batch that commits would commit a change
+// the caller was told had failed (and meanwhile hold its locks). Cancelled,
+// the statement fails and the transaction rolls back. Only a closed
+// connection's backend is cancelled: nobody else can be using it.
+func (t *pgTx) cancelAbandoned(ctx context.Context) {
+	if t.conn == nil || ctx.Err() == nil {
+		return
+	}
+	pc := t.conn.Conn().PgConn()
+	if !pc.IsClosed() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	_ = pc.CancelRequest(ctx)
 }
 
 func (t *pgTx) commit(ctx context.Context, final ...*stmt) error {
@@ -198,6 +228,7 @@ func (t *pgTx) commit(ctx context.Context, final ...*stmt) error {
 		err = errCommitRolledBack
 	}
 	if err != nil {
+		t.cancelAbandoned(ctx)
 		t.rollback(ctx)
 		return err
 	}

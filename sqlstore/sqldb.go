@@ -31,15 +31,18 @@ func sqlRunOne(ctx context.Context, q sqlQuerier, st *stmt) error {
 	if st.scan == nil {
 		res, err := q.ExecContext(ctx, st.sql, st.args...)
 		if err != nil {
-			return err
+			return st.failed(err)
 		}
 		if st.affected, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		if st.lastID, err = res.LastInsertId(); err != nil {
 			return err
 		}
 	} else {
 		rows, err := q.QueryContext(ctx, st.sql, st.args...)
 		if err != nil {
-			return err
+			return st.failed(err)
 		}
 		defer rows.Close()
 		for rows.Next() {
@@ -48,7 +51,7 @@ func sqlRunOne(ctx context.Context, q sqlQuerier, st *stmt) error {
 			}
 		}
 		if err := rows.Err(); err != nil {
-			return err
+			return st.failed(err)
 		}
 		if err := rows.Close(); err != nil {
 			return err

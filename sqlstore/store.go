@@ -224,6 +224,10 @@ func (s *Store) inTx(ctx context.Context, fn func(t *tx) error) error {
 		return err
 	}
 	flush, assign := t.flushEvents()
+	if len(t.pending) > 0 {
+		flush = append(t.pending, flush...)
+		t.pending = nil
+	}
 	if err := tr.commit(ctx, flush...); err != nil {
 		return s.wrap(ctx, "committing", "", err)
 	}
@@ -242,6 +246,9 @@ type tx struct {
 	ended bool
 
 	events []queuedEvent // appended in this transaction, not yet written
+	// pending are writes deferred to the transaction's next round trip
+	// (AppendMessage): they go first in the next run, or with the commit.
+	pending []*stmt
 }
 
 var _ storage.Tx = (*tx)(nil)
@@ -251,8 +258,18 @@ func (t *tx) run(ctx context.Context, stmts ...*stmt) error {
 	if t.ended {
 		return errTxDone
 	}
+	if len(t.pending) > 0 {
+		stmts = append(t.pending, stmts...)
+		t.pending = nil
+	}
 	return t.r.run(ctx, stmts...)
 }
+
+// defers reports whether writes may wait for the transaction's next round
+// trip: inside InTx, on PostgreSQL, where every round trip counts. SQLite
+// costs nothing per call, and outside InTx each call is its own
+// transaction.
+func (t *tx) defers() bool { return t.inTx && t.s.d.pg() }
 
 // atomic runs fn in one transaction: t's own inside InTx, a new one
 // otherwise. Operations of several dependent steps use it.

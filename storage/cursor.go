@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/parleyhq/parley/conversation"
 	"github.com/parleyhq/parley/internal/fault"
@@ -79,11 +80,7 @@ func encodeCursor(fp [8]byte, k Keyset) string {
 	var b []byte
 	b = append(b, cursorVersion)
 	b = append(b, fp[:]...)
-	var micros int64
-	if !k.Time.IsZero() {
-		micros = k.Time.UnixMicro()
-	}
-	b = binary.BigEndian.AppendUint64(b, uint64(micros))
+	b = binary.BigEndian.AppendUint64(b, uint64(k.Time.UnixMicro()))
 	b = append(b, byte(k.Rank))
 	b = append(b, k.ID...)
 	sum := sha256.Sum256(b)
@@ -93,7 +90,14 @@ func encodeCursor(fp [8]byte, k Keyset) string {
 
 const cursorHeader = 1 + 8 + 8 + 1
 
-func decodeCursor(fp [8]byte, s string) (*Keyset, error) {
+// decodeCursor checks a cursor against the fingerprint of the query it is
+// used with and returns its keyset. timed says whether the query orders by
+// a time, and so whether the keyset has one: every time is decoded as it
+// is, the Unix epoch (0) included. An id that no store can hold (invalid
+// UTF-8, a NUL byte) can only come from a forged cursor, since the checksum
+// catches accidents but not intent; it is refused here so that it never
+// reaches a store.
+func decodeCursor(fp [8]byte, s string, timed bool) (*Keyset, error) {
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil || len(b) < cursorHeader+8 {
 		return nil, fault.Invalid("cursor", "malformed")
@@ -110,8 +114,11 @@ func decodeCursor(fp [8]byte, s string) (*Keyset, error) {
 		Rank: int(body[17]),
 		ID:   string(body[cursorHeader:]),
 	}
-	if micros := int64(binary.BigEndian.Uint64(body[9:17])); micros != 0 {
-		k.Time = time.UnixMicro(micros).UTC()
+	if !utf8.ValidString(k.ID) || strings.IndexByte(k.ID, 0) >= 0 {
+		return nil, fault.Invalid("cursor", "malformed")
+	}
+	if timed {
+		k.Time = time.UnixMicro(int64(binary.BigEndian.Uint64(body[9:17]))).UTC()
 	}
 	return k, nil
 }
@@ -148,7 +155,8 @@ func (q *ConversationQuery) Keyset() (*Keyset, error) {
 	if q.Cursor == "" {
 		return nil, nil
 	}
-	return decodeCursor(q.fingerprint(), q.Cursor)
+	timed := q.Order.Field == SortCreatedAt || q.Order.Field == SortUpdatedAt
+	return decodeCursor(q.fingerprint(), q.Cursor, timed)
 }
 
 // CursorAfter returns the cursor of the page that follows c.
@@ -182,7 +190,7 @@ func (q *MessageQuery) Keyset() (*Keyset, error) {
 	if q.Cursor == "" {
 		return nil, nil
 	}
-	return decodeCursor(q.fingerprint(), q.Cursor)
+	return decodeCursor(q.fingerprint(), q.Cursor, true)
 }
 
 // CursorAfter returns the cursor of the page that follows m.
@@ -203,7 +211,7 @@ func (q *TagQuery) Keyset() (*Keyset, error) {
 	if q.Cursor == "" {
 		return nil, nil
 	}
-	return decodeCursor(q.fingerprint(), q.Cursor)
+	return decodeCursor(q.fingerprint(), q.Cursor, false)
 }
 
 // CursorAfter returns the cursor of the page that follows t.
@@ -217,7 +225,7 @@ func (q *ListQuery) Keyset(kind string) (*Keyset, error) {
 	if q.Cursor == "" {
 		return nil, nil
 	}
-	return decodeCursor(newFingerprint(kind).sum(), q.Cursor)
+	return decodeCursor(newFingerprint(kind).sum(), q.Cursor, false)
 }
 
 // CursorAfter returns the cursor of the page of kind that follows id.

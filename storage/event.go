@@ -2,7 +2,6 @@ package storage
 
 import (
 	"encoding/json"
-	"slices"
 	"time"
 )
 
@@ -55,22 +54,33 @@ type Event struct {
 	Changes        []Change
 }
 
-// Clone returns a deep copy.
+// Clone returns a deep copy. The copies of the changes' values share one
+// buffer, each with its capacity cut to its length, so that appending to
+// one never writes into another.
 func (e *Event) Clone() *Event {
 	if e == nil {
 		return nil
 	}
 	cp := *e
+	if e.Changes == nil {
+		return &cp
+	}
+	size := 0
+	for _, c := range e.Changes {
+		size += len(c.Before) + len(c.After)
+	}
+	buf := make([]byte, 0, size)
+	clone := func(v json.RawMessage) json.RawMessage {
+		if v == nil {
+			return nil
+		}
+		start := len(buf)
+		buf = append(buf, v...)
+		return buf[start:len(buf):len(buf)]
+	}
 	cp.Changes = make([]Change, len(e.Changes))
 	for i, c := range e.Changes {
-		cp.Changes[i] = Change{
-			Field:  c.Field,
-			Before: slices.Clone(c.Before),
-			After:  slices.Clone(c.After),
-		}
-	}
-	if e.Changes == nil {
-		cp.Changes = nil
+		cp.Changes[i] = Change{Field: c.Field, Before: clone(c.Before), After: clone(c.After)}
 	}
 	return &cp
 }

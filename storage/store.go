@@ -61,6 +61,13 @@ type Tx interface {
 	// keeps other transactions from changing or locking the conversation
 	// until this one ends: use it to read before a write.
 	LockConversation(ctx context.Context, id string) (*conversation.Conversation, error)
+	// LockConversationAndAgents is LockConversation that also reads the
+	// conversation's assignee and the agents of agentIDs, in the same round
+	// trip where the store can: what the reply matrix needs, at the cost of
+	// one read. The map holds those of the agents that exist, by id, read
+	// as GetAgent reads them (not locked); an id that names no agent is
+	// absent. ErrNotFound when the conversation does not exist.
+	LockConversationAndAgents(ctx context.Context, id string, agentIDs ...string) (*conversation.Conversation, map[string]*routing.Agent, error)
 	// UpdateConversation writes every field of c but Tags and CreatedAt, if
 	// the stored version is still prevVersion. ErrNotFound when there is no
 	// such conversation, ErrConflict when its version is not prevVersion.
@@ -100,6 +107,16 @@ type Tx interface {
 	// CreateMessage inserts m. ErrNotFound when its conversation does not
 	// exist, ErrAlreadyExists when the id is taken.
 	CreateMessage(ctx context.Context, m *message.Message) error
+	// AppendMessage is CreateMessage for a message of a conversation this
+	// transaction has locked or created, written as late as the store
+	// likes, up to the commit: a store that pays a round trip per write
+	// sends it with the transaction's next statements or its commit. Until
+	// then this transaction's reads may not see it, and a taken id (or a
+	// conversation that does not exist after all) may fail that later call
+	// or the commit instead of this one: with ErrAlreadyExists (or
+	// ErrNotFound) either way, and the transaction writes nothing. Outside
+	// a transaction it is CreateMessage.
+	AppendMessage(ctx context.Context, m *message.Message) error
 	// GetMessage returns a message. ErrNotFound when there is none.
 	GetMessage(ctx context.Context, id string) (*message.Message, error)
 	// ListMessages returns a page of one conversation's messages.

@@ -19,9 +19,13 @@ func everyCall(ctx context.Context, tx storage.Tx) map[string]func() error {
 	up.Version = 2
 	ignore := func(_ any, err error) error { return err }
 	return map[string]func() error{
-		"CreateConversation":    func() error { return tx.CreateConversation(ctx, c) },
-		"GetConversation":       func() error { return ignore(tx.GetConversation(ctx, "c1")) },
-		"LockConversation":      func() error { return ignore(tx.LockConversation(ctx, "c1")) },
+		"CreateConversation": func() error { return tx.CreateConversation(ctx, c) },
+		"GetConversation":    func() error { return ignore(tx.GetConversation(ctx, "c1")) },
+		"LockConversation":   func() error { return ignore(tx.LockConversation(ctx, "c1")) },
+		"LockConversationAndAgents": func() error {
+			_, _, err := tx.LockConversationAndAgents(ctx, "c1", "a1")
+			return err
+		},
 		"UpdateConversation":    func() error { return tx.UpdateConversation(ctx, up, 1) },
 		"DeleteConversation":    func() error { return tx.DeleteConversation(ctx, "c1") },
 		"ListConversations":     func() error { return ignore(tx.ListConversations(ctx, storage.ConversationQuery{})) },
@@ -33,6 +37,7 @@ func everyCall(ctx context.Context, tx storage.Tx) map[string]func() error {
 		"AddConversationTag":    func() error { return ignore(tx.AddConversationTag(ctx, "c1", "t2")) },
 		"RemoveConversationTag": func() error { return tx.RemoveConversationTag(ctx, "c1", "t1") },
 		"CreateMessage":         func() error { return tx.CreateMessage(ctx, newMessage("new", "c1", 0)) },
+		"AppendMessage":         func() error { return tx.AppendMessage(ctx, newMessage("new", "c1", 0)) },
 		"GetMessage":            func() error { return ignore(tx.GetMessage(ctx, "m1")) },
 		"ListMessages":          func() error { return ignore(tx.ListMessages(ctx, storage.MessageQuery{ConversationID: "c1"})) },
 		"CreateAgent": func() error {

@@ -99,6 +99,36 @@ var eventCases = []testCase{
 		_, err = f.store.ListEvents(f.ctx, storage.EventQuery{After: -1})
 		requireField(t, err, "after")
 	}},
+	{"SeqNeverReusedAfterDelete", func(t *testing.T, f *fixture) {
+		// Deleting a conversation deletes its events, the newest included;
+		// the next event still gets a seq above every one handed out, or a
+		// reader that saw them would miss it.
+		deleted := func(conv string) *storage.Event {
+			return &storage.Event{Type: storage.ConversationDeleted, ConversationID: conv, EntityID: conv, At: t0}
+		}
+		f.createConversation(newConversation("c1"))
+		e1, e2 := sampleEvent("c1", storage.ConversationCreated), sampleEvent("c1", storage.ConversationUpdated)
+		require.NoError(t, f.store.AppendEvents(f.ctx, e1, e2))
+		require.NoError(t, f.store.DeleteConversation(f.ctx, "c1"))
+		e3 := deleted("c1")
+		require.NoError(t, f.store.AppendEvents(f.ctx, e3))
+		require.Greater(t, e3.Seq, e2.Seq)
+
+		// The same within one transaction, as the service deletes.
+		f.createConversation(newConversation("c2"))
+		e4 := sampleEvent("c2", storage.ConversationCreated)
+		require.NoError(t, f.store.AppendEvents(f.ctx, e4))
+		e5 := deleted("c2")
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error {
+			if err := tx.DeleteConversation(f.ctx, "c2"); err != nil {
+				return err
+			}
+			return tx.AppendEvents(f.ctx, e5)
+		}))
+		require.Greater(t, e5.Seq, e4.Seq)
+		all := f.allEvents()
+		require.Equal(t, []int64{e3.Seq, e5.Seq}, seqs(all))
+	}},
 	{"RolledBackTransactionLeavesNoEvent", func(t *testing.T, f *fixture) {
 		kept := sampleEvent("c1", storage.ConversationCreated)
 		require.NoError(t, f.store.AppendEvents(f.ctx, kept))

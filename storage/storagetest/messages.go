@@ -59,6 +59,89 @@ var messageCases = []testCase{
 		_, err := f.store.GetMessage(f.ctx, "missing")
 		requireErr(t, err, storage.ErrNotFound)
 	}},
+	{"AppendInATransaction", func(t *testing.T, f *fixture) {
+		f.createConversation(newConversation("c1"))
+		m := everyContentType("c1")[1]
+		err := f.store.InTx(f.ctx, func(tx storage.Tx) error {
+			if _, err := tx.LockConversation(f.ctx, "c1"); err != nil {
+				return err
+			}
+			if err := tx.AppendMessage(f.ctx, m); err != nil {
+				return err
+			}
+			return tx.AppendEvents(f.ctx, sampleEvent("c1", storage.MessageCreated))
+		})
+		require.NoError(t, err)
+		got, err := f.store.GetMessage(f.ctx, m.ID)
+		require.NoError(t, err)
+		require.True(t, m.CreatedAt.Equal(got.CreatedAt))
+		got.CreatedAt = m.CreatedAt
+		require.Equal(t, m, got)
+		require.Len(t, f.allEvents(), 1)
+
+		// The transaction's later statements run after it: deleting the
+		// conversation takes the message along.
+		err = f.store.InTx(f.ctx, func(tx storage.Tx) error {
+			if _, err := tx.LockConversation(f.ctx, "c1"); err != nil {
+				return err
+			}
+			if err := tx.AppendMessage(f.ctx, newMessage("m2", "c1", 0)); err != nil {
+				return err
+			}
+			return tx.DeleteConversation(f.ctx, "c1")
+		})
+		require.NoError(t, err)
+		for _, id := range []string{m.ID, "m2"} {
+			_, err = f.store.GetMessage(f.ctx, id)
+			requireErr(t, err, storage.ErrNotFound)
+		}
+	}},
+	{"AppendErrorsWriteNothing", func(t *testing.T, f *fixture) {
+		f.createConversation(newConversation("c1"))
+		require.NoError(t, f.store.CreateMessage(f.ctx, newMessage("m1", "c1", 0)))
+		events := f.allEvents()
+		// A taken id fails the call or the commit, and the transaction's
+		// other writes are undone.
+		err := f.store.InTx(f.ctx, func(tx storage.Tx) error {
+			c, err := tx.LockConversation(f.ctx, "c1")
+			if err != nil {
+				return err
+			}
+			c.Topic, c.Version = "changed", 2
+			if err := tx.UpdateConversation(f.ctx, c, 1); err != nil {
+				return err
+			}
+			if err := tx.AppendMessage(f.ctx, newMessage("m1", "c1", time.Second)); err != nil {
+				return err
+			}
+			return tx.AppendEvents(f.ctx, sampleEvent("c1", storage.MessageCreated))
+		})
+		requireErr(t, err, storage.ErrAlreadyExists)
+		require.Equal(t, "Topic of c1", f.getConversation("c1").Topic)
+		require.Equal(t, events, f.allEvents())
+		got, err := f.store.GetMessage(f.ctx, "m1")
+		require.NoError(t, err)
+		require.True(t, at(0).Equal(got.CreatedAt), "the first m1 stays")
+
+		// A conversation that does not exist: ErrNotFound, likewise.
+		err = f.store.InTx(f.ctx, func(tx storage.Tx) error {
+			if err := tx.AppendMessage(f.ctx, newMessage("m2", "missing", 0)); err != nil {
+				return err
+			}
+			return tx.AppendEvents(f.ctx, sampleEvent("c1", storage.MessageCreated))
+		})
+		requireErr(t, err, storage.ErrNotFound)
+		_, err = f.store.GetMessage(f.ctx, "m2")
+		requireErr(t, err, storage.ErrNotFound)
+		require.Equal(t, events, f.allEvents())
+
+		// Outside a transaction it is CreateMessage.
+		requireErr(t, f.store.AppendMessage(f.ctx, newMessage("m1", "c1", 0)), storage.ErrAlreadyExists)
+		requireErr(t, f.store.AppendMessage(f.ctx, newMessage("m3", "missing", 0)), storage.ErrNotFound)
+		require.NoError(t, f.store.AppendMessage(f.ctx, newMessage("m3", "c1", 0)))
+		_, err = f.store.GetMessage(f.ctx, "m3")
+		require.NoError(t, err)
+	}},
 	{"ListChronologicalWithTies", func(t *testing.T, f *fixture) {
 		f.createConversation(newConversation("c1"))
 		f.createConversation(newConversation("c2"))

@@ -12,6 +12,45 @@ import (
 )
 
 var routingCases = []testCase{
+	{"LockConversationAndAgents", func(t *testing.T, f *fixture) {
+		f.createQueue("q1")
+		f.createAgent("a1")
+		f.createAgent("sup", func(a *routing.Agent) { a.Role = routing.RoleSupervisor })
+		_, err := f.store.AddQueueMember(f.ctx, "q1", "a1")
+		require.NoError(t, err)
+		c := newConversation("c1")
+		c.AgentID, c.Tags = "a1", []string{"t1"}
+		f.createConversation(c)
+		f.createConversation(newConversation("c2"))
+		a1, err := f.store.GetAgent(f.ctx, "a1")
+		require.NoError(t, err)
+		sup, err := f.store.GetAgent(f.ctx, "sup")
+		require.NoError(t, err)
+		want := f.getConversation("c1")
+		check := func(tx storage.Tx) {
+			t.Helper()
+			// The assignee comes along unasked; unknown ids are absent.
+			got, agents, err := tx.LockConversationAndAgents(f.ctx, "c1", "sup", "ghost", "sup")
+			require.NoError(t, err)
+			equalConversation(t, want, got)
+			require.Equal(t, map[string]*routing.Agent{"a1": a1, "sup": sup}, agents)
+			agents["a1"].Queues[0] = "changed"
+			got, agents, err = tx.LockConversationAndAgents(f.ctx, "c2")
+			require.NoError(t, err)
+			require.Equal(t, "c2", got.ID)
+			require.Empty(t, agents)
+			_, _, err = tx.LockConversationAndAgents(f.ctx, "missing", "a1")
+			requireErr(t, err, storage.ErrNotFound)
+		}
+		check(f.store)
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error {
+			check(tx)
+			return nil
+		}))
+		again, err := f.store.GetAgent(f.ctx, "a1")
+		require.NoError(t, err)
+		require.Equal(t, []string{"q1"}, again.Queues, "the agents read are copies")
+	}},
 	{"AgentLoadCountsOpenAndWaiting", func(t *testing.T, f *fixture) {
 		f.createAgent("a1")
 		f.createAgent("a2")
