@@ -7,8 +7,12 @@ import (
 )
 
 // TestMain lets the test binary double as the child process of
-// TestRoutingRaceTwoProcesses.
+// TestRoutingRaceTwoProcesses and of TestCrashSafetySQLite.
 func TestMain(m *testing.M) {
+	if path := os.Getenv(crashChildEnv); path != "" {
+		crashChild(path) // runs until it is killed
+		os.Exit(1)
+	}
 	if phase := os.Getenv(raceChildEnv); phase != "" {
 		if err := raceChild(phase); err != nil {
 			fmt.Fprintln(os.Stderr, "race child:", err)

@@ -73,6 +73,10 @@ func decodeBody(w http.ResponseWriter, r *http.Request, dst any) error {
 		// encoding/json would quietly replace the bad bytes.
 		return invalid("body", "not valid UTF-8")
 	}
+	if loneSurrogate(body) {
+		// The same for a \u escape of half a surrogate pair.
+		return invalid("body", "not valid UTF-8: a \\u escape of half a surrogate pair")
+	}
 	if err := checkKeys(body, reflect.TypeOf(dst).Elem()); err != nil {
 		return err
 	}
@@ -82,6 +86,46 @@ func decodeBody(w http.ResponseWriter, r *http.Request, dst any) error {
 		return decodeError(err)
 	}
 	return nil
+}
+
+// loneSurrogate reports whether a JSON string in body holds a \u escape
+// of a UTF-16 surrogate that is not half of a pair, high then low: text
+// that is no Unicode, which encoding/json would decode as U+FFFD.
+func loneSurrogate(body []byte) bool {
+	inString := false
+	for i := 0; i < len(body); i++ {
+		switch {
+		case body[i] == '"':
+			inString = !inString
+		case !inString || body[i] != '\\':
+		case i+1 < len(body) && body[i+1] != 'u':
+			i++ // a one-character escape, such as \" or \\
+		default:
+			r, ok := hexRune(body, i+2)
+			switch {
+			case !ok || r < 0xd800 || r > 0xdfff:
+			case r >= 0xdc00:
+				return true // a low surrogate first
+			default:
+				low, ok := hexRune(body, i+8)
+				if !ok || i+7 >= len(body) || body[i+6] != '\\' || body[i+7] != 'u' || low < 0xdc00 || low > 0xdfff {
+					return true
+				}
+				i += 6
+			}
+			i += 5
+		}
+	}
+	return false
+}
+
+// hexRune reads the four hex digits at body[i:], as a \u escape holds.
+func hexRune(body []byte, i int) (rune, bool) {
+	if i < 0 || i+4 > len(body) {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(body[i:i+4]), 16, 32)
+	return rune(n), err == nil
 }
 
 // decodeError turns an encoding/json error into an ErrInvalid that names
@@ -187,6 +231,14 @@ func checkObject(dec *json.Decoder, t reflect.Type, path string) error {
 		}
 		key, _ := tok.(string)
 		ft, ok := fields[key]
+		if !ok && key == "" {
+			// An empty key names no field: name the object that holds it.
+			object := strings.TrimSuffix(path, ".")
+			if object == "" {
+				object = "body"
+			}
+			return invalid(object, "has an empty key")
+		}
 		if !ok {
 			return invalid(path+key, "unknown field")
 		}

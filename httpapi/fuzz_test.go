@@ -11,7 +11,8 @@ import (
 
 // FuzzHandler sends arbitrary requests through the handler over a seeded
 // store: whatever comes in, the answer is JSON (or empty for 204) and never
-// a 500, which here could only come from a recovered panic.
+// a 500, which here could only come from a recovered panic; a 400 is
+// INVALID and names the field.
 func FuzzHandler(f *testing.F) {
 	for _, seed := range []struct{ method, target, body, agent string }{
 		{"POST", "/ccaas/1/conversations", `{"topic": "a", "tags": ["x"], "attributes": {"k": "v"}}`, ""},
@@ -61,6 +62,13 @@ func FuzzHandler(f *testing.F) {
 		}
 		if !json.Valid(rec.Body.Bytes()) {
 			t.Fatalf("%s %s: %d, not JSON: %q", method, target, rec.Code, rec.Body)
+		}
+		if rec.Code == http.StatusBadRequest {
+			// Invalid input is ErrInvalid, and the answer names the field.
+			var e struct{ Code, Field string }
+			if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || e.Code != "INVALID" || e.Field == "" {
+				t.Fatalf("%s %s %q: a 400 that names no field: %s", method, target, body, rec.Body)
+			}
 		}
 	})
 }

@@ -1,0 +1,509 @@
+package parley_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/internal/pgtest"
+	"github.com/parleyhq/parley/message"
+	"github.com/parleyhq/parley/routing"
+	"github.com/parleyhq/parley/sqlstore"
+	"github.com/parleyhq/parley/storage"
+)
+
+// The fuzz targets of this file write through the service into every
+// store: the memory store, SQLite, and PostgreSQL when PARLEY_TEST_POSTGRES
+// names a server (always under CI=true). Each fuzzing process opens its
+// stores once; every input then runs against all of them, which must agree
+// with each other as well as with the rules.
+
+// fuzzStore is one store of a fuzz target, with a service over it whose
+// clock and ids are the same for every store.
+type fuzzStore struct {
+	name    string
+	svc     *parley.Service
+	clock   *clock
+	lastSeq int64 // the newest event seen
+}
+
+// fuzzStores opens the stores, each with agent a1 and queue q1.
+func fuzzStores(f *testing.F) []*fuzzStore {
+	f.Helper()
+	var out []*fuzzStore
+	for _, sf := range storeFactories {
+		open := sf.new
+		if sf.name == "postgres" {
+			if os.Getenv(pgtest.EnvDSN) == "" && os.Getenv("CI") != "true" {
+				continue
+			}
+			open = fuzzPostgres
+		}
+		clk := &clock{now: t0}
+		seq := &sequence{}
+		fs := &fuzzStore{
+			name:  sf.name,
+			svc:   parley.New(open(f), parley.WithClock(clk.Now), parley.WithIDGenerator(seq.Next)),
+			clock: clk,
+		}
+		_, err := fs.svc.CreateAgent(f.Context(), routing.Agent{ID: "a1", DisplayName: "Ann"})
+		require.NoError(f, err)
+		_, err = fs.svc.CreateQueue(f.Context(), routing.Queue{ID: "q1", Name: "Support"})
+		require.NoError(f, err)
+		fs.lastSeq = fs.newestSeq(f)
+		out = append(out, fs)
+	}
+	return out
+}
+
+// fuzzSchemaPrefix names the PostgreSQL schemas of fuzzing processes.
+const fuzzSchemaPrefix = "parley_fuzz_"
+
+// fuzzPostgres is newPostgres for a fuzzing process. go test stops its
+// fuzzing processes with a signal a second after telling them to end, often
+// before their cleanups have dropped their schemas; so the schema is named
+// after the process ("parley_fuzz_<pid>"), and the schemas of processes
+// that are gone are dropped first.
+func fuzzPostgres(t testing.TB) storage.Store {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, pgtest.DSN(t))
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1)`, fuzzSchemaPrefix)
+	require.NoError(t, err)
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	schema := fmt.Sprintf("%s%d", fuzzSchemaPrefix, os.Getpid())
+	for _, name := range names {
+		pid, err := strconv.Atoi(strings.TrimPrefix(name, fuzzSchemaPrefix))
+		if err == nil && pid != os.Getpid() && processAlive(pid) {
+			continue
+		}
+		_, err = conn.Exec(ctx, `DROP SCHEMA IF EXISTS "`+name+`" CASCADE`)
+		require.NoError(t, err)
+	}
+	_, err = conn.Exec(ctx, `CREATE SCHEMA "`+schema+`"`)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(ctx, pgtest.DSN(t))
+		if err == nil {
+			_, _ = conn.Exec(ctx, `DROP SCHEMA IF EXISTS "`+schema+`" CASCADE`)
+			_ = conn.Close(ctx)
+		}
+	})
+	cfg, err := pgxpool.ParseConfig(pgtest.DSN(t))
+	require.NoError(t, err)
+	cfg.ConnConfig.RuntimeParams["search_path"] = schema
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	s, err := sqlstore.NewPostgres(pool, sqlstore.WithSchema(schema))
+	require.NoError(t, err)
+	require.NoError(t, s.Migrate(ctx))
+	return s
+}
+
+// processAlive reports whether a process of that id exists.
+func processAlive(pid int) bool {
+	p, err := os.FindProcess(pid)
+	return err == nil && p.Signal(syscall.Signal(0)) == nil
+}
+
+func (fs *fuzzStore) newestSeq(t testing.TB) int64 {
+	t.Helper()
+	seq := fs.lastSeq
+	for {
+		events, err := fs.svc.Events(t.Context(), storage.EventQuery{After: seq, Limit: storage.MaxLimit})
+		require.NoError(t, err)
+		if len(events) == 0 {
+			return seq
+		}
+		seq = events[len(events)-1].Seq
+	}
+}
+
+// newEvents returns the events since the last call.
+func (fs *fuzzStore) newEvents(t *testing.T) []*storage.Event {
+	t.Helper()
+	events, err := fs.svc.Events(t.Context(), storage.EventQuery{After: fs.lastSeq, Limit: storage.MaxLimit})
+	require.NoError(t, err)
+	if len(events) > 0 {
+		fs.lastSeq = events[len(events)-1].Seq
+	}
+	return events
+}
+
+// requireNoConversations asserts the store holds no conversation.
+func (fs *fuzzStore) requireNoConversations(t *testing.T) {
+	t.Helper()
+	page, err := fs.svc.ListConversations(t.Context(), storage.ConversationQuery{Paging: storage.Paging{Limit: 1}})
+	require.NoError(t, err)
+	require.Zero(t, page.Total, "%s: conversations left", fs.name)
+}
+
+// fieldOf returns the field an ErrInvalid names, failing unless err is an
+// ErrInvalid *FieldError.
+func fieldOf(t *testing.T, err error) string {
+	t.Helper()
+	var fe *parley.FieldError
+	require.ErrorIs(t, err, parley.ErrInvalid)
+	require.True(t, errors.As(err, &fe), "want a *FieldError, got %T: %v", err, err)
+	require.NotEmpty(t, fe.Field)
+	return fe.Field
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
+func splitPairs(s string) map[string]string {
+	if s == "" {
+		return nil
+	}
+	m := map[string]string{}
+	for _, item := range splitList(s) {
+		k, v, _ := strings.Cut(item, "=")
+		m[k] = v
+	}
+	return m
+}
+
+// FuzzConversationRoundTrip creates conversations from arbitrary input
+// through the service on every store. Invalid input is ErrInvalid naming
+// a field, the same on every store, and writes nothing; valid input reads
+// back unchanged by id and through the list filters it matches, the same on
+// every store, with its conversation.created event; it is then deleted.
+func FuzzConversationRoundTrip(f *testing.F) {
+	f.Add("", "Refund", "", "", "", "", "", "", "", uint8(0))
+	f.Add("c-1", "Printer on FIRE", "s", "WAITING", "URGENT", "WHATSAPP", "cust-1", "lang=de,tier=gold", "vip,billing", uint8(3))
+	f.Add("x'; DROP TABLE conversations; --", "' OR '1'='1", "\"); DELETE FROM events; --", "CLOSED", "LOW", "EMAIL", "1; SELECT pg_sleep(10)", "k'=v'--", "a.b_c-D", uint8(2))
+	f.Add("c\x00", "a\x00b", "\xff", "DONE", "CRITICAL", "PIGEON", "\xfe", "=v", "bad tag", uint8(0))
+	f.Add("İ", "İSTANBUL ǅ ß \u212a", "emoji 🎉", "SOLVED", "HIGH", "LIVE_CHAT", "é", "é=ü", "x,x,y", uint8(1))
+	f.Add("%2F..%2F", "\u2028\u2029\ufeff", "\\\\", "OPEN", "NORMAL", "NO_CHANNEL", "\\", "a=\\\"", "", uint8(0))
+	stores := fuzzStores(f)
+	f.Fuzz(func(t *testing.T, id, topic, summary, status, priority, channel, customerID, attrs, tags string, refs uint8) {
+		in := conversation.Conversation{
+			ID: id, Topic: topic, Summary: summary,
+			Status: conversation.Status(status), Priority: conversation.Priority(priority),
+			Channel: conversation.Channel(channel), CustomerID: customerID,
+			Attributes: splitPairs(attrs), Tags: splitList(tags),
+		}
+		if refs&1 != 0 {
+			in.QueueID = "q1"
+		}
+		if refs&2 != 0 {
+			in.AgentID = "a1"
+		}
+		ctx := t.Context()
+		var first *conversation.Conversation
+		firstField := ""
+		for i, fs := range stores {
+			c, err := fs.svc.CreateConversation(ctx, in)
+			if err != nil {
+				field := fieldOf(t, err)
+				if i > 0 {
+					require.Equal(t, firstField, field, "%s refuses for another field than %s", fs.name, stores[0].name)
+				}
+				firstField = field
+				fs.requireNoConversations(t)
+				require.Empty(t, fs.newEvents(t), "%s: a refused create left events", fs.name)
+				continue
+			}
+			require.Empty(t, firstField, "%s accepts what %s refused", fs.name, stores[0].name)
+			if i == 0 {
+				first = c
+			} else {
+				require.Equal(t, first, c, "%s and %s disagree", fs.name, stores[0].name)
+			}
+
+			got, err := fs.svc.GetConversation(ctx, c.ID)
+			require.NoError(t, err, fs.name)
+			require.Equal(t, c, got, "%s: read back", fs.name)
+
+			filters := []storage.ConversationFilter{
+				{IDs: []string{c.ID}},
+				{Statuses: []conversation.Status{c.Status}, Priorities: []conversation.Priority{c.Priority}, Channels: []conversation.Channel{c.Channel}},
+			}
+			if c.Topic != "" {
+				filters = append(filters, storage.ConversationFilter{TopicContains: c.Topic})
+			}
+			if c.CustomerID != "" {
+				filters = append(filters, storage.ConversationFilter{CustomerID: c.CustomerID})
+			}
+			if len(c.Tags) > 0 {
+				filters = append(filters, storage.ConversationFilter{Tags: c.Tags})
+			}
+			if c.AgentID != "" {
+				filters = append(filters, storage.ConversationFilter{AgentID: c.AgentID})
+			} else {
+				filters = append(filters, storage.ConversationFilter{Unassigned: true})
+			}
+			if c.QueueID != "" {
+				filters = append(filters, storage.ConversationFilter{QueueIDs: []string{c.QueueID}})
+			}
+			for _, fl := range filters {
+				page, err := fs.svc.ListConversations(ctx, storage.ConversationQuery{Filter: fl})
+				require.NoError(t, err, "%s: %+v", fs.name, fl)
+				require.Equal(t, []*conversation.Conversation{c}, page.Items, "%s: listed with %+v", fs.name, fl)
+			}
+
+			events := fs.newEvents(t)
+			require.NotEmpty(t, events, fs.name)
+			last := events[len(events)-1]
+			require.Equal(t, storage.ConversationCreated, last.Type, fs.name)
+			require.Equal(t, c.ID, last.ConversationID, fs.name)
+
+			require.NoError(t, fs.svc.DeleteConversation(ctx, c.ID, "fuzz"), fs.name)
+			fs.requireNoConversations(t)
+			fs.newEvents(t)
+		}
+	})
+}
+
+// FuzzMessageRoundTrip sends arbitrary messages into a conversation through
+// the service on every store. Invalid input is ErrInvalid naming a field,
+// the same on every store, and writes nothing; a valid message reads back
+// unchanged, by id and in the conversation's list, the same on every store.
+func FuzzMessageRoundTrip(f *testing.F) {
+	f.Add("", "", "", "", "", "hello", "", "", false, 0.0, false, 0.0, "", "", "", "", "", false)
+	f.Add("m1", "INBOUND", "SMS", "+385 1", "+1 555", "' OR 1=1; --", "", "", false, 0.0, false, 0.0, "", "", "", "", "", false)
+	f.Add("m'; DROP TABLE messages; --", "OUTBOUND", "", "", "", "", "", "", true, -90.0, true, 180.0, "LOCATION", "Trg", "", "", "", true)
+	f.Add("m3", "OUTBOUND", "", "", "", "", "https://example.com/a.png?x='1'", "cap\u2028", false, 0.0, false, 0.0, "IMAGE", "", "", "", "", false)
+	f.Add("m4", "OUTBOUND", "", "", "", "", "", "", false, 0.0, false, 0.0, "TEMPLATE", "", "welcome", "en", "a,,\"b\"", false)
+	f.Add("m5", "OUTBOUND", "", "", "", "", "", "", true, 5e-324, true, -0.0, "LOCATION", "", "", "", "", false)
+	f.Add("m6", "OUTBOUND", "", "", "", "", "", "", true, 1e308, true, 0.1, "LOCATION", "", "", "", "", false)
+	f.Add("m\x00", "SIDEWAYS", "PIGEON", "\xff", "", "a\x00", "", "", false, 0.0, false, 0.0, "GIF", "", "", "", "", true)
+	stores := fuzzStores(f)
+	f.Fuzz(func(t *testing.T, id, direction, channel, from, to, text, url, caption string,
+		hasLat bool, lat float64, hasLon bool, lon float64, contentType, name, templateName, language, params string, private bool,
+	) {
+		in := message.Message{
+			ID: id, Direction: message.Direction(direction), Channel: conversation.Channel(channel),
+			From: from, To: to, ContentType: message.ContentType(contentType), Private: private,
+			Content: message.Content{Text: text, URL: url, Caption: caption, Name: name, TemplateName: templateName, Language: language},
+		}
+		if hasLat {
+			in.Content.Latitude = &lat
+		}
+		if hasLon {
+			in.Content.Longitude = &lon
+		}
+		in.Content.Parameters = splitList(params)
+		ctx := t.Context()
+		var first *message.Message
+		firstField := ""
+		for i, fs := range stores {
+			c, err := fs.svc.CreateConversation(ctx, conversation.Conversation{ID: "fuzz-conversation", Channel: conversation.SMS})
+			require.NoError(t, err, fs.name)
+			fs.newEvents(t)
+			m, err := fs.svc.CreateMessage(ctx, c.ID, in)
+			if err != nil {
+				field := fieldOf(t, err)
+				if i > 0 {
+					require.Equal(t, firstField, field, "%s refuses for another field than %s", fs.name, stores[0].name)
+				}
+				firstField = field
+				page, err := fs.svc.ListMessages(ctx, storage.MessageQuery{ConversationID: c.ID})
+				require.NoError(t, err)
+				require.Zero(t, page.Total, "%s: a refused message was written", fs.name)
+				require.Empty(t, fs.newEvents(t), "%s: a refused message left events", fs.name)
+			} else {
+				require.Empty(t, firstField, "%s accepts what %s refused", fs.name, stores[0].name)
+				if i == 0 {
+					first = m
+				} else {
+					require.Equal(t, first, m, "%s and %s disagree", fs.name, stores[0].name)
+				}
+				got, err := fs.svc.GetMessage(ctx, m.ID)
+				require.NoError(t, err, fs.name)
+				require.Equal(t, m, got, "%s: read back", fs.name)
+				page, err := fs.svc.ListMessages(ctx, storage.MessageQuery{ConversationID: c.ID})
+				require.NoError(t, err)
+				require.Equal(t, []*message.Message{m}, page.Items, "%s: listed", fs.name)
+				events := fs.newEvents(t)
+				require.NotEmpty(t, events, fs.name)
+				require.Equal(t, storage.MessageCreated, events[0].Type, fs.name)
+				require.Equal(t, m.ID, events[0].EntityID, fs.name)
+			}
+			require.NoError(t, fs.svc.DeleteConversation(ctx, c.ID, "fuzz"), fs.name)
+			fs.newEvents(t)
+		}
+	})
+}
+
+// listData are the conversations FuzzListConversations lists, created a
+// second apart from the Unix epoch on (a time that encodes as 0 in a
+// cursor), with c2 and c5 updated afterwards.
+var listData = []conversation.Conversation{
+	{ID: "c1", Topic: "Printer on FIRE", Status: conversation.Open, Priority: conversation.Low, QueueID: "q1", AgentID: "a1", Channel: conversation.Email, CustomerID: "cust-1", Tags: []string{"vip", "hardware"}},
+	{ID: "c2", Topic: "Refund please", Status: conversation.Waiting, Priority: conversation.Urgent, Channel: conversation.SMS, CustomerID: "cust-2", Tags: []string{"billing"}},
+	{ID: "c3", Topic: "fire alarm İ", Status: conversation.Solved, Priority: conversation.High, QueueID: "q1", AgentID: "a1", Channel: conversation.Email, CustomerID: "cust-1", Tags: []string{"vip"}},
+	{ID: "c4", Topic: "x'; DROP TABLE conversations; --", Status: conversation.Closed, Priority: conversation.Normal, Channel: conversation.Voice, CustomerID: "cust-3"},
+	{ID: "c5", Topic: "printer jam", Status: conversation.Open, Priority: conversation.Urgent, QueueID: "q1", Channel: conversation.SMS, CustomerID: "cust-2", Tags: []string{"hardware", "vip", "billing"}},
+	{ID: "c6", Status: conversation.Open, Priority: conversation.Normal, AgentID: "a1", Channel: conversation.WhatsApp},
+	{ID: "c7", Topic: "Wi-Fi", Status: conversation.Waiting, Priority: conversation.Low, AgentID: "a1", Channel: conversation.Email, Tags: []string{"hardware"}},
+	{ID: "c8", Topic: "FIREWALL", Status: conversation.Open, Priority: conversation.High, Channel: conversation.LiveChat, CustomerID: "cust-1"},
+}
+
+// forgeCursor builds a cursor of the query that real (a cursor it gave
+// out) belongs to, for any keyset, with a correct checksum: the checksum
+// is no secret.
+func forgeCursor(real string, micros int64, rank byte, id string) string {
+	b, err := base64.RawURLEncoding.DecodeString(real)
+	if err != nil || len(b) < 9 {
+		return real
+	}
+	body := append([]byte{}, b[:9]...) // version and query fingerprint
+	body = binary.BigEndian.AppendUint64(body, uint64(micros))
+	body = append(body, rank)
+	body = append(body, id...)
+	sum := sha256.Sum256(body)
+	return base64.RawURLEncoding.EncodeToString(append(body, sum[:8]...))
+}
+
+// listResult is what a list answered, comparable between stores.
+type listResult struct {
+	IDs   []string
+	Total int
+	Next  string
+	Field string // the field of an ErrInvalid, "" on success
+}
+
+func listOn(t *testing.T, fs *fuzzStore, q storage.ConversationQuery) listResult {
+	t.Helper()
+	page, err := fs.svc.ListConversations(t.Context(), q)
+	if err != nil {
+		return listResult{Field: fieldOf(t, err)}
+	}
+	return listResult{IDs: conversationIDs(page.Items), Total: page.Total, Next: page.NextCursor}
+}
+
+// FuzzListConversations lists a fixed set of conversations with arbitrary
+// filters, orders, paging and cursors (given, and forged from a real one)
+// on every store. Every store gives the same answer; a refusal is
+// ErrInvalid naming a field; walking the pages by cursor or by page number
+// yields exactly the rows of one big page, in its order.
+func FuzzListConversations(f *testing.F) {
+	f.Add("", "", "", "", "", false, "", "", "", "", "createdAt", false, 2, 0, "", int64(0), uint8(0), "c3", int64(0))
+	f.Add("c1,c5,c9", "OPEN,WAITING", "URGENT,LOW", "q1", "", false, "SMS,EMAIL", "vip", "", "fire", "priority", true, 1, 0, "", int64(-1), uint8(9), "c\x00", int64(0))
+	f.Add("", "", "", "", "a1", false, "", "hardware,vip", "cust-1", "", "updatedAt", true, 3, 1, "", int64(1<<62), uint8(2), "\xff", int64(1000000))
+	f.Add("", "CLOSED", "", "", "", true, "VOICE", "", "", "DROP TABLE", "id", false, 1, 0, "AQ", int64(-1<<63), uint8(255), "x'; --", int64(-5))
+	f.Add("", "", "", "", "", false, "", "", "", "", "id; DROP TABLE conversations", false, 1001, -1, "", int64(0), uint8(0), "", int64(0))
+	f.Add("", "", "", "", "", false, "", "", "", "İ", "createdAt", true, 1, 0, "", int64(2000000), uint8(1), "c2", int64(3000000))
+	stores := fuzzStores(f)
+	for _, fs := range stores {
+		fs.clock.now = time.Unix(0, 0).UTC()
+		for _, in := range listData {
+			_, err := fs.svc.CreateConversation(f.Context(), in)
+			require.NoError(f, err)
+			fs.clock.Advance(time.Second)
+		}
+		for _, id := range []string{"c2", "c5"} {
+			_, err := fs.svc.UpdateConversation(f.Context(), id, conversation.Patch{Summary: ptr("s")})
+			require.NoError(f, err)
+			fs.clock.Advance(time.Second)
+		}
+	}
+	f.Fuzz(func(t *testing.T, ids, statuses, priorities, queueIDs, agentID string, unassigned bool,
+		channels, tags, customerID, topic, orderBy string, desc bool, limit, page int, cursor string,
+		forgedMicros int64, forgedRank uint8, forgedID string, afterMicros int64,
+	) {
+		q := storage.ConversationQuery{
+			Filter: storage.ConversationFilter{
+				IDs: splitList(ids), QueueIDs: splitList(queueIDs), AgentID: agentID, Unassigned: unassigned,
+				Tags: splitList(tags), CustomerID: customerID, TopicContains: topic,
+			},
+			Order:  storage.Order{Field: storage.SortField(orderBy), Desc: desc},
+			Paging: storage.Paging{Limit: limit, Page: page, Cursor: cursor},
+		}
+		for _, s := range splitList(statuses) {
+			q.Filter.Statuses = append(q.Filter.Statuses, conversation.Status(s))
+		}
+		for _, p := range splitList(priorities) {
+			q.Filter.Priorities = append(q.Filter.Priorities, conversation.Priority(p))
+		}
+		for _, c := range splitList(channels) {
+			q.Filter.Channels = append(q.Filter.Channels, conversation.Channel(c))
+		}
+		if afterMicros != 0 {
+			q.Filter.CreatedAfter = time.UnixMicro(afterMicros)
+		}
+
+		// Every store answers the same.
+		want := listOn(t, stores[0], q)
+		for _, fs := range stores[1:] {
+			require.Equal(t, want, listOn(t, fs, q), "%s and %s disagree on %+v", fs.name, stores[0].name, q)
+		}
+		if want.Field != "" || cursor != "" || page != 0 {
+			return
+		}
+
+		// The whole list in one page; then walked by cursor and by page.
+		all := q
+		all.Limit = storage.MaxLimit
+		whole := listOn(t, stores[0], all)
+		require.Empty(t, whole.Field)
+		require.Empty(t, whole.Next)
+		for _, fs := range stores {
+			walked := []string{}
+			next := q
+			for range len(listData) + 1 {
+				r := listOn(t, fs, next)
+				require.Empty(t, r.Field, "%s: a cursor the store gave out is refused", fs.name)
+				walked = append(walked, r.IDs...)
+				if r.Next == "" {
+					break
+				}
+				next.Cursor = r.Next
+			}
+			require.Equal(t, whole.IDs, nonNil(walked), "%s: walked by cursor, limit %d", fs.name, q.Limit)
+			paged := []string{}
+			byPage := q
+			for p := 0; p <= len(listData); p++ {
+				byPage.Page = p
+				paged = append(paged, listOn(t, fs, byPage).IDs...)
+			}
+			require.Equal(t, whole.IDs, nonNil(paged), "%s: walked by page", fs.name)
+		}
+
+		// A forged cursor: every store gives the same answer, or the same
+		// refusal.
+		if want.Next != "" {
+			forged := q
+			forged.Cursor = forgeCursor(want.Next, forgedMicros, forgedRank, forgedID)
+			first := listOn(t, stores[0], forged)
+			if first.Field != "" {
+				require.Equal(t, "cursor", first.Field)
+			}
+			for _, fs := range stores[1:] {
+				require.Equal(t, first, listOn(t, fs, forged), "%s and %s disagree on a forged cursor", fs.name, stores[0].name)
+			}
+		}
+	})
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
