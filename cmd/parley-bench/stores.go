@@ -1,0 +1,310 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	sqlite3 "github.com/mattn/go-sqlite3"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/sqlstore"
+	"github.com/parleyhq/parley/sqlstore/sqlite"
+)
+
+// sqlStore is parley over one SQL database, and the raw driver beside it
+// for the baselines.
+type sqlStore struct {
+	name  string
+	store *sqlstore.Store
+	svc   *parley.Service
+	raw   rawDriver
+	// trips counts parley's round trips (PostgreSQL); nil on SQLite.
+	trips func() int64
+	// record runs fn against a service over the same database whose
+	// statements are recorded, and returns them.
+	record func(fn func(svc *parley.Service) error) ([]statement, error)
+	// close releases everything and removes what the store created.
+	close func()
+	// pgConfig is the connection's configuration (PostgreSQL).
+	pgConfig *pgx.ConnConfig
+}
+
+// pgConn opens a connection of its own to the store's PostgreSQL database.
+func (s *sqlStore) pgConn(ctx context.Context) (*pgx.Conn, error) {
+	if s.pgConfig == nil {
+		return nil, errors.New("not a PostgreSQL store")
+	}
+	return connect(ctx, s.pgConfig.Copy())
+}
+
+// table is the name of one of parley's tables, as the store's statements
+// spell it.
+func (s *sqlStore) table(name string) string {
+	if s.store.Dialect() == sqlstore.Postgres {
+		return `"` + s.store.Schema() + `".` + name
+	}
+	return s.store.Schema() + "_" + name
+}
+
+// rawDriver runs a statement through the driver alone.
+type rawDriver interface {
+	exec(ctx context.Context, st statement) error     // on its own, autocommit
+	execInTx(ctx context.Context, st statement) error // BEGIN, the statement, COMMIT
+	query(ctx context.Context, st statement) error    // read every row
+	trips() func() int64                              // round trips, or nil
+	close()
+}
+
+// errUnreachable is the cause when PostgreSQL does not answer.
+var errUnreachable = errors.New("PostgreSQL is unreachable")
+
+func randomName(prefix string) string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return prefix + hex.EncodeToString(b)
+}
+
+// openPostgres makes a store in a fresh schema of its own, which close
+// drops. With nosync, commits of parley and of the baseline alike do not
+// wait for the WAL to reach the disk (synchronous_commit off, for these
+// sessions only).
+func openPostgres(ctx context.Context, dsn string, nosync bool) (*sqlStore, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("-postgres: %w", err)
+	}
+	if nosync {
+		cfg.ConnConfig.RuntimeParams["synchronous_commit"] = "off"
+	}
+	plain := cfg.ConnConfig.Copy()
+	admin, err := connect(ctx, plain)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errUnreachable, err)
+	}
+	schema := randomName("parley_bench_")
+	// CREATE SCHEMA without IF NOT EXISTS: the schema is ours alone.
+	if _, err := admin.Exec(ctx, `CREATE SCHEMA "`+schema+`"`); err != nil {
+		_ = admin.Close(ctx)
+		return nil, err
+	}
+	cleanup := []func(){func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		if _, err := admin.Exec(ctx, `DROP SCHEMA IF EXISTS "`+schema+`" CASCADE`); err != nil {
+			fmt.Fprintf(os.Stderr, "parley-bench: dropping schema %s: %v\n", schema, err)
+		}
+		_ = admin.Close(ctx)
+	}}
+	closeAll := func() {
+		for i := len(cleanup) - 1; i >= 0; i-- {
+			cleanup[i]()
+		}
+	}
+	rec := &recorder{}
+	tracer := &pgTracer{rec: rec}
+	cfg.ConnConfig.Tracer = tracer
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		closeAll()
+		return nil, err
+	}
+	cleanup = append(cleanup, pool.Close)
+	store, err := sqlstore.NewPostgres(pool, sqlstore.WithSchema(schema))
+	if err == nil {
+		err = store.Migrate(ctx)
+	}
+	if err != nil {
+		closeAll()
+		return nil, err
+	}
+	rawTracer := &pgTracer{}
+	rawCfg := plain.Copy()
+	rawCfg.Tracer = rawTracer
+	conn, err := connect(ctx, rawCfg)
+	if err != nil {
+		closeAll()
+		return nil, err
+	}
+	raw := &pgRaw{conn: conn, tracer: rawTracer}
+	cleanup = append(cleanup, raw.close)
+	svc := parley.New(store)
+	return &sqlStore{
+		name: "postgres", store: store, svc: svc, raw: raw,
+		trips: tracer.count,
+		record: func(fn func(*parley.Service) error) ([]statement, error) {
+			return rec.record(func() error { return fn(svc) })
+		},
+		close:    closeAll,
+		pgConfig: plain,
+	}, nil
+}
+
+func connect(ctx context.Context, cfg *pgx.ConnConfig) (*pgx.Conn, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	return pgx.ConnectConfig(ctx, cfg)
+}
+
+// pgRaw is the PostgreSQL baseline: one pgx connection.
+type pgRaw struct {
+	conn   *pgx.Conn
+	tracer *pgTracer
+}
+
+func (r *pgRaw) exec(ctx context.Context, st statement) error {
+	_, err := r.conn.Exec(ctx, st.sql, st.args...)
+	return err
+}
+
+func (r *pgRaw) execInTx(ctx context.Context, st statement) error {
+	tx, err := r.conn.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	if _, err := tx.Exec(ctx, st.sql, st.args...); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+func (r *pgRaw) query(ctx context.Context, st statement) error {
+	rows, err := r.conn.Query(ctx, st.sql, st.args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if _, err := rows.Values(); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (r *pgRaw) trips() func() int64 { return r.tracer.count }
+
+func (r *pgRaw) close() { _ = r.conn.Close(context.Background()) }
+
+// sqliteDSN is the go-sqlite3 name of the file with the settings of
+// sqlite.Open's writing connection: WAL, foreign keys, busy timeout,
+// IMMEDIATE transactions, a cache of 128 prepared statements, and
+// go-sqlite3's synchronous NORMAL (under WAL a commit writes the log but
+// does not wait for the disk; checkpoints do).
+func sqliteDSN(path string) string {
+	v := url.Values{
+		"_journal_mode":    {"WAL"},
+		"_foreign_keys":    {"1"},
+		"_busy_timeout":    {"5000"},
+		"_txlock":          {"immediate"},
+		"_stmt_cache_size": {"128"},
+	}
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + v.Encode()
+}
+
+// openSQLite makes a store in a new file of dir, which close removes.
+func openSQLite(ctx context.Context, dir string) (*sqlStore, error) {
+	path := filepath.Join(dir, randomName("parley-")+".db")
+	store, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	remove := func() {
+		_ = store.Close()
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			_ = os.Remove(path + suffix)
+		}
+	}
+	if err := store.Migrate(ctx); err != nil {
+		remove()
+		return nil, err
+	}
+	raw, err := sql.Open("sqlite3", sqliteDSN(path))
+	if err != nil {
+		remove()
+		return nil, err
+	}
+	raw.SetMaxOpenConns(1)
+	// The statement capture runs on connections of its own that record
+	// what they run; the measured store never goes through them.
+	rec := &recorder{}
+	capDB := sql.OpenDB(sqliteRecording{dsn: sqliteDSN(path), rec: rec, drv: &sqlite3.SQLiteDriver{}})
+	capDB.SetMaxOpenConns(1)
+	capStore, err := sqlstore.NewSQLite(sqlstore.SQLiteConfig{Write: capDB, Read: capDB, Classify: sqlite.Classify})
+	if err != nil {
+		_ = raw.Close()
+		_ = capDB.Close()
+		remove()
+		return nil, err
+	}
+	capSvc := parley.New(capStore)
+	return &sqlStore{
+		name: "sqlite", store: store, svc: parley.New(store), raw: &sqliteRaw{db: raw},
+		record: func(fn func(*parley.Service) error) ([]statement, error) {
+			return rec.record(func() error { return fn(capSvc) })
+		},
+		close: func() {
+			_ = capDB.Close()
+			_ = raw.Close()
+			remove()
+		},
+	}, nil
+}
+
+// sqliteRaw is the SQLite baseline: database/sql over go-sqlite3, one
+// connection.
+type sqliteRaw struct{ db *sql.DB }
+
+func (r *sqliteRaw) exec(ctx context.Context, st statement) error {
+	_, err := r.db.ExecContext(ctx, st.sql, st.args...)
+	return err
+}
+
+func (r *sqliteRaw) execInTx(ctx context.Context, st statement) error {
+	tx, err := r.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }()
+	if _, err := tx.ExecContext(ctx, st.sql, st.args...); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func (r *sqliteRaw) query(ctx context.Context, st statement) error {
+	rows, err := r.db.QueryContext(ctx, st.sql, st.args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return err
+	}
+	vals := make([]any, len(cols))
+	dest := make([]any, len(cols))
+	for i := range vals {
+		dest[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (r *sqliteRaw) trips() func() int64 { return nil }
+
+func (r *sqliteRaw) close() { _ = r.db.Close() }

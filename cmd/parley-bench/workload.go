@@ -1,0 +1,235 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/message"
+	"github.com/parleyhq/parley/routing"
+	"github.com/parleyhq/parley/storage"
+)
+
+// The fixed workload, the same on every store: a queue "support" that
+// assigns automatically to its 20 ACTIVE agents, a rule that routes every
+// conversation there, a queue "archive" that assigns nothing, the tags vip
+// and billing, and 200 conversations in "archive" for the list.
+const (
+	workloadAgents = 20
+	listRows       = 200
+	replyAgent     = "agent-00"
+)
+
+// The operations, by the names the table shows.
+const (
+	opCreate  = "create"
+	opGet     = "get"
+	opPatch   = "patch"
+	opTag     = "add tag"
+	opAppend  = "append message"
+	opInbound = "inbound message"
+	opList    = "list page"
+	opRoute   = "route"
+)
+
+// sampleConversation is the conversation every create makes: a few fields
+// set, as a chat widget would.
+func sampleConversation(i int) conversation.Conversation {
+	return conversation.Conversation{
+		Topic:      "Where is my parcel?",
+		Channel:    conversation.LiveChat,
+		CustomerID: fmt.Sprintf("cust-%04d", i%1000),
+		Attributes: map[string]string{"lang": "en"},
+	}
+}
+
+// sampleReply is the message the append step sends.
+var sampleReply = message.Message{Content: message.Content{Text: "Your parcel left our warehouse this morning."}}
+
+// listQuery is the list step's query: a page of 50 OPEN conversations of
+// one queue, newest first, with their tags, without the total (as a client
+// paging with cursors asks).
+func listQuery() storage.ConversationQuery {
+	return storage.ConversationQuery{
+		Filter: storage.ConversationFilter{
+			Statuses: []conversation.Status{conversation.Open},
+			QueueIDs: []string{"archive"},
+		},
+		Paging: storage.Paging{SkipTotal: true},
+	}
+}
+
+// workload is the fixed workload on one service.
+type workload struct {
+	svc *parley.Service
+	// fixtures made by setup
+	tagged   string // a conversation with two tags
+	patched  string // the conversation the patch step changes
+	assigned string // the conversation assigned to replyAgent
+	customer string // the customer of the inbound step
+}
+
+// setup creates the workload's queues, agents, rule, tags and
+// conversations.
+func (w *workload) setup(ctx context.Context) error {
+	svc := w.svc
+	if _, err := svc.CreateQueue(ctx, routing.Queue{ID: "support", Name: "Support", AutoAssignment: true}); err != nil {
+		return err
+	}
+	if _, err := svc.CreateQueue(ctx, routing.Queue{ID: "archive", Name: "Archive"}); err != nil {
+		return err
+	}
+	for i := range workloadAgents {
+		id := fmt.Sprintf("agent-%02d", i)
+		if _, err := svc.CreateAgent(ctx, routing.Agent{ID: id, DisplayName: id, Status: routing.Active, Capacity: routing.MaxCapacity}); err != nil {
+			return err
+		}
+		if _, err := svc.AddQueueMember(ctx, "support", id); err != nil {
+			return err
+		}
+	}
+	if _, err := svc.SetRoutingRules(ctx, []routing.Rule{{ID: "all", Name: "all", QueueID: "support"}}); err != nil {
+		return err
+	}
+	for _, name := range []string{"vip", "billing"} {
+		if _, err := svc.CreateTag(ctx, name); err != nil {
+			return err
+		}
+	}
+	statuses := []conversation.Status{conversation.Open, conversation.Waiting, conversation.Solved, conversation.Open}
+	for i := range listRows {
+		in := sampleConversation(i)
+		in.QueueID = "archive"
+		in.Status = statuses[i%len(statuses)]
+		if i%2 == 0 {
+			in.Tags = []string{"vip"}
+		}
+		if i%3 == 0 {
+			in.Tags = append(in.Tags, "billing")
+		}
+		if _, err := svc.CreateConversation(ctx, in); err != nil {
+			return err
+		}
+	}
+	in := sampleConversation(0)
+	in.Tags = []string{"vip", "billing"}
+	c, err := svc.CreateConversation(ctx, in)
+	if err != nil {
+		return err
+	}
+	w.tagged = c.ID
+	if c, err = svc.CreateConversation(ctx, sampleConversation(1)); err != nil {
+		return err
+	}
+	w.patched = c.ID
+	if c, err = svc.CreateConversation(ctx, sampleConversation(2)); err != nil {
+		return err
+	}
+	if _, err := svc.AssignConversation(ctx, c.ID, replyAgent); err != nil {
+		return err
+	}
+	w.assigned = c.ID
+	w.customer = "cust-inbound"
+	_, _, err = svc.ReceiveInbound(ctx, w.customer, conversation.LiveChat, sampleReply)
+	return err
+}
+
+// fresh hands out new conversations made untimed, n at a time by prepare.
+type fresh struct {
+	svc  *parley.Service
+	ids  []string
+	next int
+}
+
+func (f *fresh) prepare(ctx context.Context, n int) error {
+	f.ids, f.next = f.ids[:0], 0
+	for i := range n {
+		c, err := f.svc.CreateConversation(ctx, sampleConversation(i))
+		if err != nil {
+			return err
+		}
+		f.ids = append(f.ids, c.ID)
+	}
+	return nil
+}
+
+func (f *fresh) take() string {
+	id := f.ids[f.next]
+	f.next++
+	return id
+}
+
+// steps returns the workload's operations in table order.
+func (w *workload) steps() []namedStep {
+	svc := w.svc
+	i := 0
+	create := step{run: func(ctx context.Context) error {
+		i++
+		_, err := svc.CreateConversation(ctx, sampleConversation(i))
+		return err
+	}}
+	get := step{run: func(ctx context.Context) error {
+		_, err := svc.GetConversation(ctx, w.tagged)
+		return err
+	}}
+	priorities := []conversation.Priority{conversation.High, conversation.Normal}
+	p := 0
+	patch := step{run: func(ctx context.Context) error {
+		p++
+		_, err := svc.UpdateConversation(ctx, w.patched, conversation.Patch{Priority: &priorities[p%2]})
+		return err
+	}}
+	toTag := &fresh{svc: svc}
+	addTag := step{prepare: toTag.prepare, run: func(ctx context.Context) error {
+		_, err := svc.AddTag(ctx, toTag.take(), "vip")
+		return err
+	}}
+	appendMsg := step{run: func(ctx context.Context) error {
+		ctx = parley.WithActor(ctx, parley.Actor{AgentID: replyAgent})
+		_, err := svc.CreateMessage(ctx, w.assigned, sampleReply)
+		return err
+	}}
+	inbound := step{run: func(ctx context.Context) error {
+		_, _, err := svc.ReceiveInbound(ctx, w.customer, conversation.LiveChat, sampleReply)
+		return err
+	}}
+	list := step{run: func(ctx context.Context) error {
+		page, err := svc.ListConversations(ctx, listQuery())
+		if err == nil && len(page.Items) != storage.DefaultLimit {
+			err = fmt.Errorf("list: a page of %d", len(page.Items))
+		}
+		return err
+	}}
+	toRoute := &fresh{svc: svc}
+	route := step{
+		maxOps:  5 * routing.MaxCapacity, // a quarter of the agents' room
+		prepare: toRoute.prepare,
+		run: func(ctx context.Context) error {
+			c, err := svc.Route(ctx, toRoute.take())
+			if err == nil && c.AgentID == "" {
+				err = fmt.Errorf("route: %s was not assigned", c.ID)
+			}
+			return err
+		},
+		// Delete the routed conversations, so that agents' loads stay
+		// where they were for the next block.
+		finish: func(ctx context.Context) error {
+			for _, id := range toRoute.ids {
+				if err := svc.DeleteConversation(ctx, id, "benchmark"); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+	return []namedStep{
+		{opCreate, create}, {opGet, get}, {opPatch, patch}, {opTag, addTag},
+		{opAppend, appendMsg}, {opInbound, inbound}, {opList, list}, {opRoute, route},
+	}
+}
+
+type namedStep struct {
+	name string
+	step
+}
