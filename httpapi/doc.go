@@ -82,7 +82,7 @@
 //
 // The delete reason comes in a {"reason"} body or a reason query
 // parameter, not both. POST /conversations/{id}/transfer takes exactly one
-// of agentId and queueId. PUT /routing must name "rules" ([] removes every
+// of agentId (or assignedTo) and queueId (or inboxId). PUT /routing must name "rules" ([] removes every
 // rule), so that an empty body cannot wipe the list; a rule's enabled
 // defaults to true.
 //

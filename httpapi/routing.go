@@ -148,10 +148,13 @@ func (a *api) simulateRouting(w http.ResponseWriter, r *http.Request) (any, erro
 }
 
 // transferJSON is the body of POST /conversations/{id}/transfer: exactly
-// one of agentId and queueId.
+// one of agentId and queueId, or of their aliases assignedTo and inboxId
+// (SPEC §2); a field and its alias together are a 400 naming the alias.
 type transferJSON struct {
-	AgentID opt[string] `json:"agentId"`
-	QueueID opt[string] `json:"queueId"`
+	AgentID    opt[string] `json:"agentId"`
+	AssignedTo opt[string] `json:"assignedTo"`
+	QueueID    opt[string] `json:"queueId"`
+	InboxID    opt[string] `json:"inboxId"`
 }
 
 // transfer hands the conversation to an agent or to a queue.
@@ -163,16 +166,23 @@ func (a *api) transfer(w http.ResponseWriter, r *http.Request) (any, error) {
 	if err := decodeBody(w, r, &in); err != nil {
 		return nil, err
 	}
+	agent, err := oneOf("agentId", in.AgentID, "assignedTo", in.AssignedTo)
+	if err != nil {
+		return nil, err
+	}
+	queue, err := oneOf("queueId", in.QueueID, "inboxId", in.InboxID)
+	if err != nil {
+		return nil, err
+	}
 	id := r.PathValue("id")
 	var c *conversation.Conversation
-	var err error
 	switch {
-	case in.AgentID.given() && in.QueueID.given():
+	case agent.given() && queue.given():
 		return nil, invalid("queueId", "cannot be given together with agentId: transfer to an agent or to a queue")
-	case in.AgentID.given():
-		c, err = a.svc.TransferToAgent(r.Context(), id, in.AgentID.Value)
-	case in.QueueID.given():
-		c, err = a.svc.TransferToQueue(r.Context(), id, in.QueueID.Value)
+	case agent.given():
+		c, err = a.svc.TransferToAgent(r.Context(), id, agent.Value)
+	case queue.given():
+		c, err = a.svc.TransferToQueue(r.Context(), id, queue.Value)
 	default:
 		return nil, invalid("agentId", "agentId or queueId is required")
 	}

@@ -92,3 +92,42 @@ func TestTransfer(t *testing.T) {
 	requireError(t, f.do("POST", path("/conversations/%s/transfer", closed), map[string]any{"agentId": "bob"}), 409, "CLOSED")
 	requireError(t, f.do("POST", path("/conversations/%s/transfer", closed), map[string]any{"queueId": "support"}), 409, "CLOSED")
 }
+
+// TestTransferSecondVocabulary checks that the transfer body takes the
+// aliases assignedTo (agentId) and inboxId (queueId), and that a field
+// given with its alias is a 400 naming the alias, as on the conversation
+// bodies.
+func TestTransferSecondVocabulary(t *testing.T) {
+	t.Parallel()
+	f := setup(t, nil)
+	f.seedPeople()
+	id := f.create(map[string]any{"queueId": "billing", "agentId": "ann"})["id"].(string)
+	p := path("/conversations/%s/transfer", id)
+
+	got := f.must(200, "POST", p, map[string]any{"assignedTo": "bob"}).JSON(t)
+	require.Equal(t, "bob", got["agentId"])
+	require.Equal(t, "billing", got["queueId"])
+	got = f.must(200, "POST", p, map[string]any{"inboxId": "support"}).JSON(t)
+	require.Equal(t, "support", got["queueId"])
+	require.Nil(t, got["agentId"])
+
+	for _, tc := range []struct {
+		name  string
+		body  map[string]any
+		field string
+	}{
+		{"agentId and assignedTo", map[string]any{"agentId": "bob", "assignedTo": "bob"}, "assignedTo"},
+		{"queueId and inboxId", map[string]any{"queueId": "support", "inboxId": "support"}, "inboxId"},
+		{"assignedTo and inboxId", map[string]any{"assignedTo": "bob", "inboxId": "support"}, "queueId"},
+		{"agentId and inboxId", map[string]any{"agentId": "bob", "inboxId": "support"}, "queueId"},
+		{"assignedTo null", map[string]any{"assignedTo": nil}, "agentId"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := f.do("POST", p, tc.body)
+			requireError(t, r, 400, "INVALID")
+			require.Equal(t, tc.field, r.JSON(t)["field"])
+		})
+	}
+	requireError(t, f.do("POST", p, map[string]any{"assignedTo": "nope"}), 404, "NOT_FOUND")
+	requireError(t, f.do("POST", p, map[string]any{"inboxId": "nope"}), 404, "NOT_FOUND")
+}
