@@ -88,6 +88,23 @@ func decodeBody(w http.ResponseWriter, r *http.Request, dst any) error {
 	return nil
 }
 
+// refuseBody reads the body of a route that takes none: anything but white
+// space is ErrInvalid naming "body", rather than a body silently ignored.
+func refuseBody(w http.ResponseWriter, r *http.Request) error {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	var tooBig *http.MaxBytesError
+	switch {
+	case len(bytes.TrimSpace(body)) > 0 || errors.As(err, &tooBig):
+		return invalid("body", "this route takes no body")
+	case err != nil:
+		return invalid("body", "could not be read")
+	}
+	return nil
+}
+
 // loneSurrogate reports whether a JSON string in body holds a \u escape
 // of a UTF-16 surrogate that is not half of a pair, high then low: text
 // that is no Unicode, which encoding/json would decode as U+FFFD.

@@ -57,6 +57,15 @@
 // value of the wrong type, or anything after the object is a 400 naming the
 // field. An empty body is read as {}. The Content-Type is not checked.
 //
+// A route that takes no body refuses one rather than ignore it: on every
+// GET, and on DELETE of the assignee, of a conversation's tag, of a tag
+// and of a queue member, a body with anything but white space ({}
+// included) is a 400 naming "body" ("this route takes no body"). DELETE
+// /conversations/{id} takes an optional {"reason"}. POST
+// /conversations/{id}/route has nothing to take either, but as a POST it
+// accepts an empty body or {}, which clients that always send JSON send;
+// a key in it is a 400 naming the key.
+//
 // The second vocabulary of the contract is taken on input, in bodies and
 // query parameters: status open/pending/closed, priority
 // low/medium/high/urgent, channel email/chat/phone/whatsapp, and the field

@@ -153,6 +153,12 @@ func (a *api) serve(rt route) http.Handler {
 			return
 		}
 		r = r.WithContext(parley.WithActor(r.Context(), actor))
+		if rt.body == noBody {
+			if err := refuseBody(w, r); err != nil {
+				a.writeError(w, r, err)
+				return
+			}
+		}
 		body, err := rt.handle(a, w, r)
 		if err != nil {
 			a.writeError(w, r, err)

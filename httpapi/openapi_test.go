@@ -64,6 +64,8 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 		op, ok := doc.Paths[rt.path][strings.ToLower(rt.method)]
 		require.True(t, ok, "route %s has no description in openapi.json", key)
 		require.NotEmpty(t, op.Summary, key)
+		require.Equal(t, rt.body == jsonBody, op.RequestBody != nil,
+			"%s: a request body is described exactly when the route reads one", key)
 		_, ok = op.Responses[strconv.Itoa(rt.status)]
 		require.True(t, ok, "%s: the success status %d is not described", key, rt.status)
 		if rt.status != http.StatusNoContent {

@@ -1,0 +1,56 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley"
+)
+
+// TestRoutesWithoutBodyRefuseOne sends each route of the table a body. A
+// route that takes none (GETs, the DELETEs of a part, ...) answers 400
+// naming "body" for anything but white space, {} included, before it does
+// anything; a route that takes one reads it, and names the unknown key.
+// White space alone is no body: the request goes through.
+func TestRoutesWithoutBodyRefuseOne(t *testing.T) {
+	t.Parallel()
+	both := string(parley.ScopeRead) + "," + string(parley.ScopeWrite)
+	for _, rt := range routes {
+		key := rt.method + " " + rt.path
+		t.Run(key, func(t *testing.T) {
+			t.Parallel()
+			h := scopedHandler(t)
+			send := func(body string) (int, map[string]any) {
+				req := httptest.NewRequest(rt.method, DefaultBasePath+scopedPath(rt.path), strings.NewReader(body))
+				req.Header.Set("x-scopes", both)
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				var m map[string]any
+				if rec.Body.Len() > 0 {
+					require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &m), "%s", rec.Body)
+				}
+				return rec.Code, m
+			}
+			code, m := send(`{"stray": 1}`)
+			require.Equal(t, http.StatusBadRequest, code, "%v", m)
+			if rt.body == jsonBody {
+				require.Equal(t, "stray", m["field"], "%v", m)
+				return
+			}
+			require.Equal(t, "body", m["field"], "%v", m)
+			require.Contains(t, m["message"], "takes no body")
+			for _, body := range []string{`{}`, `null`, `x`, strings.Repeat(" ", MaxBodyBytes) + "x"} {
+				code, m := send(body)
+				require.Equal(t, http.StatusBadRequest, code, "%.20q: %v", body, m)
+				require.Equal(t, "body", m["field"], "%.20q: %v", body, m)
+			}
+			code, m = send(" \n\t")
+			require.Less(t, code, 300, "white space is no body: %v", m)
+		})
+	}
+}
