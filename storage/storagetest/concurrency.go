@@ -1,6 +1,7 @@
 package storagetest
 
 import (
+	"errors"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -8,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/routing"
 	"github.com/parleyhq/parley/storage"
 	"github.com/parleyhq/parley/tag"
 )
@@ -53,6 +55,52 @@ var concurrencyCases = []testCase{
 			return nil
 		}))
 		require.Equal(t, int64(1+goroutines*each), f.getConversation("c1").Version)
+	}},
+	{"UnlockedVersionCheckIsAtomic", func(t *testing.T, f *fixture) {
+		// No lock at all: every writer reads the same version, then all
+		// write with it at once. The version check must be one atomic
+		// compare-and-set, so exactly one write per version wins and the
+		// others get ErrConflict, never a second success.
+		f.createConversation(newConversation("c1"))
+		const rounds = 5
+		var successes int
+		for round := range rounds {
+			var read sync.WaitGroup
+			read.Add(goroutines)
+			var won, conflicted atomic.Int32
+			winner := make(chan string, goroutines)
+			require.NoError(t, parallel(goroutines, func(g int) error {
+				c, err := f.store.GetConversation(f.ctx, "c1")
+				read.Done()
+				// Nobody writes before every writer has read.
+				read.Wait()
+				if err != nil {
+					return err
+				}
+				next := c.Clone()
+				next.Version++
+				next.Attributes = map[string]string{"writer": idf("g", g)}
+				err = f.store.UpdateConversation(f.ctx, next, c.Version)
+				switch {
+				case err == nil:
+					won.Add(1)
+					winner <- idf("g", g)
+				case errors.Is(err, storage.ErrConflict):
+					conflicted.Add(1)
+				default:
+					return err
+				}
+				return nil
+			}))
+			close(winner)
+			require.Equal(t, int32(1), won.Load(), "round %d: one write per version succeeds", round)
+			require.Equal(t, int32(goroutines), won.Load()+conflicted.Load(), "round %d", round)
+			successes += int(won.Load())
+			got := f.getConversation("c1")
+			require.Equal(t, int64(1+successes), got.Version)
+			require.Equal(t, map[string]string{"writer": <-winner}, got.Attributes, "round %d: the winning write is the one stored", round)
+		}
+		require.Equal(t, int64(1+rounds), f.getConversation("c1").Version)
 	}},
 	{"LockKeySerialises", func(t *testing.T, f *fixture) {
 		f.createConversation(newConversation("c1"))
@@ -117,6 +165,78 @@ var concurrencyCases = []testCase{
 		require.NoError(t, err)
 		require.Equal(t, capacity, load)
 		require.Equal(t, int32(capacity), won.Load())
+	}},
+	{"ClaimersRaceForOneConversation", func(t *testing.T, f *fixture) {
+		// Two routers claim the same unassigned conversation, as the
+		// service claims: lock it, check it is still unassigned, lock the
+		// agent, count its load, assign. The conversation lock must make
+		// the loser wait and then see the winner's assignment; a loser
+		// that read it unassigned would get ErrConflict, or worse.
+		const rounds = 30
+		claimers := []string{"a1", "a2"}
+		for _, id := range claimers {
+			f.createAgent(id, func(a *routing.Agent) { a.Capacity = rounds })
+		}
+		wins := map[string]int{}
+		for round := range rounds {
+			id := idf("c", round)
+			f.createConversation(newConversation(id))
+			outcome := make([]string, len(claimers))
+			var ready sync.WaitGroup
+			ready.Add(len(claimers))
+			require.NoError(t, parallel(len(claimers), func(g int) error {
+				// Both start together.
+				ready.Done()
+				ready.Wait()
+				agent := claimers[g]
+				return f.store.InTx(f.ctx, func(tx storage.Tx) error {
+					c, err := tx.LockConversation(f.ctx, id)
+					if err != nil {
+						return err
+					}
+					if c.AgentID != "" {
+						outcome[g] = "saw " + c.AgentID
+						return nil
+					}
+					a, err := tx.LockAgent(f.ctx, agent)
+					if err != nil {
+						return err
+					}
+					load, err := tx.AgentLoad(f.ctx, agent)
+					if err != nil {
+						return err
+					}
+					if load >= a.Capacity {
+						outcome[g] = "full"
+						return nil
+					}
+					next := c.Clone()
+					next.AgentID, next.Version = agent, c.Version+1
+					if err := tx.UpdateConversation(f.ctx, next, c.Version); err != nil {
+						return err
+					}
+					outcome[g] = "won"
+					return nil
+				})
+			}))
+			got := f.getConversation(id)
+			require.Contains(t, claimers, got.AgentID, "round %d", round)
+			require.Equal(t, int64(2), got.Version, "round %d: assigned once", round)
+			winner := got.AgentID
+			for g, agent := range claimers {
+				if agent == winner {
+					require.Equal(t, "won", outcome[g], "round %d", round)
+				} else {
+					require.Equal(t, "saw "+winner, outcome[g], "round %d: the loser sees the winner's assignment", round)
+				}
+			}
+			wins[winner]++
+		}
+		for _, agent := range claimers {
+			load, err := f.store.AgentLoad(f.ctx, agent)
+			require.NoError(t, err)
+			require.Equal(t, wins[agent], load)
+		}
 	}},
 	{"EnsureTagRace", func(t *testing.T, f *fixture) {
 		var created atomic.Int32

@@ -22,7 +22,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 	"testing"
 	"time"
 
@@ -275,5 +274,3 @@ func rawJSON(v any) json.RawMessage {
 }
 
 func idf(prefix string, i int) string { return fmt.Sprintf("%s-%03d", prefix, i) }
-
-var _ = slices.Sort[[]string]
