@@ -194,10 +194,10 @@ var listCases = []testCase{
 			}
 		}
 	}},
-	{"EveryFilterByPage", func(t *testing.T, f *fixture) {
+	{"EveryFilterEveryOrderByPage", func(t *testing.T, f *fixture) {
 		all := listFixture(f)
 		for _, lf := range listFilters {
-			for _, order := range []storage.Order{{}, {Field: storage.SortPriority}, {Field: storage.SortUpdatedAt, Desc: true}} {
+			for _, order := range allOrders {
 				q := storage.ConversationQuery{Filter: lf.filter, Order: order, Paging: storage.Paging{Limit: 9}}
 				want := expected(all, q)
 				got := walkPages(t, f, q, len(want))

@@ -1,7 +1,9 @@
 package storagetest
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -234,6 +236,79 @@ var messageCases = []testCase{
 			require.Equal(t, len(tc.want), page.Total)
 		}
 	}},
+	{"EveryFilterByCursorAndPage", func(t *testing.T, f *fixture) {
+		// Every filter, walked page by page in both directions, gives the
+		// filtered full list: the cursor carries the filter's position,
+		// with ties in createdAt at the page boundaries.
+		f.createConversation(newConversation("c1"))
+		f.createConversation(newConversation("c2"))
+		channels := []conversation.Channel{conversation.WhatsApp, conversation.SMS, conversation.Email}
+		var all []*message.Message
+		for i := range 30 {
+			m := newMessage(idf("m", (i*11)%30), "c1", time.Duration(i/3)*time.Second) // ids not in time order
+			m.Channel = channels[i%len(channels)]
+			if i%4 == 0 {
+				m.Direction, m.AgentID = message.Outbound, "a1"
+			}
+			require.NoError(t, f.store.CreateMessage(f.ctx, m))
+			all = append(all, m)
+		}
+		require.NoError(t, f.store.CreateMessage(f.ctx, newMessage("other", "c2", time.Second)))
+		filters := []struct {
+			name string
+			q    storage.MessageQuery
+		}{
+			{"none", storage.MessageQuery{}},
+			{"ids", storage.MessageQuery{IDs: []string{"m-002", "m-005", "m-013", "m-014", "m-017", "m-021", "m-026", "m-029", "other", "nope"}}},
+			{"direction", storage.MessageQuery{Direction: message.Outbound}},
+			{"channel", storage.MessageQuery{Channel: conversation.SMS}},
+			{"directionAndChannel", storage.MessageQuery{Direction: message.Inbound, Channel: conversation.Email}},
+			{"createdAfter", storage.MessageQuery{CreatedAfter: at(4 * time.Second)}},
+			{"createdBefore", storage.MessageQuery{CreatedBefore: at(5 * time.Second)}},
+			{"createdRange", storage.MessageQuery{CreatedAfter: at(2 * time.Second), CreatedBefore: at(8 * time.Second)}},
+			{"everything", storage.MessageQuery{
+				IDs: []string{"m-000", "m-001", "m-003", "m-006", "m-009", "m-011", "m-015", "m-018", "m-027"}, Direction: message.Inbound,
+				Channel: conversation.WhatsApp, CreatedAfter: at(time.Second), CreatedBefore: at(9 * time.Second),
+			}},
+			{"nothingMatches", storage.MessageQuery{Channel: conversation.Viber}},
+		}
+		for _, fl := range filters {
+			for _, desc := range []bool{false, true} {
+				q := fl.q
+				q.ConversationID, q.Desc, q.Limit = "c1", desc, 3
+				want := expectedMessages(all, q)
+				label := fmt.Sprintf("filter %s, desc %v", fl.name, desc)
+
+				var got []string
+				for pages := 0; ; pages++ {
+					require.Less(t, pages, 100, "paging does not end: %s", label)
+					page, err := f.store.ListMessages(f.ctx, q)
+					require.NoError(t, err, label)
+					require.Equal(t, len(want), page.Total, label)
+					got = append(got, messageIDs(page.Items)...)
+					if page.NextCursor == "" {
+						break
+					}
+					require.Len(t, page.Items, q.Limit, "a page before the last is full: %s", label)
+					q.Cursor = page.NextCursor
+				}
+				require.Equal(t, nilIfEmpty(want), nilIfEmpty(got), "by cursor: %s", label)
+
+				q.Cursor, got = "", nil
+				for q.Page = 0; ; q.Page++ {
+					require.Less(t, q.Page, 100, "paging does not end: %s", label)
+					page, err := f.store.ListMessages(f.ctx, q)
+					require.NoError(t, err, label)
+					require.Equal(t, len(want), page.Total, label)
+					if len(page.Items) == 0 {
+						break
+					}
+					got = append(got, messageIDs(page.Items)...)
+				}
+				require.Equal(t, nilIfEmpty(want), nilIfEmpty(got), "by page: %s", label)
+			}
+		}
+	}},
 	{"ListErrors", func(t *testing.T, f *fixture) {
 		f.createConversation(newConversation("c1"))
 		f.createConversation(newConversation("c2"))
@@ -254,6 +329,33 @@ var messageCases = []testCase{
 		_, err = f.store.ListMessages(f.ctx, storage.MessageQuery{})
 		requireField(t, err, "conversationId")
 	}},
+}
+
+// expectedMessages is the reference for a message query: filter and order
+// done the obvious way in Go.
+func expectedMessages(all []*message.Message, q storage.MessageQuery) []string {
+	var rows []*message.Message
+	for _, m := range all {
+		if m.ConversationID == q.ConversationID &&
+			(len(q.IDs) == 0 || slices.Contains(q.IDs, m.ID)) &&
+			(q.Direction == "" || m.Direction == q.Direction) &&
+			(q.Channel == "" || m.Channel == q.Channel) &&
+			(q.CreatedAfter.IsZero() || !m.CreatedAt.Before(q.CreatedAfter)) &&
+			(q.CreatedBefore.IsZero() || m.CreatedAt.Before(q.CreatedBefore)) {
+			rows = append(rows, m)
+		}
+	}
+	slices.SortFunc(rows, func(a, b *message.Message) int {
+		c := a.CreatedAt.Compare(b.CreatedAt)
+		if c == 0 {
+			c = strings.Compare(a.ID, b.ID)
+		}
+		if q.Desc {
+			return -c
+		}
+		return c
+	})
+	return messageIDs(rows)
 }
 
 func nilIfEmpty(s []string) []string {
