@@ -2,6 +2,8 @@ package storagetest
 
 import (
 	"context"
+	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -72,6 +74,28 @@ func everyCall(ctx context.Context, tx storage.Tx) map[string]func() error {
 	}
 }
 
+// requireEveryTxMethod fails unless calls holds exactly the methods of
+// storage.Tx, so that a method added to the interface cannot go untested
+// with a cancelled context.
+func requireEveryTxMethod(t *testing.T, calls map[string]func() error) {
+	t.Helper()
+	typ := reflect.TypeFor[storage.Tx]()
+	var missing, unknown []string
+	for i := range typ.NumMethod() {
+		if name := typ.Method(i).Name; calls[name] == nil {
+			missing = append(missing, name)
+		}
+	}
+	for name := range calls {
+		if _, ok := typ.MethodByName(name); !ok {
+			unknown = append(unknown, name)
+		}
+	}
+	slices.Sort(unknown)
+	require.Empty(t, missing, "everyCall does not call these methods of storage.Tx")
+	require.Empty(t, unknown, "everyCall names these, which storage.Tx does not have")
+}
+
 func contextFixture(f *fixture) {
 	f.t.Helper()
 	f.createQueue("q1", func(q *routing.Queue) { q.Default = true })
@@ -119,7 +143,9 @@ var contextCases = []testCase{
 		before := snapshot(t, f)
 		ctx, cancel := context.WithCancel(f.ctx)
 		cancel()
-		for name, call := range everyCall(ctx, f.store) {
+		calls := everyCall(ctx, f.store)
+		requireEveryTxMethod(t, calls)
+		for name, call := range calls {
 			require.ErrorIs(t, call(), context.Canceled, "store.%s", name)
 		}
 		require.Equal(t, before, snapshot(t, f))
@@ -127,7 +153,9 @@ var contextCases = []testCase{
 	{"CancelledInsideATransaction", func(t *testing.T, f *fixture) {
 		contextFixture(f)
 		before := snapshot(t, f)
-		for name := range everyCall(f.ctx, f.store) {
+		calls := everyCall(f.ctx, f.store)
+		requireEveryTxMethod(t, calls)
+		for name := range calls {
 			ctx, cancel := context.WithCancel(f.ctx)
 			err := f.store.InTx(ctx, func(tx storage.Tx) error {
 				cancel()

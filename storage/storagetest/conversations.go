@@ -164,7 +164,9 @@ var conversationCases = []testCase{
 		require.Equal(t, []string{"t1"}, f.getConversation("c2").Tags)
 		_, err = f.store.GetMessage(f.ctx, "m2")
 		require.NoError(t, err)
-		// Its events are gone; the others stay.
+		// Its events are gone (it had no conversation.deleted record, the
+		// one kind a deletion keeps: see Events/DeletionEventsSurviveIdReuse);
+		// the others stay.
 		own, err := f.store.ListEvents(f.ctx, storage.EventQuery{ConversationID: "c1"})
 		require.NoError(t, err)
 		require.Empty(t, own)
@@ -172,8 +174,11 @@ var conversationCases = []testCase{
 		require.Len(t, all, 2)
 		require.Equal(t, "c2", all[0].EntityID)
 		require.Equal(t, "t1", all[1].EntityID)
-		// The id can be used again.
+		// The id can be used again, with nothing of the deleted one.
 		f.createConversation(newConversation("c1"))
+		own, err = f.store.ListEvents(f.ctx, storage.EventQuery{ConversationID: "c1"})
+		require.NoError(t, err)
+		require.Empty(t, own)
 	}},
 	{"DeleteMissing", func(t *testing.T, f *fixture) {
 		requireErr(t, f.store.DeleteConversation(f.ctx, "nope"), storage.ErrNotFound)

@@ -129,6 +129,70 @@ var eventCases = []testCase{
 		all := f.allEvents()
 		require.Equal(t, []int64{e3.Seq, e5.Seq}, seqs(all))
 	}},
+	{"DeletionEventsSurviveIdReuse", func(t *testing.T, f *fixture) {
+		// A deletion removes the conversation's events but its
+		// conversation.deleted records: they are the only trace of a
+		// deleted conversation, and an id may be used again, so a later
+		// deletion of the same id must not take an earlier record along.
+		deleted := func(reason string) *storage.Event {
+			return &storage.Event{
+				Type: storage.ConversationDeleted, ConversationID: "c1", EntityID: "c1", At: at(time.Minute),
+				Changes: []storage.Change{{Field: "reason", After: rawJSON(reason)}},
+			}
+		}
+		// Deleting as the service does: the record in the same transaction.
+		remove := func(e *storage.Event) {
+			t.Helper()
+			require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error {
+				if _, err := tx.LockConversation(f.ctx, "c1"); err != nil {
+					return err
+				}
+				if err := tx.DeleteConversation(f.ctx, "c1"); err != nil {
+					return err
+				}
+				return tx.AppendEvents(f.ctx, e)
+			}))
+		}
+		byConversation := func(id string) []*storage.Event {
+			t.Helper()
+			evs, err := f.store.ListEvents(f.ctx, storage.EventQuery{ConversationID: id})
+			require.NoError(t, err)
+			return evs
+		}
+		f.createConversation(newConversation("c2"))
+		other := sampleEvent("c2", storage.ConversationCreated)
+		require.NoError(t, f.store.AppendEvents(f.ctx, other))
+
+		// First life.
+		f.createConversation(newConversation("c1"))
+		require.NoError(t, f.store.AppendEvents(f.ctx,
+			sampleEvent("c1", storage.ConversationCreated), sampleEvent("c1", storage.ConversationUpdated)))
+		first := deleted("first life")
+		remove(first)
+		require.Equal(t, []int64{first.Seq}, seqs(byConversation("c1")))
+
+		// Second life, under the same id: its history begins with the
+		// record of the first.
+		f.createConversation(newConversation("c1"))
+		created, tagged := sampleEvent("c1", storage.ConversationCreated), sampleEvent("c1", storage.ConversationTagged)
+		require.NoError(t, f.store.AppendEvents(f.ctx, created, tagged))
+		require.Equal(t, []int64{first.Seq, created.Seq, tagged.Seq}, seqs(byConversation("c1")))
+		second := deleted("second life")
+		remove(second)
+		require.Greater(t, second.Seq, first.Seq)
+
+		// Both records remain, in seq order, and nothing else of either
+		// life; the other conversation is untouched.
+		all := f.allEvents()
+		require.Equal(t, []int64{other.Seq, first.Seq, second.Seq}, seqs(all))
+		equalEvent(t, other, all[0])
+		equalEvent(t, first, all[1])
+		equalEvent(t, second, all[2])
+		own := byConversation("c1")
+		require.Len(t, own, 2)
+		equalEvent(t, first, own[0])
+		equalEvent(t, second, own[1])
+	}},
 	{"RolledBackTransactionLeavesNoEvent", func(t *testing.T, f *fixture) {
 		kept := sampleEvent("c1", storage.ConversationCreated)
 		require.NoError(t, f.store.AppendEvents(f.ctx, kept))
