@@ -22,6 +22,9 @@ type agentInJSON struct {
 }
 
 func (a *api) createAgent(w http.ResponseWriter, r *http.Request) (any, error) {
+	if err := noQuery(r); err != nil {
+		return nil, err
+	}
 	var in agentInJSON
 	if err := decodeBody(w, r, &in); err != nil {
 		return nil, err
@@ -66,6 +69,9 @@ func (a *api) getAgent(w http.ResponseWriter, r *http.Request) (any, error) {
 // patchAgent changes the fields the body gives; none of an agent's fields
 // can be cleared, so null is refused.
 func (a *api) patchAgent(w http.ResponseWriter, r *http.Request) (any, error) {
+	if err := noQuery(r); err != nil {
+		return nil, err
+	}
 	var in agentInJSON
 	if err := decodeBody(w, r, &in); err != nil {
 		return nil, err
@@ -140,6 +146,9 @@ type queueInJSON struct {
 }
 
 func (a *api) createQueue(w http.ResponseWriter, r *http.Request) (any, error) {
+	if err := noQuery(r); err != nil {
+		return nil, err
+	}
 	var in queueInJSON
 	if err := decodeBody(w, r, &in); err != nil {
 		return nil, err
@@ -182,6 +191,9 @@ func (a *api) getQueue(w http.ResponseWriter, r *http.Request) (any, error) {
 // patchQueue changes the fields the body gives; null removes the overflow
 // queue and is refused for the other fields, which cannot be cleared.
 func (a *api) patchQueue(w http.ResponseWriter, r *http.Request) (any, error) {
+	if err := noQuery(r); err != nil {
+		return nil, err
+	}
 	var in queueInJSON
 	if err := decodeBody(w, r, &in); err != nil {
 		return nil, err

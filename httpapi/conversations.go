@@ -169,6 +169,9 @@ func ifVersion(o opt[int64]) (int64, error) {
 }
 
 func (a *api) createConversation(w http.ResponseWriter, r *http.Request) (any, error) {
+	if err := noQuery(r); err != nil {
+		return nil, err
+	}
 	var in conversationFields
 	if err := decodeBody(w, r, &in); err != nil {
 		return nil, err
@@ -211,6 +214,9 @@ func (a *api) patchConversation(w http.ResponseWriter, r *http.Request) (any, er
 }
 
 func (a *api) updateConversation(w http.ResponseWriter, r *http.Request, replace bool) (any, error) {
+	if err := noQuery(r); err != nil {
+		return nil, err
+	}
 	var in conversationFields
 	if err := decodeBody(w, r, &in); err != nil {
 		return nil, err
@@ -278,6 +284,9 @@ type assigneeJSON struct {
 }
 
 func (a *api) assignConversation(w http.ResponseWriter, r *http.Request) (any, error) {
+	if err := noQuery(r); err != nil {
+		return nil, err
+	}
 	var in assigneeJSON
 	if err := decodeBody(w, r, &in); err != nil {
 		return nil, err
@@ -320,6 +329,9 @@ func (in tagNameJSON) name() (string, error) {
 }
 
 func (a *api) addTag(w http.ResponseWriter, r *http.Request) (any, error) {
+	if err := noQuery(r); err != nil {
+		return nil, err
+	}
 	var in tagNameJSON
 	if err := decodeBody(w, r, &in); err != nil {
 		return nil, err

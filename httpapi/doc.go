@@ -47,7 +47,11 @@
 // ActorFunc) 401 UNAUTHENTICATED; an unknown path is 404 NOT_FOUND and a
 // known path with another method 405 METHOD_NOT_ALLOWED with an Allow
 // header. Anything else is 500 INTERNAL with the message "internal error";
-// the real error is logged, never sent.
+// the real error is logged, never sent. A write may also be a 409
+// CONFLICT when the database is too busy to take it (SQLite busy, a
+// PostgreSQL serialization failure or deadlock): nothing was written, and
+// the client may retry. The OpenAPI description lists, for every
+// operation, each of these statuses it can answer.
 //
 // # Request bodies
 //

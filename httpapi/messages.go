@@ -53,6 +53,9 @@ func (in messageInJSON) message() (message.Message, error) {
 }
 
 func (a *api) createMessage(w http.ResponseWriter, r *http.Request) (any, error) {
+	if err := noQuery(r); err != nil {
+		return nil, err
+	}
 	var in messageInJSON
 	if err := decodeBody(w, r, &in); err != nil {
 		return nil, err

@@ -90,7 +90,7 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 		slices.Sort(got)
 		require.Equal(t, want, got, "%s: path parameters", key)
 
-		for _, code := range []string{"400", "404", "409", "403", "500"} {
+		for _, code := range []string{"400", "401", "403", "404", "409", "500"} {
 			if raw, ok := op.Responses[code]; ok {
 				require.Contains(t, string(raw), "#/components/responses/", "%s %s", key, code)
 			}

@@ -15,6 +15,7 @@ import (
 	"github.com/parleyhq/parley/memstore"
 	"github.com/parleyhq/parley/message"
 	"github.com/parleyhq/parley/routing"
+	"github.com/parleyhq/parley/storage"
 )
 
 // routeOperations maps every route to the Service operation it performs,
@@ -79,20 +80,21 @@ var scopeRequestBodies = map[string]string{
 	"PUT /routing":                      `{"rules": [{"name": "all", "queueId": "q1"}]}`,
 }
 
-// scopedHandler is the adapter over a service with authorisation on and a
-// memory store holding agents ann (assigned c1) and sam (a supervisor),
-// queue q1 (member ann), conversation c1 (tagged vip, message m1). The
-// actor function reads the agent from x-agent-id and the scopes, comma
-// separated, from x-scopes, as a host's authentication would grant them.
-func scopedHandler(t *testing.T) http.Handler {
+// seededStore is a memory store holding agents ann (assigned c1) and sam
+// (a supervisor), queues q1 "Support" (member ann) and q2 "Billing",
+// conversation c1 (tagged vip, message m1) and the closed conversation c2.
+func seededStore(t *testing.T) storage.Store {
 	t.Helper()
-	svc := parley.New(memstore.New(), parley.WithAuthorization())
-	ctx := parley.WithActor(context.Background(), parley.Actor{Scopes: []parley.Scope{parley.ScopeRead, parley.ScopeWrite}})
+	store := memstore.New()
+	svc := parley.New(store)
+	ctx := context.Background()
 	_, err := svc.CreateAgent(ctx, routing.Agent{ID: "ann", DisplayName: "Ann"})
 	require.NoError(t, err)
 	_, err = svc.CreateAgent(ctx, routing.Agent{ID: "sam", DisplayName: "Sam", Role: routing.RoleSupervisor})
 	require.NoError(t, err)
 	_, err = svc.CreateQueue(ctx, routing.Queue{ID: "q1", Name: "Support"})
+	require.NoError(t, err)
+	_, err = svc.CreateQueue(ctx, routing.Queue{ID: "q2", Name: "Billing"})
 	require.NoError(t, err)
 	_, err = svc.AddQueueMember(ctx, "q1", "ann")
 	require.NoError(t, err)
@@ -100,15 +102,31 @@ func scopedHandler(t *testing.T) http.Handler {
 	require.NoError(t, err)
 	_, err = svc.CreateMessage(ctx, "c1", message.Message{ID: "m1", Direction: message.Inbound, Content: message.Content{Text: "hi"}})
 	require.NoError(t, err)
-	return New(svc, WithActorFunc(func(r *http.Request) (parley.Actor, error) {
-		a := parley.Actor{AgentID: r.Header.Get(HeaderAgentID)}
-		for _, s := range strings.Split(r.Header.Get("x-scopes"), ",") {
-			if s != "" {
-				a.Scopes = append(a.Scopes, parley.Scope(s))
-			}
+	_, err = svc.CreateConversation(ctx, conversation.Conversation{ID: "c2", Status: conversation.Closed, Tags: []string{"vip"}})
+	require.NoError(t, err)
+	return store
+}
+
+// scopedHandler is the adapter over a service with authorisation on and
+// the data of seededStore. The actor function reads the agent from
+// x-agent-id and the scopes, comma separated, from x-scopes, as a host's
+// authentication would grant them.
+func scopedHandler(t *testing.T) http.Handler {
+	t.Helper()
+	svc := parley.New(seededStore(t), parley.WithAuthorization())
+	return New(svc, WithActorFunc(headerScopes))
+}
+
+// headerScopes is an ActorFunc that takes the agent from x-agent-id and the
+// scopes, comma separated, from x-scopes.
+func headerScopes(r *http.Request) (parley.Actor, error) {
+	a := parley.Actor{AgentID: r.Header.Get(HeaderAgentID)}
+	for _, s := range strings.Split(r.Header.Get("x-scopes"), ",") {
+		if s != "" {
+			a.Scopes = append(a.Scopes, parley.Scope(s))
 		}
-		return a, nil
-	}))
+	}
+	return a, nil
 }
 
 // scopedPath fills a route's wildcards with the ids scopedHandler made.

@@ -11,6 +11,9 @@ import (
 const sortName storage.SortField = "name"
 
 func (a *api) createTag(w http.ResponseWriter, r *http.Request) (any, error) {
+	if err := noQuery(r); err != nil {
+		return nil, err
+	}
 	var in tagNameJSON
 	if err := decodeBody(w, r, &in); err != nil {
 		return nil, err
