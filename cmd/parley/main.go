@@ -9,14 +9,25 @@
 //	-addr HOST:PORT   PARLEY_ADDR      where to listen (default 127.0.0.1:8080)
 //	-sqlite PATH      PARLEY_SQLITE    the SQLite file (default parley.db)
 //	-postgres DSN     PARLEY_POSTGRES  use PostgreSQL instead of SQLite
+//	-schema NAME      PARLEY_SCHEMA    the PostgreSQL schema, or the SQLite
+//	                                   table prefix (default parley)
 //	-seed                              load the demo data set (idempotent)
+//
+// PostgreSQL is used when a DSN is given, unless -sqlite is on the command
+// line and -postgres is not: a flag always wins over the environment, so
+// "-sqlite x.db" serves x.db even with PARLEY_POSTGRES set, while -postgres
+// overrides -sqlite and PARLEY_POSTGRES overrides PARLEY_SQLITE.
 //
 // It migrates the database on start, logs each request (method, path,
 // status, latency) with log/slog on stderr, prints the URL it serves on
-// stdout, and shuts down gracefully on SIGINT or SIGTERM, exiting 0. Every
-// few seconds it drains the queues (parley.Service.AssignAllWaiting), so
-// that ended wrap-ups and exceeded waits take effect. GET /healthz answers
-// 200 once the server is up.
+// stdout, and shuts down gracefully on SIGINT or SIGTERM, exiting 0; a
+// second signal during the shutdown ends it at once, exiting 1. When -addr
+// names no host or an unspecified one (":8080", "0.0.0.0:8080",
+// "[::]:8080"), the URL printed is the loopback one, http://127.0.0.1:8080,
+// which the server answers too; the log has the address it listens on.
+// Every few seconds it drains the queues
+// (parley.Service.AssignAllWaiting), so that ended wrap-ups and exceeded
+// waits take effect. GET /healthz answers 200 once the server is up.
 package main
 
 import (
@@ -30,6 +41,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -43,8 +55,17 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-signals
+		cancel() // the first signal: shut down gracefully
+		sig := <-signals
+		fmt.Fprintf(os.Stderr, "parley: %v again: exiting without waiting for the shutdown\n", sig)
+		os.Exit(1)
+	}()
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	var usage usageError
 	switch {
@@ -63,11 +84,14 @@ func main() {
 type config struct {
 	addr     string
 	sqlite   string
-	postgres string
+	postgres string // when set, PostgreSQL is used and sqlite is ignored
+	schema   string
 	seed     bool
 }
 
-// parseConfig reads the flags, with the environment as their defaults.
+// parseConfig reads the flags, with the environment as their defaults. A
+// flag given wins over every variable: -sqlite on the command line without
+// -postgres drops a DSN that came from PARLEY_POSTGRES.
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
 	envOr := func(key, def string) string {
 		if v := getenv(key); v != "" {
@@ -81,6 +105,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&c.addr, "addr", envOr("PARLEY_ADDR", "127.0.0.1:8080"), "`HOST:PORT` to listen on (env PARLEY_ADDR)")
 	fs.StringVar(&c.sqlite, "sqlite", envOr("PARLEY_SQLITE", "parley.db"), "SQLite database `PATH` (env PARLEY_SQLITE)")
 	fs.StringVar(&c.postgres, "postgres", envOr("PARLEY_POSTGRES", ""), "PostgreSQL `DSN`; overrides -sqlite (env PARLEY_POSTGRES)")
+	fs.StringVar(&c.schema, "schema", envOr("PARLEY_SCHEMA", sqlstore.DefaultSchema), "PostgreSQL schema, or SQLite table prefix, `NAME` (env PARLEY_SCHEMA)")
 	fs.BoolVar(&c.seed, "seed", false, "load a small demo data set (safe to repeat)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -88,11 +113,21 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		}
 		return c, usageError{err}
 	}
-	if fs.NArg() > 0 {
-		err := fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	usage := func(err error) (config, error) {
 		fmt.Fprintln(stderr, err)
 		fs.Usage()
 		return c, usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return usage(fmt.Errorf("unexpected argument %q", fs.Arg(0)))
+	}
+	if err := sqlstore.ValidSchema(c.schema); err != nil {
+		return usage(fmt.Errorf("-schema: %w", err))
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if given["sqlite"] && !given["postgres"] {
+		c.postgres = "" // the flag wins over PARLEY_POSTGRES
 	}
 	return c, nil
 }
@@ -116,7 +151,7 @@ func openDatabase(ctx context.Context, c config) (*database, error) {
 		if err != nil {
 			return nil, fmt.Errorf("postgres: %w", err)
 		}
-		s, err := sqlstore.NewPostgres(pool)
+		s, err := sqlstore.NewPostgres(pool, sqlstore.WithSchema(c.schema))
 		if err == nil {
 			err = s.Migrate(ctx)
 		}
@@ -124,9 +159,9 @@ func openDatabase(ctx context.Context, c config) (*database, error) {
 			pool.Close()
 			return nil, fmt.Errorf("postgres: %w", err)
 		}
-		return &database{store: s, name: "postgres", close: pool.Close}, nil
+		return &database{store: s, name: "postgres schema " + c.schema, close: pool.Close}, nil
 	}
-	s, err := sqlite.Open(ctx, c.sqlite)
+	s, err := sqlite.Open(ctx, c.sqlite, sqlstore.WithSchema(c.schema))
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +222,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		<-drained
 	}()
 
-	fmt.Fprintf(stdout, "parley: serving http://%s%s over %s\n", ln.Addr(), httpapi.DefaultBasePath, db.name)
+	fmt.Fprintf(stdout, "parley: serving %s%s over %s\n", serveURL(c.addr, ln.Addr()), httpapi.DefaultBasePath, db.name)
 	logger.Info("listening", "addr", ln.Addr().String(), "database", db.name)
 
 	select {
@@ -205,6 +240,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	return nil
+}
+
+// serveURL is the root URL to print for a server asked to listen on addr
+// and listening on ln: ln itself when addr names a host, and the loopback
+// address on ln's port when it names none or an unspecified one (":8080",
+// "0.0.0.0:8080", "[::]:8080"), which no browser can open but which listens
+// on loopback too.
+func serveURL(addr string, ln net.Addr) string {
+	host, _, err := net.SplitHostPort(addr)
+	tcp, ok := ln.(*net.TCPAddr)
+	if err != nil || !ok {
+		return "http://" + ln.String()
+	}
+	if ip := net.ParseIP(host); host != "" && (ip == nil || !ip.IsUnspecified()) {
+		return "http://" + ln.String()
+	}
+	return "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
 }
 
 // drainQueueEvery is how often the server drains the queues.

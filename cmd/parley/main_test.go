@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -35,13 +36,25 @@ func TestParseConfig(t *testing.T) {
 		env  map[string]string
 		want config
 	}{
-		{"defaults", nil, nil, config{addr: "127.0.0.1:8080", sqlite: "parley.db"}},
-		{"flags", []string{"-addr", ":9000", "-sqlite", "/tmp/x.db", "-postgres", "postgres://h/db", "-seed"}, nil,
-			config{addr: ":9000", sqlite: "/tmp/x.db", postgres: "postgres://h/db", seed: true}},
-		{"environment", nil, map[string]string{"PARLEY_ADDR": ":9001", "PARLEY_SQLITE": "e.db", "PARLEY_POSTGRES": "postgres://e/db"},
-			config{addr: ":9001", sqlite: "e.db", postgres: "postgres://e/db"}},
-		{"the flag wins", []string{"-addr", ":9002", "-sqlite", "f.db"}, map[string]string{"PARLEY_ADDR": ":9001", "PARLEY_SQLITE": "e.db"},
-			config{addr: ":9002", sqlite: "f.db"}},
+		{"defaults", nil, nil, config{addr: "127.0.0.1:8080", sqlite: "parley.db", schema: "parley"}},
+		{"flags", []string{"-addr", ":9000", "-sqlite", "/tmp/x.db", "-postgres", "postgres://h/db", "-schema", "crm", "-seed"}, nil,
+			config{addr: ":9000", sqlite: "/tmp/x.db", postgres: "postgres://h/db", schema: "crm", seed: true}},
+		{"environment", nil, map[string]string{"PARLEY_ADDR": ":9001", "PARLEY_SQLITE": "e.db", "PARLEY_POSTGRES": "postgres://e/db", "PARLEY_SCHEMA": "crm"},
+			config{addr: ":9001", sqlite: "e.db", postgres: "postgres://e/db", schema: "crm"}},
+		{"the flag wins", []string{"-addr", ":9002", "-sqlite", "f.db", "-schema", "mine"}, map[string]string{"PARLEY_ADDR": ":9001", "PARLEY_SQLITE": "e.db", "PARLEY_SCHEMA": "crm"},
+			config{addr: ":9002", sqlite: "f.db", schema: "mine"}},
+		{"-sqlite wins over PARLEY_POSTGRES", []string{"-sqlite", "f.db"}, map[string]string{"PARLEY_POSTGRES": "postgres://e/db"},
+			config{addr: "127.0.0.1:8080", sqlite: "f.db", schema: "parley"}},
+		{"-postgres wins over PARLEY_POSTGRES", []string{"-postgres", "postgres://f/db"}, map[string]string{"PARLEY_POSTGRES": "postgres://e/db"},
+			config{addr: "127.0.0.1:8080", sqlite: "parley.db", postgres: "postgres://f/db", schema: "parley"}},
+		{"-postgres overrides -sqlite", []string{"-sqlite", "f.db", "-postgres", "postgres://f/db"}, map[string]string{"PARLEY_POSTGRES": "postgres://e/db"},
+			config{addr: "127.0.0.1:8080", sqlite: "f.db", postgres: "postgres://f/db", schema: "parley"}},
+		{"-postgres overrides PARLEY_SQLITE", []string{"-postgres", "postgres://f/db"}, map[string]string{"PARLEY_SQLITE": "e.db"},
+			config{addr: "127.0.0.1:8080", sqlite: "e.db", postgres: "postgres://f/db", schema: "parley"}},
+		{"PARLEY_POSTGRES overrides PARLEY_SQLITE", nil, map[string]string{"PARLEY_SQLITE": "e.db", "PARLEY_POSTGRES": "postgres://e/db"},
+			config{addr: "127.0.0.1:8080", sqlite: "e.db", postgres: "postgres://e/db", schema: "parley"}},
+		{"an empty -postgres is none", []string{"-postgres", ""}, map[string]string{"PARLEY_POSTGRES": "postgres://e/db"},
+			config{addr: "127.0.0.1:8080", sqlite: "parley.db", schema: "parley"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -55,6 +68,67 @@ func TestParseConfig(t *testing.T) {
 	require.ErrorAs(t, err, &usage)
 	_, err = parseConfig([]string{"stray"}, env(nil), io.Discard)
 	require.ErrorAs(t, err, &usage)
+	for _, bad := range []string{"Parley", "1st", "pg_x", "a-b", ""} {
+		_, err = parseConfig([]string{"-schema", bad}, env(nil), io.Discard)
+		require.ErrorAs(t, err, &usage, "-schema %q", bad)
+	}
+	_, err = parseConfig(nil, env(map[string]string{"PARLEY_SCHEMA": "no spaces"}), io.Discard)
+	require.ErrorAs(t, err, &usage)
+}
+
+// TestServeURL checks the URL printed for each kind of -addr: a host
+// given is the address listened on; none, or an unspecified one, is the
+// loopback address, which a browser can open.
+func TestServeURL(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		addr string
+		ln   net.Addr
+		want string
+	}{
+		{"127.0.0.1:8080", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8080}, "http://127.0.0.1:8080"},
+		{"localhost:0", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 41234}, "http://127.0.0.1:41234"},
+		{"[::1]:8080", &net.TCPAddr{IP: net.IPv6loopback, Port: 8080}, "http://[::1]:8080"},
+		{"192.0.2.7:8080", &net.TCPAddr{IP: net.IPv4(192, 0, 2, 7), Port: 8080}, "http://192.0.2.7:8080"},
+		{":8080", &net.TCPAddr{IP: net.IPv6unspecified, Port: 8080}, "http://127.0.0.1:8080"},
+		{":0", &net.TCPAddr{IP: net.IPv6unspecified, Port: 41234}, "http://127.0.0.1:41234"},
+		{"0.0.0.0:8080", &net.TCPAddr{IP: net.IPv4zero, Port: 8080}, "http://127.0.0.1:8080"},
+		{"[::]:8080", &net.TCPAddr{IP: net.IPv6unspecified, Port: 8080}, "http://127.0.0.1:8080"},
+	} {
+		t.Run(tc.addr, func(t *testing.T) {
+			t.Parallel()
+			require.Equal(t, tc.want, serveURL(tc.addr, tc.ln))
+		})
+	}
+}
+
+// TestRunOnEveryInterface runs the server in process with -addr :0 and
+// checks that the URL it prints can be opened, that the log has the
+// address it listens on, and that cancelling it shuts it down cleanly.
+func TestRunOnEveryInterface(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out, stdout := io.Pipe()
+	stderr := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", ":0", "-sqlite", filepath.Join(t.TempDir(), "parley.db")},
+			func(string) string { return "" }, stdout, stderr)
+		_ = stdout.Close()
+	}()
+	line, err := bufio.NewReader(out).ReadString('\n')
+	require.NoError(t, err, "stderr:\n%s", stderr)
+	m := servingLine.FindStringSubmatch(line)
+	require.NotNil(t, m, line)
+	require.Regexp(t, `^http://127\.0\.0\.1:\d+$`, m[1])
+	resp, err := http.Get(m[1] + m[2] + "/openapi.json")
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Regexp(t, `msg=listening addr=(\[::\]|0\.0\.0\.0):\d+ `, stderr.String())
+	cancel()
+	require.NoError(t, <-done)
 }
 
 // TestSeedIsIdempotent seeds a store twice: the second run finds it all
