@@ -7,7 +7,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -238,6 +240,10 @@ func FuzzConversationRoundTrip(f *testing.F) {
 			got, err := fs.svc.GetConversation(ctx, c.ID)
 			require.NoError(t, err, fs.name)
 			require.Equal(t, c, got, "%s: read back", fs.name)
+			require.Equal(t, createdFrom(in, c.ID), got, "%s: the stored copy against the input", fs.name)
+			if id == "" {
+				require.Regexp(t, `^id-[0-9]{4,}$`, c.ID, "%s: a generated id", fs.name)
+			}
 
 			filters := []storage.ConversationFilter{
 				{IDs: []string{c.ID}},
@@ -279,27 +285,76 @@ func FuzzConversationRoundTrip(f *testing.F) {
 	})
 }
 
+// createdFrom is the conversation a create of in stores, by the rules of
+// the package doc rather than the code: the given fields as they are, the
+// defaults (OPEN, NORMAL, NO_CHANNEL), the tags unique and sorted, version
+// 1, and every time the fuzz clock's (t0), closedAt for a CLOSED one and
+// queuedAt for one in a queue.
+func createdFrom(in conversation.Conversation, id string) *conversation.Conversation {
+	want := &conversation.Conversation{
+		ID: id, Topic: in.Topic, Summary: in.Summary, Status: in.Status, Priority: in.Priority,
+		QueueID: in.QueueID, AgentID: in.AgentID, Channel: in.Channel, CustomerID: in.CustomerID,
+		CreatedAt: t0, UpdatedAt: t0, Version: 1,
+	}
+	if want.Status == "" {
+		want.Status = conversation.Open
+	}
+	if want.Priority == "" {
+		want.Priority = conversation.Normal
+	}
+	if want.Channel == "" {
+		want.Channel = conversation.NoChannel
+	}
+	if len(in.Attributes) > 0 {
+		want.Attributes = maps.Clone(in.Attributes)
+	}
+	for _, name := range in.Tags {
+		if !slices.Contains(want.Tags, name) {
+			want.Tags = append(want.Tags, name)
+		}
+	}
+	slices.Sort(want.Tags)
+	if want.Status == conversation.Closed {
+		want.ClosedAt = t0
+	}
+	if want.QueueID != "" {
+		want.QueuedAt = t0
+	}
+	return want
+}
+
 // FuzzMessageRoundTrip sends arbitrary messages into a conversation through
-// the service on every store. Invalid input is ErrInvalid naming a field,
-// the same on every store, and writes nothing; a valid message reads back
-// unchanged, by id and in the conversation's list, the same on every store.
+// the service on every store, every field set from the input: addresses,
+// every content field, private, and the agent id (outbound messages are
+// sent, when byAgent, by the assignee a1 as the actor; otherwise into an
+// unassigned conversation with no actor). Invalid input is ErrInvalid
+// naming a field, the same on every store, and writes nothing; a valid
+// message reads back as the input with the defaults applied (OUTBOUND,
+// TEXT, the conversation's channel, the actor as agentId), by id and in the
+// conversation's list, the same on every store, with its message.created
+// event.
 func FuzzMessageRoundTrip(f *testing.F) {
-	f.Add("", "", "", "", "", "hello", "", "", false, 0.0, false, 0.0, "", "", "", "", "", false)
-	f.Add("m1", "INBOUND", "SMS", "+385 1", "+1 555", "' OR 1=1; --", "", "", false, 0.0, false, 0.0, "", "", "", "", "", false)
-	f.Add("m'; DROP TABLE messages; --", "OUTBOUND", "", "", "", "", "", "", true, -90.0, true, 180.0, "LOCATION", "Trg", "", "", "", true)
-	f.Add("m3", "OUTBOUND", "", "", "", "", "https://example.com/a.png?x='1'", "cap\u2028", false, 0.0, false, 0.0, "IMAGE", "", "", "", "", false)
-	f.Add("m4", "OUTBOUND", "", "", "", "", "", "", false, 0.0, false, 0.0, "TEMPLATE", "", "welcome", "en", "a,,\"b\"", false)
-	f.Add("m5", "OUTBOUND", "", "", "", "", "", "", true, 5e-324, true, -0.0, "LOCATION", "", "", "", "", false)
-	f.Add("m6", "OUTBOUND", "", "", "", "", "", "", true, 1e308, true, 0.1, "LOCATION", "", "", "", "", false)
-	f.Add("m\x00", "SIDEWAYS", "PIGEON", "\xff", "", "a\x00", "", "", false, 0.0, false, 0.0, "GIF", "", "", "", "", true)
+	f.Add("", "", "", "", "", "hello", "", "", false, 0.0, false, 0.0, "", "", "", "", "", "", "", "", false, false)
+	f.Add("m1", "INBOUND", "SMS", "+385 1", "+1 555", "' OR 1=1; --", "", "", false, 0.0, false, 0.0, "", "", "", "", "", "", "", "", false, true)
+	f.Add("m'; DROP TABLE messages; --", "OUTBOUND", "", "", "", "", "", "", true, -90.0, true, 180.0, "LOCATION", "Trg", "'; DELETE FROM events; --", "", "", "", "", "", true, true)
+	f.Add("m3", "OUTBOUND", "", "", "", "", "https://example.com/a.png?x='1'", "cap\u2028", false, 0.0, false, 0.0, "IMAGE", "", "", "", "", "", "", "", false, true)
+	f.Add("m4", "OUTBOUND", "", "", "", "", "", "", false, 0.0, false, 0.0, "TEMPLATE", "", "", "welcome", "en", "a,,\"b\"", "", "", false, false)
+	f.Add("m5", "OUTBOUND", "", "", "", "", "", "", true, 5e-324, true, -0.0, "LOCATION", "", "", "", "", "", "", "", false, true)
+	f.Add("m6", "OUTBOUND", "", "", "", "", "", "", true, 1e308, true, 0.1, "LOCATION", "", "", "", "", "", "", "", false, false)
+	f.Add("m7", "INBOUND", "WHATSAPP", "ann@example.com", "+1 (555) 0100", "", "", "", false, 0.0, false, 0.0, "CONTACT", "Ann \u00e9", "", "", "", "", "+385 1 234", "a'@b.c", true, false)
+	f.Add("m\x00", "SIDEWAYS", "PIGEON", "\xff", "", "a\x00", "", "", false, 0.0, false, 0.0, "GIF", "", "", "", "", "", "\x00", "\xff", true, true)
 	stores := fuzzStores(f)
 	f.Fuzz(func(t *testing.T, id, direction, channel, from, to, text, url, caption string,
-		hasLat bool, lat float64, hasLon bool, lon float64, contentType, name, templateName, language, params string, private bool,
+		hasLat bool, lat float64, hasLon bool, lon float64, contentType, name, address, templateName, language, params,
+		phone, email string, private, byAgent bool,
 	) {
 		in := message.Message{
 			ID: id, Direction: message.Direction(direction), Channel: conversation.Channel(channel),
 			From: from, To: to, ContentType: message.ContentType(contentType), Private: private,
-			Content: message.Content{Text: text, URL: url, Caption: caption, Name: name, TemplateName: templateName, Language: language},
+			Content: message.Content{
+				Text: text, URL: url, Caption: caption, Name: name, Address: address,
+				TemplateName: templateName, Language: language, Phone: phone, Email: email,
+			},
 		}
 		if hasLat {
 			in.Content.Latitude = &lat
@@ -308,11 +363,16 @@ func FuzzMessageRoundTrip(f *testing.F) {
 			in.Content.Longitude = &lon
 		}
 		in.Content.Parameters = splitList(params)
+		base := conversation.Conversation{ID: "fuzz-conversation", Channel: conversation.SMS}
 		ctx := t.Context()
+		if byAgent {
+			base.AgentID = "a1"
+			ctx = parley.WithActor(ctx, parley.Actor{AgentID: "a1"})
+		}
 		var first *message.Message
 		firstField := ""
 		for i, fs := range stores {
-			c, err := fs.svc.CreateConversation(ctx, conversation.Conversation{ID: "fuzz-conversation", Channel: conversation.SMS})
+			c, err := fs.svc.CreateConversation(ctx, base)
 			require.NoError(t, err, fs.name)
 			fs.newEvents(t)
 			m, err := fs.svc.CreateMessage(ctx, c.ID, in)
@@ -336,6 +396,7 @@ func FuzzMessageRoundTrip(f *testing.F) {
 				got, err := fs.svc.GetMessage(ctx, m.ID)
 				require.NoError(t, err, fs.name)
 				require.Equal(t, m, got, "%s: read back", fs.name)
+				require.Equal(t, sentFrom(in, m.ID, c, byAgent), got, "%s: the stored copy against the input", fs.name)
 				page, err := fs.svc.ListMessages(ctx, storage.MessageQuery{ConversationID: c.ID})
 				require.NoError(t, err)
 				require.Equal(t, []*message.Message{m}, page.Items, "%s: listed", fs.name)
@@ -348,6 +409,28 @@ func FuzzMessageRoundTrip(f *testing.F) {
 			fs.newEvents(t)
 		}
 	})
+}
+
+// sentFrom is the message a send of in into c stores, by the rules of the
+// package doc: the given fields as they are, the defaults (OUTBOUND, TEXT,
+// the conversation's channel), the fuzz clock's time, and agentId a1 for an
+// OUTBOUND message its actor a1 sent (byAgent), else none.
+func sentFrom(in message.Message, id string, c *conversation.Conversation, byAgent bool) *message.Message {
+	want := in.Clone()
+	want.ID, want.ConversationID, want.CreatedAt, want.AgentID = id, c.ID, t0, ""
+	if want.Direction == "" {
+		want.Direction = message.Outbound
+	}
+	if want.ContentType == "" {
+		want.ContentType = message.Text
+	}
+	if want.Channel == "" {
+		want.Channel = c.Channel
+	}
+	if want.Direction == message.Outbound && byAgent {
+		want.AgentID = "a1"
+	}
+	return want
 }
 
 // listData are the conversations FuzzListConversations lists, created a
@@ -506,4 +589,289 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// outcome names how a service call ended, comparable between stores: "ok",
+// "invalid <field>", or the sentinel the error wraps. An error of no
+// sentinel fails the test.
+func outcome(t *testing.T, err error) string {
+	t.Helper()
+	if err == nil {
+		return "ok"
+	}
+	if errors.Is(err, parley.ErrInvalid) {
+		return "invalid " + fieldOf(t, err)
+	}
+	for _, s := range []error{parley.ErrNotFound, parley.ErrAlreadyExists, parley.ErrClosed, parley.ErrForbidden, parley.ErrConflict} {
+		if errors.Is(err, s) {
+			return s.Error()
+		}
+	}
+	t.Fatalf("an error of no sentinel: %v", err)
+	return ""
+}
+
+// The fields a fuzzed patch sets, one bit each.
+const (
+	patchTopic = 1 << iota
+	patchSummary
+	patchStatus
+	patchPriority
+	patchQueue
+	patchAgent
+	patchChannel
+	patchCustomer
+	patchAttributes
+)
+
+// patchEvents are the event types a change from before to after records:
+// conversation.updated for the plain fields, then conversation.assigned or
+// .unassigned for the assignee, then conversation.status_changed or
+// .closed for the status.
+func patchEvents(before, after *conversation.Conversation) []storage.EventType {
+	var plain, agent, status bool
+	for _, d := range conversation.Diff(before, after) {
+		switch d.Field {
+		case "agentId":
+			agent = true
+		case "status", "closedAt":
+			status = true
+		default:
+			plain = true
+		}
+	}
+	var out []storage.EventType
+	if plain {
+		out = append(out, storage.ConversationUpdated)
+	}
+	if agent {
+		typ := storage.ConversationAssigned
+		if after.AgentID == "" {
+			typ = storage.ConversationUnassigned
+		}
+		out = append(out, typ)
+	}
+	if status {
+		typ := storage.ConversationStatusChanged
+		if after.Status == conversation.Closed {
+			typ = storage.ConversationClosed
+		}
+		out = append(out, typ)
+	}
+	return out
+}
+
+// FuzzPatchRoundTrip applies arbitrary patches through
+// Service.UpdateConversation to a conversation in every status, with and
+// without queue, assignee and attributes, on every store. The outcome is
+// the one the rules give, the same on every store: an invalid patch is
+// ErrInvalid naming the field Patch.Validate names; then a closed
+// conversation is ErrClosed, a stale expected version ErrConflict, a queue
+// or agent that does not exist ErrNotFound. A refused patch writes nothing
+// (the stored conversation and its version unchanged, no event). An
+// accepted one stores exactly conversation.Patch.Apply of the patch to the
+// original, at the service's clock, the same on every store, and records
+// the events of that change (none when nothing changed).
+func FuzzPatchRoundTrip(f *testing.F) {
+	f.Add(uint8(0), uint16(patchTopic), "new topic", "", "", "", "", "", "", "", "", int64(0))
+	f.Add(uint8(32), uint16(patchStatus|patchAgent), "", "", "CLOSED", "", "", "", "", "", "", int64(1))
+	f.Add(uint8(3), uint16(patchTopic), "closed already", "", "", "", "", "", "", "", "", int64(0))
+	f.Add(uint8(17), uint16(0x1ff), "'; DROP TABLE conversations; --", "\" OR 1=1 --", "SOLVED", "URGENT", "q1", "a1", "SMS", "x'); DELETE FROM events; --", "k'=v';--,a=1", int64(0))
+	f.Add(uint8(80), uint16(patchAttributes|patchQueue), "", "", "", "", "", "", "", "", "", int64(0))
+	f.Add(uint8(48), uint16(patchQueue|patchAgent), "", "", "", "", "missing-queue", "missing-agent", "", "", "", int64(0))
+	f.Add(uint8(5), uint16(patchStatus|patchPriority|patchChannel), "", "", "pending", "medium", "", "", "PIGEON", "", "", int64(0))
+	f.Add(uint8(4), uint16(patchTopic|patchCustomer), "\xff", "", "", "", "", "", "", "\x00", "", int64(0))
+	f.Add(uint8(1), uint16(patchSummary), "", "stale", "", "", "", "", "", "", "", int64(7))
+	f.Add(uint8(2), uint16(patchTopic), "x", "", "", "", "", "", "", "", "", int64(-1))
+	stores := fuzzStores(f)
+	f.Fuzz(func(t *testing.T, base uint8, mask uint16, topic, summary, status, priority, queueID, agentID, channel, customerID, attrs string, ifVersion int64) {
+		start := conversation.Conversation{
+			ID:         "fuzz-patch",
+			Topic:      "old",
+			Status:     conversation.Statuses[base%4],
+			Priority:   conversation.Priorities[base/4%4],
+			QueueID:    []string{"", "q1"}[base/16%2],
+			AgentID:    []string{"", "a1"}[base/32%2],
+			Channel:    conversation.SMS,
+			CustomerID: "cust",
+			Attributes: []map[string]string{nil, {"k": "v"}}[base/64%2],
+		}
+		var p conversation.Patch
+		set := func(bit uint16, dst **string, v string) {
+			if mask&bit != 0 {
+				*dst = &v
+			}
+		}
+		set(patchTopic, &p.Topic, topic)
+		set(patchSummary, &p.Summary, summary)
+		set(patchQueue, &p.QueueID, queueID)
+		set(patchAgent, &p.AgentID, agentID)
+		set(patchCustomer, &p.CustomerID, customerID)
+		if mask&patchStatus != 0 {
+			p.Status = ptr(conversation.Status(status))
+		}
+		if mask&patchPriority != 0 {
+			p.Priority = ptr(conversation.Priority(priority))
+		}
+		if mask&patchChannel != 0 {
+			p.Channel = ptr(conversation.Channel(channel))
+		}
+		if mask&patchAttributes != 0 {
+			p.Attributes = splitPairs(attrs)
+			if p.Attributes == nil {
+				p.Attributes = map[string]string{} // clears them
+			}
+		}
+		p.IfVersion = ifVersion
+		at := t0.Add(time.Minute)
+
+		// The outcome the rules give, in the order the service checks.
+		want := "ok"
+		unknown := func(v *string, current, existing string) bool {
+			return v != nil && *v != "" && *v != current && *v != existing
+		}
+		switch err := p.Validate(); {
+		case err != nil:
+			want = outcome(t, err)
+		case start.Status == conversation.Closed:
+			want = parley.ErrClosed.Error()
+		case ifVersion != 0 && ifVersion != 1:
+			want = parley.ErrConflict.Error()
+		case unknown(p.QueueID, start.QueueID, "q1") || unknown(p.AgentID, start.AgentID, "a1"):
+			want = parley.ErrNotFound.Error()
+		}
+
+		var first *conversation.Conversation
+		for _, fs := range stores {
+			fs.clock.now = t0
+			original, err := fs.svc.CreateConversation(t.Context(), start)
+			require.NoError(t, err, fs.name)
+			fs.newEvents(t)
+			fs.clock.now = at
+
+			got, err := fs.svc.UpdateConversation(t.Context(), original.ID, p)
+			require.Equal(t, want, outcome(t, err), "%s: patch %+v on %s", fs.name, p, original.Status)
+			stored, getErr := fs.svc.GetConversation(t.Context(), original.ID)
+			require.NoError(t, getErr, fs.name)
+			events := fs.newEvents(t)
+			if err != nil {
+				require.Nil(t, got, fs.name)
+				require.Equal(t, original, stored, "%s: a refused patch changed the conversation", fs.name)
+				require.Empty(t, events, "%s: a refused patch left events", fs.name)
+			} else {
+				expected := original.Clone()
+				changed, err := p.Apply(expected, at)
+				require.NoError(t, err, "the patch applies in memory")
+				require.Equal(t, expected, stored, "%s: stored against Patch.Apply", fs.name)
+				require.Equal(t, expected, got, "%s: returned against Patch.Apply", fs.name)
+				if !changed {
+					require.Equal(t, original.Version, stored.Version, fs.name)
+				}
+				require.Equal(t, nonNilTypes(patchEvents(original, expected)), nonNilTypes(types(events)), "%s: the events of the change", fs.name)
+				for _, e := range events {
+					require.Equal(t, original.ID, e.ConversationID, fs.name)
+					require.True(t, at.Equal(e.At), "%s: event at %v", fs.name, e.At)
+				}
+				if first == nil {
+					first = stored
+				} else {
+					require.Equal(t, first, stored, "%s and %s disagree", fs.name, stores[0].name)
+				}
+			}
+			require.NoError(t, fs.svc.DeleteConversation(t.Context(), original.ID, "fuzz"), fs.name)
+			fs.requireNoConversations(t)
+			fs.newEvents(t)
+		}
+	})
+}
+
+func nonNilTypes(s []storage.EventType) []storage.EventType {
+	if s == nil {
+		return []storage.EventType{}
+	}
+	return s
+}
+
+// FuzzRoutingRulesRoundTrip replaces the routing rules through the service
+// on every store with a list of one arbitrary rule, optionally followed by
+// a fixed valid one. Every store gives the same outcome: an invalid rule is
+// ErrInvalid naming a field, a queue that does not exist ErrNotFound, and
+// either writes nothing (the rules before, no event). Accepted rules come
+// back from SetRoutingRules and then from RoutingRules exactly as given (an
+// id generated where none was), in order, the same on every store, with one
+// routing.rules_replaced event.
+func FuzzRoutingRulesRoundTrip(f *testing.F) {
+	f.Add("r1", "VIP refunds", "q1", "URGENT", false, "all", "WHATSAPP,SMS", "HIGH", "vip,spam", "billing", "cust-7", "refund", "lang=de", true)
+	f.Add("", "catch all", "q1", "", true, "", "", "", "", "", "", "", "", false)
+	f.Add("r'; DROP TABLE routing_rules; --", "' OR '1'='1", "q1", "", false, "any", "", "", "", "", "1; DELETE FROM events", "%' --", "k'=v'", true)
+	f.Add("r2", "to nowhere", "no-such-queue", "", false, "", "", "", "", "", "", "", "", false)
+	f.Add("fixed", "duplicate id", "q1", "", false, "", "", "", "", "", "", "", "", true)
+	f.Add("r\x00", "\xff", "q\n", "CRITICAL", false, "some", "PIGEON", "\xff", "bad tag", "a,,b", "\x00", "\xed\xa0\x80", "=v", false)
+	f.Add("r3", "İstanbul", "q1", "LOW", false, "any", "LIVE_CHAT", "", "", "", "", "İSTANBUL \u212a", "é=ü", false)
+	stores := fuzzStores(f)
+	f.Fuzz(func(t *testing.T, id, name, queueID, priority string, disabled bool,
+		match, chans, prios, tagsAny, tagsAll, customer, topic, attrs string, second bool,
+	) {
+		rule := routing.Rule{
+			ID: id, Name: name, QueueID: queueID, Priority: conversation.Priority(priority), Disabled: disabled,
+			Condition: routing.Condition{
+				Match: routing.Match(match), TagsAny: splitList(tagsAny), TagsAll: splitList(tagsAll),
+				CustomerID: customer, TopicContains: topic, Attributes: splitPairs(attrs),
+			},
+		}
+		for _, c := range splitList(chans) {
+			rule.Condition.Channels = append(rule.Condition.Channels, conversation.Channel(c))
+		}
+		for _, p := range splitList(prios) {
+			rule.Condition.Priorities = append(rule.Condition.Priorities, conversation.Priority(p))
+		}
+		in := []routing.Rule{rule}
+		if second {
+			in = append(in, routing.Rule{ID: "fixed", Name: "fixed", QueueID: "q1", Condition: routing.Condition{Channels: []conversation.Channel{conversation.SMS}}})
+		}
+		given := make([]routing.Rule, len(in))
+		for i, r := range in {
+			given[i] = r.Clone()
+		}
+
+		firstOutcome := ""
+		var firstRules []routing.Rule
+		for i, fs := range stores {
+			before, err := fs.svc.RoutingRules(t.Context())
+			require.NoError(t, err, fs.name)
+			got, err := fs.svc.SetRoutingRules(t.Context(), in)
+			o := outcome(t, err)
+			if i == 0 {
+				firstOutcome = o
+			} else {
+				require.Equal(t, firstOutcome, o, "%s and %s disagree on %+v", fs.name, stores[0].name, in)
+			}
+			require.Equal(t, given, in, "%s: SetRoutingRules changed its input", fs.name)
+			stored, readErr := fs.svc.RoutingRules(t.Context())
+			require.NoError(t, readErr, fs.name)
+			events := fs.newEvents(t)
+			if err != nil {
+				require.True(t, strings.HasPrefix(o, "invalid ") || o == parley.ErrNotFound.Error(), "%s: %v", fs.name, err)
+				require.Equal(t, before, stored, "%s: refused rules replaced the list", fs.name)
+				require.Empty(t, events, "%s: refused rules left events", fs.name)
+				continue
+			}
+			want := make([]routing.Rule, len(given))
+			for i, r := range given {
+				want[i] = r.Clone()
+				if want[i].ID == "" {
+					want[i].ID = got[i].ID
+					require.NotEmpty(t, want[i].ID, "%s: no id generated", fs.name)
+				}
+			}
+			require.Equal(t, want, got, "%s: SetRoutingRules answered", fs.name)
+			require.Equal(t, want, stored, "%s: RoutingRules read back", fs.name)
+			require.Equal(t, []storage.EventType{storage.RoutingRulesReplaced}, types(events), fs.name)
+			if i == 0 {
+				firstRules = stored
+			} else {
+				require.Equal(t, firstRules, stored, "%s and %s disagree", fs.name, stores[0].name)
+			}
+		}
+	})
 }
