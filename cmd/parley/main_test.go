@@ -18,9 +18,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/pgtest"
 	"github.com/parleyhq/parley/memstore"
 	"github.com/parleyhq/parley/storage"
 )
@@ -164,14 +166,42 @@ func TestSeedIsIdempotent(t *testing.T) {
 
 // syncBuffer collects a process's stderr.
 type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu      sync.Mutex
+	b       bytes.Buffer
+	written chan struct{} // closed, and replaced, at each write
 }
 
 func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.written != nil {
+		close(s.written)
+		s.written = nil
+	}
 	return s.b.Write(p)
+}
+
+// waitFor reports whether the buffer holds text before the deadline,
+// waking at each write.
+func (s *syncBuffer) waitFor(text string, timeout time.Duration) bool {
+	deadline := time.After(timeout)
+	for {
+		s.mu.Lock()
+		if strings.Contains(s.b.String(), text) {
+			s.mu.Unlock()
+			return true
+		}
+		if s.written == nil {
+			s.written = make(chan struct{})
+		}
+		written := s.written
+		s.mu.Unlock()
+		select {
+		case <-written:
+		case <-deadline:
+			return false
+		}
+	}
 }
 
 func (s *syncBuffer) String() string {
@@ -432,4 +462,77 @@ func TestServerBinary(t *testing.T) {
 	require.Len(t, l["conversations"], 4, "the seed's four conversations, once")
 	s.stop(syscall.SIGINT)
 	require.True(t, strings.Contains(s.stderr.String(), "demo data loaded"))
+}
+
+// TestServerBinarySecondSignal interrupts the server twice, as a user
+// pressing Ctrl-C twice does: the first starts the graceful shutdown,
+// which waits for a request in progress; the second ends the process at
+// once, exiting 1, without waiting for the shutdown's timeout.
+func TestServerBinarySecondSignal(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, serverBinary(t), nil, "-addr", "127.0.0.1:0", "-sqlite", filepath.Join(t.TempDir(), "parley.db"))
+
+	// A request whose body never comes keeps the shutdown waiting. The
+	// server's "100 Continue" says its handler is reading the body.
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.root, "http://"))
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = io.WriteString(conn, "POST /ccaas/1/conversations HTTP/1.1\r\nHost: parley\r\n"+
+		"Content-Type: application/json\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n")
+	require.NoError(t, err)
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(30*time.Second)))
+	status, err := bufio.NewReader(conn).ReadString('\n')
+	require.NoError(t, err)
+	require.Contains(t, status, "100 Continue")
+
+	require.NoError(t, s.cmd.Process.Signal(syscall.SIGINT))
+	require.True(t, s.stderr.waitFor("shutting down", 30*time.Second), "no shutdown; stderr:\n%s", s.stderr)
+	require.NoError(t, s.cmd.Process.Signal(syscall.SIGINT))
+	select {
+	case err := <-s.exited:
+		var exit *exec.ExitError
+		require.ErrorAs(t, err, &exit, "stderr:\n%s", s.stderr)
+		require.Equal(t, 1, exit.ExitCode(), "stderr:\n%s", s.stderr)
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the server did not exit; stderr:\n%s", s.stderr)
+	}
+	require.Contains(t, s.stderr.String(), "again: exiting without waiting for the shutdown")
+	require.NotContains(t, s.stderr.String(), "deadline exceeded", "it ended before the shutdown timed out")
+}
+
+// TestServerBinaryPostgres runs the real server over PostgreSQL
+// (PARLEY_TEST_POSTGRES) in a fresh schema given with -schema, seeds it,
+// drives a short scenario (create, list, get) over HTTP, and stops it with
+// SIGTERM; the rows are in that schema.
+func TestServerBinaryPostgres(t *testing.T) {
+	t.Parallel()
+	dsn := pgtest.DSN(t)
+	schema := pgtest.Schema(t)
+	bin := serverBinary(t)
+
+	// PARLEY_SQLITE in the environment does not matter: -postgres wins.
+	s := startServer(t, bin, []string{"PARLEY_SQLITE=" + filepath.Join(t.TempDir(), "unused.db")},
+		"-addr", "127.0.0.1:0", "-postgres", dsn, "-schema", schema, "-seed")
+	require.Contains(t, s.stderr.String(), "database=\"postgres schema "+schema+"\"")
+
+	c := s.must(201, "POST", "/conversations", map[string]any{"subject": "Over PostgreSQL", "channel": "email", "priority": "urgent"}, "")
+	id := c["id"].(string)
+	require.Equal(t, "EMAIL", c["channel"])
+	l := s.must(200, "GET", "/conversations?channel=email&priority=URGENT&priority=HIGH&topic=postgresql", nil, "")
+	require.Len(t, l["conversations"], 1)
+	require.Equal(t, id, l["conversations"].([]any)[0].(map[string]any)["id"])
+	l = s.must(200, "GET", "/conversations", nil, "")
+	require.EqualValues(t, 5, l["pagination"].(map[string]any)["totalItems"], "the seed's four and the new one")
+	got := s.must(200, "GET", "/conversations/"+id, nil, "")
+	require.Equal(t, c, got)
+	s.stop(syscall.SIGTERM)
+
+	// The server wrote into the schema it was given, not the default one.
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	var n int
+	require.NoError(t, conn.QueryRow(ctx, `SELECT count(*) FROM "`+schema+`".conversations WHERE id = $1`, id).Scan(&n))
+	require.Equal(t, 1, n)
 }
