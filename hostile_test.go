@@ -170,7 +170,11 @@ func hostileRequests(conversations, messages, tags string) []hostileRequest {
 		out = append(out, hostileRequest{name: name, method: method, path: path, body: b, headers: headers, status: 400, field: field})
 	}
 	other := func(name, method, path string, body any, status int, mention string, headers ...string) {
-		out = append(out, hostileRequest{name: name, method: method, path: path, body: jsonBody(body), headers: headers, status: status, mention: mention})
+		var b []byte
+		if body != nil {
+			b = jsonBody(body)
+		}
+		out = append(out, hostileRequest{name: name, method: method, path: path, body: b, headers: headers, status: status, mention: mention})
 	}
 
 	// SQL injection where no such text is legal: tag names, orders, enums,
