@@ -257,7 +257,7 @@ func TestOpenAPIDescribesEveryErrorStatus(t *testing.T) {
 			t.Parallel()
 			fill := DefaultBasePath + scopedPath(rt.path)
 			valid := scopeRequestBodies[key]
-			check := func(name string, h http.Handler, status int, code, path, body string, headers ...string) {
+			check := func(name string, h http.Handler, status int, code, path, body string, headers ...string) errorJSON {
 				t.Helper()
 				req := httptest.NewRequest(rt.method, path, strings.NewReader(body))
 				for i := 0; i+1 < len(headers); i += 2 {
@@ -271,6 +271,7 @@ func TestOpenAPIDescribesEveryErrorStatus(t *testing.T) {
 				require.Equal(t, code, e.Code, "%s: %s", name, rec.Body)
 				require.Contains(t, responses[statusComponents[status]].Description, code,
 					"%s: the description of %d names the code %s", name, status, code)
+				return e
 			}
 			plain := func(wrap func(storage.Store) storage.Store, svcOpts []parley.Option, opts ...Option) http.Handler {
 				store := seededStore(t)
@@ -285,8 +286,10 @@ func TestOpenAPIDescribesEveryErrorStatus(t *testing.T) {
 			}
 
 			h := plain(nil, nil)
-			check("unknown query parameter", h, 400, "INVALID", fill+"?stray=1", valid)
-			check("x-agent-id twice", h, 400, "INVALID", fill, valid, HeaderAgentID, "ann", HeaderAgentID, "sam")
+			e := check("unknown query parameter", h, 400, "INVALID", fill+"?stray=1", valid)
+			require.Equal(t, "stray", e.Field)
+			e = check("x-agent-id twice", h, 400, "INVALID", fill, valid, HeaderAgentID, "ann", HeaderAgentID, "sam")
+			require.Equal(t, HeaderAgentID, e.Field)
 			check("unauthenticated", plain(nil, nil, actorFails(fmt.Errorf("no token: %w", ErrUnauthenticated))), 401, "UNAUTHENTICATED", fill, valid)
 			check("actor function fails", plain(nil, nil, actorFails(errors.New("token service down"))), 500, "INTERNAL", fill, valid)
 			if operation != "" {
