@@ -794,5 +794,50 @@ func TestHistory(t *testing.T) {
 
 		fresh := fx.history(t, "c2")
 		require.Len(t, fresh, 1)
+
+		// After a seq: empty for a conversation that exists or left a
+		// trace, ErrNotFound for one that never did.
+		last := fx.lastSeq(t)
+		none, err := fx.svc.History(fx.ctx, "c2", last, 0)
+		require.NoError(t, err)
+		require.Empty(t, none)
+		_, err = fx.svc.History(fx.ctx, "never", last, 0)
+		require.ErrorIs(t, err, parley.ErrNotFound)
+		require.NoError(t, fx.svc.DeleteConversation(fx.ctx, "c2", "gone"))
+		none, err = fx.svc.History(fx.ctx, "c2", fx.lastSeq(t), 0)
+		require.NoError(t, err)
+		require.Empty(t, none)
+	})
+}
+
+// TestDeletionRecordsSurviveIdReuse: an id may be used again after its
+// conversation was deleted; the deletion record of the first stays in the
+// log when the second is deleted too, as the only trace of each.
+func TestDeletionRecordsSurviveIdReuse(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, setup setupFunc) {
+		fx := setup(t)
+		fx.conversation(t, conversation.Conversation{ID: "c1", Topic: "first life"})
+		fx.text(t, fx.ctx, "c1", message.Inbound, "hello")
+		require.NoError(t, fx.svc.DeleteConversation(fx.ctx, "c1", "first"))
+		fx.tick()
+		fx.conversation(t, conversation.Conversation{ID: "c1", Topic: "second life"})
+		history := fx.history(t, "c1")
+		require.Equal(t, []storage.EventType{storage.ConversationDeleted, storage.ConversationCreated}, types(history),
+			"the new conversation's history begins with the earlier one's deletion")
+		fx.text(t, fx.ctx, "c1", message.Inbound, "again")
+		require.NoError(t, fx.svc.DeleteConversation(fx.ctx, "c1", "second"))
+
+		history = fx.history(t, "c1")
+		require.Equal(t, []storage.EventType{storage.ConversationDeleted, storage.ConversationDeleted}, types(history))
+		requireEvent(t, history[0], storage.ConversationDeleted, "c1", "", t0, change{"reason", "", `"first"`})
+		requireEvent(t, history[1], storage.ConversationDeleted, "c1", "", t0.Add(time.Second), change{"reason", "", `"second"`})
+		var inLog []storage.EventType
+		for _, e := range fx.events(t) {
+			if e.ConversationID == "c1" {
+				inLog = append(inLog, e.Type)
+			}
+		}
+		require.Equal(t, types(history), inLog, "nothing else of either life is left in the log")
 	})
 }

@@ -2,6 +2,8 @@ package parley
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/parleyhq/parley/storage"
 )
@@ -19,9 +21,11 @@ func (s *Service) Events(ctx context.Context, q storage.EventQuery) ([]*storage.
 }
 
 // History returns a conversation's events in order, after seq after (0 for
-// all). Once the conversation is deleted, its history is the one
-// conversation.deleted event. ErrNotFound when the conversation neither
-// exists nor has left an event.
+// all). Once the conversation is deleted, its history is its
+// conversation.deleted event. An id may be used again after a deletion:
+// the history of the new conversation then begins with the deletion
+// records of the earlier ones, which no later deletion removes.
+// ErrNotFound when the conversation neither exists nor has left an event.
 func (s *Service) History(ctx context.Context, conversationID string, after int64, limit int) ([]*storage.Event, error) {
 	return read(s, ctx, "History", func() ([]*storage.Event, error) {
 		if err := checkID("conversationId", conversationID); err != nil {
@@ -32,12 +36,20 @@ func (s *Service) History(ctx context.Context, conversationID string, after int6
 			return nil, err
 		}
 		events, err := s.store.ListEvents(ctx, q)
-		if err != nil || len(events) > 0 || after > 0 {
+		if err != nil || len(events) > 0 {
 			return events, err
 		}
-		if _, err := s.store.GetConversation(ctx, conversationID); err != nil {
-			return nil, err
+		// Nothing after after: is there a conversation at all?
+		if _, err := s.store.GetConversation(ctx, conversationID); !errors.Is(err, storage.ErrNotFound) {
+			return events, err
 		}
-		return events, nil
+		if after > 0 {
+			// Gone, but it may have left a deletion record before after.
+			q.After, q.Limit = 0, 1
+			if trace, err := s.store.ListEvents(ctx, q); err != nil || len(trace) > 0 {
+				return events, err
+			}
+		}
+		return nil, fmt.Errorf("history of conversation %q: %w", conversationID, storage.ErrNotFound)
 	})
 }

@@ -117,10 +117,19 @@ func (t *txn) DeleteConversation(ctx context.Context, id string) error {
 	for _, m := range msgs {
 		delete(t.st.messages, m.ID)
 	}
+	// The conversation's events go, but for the deletion records of its
+	// earlier lives (an id may be reused): they are the only trace left.
 	events, convEvents := t.st.events, t.st.convEvents[id]
 	if len(convEvents) > 0 {
-		t.st.events = slices.DeleteFunc(slices.Clone(events), func(e *storage.Event) bool { return e.ConversationID == id })
-		delete(t.st.convEvents, id)
+		gone := func(e *storage.Event) bool {
+			return e.ConversationID == id && e.Type != storage.ConversationDeleted
+		}
+		t.st.events = slices.DeleteFunc(slices.Clone(events), gone)
+		if kept := slices.DeleteFunc(slices.Clone(convEvents), gone); len(kept) > 0 {
+			t.st.convEvents[id] = kept
+		} else {
+			delete(t.st.convEvents, id)
+		}
 	}
 	t.onUndo(func() {
 		if msgs != nil {

@@ -113,14 +113,14 @@ func (t *tx) flushEvents() ([]*stmt, func()) {
 }
 
 // dropEvents forgets the waiting events of a deleted conversation, as if
-// they had been written before the delete.
+// they had been written before the delete: all but its deletion records.
 func (t *tx) dropEvents(conversationID string) {
 	if len(t.events) == 0 {
 		return
 	}
 	kept := t.events[:0]
 	for _, q := range t.events {
-		if q.copy.ConversationID != conversationID {
+		if q.copy.ConversationID != conversationID || q.copy.Type == storage.ConversationDeleted {
 			kept = append(kept, q)
 		}
 	}

@@ -48,6 +48,20 @@ type Store interface {
 	InTx(ctx context.Context, fn func(tx Tx) error) error
 }
 
+// HostTransaction is a Store whose writes all happen inside a transaction
+// that its caller, the host, owns and commits (see sqlstore's WithPgxTx).
+// For such a store InTx returning nil does not mean committed, so whatever
+// must wait for the commit (in-process event subscribers, the routing that
+// a change triggers) is handed to AfterCommit instead of run at once.
+type HostTransaction interface {
+	Store
+	// AfterCommit queues fn to run when the host reports that its
+	// transaction committed, in the order queued; after a rollback it never
+	// runs. fn gets a Store outside the host's transaction, on the same
+	// database.
+	AfterCommit(fn func(ctx context.Context, outside Store))
+}
+
 // Tx is every storage operation. A Store provides them each as its own
 // transaction, and InTx hands out a Tx whose calls share one transaction.
 type Tx interface {
@@ -74,7 +88,9 @@ type Tx interface {
 	UpdateConversation(ctx context.Context, c *conversation.Conversation, prevVersion int64) error
 	// DeleteConversation removes the conversation with its messages, its tag
 	// links and its events, including events appended earlier in the same
-	// transaction. ErrNotFound when there is none.
+	// transaction, but for conversation.deleted events: those of earlier
+	// conversations with the same id stay, as the only trace of them.
+	// ErrNotFound when there is none.
 	DeleteConversation(ctx context.Context, id string) error
 	// ListConversations returns a page of the conversations q selects, each
 	// with its tags. ErrInvalid for a bad query or cursor.
