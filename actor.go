@@ -101,6 +101,13 @@ func (s *Service) authorize(ctx context.Context, op string) error {
 		// than let it through unchecked.
 		return fmt.Errorf("operation %s has no scope: %w", op, fault.ErrForbidden)
 	}
+	if id := ActorFrom(ctx).AgentID; id != "" {
+		// The actor's id goes into the events of every change: it is
+		// input like any other.
+		if err := checkID("actor", id); err != nil {
+			return err
+		}
+	}
 	if !s.authz {
 		return nil
 	}

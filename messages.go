@@ -31,12 +31,7 @@ func (s *Service) CreateMessage(ctx context.Context, conversationID string, in m
 	if err != nil {
 		return nil, err
 	}
-	actor := ActorFrom(ctx).AgentID
-	if actor != "" {
-		if err := checkID("x-agent-id", actor); err != nil {
-			return nil, err
-		}
-	}
+	actor := ActorFrom(ctx).AgentID // checked by authorize
 	err = s.run(ctx, func(tx storage.Tx, rec *recorder) error {
 		if m.Direction != message.Outbound {
 			c, err := tx.LockConversation(ctx, conversationID)

@@ -204,7 +204,15 @@ func TestValidationLimits(t *testing.T) {
 		{"message: actor id with NUL", func(t *testing.T, fx *fixture) error {
 			_, err := fx.svc.CreateMessage(fx.as("a\x00"), "c1", text("x"))
 			return err
-		}, "x-agent-id"},
+		}, "actor"},
+		{"update: actor id of 256 runes", func(t *testing.T, fx *fixture) error {
+			_, err := fx.svc.UpdateConversation(fx.as(accented(256)), "c1", conversation.Patch{Topic: ptr("x")})
+			return err
+		}, "actor"},
+		{"tag: actor id with invalid UTF-8", func(t *testing.T, fx *fixture) error {
+			_, err := fx.svc.CreateTag(fx.as("\xff"), "fresh")
+			return err
+		}, "actor"},
 		{"message: conversation id of 256 runes", func(t *testing.T, fx *fixture) error {
 			_, err := fx.svc.CreateMessage(fx.ctx, accented(256), text("x"))
 			return err
