@@ -27,16 +27,18 @@ func (s *Service) CreateConversation(ctx context.Context, in conversation.Conver
 	if err := s.authorize(ctx, "CreateConversation"); err != nil {
 		return nil, err
 	}
+	// Validate before the transaction: bad input costs no round trip.
+	c, err := conversation.New(in, s.newID(), s.clock())
+	if err != nil {
+		return nil, err
+	}
+	tags, err := uniqueTags(in.Tags)
+	if err != nil {
+		return nil, err
+	}
 	var out *conversation.Conversation
-	err := s.run(ctx, func(tx storage.Tx, rec *recorder) error {
-		c, err := conversation.New(in, s.newID(), rec.now)
-		if err != nil {
-			return err
-		}
-		tags, err := uniqueTags(in.Tags)
-		if err != nil {
-			return err
-		}
+	err = s.run(ctx, func(tx storage.Tx, rec *recorder) error {
+		rec.now = c.CreatedAt // the change happens when the conversation was made
 		if err := s.checkReferences(ctx, tx, "", c.QueueID, "", c.AgentID); err != nil {
 			return err
 		}
@@ -303,11 +305,15 @@ func (s *Service) DeleteConversation(ctx context.Context, id, reason string) err
 		return err
 	}
 	return s.run(ctx, func(tx storage.Tx, rec *recorder) error {
-		if _, err := tx.LockConversation(ctx, id); err != nil {
+		c, err := tx.LockConversation(ctx, id)
+		if err != nil {
 			return err
 		}
 		if err := tx.DeleteConversation(ctx, id); err != nil {
 			return err
+		}
+		if c.AgentID != "" && routing.CountsAsLoad(c) {
+			rec.wakeAgents = append(rec.wakeAgents, c.AgentID) // a place freed
 		}
 		rec.add(storage.ConversationDeleted, id, id, []storage.Change{change("reason", nil, reason)})
 		return nil

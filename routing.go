@@ -194,6 +194,17 @@ func (s *Service) autoAssign(ctx context.Context, tx storage.Tx, rec *recorder, 
 	if err != nil || !q.AutoAssignment {
 		return err
 	}
+	// Conversations already waiting come first (URGENT first, then the
+	// longest waiting): when one precedes c, c waits its turn and the
+	// drain after the commit serves the queue in order.
+	head, err := tx.ListWaiting(ctx, storage.WaitingQuery{QueueID: q.ID, Limit: 1})
+	if err != nil {
+		return err
+	}
+	if len(head) > 0 && head[0].ID != c.ID {
+		rec.wakeQueues = append(rec.wakeQueues, q.ID)
+		return nil
+	}
 	loads, err := tx.QueueMemberLoads(ctx, q.ID)
 	if err != nil {
 		return err
@@ -249,8 +260,9 @@ func (s *Service) claim(ctx context.Context, tx storage.Tx, rec *recorder, q *ro
 // the longest waiting, while eligible agents have room. Each assignment is
 // its own transaction and an atomic claim, so concurrent drains of one
 // queue assign each conversation once and never exceed a capacity. It
-// returns how many conversations it assigned. A queue without automatic
-// assignment is left alone (0). ErrNotFound when there is no such queue.
+// returns how many conversations it assigned. On a queue without
+// automatic assignment only the overflow runs (and 0 are assigned).
+// ErrNotFound when there is no such queue.
 //
 // It runs by itself when an agent becomes ACTIVE, is enabled, gets more
 // capacity or joins a queue, when a conversation leaves OPEN or WAITING or
@@ -300,11 +312,12 @@ func (s *Service) assignWaiting(ctx context.Context, queueID string) (int, error
 	if err != nil {
 		return 0, err
 	}
-	if !q.AutoAssignment {
-		return 0, nil
-	}
+	// The wait limit holds whether or not the queue assigns by itself.
 	if err := s.overflow(ctx, q); err != nil {
 		return 0, err
+	}
+	if !q.AutoAssignment {
+		return 0, nil
 	}
 	assigned := 0
 	for {
@@ -496,5 +509,12 @@ func (s *Service) openConversationOf(ctx context.Context, tx storage.Tx, custome
 	if err != nil || len(page.Items) == 0 {
 		return nil, err
 	}
-	return tx.LockConversation(ctx, page.Items[0].ID)
+	c, err := tx.LockConversation(ctx, page.Items[0].ID)
+	if errors.Is(err, fault.ErrNotFound) || err == nil && c.Status == conversation.Closed {
+		// Closed or deleted between the list and the lock: look again.
+		// The inbound lock keeps new ones from appearing through here, so
+		// this ends once the customer's open conversations are used up.
+		return s.openConversationOf(ctx, tx, customerID, channel)
+	}
+	return c, err
 }

@@ -442,22 +442,157 @@ func TestReceiveInboundRaceStartsOneConversation(t *testing.T) {
 		fx := setup(t)
 		const n = 8
 		ids := make([]string, n)
+		errs := make(chan error, n)
 		var wg sync.WaitGroup
 		for i := range n {
 			wg.Go(func() {
 				c, _, err := fx.svc.ReceiveInbound(fx.ctx, "racer", conversation.SMS, message.Message{Content: message.Content{Text: "hi"}})
+				errs <- err
 				if err == nil {
 					ids[i] = c.ID
 				}
 			})
 		}
 		wg.Wait()
+		close(errs)
+		for err := range errs {
+			require.NoError(t, err)
+		}
 		for _, id := range ids {
 			require.Equal(t, ids[0], id)
 		}
 		page, err := fx.svc.ListConversations(fx.ctx, storage.ConversationQuery{Filter: storage.ConversationFilter{CustomerID: "racer"}})
 		require.NoError(t, err)
 		require.Equal(t, 1, page.Total)
+	})
+}
+
+// TestRoutedConversationWaitsItsTurn: a conversation routed into a queue
+// where others already wait does not overtake them, even when an agent has
+// room that no drain has used yet (here: a wrap-up that ended with no
+// trigger). The URGENT one waiting gets the agent.
+func TestRoutedConversationWaitsItsTurn(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, setup setupFunc) {
+		fx := setup(t)
+		fx.autoQueue(t, "q")
+		_, err := fx.svc.CreateAgent(fx.ctx, routing.Agent{ID: "ann", DisplayName: "Ann", Status: routing.Active, Capacity: 1, WrapUpSeconds: 60})
+		require.NoError(t, err)
+		require.NoError(t, ignore(fx.svc.AddQueueMember(fx.ctx, "q", "ann")))
+		first := fx.conversation(t, conversation.Conversation{QueueID: "q"})
+		require.Equal(t, "ann", fx.get(t, first.ID).AgentID)
+		fx.tick()
+		urgent := fx.conversation(t, conversation.Conversation{QueueID: "q", Priority: conversation.Urgent})
+		fx.tick()
+		_, err = fx.svc.CloseConversation(fx.ctx, first.ID) // ann wraps up for a minute
+		require.NoError(t, err)
+		require.Empty(t, fx.get(t, urgent.ID).AgentID)
+
+		fx.clock.Advance(2 * time.Minute) // the wrap-up ends; nothing drains
+		late := fx.conversation(t, conversation.Conversation{Priority: conversation.Low})
+		routed, err := fx.svc.TransferToQueue(fx.ctx, late.ID, "q")
+		require.NoError(t, err)
+		require.Empty(t, routed.AgentID, "the newcomer waits behind the URGENT one")
+		require.Equal(t, "ann", fx.get(t, urgent.ID).AgentID, "the drain after the transfer serves the queue in order")
+		require.Empty(t, fx.get(t, late.ID).AgentID)
+
+		// With nobody waiting ahead, routing assigns at once.
+		_, err = fx.svc.UpdateAgent(fx.ctx, "ann", routing.AgentPatch{Capacity: ptr(3)})
+		require.NoError(t, err)
+		require.Equal(t, "ann", fx.get(t, late.ID).AgentID)
+		fx.rules(t, routing.Rule{ID: "all", Name: "all", QueueID: "q"})
+		next := fx.conversation(t, conversation.Conversation{})
+		got, err := fx.svc.Route(fx.ctx, next.ID)
+		require.NoError(t, err)
+		require.Equal(t, "ann", got.AgentID)
+	})
+}
+
+// TestOverflowOfAManualQueue: the wait limit holds on a queue that does not
+// assign by itself too.
+func TestOverflowOfAManualQueue(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, setup setupFunc) {
+		fx := setup(t)
+		fx.queue(t, "spill", "Spill")
+		_, err := fx.svc.CreateQueue(fx.ctx, routing.Queue{ID: "manual", Name: "Manual", MaxWaitSeconds: 30, OverflowQueueID: "spill"})
+		require.NoError(t, err)
+		c := fx.conversation(t, conversation.Conversation{QueueID: "manual"})
+		fx.clock.Advance(time.Hour)
+		n, err := fx.svc.AssignAllWaiting(fx.ctx)
+		require.NoError(t, err)
+		require.Zero(t, n)
+		require.Equal(t, "spill", fx.get(t, c.ID).QueueID)
+	})
+}
+
+// TestDeletingAnAssignedConversationDrains: deleting a conversation that
+// counted against its agent's capacity frees the place at once.
+func TestDeletingAnAssignedConversationDrains(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, setup setupFunc) {
+		fx := setup(t)
+		fx.autoQueue(t, "q")
+		fx.activeAgent(t, "ann", 1, "q")
+		first := fx.conversation(t, conversation.Conversation{QueueID: "q"})
+		fx.tick()
+		second := fx.conversation(t, conversation.Conversation{QueueID: "q"})
+		require.Empty(t, fx.get(t, second.ID).AgentID)
+		require.NoError(t, fx.svc.DeleteConversation(fx.ctx, first.ID, "spam"))
+		require.Equal(t, "ann", fx.get(t, second.ID).AgentID)
+	})
+}
+
+// closingStore closes a conversation inside the transaction, just before
+// the service locks it, once: what a close that commits between inbound
+// threading's list and its lock looks like to the service.
+type closingStore struct {
+	storage.Store
+	target string
+	done   atomic.Bool
+}
+
+func (s *closingStore) InTx(ctx context.Context, fn func(tx storage.Tx) error) error {
+	return s.Store.InTx(ctx, func(tx storage.Tx) error { return fn(&closingTx{Tx: tx, s: s}) })
+}
+
+type closingTx struct {
+	storage.Tx
+	s *closingStore
+}
+
+func (t *closingTx) LockConversation(ctx context.Context, id string) (*conversation.Conversation, error) {
+	c, err := t.Tx.LockConversation(ctx, id)
+	if err != nil || id != t.s.target || !t.s.done.CompareAndSwap(false, true) {
+		return c, err
+	}
+	prev := c.Version
+	c.Status, c.ClosedAt, c.Version = conversation.Closed, c.UpdatedAt, c.Version+1
+	if err := t.Tx.UpdateConversation(ctx, c, prev); err != nil {
+		return nil, err
+	}
+	return t.Tx.LockConversation(ctx, id)
+}
+
+// TestReceiveInboundAfterARacingClose: when the conversation inbound
+// threading found is closed before it is locked, the message starts a new
+// conversation instead of failing with ErrClosed.
+func TestReceiveInboundAfterARacingClose(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, setup setupFunc) {
+		fx := setup(t)
+		hello := message.Message{Content: message.Content{Text: "hello"}}
+		first, _, err := fx.svc.ReceiveInbound(fx.ctx, "cust", conversation.SMS, hello)
+		require.NoError(t, err)
+		cs := &closingStore{Store: fx.store, target: first.ID}
+		svc := parley.New(cs, parley.WithClock(fx.clock.Now))
+		fx.tick()
+		second, m, err := svc.ReceiveInbound(fx.ctx, "cust", conversation.SMS, hello)
+		require.NoError(t, err)
+		require.True(t, cs.done.Load(), "the close ran")
+		require.NotEqual(t, first.ID, second.ID)
+		require.Equal(t, second.ID, m.ConversationID)
+		require.Equal(t, conversation.Closed, fx.get(t, first.ID).Status)
 	})
 }
 
