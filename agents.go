@@ -17,12 +17,13 @@ func (s *Service) CreateAgent(ctx context.Context, in routing.Agent) (*routing.A
 	if err := s.authorize(ctx, "CreateAgent"); err != nil {
 		return nil, err
 	}
+	a, err := routing.NewAgent(in, s.newID(), s.clock())
+	if err != nil {
+		return nil, err
+	}
 	var out *routing.Agent
-	err := s.run(ctx, func(tx storage.Tx, rec *recorder) error {
-		a, err := routing.NewAgent(in, s.newID(), rec.now)
-		if err != nil {
-			return err
-		}
+	err = s.run(ctx, func(tx storage.Tx, rec *recorder) error {
+		rec.now = a.CreatedAt
 		if err := tx.CreateAgent(ctx, a); err != nil {
 			return err
 		}
@@ -111,12 +112,13 @@ func (s *Service) CreateQueue(ctx context.Context, in routing.Queue) (*routing.Q
 	if err := s.authorize(ctx, "CreateQueue"); err != nil {
 		return nil, err
 	}
+	q, err := routing.NewQueue(in, s.newID(), s.clock())
+	if err != nil {
+		return nil, err
+	}
 	var out *routing.Queue
-	err := s.run(ctx, func(tx storage.Tx, rec *recorder) error {
-		q, err := routing.NewQueue(in, s.newID(), rec.now)
-		if err != nil {
-			return err
-		}
+	err = s.run(ctx, func(tx storage.Tx, rec *recorder) error {
+		rec.now = q.CreatedAt
 		if err := s.checkQueueReferences(ctx, tx, rec, q); err != nil {
 			return err
 		}
@@ -142,6 +144,11 @@ func (s *Service) UpdateQueue(ctx context.Context, id string, p routing.QueuePat
 	}
 	var out *routing.Queue
 	err := s.run(ctx, func(tx storage.Tx, rec *recorder) error {
+		// The patch applies to the queue as it is once no other update of
+		// it runs: two patches of different fields both stay.
+		if err := tx.LockKey(ctx, queueKey(id)); err != nil {
+			return err
+		}
 		q, err := tx.GetQueue(ctx, id)
 		if err != nil {
 			return err
@@ -180,6 +187,11 @@ func (s *Service) checkQueueReferences(ctx context.Context, tx storage.Tx, rec *
 	}
 	if !q.Default {
 		return nil
+	}
+	// One change of the default at a time, or two queues made the default
+	// at once would both demote the old one and meet at the unique index.
+	if err := tx.LockKey(ctx, defaultQueueKey); err != nil {
+		return err
 	}
 	prev, err := tx.DefaultQueue(ctx)
 	if errors.Is(err, fault.ErrNotFound) || err == nil && prev.ID == q.ID {
@@ -318,3 +330,9 @@ func ruleIDs(rules []routing.Rule) []string {
 	}
 	return ids
 }
+
+// The LockKey keys of queue updates: one queue's, and the default's (always
+// taken after a queue's, never before).
+const defaultQueueKey = "queue-default"
+
+func queueKey(id string) string { return "queue\x00" + id }

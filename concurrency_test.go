@@ -12,6 +12,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/conversation"
 	"github.com/parleyhq/parley/message"
+	"github.com/parleyhq/parley/routing"
 	"github.com/parleyhq/parley/storage"
 )
 
@@ -188,5 +189,60 @@ func TestConcurrentCreateSameID(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, tags.Items, 1, "the losers' tags were rolled back")
 		require.Len(t, fx.events(t), 2, "the winner's tag.created and conversation.created")
+	})
+}
+
+// TestConcurrentQueueUpdates patches one queue's fields from many
+// goroutines at once, and makes several queues the default at once: no
+// patch is lost, and exactly one queue ends as the default with no error on
+// the way.
+func TestConcurrentQueueUpdates(t *testing.T) {
+	t.Parallel()
+	const workers = 6
+	forEachStore(t, func(t *testing.T, setup setupFunc) {
+		fx := setup(t)
+		fx.queue(t, "q", "Queue")
+		for w := range workers {
+			fx.queue(t, fmt.Sprintf("d%d", w), fmt.Sprintf("Default %d", w))
+		}
+		errs := make(chan error, 2*workers)
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Go(func() {
+				// Each worker sets a field of its own on q.
+				var p routing.QueuePatch
+				switch w % 3 {
+				case 0:
+					p.Name = ptr("Renamed")
+				case 1:
+					p.MaxWaitSeconds = ptr(60)
+				default:
+					p.StickyAgent = ptr(true)
+				}
+				_, err := fx.svc.UpdateQueue(fx.ctx, "q", p)
+				errs <- err
+				_, err = fx.svc.UpdateQueue(fx.ctx, fmt.Sprintf("d%d", w), routing.QueuePatch{Default: ptr(true)})
+				errs <- err
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			require.NoError(t, err)
+		}
+		q, err := fx.svc.GetQueue(fx.ctx, "q")
+		require.NoError(t, err)
+		require.Equal(t, "Renamed", q.Name)
+		require.Equal(t, 60, q.MaxWaitSeconds)
+		require.True(t, q.StickyAgent)
+		defaults := 0
+		for w := range workers {
+			d, err := fx.svc.GetQueue(fx.ctx, fmt.Sprintf("d%d", w))
+			require.NoError(t, err)
+			if d.Default {
+				defaults++
+			}
+		}
+		require.Equal(t, 1, defaults)
 	})
 }
