@@ -40,7 +40,10 @@ func WithIDGenerator(newID func() string) Option { return func(s *Service) { s.n
 
 // WithSubscriber adds an in-process subscriber, called with each event after
 // the transaction that recorded it has committed, in seq order, on the
-// goroutine that made the change. It must not block for long. For delivery
+// goroutine that made the change. It must not block for long. Over a store
+// bound to the host's transaction (storage.HostTransaction) the commit is
+// the host's: subscribers are called, and the routing a change triggers
+// runs, when the host reports it (see sqlstore.HostStore.Committed). For delivery
 // that survives a crash, read the event log (Events) instead: it is a
 // transactional outbox.
 func WithSubscriber(fn func(context.Context, storage.Event)) Option {
@@ -101,9 +104,26 @@ func (s *Service) run(ctx context.Context, fn func(tx storage.Tx, rec *recorder)
 	if err != nil {
 		return err
 	}
+	if host, ok := s.store.(storage.HostTransaction); ok {
+		// Committed only once the host commits: until then no subscriber
+		// may hear of the change, and routing could not see it.
+		host.AfterCommit(func(ctx context.Context, outside storage.Store) {
+			o := s.over(outside)
+			o.publish(ctx, rec.events)
+			o.wake(ctx, rec)
+		})
+		return nil
+	}
 	s.publish(ctx, rec.events)
 	s.wake(ctx, rec)
 	return nil
+}
+
+// over is a copy of s over another store.
+func (s *Service) over(store storage.Store) *Service {
+	cp := *s
+	cp.store = store
+	return &cp
 }
 
 // lockingTx is the Tx an operation runs on. Once it holds a conversation's

@@ -114,14 +114,22 @@
 //	defer tx.Rollback(ctx)
 //	// ... the host's own writes on tx ...
 //	inTx, _ := store.WithPgxTx(tx)
-//	svc := parley.New(inTx)               // or use inTx as a storage.Store
+//	svc := parley.New(inTx, opts...)      // or use inTx as a storage.Store
 //	// ... parley operations ...
-//	err := tx.Commit(ctx)                 // both, or neither
+//	if err := tx.Commit(ctx); err != nil { // both, or neither
+//		return err
+//	}
+//	inTx.Committed(ctx)                   // subscribers and routing, now
 //
 // That Store never commits: each of its operations and each of its InTx is
 // a savepoint of the host's transaction, released on success and rolled
 // back on failure, so a failed parley operation leaves the host's
-// transaction usable.
+// transaction usable. Since only the host knows when its transaction
+// commits, a service over that Store calls its event subscribers and runs
+// the routing its changes trigger (draining queues) when the host calls
+// Committed, over the store outside the transaction; after a rollback
+// nothing of it runs. The event log needs no such call: its rows commit
+// with the host's.
 //
 // # Errors
 //

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -157,28 +158,68 @@ func (s *Store) SQLDB() *sql.DB {
 // commits; the row that numbers events stays locked until then, so keep the
 // host's transaction short once parley has written. tx must be at READ
 // COMMITTED, PostgreSQL's default. It fails on an SQLite store.
-func (s *Store) WithPgxTx(tx pgx.Tx) (storage.Store, error) {
+//
+// What must wait for the commit (a parley.Service's event subscribers and
+// the routing its changes trigger) waits in the returned HostStore: call
+// its Committed once tx has committed.
+func (s *Store) WithPgxTx(tx pgx.Tx) (*HostStore, error) {
 	if s.d.name != Postgres {
 		return nil, errors.New("sqlstore: WithPgxTx needs a PostgreSQL store")
 	}
 	if tx == nil {
 		return nil, errors.New("sqlstore: WithPgxTx needs a transaction")
 	}
-	return s.derive(pgHost{tx}), nil
+	return &HostStore{Store: s.derive(pgHost{tx}), outside: s}, nil
 }
 
 // WithSQLTx is WithPgxTx for an SQLite store: tx is a transaction the host
 // began on SQLDB (or, if it opened its own connection to the same file,
 // with BEGIN IMMEDIATE and foreign keys on). It fails on a PostgreSQL
 // store.
-func (s *Store) WithSQLTx(tx *sql.Tx) (storage.Store, error) {
+func (s *Store) WithSQLTx(tx *sql.Tx) (*HostStore, error) {
 	if s.d.name != SQLite {
 		return nil, errors.New("sqlstore: WithSQLTx needs an SQLite store")
 	}
 	if tx == nil {
 		return nil, errors.New("sqlstore: WithSQLTx needs a transaction")
 	}
-	return s.derive(sqlHost{tx}), nil
+	return &HostStore{Store: s.derive(sqlHost{tx}), outside: s}, nil
+}
+
+// HostStore is a Store bound to a transaction of the host's (WithPgxTx,
+// WithSQLTx). It implements storage.HostTransaction: what must wait for the
+// host's commit is queued (AfterCommit) and runs when the host calls
+// Committed. A HostStore lives as long as the host's transaction; use a
+// new one for the next.
+type HostStore struct {
+	*Store
+	outside *Store // the store the host's transaction was opened beside
+
+	mu      sync.Mutex
+	pending []func(context.Context, storage.Store)
+}
+
+var _ storage.HostTransaction = (*HostStore)(nil)
+
+// AfterCommit implements storage.HostTransaction.
+func (h *HostStore) AfterCommit(fn func(ctx context.Context, outside storage.Store)) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.pending = append(h.pending, fn)
+}
+
+// Committed runs, in order, what waited for the host's commit: call it
+// once the host's transaction has committed. After a rollback, do not call
+// it: what waited is dropped with the HostStore. Calling it again runs
+// only what was queued since.
+func (h *HostStore) Committed(ctx context.Context) {
+	h.mu.Lock()
+	pending := h.pending
+	h.pending = nil
+	h.mu.Unlock()
+	for _, fn := range pending {
+		fn(ctx, h.outside)
+	}
 }
 
 // Close releases what the store opened itself: the SQLite handles of
