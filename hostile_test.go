@@ -120,6 +120,41 @@ func (h *hostileFixture) state(t *testing.T) state {
 	return state{snapshot: h.snapshot(t), rows: h.raw.counts(t)}
 }
 
+// counts are the row counts of every table of an SQL store, or for the
+// memory store the sizes of what the service reads back: cheap enough to
+// take around each request, so that a write is pinned on the input that
+// made it.
+func (h *hostileFixture) counts(t *testing.T) map[string]int64 {
+	t.Helper()
+	if h.raw != nil {
+		return h.raw.counts(t)
+	}
+	out := map[string]int64{}
+	ctx := h.ctx
+	page, err := h.svc.ListConversations(ctx, storage.ConversationQuery{Paging: storage.Paging{Limit: storage.MaxLimit}})
+	require.NoError(t, err)
+	out["service: conversations"] = int64(page.Total)
+	for _, c := range page.Items {
+		m, err := h.svc.ListMessages(ctx, storage.MessageQuery{ConversationID: c.ID, Paging: storage.Paging{Limit: 1}})
+		require.NoError(t, err)
+		out["service: messages"] += int64(m.Total)
+	}
+	tags, err := h.svc.ListTags(ctx, storage.TagQuery{Paging: storage.Paging{Limit: 1}})
+	require.NoError(t, err)
+	out["service: tags"] = int64(tags.Total)
+	agents, err := h.svc.ListAgents(ctx, storage.ListQuery{Paging: storage.Paging{Limit: 1}})
+	require.NoError(t, err)
+	out["service: agents"] = int64(agents.Total)
+	queues, err := h.svc.ListQueues(ctx, storage.ListQuery{Paging: storage.Paging{Limit: 1}})
+	require.NoError(t, err)
+	out["service: queues"] = int64(queues.Total)
+	rules, err := h.svc.RoutingRules(ctx)
+	require.NoError(t, err)
+	out["service: rules"] = int64(len(rules))
+	out["service: events"] = int64(len(h.events(t)))
+	return out
+}
+
 // jsonBody encodes v.
 func jsonBody(v any) []byte {
 	b, err := json.Marshal(v)
@@ -207,6 +242,26 @@ func hostileRequests(conversations, messages, tags string) []hostileRequest {
 		other(n+" as a queue to transfer to", "POST", "/conversations/c1/transfer", map[string]any{"queueId": s}, 404, quoted)
 		other(n+" as the actor", "POST", "/conversations/c1/messages", map[string]any{"content": map[string]any{"text": "x"}}, 404, quoted, httpapi.HeaderAgentID, s)
 		other(n+" as the conversation of a message", "POST", "/conversations/"+p(s)+"/messages", map[string]any{"direction": "INBOUND", "content": map[string]any{"text": "x"}}, 404, quoted)
+		other(n+" as a message id", "GET", "/conversations/c1/messages/"+p(s), nil, 404, quoted)
+		other(n+" as an agent id", "GET", "/agents/"+p(s), nil, 404, quoted)
+		other(n+" as an agent id to patch", "PATCH", "/agents/"+p(s), map[string]any{"displayName": s}, 404, quoted)
+		other(n+" as a queue id", "GET", "/queues/"+p(s), nil, 404, quoted)
+		other(n+" as a queue id to patch", "PATCH", "/queues/"+p(s), map[string]any{"name": s}, 404, quoted)
+		other(n+" as the queue of a member", "POST", "/queues/"+p(s)+"/agents", map[string]any{"agentId": "ann"}, 404, quoted)
+		other(n+" as a member to add", "POST", "/queues/q1/agents", map[string]any{"agentId": s}, 404, quoted)
+		// The SQL store names only the member here, not the queue that
+		// does not exist (see RELIABILITY.md).
+		other(n+" as the queue of a member to remove", "DELETE", "/queues/"+p(s)+"/agents/ann", nil, 404, `"ann"`)
+		other(n+" as a member to remove", "DELETE", "/queues/q1/agents/"+p(s), nil, 404, quoted)
+		other(n+" as the queue of a new conversation", "POST", "/conversations", map[string]any{"queueId": s}, 404, quoted)
+		other(n+" as the queue of a rule", "PUT", "/routing", map[string]any{"rules": []any{map[string]any{"id": s, "name": s, "queueId": s}}}, 404, quoted)
+		other(n+" as the history to read", "GET", "/conversations/"+p(s)+"/history", nil, 404, quoted)
+		other(n+" as the tags of a conversation", "GET", "/tags?conversationId="+q(s), nil, 404, quoted)
+		bad(n+" as a rule's condition tag", "PUT", "/routing", map[string]any{"rules": []any{map[string]any{"name": s, "queueId": "q1", "condition": map[string]any{"tagsAny": []string{s}}}}}, "rules[0].condition.tagsAny")
+		bad(n+" as a rule's channel", "PUT", "/routing", map[string]any{"rules": []any{map[string]any{"name": s, "queueId": "q1", "condition": map[string]any{"channels": []string{s}}}}}, "rules[0].condition.channels")
+		bad(n+" as a rule's match", "PUT", "/routing", map[string]any{"rules": []any{map[string]any{"name": s, "queueId": "q1", "condition": map[string]any{"match": s}}}}, "rules[0].condition.match")
+		bad(n+" as an agent status", "PATCH", "/agents/ann", map[string]any{"status": s}, "status")
+		bad(n+" as an event seq", "GET", "/events?after="+q(s), nil, "after")
 	}
 
 	// Bodies far over the limit, deeply nested, not UTF-8, with NUL bytes.
@@ -338,7 +393,9 @@ func TestHostileRequests(t *testing.T) {
 		before := h.state(t)
 		for _, r := range requests {
 			t.Run(r.name, func(t *testing.T) {
+				counts := h.counts(t)
 				a := h.do(t, r.method, r.path, r.body, r.headers...)
+				require.Equal(t, counts, h.counts(t), "row counts: %s %.200s wrote", r.method, r.path)
 				require.Equal(t, r.status, a.status, "%s %.200s: %.300s", r.method, r.path, a.raw)
 				require.Equal(t, "ERROR", a.body["statusCode"])
 				if r.status == 400 {
@@ -453,12 +510,17 @@ func TestHostileServiceCalls(t *testing.T) {
 
 		before := h.state(t)
 		for _, c := range calls {
+			counts := h.counts(t)
 			err := c.do()
+			require.Equal(t, counts, h.counts(t), "row counts: %s wrote", c.name)
 			if c.field == "" {
 				require.ErrorIs(t, err, parley.ErrAlreadyExists, c.name)
 				continue
 			}
-			requireInvalid(t, err, c.field)
+			require.ErrorIs(t, err, parley.ErrInvalid, c.name)
+			var fe *parley.FieldError
+			require.ErrorAs(t, err, &fe, c.name)
+			require.Equal(t, c.field, fe.Field, "%s: %v", c.name, err)
 		}
 		after := h.state(t)
 		require.Equal(t, before.rows, after.rows, "row counts")
@@ -506,6 +568,7 @@ func TestInjectionStoredVerbatim(t *testing.T) {
 			require.Equal(t, 200, gm.status, "%s", gm.raw)
 			require.Equal(t, map[string]any{"text": s}, gm.body["content"])
 			require.Equal(t, s, gm.body["from"])
+			h.storeVerbatim(t, s)
 			d := h.do(t, "DELETE", "/conversations/c1?reason="+url.QueryEscape(s), nil)
 			if i == 0 {
 				require.Equal(t, 204, d.status, "%s", d.raw)
@@ -523,18 +586,139 @@ func TestInjectionStoredVerbatim(t *testing.T) {
 			require.NoError(t, err)
 			require.ElementsMatch(t, []string{s, id}, conversationIDs(page.Items))
 		}
+		h.rulesVerbatim(t)
 		h.raw.requireIntact(t)
 		stats := checkLog(t, h.ctx, h.svc, false)
 		require.Equal(t, 1+2*len(injections), stats.Conversations) // c2 and two per injection
+		n := int64(len(injections))
+		require.Equal(t, verbatimMessages*len(injections), stats.Messages) // m1 and m2 went with c1
 		if before != nil {
 			after := h.raw.counts(t)
-			require.Equal(t, before["conversations"]-1+int64(2*len(injections)), after["conversations"])
-			require.Equal(t, before["messages"]-2+int64(len(injections)), after["messages"])
-			require.Equal(t, before["agents"], after["agents"])
-			require.Equal(t, before["queues"], after["queues"])
+			require.Equal(t, before["conversations"]-1+2*n, after["conversations"])
+			require.Equal(t, before["messages"]-2+verbatimMessages*n, after["messages"])
+			require.Equal(t, before["agents"]+n, after["agents"])
+			require.Equal(t, before["queues"]+n, after["queues"])
+			require.Equal(t, before["queue_members"], after["queue_members"])
+			require.Equal(t, before["routing_rules"]+n, after["routing_rules"])
 			require.Equal(t, before["event_seq"], after["event_seq"])
 		}
+		t.Logf("%d injection strings stored and read back verbatim, each in %d fields and ids", len(injections), verbatimFields)
 	})
+}
+
+// verbatimFields is how many fields and ids TestInjectionStoredVerbatim
+// stores each injection string in: a conversation's id, topic, summary,
+// customer id, attribute key and value through the adapter and again
+// through the service; a text message's from, to and text; a delete
+// reason; an agent's id and display name; a queue's id and name; a member;
+// four message ids and the url, caption, name, address, template name,
+// parameters, phone and email of their content; the event feed's filter;
+// a rule's id, name, queue, customer id, topic and attribute.
+const verbatimFields = 6 + 5 + 3 + 1 + 2 + 2 + 1 + 4 + 8 + 1 + 6
+
+// verbatimMessages is how many messages storeVerbatim and its caller send
+// per injection string.
+const verbatimMessages = 5
+
+// storeVerbatim stores the injection string s, through the adapter, as
+// everything else it is legal for besides a conversation's fields: an
+// agent's id and display name, a queue's id and name, a member, the id and
+// every text field of messages of each content type, and the filter of
+// the event feed. Each comes back byte for byte. The conversation with id
+// s exists.
+func (h *hostileFixture) storeVerbatim(t *testing.T, s string) {
+	t.Helper()
+	e := url.PathEscape(s)
+	ok := func(status int, method, path string, body any) answer {
+		t.Helper()
+		var b []byte
+		if body != nil {
+			b = jsonBody(body)
+		}
+		a := h.do(t, method, path, b)
+		require.Equal(t, status, a.status, "%s %s: %s", method, path, a.raw)
+		return a
+	}
+
+	// An agent and a queue named by s, and the agent a member of the queue.
+	ok(201, "POST", "/agents", map[string]any{"id": s, "displayName": s})
+	a := ok(200, "GET", "/agents/"+e, nil)
+	require.Equal(t, s, a.body["id"])
+	require.Equal(t, s, a.body["displayName"])
+	a = ok(200, "PATCH", "/agents/"+e, map[string]any{"displayName": s + s})
+	require.Equal(t, s+s, a.body["displayName"])
+	ok(201, "POST", "/queues", map[string]any{"id": s, "name": s})
+	a = ok(200, "GET", "/queues/"+e, nil)
+	require.Equal(t, s, a.body["id"])
+	require.Equal(t, s, a.body["name"])
+	a = ok(200, "POST", "/queues/"+e+"/agents", map[string]any{"agentId": s})
+	require.Equal(t, []any{s}, a.body["members"])
+	a = ok(200, "GET", "/agents/"+e, nil)
+	require.Equal(t, []any{s}, a.body["queues"])
+	a = ok(200, "DELETE", "/queues/"+e+"/agents/"+e, nil)
+	require.Empty(t, a.body["members"])
+
+	// A message of every other content type, s in its id and every text
+	// field.
+	for _, m := range []map[string]any{
+		{"id": "image " + s, "contentType": "IMAGE", "content": map[string]any{"url": s, "caption": s}},
+		{"id": "location " + s, "contentType": "LOCATION", "content": map[string]any{"latitude": 45.5, "longitude": -0.25, "name": s, "address": s}},
+		{"id": "template " + s, "contentType": "TEMPLATE", "content": map[string]any{"templateName": s, "language": "en", "parameters": []any{s, s}}},
+		{"id": "contact " + s, "contentType": "CONTACT", "content": map[string]any{"name": s, "phone": s, "email": s}},
+	} {
+		m["direction"], m["from"], m["to"] = "INBOUND", s, s
+		ok(201, "POST", "/conversations/"+e+"/messages", m)
+		id := m["id"].(string)
+		got := ok(200, "GET", "/conversations/"+e+"/messages/"+url.PathEscape(id), nil)
+		require.Equal(t, id, got.body["id"])
+		require.Equal(t, m["content"], got.body["content"], "%s", got.raw)
+		require.Equal(t, s, got.body["to"])
+	}
+
+	// The event feed filtered by s is the conversation's history.
+	feed := ok(200, "GET", "/events?limit=1000&conversationId="+url.QueryEscape(s), nil)
+	history := ok(200, "GET", "/conversations/"+e+"/history?limit=1000", nil)
+	events, _ := feed.body["events"].([]any)
+	require.NotEmpty(t, events, "%s", feed.raw)
+	require.Equal(t, history.body["events"], feed.body["events"])
+	for _, ev := range events {
+		require.Equal(t, s, ev.(map[string]any)["conversationId"])
+	}
+}
+
+// rulesVerbatim replaces the routing rules, through the adapter, by one
+// rule per injection string s, with s as its id, name and queue and in
+// every text part of its condition: they read back byte for byte, and
+// each routes the conversation with id s (whose topic, customer id and
+// attributes are s) to the queue s.
+func (h *hostileFixture) rulesVerbatim(t *testing.T) {
+	t.Helper()
+	var rules []any
+	for _, s := range injections {
+		rules = append(rules, map[string]any{
+			"id": s, "name": s, "queueId": s,
+			"condition": map[string]any{"customerId": s, "topicContains": s, "attributes": map[string]any{s: s}},
+		})
+	}
+	a := h.do(t, "PUT", "/routing", jsonBody(map[string]any{"rules": rules}))
+	require.Equal(t, 200, a.status, "%s", a.raw)
+	got := h.do(t, "GET", "/routing", nil)
+	require.Equal(t, 200, got.status, "%s", got.raw)
+	back, _ := got.body["rules"].([]any)
+	require.Len(t, back, len(injections))
+	for i, s := range injections {
+		r := back[i].(map[string]any)
+		require.Equal(t, s, r["id"])
+		require.Equal(t, s, r["name"])
+		require.Equal(t, s, r["queueId"])
+		c, _ := r["condition"].(map[string]any)
+		require.Equal(t, s, c["customerId"], "%s", got.raw)
+		require.Equal(t, s, c["topicContains"])
+		require.Equal(t, map[string]any{s: s}, c["attributes"])
+		sim := h.do(t, "GET", "/conversations/"+url.PathEscape(s)+"/simulate-routing", nil)
+		require.Equal(t, 200, sim.status, "%s", sim.raw)
+		require.Equal(t, s, sim.body["queueId"], "%s", sim.raw)
+	}
 }
 
 // TestCursorAtUnixEpoch pages through conversations created at the Unix
