@@ -124,7 +124,7 @@ func (r *rawDB) requireIntact(t testing.TB) {
 		"memberships of no queue or agent":   "SELECT count(*) FROM {queue_members} x WHERE NOT EXISTS (SELECT 1 FROM {queues} q WHERE q.id = x.queue_id) OR NOT EXISTS (SELECT 1 FROM {agents} a WHERE a.id = x.agent_id)",
 		"events of no conversation":          "SELECT count(*) FROM {events} e WHERE e.conversation_id IS NOT NULL AND e.type <> 'conversation.deleted' AND NOT EXISTS (SELECT 1 FROM {conversations} c WHERE c.id = e.conversation_id)",
 		"message events of no message":       "SELECT count(*) FROM {events} e WHERE e.type = 'message.created' AND NOT EXISTS (SELECT 1 FROM {messages} m WHERE m.id = e.entity_id)",
-		"messages without their event":       "SELECT count(*) FROM {messages} m WHERE NOT EXISTS (SELECT 1 FROM {events} e WHERE e.type = 'message.created' AND e.entity_id = m.id)",
+		"messages without their event":       "SELECT count(*) FROM {messages} m WHERE NOT EXISTS (SELECT 1 FROM {events} e WHERE e.conversation_id = m.conversation_id AND e.type = 'message.created' AND e.entity_id = m.id)",
 		"conversations without their event":  "SELECT count(*) FROM {conversations} c WHERE NOT EXISTS (SELECT 1 FROM {events} e WHERE e.type = 'conversation.created' AND e.conversation_id = c.id)",
 		"event counter rows other than one":  "SELECT count(*) - 1 FROM {event_seq}",
 		"messages after their close":         "SELECT count(*) FROM {messages} m JOIN {conversations} c ON c.id = m.conversation_id WHERE c.closed_at IS NOT NULL AND m.created_at > c.closed_at",
@@ -138,6 +138,64 @@ func (r *rawDB) requireIntact(t testing.TB) {
 		// back (see the sqlstore package doc), so it may lag the log.
 		require.Zero(t, r.count(t, "SELECT count(*) FROM {events} WHERE seq > (SELECT last FROM {event_seq})"), "events beyond the counter")
 	}
+}
+
+// records runs a query of text columns ({name} stands for a parley table)
+// and returns its rows.
+func (r *rawDB) records(t testing.TB, query string) [][]string {
+	t.Helper()
+	for _, name := range parleyTables {
+		query = strings.ReplaceAll(query, "{"+name+"}", r.table(name))
+	}
+	var out [][]string
+	if r.sqlite != nil {
+		rows, err := r.sqlite.QueryContext(context.Background(), query)
+		require.NoError(t, err, query)
+		defer rows.Close()
+		cols, err := rows.Columns()
+		require.NoError(t, err)
+		for rows.Next() {
+			rec := make([]string, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range rec {
+				ptrs[i] = &rec[i]
+			}
+			require.NoError(t, rows.Scan(ptrs...), query)
+			out = append(out, rec)
+		}
+		require.NoError(t, rows.Err(), query)
+		return out
+	}
+	rows, err := r.pg.Query(context.Background(), query)
+	require.NoError(t, err, query)
+	defer rows.Close()
+	for rows.Next() {
+		vals, err := rows.Values()
+		require.NoError(t, err, query)
+		rec := make([]string, len(vals))
+		for i, v := range vals {
+			rec[i] = fmt.Sprint(v)
+		}
+		out = append(out, rec)
+	}
+	require.NoError(t, rows.Err(), query)
+	return out
+}
+
+// requireOneEventPerChange fails on a conversation whose version is not
+// the number of its conversation.* events: for workloads whose every
+// change is one event, a change without its event (or the reverse). It is
+// checkLog's version check in one query.
+func (r *rawDB) requireOneEventPerChange(t testing.TB) {
+	t.Helper()
+	if r == nil {
+		return
+	}
+	bad := r.records(t, `SELECT c.id, CAST(c.version AS TEXT), CAST((SELECT count(*) FROM {events} e
+		WHERE e.conversation_id = c.id AND e.type LIKE 'conversation.%') AS TEXT) AS changes
+		FROM {conversations} c
+		WHERE c.version <> (SELECT count(*) FROM {events} e WHERE e.conversation_id = c.id AND e.type LIKE 'conversation.%')`)
+	require.Empty(t, bad, "conversations whose version is not their number of conversation events (id, version, events)")
 }
 
 // logStats is what checkLog looked at.
