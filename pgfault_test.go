@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -18,6 +19,7 @@ import (
 	"github.com/parleyhq/parley/internal/pgtest"
 	"github.com/parleyhq/parley/message"
 	"github.com/parleyhq/parley/sqlstore"
+	"github.com/parleyhq/parley/storage"
 )
 
 // The PostgreSQL fault tests: the pool's backends terminated under load,
@@ -25,6 +27,12 @@ import (
 // statements that outlive their context's deadline. Operations fail with
 // an error (no panic, no hang past the deadline), the pool recovers by
 // itself, and nothing is half written.
+//
+// An error does not always mean nothing was written: when the connection
+// is lost after the server committed and before the client heard so, the
+// caller gets an error for a write that stands (no client can tell these
+// apart). TestPostgresBackendsTerminated counts these and checks that each
+// is whole.
 
 // pgFault is a store on a pool of its own, whose connections carry an
 // application_name of their own so that an admin connection can find
@@ -124,13 +132,83 @@ func (p *pgFault) recovered(t *testing.T, n int) int {
 	return failed
 }
 
-// faultAcks is what succeeded under faults: it must all be there.
+// faultAcks is what succeeded under faults: it must all be there. It also
+// keeps the operations that failed, to find those whose write committed
+// all the same.
 type faultAcks struct {
 	mu            sync.Mutex
 	conversations map[string]int64 // id to the newest acknowledged version
 	messages      map[string]string
 	closed        map[string]bool
 	ops, failed   int
+	failures      []failedOp
+}
+
+// failedOp is an operation that returned an error: what it would have
+// written.
+type failedOp struct {
+	kind           string // "create", "message", "update", "tag" or "close"
+	conversationID string
+	messageID      string // of a message
+	value          string // the topic of a create or an update, the tag of a tag
+	err            error
+}
+
+// hiddenCommits finds the failed operations whose write is there anyway:
+// the connection was lost after the server committed and before the
+// client heard so, and the caller got an error for a write that stands.
+// Each such write must be whole: a created conversation with its tag and
+// its conversation.created event, a message with its message.created
+// event (the invariants of checkLog and requireIntact check the rest). It
+// returns their number by kind.
+func (a *faultAcks) hiddenCommits(t *testing.T, svc *parley.Service) map[string]int {
+	t.Helper()
+	ctx := t.Context()
+	found := map[string]int{}
+	for _, f := range a.failures {
+		c, err := svc.GetConversation(ctx, f.conversationID)
+		if errors.Is(err, parley.ErrNotFound) {
+			require.NotEqual(t, "message", f.kind, "the conversation of failed message %s is gone", f.messageID)
+			continue
+		}
+		require.NoError(t, err, f.conversationID)
+		history, err := svc.History(ctx, c.ID, 0, storage.MaxLimit)
+		require.NoError(t, err, c.ID)
+		committed := false
+		switch f.kind {
+		case "create":
+			// Nothing else touched it: the worker moved on.
+			committed = true
+			require.Equal(t, f.value, c.Topic, "the topic of %s", c.ID)
+			require.Equal(t, int64(1), c.Version, c.ID)
+			require.Equal(t, []string{"load"}, c.Tags, "conversation %s is there without the tag it was created with", c.ID)
+			require.Equal(t, []storage.EventType{storage.ConversationCreated}, types(history), "the events of %s", c.ID)
+		case "message":
+			m, err := svc.GetMessage(ctx, f.messageID)
+			if errors.Is(err, parley.ErrNotFound) {
+				continue
+			}
+			require.NoError(t, err, f.messageID)
+			committed = true
+			require.Equal(t, c.ID, m.ConversationID)
+			require.True(t, slices.ContainsFunc(history, func(e *storage.Event) bool {
+				return e.Type == storage.MessageCreated && e.EntityID == m.ID
+			}), "message %s is there without its event", m.ID)
+		case "update":
+			committed = c.Topic == f.value
+		case "tag":
+			committed = slices.Contains(c.Tags, f.value)
+		case "close":
+			committed = c.Status == conversation.Closed
+		}
+		if committed {
+			found[f.kind]++
+			if total := sum(found); total <= 3 {
+				t.Logf("a failed %s of %s committed: %v", f.kind, f.conversationID, f.err)
+			}
+		}
+	}
+	return found
 }
 
 func (a *faultAcks) note(fn func()) {
@@ -157,6 +235,14 @@ func (a *faultAcks) verify(t *testing.T, svc *parley.Service) {
 	}
 }
 
+func sum(counts map[string]int) int {
+	n := 0
+	for _, c := range counts {
+		n += c
+	}
+	return n
+}
+
 // TestPostgresBackendsTerminated runs a write load on the pool while an
 // admin connection terminates all of the pool's backends, again and again.
 // Operations fail or succeed, each within its deadline; afterwards the
@@ -175,8 +261,9 @@ func TestPostgresBackendsTerminated(t *testing.T) {
 	stop := make(chan struct{})
 	var slowest atomic.Int64
 	// op runs one operation with a deadline, checks it ended within it, and
-	// reports whether it succeeded.
-	op := func(fn func(ctx context.Context) error) bool {
+	// reports whether it succeeded; lastErr keeps the error of the last
+	// one of each worker that failed.
+	op := func(fn func(ctx context.Context) error, lastErr *error) bool {
 		ctx, cancel := context.WithTimeout(t.Context(), deadline)
 		defer cancel()
 		start := time.Now()
@@ -198,6 +285,7 @@ func TestPostgresBackendsTerminated(t *testing.T) {
 		case progress <- struct{}{}:
 		default:
 		}
+		*lastErr = err
 		return err == nil
 	}
 	var wg sync.WaitGroup
@@ -209,40 +297,60 @@ func TestPostgresBackendsTerminated(t *testing.T) {
 					return
 				default:
 				}
+				// Ids of the test's own, so that a failed write can be
+				// looked for afterwards.
+				id, name := fmt.Sprintf("w%d-%d", w, i), fmt.Sprintf("t%d", i%7)
+				var err error
+				failed := func(kind, messageID, value string) {
+					acks.note(func() {
+						acks.failures = append(acks.failures, failedOp{kind: kind, conversationID: id, messageID: messageID, value: value, err: err})
+					})
+				}
 				var c *conversation.Conversation
 				if !op(func(ctx context.Context) (err error) {
-					c, err = p.svc.CreateConversation(ctx, conversation.Conversation{Topic: fmt.Sprintf("w%d-%d", w, i), Tags: []string{"load"}})
+					c, err = p.svc.CreateConversation(ctx, conversation.Conversation{ID: id, Topic: id, Tags: []string{"load"}})
 					return err
-				}) {
+				}, &err) {
+					failed("create", "", id)
 					continue
 				}
 				acks.note(func() { acks.conversations[c.ID] = c.Version })
 				var m *message.Message
 				if op(func(ctx context.Context) (err error) {
-					m, err = p.svc.CreateMessage(ctx, c.ID, message.Message{Direction: message.Inbound, Content: message.Content{Text: "hello"}})
+					m, err = p.svc.CreateMessage(ctx, c.ID, message.Message{ID: "m-" + id, Direction: message.Inbound, Content: message.Content{Text: "hello"}})
 					return err
-				}) {
+				}, &err) {
 					acks.note(func() { acks.messages[m.ID] = c.ID })
+				} else {
+					failed("message", "m-"+id, "")
 				}
-				topic := fmt.Sprintf("w%d-%d changed", w, i)
+				topic := id + " changed"
 				var got *conversation.Conversation
 				if op(func(ctx context.Context) (err error) {
 					got, err = p.svc.UpdateConversation(ctx, c.ID, conversation.Patch{Topic: &topic})
 					return err
-				}) {
+				}, &err) {
 					acks.note(func() { acks.conversations[c.ID] = max(acks.conversations[c.ID], got.Version) })
+				} else {
+					failed("update", "", topic)
 				}
 				if op(func(ctx context.Context) (err error) {
-					got, err = p.svc.AddTag(ctx, c.ID, fmt.Sprintf("t%d", i%7))
+					got, err = p.svc.AddTag(ctx, c.ID, name)
 					return err
-				}) {
+				}, &err) {
 					acks.note(func() { acks.conversations[c.ID] = max(acks.conversations[c.ID], got.Version) })
+				} else {
+					failed("tag", "", name)
 				}
-				if i%2 == 0 && op(func(ctx context.Context) (err error) {
-					_, err = p.svc.CloseConversation(ctx, c.ID)
-					return err
-				}) {
-					acks.note(func() { acks.closed[c.ID] = true })
+				if i%2 == 0 {
+					if op(func(ctx context.Context) (err error) {
+						_, err = p.svc.CloseConversation(ctx, c.ID)
+						return err
+					}, &err) {
+						acks.note(func() { acks.closed[c.ID] = true })
+					} else {
+						failed("close", "", "")
+					}
 				}
 			}
 		})
@@ -261,9 +369,13 @@ func TestPostgresBackendsTerminated(t *testing.T) {
 	acks.verify(t, p.svc)
 	p.raw.requireIntact(t)
 	stats := checkLog(t, t.Context(), p.svc, true)
+	hidden := acks.hiddenCommits(t, p.svc)
 	require.Positive(t, acks.failed, "no operation met a fault")
-	t.Logf("%d faults injected, %d backends terminated; %d operations, %d failed, slowest %v; %d failed before the pool recovered; %d conversations and %d messages acknowledged and found; %s",
-		faults, terminated, acks.ops, acks.failed, time.Duration(slowest.Load()), failedAfter, len(acks.conversations), len(acks.messages), stats)
+	total := sum(hidden)
+	t.Logf("%d faults injected, %d backends terminated; %d operations, %d failed, slowest %v; %d failed before the pool recovered; "+
+		"%d conversations and %d messages acknowledged and found; %d errors whose write had committed, each whole (%v); %s",
+		faults, terminated, acks.ops, acks.failed, time.Duration(slowest.Load()), failedAfter,
+		len(acks.conversations), len(acks.messages), total, hidden, stats)
 }
 
 // TestPostgresTerminatedWhileCommitting terminates the backend of a
