@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -152,6 +153,9 @@ func FuzzCursor(f *testing.F) {
 		if q.Normalize() != nil {
 			return // the topic is not valid text: covered by FuzzConversationQuery
 		}
+		// UpdatedAt is a microsecond later, and must still be a time of
+		// int64 microseconds, as every stored time is.
+		micros = min(micros, math.MaxInt64-1)
 		at := time.UnixMicro(micros).UTC()
 		c := &conversation.Conversation{ID: id, CreatedAt: at, UpdatedAt: at.Add(time.Microsecond), Priority: conversation.Priorities[int(prio)%4]}
 		cursor := q.CursorAfter(c)
