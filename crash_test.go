@@ -366,7 +366,7 @@ func TestCrashSafetySQLite(t *testing.T) {
 		delay := time.Duration(rng.IntN(20_000)) * time.Microsecond
 		switch round % 4 {
 		case 0:
-			wantAcks = 0
+			wantAcks, delay = 0, time.Duration(rng.IntN(5_000))*time.Microsecond
 		case 3:
 			wantAcks = 150 + rng.IntN(450)
 			delay = time.Duration(rng.IntN(200_000)) * time.Microsecond

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path"
 	"slices"
 	"sort"
 	"strconv"
@@ -309,8 +310,8 @@ func TestMixedLoad(t *testing.T) {
 		for _, n := range r.failed {
 			failed += n
 		}
-		t.Logf("%d operations succeeded, %d failed as expected (closed, deleted or unassigned meanwhile); %d automatic assignments replayed; %s; by operation: %v",
-			total, failed, assignments, stats, r.succeeded)
+		t.Logf("%s: %d operations succeeded, %d failed as expected (closed, deleted or unassigned meanwhile); %d automatic assignments replayed; %s; by operation: %v",
+			path.Base(t.Name()), total, failed, assignments, stats, r.succeeded)
 	})
 }
 
