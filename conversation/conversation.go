@@ -162,17 +162,27 @@ func ValidateAttributes(attrs map[string]string) error {
 		return fault.Invalid("attributes", "more than %d keys", MaxAttributes)
 	}
 	for k, v := range attrs {
-		if k == "" {
-			return fault.Invalid("attributes", "empty key")
-		}
-		if err := fault.Text("attributes", k, MaxAttributeKeyLen); err != nil {
-			return fault.Invalid("attributes", "key: %s", err.(*fault.FieldError).Reason)
-		}
-		if err := fault.Text("attributes."+k, v, MaxAttributeValueLen); err != nil {
-			return err
+		if validateAttribute(k, v) != nil {
+			// Report the first bad attribute in key order, so that the
+			// same input always names the same field.
+			for _, k := range slices.Sorted(maps.Keys(attrs)) {
+				if err := validateAttribute(k, attrs[k]); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	return nil
+}
+
+func validateAttribute(k, v string) error {
+	if k == "" {
+		return fault.Invalid("attributes", "empty key")
+	}
+	if err := fault.Text("attributes", k, MaxAttributeKeyLen); err != nil {
+		return fault.Invalid("attributes", "key: %s", err.(*fault.FieldError).Reason)
+	}
+	return fault.Text("attributes."+k, v, MaxAttributeValueLen)
 }
 
 func optionalID(field, id string) error {

@@ -653,3 +653,13 @@ func TestTopicContains(t *testing.T) {
 	require.True(t, conversation.TopicContains("anything", ""))
 	require.False(t, conversation.TopicContains("printer", "scanner"))
 }
+
+// TestAttributeErrorsNameOneField: with several bad attributes, the error
+// names the first in key order, every time (map order must not leak).
+func TestAttributeErrorsNameOneField(t *testing.T) {
+	t.Parallel()
+	attrs := map[string]string{"d": "\x00", "b": "\x00", "a": "\x00", "c": strings.Repeat("x", conversation.MaxAttributeValueLen+1)}
+	for range 50 {
+		requireInvalid(t, conversation.ValidateAttributes(attrs), "attributes.a")
+	}
+}

@@ -292,28 +292,36 @@ func (c Content) Validate(t ContentType) error {
 	default:
 		return fault.Invalid("contentType", "unknown value %q", t)
 	}
-	for field, set := range c.setFields() {
-		if set && !allowed[field] {
-			return fault.Invalid("content."+field, "not allowed for content type %s", t)
+	for _, f := range c.setFields() {
+		if f.set && !allowed[f.name] {
+			return fault.Invalid("content."+f.name, "not allowed for content type %s", t)
 		}
 	}
 	return nil
 }
 
-func (c Content) setFields() map[string]bool {
-	return map[string]bool{
-		"text":         c.Text != "",
-		"url":          c.URL != "",
-		"caption":      c.Caption != "",
-		"latitude":     c.Latitude != nil,
-		"longitude":    c.Longitude != nil,
-		"address":      c.Address != "",
-		"templateName": c.TemplateName != "",
-		"language":     c.Language != "",
-		"parameters":   len(c.Parameters) > 0,
-		"name":         c.Name != "",
-		"phone":        c.Phone != "",
-		"email":        c.Email != "",
+// setFields says which content fields are set, in a fixed order: the first
+// one a content type does not allow is the one its error names.
+func (c Content) setFields() [12]struct {
+	name string
+	set  bool
+} {
+	return [12]struct {
+		name string
+		set  bool
+	}{
+		{"text", c.Text != ""},
+		{"url", c.URL != ""},
+		{"caption", c.Caption != ""},
+		{"latitude", c.Latitude != nil},
+		{"longitude", c.Longitude != nil},
+		{"name", c.Name != ""},
+		{"address", c.Address != ""},
+		{"templateName", c.TemplateName != ""},
+		{"language", c.Language != ""},
+		{"parameters", len(c.Parameters) > 0},
+		{"phone", c.Phone != ""},
+		{"email", c.Email != ""},
 	}
 }
 

@@ -296,3 +296,15 @@ func TestParseContentType(t *testing.T) {
 		require.Empty(t, got)
 	}
 }
+
+// TestContentErrorsNameOneField: with several fields a content type does
+// not allow, the error names the same one every time (map order must not
+// leak).
+func TestContentErrorsNameOneField(t *testing.T) {
+	t.Parallel()
+	lon := 1.0
+	c := message.Content{URL: "https://x", Longitude: &lon, Language: "de", Phone: "1", Email: "e", Name: "n", TemplateName: "t"}
+	for range 50 {
+		requireInvalid(t, c.Validate(message.Image), "content.longitude")
+	}
+}

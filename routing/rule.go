@@ -124,14 +124,15 @@ func (c Condition) Validate(prefix string) error {
 	if err := fault.Text(prefix+"topicContains", c.TopicContains, conversation.MaxTopicLen); err != nil {
 		return err
 	}
-	for k, v := range c.Attributes {
+	// In key order, so that the same input always names the same field.
+	for _, k := range slices.Sorted(maps.Keys(c.Attributes)) {
 		if k == "" {
 			return fault.Invalid(prefix+"attributes", "empty key")
 		}
 		if err := fault.Text(prefix+"attributes", k, conversation.MaxAttributeKeyLen); err != nil {
 			return err
 		}
-		if err := fault.Text(prefix+"attributes."+k, v, conversation.MaxAttributeValueLen); err != nil {
+		if err := fault.Text(prefix+"attributes."+k, c.Attributes[k], conversation.MaxAttributeValueLen); err != nil {
 			return err
 		}
 	}

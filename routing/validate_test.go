@@ -512,3 +512,13 @@ func repeat[T any](v T, n int) []T {
 	}
 	return out
 }
+
+// TestConditionAttributeErrorsNameOneField: with several bad attributes in
+// a condition, the error names the first in key order, every time.
+func TestConditionAttributeErrorsNameOneField(t *testing.T) {
+	t.Parallel()
+	c := routing.Condition{Attributes: map[string]string{"d": "\x00", "b": "\x00", "a": "\x00", "c": "\xff"}}
+	for range 50 {
+		requireFieldError(t, c.Validate("condition."), "condition.attributes.a")
+	}
+}
