@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/parleyhq/parley/routing"
 	"github.com/parleyhq/parley/storage"
@@ -170,19 +171,19 @@ func (t *tx) AddQueueMember(ctx context.Context, queueID, agentID string) (bool,
 
 // RemoveQueueMember implements storage.Tx.
 func (t *tx) RemoveQueueMember(ctx context.Context, queueID, agentID string) error {
-	const op = "removing queue member"
+	op := fmt.Sprintf("removing agent %q from queue", agentID) // the error names both
 	if err := checkCtx(ctx, op); err != nil {
 		return err
 	}
 	if !cleanText(queueID) || !cleanText(agentID) {
-		return t.s.notFound(op, agentID)
+		return t.s.notFound(op, queueID)
 	}
 	del := t.s.d.stmt(`DELETE FROM {queue_members} WHERE queue_id = $1 AND agent_id = $2`, queueID, agentID)
 	if err := t.run(ctx, del); err != nil {
-		return t.s.wrap(ctx, op, agentID, err)
+		return t.s.wrap(ctx, op, queueID, err)
 	}
 	if del.affected == 0 {
-		return t.s.notFound(op, agentID)
+		return t.s.notFound(op, queueID)
 	}
 	return nil
 }
