@@ -174,6 +174,10 @@ func (q *query) order(def storage.Order, fields ...storage.SortField) (storage.O
 func (q *query) done() error {
 	for _, name := range slices.Sorted(maps.Keys(q.v)) {
 		if !q.used[name] {
+			if name == "" {
+				// "?=x" names no parameter: name the query itself.
+				return invalid("query", "a parameter without a name")
+			}
 			return invalid(name, "unknown query parameter")
 		}
 	}
