@@ -46,7 +46,23 @@ func planQueries(t *testing.T, s *sqlstore.Store) map[string]storage.Conversatio
 		"created range, default order":    {Filter: storage.ConversationFilter{CreatedAfter: t0.Add(time.Hour)}, Paging: storage.Paging{SkipTotal: true}},
 		"channel, first page":             {Filter: storage.ConversationFilter{Channels: []conversation.Channel{conversation.SMS}}, Paging: storage.Paging{SkipTotal: true}},
 		"statuses and queues, first page": {Filter: storage.ConversationFilter{Statuses: []conversation.Status{conversation.Open, conversation.Waiting}, QueueIDs: []string{"q1", "q3"}}, Paging: storage.Paging{SkipTotal: true}},
+		inboundThreading:                  inboundQuery,
 	}
+}
+
+// inboundThreading is the query inbound threading sends for every inbound
+// message: the customer's newest conversation on a channel that is not
+// closed. It must walk the customer index, not a whole channel's.
+const inboundThreading = "inbound threading"
+
+var inboundQuery = storage.ConversationQuery{
+	Filter: storage.ConversationFilter{
+		CustomerID: "cust-7",
+		Channels:   []conversation.Channel{conversation.SMS},
+		Statuses:   []conversation.Status{conversation.Open, conversation.Waiting, conversation.Solved},
+	},
+	Order:  storage.Order{Field: storage.SortCreatedAt, Desc: true},
+	Paging: storage.Paging{Limit: 1, SkipTotal: true},
 }
 
 // The seed: n conversations over 10 queues, 4 statuses, 4 priorities, 3
@@ -97,6 +113,9 @@ func TestPostgresListPlansUseIndexes(t *testing.T) {
 		t.Logf("%s:\n%s", name, text)
 		require.NotContains(t, text, "Seq Scan on conversations", name)
 		require.Contains(t, text, "Index", name)
+		if name == inboundThreading {
+			require.Contains(t, text, "conversations_customer", name)
+		}
 	}
 }
 
@@ -132,6 +151,9 @@ func TestSQLiteListPlansUseIndexes(t *testing.T) {
 		t.Logf("%s:\n%s", name, plan)
 		require.NotRegexp(t, `(?m)^SCAN c$`, plan, name)
 		require.Contains(t, plan, "INDEX", name)
+		if name == inboundThreading {
+			require.Contains(t, plan, "conversations_customer", name)
+		}
 	}
 }
 
