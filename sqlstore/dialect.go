@@ -217,15 +217,6 @@ func (d *dialect) inList(col, ph, pgType string) string {
 	return col + " IN (SELECT value FROM json_each(" + ph + "))"
 }
 
-// listValues is a subquery of the values of a list parameter ph (encoded
-// with textList or intList; pgType is its element type), for IN and UNION.
-func (d *dialect) listValues(ph, pgType string) string {
-	if d.pg() {
-		return "SELECT unnest(" + ph + "::" + pgType + "[])"
-	}
-	return "SELECT value FROM json_each(" + ph + ")"
-}
-
 // contains is "needle (parameter ph) occurs in col", with no pattern
 // characters to escape.
 func (d *dialect) contains(col, ph string) string {
