@@ -188,11 +188,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	if slices.Contains(c.stores, "memory") {
 		logf("memstore")
-		w := &workload{svc: parley.New(memstore.New())}
-		if err := w.setup(ctx); err != nil {
-			return fmt.Errorf("memory: %w", err)
-		}
-		rows, err := measureWorkload(ctx, c, "memory", w, nil, nil, nil)
+		_, rows, err := measureWorkload(ctx, c, func(ctx context.Context) (*fixture, error) {
+			w := &workload{svc: parley.New(memstore.New())}
+			return &fixture{name: "memory", w: w, close: func() {}}, w.setup(ctx)
+		})
 		if err != nil {
 			return fmt.Errorf("memory: %w", err)
 		}
@@ -220,28 +219,32 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	for _, open := range opened {
-		s, err := open(ctx)
-		if err != nil {
-			return err
-		}
-		logf("%s: workload", s.name)
-		rows, err := func() ([]row, error) {
-			defer s.close()
-			w := &workload{svc: s.svc}
-			if err := w.setup(ctx); err != nil {
-				return nil, err
-			}
-			base, err := baselines(ctx, s, w)
+		logged := false
+		name, rows, err := measureWorkload(ctx, c, func(ctx context.Context) (*fixture, error) {
+			s, err := open(ctx)
 			if err != nil {
 				return nil, err
 			}
-			return measureWorkload(ctx, c, s.name, w, base, s.trips, s.raw.trips())
-		}()
+			if !logged {
+				logged = true
+				logf("%s: workload", s.name)
+			}
+			f := &fixture{name: s.name, w: &workload{svc: s.svc}, trips: s.trips, baseTrips: s.raw.trips(), close: s.close}
+			if err := f.w.setup(ctx); err != nil {
+				s.close()
+				return nil, err
+			}
+			if f.base, err = baselines(ctx, s, f.w); err != nil {
+				s.close()
+				return nil, err
+			}
+			return f, nil
+		})
 		if err != nil {
-			return fmt.Errorf("%s: %w", s.name, err)
+			return fmt.Errorf("%s: %w", name, err)
 		}
 		title := "sqlite (WAL file)"
-		if s.name == "postgres" {
+		if name == "postgres" {
 			title = "postgres"
 		}
 		out.table(title, rows)
@@ -285,19 +288,37 @@ func durability(nosync bool) string {
 	return "PostgreSQL commits waiting for the disk (its default)"
 }
 
-// measureWorkload measures each step of w, against its baseline when base
-// has one.
-func measureWorkload(ctx context.Context, c config, store string, w *workload, base map[string]*step, trips, baseTrips func() int64) ([]row, error) {
-	var rows []row
-	for _, st := range w.steps() {
-		b := base[st.name]
-		m, err := measure(ctx, c.budget(), st.step, b, trips, baseTrips)
+// fixture is one store, by name, with the workload set up on it and the
+// baselines of its operations.
+type fixture struct {
+	name             string
+	w                *workload
+	base             map[string]*step
+	trips, baseTrips func() int64
+	close            func()
+}
+
+// measureWorkload measures each step of the workload, each on a fresh
+// store that open sets up, against its baseline where it has one: a step
+// that writes (create makes hundreds of thousands of conversations) does
+// not change the store the next step measures.
+func measureWorkload(ctx context.Context, c config, open func(context.Context) (*fixture, error)) (name string, rows []row, err error) {
+	for i, n := 0, 1; i < n; i++ {
+		f, err := open(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", st.name, err)
+			return name, nil, err
 		}
-		rows = append(rows, rowOf(store, st.name, m))
+		steps := f.w.steps()
+		n, name = len(steps), f.name
+		st := steps[i]
+		m, err := measure(ctx, c.budget(), st.step, f.base[st.name], f.trips, f.baseTrips)
+		f.close()
+		if err != nil {
+			return name, nil, fmt.Errorf("%s: %w", st.name, err)
+		}
+		rows = append(rows, rowOf(f.name, st.name, m))
 	}
-	return rows, nil
+	return name, rows, nil
 }
 
 // measureScale seeds n conversations into a fresh store of open's kind and
