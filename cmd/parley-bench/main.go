@@ -45,6 +45,7 @@
 //	                sessions): parley's own cost, unhidden by the WAL flush.
 //	                SQLite runs as sqlite.Open opens it either way: WAL with
 //	                synchronous NORMAL, whose commits do not wait for the disk
+//	                (checkpoints do)
 //	-dir DIR        where the SQLite files go (default: a temporary directory)
 //
 // When PostgreSQL does not answer, the run says so and measures the other

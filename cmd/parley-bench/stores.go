@@ -199,8 +199,8 @@ func (r *pgRaw) close() { _ = r.conn.Close(context.Background()) }
 // sqliteDSN is the go-sqlite3 name of the file with the settings of
 // sqlite.Open's writing connection: WAL, foreign keys, busy timeout,
 // IMMEDIATE transactions, a cache of 128 prepared statements, and
-// go-sqlite3's synchronous NORMAL (under WAL a commit writes the log but
-// does not wait for the disk; checkpoints do).
+// go-sqlite3's synchronous NORMAL (under WAL a commit
+// writes the log but does not wait for the disk; checkpoints do).
 func sqliteDSN(path string) string {
 	v := url.Values{
 		"_journal_mode":    {"WAL"},
