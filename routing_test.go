@@ -780,9 +780,13 @@ func closeAndDrain(ctx context.Context, svc *parley.Service, goroutines int) err
 				if done, err := allClosed(); done || err != nil {
 					return err
 				}
+				// Every open one: the assigned ones are wherever the drain
+				// put them in serving order, so a page of the first few by
+				// id may hold none of them, and the agents would never get
+				// a place free.
 				page, err := svc.ListConversations(ctx, storage.ConversationQuery{
 					Filter: storage.ConversationFilter{QueueIDs: []string{"q"}, Statuses: []conversation.Status{conversation.Open}},
-					Order:  storage.Order{Field: storage.SortID}, Paging: storage.Paging{Limit: 5, SkipTotal: true},
+					Order:  storage.Order{Field: storage.SortID}, Paging: storage.Paging{Limit: raceConversations, SkipTotal: true},
 				})
 				if err != nil {
 					return err
