@@ -61,8 +61,8 @@ func (s *Service) CreateMessage(ctx context.Context, conversationID string, in m
 // appendMessage adds m to the locked (or new) conversation c:
 // closed-is-immutable, the reply matrix for an OUTBOUND message from actor,
 // and the reopening of a WAITING or SOLVED conversation by an INBOUND one.
-// agents, when not nil, are the agents read with c (see
-// storage.Tx.LockConversationAndAgents); the reply matrix reads the others.
+// agents are the agents read with c for an OUTBOUND message (see
+// storage.Tx.LockConversationAndAgents); an INBOUND one needs none.
 // The message is written with AppendMessage: on a SQL store it travels with
 // the commit.
 func (s *Service) appendMessage(ctx context.Context, tx storage.Tx, rec *recorder, c *conversation.Conversation, m *message.Message, actor string, agents map[string]*routing.Agent) error {
@@ -71,7 +71,7 @@ func (s *Service) appendMessage(ctx context.Context, tx storage.Tx, rec *recorde
 		return err
 	}
 	if m.Direction == message.Outbound {
-		if err := s.checkReply(ctx, tx, c, actor, agents); err != nil {
+		if err := checkReply(c, actor, agents); err != nil {
 			return err
 		}
 		m.AgentID = actor
@@ -93,32 +93,26 @@ func (s *Service) appendMessage(ctx context.Context, tx storage.Tx, rec *recorde
 	return nil
 }
 
-// checkReply resolves the conversation's assignee and the actor and applies
-// the reply matrix. agents, when not nil, holds every one of them that
-// exists; otherwise they are read.
-func (s *Service) checkReply(ctx context.Context, tx storage.Tx, c *conversation.Conversation, actorID string, agents map[string]*routing.Agent) error {
+// checkReply applies the reply matrix to the conversation's assignee and
+// the actor, both among agents (read with c by LockConversationAndAgents,
+// which leaves out an id that names no agent: ErrNotFound).
+func checkReply(c *conversation.Conversation, actorID string, agents map[string]*routing.Agent) error {
 	agent := func(id string) (*routing.Agent, error) {
-		if agents == nil {
-			return tx.GetAgent(ctx, id)
+		if id == "" {
+			return nil, nil
 		}
 		if a, ok := agents[id]; ok {
 			return a, nil
 		}
 		return nil, fmt.Errorf("agent %q: %w", id, fault.ErrNotFound)
 	}
-	var assignee, actor *routing.Agent
-	var err error
-	if actorID != "" {
-		if actor, err = agent(actorID); err != nil {
-			return err
-		}
+	actor, err := agent(actorID)
+	if err != nil {
+		return err
 	}
-	if c.AgentID != "" {
-		if c.AgentID == actorID {
-			assignee = actor
-		} else if assignee, err = agent(c.AgentID); err != nil {
-			return err
-		}
+	assignee, err := agent(c.AgentID)
+	if err != nil {
+		return err
 	}
 	return message.CheckReply(assignee, actor)
 }

@@ -43,9 +43,9 @@ func WithIDGenerator(newID func() string) Option { return func(s *Service) { s.n
 // goroutine that made the change. It must not block for long. Over a store
 // bound to the host's transaction (storage.HostTransaction) the commit is
 // the host's: subscribers are called, and the routing a change triggers
-// runs, when the host reports it (see sqlstore.HostStore.Committed). For delivery
-// that survives a crash, read the event log (Events) instead: it is a
-// transactional outbox.
+// runs, when the host reports it (see sqlstore.HostStore.Committed). For
+// delivery that survives a crash, read the event log (Events) instead: it
+// is a transactional outbox.
 func WithSubscriber(fn func(context.Context, storage.Event)) Option {
 	return func(s *Service) { s.subscribers = append(s.subscribers, fn) }
 }

@@ -29,6 +29,20 @@ func scanMessage(r row) (*message.Message, error) {
 	return &m, nil
 }
 
+// messageCols are the columns a message is inserted with, in the order of
+// messageArgs.
+const messageCols = `(id, conversation_id, direction, channel, from_addr, to_addr, content_type, content, agent_id, private, created_at)`
+
+// messageArgs are m's values for messageCols.
+func messageArgs(d *dialect, m *message.Message) ([]any, error) {
+	content, err := json.Marshal(m.Content)
+	if err != nil {
+		return nil, invalidJSON("content", err)
+	}
+	return []any{m.ID, m.ConversationID, string(m.Direction), string(m.Channel), m.From, m.To,
+		string(m.ContentType), string(content), nullString(m.AgentID), m.Private, d.time(m.CreatedAt)}, nil
+}
+
 // CreateMessage implements storage.Tx: one INSERT that checks the
 // conversation exists and skips a taken id; only when it inserts nothing
 // does a second read say why.
@@ -37,18 +51,15 @@ func (t *tx) CreateMessage(ctx context.Context, m *message.Message) error {
 	if err := checkCtx(ctx, op); err != nil {
 		return err
 	}
-	content, err := json.Marshal(m.Content)
-	if err != nil {
-		return invalidJSON("content", err)
-	}
 	d := t.s.d
-	ins := d.stmt(`INSERT INTO {messages}
-		(id, conversation_id, direction, channel, from_addr, to_addr, content_type, content, agent_id, private, created_at)
+	args, err := messageArgs(d, m)
+	if err != nil {
+		return err
+	}
+	ins := d.stmt(`INSERT INTO {messages} `+messageCols+`
 		SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text, $10::boolean, $11::timestamptz
 		WHERE EXISTS (SELECT 1 FROM {conversations} WHERE id = $2)
-		ON CONFLICT (id) DO NOTHING`,
-		m.ID, m.ConversationID, string(m.Direction), string(m.Channel), m.From, m.To,
-		string(m.ContentType), string(content), nullString(m.AgentID), m.Private, d.time(m.CreatedAt))
+		ON CONFLICT (id) DO NOTHING`, args...)
 	if err := t.run(ctx, ins); err != nil {
 		return t.s.wrap(ctx, op, m.ID, err)
 	}
@@ -87,16 +98,13 @@ func (t *tx) AppendMessage(ctx context.Context, m *message.Message) error {
 	if t.ended {
 		return t.s.wrap(ctx, op, m.ID, errTxDone)
 	}
-	content, err := json.Marshal(m.Content)
-	if err != nil {
-		return invalidJSON("content", err)
-	}
 	d := t.s.d
-	ins := d.stmt(`INSERT INTO {messages}
-		(id, conversation_id, direction, channel, from_addr, to_addr, content_type, content, agent_id, private, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		m.ID, m.ConversationID, string(m.Direction), string(m.Channel), m.From, m.To,
-		string(m.ContentType), string(content), nullString(m.AgentID), m.Private, d.time(m.CreatedAt))
+	args, err := messageArgs(d, m)
+	if err != nil {
+		return err
+	}
+	ins := d.stmt(`INSERT INTO {messages} `+messageCols+`
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, args...)
 	if err := checkArgs([]*stmt{ins}); err != nil {
 		return err
 	}
