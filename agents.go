@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/parleyhq/parley/internal/fault"
+	"github.com/parleyhq/parley/fault"
 	"github.com/parleyhq/parley/routing"
 	"github.com/parleyhq/parley/storage"
 )

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/conversation"
-	"github.com/parleyhq/parley/internal/fault"
+	"github.com/parleyhq/parley/fault"
 	"github.com/parleyhq/parley/routing"
 	"github.com/parleyhq/parley/storage"
 	"github.com/parleyhq/parley/tag"

@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/parleyhq/parley/conversation"
-	"github.com/parleyhq/parley/internal/fault"
+	"github.com/parleyhq/parley/fault"
 	"github.com/parleyhq/parley/message"
 	"github.com/parleyhq/parley/routing"
 	"github.com/parleyhq/parley/storage"
@@ -46,7 +46,7 @@ func (s *Service) CreateMessage(ctx context.Context, conversationID string, in m
 		if actor != "" {
 			ids = []string{actor}
 		}
-		c, agents, err := tx.LockConversationAndAgents(ctx, conversationID, ids...)
+		c, agents, err := storage.LockConversationAndAgents(ctx, tx, conversationID, ids...)
 		if err != nil {
 			return err
 		}
@@ -62,9 +62,9 @@ func (s *Service) CreateMessage(ctx context.Context, conversationID string, in m
 // closed-is-immutable, the reply matrix for an OUTBOUND message from actor,
 // and the reopening of a WAITING or SOLVED conversation by an INBOUND one.
 // agents are the agents read with c for an OUTBOUND message (see
-// storage.Tx.LockConversationAndAgents); an INBOUND one needs none.
-// The message is written with AppendMessage: on a SQL store it travels with
-// the commit.
+// storage.LockConversationAndAgents); an INBOUND one needs none.
+// The message is written with storage.AppendMessage: on a SQL store it
+// travels with the commit.
 func (s *Service) appendMessage(ctx context.Context, tx storage.Tx, rec *recorder, c *conversation.Conversation, m *message.Message, actor string, agents map[string]*routing.Agent) error {
 	m.CreatedAt = rec.now // read once c was locked
 	if err := m.AttachTo(c); err != nil {
@@ -78,7 +78,7 @@ func (s *Service) appendMessage(ctx context.Context, tx storage.Tx, rec *recorde
 	} else {
 		m.AgentID = ""
 	}
-	if err := tx.AppendMessage(ctx, m); err != nil {
+	if err := storage.AppendMessage(ctx, tx, m); err != nil {
 		return err
 	}
 	rec.add(storage.MessageCreated, c.ID, m.ID, []storage.Change{

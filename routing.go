@@ -6,7 +6,7 @@ import (
 	"fmt"
 
 	"github.com/parleyhq/parley/conversation"
-	"github.com/parleyhq/parley/internal/fault"
+	"github.com/parleyhq/parley/fault"
 	"github.com/parleyhq/parley/message"
 	"github.com/parleyhq/parley/routing"
 	"github.com/parleyhq/parley/storage"
@@ -53,7 +53,7 @@ func (d decision) priority(c *conversation.Conversation) conversation.Priority {
 }
 
 // decide evaluates the routing rules for c.
-func (s *Service) decide(ctx context.Context, tx storage.Tx, c *conversation.Conversation) (decision, error) {
+func (s *Service) decide(ctx context.Context, tx storage.Reader, c *conversation.Conversation) (decision, error) {
 	rules, err := tx.ListRules(ctx)
 	if err != nil {
 		return decision{}, err

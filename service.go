@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/message"
 	"github.com/parleyhq/parley/routing"
 	"github.com/parleyhq/parley/storage"
 )
@@ -144,11 +145,18 @@ func (t lockingTx) LockConversation(ctx context.Context, id string) (*conversati
 	return c, err
 }
 
-// LockConversationAndAgents implements storage.Tx.
+// LockConversationAndAgents implements storage.ConversationAgentsLocker
+// with the store's own, when it has one.
 func (t lockingTx) LockConversationAndAgents(ctx context.Context, id string, agentIDs ...string) (*conversation.Conversation, map[string]*routing.Agent, error) {
-	c, agents, err := t.Tx.LockConversationAndAgents(ctx, id, agentIDs...)
+	c, agents, err := storage.LockConversationAndAgents(ctx, t.Tx, id, agentIDs...)
 	t.locked()
 	return c, agents, err
+}
+
+// AppendMessage implements storage.MessageAppender with the store's own,
+// when it has one.
+func (t lockingTx) AppendMessage(ctx context.Context, m *message.Message) error {
+	return storage.AppendMessage(ctx, t.Tx, m)
 }
 
 // locked moves the change's time on to now (never back).

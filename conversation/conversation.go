@@ -25,7 +25,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/parleyhq/parley/internal/fault"
+	"github.com/parleyhq/parley/fault"
 )
 
 // Validation limits, counted in runes.

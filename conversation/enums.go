@@ -1,6 +1,6 @@
 package conversation
 
-import "github.com/parleyhq/parley/internal/fault"
+import "github.com/parleyhq/parley/fault"
 
 // Status is where a conversation is in its life.
 type Status string

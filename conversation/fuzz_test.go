@@ -11,7 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/parleyhq/parley/conversation"
-	"github.com/parleyhq/parley/internal/fault"
+	"github.com/parleyhq/parley/fault"
 )
 
 // The validation rules of the package doc, restated independently of the

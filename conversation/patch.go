@@ -4,7 +4,7 @@ import (
 	"maps"
 	"time"
 
-	"github.com/parleyhq/parley/internal/fault"
+	"github.com/parleyhq/parley/fault"
 )
 
 // Patch is a partial update: nil fields are left as they are. An empty

@@ -2,9 +2,9 @@ package memstore
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/parleyhq/parley/conversation"
@@ -12,18 +12,18 @@ import (
 	"github.com/parleyhq/parley/storage"
 )
 
-func (t *txn) agent(id string) (*routing.Agent, error) {
+func (t *txn) agent(op, id string) (*routing.Agent, error) {
 	a, ok := t.st.agents[id]
 	if !ok {
-		return nil, fmt.Errorf("agent %q: %w", id, storage.ErrNotFound)
+		return nil, storage.Fail(op, id, storage.ErrNotFound)
 	}
 	return a, nil
 }
 
-func (t *txn) queue(id string) (*routing.Queue, error) {
+func (t *txn) queue(op, id string) (*routing.Queue, error) {
 	q, ok := t.st.queues[id]
 	if !ok {
-		return nil, fmt.Errorf("queue %q: %w", id, storage.ErrNotFound)
+		return nil, storage.Fail(op, id, storage.ErrNotFound)
 	}
 	return q, nil
 }
@@ -42,11 +42,11 @@ func (t *txn) queueOut(q *routing.Queue) *routing.Queue {
 }
 
 func (t *txn) CreateAgent(ctx context.Context, a *routing.Agent) error {
-	if err := t.check(ctx); err != nil {
+	if err := t.check(ctx, "creating agent"); err != nil {
 		return err
 	}
 	if _, ok := t.st.agents[a.ID]; ok {
-		return fmt.Errorf("agent %q: %w", a.ID, storage.ErrAlreadyExists)
+		return storage.Fail("creating agent", a.ID, storage.ErrAlreadyExists)
 	}
 	stored := a.Clone()
 	stored.Queues = nil
@@ -56,10 +56,11 @@ func (t *txn) CreateAgent(ctx context.Context, a *routing.Agent) error {
 }
 
 func (t *txn) GetAgent(ctx context.Context, id string) (*routing.Agent, error) {
-	if err := t.check(ctx); err != nil {
+	defer t.enter()()
+	if err := t.check(ctx, "getting agent"); err != nil {
 		return nil, err
 	}
-	a, err := t.agent(id)
+	a, err := t.agent("getting agent", id)
 	if err != nil {
 		return nil, err
 	}
@@ -71,10 +72,10 @@ func (t *txn) LockAgent(ctx context.Context, id string) (*routing.Agent, error) 
 }
 
 func (t *txn) UpdateAgent(ctx context.Context, a *routing.Agent) error {
-	if err := t.check(ctx); err != nil {
+	if err := t.check(ctx, "updating agent"); err != nil {
 		return err
 	}
-	old, err := t.agent(a.ID)
+	old, err := t.agent("updating agent", a.ID)
 	if err != nil {
 		return err
 	}
@@ -87,16 +88,18 @@ func (t *txn) UpdateAgent(ctx context.Context, a *routing.Agent) error {
 }
 
 func (t *txn) ListAgents(ctx context.Context, q storage.ListQuery) (storage.Page[*routing.Agent], error) {
+	defer t.enter()()
 	return listByID(t, ctx, q, storage.KindAgents, t.st.agents, func(a *routing.Agent) string { return a.ID }, t.agentOut)
 }
 
 func (t *txn) ListQueues(ctx context.Context, q storage.ListQuery) (storage.Page[*routing.Queue], error) {
+	defer t.enter()()
 	return listByID(t, ctx, q, storage.KindQueues, t.st.queues, func(q *routing.Queue) string { return q.ID }, t.queueOut)
 }
 
 func listByID[T any](t *txn, ctx context.Context, q storage.ListQuery, kind string, all map[string]T, id func(T) string, out func(T) T) (storage.Page[T], error) {
 	var none storage.Page[T]
-	if err := t.check(ctx); err != nil {
+	if err := t.check(ctx, "listing "+kind); err != nil {
 		return none, err
 	}
 	if err := q.Normalize(); err != nil {
@@ -117,29 +120,29 @@ func listByID[T any](t *txn, ctx context.Context, q storage.ListQuery, kind stri
 }
 
 // checkQueueUnique enforces the unique queue name and the single default.
-func (t *txn) checkQueueUnique(q *routing.Queue) error {
+func (t *txn) checkQueueUnique(op string, q *routing.Queue) error {
 	for _, other := range t.st.queues {
 		if other.ID == q.ID {
 			continue
 		}
 		if other.Name == q.Name {
-			return fmt.Errorf("queue name %q: %w", q.Name, storage.ErrAlreadyExists)
+			return storage.Fail(op+" with name", q.Name, storage.ErrAlreadyExists)
 		}
 		if q.Default && other.Default {
-			return fmt.Errorf("default queue (%q is the default): %w", other.ID, storage.ErrAlreadyExists)
+			return storage.Fail(op+" as the default, while the default is", other.ID, storage.ErrAlreadyExists)
 		}
 	}
 	return nil
 }
 
 func (t *txn) CreateQueue(ctx context.Context, q *routing.Queue) error {
-	if err := t.check(ctx); err != nil {
+	if err := t.check(ctx, "creating queue"); err != nil {
 		return err
 	}
 	if _, ok := t.st.queues[q.ID]; ok {
-		return fmt.Errorf("queue %q: %w", q.ID, storage.ErrAlreadyExists)
+		return storage.Fail("creating queue", q.ID, storage.ErrAlreadyExists)
 	}
-	if err := t.checkQueueUnique(q); err != nil {
+	if err := t.checkQueueUnique("creating queue", q); err != nil {
 		return err
 	}
 	stored := q.Clone()
@@ -150,10 +153,11 @@ func (t *txn) CreateQueue(ctx context.Context, q *routing.Queue) error {
 }
 
 func (t *txn) GetQueue(ctx context.Context, id string) (*routing.Queue, error) {
-	if err := t.check(ctx); err != nil {
+	defer t.enter()()
+	if err := t.check(ctx, "getting queue"); err != nil {
 		return nil, err
 	}
-	q, err := t.queue(id)
+	q, err := t.queue("getting queue", id)
 	if err != nil {
 		return nil, err
 	}
@@ -161,14 +165,14 @@ func (t *txn) GetQueue(ctx context.Context, id string) (*routing.Queue, error) {
 }
 
 func (t *txn) UpdateQueue(ctx context.Context, q *routing.Queue) error {
-	if err := t.check(ctx); err != nil {
+	if err := t.check(ctx, "updating queue"); err != nil {
 		return err
 	}
-	old, err := t.queue(q.ID)
+	old, err := t.queue("updating queue", q.ID)
 	if err != nil {
 		return err
 	}
-	if err := t.checkQueueUnique(q); err != nil {
+	if err := t.checkQueueUnique("updating queue", q); err != nil {
 		return err
 	}
 	stored := q.Clone()
@@ -180,7 +184,8 @@ func (t *txn) UpdateQueue(ctx context.Context, q *routing.Queue) error {
 }
 
 func (t *txn) DefaultQueue(ctx context.Context) (*routing.Queue, error) {
-	if err := t.check(ctx); err != nil {
+	defer t.enter()()
+	if err := t.check(ctx, "getting default queue"); err != nil {
 		return nil, err
 	}
 	for _, q := range t.st.queues {
@@ -188,17 +193,17 @@ func (t *txn) DefaultQueue(ctx context.Context) (*routing.Queue, error) {
 			return t.queueOut(q), nil
 		}
 	}
-	return nil, fmt.Errorf("default queue: %w", storage.ErrNotFound)
+	return nil, storage.Fail("getting the default queue", "", storage.ErrNotFound)
 }
 
 func (t *txn) AddQueueMember(ctx context.Context, queueID, agentID string) (bool, error) {
-	if err := t.check(ctx); err != nil {
+	if err := t.check(ctx, "adding queue member"); err != nil {
 		return false, err
 	}
-	if _, err := t.queue(queueID); err != nil {
+	if _, err := t.queue("adding queue member", queueID); err != nil {
 		return false, err
 	}
-	if _, err := t.agent(agentID); err != nil {
+	if _, err := t.agent("adding queue member", agentID); err != nil {
 		return false, err
 	}
 	if _, ok := t.st.members[queueID][agentID]; ok {
@@ -214,11 +219,11 @@ func (t *txn) AddQueueMember(ctx context.Context, queueID, agentID string) (bool
 }
 
 func (t *txn) RemoveQueueMember(ctx context.Context, queueID, agentID string) error {
-	if err := t.check(ctx); err != nil {
+	if err := t.check(ctx, "removing queue member"); err != nil {
 		return err
 	}
 	if _, ok := t.st.members[queueID][agentID]; !ok {
-		return fmt.Errorf("agent %q in queue %q: %w", agentID, queueID, storage.ErrNotFound)
+		return storage.Fail("removing agent "+strconv.Quote(agentID)+" from queue", queueID, storage.ErrNotFound)
 	}
 	removeFrom(t.st.members, queueID, agentID)
 	removeFrom(t.st.agentQueues, agentID, queueID)
@@ -230,7 +235,8 @@ func (t *txn) RemoveQueueMember(ctx context.Context, queueID, agentID string) er
 }
 
 func (t *txn) ListRules(ctx context.Context) ([]routing.Rule, error) {
-	if err := t.check(ctx); err != nil {
+	defer t.enter()()
+	if err := t.check(ctx, "listing routing rules"); err != nil {
 		return nil, err
 	}
 	out := make([]routing.Rule, len(t.st.rules))
@@ -241,7 +247,7 @@ func (t *txn) ListRules(ctx context.Context) ([]routing.Rule, error) {
 }
 
 func (t *txn) ReplaceRules(ctx context.Context, rules []routing.Rule) error {
-	if err := t.check(ctx); err != nil {
+	if err := t.check(ctx, "replacing routing rules"); err != nil {
 		return err
 	}
 	old := t.st.rules
@@ -255,17 +261,19 @@ func (t *txn) ReplaceRules(ctx context.Context, rules []routing.Rule) error {
 }
 
 func (t *txn) AgentLoad(ctx context.Context, agentID string) (int, error) {
-	if err := t.check(ctx); err != nil {
+	defer t.enter()()
+	if err := t.check(ctx, "counting agent load"); err != nil {
 		return 0, err
 	}
 	return t.st.load[agentID], nil
 }
 
 func (t *txn) QueueMemberLoads(ctx context.Context, queueID string) ([]storage.AgentLoad, error) {
-	if err := t.check(ctx); err != nil {
+	defer t.enter()()
+	if err := t.check(ctx, "reading queue member loads"); err != nil {
 		return nil, err
 	}
-	if _, err := t.queue(queueID); err != nil {
+	if _, err := t.queue("counting queue member loads", queueID); err != nil {
 		return nil, err
 	}
 	ids := slices.Sorted(maps.Keys(t.st.members[queueID]))
@@ -277,7 +285,8 @@ func (t *txn) QueueMemberLoads(ctx context.Context, queueID string) ([]storage.A
 }
 
 func (t *txn) ListWaiting(ctx context.Context, q storage.WaitingQuery) ([]*conversation.Conversation, error) {
-	if err := t.check(ctx); err != nil {
+	defer t.enter()()
+	if err := t.check(ctx, "listing waiting conversations"); err != nil {
 		return nil, err
 	}
 	if err := q.Normalize(); err != nil {
@@ -303,7 +312,8 @@ func (t *txn) ListWaiting(ctx context.Context, q storage.WaitingQuery) ([]*conve
 }
 
 func (t *txn) LastAgentOfCustomer(ctx context.Context, customerID, exclude string, since time.Time) (string, error) {
-	if err := t.check(ctx); err != nil {
+	defer t.enter()()
+	if err := t.check(ctx, "finding last agent of customer"); err != nil {
 		return "", err
 	}
 	var best *conversation.Conversation
@@ -323,5 +333,5 @@ func (t *txn) LastAgentOfCustomer(ctx context.Context, customerID, exclude strin
 }
 
 func (t *txn) LockKey(ctx context.Context, key string) error {
-	return t.check(ctx)
+	return t.check(ctx, "locking key")
 }

@@ -2,19 +2,17 @@ package memstore
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/parleyhq/parley/conversation"
-	"github.com/parleyhq/parley/routing"
 	"github.com/parleyhq/parley/storage"
 )
 
-func (t *txn) conversation(id string) (*conversation.Conversation, error) {
+func (t *txn) conversation(op, id string) (*conversation.Conversation, error) {
 	c, ok := t.st.conversations[id]
 	if !ok {
-		return nil, fmt.Errorf("conversation %q: %w", id, storage.ErrNotFound)
+		return nil, storage.Fail(op, id, storage.ErrNotFound)
 	}
 	return c, nil
 }
@@ -34,15 +32,15 @@ func (t *txn) replaceConversation(old, c *conversation.Conversation) {
 }
 
 func (t *txn) CreateConversation(ctx context.Context, c *conversation.Conversation) error {
-	if err := t.check(ctx); err != nil {
+	if err := t.check(ctx, "creating conversation"); err != nil {
 		return err
 	}
 	if _, ok := t.st.conversations[c.ID]; ok {
-		return fmt.Errorf("conversation %q: %w", c.ID, storage.ErrAlreadyExists)
+		return storage.Fail("creating conversation", c.ID, storage.ErrAlreadyExists)
 	}
 	for _, name := range c.Tags {
 		if _, ok := t.st.tags[name]; !ok {
-			return fmt.Errorf("tag %q: %w", name, storage.ErrNotFound)
+			return storage.Fail("tagging conversation with", name, storage.ErrNotFound)
 		}
 	}
 	stored := c.Clone()
@@ -52,10 +50,11 @@ func (t *txn) CreateConversation(ctx context.Context, c *conversation.Conversati
 }
 
 func (t *txn) GetConversation(ctx context.Context, id string) (*conversation.Conversation, error) {
-	if err := t.check(ctx); err != nil {
+	defer t.enter()()
+	if err := t.check(ctx, "getting conversation"); err != nil {
 		return nil, err
 	}
-	c, err := t.conversation(id)
+	c, err := t.conversation("getting conversation", id)
 	if err != nil {
 		return nil, err
 	}
@@ -66,34 +65,16 @@ func (t *txn) LockConversation(ctx context.Context, id string) (*conversation.Co
 	return t.GetConversation(ctx, id)
 }
 
-func (t *txn) LockConversationAndAgents(ctx context.Context, id string, agentIDs ...string) (*conversation.Conversation, map[string]*routing.Agent, error) {
-	c, err := t.GetConversation(ctx, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	agents := make(map[string]*routing.Agent, len(agentIDs)+1)
-	add := func(aid string) {
-		if a, ok := t.st.agents[aid]; ok && agents[aid] == nil {
-			agents[aid] = t.agentOut(a)
-		}
-	}
-	for _, aid := range agentIDs {
-		add(aid)
-	}
-	add(c.AgentID)
-	return c, agents, nil
-}
-
 func (t *txn) UpdateConversation(ctx context.Context, c *conversation.Conversation, prevVersion int64) error {
-	if err := t.check(ctx); err != nil {
+	if err := t.check(ctx, "updating conversation"); err != nil {
 		return err
 	}
-	old, err := t.conversation(c.ID)
+	old, err := t.conversation("updating conversation", c.ID)
 	if err != nil {
 		return err
 	}
 	if old.Version != prevVersion {
-		return fmt.Errorf("conversation %q is at version %d, not %d: %w", c.ID, old.Version, prevVersion, storage.ErrConflict)
+		return storage.Fail("updating conversation", c.ID, storage.ErrConflict)
 	}
 	stored := c.Clone()
 	stored.Tags = old.Tags
@@ -103,10 +84,10 @@ func (t *txn) UpdateConversation(ctx context.Context, c *conversation.Conversati
 }
 
 func (t *txn) DeleteConversation(ctx context.Context, id string) error {
-	if err := t.check(ctx); err != nil {
+	if err := t.check(ctx, "deleting conversation"); err != nil {
 		return err
 	}
-	old, err := t.conversation(id)
+	old, err := t.conversation("deleting conversation", id)
 	if err != nil {
 		return err
 	}
@@ -147,8 +128,9 @@ func (t *txn) DeleteConversation(ctx context.Context, id string) error {
 }
 
 func (t *txn) ListConversations(ctx context.Context, q storage.ConversationQuery) (storage.Page[*conversation.Conversation], error) {
+	defer t.enter()()
 	var none storage.Page[*conversation.Conversation]
-	if err := t.check(ctx); err != nil {
+	if err := t.check(ctx, "listing conversations"); err != nil {
 		return none, err
 	}
 	if err := q.Normalize(); err != nil {

@@ -9,7 +9,7 @@ import (
 )
 
 func (t *txn) AppendEvents(ctx context.Context, events ...*storage.Event) error {
-	if err := t.check(ctx); err != nil {
+	if err := t.check(ctx, "appending events"); err != nil {
 		return err
 	}
 	st := t.st
@@ -48,7 +48,8 @@ func (t *txn) AppendEvents(ctx context.Context, events ...*storage.Event) error 
 }
 
 func (t *txn) ListEvents(ctx context.Context, q storage.EventQuery) ([]*storage.Event, error) {
-	if err := t.check(ctx); err != nil {
+	defer t.enter()()
+	if err := t.check(ctx, "listing events"); err != nil {
 		return nil, err
 	}
 	if err := q.Normalize(); err != nil {

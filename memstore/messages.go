@@ -2,7 +2,6 @@ package memstore
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -18,14 +17,14 @@ func compareMessages(a, b *message.Message) int {
 }
 
 func (t *txn) CreateMessage(ctx context.Context, m *message.Message) error {
-	if err := t.check(ctx); err != nil {
+	if err := t.check(ctx, "creating message"); err != nil {
 		return err
 	}
-	if _, err := t.conversation(m.ConversationID); err != nil {
+	if _, err := t.conversation("creating message", m.ConversationID); err != nil {
 		return err
 	}
 	if _, ok := t.st.messages[m.ID]; ok {
-		return fmt.Errorf("message %q: %w", m.ID, storage.ErrAlreadyExists)
+		return storage.Fail("creating message", m.ID, storage.ErrAlreadyExists)
 	}
 	stored := m.Clone()
 	old := t.st.convMessages[m.ConversationID]
@@ -51,26 +50,22 @@ func (t *txn) CreateMessage(ctx context.Context, m *message.Message) error {
 	return nil
 }
 
-// AppendMessage implements storage.Tx: memory has no round trips to save,
-// so it is CreateMessage.
-func (t *txn) AppendMessage(ctx context.Context, m *message.Message) error {
-	return t.CreateMessage(ctx, m)
-}
-
 func (t *txn) GetMessage(ctx context.Context, id string) (*message.Message, error) {
-	if err := t.check(ctx); err != nil {
+	defer t.enter()()
+	if err := t.check(ctx, "getting message"); err != nil {
 		return nil, err
 	}
 	m, ok := t.st.messages[id]
 	if !ok {
-		return nil, fmt.Errorf("message %q: %w", id, storage.ErrNotFound)
+		return nil, storage.Fail("getting message", id, storage.ErrNotFound)
 	}
 	return m.Clone(), nil
 }
 
 func (t *txn) ListMessages(ctx context.Context, q storage.MessageQuery) (storage.Page[*message.Message], error) {
+	defer t.enter()()
 	var none storage.Page[*message.Message]
-	if err := t.check(ctx); err != nil {
+	if err := t.check(ctx, "listing messages"); err != nil {
 		return none, err
 	}
 	if err := q.Normalize(); err != nil {
@@ -80,7 +75,7 @@ func (t *txn) ListMessages(ctx context.Context, q storage.MessageQuery) (storage
 	if err != nil {
 		return none, err
 	}
-	if _, err := t.conversation(q.ConversationID); err != nil {
+	if _, err := t.conversation("listing messages", q.ConversationID); err != nil {
 		return none, err
 	}
 	var rows []*message.Message

@@ -2,8 +2,8 @@ package memstore
 
 import (
 	"context"
-	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/parleyhq/parley/storage"
@@ -11,11 +11,11 @@ import (
 )
 
 func (t *txn) CreateTag(ctx context.Context, tg *tag.Tag) error {
-	if err := t.check(ctx); err != nil {
+	if err := t.check(ctx, "creating tag"); err != nil {
 		return err
 	}
 	if _, ok := t.st.tags[tg.Name]; ok {
-		return fmt.Errorf("tag %q: %w", tg.Name, storage.ErrAlreadyExists)
+		return storage.Fail("creating tag", tg.Name, storage.ErrAlreadyExists)
 	}
 	stored := *tg
 	t.st.tags[tg.Name] = &stored
@@ -24,7 +24,7 @@ func (t *txn) CreateTag(ctx context.Context, tg *tag.Tag) error {
 }
 
 func (t *txn) EnsureTag(ctx context.Context, tg *tag.Tag) (bool, error) {
-	if err := t.check(ctx); err != nil {
+	if err := t.check(ctx, "ensuring tag"); err != nil {
 		return false, err
 	}
 	if _, ok := t.st.tags[tg.Name]; ok {
@@ -34,24 +34,25 @@ func (t *txn) EnsureTag(ctx context.Context, tg *tag.Tag) (bool, error) {
 }
 
 func (t *txn) GetTag(ctx context.Context, name string) (*tag.Tag, error) {
-	if err := t.check(ctx); err != nil {
+	defer t.enter()()
+	if err := t.check(ctx, "getting tag"); err != nil {
 		return nil, err
 	}
 	tg, ok := t.st.tags[name]
 	if !ok {
-		return nil, fmt.Errorf("tag %q: %w", name, storage.ErrNotFound)
+		return nil, storage.Fail("getting tag", name, storage.ErrNotFound)
 	}
 	cp := *tg
 	return &cp, nil
 }
 
 func (t *txn) DeleteTag(ctx context.Context, name string) error {
-	if err := t.check(ctx); err != nil {
+	if err := t.check(ctx, "deleting tag"); err != nil {
 		return err
 	}
 	tg, ok := t.st.tags[name]
 	if !ok {
-		return fmt.Errorf("tag %q: %w", name, storage.ErrNotFound)
+		return storage.Fail("deleting tag", name, storage.ErrNotFound)
 	}
 	for id := range t.st.tagConvs[name] {
 		old := t.st.conversations[id]
@@ -65,8 +66,9 @@ func (t *txn) DeleteTag(ctx context.Context, name string) error {
 }
 
 func (t *txn) ListTags(ctx context.Context, q storage.TagQuery) (storage.Page[*tag.Tag], error) {
+	defer t.enter()()
 	var none storage.Page[*tag.Tag]
-	if err := t.check(ctx); err != nil {
+	if err := t.check(ctx, "listing tags"); err != nil {
 		return none, err
 	}
 	if err := q.Normalize(); err != nil {
@@ -78,7 +80,7 @@ func (t *txn) ListTags(ctx context.Context, q storage.TagQuery) (storage.Page[*t
 	}
 	var rows []*tag.Tag
 	if q.ConversationID != "" {
-		c, err := t.conversation(q.ConversationID)
+		c, err := t.conversation("listing tags", q.ConversationID)
 		if err != nil {
 			return none, err
 		}
@@ -104,15 +106,15 @@ func (t *txn) ListTags(ctx context.Context, q storage.TagQuery) (storage.Page[*t
 }
 
 func (t *txn) AddConversationTag(ctx context.Context, conversationID, name string) (bool, error) {
-	if err := t.check(ctx); err != nil {
+	if err := t.check(ctx, "tagging conversation"); err != nil {
 		return false, err
 	}
-	old, err := t.conversation(conversationID)
+	old, err := t.conversation("tagging conversation", conversationID)
 	if err != nil {
 		return false, err
 	}
 	if _, ok := t.st.tags[name]; !ok {
-		return false, fmt.Errorf("tag %q: %w", name, storage.ErrNotFound)
+		return false, storage.Fail("tagging conversation with", name, storage.ErrNotFound)
 	}
 	i, found := slices.BinarySearch(old.Tags, name)
 	if found {
@@ -125,16 +127,16 @@ func (t *txn) AddConversationTag(ctx context.Context, conversationID, name strin
 }
 
 func (t *txn) RemoveConversationTag(ctx context.Context, conversationID, name string) error {
-	if err := t.check(ctx); err != nil {
+	if err := t.check(ctx, "untagging conversation"); err != nil {
 		return err
 	}
-	old, err := t.conversation(conversationID)
+	old, err := t.conversation("untagging conversation", conversationID)
 	if err != nil {
 		return err
 	}
 	i, found := slices.BinarySearch(old.Tags, name)
 	if !found {
-		return fmt.Errorf("conversation %q has no tag %q: %w", conversationID, name, storage.ErrNotFound)
+		return storage.Fail("untagging conversation "+strconv.Quote(conversationID)+" of tag", name, storage.ErrNotFound)
 	}
 	c := old.Clone()
 	c.Tags = slices.Delete(c.Tags, i, i+1)

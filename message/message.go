@@ -21,7 +21,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/conversation"
-	"github.com/parleyhq/parley/internal/fault"
+	"github.com/parleyhq/parley/fault"
 )
 
 // Limits on message fields, counted in runes.

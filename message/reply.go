@@ -3,7 +3,7 @@ package message
 import (
 	"fmt"
 
-	"github.com/parleyhq/parley/internal/fault"
+	"github.com/parleyhq/parley/fault"
 	"github.com/parleyhq/parley/routing"
 )
 

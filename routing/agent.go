@@ -4,7 +4,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/parleyhq/parley/internal/fault"
+	"github.com/parleyhq/parley/fault"
 )
 
 // Limits on agent fields.

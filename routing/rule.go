@@ -6,7 +6,7 @@ import (
 	"strconv"
 
 	"github.com/parleyhq/parley/conversation"
-	"github.com/parleyhq/parley/internal/fault"
+	"github.com/parleyhq/parley/fault"
 	"github.com/parleyhq/parley/tag"
 )
 

@@ -67,7 +67,7 @@ func (t *tx) GetAgent(ctx context.Context, id string) (*routing.Agent, error) {
 // LockAgent implements storage.Tx: SELECT … FOR NO KEY UPDATE on PostgreSQL,
 // GetAgent on SQLite (whose write transactions run one at a time).
 func (t *tx) LockAgent(ctx context.Context, id string) (*routing.Agent, error) {
-	return t.getAgent(ctx, "locking agent", id, t.locks)
+	return t.getAgent(ctx, "locking agent", id, true)
 }
 
 func (t *tx) getAgent(ctx context.Context, op, id string, lock bool) (*routing.Agent, error) {

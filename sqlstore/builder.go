@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/parleyhq/parley/internal/fault"
+	"github.com/parleyhq/parley/fault"
 )
 
 // builder assembles a statement whose shape depends on the query (the

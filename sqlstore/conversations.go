@@ -90,7 +90,7 @@ func (t *tx) CreateConversation(ctx context.Context, c *conversation.Conversatio
 		}
 		return nil
 	}
-	err = t.atomic(ctx, func(t *tx) error {
+	err = func() error {
 		d := t.s.d
 		exists := false
 		var found []string
@@ -126,7 +126,7 @@ func (t *tx) CreateConversation(ctx context.Context, c *conversation.Conversatio
 		}
 		return t.run(ctx, d.stmt(`INSERT INTO {conversation_tags} (conversation_id, tag_name)
 			SELECT $1::text, name FROM {tags} WHERE `+d.inList("name", "$2", "text"), c.ID, d.textList(tags)))
-	})
+	}()
 	return t.s.wrap(ctx, op, c.ID, err)
 }
 
@@ -139,7 +139,7 @@ func (t *tx) GetConversation(ctx context.Context, id string) (*conversation.Conv
 // PostgreSQL. On SQLite write transactions already run one at a time, so it
 // is GetConversation.
 func (t *tx) LockConversation(ctx context.Context, id string) (*conversation.Conversation, error) {
-	return t.getConversation(ctx, "locking conversation", id, t.locks)
+	return t.getConversation(ctx, "locking conversation", id, true)
 }
 
 // LockConversationAndAgents implements storage.Tx: the locking read of the
@@ -160,10 +160,7 @@ func (t *tx) LockConversationAndAgents(ctx context.Context, id string, agentIDs 
 		}
 	}
 	d := t.s.d
-	q := d.selectConversation() + " WHERE c.id = $1"
-	if t.locks {
-		q += d.forUpdate()
-	}
+	q := d.selectConversation() + " WHERE c.id = $1" + d.forUpdate()
 	var c *conversation.Conversation
 	agents := make(map[string]*routing.Agent, len(ids)+1)
 	err := t.run(ctx,

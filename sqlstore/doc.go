@@ -133,8 +133,9 @@
 //
 // # Errors
 //
-// Errors are *Error values that wrap one of storage's sentinels and the
-// driver's own error (errors.Is and errors.As both work). Their messages
-// name the operation and the id but never carry SQL. Text with a NUL byte
+// Errors are *storage.Error values that wrap one of storage's sentinels and
+// the driver's own error (errors.Is and errors.As both work). Their messages
+// name the operation and the id but never carry SQL, a database code or the
+// driver's message. Text with a NUL byte
 // or invalid UTF-8 never reaches a driver: it is ErrInvalid.
 package sqlstore

@@ -68,10 +68,9 @@ type queuedEvent struct {
 	caller  *storage.Event
 }
 
-// AppendEvents implements storage.Tx. Inside InTx the events wait in the
-// transaction and are written, with their seqs, in the round trip that
-// commits (see the package doc); outside, they are written at once, in a
-// transaction of their own.
+// AppendEvents implements storage.Tx. The events wait in the transaction
+// and are written, with their seqs, in the round trip that commits (see the
+// package doc).
 func (t *tx) AppendEvents(ctx context.Context, events ...*storage.Event) error {
 	const op = "appending events"
 	if err := checkCtx(ctx, op); err != nil {
@@ -91,15 +90,7 @@ func (t *tx) AppendEvents(ctx context.Context, events ...*storage.Event) error {
 		}
 		queued[i] = queuedEvent{copy: e.Clone(), changes: changes, caller: e}
 	}
-	if t.inTx {
-		t.events = append(t.events, queued...)
-		return nil
-	}
-	stmts, assign := t.writeEvents(queued)
-	if err := t.run(ctx, stmts...); err != nil {
-		return t.s.wrap(ctx, op, "", err)
-	}
-	assign()
+	t.events = append(t.events, queued...)
 	return nil
 }
 

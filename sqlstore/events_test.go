@@ -69,7 +69,7 @@ func TestEventChangesKeepTheirJSONText(t *testing.T) {
 			{Field: "agentId", Before: []byte(`"x"`)},
 			{Field: "empty", Before: []byte{}},
 		}
-		require.NoError(t, s.AppendEvents(ctx, e))
+		require.NoError(t, s.InTx(ctx, func(tx storage.Tx) error { return tx.AppendEvents(ctx, e) }))
 		got, err := s.ListEvents(ctx, storage.EventQuery{})
 		require.NoError(t, err)
 		require.Len(t, got, 1)
@@ -101,7 +101,7 @@ func TestMissingEventCounterFailsTheTransaction(t *testing.T) {
 		requireNoSQL(t, err)
 		_, err = s.GetConversation(ctx, "c1")
 		require.ErrorIs(t, err, storage.ErrNotFound)
-		require.Error(t, s.AppendEvents(ctx, event("c2")))
+		require.Error(t, s.InTx(ctx, func(tx storage.Tx) error { return tx.AppendEvents(ctx, event("c2")) }))
 		events, err := s.ListEvents(ctx, storage.EventQuery{})
 		require.NoError(t, err)
 		require.Empty(t, events)

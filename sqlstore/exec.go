@@ -5,7 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/parleyhq/parley/internal/fault"
+	"github.com/parleyhq/parley/fault"
 )
 
 // stmt is one SQL statement, its arguments, and what to do with its result.
@@ -70,15 +70,11 @@ type txRunner interface {
 // backend is one way of reaching a database: pools of its own, or the
 // host's transaction.
 type backend interface {
-	// reader and writer run statements outside an explicit transaction;
-	// each run is atomic.
+	// reader runs the Store's reads, outside an explicit transaction (or
+	// in a savepoint of the host's); each run is atomic.
 	reader() runner
-	writer() runner
-	// begin starts an explicit transaction.
+	// begin starts an explicit transaction: every write runs in one.
 	begin(ctx context.Context) (txRunner, error)
-	// hosted reports whether reader and writer run inside the host's
-	// transaction, so that locks taken through them hold until it ends.
-	hosted() bool
 }
 
 // checkArgs keeps what the database would refuse or mangle from reaching

@@ -88,7 +88,7 @@ func parleyWork(t *testing.T, st storage.Store, id string) {
 	}))
 	ev := event(id)
 	ev.Type = storage.ConversationUpdated
-	require.NoError(t, st.AppendEvents(ctx, ev))
+	require.NoError(t, st.InTx(ctx, func(tx storage.Tx) error { return tx.AppendEvents(ctx, ev) }))
 	require.Positive(t, ev.Seq)
 	// Inside the host's transaction parley sees its own writes.
 	_, err := st.GetConversation(ctx, id)
@@ -123,9 +123,9 @@ func TestHostTransactionCommitKeepsBoth(t *testing.T) {
 
 		// A failed parley operation, and a failed InTx, leave the host's
 		// transaction usable: each is a savepoint.
-		require.ErrorIs(t, h.store.CreateConversation(ctx, conv("c1")), storage.ErrAlreadyExists)
-		require.NoError(t, h.store.CreateQueue(ctx, queue("q1", "Billing")))
-		require.ErrorIs(t, h.store.CreateQueue(ctx, queue("q2", "Billing")), storage.ErrAlreadyExists)
+		require.ErrorIs(t, h.store.InTx(ctx, func(tx storage.Tx) error { return tx.CreateConversation(ctx, conv("c1")) }), storage.ErrAlreadyExists)
+		require.NoError(t, h.store.InTx(ctx, func(tx storage.Tx) error { return tx.CreateQueue(ctx, queue("q1", "Billing")) }))
+		require.ErrorIs(t, h.store.InTx(ctx, func(tx storage.Tx) error { return tx.CreateQueue(ctx, queue("q2", "Billing")) }), storage.ErrAlreadyExists)
 		err := h.store.InTx(ctx, func(tx storage.Tx) error {
 			if err := tx.CreateConversation(ctx, conv("rolled-back")); err != nil {
 				return err

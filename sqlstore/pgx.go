@@ -103,8 +103,6 @@ type pgAuto struct{ q pgQuerier }
 func (r pgAuto) run(ctx context.Context, stmts ...*stmt) error { return pgRun(ctx, r.q, stmts) }
 
 func (b pgPool) reader() runner { return pgAuto{b.pool} }
-func (b pgPool) writer() runner { return pgAuto{b.pool} }
-func (b pgPool) hosted() bool   { return false }
 
 func (b pgPool) begin(ctx context.Context) (txRunner, error) {
 	conn, err := b.pool.Acquire(ctx)
@@ -124,8 +122,6 @@ func (b pgPool) begin(ctx context.Context) (txRunner, error) {
 type pgHost struct{ tx pgx.Tx }
 
 func (b pgHost) reader() runner { return pgSavepointRunner(b) }
-func (b pgHost) writer() runner { return pgSavepointRunner(b) }
-func (b pgHost) hosted() bool   { return true }
 
 func (b pgHost) begin(context.Context) (txRunner, error) { return newPgSavepoint(b.tx), nil }
 

@@ -84,7 +84,7 @@ func seedPostgres(t *testing.T, s *sqlstore.Store) {
 			$1::timestamptz + i * interval '1 second', $1::timestamptz + (i %% 977) * interval '1 minute', 1
 		FROM generate_series(1, %[2]d) AS i`, conv, seedRows), t0)
 	require.NoError(t, err)
-	require.NoError(t, s.CreateTag(ctx, tagOf("vip")))
+	require.NoError(t, s.InTx(ctx, func(tx storage.Tx) error { return tx.CreateTag(ctx, tagOf("vip")) }))
 	_, err = pool.Exec(ctx, fmt.Sprintf(`INSERT INTO %s (conversation_id, tag_name)
 		SELECT id, 'vip' FROM %s WHERE right(id, 2) = '00'`, sqlstore.TableForTest(s, "conversation_tags"), conv))
 	require.NoError(t, err)
@@ -138,7 +138,7 @@ func TestSQLiteListPlansUseIndexes(t *testing.T) {
 			strftime('%%Y-%%m-%%dT%%H:%%M:%%S.000000Z', '2026-03-14T15:00:00', '+' || (i %% 977) || ' minutes'), 1
 		FROM n`, conv, seedRows))
 	require.NoError(t, err)
-	require.NoError(t, s.CreateTag(ctx, tagOf("vip")))
+	require.NoError(t, s.InTx(ctx, func(tx storage.Tx) error { return tx.CreateTag(ctx, tagOf("vip")) }))
 	_, err = db.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %s (conversation_id, tag_name)
 		SELECT id, 'vip' FROM %s WHERE substr(id, -2) = '00'`, sqlstore.TableForTest(s, "conversation_tags"), conv))
 	require.NoError(t, err)

@@ -238,7 +238,7 @@ func (t *tx) LockKey(ctx context.Context, key string) error {
 	if err := checkCtx(ctx, op); err != nil {
 		return err
 	}
-	if !t.locks || !t.s.d.pg() {
+	if !t.s.d.pg() {
 		return nil
 	}
 	st := t.s.d.stmt(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, t.s.d.schema+"\x1f"+key)

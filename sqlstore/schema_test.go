@@ -17,15 +17,15 @@ import (
 func requireIsolated(t *testing.T, a, b *sqlstore.Store) {
 	t.Helper()
 	ctx := context.Background()
-	require.NoError(t, a.CreateConversation(ctx, conv("c1")))
-	require.NoError(t, a.AppendEvents(ctx, event("c1")))
+	require.NoError(t, a.InTx(ctx, func(tx storage.Tx) error { return tx.CreateConversation(ctx, conv("c1")) }))
+	require.NoError(t, a.InTx(ctx, func(tx storage.Tx) error { return tx.AppendEvents(ctx, event("c1")) }))
 	_, err := b.GetConversation(ctx, "c1")
 	require.ErrorIs(t, err, storage.ErrNotFound)
 	events, err := b.ListEvents(ctx, storage.EventQuery{})
 	require.NoError(t, err)
 	require.Empty(t, events)
 	// The same id is free on the other side.
-	require.NoError(t, b.CreateConversation(ctx, conv("c1")))
+	require.NoError(t, b.InTx(ctx, func(tx storage.Tx) error { return tx.CreateConversation(ctx, conv("c1")) }))
 	page, err := a.ListConversations(ctx, storage.ConversationQuery{})
 	require.NoError(t, err)
 	require.Equal(t, 1, page.Total)

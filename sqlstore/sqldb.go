@@ -3,7 +3,8 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
+
+	"github.com/parleyhq/parley/storage"
 )
 
 // sqlQuerier is what database/sql offers on a pool, a connection and a
@@ -103,8 +104,6 @@ func beginSQL(ctx context.Context, db *sql.DB) (*sqlTx, error) {
 }
 
 func (b sqlDB) reader() runner { return sqlAuto{b.read} }
-func (b sqlDB) writer() runner { return sqlAuto{b.write} }
-func (b sqlDB) hosted() bool   { return false }
 
 func (b sqlDB) begin(ctx context.Context) (txRunner, error) {
 	return beginSQL(ctx, b.write)
@@ -155,8 +154,6 @@ func (t *sqlTx) rollback(context.Context) {
 type sqlHost struct{ tx *sql.Tx }
 
 func (b sqlHost) reader() runner { return sqlSavepointRunner(b) }
-func (b sqlHost) writer() runner { return sqlSavepointRunner(b) }
-func (b sqlHost) hosted() bool   { return true }
 
 func (b sqlHost) begin(ctx context.Context) (txRunner, error) {
 	if _, err := b.tx.ExecContext(ctx, "SAVEPOINT "+savepointName); err != nil {
@@ -216,4 +213,4 @@ func (t *sqlSavepoint) rollback(ctx context.Context) {
 }
 
 // errTxDone is the cause when a Tx is used after its InTx returned.
-var errTxDone = errors.New("the transaction has ended")
+var errTxDone = storage.ErrTxDone

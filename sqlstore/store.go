@@ -17,17 +17,26 @@ import (
 // once before use. A Store is safe for concurrent use; the Tx that InTx
 // hands out is not (use it from fn's goroutine only).
 type Store struct {
+	reader   // the reads, each a statement (or batch) of its own
 	d        *dialect
 	b        backend
-	r, w     *tx // the Store's own methods: each call its own transaction
 	noRows   error
-	classify func(error) (kind error, code string)
+	classify func(error) error
 
 	pool   *pgxpool.Pool // PostgreSQL
 	sqlite *SQLiteConfig // SQLite
 }
 
-var _ storage.Store = (*Store)(nil)
+// reader is the Store's embedded read side: a tx outside any transaction,
+// so that every read is written once, on tx.
+type reader = storage.Reader
+
+var (
+	_ storage.Store                    = (*Store)(nil)
+	_ storage.Tx                       = (*tx)(nil)
+	_ storage.ConversationAgentsLocker = (*tx)(nil)
+	_ storage.MessageAppender          = (*tx)(nil)
+)
 
 // Option configures a Store.
 type Option func(*options)
@@ -86,10 +95,9 @@ type SQLiteConfig struct {
 	Read *sql.DB
 	// Classify maps a driver error to storage.ErrAlreadyExists (a unique
 	// constraint), storage.ErrNotFound (a foreign key) or
-	// storage.ErrConflict (the database is busy or locked), or nil; and
-	// returns the driver's error code, which error messages show (so it
-	// must not quote SQL). It may be nil.
-	Classify func(err error) (kind error, code string)
+	// storage.ErrConflict (the database is busy or locked), or nil. It may
+	// be nil.
+	Classify func(err error) error
 	// Close closes the handles; Store.Close calls it. It may be nil.
 	Close func() error
 }
@@ -105,7 +113,7 @@ func NewSQLite(cfg SQLiteConfig, opts ...Option) (*Store, error) {
 		cfg.Read = cfg.Write
 	}
 	if cfg.Classify == nil {
-		cfg.Classify = func(error) (error, string) { return nil, "" }
+		cfg.Classify = func(error) error { return nil }
 	}
 	o := buildOptions(opts)
 	d, err := newDialect(SQLite, o.schema)
@@ -119,8 +127,7 @@ func NewSQLite(cfg SQLiteConfig, opts ...Option) (*Store, error) {
 
 func (s *Store) init(b backend) {
 	s.b = b
-	s.r = &tx{s: s, r: b.reader(), locks: b.hosted()}
-	s.w = &tx{s: s, r: b.writer(), locks: b.hosted()}
+	s.reader = &tx{s: s, r: b.reader()}
 }
 
 // derive is a Store sharing s's dialect over another backend.
@@ -249,7 +256,7 @@ func (s *Store) inTx(ctx context.Context, fn func(t *tx) error) error {
 	if err != nil {
 		return s.wrap(ctx, op, "", err)
 	}
-	t := &tx{s: s, r: tr, inTx: true, locks: true}
+	t := &tx{s: s, r: tr}
 	committed := false
 	defer func() {
 		// Runs on error and on panic alike; the panic goes on after it.
@@ -277,13 +284,11 @@ func (s *Store) inTx(ctx context.Context, fn func(t *tx) error) error {
 	return nil
 }
 
-// tx implements storage.Tx, both for InTx (inTx set: one transaction) and
-// for the Store's own methods (each call a transaction of its own).
+// tx implements storage.Tx for InTx, and the Store's reads (whose runner
+// reads outside any transaction).
 type tx struct {
 	s     *Store
 	r     runner
-	inTx  bool // an explicit transaction: events wait for the commit
-	locks bool // row and advisory locks hold until the transaction ends
 	ended bool
 
 	events []queuedEvent // appended in this transaction, not yet written
@@ -307,16 +312,6 @@ func (t *tx) run(ctx context.Context, stmts ...*stmt) error {
 }
 
 // defers reports whether writes may wait for the transaction's next round
-// trip: inside InTx, on PostgreSQL, where every round trip counts. SQLite
-// costs nothing per call, and outside InTx each call is its own
-// transaction.
-func (t *tx) defers() bool { return t.inTx && t.s.d.pg() }
-
-// atomic runs fn in one transaction: t's own inside InTx, a new one
-// otherwise. Operations of several dependent steps use it.
-func (t *tx) atomic(ctx context.Context, fn func(t *tx) error) error {
-	if t.inTx {
-		return fn(t)
-	}
-	return t.s.inTx(ctx, fn)
-}
+// trip: on PostgreSQL, where every round trip counts. SQLite costs nothing
+// per call.
+func (t *tx) defers() bool { return t.s.d.pg() }

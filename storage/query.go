@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/conversation"
-	"github.com/parleyhq/parley/internal/fault"
+	"github.com/parleyhq/parley/fault"
 	"github.com/parleyhq/parley/message"
 	"github.com/parleyhq/parley/tag"
 )

@@ -1,20 +1,43 @@
-// Package storage defines what parley needs from a database: the Store and
-// Tx interfaces, the list queries with their paging and cursors, the event
-// log's types, and the sentinel errors.
+// Package storage defines what parley needs from a database: the Reader, Tx
+// and Store interfaces, the list queries with their paging and cursors, the
+// event log's types, and the errors every store returns.
 //
-// A Store persists what the service decided; it never re-implements a domain
-// rule. What it must guarantee is written on each method and checked by the
-// conformance suite in storage/storagetest, which every Store runs:
+// Two stores ship with parley: memstore (in memory, for tests and
+// prototypes) and sqlstore (PostgreSQL through pgx, and SQLite through
+// sqlstore/sqlite). A store persists what the service decided; it never
+// re-implements a domain rule.
 //
-//   - Every method works the same on the Store (as its own transaction) and on
-//     the Tx that InTx hands out.
+// # The surface
+//
+// A Store offers the reads (Reader) and InTx; every write happens inside
+// InTx, on the Tx it hands out, which adds the writes and the locks to the
+// reads. A store writes each method once: a Tx's reads are the Store's
+// reads run inside the transaction.
+//
+// Some methods exist only for speed. They are optional interfaces that a Tx
+// may implement and the caller detects, with a plain fallback, as
+// database/sql does with database/sql/driver: ConversationAgentsLocker
+// (reading a conversation with its agents in one round trip) and
+// MessageAppender (a message insert deferred to the commit). Call them
+// through LockConversationAndAgents and AppendMessage, which fall back.
+//
+// # What a store must guarantee
+//
+// Each guarantee is written on the method it concerns and checked by the
+// conformance suites in storage/storagetest, which every store runs; a third
+// store needs to pass storagetest.Run (the storage cases) and
+// storagetest.RunService (the service's use cases over the store):
+//
 //   - InTx commits when fn returns nil and rolls back when it returns an
 //     error or panics (the panic is re-raised after the rollback). Within fn
-//     use only the Tx: calling the Store from inside fn may deadlock.
+//     use only the Tx: calling the Store from inside fn may deadlock. A Tx is
+//     not for use after its InTx returned (ErrTxDone).
 //   - Values are copied in and out: changing a value passed to or returned by
-//     a Store never changes stored state.
-//   - Errors are the sentinels of this package, wrapped: errors.Is works, and a
-//     driver's own error stays reachable through errors.As.
+//     a store never changes stored state.
+//   - Errors are *Error values: errors.Is matches the sentinel of this
+//     package (Kind) and errors.As still reaches a driver's own error (the
+//     cause). Messages name the operation and the entity, never the store's
+//     package, SQL or a database code.
 //   - Every method returns ctx.Err() (wrapped) once ctx is done, and writes
 //     nothing then.
 //   - After a method of a Tx fails, the transaction may be fit only for
@@ -28,6 +51,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/parleyhq/parley/conversation"
@@ -36,10 +60,10 @@ import (
 	"github.com/parleyhq/parley/tag"
 )
 
-// Store is a database of conversations. Its methods each run as their own
-// transaction; InTx groups several into one.
+// Store is a database of conversations: its reads, and InTx for everything
+// that writes.
 type Store interface {
-	Tx
+	Reader
 
 	// InTx runs fn in one transaction. It commits when fn returns nil and
 	// rolls back when fn returns an error or panics, returning fn's error
@@ -62,127 +86,46 @@ type HostTransaction interface {
 	AfterCommit(fn func(ctx context.Context, outside Store))
 }
 
-// Tx is every storage operation. A Store provides them each as its own
-// transaction, and InTx hands out a Tx whose calls share one transaction.
-type Tx interface {
-	// CreateConversation inserts c with its Tags (which must exist in the
-	// catalog). ErrAlreadyExists when the id is taken.
-	CreateConversation(ctx context.Context, c *conversation.Conversation) error
+// Reader is every read. On a Store each read sees committed data; on a Tx
+// it also sees the transaction's own writes.
+type Reader interface {
 	// GetConversation returns the conversation with its tags. ErrNotFound
 	// when there is none.
 	GetConversation(ctx context.Context, id string) (*conversation.Conversation, error)
-	// LockConversation is GetConversation that, inside a transaction, also
-	// keeps other transactions from changing or locking the conversation
-	// until this one ends: use it to read before a write.
-	LockConversation(ctx context.Context, id string) (*conversation.Conversation, error)
-	// LockConversationAndAgents is LockConversation that also reads the
-	// conversation's assignee and the agents of agentIDs, in the same round
-	// trip where the store can: what the reply matrix needs, at the cost of
-	// one read. The map holds those of the agents that exist, by id, read
-	// as GetAgent reads them (not locked); an id that names no agent is
-	// absent. ErrNotFound when the conversation does not exist.
-	LockConversationAndAgents(ctx context.Context, id string, agentIDs ...string) (*conversation.Conversation, map[string]*routing.Agent, error)
-	// UpdateConversation writes every field of c but Tags and CreatedAt, if
-	// the stored version is still prevVersion. ErrNotFound when there is no
-	// such conversation, ErrConflict when its version is not prevVersion.
-	UpdateConversation(ctx context.Context, c *conversation.Conversation, prevVersion int64) error
-	// DeleteConversation removes the conversation with its messages, its tag
-	// links and its events, including events appended earlier in the same
-	// transaction, but for conversation.deleted events: those of earlier
-	// conversations with the same id stay, as the only trace of them.
-	// ErrNotFound when there is none.
-	DeleteConversation(ctx context.Context, id string) error
 	// ListConversations returns a page of the conversations q selects, each
 	// with its tags. ErrInvalid for a bad query or cursor.
 	ListConversations(ctx context.Context, q ConversationQuery) (Page[*conversation.Conversation], error)
 
-	// CreateTag adds t to the catalog. ErrAlreadyExists when the name is
-	// taken.
-	CreateTag(ctx context.Context, t *tag.Tag) error
-	// EnsureTag adds t to the catalog unless a tag of that name exists,
-	// reporting whether it added it. Unlike CreateTag it never fails for a
-	// taken name, even when a concurrent transaction adds the same name.
-	EnsureTag(ctx context.Context, t *tag.Tag) (created bool, err error)
 	// GetTag returns the catalog entry. ErrNotFound when there is none.
 	GetTag(ctx context.Context, name string) (*tag.Tag, error)
-	// DeleteTag removes the tag from the catalog and from every
-	// conversation. ErrNotFound when there is none.
-	DeleteTag(ctx context.Context, name string) error
 	// ListTags returns a page of the catalog in name order. With
 	// q.ConversationID set it lists that conversation's tags (ErrNotFound
 	// when the conversation does not exist).
 	ListTags(ctx context.Context, q TagQuery) (Page[*tag.Tag], error)
-	// AddConversationTag links an existing tag to a conversation; it
-	// reports false, and changes nothing, when the link exists already.
-	// ErrNotFound when the conversation or the tag does not exist.
-	AddConversationTag(ctx context.Context, conversationID, name string) (added bool, err error)
-	// RemoveConversationTag removes the link. ErrNotFound when the
-	// conversation does not have the tag.
-	RemoveConversationTag(ctx context.Context, conversationID, name string) error
 
-	// CreateMessage inserts m. ErrNotFound when its conversation does not
-	// exist, ErrAlreadyExists when the id is taken.
-	CreateMessage(ctx context.Context, m *message.Message) error
-	// AppendMessage is CreateMessage for a message of a conversation this
-	// transaction has locked or created, written as late as the store
-	// likes, up to the commit: a store that pays a round trip per write
-	// sends it with the transaction's next statements or its commit. Until
-	// then this transaction's reads may not see it, and a taken id (or a
-	// conversation that does not exist after all) may fail that later call
-	// or the commit instead of this one: with ErrAlreadyExists (or
-	// ErrNotFound) either way, and the transaction writes nothing. Outside
-	// a transaction it is CreateMessage.
-	AppendMessage(ctx context.Context, m *message.Message) error
 	// GetMessage returns a message. ErrNotFound when there is none.
 	GetMessage(ctx context.Context, id string) (*message.Message, error)
 	// ListMessages returns a page of one conversation's messages.
 	// ErrNotFound when the conversation does not exist.
 	ListMessages(ctx context.Context, q MessageQuery) (Page[*message.Message], error)
 
-	// CreateAgent inserts a (its Queues are ignored). ErrAlreadyExists when
-	// the id is taken.
-	CreateAgent(ctx context.Context, a *routing.Agent) error
 	// GetAgent returns the agent with its queue memberships. ErrNotFound
 	// when there is none.
 	GetAgent(ctx context.Context, id string) (*routing.Agent, error)
-	// LockAgent is GetAgent that, inside a transaction, keeps other
-	// transactions from changing or locking the agent until this one ends.
-	// Routing locks the agent it assigns to, after the conversation, so
-	// that racing routers cannot both take its last free place.
-	LockAgent(ctx context.Context, id string) (*routing.Agent, error)
-	// UpdateAgent writes every field of a but Queues and CreatedAt.
-	// ErrNotFound when there is none.
-	UpdateAgent(ctx context.Context, a *routing.Agent) error
 	// ListAgents returns a page of agents in id order.
 	ListAgents(ctx context.Context, q ListQuery) (Page[*routing.Agent], error)
 
-	// CreateQueue inserts q (its Members are ignored). ErrAlreadyExists when
-	// the id or the name is taken.
-	CreateQueue(ctx context.Context, q *routing.Queue) error
 	// GetQueue returns the queue with its members. ErrNotFound when there is
 	// none.
 	GetQueue(ctx context.Context, id string) (*routing.Queue, error)
-	// UpdateQueue writes every field of q but Members and CreatedAt.
-	// ErrNotFound when there is none, ErrAlreadyExists when the new name is
-	// taken.
-	UpdateQueue(ctx context.Context, q *routing.Queue) error
 	// ListQueues returns a page of queues in id order.
 	ListQueues(ctx context.Context, q ListQuery) (Page[*routing.Queue], error)
 	// DefaultQueue returns the queue marked Default. ErrNotFound when none
 	// is.
 	DefaultQueue(ctx context.Context) (*routing.Queue, error)
-	// AddQueueMember makes the agent a member of the queue; it reports
-	// false, and changes nothing, when it is one already. ErrNotFound when
-	// the queue or the agent does not exist.
-	AddQueueMember(ctx context.Context, queueID, agentID string) (added bool, err error)
-	// RemoveQueueMember ends the membership. ErrNotFound when the agent is
-	// not a member.
-	RemoveQueueMember(ctx context.Context, queueID, agentID string) error
 
 	// ListRules returns the routing rules in order.
 	ListRules(ctx context.Context) ([]routing.Rule, error)
-	// ReplaceRules replaces the whole rule list, keeping the given order.
-	ReplaceRules(ctx context.Context, rules []routing.Rule) error
 
 	// AgentLoad counts the agent's conversations in OPEN or WAITING, the
 	// load that capacity limits.
@@ -198,10 +141,90 @@ type Tx interface {
 	// updated assigned conversation, other than exclude, updated at or after
 	// since; "" when there is none.
 	LastAgentOfCustomer(ctx context.Context, customerID, exclude string, since time.Time) (string, error)
-	// LockKey takes a lock on an arbitrary key until the transaction ends
-	// (outside a transaction it returns at once). Two transactions locking
-	// the same key run one after the other; inbound threading locks the
-	// customer and channel so that two first messages start one conversation.
+
+	// ListEvents returns the events after q.After in seq order.
+	ListEvents(ctx context.Context, q EventQuery) ([]*Event, error)
+}
+
+// Tx is one transaction: the reads, which see its own writes, and the
+// writes and locks, which commit or roll back together.
+type Tx interface {
+	Reader
+
+	// CreateConversation inserts c with its Tags (which must exist in the
+	// catalog). ErrAlreadyExists when the id is taken.
+	CreateConversation(ctx context.Context, c *conversation.Conversation) error
+	// LockConversation is GetConversation that also keeps other
+	// transactions from changing or locking the conversation until this
+	// one ends: use it to read before a write.
+	LockConversation(ctx context.Context, id string) (*conversation.Conversation, error)
+	// UpdateConversation writes every field of c but Tags and CreatedAt, if
+	// the stored version is still prevVersion. ErrNotFound when there is no
+	// such conversation, ErrConflict when its version is not prevVersion.
+	UpdateConversation(ctx context.Context, c *conversation.Conversation, prevVersion int64) error
+	// DeleteConversation removes the conversation with its messages, its tag
+	// links and its events, including events appended earlier in the same
+	// transaction, but for conversation.deleted events: those of earlier
+	// conversations with the same id stay, as the only trace of them.
+	// ErrNotFound when there is none.
+	DeleteConversation(ctx context.Context, id string) error
+
+	// CreateTag adds t to the catalog. ErrAlreadyExists when the name is
+	// taken.
+	CreateTag(ctx context.Context, t *tag.Tag) error
+	// EnsureTag adds t to the catalog unless a tag of that name exists,
+	// reporting whether it added it. Unlike CreateTag it never fails for a
+	// taken name, even when a concurrent transaction adds the same name.
+	EnsureTag(ctx context.Context, t *tag.Tag) (created bool, err error)
+	// DeleteTag removes the tag from the catalog and from every
+	// conversation. ErrNotFound when there is none.
+	DeleteTag(ctx context.Context, name string) error
+	// AddConversationTag links an existing tag to a conversation; it
+	// reports false, and changes nothing, when the link exists already.
+	// ErrNotFound when the conversation or the tag does not exist.
+	AddConversationTag(ctx context.Context, conversationID, name string) (added bool, err error)
+	// RemoveConversationTag removes the link. ErrNotFound when the
+	// conversation does not have the tag.
+	RemoveConversationTag(ctx context.Context, conversationID, name string) error
+
+	// CreateMessage inserts m. ErrNotFound when its conversation does not
+	// exist, ErrAlreadyExists when the id is taken.
+	CreateMessage(ctx context.Context, m *message.Message) error
+
+	// CreateAgent inserts a (its Queues are ignored). ErrAlreadyExists when
+	// the id is taken.
+	CreateAgent(ctx context.Context, a *routing.Agent) error
+	// LockAgent is GetAgent that also keeps other transactions from
+	// changing or locking the agent until this one ends. Routing locks the
+	// agent it assigns to, after the conversation, so that racing routers
+	// cannot both take its last free place.
+	LockAgent(ctx context.Context, id string) (*routing.Agent, error)
+	// UpdateAgent writes every field of a but Queues and CreatedAt.
+	// ErrNotFound when there is none.
+	UpdateAgent(ctx context.Context, a *routing.Agent) error
+
+	// CreateQueue inserts q (its Members are ignored). ErrAlreadyExists when
+	// the id or the name is taken.
+	CreateQueue(ctx context.Context, q *routing.Queue) error
+	// UpdateQueue writes every field of q but Members and CreatedAt.
+	// ErrNotFound when there is none, ErrAlreadyExists when the new name is
+	// taken.
+	UpdateQueue(ctx context.Context, q *routing.Queue) error
+	// AddQueueMember makes the agent a member of the queue; it reports
+	// false, and changes nothing, when it is one already. ErrNotFound when
+	// the queue or the agent does not exist.
+	AddQueueMember(ctx context.Context, queueID, agentID string) (added bool, err error)
+	// RemoveQueueMember ends the membership. ErrNotFound when the agent is
+	// not a member.
+	RemoveQueueMember(ctx context.Context, queueID, agentID string) error
+
+	// ReplaceRules replaces the whole rule list, keeping the given order.
+	ReplaceRules(ctx context.Context, rules []routing.Rule) error
+
+	// LockKey takes a lock on an arbitrary key until the transaction ends.
+	// Two transactions locking the same key run one after the other;
+	// inbound threading locks the customer and channel so that two first
+	// messages start one conversation.
 	LockKey(ctx context.Context, key string) error
 
 	// AppendEvents adds events to the log and sets their Seq, at the latest
@@ -209,8 +232,68 @@ type Tx interface {
 	// transactions. A store may write the events when the transaction
 	// commits; they are never visible before.
 	AppendEvents(ctx context.Context, events ...*Event) error
-	// ListEvents returns the events after q.After in seq order.
-	ListEvents(ctx context.Context, q EventQuery) ([]*Event, error)
+}
+
+// ConversationAgentsLocker is a Tx that can lock a conversation and read
+// agents in one round trip. Call it through LockConversationAndAgents.
+type ConversationAgentsLocker interface {
+	// LockConversationAndAgents is LockConversation that also reads the
+	// conversation's assignee and the agents of agentIDs, in the same
+	// round trip. The map holds those of the agents that exist, by id,
+	// read as GetAgent reads them (not locked); an id that names no agent
+	// is absent. ErrNotFound when the conversation does not exist.
+	LockConversationAndAgents(ctx context.Context, id string, agentIDs ...string) (*conversation.Conversation, map[string]*routing.Agent, error)
+}
+
+// MessageAppender is a Tx that can defer a message's insert to the commit.
+// Call it through AppendMessage.
+type MessageAppender interface {
+	// AppendMessage is CreateMessage for a message of a conversation this
+	// transaction has locked or created, written as late as the store
+	// likes, up to the commit: a store that pays a round trip per write
+	// sends it with the transaction's next statements or its commit. Until
+	// then this transaction's reads may not see it, and a taken id (or a
+	// conversation that does not exist after all) may fail that later call
+	// or the commit instead of this one: with ErrAlreadyExists (or
+	// ErrNotFound) either way, and the transaction writes nothing.
+	AppendMessage(ctx context.Context, m *message.Message) error
+}
+
+// LockConversationAndAgents locks the conversation and reads its assignee
+// and the agents of agentIDs (see ConversationAgentsLocker): in one round
+// trip when tx implements ConversationAgentsLocker, else with
+// LockConversation and one GetAgent per agent.
+func LockConversationAndAgents(ctx context.Context, tx Tx, id string, agentIDs ...string) (*conversation.Conversation, map[string]*routing.Agent, error) {
+	if l, ok := tx.(ConversationAgentsLocker); ok {
+		return l.LockConversationAndAgents(ctx, id, agentIDs...)
+	}
+	c, err := tx.LockConversation(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	agents := make(map[string]*routing.Agent, len(agentIDs)+1)
+	for _, aid := range append(agentIDs, c.AgentID) {
+		if aid == "" || agents[aid] != nil {
+			continue
+		}
+		a, err := tx.GetAgent(ctx, aid)
+		switch {
+		case err == nil:
+			agents[aid] = a
+		case !errors.Is(err, ErrNotFound):
+			return nil, nil, err
+		}
+	}
+	return c, agents, nil
+}
+
+// AppendMessage inserts m as late as tx allows: with its MessageAppender
+// when it has one, else at once with CreateMessage.
+func AppendMessage(ctx context.Context, tx Tx, m *message.Message) error {
+	if a, ok := tx.(MessageAppender); ok {
+		return a.AppendMessage(ctx, m)
+	}
+	return tx.CreateMessage(ctx, m)
 }
 
 // AgentLoad is an agent with the number of its conversations in OPEN or

@@ -10,7 +10,7 @@ package tag
 import (
 	"time"
 
-	"github.com/parleyhq/parley/internal/fault"
+	"github.com/parleyhq/parley/fault"
 )
 
 // MaxNameLen is the longest tag name.

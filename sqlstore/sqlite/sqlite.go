@@ -123,27 +123,26 @@ func dsn(name string, write bool, extra url.Values) string {
 
 // Classify maps go-sqlite3's errors to storage's sentinels: a unique or
 // primary key constraint is ErrAlreadyExists, a foreign key ErrNotFound,
-// a busy or locked database ErrConflict. It returns the extended result
-// code's name for messages. It is what Open passes to sqlstore.NewSQLite.
-func Classify(err error) (kind error, code string) {
+// a busy or locked database ErrConflict. It is what Open passes to
+// sqlstore.NewSQLite.
+func Classify(err error) error {
 	var e sqlite3.Error
 	if !errors.As(err, &e) {
 		var p *sqlite3.Error
 		if !errors.As(err, &p) || p == nil {
-			return nil, ""
+			return nil
 		}
 		e = *p
 	}
-	code = fmt.Sprintf("SQLite %d, %s", int(e.ExtendedCode), e.Code.Error())
 	switch e.ExtendedCode {
 	case sqlite3.ErrConstraintUnique, sqlite3.ErrConstraintPrimaryKey:
-		return storage.ErrAlreadyExists, code
+		return storage.ErrAlreadyExists
 	case sqlite3.ErrConstraintForeignKey:
-		return storage.ErrNotFound, code
+		return storage.ErrNotFound
 	}
 	switch e.Code {
 	case sqlite3.ErrBusy, sqlite3.ErrLocked:
-		return storage.ErrConflict, code
+		return storage.ErrConflict
 	}
-	return nil, code
+	return nil
 }

@@ -58,23 +58,27 @@ var agentCases = []testCase{
 		want := a.Clone()
 		want.Queues = nil
 		equalAgent(t, want, got)
-		locked, err := f.store.LockAgent(f.ctx, "a1")
+		locked, err := InTx(f.ctx, f.store, func(tx storage.Tx) (*routing.Agent, error) { return tx.LockAgent(f.ctx, "a1") })
 		require.NoError(t, err)
 		equalAgent(t, want, locked)
 	}},
 	{"Errors", func(t *testing.T, f *fixture) {
 		f.createAgent("a1")
-		requireErr(t, f.store.CreateAgent(f.ctx, &routing.Agent{ID: "a1", DisplayName: "again", Role: routing.RoleAgent, Status: routing.Active, Capacity: 1, CreatedAt: t0, UpdatedAt: t0}), storage.ErrAlreadyExists)
+		requireErr(t, f.store.InTx(f.ctx, func(tx storage.Tx) error {
+			return tx.CreateAgent(f.ctx, &routing.Agent{ID: "a1", DisplayName: "again", Role: routing.RoleAgent, Status: routing.Active, Capacity: 1, CreatedAt: t0, UpdatedAt: t0})
+		}), storage.ErrAlreadyExists)
 		_, err := f.store.GetAgent(f.ctx, "missing")
 		requireErr(t, err, storage.ErrNotFound)
-		_, err = f.store.LockAgent(f.ctx, "missing")
+		_, err = InTx(f.ctx, f.store, func(tx storage.Tx) (*routing.Agent, error) { return tx.LockAgent(f.ctx, "missing") })
 		requireErr(t, err, storage.ErrNotFound)
-		requireErr(t, f.store.UpdateAgent(f.ctx, &routing.Agent{ID: "missing", DisplayName: "x", Role: routing.RoleAgent, Status: routing.Active, Capacity: 1}), storage.ErrNotFound)
+		requireErr(t, f.store.InTx(f.ctx, func(tx storage.Tx) error {
+			return tx.UpdateAgent(f.ctx, &routing.Agent{ID: "missing", DisplayName: "x", Role: routing.RoleAgent, Status: routing.Active, Capacity: 1})
+		}), storage.ErrNotFound)
 	}},
 	{"UpdateWritesEveryFieldButQueuesAndCreatedAt", func(t *testing.T, f *fixture) {
 		a := f.createAgent("a1")
 		f.createQueue("q1")
-		_, err := f.store.AddQueueMember(f.ctx, "q1", "a1")
+		_, err := InTx(f.ctx, f.store, func(tx storage.Tx) (bool, error) { return tx.AddQueueMember(f.ctx, "q1", "a1") })
 		require.NoError(t, err)
 		next := a.Clone()
 		next.DisplayName, next.Role, next.Status = "New", routing.RoleSupervisor, routing.Busy
@@ -82,7 +86,7 @@ var agentCases = []testCase{
 		next.LastAssignedAt, next.WrapUpUntil = at(time.Minute), at(time.Hour)
 		next.CreatedAt, next.UpdatedAt = at(99*time.Hour), at(time.Hour)
 		next.Queues = nil
-		require.NoError(t, f.store.UpdateAgent(f.ctx, next))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.UpdateAgent(f.ctx, next) }))
 		got, err := f.store.GetAgent(f.ctx, "a1")
 		require.NoError(t, err)
 		want := next.Clone()
@@ -140,12 +144,16 @@ var queueCases = []testCase{
 	{"UniqueIDAndName", func(t *testing.T, f *fixture) {
 		f.createQueue("q1")
 		f.createQueue("q2")
-		requireErr(t, f.store.CreateQueue(f.ctx, &routing.Queue{ID: "q1", Name: "Fresh", Strategy: routing.LeastBusy, CreatedAt: t0, UpdatedAt: t0}), storage.ErrAlreadyExists)
-		requireErr(t, f.store.CreateQueue(f.ctx, &routing.Queue{ID: "q3", Name: "Queue q1", Strategy: routing.LeastBusy, CreatedAt: t0, UpdatedAt: t0}), storage.ErrAlreadyExists)
+		requireErr(t, f.store.InTx(f.ctx, func(tx storage.Tx) error {
+			return tx.CreateQueue(f.ctx, &routing.Queue{ID: "q1", Name: "Fresh", Strategy: routing.LeastBusy, CreatedAt: t0, UpdatedAt: t0})
+		}), storage.ErrAlreadyExists)
+		requireErr(t, f.store.InTx(f.ctx, func(tx storage.Tx) error {
+			return tx.CreateQueue(f.ctx, &routing.Queue{ID: "q3", Name: "Queue q1", Strategy: routing.LeastBusy, CreatedAt: t0, UpdatedAt: t0})
+		}), storage.ErrAlreadyExists)
 		q2, err := f.store.GetQueue(f.ctx, "q2")
 		require.NoError(t, err)
 		q2.Name = "Queue q1"
-		requireErr(t, f.store.UpdateQueue(f.ctx, q2), storage.ErrAlreadyExists)
+		requireErr(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.UpdateQueue(f.ctx, q2) }), storage.ErrAlreadyExists)
 		got, err := f.store.GetQueue(f.ctx, "q2")
 		require.NoError(t, err)
 		require.Equal(t, "Queue q2", got.Name)
@@ -158,11 +166,13 @@ var queueCases = []testCase{
 		def, err := f.store.DefaultQueue(f.ctx)
 		require.NoError(t, err)
 		require.Equal(t, "q1", def.ID)
-		requireErr(t, f.store.CreateQueue(f.ctx, &routing.Queue{ID: "q3", Name: "three", Strategy: routing.LeastBusy, Default: true, CreatedAt: t0, UpdatedAt: t0}), storage.ErrAlreadyExists)
+		requireErr(t, f.store.InTx(f.ctx, func(tx storage.Tx) error {
+			return tx.CreateQueue(f.ctx, &routing.Queue{ID: "q3", Name: "three", Strategy: routing.LeastBusy, Default: true, CreatedAt: t0, UpdatedAt: t0})
+		}), storage.ErrAlreadyExists)
 		q2, err := f.store.GetQueue(f.ctx, "q2")
 		require.NoError(t, err)
 		q2.Default = true
-		requireErr(t, f.store.UpdateQueue(f.ctx, q2), storage.ErrAlreadyExists)
+		requireErr(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.UpdateQueue(f.ctx, q2) }), storage.ErrAlreadyExists)
 		// Moving the role: demote first, then promote, in one transaction.
 		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error {
 			def.Default = false
@@ -179,20 +189,22 @@ var queueCases = []testCase{
 		q := f.createQueue("q1")
 		f.createQueue("q2")
 		f.createAgent("a1")
-		_, err := f.store.AddQueueMember(f.ctx, "q1", "a1")
+		_, err := InTx(f.ctx, f.store, func(tx storage.Tx) (bool, error) { return tx.AddQueueMember(f.ctx, "q1", "a1") })
 		require.NoError(t, err)
 		next := q.Clone()
 		next.Name, next.AutoAssignment, next.Strategy = "Renamed", true, routing.RoundRobin
 		next.StickyAgent, next.StickyTimeoutSeconds, next.MaxWaitSeconds = true, 10, 20
 		next.OverflowQueueID, next.Default = "q2", true
 		next.CreatedAt, next.UpdatedAt = at(99*time.Hour), at(time.Hour)
-		require.NoError(t, f.store.UpdateQueue(f.ctx, next))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.UpdateQueue(f.ctx, next) }))
 		got, err := f.store.GetQueue(f.ctx, "q1")
 		require.NoError(t, err)
 		want := next.Clone()
 		want.CreatedAt, want.Members = t0, []string{"a1"}
 		equalQueue(t, want, got)
-		requireErr(t, f.store.UpdateQueue(f.ctx, &routing.Queue{ID: "missing", Name: "m", Strategy: routing.LeastBusy}), storage.ErrNotFound)
+		requireErr(t, f.store.InTx(f.ctx, func(tx storage.Tx) error {
+			return tx.UpdateQueue(f.ctx, &routing.Queue{ID: "missing", Name: "m", Strategy: routing.LeastBusy})
+		}), storage.ErrNotFound)
 		_, err = f.store.GetQueue(f.ctx, "missing")
 		requireErr(t, err, storage.ErrNotFound)
 	}},
@@ -203,11 +215,11 @@ var queueCases = []testCase{
 			f.createAgent(a)
 		}
 		for _, m := range [][2]string{{"q1", "b"}, {"q1", "a"}, {"q2", "a"}} {
-			added, err := f.store.AddQueueMember(f.ctx, m[0], m[1])
+			added, err := InTx(f.ctx, f.store, func(tx storage.Tx) (bool, error) { return tx.AddQueueMember(f.ctx, m[0], m[1]) })
 			require.NoError(t, err)
 			require.True(t, added)
 		}
-		added, err := f.store.AddQueueMember(f.ctx, "q1", "a")
+		added, err := InTx(f.ctx, f.store, func(tx storage.Tx) (bool, error) { return tx.AddQueueMember(f.ctx, "q1", "a") })
 		require.NoError(t, err)
 		require.False(t, added)
 		q1, err := f.store.GetQueue(f.ctx, "q1")
@@ -223,14 +235,14 @@ var queueCases = []testCase{
 		require.NoError(t, err)
 		require.Equal(t, []string{"q1", "q2"}, agents.Items[0].Queues, "lists carry memberships")
 
-		_, err = f.store.AddQueueMember(f.ctx, "missing", "a")
+		_, err = InTx(f.ctx, f.store, func(tx storage.Tx) (bool, error) { return tx.AddQueueMember(f.ctx, "missing", "a") })
 		requireErr(t, err, storage.ErrNotFound)
-		_, err = f.store.AddQueueMember(f.ctx, "q1", "missing")
+		_, err = InTx(f.ctx, f.store, func(tx storage.Tx) (bool, error) { return tx.AddQueueMember(f.ctx, "q1", "missing") })
 		requireErr(t, err, storage.ErrNotFound)
 
-		require.NoError(t, f.store.RemoveQueueMember(f.ctx, "q1", "a"))
-		requireErr(t, f.store.RemoveQueueMember(f.ctx, "q1", "a"), storage.ErrNotFound)
-		requireErr(t, f.store.RemoveQueueMember(f.ctx, "q1", "c"), storage.ErrNotFound)
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.RemoveQueueMember(f.ctx, "q1", "a") }))
+		requireErr(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.RemoveQueueMember(f.ctx, "q1", "a") }), storage.ErrNotFound)
+		requireErr(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.RemoveQueueMember(f.ctx, "q1", "c") }), storage.ErrNotFound)
 		a, err = f.store.GetAgent(f.ctx, "a")
 		require.NoError(t, err)
 		require.Equal(t, []string{"q2"}, a.Queues)
@@ -267,18 +279,18 @@ var ruleCases = []testCase{
 			{ID: "r1", Name: "Off", QueueID: "q2", Disabled: true},
 			{ID: "r3", Name: "Everything", QueueID: "q2"},
 		}
-		require.NoError(t, f.store.ReplaceRules(f.ctx, want))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.ReplaceRules(f.ctx, want) }))
 		got, err := f.store.ListRules(f.ctx)
 		require.NoError(t, err)
 		require.Equal(t, want, normalizeRules(got))
 
 		next := []routing.Rule{{ID: "r9", Name: "Only", QueueID: "q3"}}
-		require.NoError(t, f.store.ReplaceRules(f.ctx, next))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.ReplaceRules(f.ctx, next) }))
 		got, err = f.store.ListRules(f.ctx)
 		require.NoError(t, err)
 		require.Equal(t, next, normalizeRules(got))
 
-		require.NoError(t, f.store.ReplaceRules(f.ctx, nil))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.ReplaceRules(f.ctx, nil) }))
 		got, err = f.store.ListRules(f.ctx)
 		require.NoError(t, err)
 		require.Empty(t, got)

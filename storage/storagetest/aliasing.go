@@ -36,7 +36,7 @@ var aliasingCases = []testCase{
 
 		next := want.Clone()
 		next.Version = 2
-		require.NoError(t, f.store.UpdateConversation(f.ctx, next, 1))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.UpdateConversation(f.ctx, next, 1) }))
 		next.Attributes["lang"] = "after update"
 		require.Equal(t, "en", f.getConversation("c1").Attributes["lang"])
 	}},
@@ -44,8 +44,8 @@ var aliasingCases = []testCase{
 		f.createConversation(newConversation("c1"))
 		ms := everyContentType("c1")
 		tmpl, loc := ms[7], ms[5]
-		require.NoError(t, f.store.CreateMessage(f.ctx, tmpl))
-		require.NoError(t, f.store.CreateMessage(f.ctx, loc))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.CreateMessage(f.ctx, tmpl) }))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.CreateMessage(f.ctx, loc) }))
 		tmpl.Content.Parameters[0] = "changed"
 		*loc.Content.Latitude = 1
 		got, err := f.store.GetMessage(f.ctx, "template")
@@ -70,7 +70,7 @@ var aliasingCases = []testCase{
 	{"AgentQueueRuleTag", func(t *testing.T, f *fixture) {
 		f.createQueue("q1")
 		f.createAgent("a1")
-		_, err := f.store.AddQueueMember(f.ctx, "q1", "a1")
+		_, err := InTx(f.ctx, f.store, func(tx storage.Tx) (bool, error) { return tx.AddQueueMember(f.ctx, "q1", "a1") })
 		require.NoError(t, err)
 		a, err := f.store.GetAgent(f.ctx, "a1")
 		require.NoError(t, err)
@@ -86,7 +86,7 @@ var aliasingCases = []testCase{
 		require.Equal(t, []string{"a1"}, q.Members)
 
 		rules := []routing.Rule{{ID: "r1", Name: "R", QueueID: "q1", Condition: routing.Condition{TagsAny: []string{"x"}, Attributes: map[string]string{"k": "v"}}}}
-		require.NoError(t, f.store.ReplaceRules(f.ctx, rules))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.ReplaceRules(f.ctx, rules) }))
 		rules[0].Condition.TagsAny[0] = "changed"
 		rules[0].Condition.Attributes["k"] = "changed"
 		got, err := f.store.ListRules(f.ctx)
@@ -99,14 +99,14 @@ var aliasingCases = []testCase{
 		require.Equal(t, "x", got[0].Condition.TagsAny[0])
 
 		tg := &tag.Tag{Name: "t1", CreatedAt: t0}
-		require.NoError(t, f.store.CreateTag(f.ctx, tg))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.CreateTag(f.ctx, tg) }))
 		tg.Name = "changed"
 		_, err = f.store.GetTag(f.ctx, "t1")
 		require.NoError(t, err)
 	}},
 	{"Event", func(t *testing.T, f *fixture) {
 		e := sampleEvent("c1", storage.ConversationUpdated)
-		require.NoError(t, f.store.AppendEvents(f.ctx, e))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.AppendEvents(f.ctx, e) }))
 		e.Changes[0].Field = "changed"
 		e.Changes[0].After[1] = 'X'
 		got := f.allEvents()

@@ -80,7 +80,7 @@ var concurrencyCases = []testCase{
 				next := c.Clone()
 				next.Version++
 				next.Attributes = map[string]string{"writer": idf("g", g)}
-				err = f.store.UpdateConversation(f.ctx, next, c.Version)
+				err = f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.UpdateConversation(f.ctx, next, c.Version) })
 				switch {
 				case err == nil:
 					won.Add(1)
@@ -241,7 +241,7 @@ var concurrencyCases = []testCase{
 	{"EnsureTagRace", func(t *testing.T, f *fixture) {
 		var created atomic.Int32
 		require.NoError(t, parallel(goroutines, func(int) error {
-			ok, err := f.store.EnsureTag(f.ctx, &tag.Tag{Name: "same", CreatedAt: t0})
+			ok, err := InTx(f.ctx, f.store, func(tx storage.Tx) (bool, error) { return tx.EnsureTag(f.ctx, &tag.Tag{Name: "same", CreatedAt: t0}) })
 			if ok {
 				created.Add(1)
 			}
@@ -266,7 +266,7 @@ var concurrencyCases = []testCase{
 		f.ensureTag("t")
 		var added atomic.Int32
 		require.NoError(t, parallel(goroutines, func(int) error {
-			ok, err := f.store.AddConversationTag(f.ctx, "c1", "t")
+			ok, err := InTx(f.ctx, f.store, func(tx storage.Tx) (bool, error) { return tx.AddConversationTag(f.ctx, "c1", "t") })
 			if ok {
 				added.Add(1)
 			}
@@ -281,13 +281,13 @@ var concurrencyCases = []testCase{
 			for i := range each {
 				c := newConversation(idf(idf("g", g), i))
 				c.Status = conversation.Statuses[i%3]
-				if err := f.store.CreateConversation(f.ctx, c); err != nil {
+				if err := f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.CreateConversation(f.ctx, c) }); err != nil {
 					return err
 				}
 				if _, err := f.store.ListConversations(f.ctx, storage.ConversationQuery{Paging: storage.Paging{Limit: 10}}); err != nil {
 					return err
 				}
-				if err := f.store.CreateMessage(f.ctx, newMessage(idf(c.ID, 0), c.ID, 0)); err != nil {
+				if err := f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.CreateMessage(f.ctx, newMessage(idf(c.ID, 0), c.ID, 0)) }); err != nil {
 					return err
 				}
 			}

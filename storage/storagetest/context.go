@@ -13,87 +13,111 @@ import (
 	"github.com/parleyhq/parley/tag"
 )
 
-// everyCall calls each storage operation once, with arguments that would
+// everyCall calls each operation of a Tx once, with arguments that would
 // succeed (and write) on the fixture of contextCases.
 func everyCall(ctx context.Context, tx storage.Tx) map[string]func() error {
+	calls := everyRead(ctx, tx)
 	c := newConversation("new")
 	up := newConversation("c1")
 	up.Version = 2
 	ignore := func(_ any, err error) error { return err }
-	return map[string]func() error{
+	for name, call := range map[string]func() error{
 		"CreateConversation": func() error { return tx.CreateConversation(ctx, c) },
-		"GetConversation":    func() error { return ignore(tx.GetConversation(ctx, "c1")) },
 		"LockConversation":   func() error { return ignore(tx.LockConversation(ctx, "c1")) },
 		"LockConversationAndAgents": func() error {
-			_, _, err := tx.LockConversationAndAgents(ctx, "c1", "a1")
+			_, _, err := storage.LockConversationAndAgents(ctx, tx, "c1", "a1")
 			return err
 		},
 		"UpdateConversation":    func() error { return tx.UpdateConversation(ctx, up, 1) },
 		"DeleteConversation":    func() error { return tx.DeleteConversation(ctx, "c1") },
-		"ListConversations":     func() error { return ignore(tx.ListConversations(ctx, storage.ConversationQuery{})) },
 		"CreateTag":             func() error { return tx.CreateTag(ctx, &tag.Tag{Name: "new", CreatedAt: t0}) },
 		"EnsureTag":             func() error { return ignore(tx.EnsureTag(ctx, &tag.Tag{Name: "new", CreatedAt: t0})) },
-		"GetTag":                func() error { return ignore(tx.GetTag(ctx, "t1")) },
 		"DeleteTag":             func() error { return tx.DeleteTag(ctx, "t1") },
-		"ListTags":              func() error { return ignore(tx.ListTags(ctx, storage.TagQuery{})) },
 		"AddConversationTag":    func() error { return ignore(tx.AddConversationTag(ctx, "c1", "t2")) },
 		"RemoveConversationTag": func() error { return tx.RemoveConversationTag(ctx, "c1", "t1") },
 		"CreateMessage":         func() error { return tx.CreateMessage(ctx, newMessage("new", "c1", 0)) },
-		"AppendMessage":         func() error { return tx.AppendMessage(ctx, newMessage("new", "c1", 0)) },
-		"GetMessage":            func() error { return ignore(tx.GetMessage(ctx, "m1")) },
-		"ListMessages":          func() error { return ignore(tx.ListMessages(ctx, storage.MessageQuery{ConversationID: "c1"})) },
+		"AppendMessage":         func() error { return storage.AppendMessage(ctx, tx, newMessage("new", "c1", 0)) },
 		"CreateAgent": func() error {
 			return tx.CreateAgent(ctx, &routing.Agent{ID: "new", DisplayName: "N", Role: routing.RoleAgent, Status: routing.Active, Capacity: 1, CreatedAt: t0, UpdatedAt: t0})
 		},
-		"GetAgent":  func() error { return ignore(tx.GetAgent(ctx, "a1")) },
 		"LockAgent": func() error { return ignore(tx.LockAgent(ctx, "a1")) },
 		"UpdateAgent": func() error {
 			return tx.UpdateAgent(ctx, &routing.Agent{ID: "a1", DisplayName: "changed", Role: routing.RoleAgent, Status: routing.Active, Capacity: 1, CreatedAt: t0, UpdatedAt: t0})
 		},
-		"ListAgents": func() error { return ignore(tx.ListAgents(ctx, storage.ListQuery{})) },
 		"CreateQueue": func() error {
 			return tx.CreateQueue(ctx, &routing.Queue{ID: "new", Name: "new", Strategy: routing.LeastBusy, CreatedAt: t0, UpdatedAt: t0})
 		},
-		"GetQueue": func() error { return ignore(tx.GetQueue(ctx, "q1")) },
 		"UpdateQueue": func() error {
 			return tx.UpdateQueue(ctx, &routing.Queue{ID: "q1", Name: "changed", Strategy: routing.LeastBusy, CreatedAt: t0, UpdatedAt: t0})
 		},
-		"ListQueues":          func() error { return ignore(tx.ListQueues(ctx, storage.ListQuery{})) },
-		"DefaultQueue":        func() error { return ignore(tx.DefaultQueue(ctx)) },
-		"AddQueueMember":      func() error { return ignore(tx.AddQueueMember(ctx, "q1", "a1")) },
-		"RemoveQueueMember":   func() error { return tx.RemoveQueueMember(ctx, "q1", "a2") },
-		"ListRules":           func() error { return ignore(tx.ListRules(ctx)) },
-		"ReplaceRules":        func() error { return tx.ReplaceRules(ctx, nil) },
-		"AgentLoad":           func() error { return ignore(tx.AgentLoad(ctx, "a1")) },
-		"QueueMemberLoads":    func() error { return ignore(tx.QueueMemberLoads(ctx, "q1")) },
-		"ListWaiting":         func() error { return ignore(tx.ListWaiting(ctx, storage.WaitingQuery{QueueID: "q1"})) },
-		"LastAgentOfCustomer": func() error { return ignore(tx.LastAgentOfCustomer(ctx, "cust", "", t0)) },
-		"LockKey":             func() error { return tx.LockKey(ctx, "k") },
-		"AppendEvents":        func() error { return tx.AppendEvents(ctx, sampleEvent("c1", storage.ConversationUpdated)) },
-		"ListEvents":          func() error { return ignore(tx.ListEvents(ctx, storage.EventQuery{})) },
+		"AddQueueMember":    func() error { return ignore(tx.AddQueueMember(ctx, "q1", "a1")) },
+		"RemoveQueueMember": func() error { return tx.RemoveQueueMember(ctx, "q1", "a2") },
+		"ReplaceRules":      func() error { return tx.ReplaceRules(ctx, nil) },
+		"LockKey":           func() error { return tx.LockKey(ctx, "k") },
+		"AppendEvents":      func() error { return tx.AppendEvents(ctx, sampleEvent("c1", storage.ConversationUpdated)) },
+	} {
+		calls[name] = call
+	}
+	return calls
+}
+
+// everyRead calls each read once, on the fixture of contextCases.
+func everyRead(ctx context.Context, r storage.Reader) map[string]func() error {
+	ignore := func(_ any, err error) error { return err }
+	return map[string]func() error{
+		"GetConversation":     func() error { return ignore(r.GetConversation(ctx, "c1")) },
+		"ListConversations":   func() error { return ignore(r.ListConversations(ctx, storage.ConversationQuery{})) },
+		"GetTag":              func() error { return ignore(r.GetTag(ctx, "t1")) },
+		"ListTags":            func() error { return ignore(r.ListTags(ctx, storage.TagQuery{})) },
+		"GetMessage":          func() error { return ignore(r.GetMessage(ctx, "m1")) },
+		"ListMessages":        func() error { return ignore(r.ListMessages(ctx, storage.MessageQuery{ConversationID: "c1"})) },
+		"GetAgent":            func() error { return ignore(r.GetAgent(ctx, "a1")) },
+		"ListAgents":          func() error { return ignore(r.ListAgents(ctx, storage.ListQuery{})) },
+		"GetQueue":            func() error { return ignore(r.GetQueue(ctx, "q1")) },
+		"ListQueues":          func() error { return ignore(r.ListQueues(ctx, storage.ListQuery{})) },
+		"DefaultQueue":        func() error { return ignore(r.DefaultQueue(ctx)) },
+		"ListRules":           func() error { return ignore(r.ListRules(ctx)) },
+		"AgentLoad":           func() error { return ignore(r.AgentLoad(ctx, "a1")) },
+		"QueueMemberLoads":    func() error { return ignore(r.QueueMemberLoads(ctx, "q1")) },
+		"ListWaiting":         func() error { return ignore(r.ListWaiting(ctx, storage.WaitingQuery{QueueID: "q1"})) },
+		"LastAgentOfCustomer": func() error { return ignore(r.LastAgentOfCustomer(ctx, "cust", "", t0)) },
+		"ListEvents":          func() error { return ignore(r.ListEvents(ctx, storage.EventQuery{})) },
 	}
 }
 
-// requireEveryTxMethod fails unless calls holds exactly the methods of
-// storage.Tx, so that a method added to the interface cannot go untested
-// with a cancelled context.
-func requireEveryTxMethod(t *testing.T, calls map[string]func() error) {
+// txMethods are the interfaces a Tx implements or may implement.
+var txMethods = []reflect.Type{
+	reflect.TypeFor[storage.Tx](),
+	reflect.TypeFor[storage.ConversationAgentsLocker](),
+	reflect.TypeFor[storage.MessageAppender](),
+}
+
+// requireEveryMethod fails unless calls holds exactly the methods of the
+// interfaces, so that a method added to one cannot go untested with a
+// cancelled context.
+func requireEveryMethod(t *testing.T, calls map[string]func() error, interfaces ...reflect.Type) {
 	t.Helper()
-	typ := reflect.TypeFor[storage.Tx]()
+	known := map[string]bool{}
+	for _, typ := range interfaces {
+		for i := range typ.NumMethod() {
+			known[typ.Method(i).Name] = true
+		}
+	}
 	var missing, unknown []string
-	for i := range typ.NumMethod() {
-		if name := typ.Method(i).Name; calls[name] == nil {
+	for name := range known {
+		if calls[name] == nil {
 			missing = append(missing, name)
 		}
 	}
 	for name := range calls {
-		if _, ok := typ.MethodByName(name); !ok {
+		if !known[name] {
 			unknown = append(unknown, name)
 		}
 	}
+	slices.Sort(missing)
 	slices.Sort(unknown)
-	require.Empty(t, missing, "everyCall does not call these methods of storage.Tx")
-	require.Empty(t, unknown, "everyCall names these, which storage.Tx does not have")
+	require.Empty(t, missing, "these methods are not called")
+	require.Empty(t, unknown, "these are called but no interface has them")
 }
 
 func contextFixture(f *fixture) {
@@ -101,14 +125,16 @@ func contextFixture(f *fixture) {
 	f.createQueue("q1", func(q *routing.Queue) { q.Default = true })
 	f.createAgent("a1")
 	f.createAgent("a2")
-	_, err := f.store.AddQueueMember(f.ctx, "q1", "a2")
+	_, err := InTx(f.ctx, f.store, func(tx storage.Tx) (bool, error) { return tx.AddQueueMember(f.ctx, "q1", "a2") })
 	require.NoError(f.t, err)
 	f.ensureTag("t2")
 	c := newConversation("c1")
 	c.Tags = []string{"t1"}
 	f.createConversation(c)
-	require.NoError(f.t, f.store.CreateMessage(f.ctx, newMessage("m1", "c1", 0)))
-	require.NoError(f.t, f.store.ReplaceRules(f.ctx, []routing.Rule{{ID: "r1", Name: "R", QueueID: "q1"}}))
+	require.NoError(f.t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.CreateMessage(f.ctx, newMessage("m1", "c1", 0)) }))
+	require.NoError(f.t, f.store.InTx(f.ctx, func(tx storage.Tx) error {
+		return tx.ReplaceRules(f.ctx, []routing.Rule{{ID: "r1", Name: "R", QueueID: "q1"}})
+	}))
 }
 
 // snapshot reads what contextFixture wrote, to compare before and after.
@@ -143,18 +169,26 @@ var contextCases = []testCase{
 		before := snapshot(t, f)
 		ctx, cancel := context.WithCancel(f.ctx)
 		cancel()
-		calls := everyCall(ctx, f.store)
-		requireEveryTxMethod(t, calls)
-		for name, call := range calls {
+		reads := everyRead(ctx, f.store)
+		requireEveryMethod(t, reads, reflect.TypeFor[storage.Reader]())
+		for name, call := range reads {
 			require.ErrorIs(t, call(), context.Canceled, "store.%s", name)
+		}
+		calls := everyCall(f.ctx, nil)
+		requireEveryMethod(t, calls, txMethods...)
+		for name := range calls {
+			err := f.store.InTx(f.ctx, func(tx storage.Tx) error {
+				return everyCall(ctx, tx)[name]()
+			})
+			require.ErrorIs(t, err, context.Canceled, "tx.%s", name)
 		}
 		require.Equal(t, before, snapshot(t, f))
 	}},
 	{"CancelledInsideATransaction", func(t *testing.T, f *fixture) {
 		contextFixture(f)
 		before := snapshot(t, f)
-		calls := everyCall(f.ctx, f.store)
-		requireEveryTxMethod(t, calls)
+		calls := everyCall(f.ctx, nil)
+		requireEveryMethod(t, calls, txMethods...)
 		for name := range calls {
 			ctx, cancel := context.WithCancel(f.ctx)
 			err := f.store.InTx(ctx, func(tx storage.Tx) error {

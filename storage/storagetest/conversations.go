@@ -60,20 +60,20 @@ var conversationCases = []testCase{
 		f.createConversation(newConversation("c1"))
 		dup := newConversation("c1")
 		dup.Topic = "other"
-		requireErr(t, f.store.CreateConversation(f.ctx, dup), storage.ErrAlreadyExists)
+		requireErr(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.CreateConversation(f.ctx, dup) }), storage.ErrAlreadyExists)
 		require.Equal(t, "Topic of c1", f.getConversation("c1").Topic)
 	}},
 	{"CreateWithUnknownTag", func(t *testing.T, f *fixture) {
 		c := newConversation("c1")
 		c.Tags = []string{"nope"}
-		requireErr(t, f.store.CreateConversation(f.ctx, c), storage.ErrNotFound)
+		requireErr(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.CreateConversation(f.ctx, c) }), storage.ErrNotFound)
 		_, err := f.store.GetConversation(f.ctx, "c1")
 		requireErr(t, err, storage.ErrNotFound)
 	}},
 	{"GetMissing", func(t *testing.T, f *fixture) {
 		_, err := f.store.GetConversation(f.ctx, "missing")
 		requireErr(t, err, storage.ErrNotFound)
-		_, err = f.store.LockConversation(f.ctx, "missing")
+		_, err = InTx(f.ctx, f.store, func(tx storage.Tx) (*conversation.Conversation, error) { return tx.LockConversation(f.ctx, "missing") })
 		requireErr(t, err, storage.ErrNotFound)
 	}},
 	{"LockReturnsTheConversation", func(t *testing.T, f *fixture) {
@@ -104,7 +104,7 @@ var conversationCases = []testCase{
 		next.CreatedAt = at(99 * time.Hour)
 		next.UpdatedAt, next.ClosedAt, next.QueuedAt = at(time.Hour), at(time.Hour), at(30*time.Minute)
 		next.Version = 2
-		require.NoError(t, f.store.UpdateConversation(f.ctx, next, 1))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.UpdateConversation(f.ctx, next, 1) }))
 
 		want := next.Clone()
 		want.Tags = []string{"keep"}
@@ -121,18 +121,18 @@ var conversationCases = []testCase{
 		next.QueueID, next.AgentID, next.QueuedAt = "", "", time.Time{}
 		next.Attributes, next.Topic, next.CustomerID = nil, "", ""
 		next.Version = 2
-		require.NoError(t, f.store.UpdateConversation(f.ctx, next, 1))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.UpdateConversation(f.ctx, next, 1) }))
 		equalConversation(t, next, f.getConversation("c1"))
 	}},
 	{"UpdateVersionConflict", func(t *testing.T, f *fixture) {
 		c := f.createConversation(newConversation("c1"))
 		next := c.Clone()
 		next.Topic, next.Version = "lost", 3
-		requireErr(t, f.store.UpdateConversation(f.ctx, next, 2), storage.ErrConflict)
+		requireErr(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.UpdateConversation(f.ctx, next, 2) }), storage.ErrConflict)
 		equalConversation(t, c, f.getConversation("c1"))
 	}},
 	{"UpdateMissing", func(t *testing.T, f *fixture) {
-		requireErr(t, f.store.UpdateConversation(f.ctx, newConversation("nope"), 1), storage.ErrNotFound)
+		requireErr(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.UpdateConversation(f.ctx, newConversation("nope"), 1) }), storage.ErrNotFound)
 	}},
 	{"DeleteRemovesMessagesTagLinksAndEvents", func(t *testing.T, f *fixture) {
 		c := newConversation("c1")
@@ -142,15 +142,17 @@ var conversationCases = []testCase{
 		other.Tags = []string{"t1"}
 		f.createConversation(other)
 		m := newMessage("m1", "c1", 0)
-		require.NoError(t, f.store.CreateMessage(f.ctx, m))
-		require.NoError(t, f.store.CreateMessage(f.ctx, newMessage("m2", "c2", 0)))
-		require.NoError(t, f.store.AppendEvents(f.ctx,
-			&storage.Event{Type: storage.ConversationCreated, ConversationID: "c1", EntityID: "c1", At: t0},
-			&storage.Event{Type: storage.ConversationCreated, ConversationID: "c2", EntityID: "c2", At: t0},
-			&storage.Event{Type: storage.TagCreated, EntityID: "t1", At: t0},
-		))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.CreateMessage(f.ctx, m) }))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.CreateMessage(f.ctx, newMessage("m2", "c2", 0)) }))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error {
+			return tx.AppendEvents(f.ctx,
+				&storage.Event{Type: storage.ConversationCreated, ConversationID: "c1", EntityID: "c1", At: t0},
+				&storage.Event{Type: storage.ConversationCreated, ConversationID: "c2", EntityID: "c2", At: t0},
+				&storage.Event{Type: storage.TagCreated, EntityID: "t1", At: t0},
+			)
+		}))
 
-		require.NoError(t, f.store.DeleteConversation(f.ctx, "c1"))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.DeleteConversation(f.ctx, "c1") }))
 
 		_, err := f.store.GetConversation(f.ctx, "c1")
 		requireErr(t, err, storage.ErrNotFound)
@@ -181,7 +183,7 @@ var conversationCases = []testCase{
 		require.Empty(t, own)
 	}},
 	{"DeleteMissing", func(t *testing.T, f *fixture) {
-		requireErr(t, f.store.DeleteConversation(f.ctx, "nope"), storage.ErrNotFound)
+		requireErr(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.DeleteConversation(f.ctx, "nope") }), storage.ErrNotFound)
 	}},
 }
 

@@ -53,13 +53,13 @@ func requireJSON(t *testing.T, want, got []byte) {
 var eventCases = []testCase{
 	{"AppendSetsIncreasingSeq", func(t *testing.T, f *fixture) {
 		e1, e2 := sampleEvent("c1", storage.ConversationCreated), sampleEvent("c2", storage.ConversationUpdated)
-		require.NoError(t, f.store.AppendEvents(f.ctx, e1, e2))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.AppendEvents(f.ctx, e1, e2) }))
 		require.Positive(t, e1.Seq)
 		require.Greater(t, e2.Seq, e1.Seq)
 		e3 := &storage.Event{Type: storage.AgentCreated, EntityID: "a1", At: t0}
-		require.NoError(t, f.store.AppendEvents(f.ctx, e3))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.AppendEvents(f.ctx, e3) }))
 		require.Greater(t, e3.Seq, e2.Seq)
-		require.NoError(t, f.store.AppendEvents(f.ctx))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.AppendEvents(f.ctx) }))
 
 		all := f.allEvents()
 		require.Len(t, all, 3)
@@ -76,7 +76,7 @@ var eventCases = []testCase{
 				conv = "c2"
 			}
 			e := sampleEvent(conv, storage.ConversationUpdated)
-			require.NoError(t, f.store.AppendEvents(f.ctx, e))
+			require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.AppendEvents(f.ctx, e) }))
 			evs = append(evs, e)
 		}
 		got, err := f.store.ListEvents(f.ctx, storage.EventQuery{After: evs[4].Seq, Limit: 3})
@@ -108,16 +108,16 @@ var eventCases = []testCase{
 		}
 		f.createConversation(newConversation("c1"))
 		e1, e2 := sampleEvent("c1", storage.ConversationCreated), sampleEvent("c1", storage.ConversationUpdated)
-		require.NoError(t, f.store.AppendEvents(f.ctx, e1, e2))
-		require.NoError(t, f.store.DeleteConversation(f.ctx, "c1"))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.AppendEvents(f.ctx, e1, e2) }))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.DeleteConversation(f.ctx, "c1") }))
 		e3 := deleted("c1")
-		require.NoError(t, f.store.AppendEvents(f.ctx, e3))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.AppendEvents(f.ctx, e3) }))
 		require.Greater(t, e3.Seq, e2.Seq)
 
 		// The same within one transaction, as the service deletes.
 		f.createConversation(newConversation("c2"))
 		e4 := sampleEvent("c2", storage.ConversationCreated)
-		require.NoError(t, f.store.AppendEvents(f.ctx, e4))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.AppendEvents(f.ctx, e4) }))
 		e5 := deleted("c2")
 		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error {
 			if err := tx.DeleteConversation(f.ctx, "c2"); err != nil {
@@ -161,12 +161,14 @@ var eventCases = []testCase{
 		}
 		f.createConversation(newConversation("c2"))
 		other := sampleEvent("c2", storage.ConversationCreated)
-		require.NoError(t, f.store.AppendEvents(f.ctx, other))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.AppendEvents(f.ctx, other) }))
 
 		// First life.
 		f.createConversation(newConversation("c1"))
-		require.NoError(t, f.store.AppendEvents(f.ctx,
-			sampleEvent("c1", storage.ConversationCreated), sampleEvent("c1", storage.ConversationUpdated)))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error {
+			return tx.AppendEvents(f.ctx,
+				sampleEvent("c1", storage.ConversationCreated), sampleEvent("c1", storage.ConversationUpdated))
+		}))
 		first := deleted("first life")
 		remove(first)
 		require.Equal(t, []int64{first.Seq}, seqs(byConversation("c1")))
@@ -175,7 +177,7 @@ var eventCases = []testCase{
 		// record of the first.
 		f.createConversation(newConversation("c1"))
 		created, tagged := sampleEvent("c1", storage.ConversationCreated), sampleEvent("c1", storage.ConversationTagged)
-		require.NoError(t, f.store.AppendEvents(f.ctx, created, tagged))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.AppendEvents(f.ctx, created, tagged) }))
 		require.Equal(t, []int64{first.Seq, created.Seq, tagged.Seq}, seqs(byConversation("c1")))
 		second := deleted("second life")
 		remove(second)
@@ -195,7 +197,7 @@ var eventCases = []testCase{
 	}},
 	{"RolledBackTransactionLeavesNoEvent", func(t *testing.T, f *fixture) {
 		kept := sampleEvent("c1", storage.ConversationCreated)
-		require.NoError(t, f.store.AppendEvents(f.ctx, kept))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.AppendEvents(f.ctx, kept) }))
 		boom := errors.New("boom")
 		err := f.store.InTx(f.ctx, func(tx storage.Tx) error {
 			if err := tx.AppendEvents(f.ctx, sampleEvent("c1", storage.ConversationUpdated)); err != nil {
@@ -205,7 +207,7 @@ var eventCases = []testCase{
 		})
 		require.ErrorIs(t, err, boom)
 		later := sampleEvent("c1", storage.ConversationClosed)
-		require.NoError(t, f.store.AppendEvents(f.ctx, later))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.AppendEvents(f.ctx, later) }))
 		all := f.allEvents()
 		require.Len(t, all, 2)
 		require.Equal(t, storage.ConversationCreated, all[0].Type)
@@ -273,7 +275,7 @@ var eventCases = []testCase{
 	{"ContextOfAppend", func(t *testing.T, f *fixture) {
 		ctx, cancel := context.WithCancel(f.ctx)
 		cancel()
-		err := f.store.AppendEvents(ctx, sampleEvent("c1", storage.ConversationCreated))
+		err := f.store.InTx(ctx, func(tx storage.Tx) error { return tx.AppendEvents(ctx, sampleEvent("c1", storage.ConversationCreated)) })
 		require.ErrorIs(t, err, context.Canceled)
 		require.Empty(t, f.allEvents())
 	}},

@@ -269,7 +269,7 @@ var listCases = []testCase{
 		q := storage.ConversationQuery{Order: storage.Order{Field: storage.SortUpdatedAt}, Paging: storage.Paging{Limit: 10}}
 		first, err := f.store.ListConversations(f.ctx, q)
 		require.NoError(t, err)
-		require.NoError(t, f.store.DeleteConversation(f.ctx, first.Items[9].ID))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.DeleteConversation(f.ctx, first.Items[9].ID) }))
 		q.Cursor = first.NextCursor
 		second, err := f.store.ListConversations(f.ctx, q)
 		require.NoError(t, err)

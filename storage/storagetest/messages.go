@@ -44,7 +44,7 @@ var messageCases = []testCase{
 		f.createConversation(newConversation("c1"))
 		for i, m := range everyContentType("c1") {
 			m.CreatedAt = at(time.Duration(i) * time.Millisecond)
-			require.NoError(t, f.store.CreateMessage(f.ctx, m))
+			require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.CreateMessage(f.ctx, m) }))
 			got, err := f.store.GetMessage(f.ctx, m.ID)
 			require.NoError(t, err)
 			requireUTC(t, got.CreatedAt)
@@ -55,9 +55,9 @@ var messageCases = []testCase{
 	}},
 	{"CreateErrors", func(t *testing.T, f *fixture) {
 		f.createConversation(newConversation("c1"))
-		requireErr(t, f.store.CreateMessage(f.ctx, newMessage("m1", "missing", 0)), storage.ErrNotFound)
-		require.NoError(t, f.store.CreateMessage(f.ctx, newMessage("m1", "c1", 0)))
-		requireErr(t, f.store.CreateMessage(f.ctx, newMessage("m1", "c1", time.Second)), storage.ErrAlreadyExists)
+		requireErr(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.CreateMessage(f.ctx, newMessage("m1", "missing", 0)) }), storage.ErrNotFound)
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.CreateMessage(f.ctx, newMessage("m1", "c1", 0)) }))
+		requireErr(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.CreateMessage(f.ctx, newMessage("m1", "c1", time.Second)) }), storage.ErrAlreadyExists)
 		_, err := f.store.GetMessage(f.ctx, "missing")
 		requireErr(t, err, storage.ErrNotFound)
 	}},
@@ -68,7 +68,7 @@ var messageCases = []testCase{
 			if _, err := tx.LockConversation(f.ctx, "c1"); err != nil {
 				return err
 			}
-			if err := tx.AppendMessage(f.ctx, m); err != nil {
+			if err := storage.AppendMessage(f.ctx, tx, m); err != nil {
 				return err
 			}
 			return tx.AppendEvents(f.ctx, sampleEvent("c1", storage.MessageCreated))
@@ -87,7 +87,7 @@ var messageCases = []testCase{
 			if _, err := tx.LockConversation(f.ctx, "c1"); err != nil {
 				return err
 			}
-			if err := tx.AppendMessage(f.ctx, newMessage("m2", "c1", 0)); err != nil {
+			if err := storage.AppendMessage(f.ctx, tx, newMessage("m2", "c1", 0)); err != nil {
 				return err
 			}
 			return tx.DeleteConversation(f.ctx, "c1")
@@ -100,7 +100,7 @@ var messageCases = []testCase{
 	}},
 	{"AppendErrorsWriteNothing", func(t *testing.T, f *fixture) {
 		f.createConversation(newConversation("c1"))
-		require.NoError(t, f.store.CreateMessage(f.ctx, newMessage("m1", "c1", 0)))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.CreateMessage(f.ctx, newMessage("m1", "c1", 0)) }))
 		events := f.allEvents()
 		// A taken id fails the call or the commit, and the transaction's
 		// other writes are undone.
@@ -113,7 +113,7 @@ var messageCases = []testCase{
 			if err := tx.UpdateConversation(f.ctx, c, 1); err != nil {
 				return err
 			}
-			if err := tx.AppendMessage(f.ctx, newMessage("m1", "c1", time.Second)); err != nil {
+			if err := storage.AppendMessage(f.ctx, tx, newMessage("m1", "c1", time.Second)); err != nil {
 				return err
 			}
 			return tx.AppendEvents(f.ctx, sampleEvent("c1", storage.MessageCreated))
@@ -127,7 +127,7 @@ var messageCases = []testCase{
 
 		// A conversation that does not exist: ErrNotFound, likewise.
 		err = f.store.InTx(f.ctx, func(tx storage.Tx) error {
-			if err := tx.AppendMessage(f.ctx, newMessage("m2", "missing", 0)); err != nil {
+			if err := storage.AppendMessage(f.ctx, tx, newMessage("m2", "missing", 0)); err != nil {
 				return err
 			}
 			return tx.AppendEvents(f.ctx, sampleEvent("c1", storage.MessageCreated))
@@ -138,9 +138,9 @@ var messageCases = []testCase{
 		require.Equal(t, events, f.allEvents())
 
 		// Outside a transaction it is CreateMessage.
-		requireErr(t, f.store.AppendMessage(f.ctx, newMessage("m1", "c1", 0)), storage.ErrAlreadyExists)
-		requireErr(t, f.store.AppendMessage(f.ctx, newMessage("m3", "missing", 0)), storage.ErrNotFound)
-		require.NoError(t, f.store.AppendMessage(f.ctx, newMessage("m3", "c1", 0)))
+		requireErr(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return storage.AppendMessage(f.ctx, tx, newMessage("m1", "c1", 0)) }), storage.ErrAlreadyExists)
+		requireErr(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return storage.AppendMessage(f.ctx, tx, newMessage("m3", "missing", 0)) }), storage.ErrNotFound)
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return storage.AppendMessage(f.ctx, tx, newMessage("m3", "c1", 0)) }))
 		_, err = f.store.GetMessage(f.ctx, "m3")
 		require.NoError(t, err)
 	}},
@@ -151,9 +151,9 @@ var messageCases = []testCase{
 		// Created out of order, three per instant.
 		for i := 29; i >= 0; i-- {
 			m := newMessage(idf("m", (i*7)%30), "c1", time.Duration(i/3)*time.Second)
-			require.NoError(t, f.store.CreateMessage(f.ctx, m))
+			require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.CreateMessage(f.ctx, m) }))
 		}
-		require.NoError(t, f.store.CreateMessage(f.ctx, newMessage("other", "c2", 0)))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.CreateMessage(f.ctx, newMessage("other", "c2", 0)) }))
 		type key struct {
 			at time.Duration
 			id string
@@ -216,7 +216,7 @@ var messageCases = []testCase{
 			if i%2 == 0 {
 				m.Channel = conversation.SMS
 			}
-			require.NoError(t, f.store.CreateMessage(f.ctx, m))
+			require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.CreateMessage(f.ctx, m) }))
 		}
 		cases := []struct {
 			q    storage.MessageQuery
@@ -250,10 +250,10 @@ var messageCases = []testCase{
 			if i%4 == 0 {
 				m.Direction, m.AgentID = message.Outbound, "a1"
 			}
-			require.NoError(t, f.store.CreateMessage(f.ctx, m))
+			require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.CreateMessage(f.ctx, m) }))
 			all = append(all, m)
 		}
-		require.NoError(t, f.store.CreateMessage(f.ctx, newMessage("other", "c2", time.Second)))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.CreateMessage(f.ctx, newMessage("other", "c2", time.Second)) }))
 		filters := []struct {
 			name string
 			q    storage.MessageQuery
@@ -313,8 +313,8 @@ var messageCases = []testCase{
 		f.createConversation(newConversation("c1"))
 		f.createConversation(newConversation("c2"))
 		for i := range 3 {
-			require.NoError(t, f.store.CreateMessage(f.ctx, newMessage(idf("a", i), "c1", 0)))
-			require.NoError(t, f.store.CreateMessage(f.ctx, newMessage(idf("b", i), "c2", 0)))
+			require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.CreateMessage(f.ctx, newMessage(idf("a", i), "c1", 0)) }))
+			require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.CreateMessage(f.ctx, newMessage(idf("b", i), "c2", 0)) }))
 		}
 		page, err := f.store.ListMessages(f.ctx, storage.MessageQuery{ConversationID: "c1", Paging: storage.Paging{Limit: 1}})
 		require.NoError(t, err)

@@ -16,7 +16,7 @@ var routingCases = []testCase{
 		f.createQueue("q1")
 		f.createAgent("a1")
 		f.createAgent("sup", func(a *routing.Agent) { a.Role = routing.RoleSupervisor })
-		_, err := f.store.AddQueueMember(f.ctx, "q1", "a1")
+		_, err := InTx(f.ctx, f.store, func(tx storage.Tx) (bool, error) { return tx.AddQueueMember(f.ctx, "q1", "a1") })
 		require.NoError(t, err)
 		c := newConversation("c1")
 		c.AgentID, c.Tags = "a1", []string{"t1"}
@@ -30,21 +30,21 @@ var routingCases = []testCase{
 		check := func(tx storage.Tx) {
 			t.Helper()
 			// The assignee comes along unasked; unknown ids are absent.
-			got, agents, err := tx.LockConversationAndAgents(f.ctx, "c1", "sup", "ghost", "sup")
+			got, agents, err := storage.LockConversationAndAgents(f.ctx, tx, "c1", "sup", "ghost", "sup")
 			require.NoError(t, err)
 			equalConversation(t, want, got)
 			require.Equal(t, map[string]*routing.Agent{"a1": a1, "sup": sup}, agents)
 			agents["a1"].Queues[0] = "changed"
-			got, agents, err = tx.LockConversationAndAgents(f.ctx, "c2")
+			got, agents, err = storage.LockConversationAndAgents(f.ctx, tx, "c2")
 			require.NoError(t, err)
 			require.Equal(t, "c2", got.ID)
 			require.Empty(t, agents)
-			_, _, err = tx.LockConversationAndAgents(f.ctx, "missing", "a1")
+			_, _, err = storage.LockConversationAndAgents(f.ctx, tx, "missing", "a1")
 			requireErr(t, err, storage.ErrNotFound)
 		}
-		check(f.store)
 		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error {
 			check(tx)
+			check(plainTx{tx}) // the fallback, without the store's own
 			return nil
 		}))
 		again, err := f.store.GetAgent(f.ctx, "a1")
@@ -72,11 +72,11 @@ var routingCases = []testCase{
 		open := f.getConversation("c-000")
 		next := open.Clone()
 		next.Status, next.Version = conversation.Closed, 2
-		require.NoError(t, f.store.UpdateConversation(f.ctx, next, 1))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.UpdateConversation(f.ctx, next, 1) }))
 		moved := f.getConversation("c-001").Clone()
 		moved.AgentID, moved.Version = "a2", 2
-		require.NoError(t, f.store.UpdateConversation(f.ctx, moved, 1))
-		require.NoError(t, f.store.DeleteConversation(f.ctx, "c-004"))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.UpdateConversation(f.ctx, moved, 1) }))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.DeleteConversation(f.ctx, "c-004") }))
 		load, err = f.store.AgentLoad(f.ctx, "a1")
 		require.NoError(t, err)
 		require.Equal(t, 0, load)
@@ -91,7 +91,7 @@ var routingCases = []testCase{
 		f.createAgent("a")
 		f.createAgent("outsider")
 		for _, m := range [][2]string{{"q1", "b"}, {"q1", "a"}, {"q2", "outsider"}} {
-			_, err := f.store.AddQueueMember(f.ctx, m[0], m[1])
+			_, err := InTx(f.ctx, f.store, func(tx storage.Tx) (bool, error) { return tx.AddQueueMember(f.ctx, m[0], m[1]) })
 			require.NoError(t, err)
 		}
 		for i, agent := range []string{"a", "a", "b", "outsider"} {
@@ -191,7 +191,7 @@ var routingCases = []testCase{
 		require.Empty(t, got)
 	}},
 	{"LockKeyInAndOutOfTransactions", func(t *testing.T, f *fixture) {
-		require.NoError(t, f.store.LockKey(f.ctx, "customer:1/WHATSAPP"))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.LockKey(f.ctx, "customer:1/WHATSAPP") }))
 		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error {
 			if err := tx.LockKey(f.ctx, "customer:1/WHATSAPP"); err != nil {
 				return err

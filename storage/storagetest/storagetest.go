@@ -138,13 +138,13 @@ func (f *fixture) createConversation(c *conversation.Conversation) *conversation
 	for _, name := range c.Tags {
 		f.ensureTag(name)
 	}
-	require.NoError(f.t, f.store.CreateConversation(f.ctx, c))
+	require.NoError(f.t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.CreateConversation(f.ctx, c) }))
 	return c
 }
 
 func (f *fixture) ensureTag(name string) {
 	f.t.Helper()
-	_, err := f.store.EnsureTag(f.ctx, &tag.Tag{Name: name, CreatedAt: t0})
+	_, err := InTx(f.ctx, f.store, func(tx storage.Tx) (bool, error) { return tx.EnsureTag(f.ctx, &tag.Tag{Name: name, CreatedAt: t0}) })
 	require.NoError(f.t, err)
 }
 
@@ -157,7 +157,7 @@ func (f *fixture) createAgent(id string, mods ...func(*routing.Agent)) *routing.
 	for _, m := range mods {
 		m(a)
 	}
-	require.NoError(f.t, f.store.CreateAgent(f.ctx, a))
+	require.NoError(f.t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.CreateAgent(f.ctx, a) }))
 	return a
 }
 
@@ -167,7 +167,7 @@ func (f *fixture) createQueue(id string, mods ...func(*routing.Queue)) *routing.
 	for _, m := range mods {
 		m(q)
 	}
-	require.NoError(f.t, f.store.CreateQueue(f.ctx, q))
+	require.NoError(f.t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.CreateQueue(f.ctx, q) }))
 	return q
 }
 
@@ -274,3 +274,20 @@ func rawJSON(v any) json.RawMessage {
 }
 
 func idf(prefix string, i int) string { return fmt.Sprintf("%s-%03d", prefix, i) }
+
+// InTx runs fn in a transaction of s of its own and returns what fn
+// returns: a one-off write (or lock) in a test, through InTx as every write
+// goes.
+func InTx[T any](ctx context.Context, s storage.Store, fn func(tx storage.Tx) (T, error)) (T, error) {
+	var out T
+	err := s.InTx(ctx, func(tx storage.Tx) error {
+		var err error
+		out, err = fn(tx)
+		return err
+	})
+	return out, err
+}
+
+// plainTx is a Tx with none of the optional interfaces of its store, so
+// that the callers' fallbacks run.
+type plainTx struct{ storage.Tx }

@@ -12,7 +12,9 @@ import (
 
 var tagCases = []testCase{
 	{"CreateGet", func(t *testing.T, f *fixture) {
-		require.NoError(t, f.store.CreateTag(f.ctx, &tag.Tag{Name: "Billing.v2_x-y", CreatedAt: at(time.Second)}))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error {
+			return tx.CreateTag(f.ctx, &tag.Tag{Name: "Billing.v2_x-y", CreatedAt: at(time.Second)})
+		}))
 		got, err := f.store.GetTag(f.ctx, "Billing.v2_x-y")
 		require.NoError(t, err)
 		require.Equal(t, "Billing.v2_x-y", got.Name)
@@ -23,17 +25,19 @@ var tagCases = []testCase{
 		requireErr(t, err, storage.ErrNotFound)
 	}},
 	{"CreateDuplicate", func(t *testing.T, f *fixture) {
-		require.NoError(t, f.store.CreateTag(f.ctx, &tag.Tag{Name: "a", CreatedAt: t0}))
-		requireErr(t, f.store.CreateTag(f.ctx, &tag.Tag{Name: "a", CreatedAt: at(time.Hour)}), storage.ErrAlreadyExists)
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.CreateTag(f.ctx, &tag.Tag{Name: "a", CreatedAt: t0}) }))
+		requireErr(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.CreateTag(f.ctx, &tag.Tag{Name: "a", CreatedAt: at(time.Hour)}) }), storage.ErrAlreadyExists)
 		got, err := f.store.GetTag(f.ctx, "a")
 		require.NoError(t, err)
 		require.True(t, t0.Equal(got.CreatedAt))
 	}},
 	{"Ensure", func(t *testing.T, f *fixture) {
-		created, err := f.store.EnsureTag(f.ctx, &tag.Tag{Name: "a", CreatedAt: t0})
+		created, err := InTx(f.ctx, f.store, func(tx storage.Tx) (bool, error) { return tx.EnsureTag(f.ctx, &tag.Tag{Name: "a", CreatedAt: t0}) })
 		require.NoError(t, err)
 		require.True(t, created)
-		created, err = f.store.EnsureTag(f.ctx, &tag.Tag{Name: "a", CreatedAt: at(time.Hour)})
+		created, err = InTx(f.ctx, f.store, func(tx storage.Tx) (bool, error) {
+			return tx.EnsureTag(f.ctx, &tag.Tag{Name: "a", CreatedAt: at(time.Hour)})
+		})
 		require.NoError(t, err)
 		require.False(t, created)
 		got, err := f.store.GetTag(f.ctx, "a")
@@ -50,7 +54,7 @@ var tagCases = []testCase{
 			c.Tags = []string{"gone", "kept"}
 			f.createConversation(c)
 		}
-		require.NoError(t, f.store.DeleteTag(f.ctx, "gone"))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.DeleteTag(f.ctx, "gone") }))
 		_, err := f.store.GetTag(f.ctx, "gone")
 		requireErr(t, err, storage.ErrNotFound)
 		for _, id := range []string{"c1", "c2", "c3"} {
@@ -59,41 +63,41 @@ var tagCases = []testCase{
 		page, err := f.store.ListConversations(f.ctx, storage.ConversationQuery{Filter: storage.ConversationFilter{Tags: []string{"gone"}}})
 		require.NoError(t, err)
 		require.Empty(t, page.Items)
-		requireErr(t, f.store.DeleteTag(f.ctx, "gone"), storage.ErrNotFound)
+		requireErr(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.DeleteTag(f.ctx, "gone") }), storage.ErrNotFound)
 		// The name is free again.
-		require.NoError(t, f.store.CreateTag(f.ctx, &tag.Tag{Name: "gone", CreatedAt: t0}))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.CreateTag(f.ctx, &tag.Tag{Name: "gone", CreatedAt: t0}) }))
 		require.Equal(t, []string{"kept"}, f.getConversation("c1").Tags)
 	}},
 	{"AddAndRemoveLinks", func(t *testing.T, f *fixture) {
 		f.createConversation(newConversation("c1"))
 		f.ensureTag("b")
 		f.ensureTag("a")
-		added, err := f.store.AddConversationTag(f.ctx, "c1", "b")
+		added, err := InTx(f.ctx, f.store, func(tx storage.Tx) (bool, error) { return tx.AddConversationTag(f.ctx, "c1", "b") })
 		require.NoError(t, err)
 		require.True(t, added)
-		added, err = f.store.AddConversationTag(f.ctx, "c1", "a")
+		added, err = InTx(f.ctx, f.store, func(tx storage.Tx) (bool, error) { return tx.AddConversationTag(f.ctx, "c1", "a") })
 		require.NoError(t, err)
 		require.True(t, added)
-		added, err = f.store.AddConversationTag(f.ctx, "c1", "b")
+		added, err = InTx(f.ctx, f.store, func(tx storage.Tx) (bool, error) { return tx.AddConversationTag(f.ctx, "c1", "b") })
 		require.NoError(t, err)
 		require.False(t, added, "adding a link twice changes nothing")
 		require.Equal(t, []string{"a", "b"}, f.getConversation("c1").Tags, "tags come back sorted, without duplicates")
 
-		require.NoError(t, f.store.RemoveConversationTag(f.ctx, "c1", "b"))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.RemoveConversationTag(f.ctx, "c1", "b") }))
 		require.Equal(t, []string{"a"}, f.getConversation("c1").Tags)
-		requireErr(t, f.store.RemoveConversationTag(f.ctx, "c1", "b"), storage.ErrNotFound)
+		requireErr(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.RemoveConversationTag(f.ctx, "c1", "b") }), storage.ErrNotFound)
 		_, err = f.store.GetTag(f.ctx, "b")
 		require.NoError(t, err, "removing a link keeps the tag in the catalog")
 	}},
 	{"LinkErrors", func(t *testing.T, f *fixture) {
 		f.createConversation(newConversation("c1"))
 		f.ensureTag("a")
-		_, err := f.store.AddConversationTag(f.ctx, "c1", "missing")
+		_, err := InTx(f.ctx, f.store, func(tx storage.Tx) (bool, error) { return tx.AddConversationTag(f.ctx, "c1", "missing") })
 		requireErr(t, err, storage.ErrNotFound)
-		_, err = f.store.AddConversationTag(f.ctx, "missing", "a")
+		_, err = InTx(f.ctx, f.store, func(tx storage.Tx) (bool, error) { return tx.AddConversationTag(f.ctx, "missing", "a") })
 		requireErr(t, err, storage.ErrNotFound)
-		requireErr(t, f.store.RemoveConversationTag(f.ctx, "missing", "a"), storage.ErrNotFound)
-		requireErr(t, f.store.RemoveConversationTag(f.ctx, "c1", "a"), storage.ErrNotFound)
+		requireErr(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.RemoveConversationTag(f.ctx, "missing", "a") }), storage.ErrNotFound)
+		requireErr(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.RemoveConversationTag(f.ctx, "c1", "a") }), storage.ErrNotFound)
 		require.Empty(t, f.getConversation("c1").Tags)
 	}},
 	{"ListCatalog", func(t *testing.T, f *fixture) {

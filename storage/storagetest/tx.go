@@ -127,8 +127,10 @@ var txCases = []testCase{
 		c := newConversation("c1")
 		c.Tags = []string{"t1"}
 		f.createConversation(c)
-		require.NoError(t, f.store.CreateMessage(f.ctx, newMessage("m1", "c1", 0)))
-		require.NoError(t, f.store.AppendEvents(f.ctx, sampleEvent("c1", storage.ConversationCreated)))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.CreateMessage(f.ctx, newMessage("m1", "c1", 0)) }))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error {
+			return tx.AppendEvents(f.ctx, sampleEvent("c1", storage.ConversationCreated))
+		}))
 		boom := errors.New("boom")
 		err := f.store.InTx(f.ctx, func(tx storage.Tx) error {
 			next := c.Clone()

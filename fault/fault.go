@@ -1,11 +1,12 @@
-// Package fault holds parley's error vocabulary: the sentinel errors of every
-// layer and the field error that says which input was wrong and why.
+// Package fault is parley's error vocabulary: the sentinel errors every
+// layer returns, the FieldError that says which input was wrong and why, and
+// the text rules (Text, Identifier) that every free-text and id field obeys.
 //
-// The sentinels live here, below the domain packages, so that pure packages
-// such as conversation and tag can return them without importing storage.
-// Callers never import this package: storage and the root parley package
-// re-export every name, and errors.Is works across all of them because they
-// are the same values.
+// It sits below the domain packages, so that pure packages such as
+// conversation and tag can return these errors without importing storage.
+// storage and the root parley package re-export every sentinel and
+// FieldError, so most callers never import this package; errors.Is works
+// across all of them because they are the same values.
 package fault
 
 import (
