@@ -286,15 +286,7 @@ func (t *tx) DeleteConversation(ctx context.Context, id string) error {
 	}
 	d := t.s.d
 	del := d.stmt(`DELETE FROM {conversations} WHERE id = $1`, id)
-	var stmts []*stmt
-	if !d.pg() {
-		// SQLite numbers events past the highest seq left (see
-		// writeEvents): the counter keeps the seqs of the deleted events,
-		// so that none is handed out again.
-		stmts = append(stmts, d.stmt(`UPDATE {event_seq} SET last = (SELECT max(seq) FROM {events} WHERE conversation_id = $1)
-			WHERE id = 1 AND last < (SELECT max(seq) FROM {events} WHERE conversation_id = $1)`, id))
-	}
-	stmts = append(stmts,
+	stmts := append(d.retireSeqs(d, id),
 		d.stmt(`DELETE FROM {messages} WHERE conversation_id = $1`, id),
 		d.stmt(`DELETE FROM {conversation_tags} WHERE conversation_id = $1`, id),
 		d.stmt(`DELETE FROM {events} WHERE conversation_id = $1 AND type <> $2`, id, string(storage.ConversationDeleted)),

@@ -1,9 +1,7 @@
 package sqlstore
 
 import (
-	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -48,10 +46,86 @@ func ValidSchema(name string) error {
 	return nil
 }
 
-// The time format of SQLite columns: fixed width, UTC, microseconds, so that
-// text order is time order. A format that drops trailing zeros (RFC 3339
-// nano) would store fine and then compare wrongly.
-const sqliteTimeFormat = "2006-01-02T15:04:05.000000Z"
+// flavor is everything that differs between the databases: one
+// implementation per file (postgres.go, sqlite.go), each the whole of what
+// is specific to its database. Statements are written once, in
+// PostgreSQL's syntax with {table} names; the flavor renders them and
+// supplies the fragments where the databases part ways. Its methods that
+// build statements take the store's dialect, for the namespace and the
+// rendering.
+type flavor interface {
+	// name is the Dialect the store reports. Its migrations are the files
+	// of migrations/<name>.
+	name() Dialect
+
+	// qualify is the name of one of parley's tables in namespace schema.
+	qualify(schema, table string) string
+	// render turns a statement in PostgreSQL's syntax, table names in
+	// place, into the database's: its parameters and casts.
+	render(sql string) string
+	// placeholder is the n-th (1-based) parameter.
+	placeholder(n int) string
+
+	// encodeTime encodes a time argument, already UTC, in range and whole
+	// microseconds.
+	encodeTime(t time.Time) any
+	// textList and intList encode a list argument for inList.
+	textList(vs []string) any
+	intList(vs []int) any
+
+	// inList is the condition "col is one of the values in parameter ph"
+	// (the argument encoded with textList or intList; pgType is its
+	// element type).
+	inList(col, ph, pgType string) string
+	// contains is "needle (parameter ph) occurs in col", with no pattern
+	// characters to escape.
+	contains(col, ph string) string
+	// joinText is the aggregate of the text expression expr over a group,
+	// comma-joined; NULL for no rows.
+	joinText(expr string) string
+	// jsonArray is the aggregate of expr over a group as JSON array text;
+	// NULL or "[]" for no rows.
+	jsonArray(expr string) string
+	// forUpdate is the locking clause of a read that must hold the row
+	// until the transaction ends; "" where write transactions run one at a
+	// time anyway.
+	forUpdate() string
+
+	// insertEvents numbers and inserts events, in the round trip that
+	// commits (see the package doc), and sets *last to the seq of the last
+	// one once the statements have run.
+	insertEvents(d *dialect, events []queuedEvent, last *int64) []*stmt
+	// retireSeqs are the statements that keep the seqs of a conversation's
+	// events, about to be deleted, from being handed out again; none when
+	// the numbering never goes back.
+	retireSeqs(d *dialect, conversationID string) []*stmt
+	// lockKey is the statement that takes the transaction-scoped lock of
+	// key; nil where write transactions run one at a time anyway.
+	lockKey(d *dialect, key string) *stmt
+	// defersWrites reports whether a write whose failure can wait may go
+	// with the transaction's next round trip (AppendMessage): where every
+	// round trip counts.
+	defersWrites() bool
+
+	// migration is the text of a migration file for namespace schema.
+	migration(text, schema string) string
+	// migrateSetup are the statements Migrate runs first, in its
+	// transaction: what serialises concurrent migrations and creates the
+	// namespace, where the database needs them.
+	migrateSetup(d *dialect) []*stmt
+
+	// classify maps a driver error to one of storage's sentinels, or nil.
+	classify(err error) error
+	// noRows is the driver's "no rows" error, the cause of ErrNotFound.
+	noRows() error
+}
+
+// flavors are the dialects parley speaks, by name, for MigrationFS, which
+// has no store; a store gets its flavor from its constructor.
+var flavors = map[Dialect]flavor{
+	Postgres: pgFlavor{},
+	SQLite:   sqliteFlavor{},
+}
 
 // The range of times the stores accept in filters; stored times come from
 // the service's clock and are well inside it. Clamping keeps the SQLite text
@@ -61,11 +135,11 @@ var (
 	maxTime = time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC)
 )
 
-// dialect is what differs between the databases: names, placeholders,
-// argument encodings and a few SQL fragments. Statements are written once,
-// in PostgreSQL's syntax with {table} names, and rendered per dialect.
+// dialect is a flavor in a store's namespace: it renders statement
+// templates once each and builds the fragments that are the same on every
+// database around the flavor's.
 type dialect struct {
-	name   Dialect
+	flavor
 	schema string
 	tables *strings.Replacer
 	cache  sync.Map // template -> rendered statement
@@ -77,11 +151,11 @@ var tableNames = []string{
 	"queue_members", "routing_rules", "events", "event_seq", "schema_migrations",
 }
 
-func newDialect(name Dialect, schema string) (*dialect, error) {
+func newDialect(f flavor, schema string) (*dialect, error) {
 	if err := ValidSchema(schema); err != nil {
 		return nil, err
 	}
-	d := &dialect{name: name, schema: schema}
+	d := &dialect{flavor: f, schema: schema}
 	var pairs []string
 	for _, t := range tableNames {
 		pairs = append(pairs, "{"+t+"}", d.table(t))
@@ -90,71 +164,21 @@ func newDialect(name Dialect, schema string) (*dialect, error) {
 	return d, nil
 }
 
-func (d *dialect) pg() bool { return d.name == Postgres }
-
 // table is the qualified name of one of parley's tables.
-func (d *dialect) table(name string) string {
-	if d.pg() {
-		return `"` + d.schema + `".` + name
-	}
-	return d.schema + "_" + name
-}
+func (d *dialect) table(name string) string { return d.qualify(d.schema, name) }
 
 // sql renders a statement template, once per template.
 func (d *dialect) sql(tmpl string) string {
 	if s, ok := d.cache.Load(tmpl); ok {
 		return s.(string)
 	}
-	s := d.render(tmpl)
+	s := d.render(d.tables.Replace(tmpl))
 	d.cache.Store(tmpl, s)
 	return s
 }
 
-// render replaces {table} names and, for SQLite, turns $n placeholders into
-// ?n (whose index is n, whatever the order they appear in) and drops the
-// PostgreSQL casts that follow them ($3::timestamptz becomes ?3).
-func (d *dialect) render(tmpl string) string {
-	s := d.tables.Replace(tmpl)
-	if d.pg() {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	for i := 0; i < len(s); i++ {
-		if s[i] != '$' || i+1 >= len(s) || !isDigit(s[i+1]) {
-			b.WriteByte(s[i])
-			continue
-		}
-		b.WriteByte('?')
-		i++
-		for i < len(s) && isDigit(s[i]) {
-			b.WriteByte(s[i])
-			i++
-		}
-		if strings.HasPrefix(s[i:], "::") {
-			i += 2
-			for i < len(s) && (isLetter(s[i]) || s[i] == '[' || s[i] == ']') {
-				i++
-			}
-		}
-		i--
-	}
-	return b.String()
-}
-
-func isDigit(b byte) bool  { return '0' <= b && b <= '9' }
-func isLetter(b byte) bool { return 'a' <= b && b <= 'z' }
-
-// placeholder is the n-th (1-based) parameter.
-func (d *dialect) placeholder(n int) string {
-	if d.pg() {
-		return "$" + strconv.Itoa(n)
-	}
-	return "?" + strconv.Itoa(n)
-}
-
-// time encodes a time argument: UTC microseconds on both; a fixed-width
-// string on SQLite.
+// time encodes a time argument: UTC, clamped to the range above, whole
+// microseconds (what both databases keep), in the flavor's encoding.
 func (d *dialect) time(t time.Time) any {
 	t = t.UTC()
 	if t.Before(minTime) {
@@ -162,11 +186,7 @@ func (d *dialect) time(t time.Time) any {
 	} else if t.After(maxTime) {
 		t = maxTime
 	}
-	t = t.Truncate(time.Microsecond)
-	if d.pg() {
-		return t
-	}
-	return t.Format(sqliteTimeFormat)
+	return d.encodeTime(t.Truncate(time.Microsecond))
 }
 
 // nullTime encodes a time that is NULL when zero.
@@ -185,74 +205,15 @@ func nullString(s string) any {
 	return s
 }
 
-// textList encodes a list argument for inList: a text[] on PostgreSQL, a JSON
-// array on SQLite (read with json_each).
-func (d *dialect) textList(vs []string) any {
-	if d.pg() {
-		return vs
-	}
-	b, _ := json.Marshal(vs) // []string always marshals
-	return string(b)
-}
-
-// intList encodes a list of integers like textList.
-func (d *dialect) intList(vs []int) any {
-	if d.pg() {
-		out := make([]int32, len(vs))
-		for i, v := range vs {
-			out[i] = int32(v)
-		}
-		return out
-	}
-	b, _ := json.Marshal(vs)
-	return string(b)
-}
-
-// inList is the condition "col is one of the values in parameter ph" (the
-// argument encoded with textList or intList; pgType is its element type).
-func (d *dialect) inList(col, ph, pgType string) string {
-	if d.pg() {
-		return col + " = ANY(" + ph + "::" + pgType + "[])"
-	}
-	return col + " IN (SELECT value FROM json_each(" + ph + "))"
-}
-
-// contains is "needle (parameter ph) occurs in col", with no pattern
-// characters to escape.
-func (d *dialect) contains(col, ph string) string {
-	if d.pg() {
-		return "strpos(" + col + ", " + ph + ") > 0"
-	}
-	return "instr(" + col + ", " + ph + ") > 0"
-}
-
 // tagsOf is the expression of a conversation's tag names, comma-joined (tag
 // names hold no comma), "" for none; alias is the conversations alias.
 func (d *dialect) tagsOf(alias string) string {
-	if d.pg() {
-		return "COALESCE((SELECT string_agg(t.tag_name, ',') FROM " + d.table("conversation_tags") +
-			" t WHERE t.conversation_id = " + alias + ".id), '')"
-	}
-	return "COALESCE((SELECT group_concat(t.tag_name, ',') FROM " + d.table("conversation_tags") +
+	return "COALESCE((SELECT " + d.joinText("t.tag_name") + " FROM " + d.table("conversation_tags") +
 		" t WHERE t.conversation_id = " + alias + ".id), '')"
 }
 
 // jsonIDs is the expression of the ids in column col of table where the
 // condition holds, as a JSON array ("" or "[]" for none).
 func (d *dialect) jsonIDs(col, table, where string) string {
-	if d.pg() {
-		return "COALESCE((SELECT json_agg(x." + col + ")::text FROM " + d.table(table) + " x WHERE " + where + "), '')"
-	}
-	return "(SELECT json_group_array(x." + col + ") FROM " + d.table(table) + " x WHERE " + where + ")"
-}
-
-// forUpdate is the locking clause of a read that must hold the row. NO KEY
-// UPDATE keeps other writers and lockers out but lets foreign-key checks of
-// rows that reference this one through, which the locker never needs to
-// block: ids are never updated.
-func (d *dialect) forUpdate() string {
-	if d.pg() {
-		return " FOR NO KEY UPDATE"
-	}
-	return ""
+	return "COALESCE((SELECT " + d.jsonArray("x."+col) + " FROM " + d.table(table) + " x WHERE " + where + "), '')"
 }

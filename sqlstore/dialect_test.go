@@ -9,9 +9,9 @@ import (
 
 func TestRender(t *testing.T) {
 	t.Parallel()
-	pg, err := newDialect(Postgres, "app")
+	pg, err := newDialect(pgFlavor{}, "app")
 	require.NoError(t, err)
-	lite, err := newDialect(SQLite, "app")
+	lite, err := newDialect(sqliteFlavor{}, "app")
 	require.NoError(t, err)
 	tmpl := `INSERT INTO {messages} (a, b, c) SELECT $2::text, $10::timestamptz, $1::text[] WHERE x = '$.path' AND y = $3`
 	require.Equal(t,
@@ -26,7 +26,7 @@ func TestRender(t *testing.T) {
 
 func TestSQLiteTimeTextIsFixedWidthAndOrdered(t *testing.T) {
 	t.Parallel()
-	d, err := newDialect(SQLite, "app")
+	d, err := newDialect(sqliteFlavor{}, "app")
 	require.NoError(t, err)
 	times := []time.Time{
 		{},
@@ -61,7 +61,7 @@ func TestValidSchema(t *testing.T) {
 	for _, bad := range []string{"", "1a", "Parley", "a-b", "a b", `a"b`, "a;drop", "pg_x", "ä",
 		"abcdefghijabcdefghijabcdefghijabcdefghijk", "a.b"} {
 		require.Error(t, ValidSchema(bad), bad)
-		_, err := newDialect(Postgres, bad)
+		_, err := newDialect(pgFlavor{}, bad)
 		require.Error(t, err, bad)
 	}
 }

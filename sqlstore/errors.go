@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"github.com/jackc/pgx/v5/pgconn"
-
 	"github.com/parleyhq/parley/fault"
 	"github.com/parleyhq/parley/storage"
 )
@@ -13,7 +11,7 @@ import (
 // notFound is the ErrNotFound of an operation, with the driver's "no rows"
 // error as its cause.
 func (s *Store) notFound(op, id string) error {
-	return &storage.Error{Op: op, ID: id, Kind: storage.ErrNotFound, Err: s.noRows}
+	return &storage.Error{Op: op, ID: id, Kind: storage.ErrNotFound, Err: s.d.noRows()}
 }
 
 // failure builds an error of a known kind that the store found itself.
@@ -41,7 +39,7 @@ func (s *Store) wrap(ctx context.Context, op, id string, err error) error {
 	if errors.Is(err, storage.ErrTxDone) {
 		return &storage.Error{Op: op, ID: id, Kind: storage.ErrTxDone}
 	}
-	return &storage.Error{Op: op, ID: id, Kind: s.classify(err), Err: err}
+	return &storage.Error{Op: op, ID: id, Kind: s.d.classify(err), Err: err}
 }
 
 func ctxKind(err error) error {
@@ -53,22 +51,3 @@ func ctxKind(err error) error {
 
 // checkCtx returns the wrapped context error once ctx is done.
 func checkCtx(ctx context.Context, op string) error { return storage.CheckContext(ctx, op) }
-
-// classifyPostgres maps PostgreSQL's SQLSTATEs.
-func classifyPostgres(err error) error {
-	var pg *pgconn.PgError
-	if !errors.As(err, &pg) {
-		return nil
-	}
-	switch pg.Code {
-	case "23505": // unique_violation
-		return storage.ErrAlreadyExists
-	case "23503": // foreign_key_violation
-		return storage.ErrNotFound
-	case "40001", "40P01": // serialization_failure, deadlock_detected
-		return storage.ErrConflict
-	case "22021", "22P05": // invalid byte sequence, untranslatable character
-		return storage.ErrInvalid
-	}
-	return nil
-}

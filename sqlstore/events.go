@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"time"
 
 	"github.com/parleyhq/parley/storage"
 )
@@ -119,90 +118,19 @@ func (t *tx) dropEvents(conversationID string) {
 	t.events = kept
 }
 
-// writeEvents numbers and inserts events: the one-row counter is moved by
-// len(events) and the events take the seqs below its new value, in order.
-// The counter's row stays locked until the transaction ends, so seqs are
-// handed out in commit order (see the package doc).
+// writeEvents numbers and inserts events (see flavor.insertEvents), and
+// returns the function that sets the callers' seqs once they have
+// committed: the seqs run up to the last one, in order.
 func (t *tx) writeEvents(events []queuedEvent) ([]*stmt, func()) {
 	d := t.s.d
-	n := len(events)
 	var last int64
-	assign := func() {
+	stmts := d.insertEvents(d, events, &last)
+	return stmts, func() {
 		for i, q := range events {
-			q.caller.Seq = last - int64(n-1-i)
+			q.caller.Seq = last - int64(len(events)-1-i)
 		}
 	}
-	if d.pg() {
-		types := make([]string, n)
-		convs := make([]string, n)
-		entities := make([]string, n)
-		actors := make([]string, n)
-		ats := make([]time.Time, n)
-		changes := make([]string, n)
-		for i, q := range events {
-			e := q.copy
-			types[i], convs[i], entities[i], actors[i] = string(e.Type), e.ConversationID, e.EntityID, e.Actor
-			ats[i], changes[i] = d.time(e.At).(time.Time), q.changes
-		}
-		// Without the counter's row the seqs are NULL and the INSERT fails,
-		// so the COMMIT behind it in the pipeline never runs.
-		st := d.stmt(`WITH c AS (UPDATE {event_seq} SET last = last + $1 WHERE id = 1 RETURNING last)
-			INSERT INTO {events} (seq, type, conversation_id, entity_id, actor, at, changes)
-			SELECT (SELECT last FROM c) - $1 + e.n, e.type, NULLIF(e.conversation_id, ''), e.entity_id, e.actor, e.at, e.changes
-			FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[])
-				WITH ORDINALITY AS e(type, conversation_id, entity_id, actor, at, changes, n)
-			RETURNING seq`, int64(n), types, convs, entities, actors, ats, changes)
-		st.each(func(r row) error {
-			var seq int64
-			err := r.Scan(&seq)
-			last = max(last, seq)
-			return err
-		})
-		return []*stmt{st}, assign
-	}
-	// SQLite: write transactions run one at a time, so the next seq is
-	// one past the highest ever handed out: the events' own highest seq,
-	// or the counter, which only DeleteConversation moves (when it deletes
-	// the newest events). An append dirties no counter page: a third of
-	// the pages an event costs. One INSERT per chunk; with the counter's
-	// row missing (a damaged schema) it inserts nothing and the
-	// transaction fails. No RETURNING: on go-sqlite3 a statement read as
-	// rows costs about twice an Exec; the last row's id (seq is the rowid)
-	// is the new top.
-	var stmts []*stmt
-	for start := 0; start < n; start += sqliteEventsPerInsert {
-		chunk := events[start:min(n, start+sqliteEventsPerInsert)]
-		b := newBuilder(d)
-		b.WriteString(`INSERT INTO {events} (seq, type, conversation_id, entity_id, actor, at, changes)
-			SELECT b.base + v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, v.column7
-			FROM (SELECT max(coalesce((SELECT max(seq) FROM {events}), 0), s.last) AS base
-				FROM {event_seq} s WHERE s.id = 1) b,
-			(VALUES `)
-		for i, q := range chunk {
-			e := q.copy
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(" + b.arg(int64(i+1)) + ", " + b.arg(string(e.Type)) + ", " + b.arg(nullString(e.ConversationID)) + ", " +
-				b.arg(e.EntityID) + ", " + b.arg(e.Actor) + ", " + b.arg(d.time(e.At)) + ", " + b.arg(q.changes) + ")")
-		}
-		b.WriteString(") v ORDER BY v.column1")
-		ins := b.stmt()
-		ins.done = func() error {
-			if ins.affected != int64(len(chunk)) {
-				return errNoCounter
-			}
-			last = ins.lastID
-			return nil
-		}
-		stmts = append(stmts, ins)
-	}
-	return stmts, assign
 }
-
-// sqliteEventsPerInsert bounds the rows of one INSERT of events, well
-// inside SQLite's limit on parameters (7 a row).
-const sqliteEventsPerInsert = 500
 
 // errNoCounter is the cause when the event counter's row is missing: the
 // schema was not migrated, or was damaged.

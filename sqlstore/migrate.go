@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"fmt"
 	"io"
@@ -12,19 +11,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 //go:embed migrations
 var migrationFiles embed.FS
-
-// The placeholders the migration files use for the namespace: the quoted
-// schema on PostgreSQL, the table prefix on SQLite.
-const (
-	schemaPlaceholder = "{{schema}}"
-	prefixPlaceholder = "{{prefix}}"
-)
 
 // migration is one numbered file of a dialect.
 type migration struct {
@@ -33,16 +23,16 @@ type migration struct {
 	sql     string // rendered for a namespace
 }
 
-// migrations returns the dialect's migrations in version order, rendered
+// migrations returns the flavor's migrations in version order, rendered
 // for schema.
-func migrations(dialect Dialect, schema string) ([]migration, error) {
+func migrations(f flavor, schema string) ([]migration, error) {
 	if err := ValidSchema(schema); err != nil {
 		return nil, err
 	}
-	dir := path.Join("migrations", string(dialect))
+	dir := path.Join("migrations", string(f.name()))
 	entries, err := fs.ReadDir(migrationFiles, dir)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: no migrations for dialect %q", dialect)
+		return nil, fmt.Errorf("sqlstore: no migrations for dialect %q", f.name())
 	}
 	var out []migration
 	for _, e := range entries {
@@ -54,13 +44,7 @@ func migrations(dialect Dialect, schema string) ([]migration, error) {
 		if err != nil {
 			return nil, err
 		}
-		text := string(b)
-		if dialect == Postgres {
-			text = strings.ReplaceAll(text, schemaPlaceholder, `"`+schema+`"`)
-		} else {
-			text = strings.ReplaceAll(text, prefixPlaceholder, schema+"_")
-		}
-		out = append(out, migration{version: version, name: e.Name(), sql: text})
+		out = append(out, migration{version: version, name: e.Name(), sql: f.migration(string(b), schema)})
 	}
 	slices.SortFunc(out, func(a, b migration) int { return a.version - b.version })
 	return out, nil
@@ -86,7 +70,11 @@ func migrationVersion(name string) (int, bool) {
 // the namespace); a host that uses its own tool instead should not also
 // call Migrate.
 func MigrationFS(dialect Dialect, schema string) (fs.FS, error) {
-	ms, err := migrations(dialect, schema)
+	f, ok := flavors[dialect]
+	if !ok {
+		return nil, fmt.Errorf("sqlstore: no migrations for dialect %q", dialect)
+	}
+	ms, err := migrations(f, schema)
 	if err != nil {
 		return nil, err
 	}
@@ -101,81 +89,39 @@ func MigrationFS(dialect Dialect, schema string) (fs.FS, error) {
 // recorded, each in the transaction that records it. It is idempotent and
 // safe when several processes start at once: on PostgreSQL they queue on
 // an advisory lock of the schema; on SQLite on the write lock of an
-// IMMEDIATE transaction.
+// IMMEDIATE transaction. It runs on the store's own connections, outside
+// any transaction of the host's.
 func (s *Store) Migrate(ctx context.Context) error {
-	ms, err := migrations(s.d.name, s.d.schema)
+	ms, err := migrations(s.d.flavor, s.d.schema)
 	if err != nil {
 		return err
 	}
-	if s.d.pg() {
-		err = s.migratePostgres(ctx, ms)
-	} else {
-		err = s.migrateSQLite(ctx, ms)
-	}
-	if err != nil {
+	if err := s.migrate(ctx, ms); err != nil {
 		return s.wrap(ctx, "migrating", s.d.schema, err)
 	}
 	return nil
 }
 
-const sqlVersionTable = `CREATE TABLE IF NOT EXISTS {schema_migrations} (
-	version integer PRIMARY KEY,
-	applied_at text NOT NULL
-)`
-
-func (s *Store) migratePostgres(ctx context.Context, ms []migration) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		// The lock is the schema's, so that two parley instances in one
-		// database migrate independently.
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, "parley migrate "+s.d.schema); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `CREATE SCHEMA IF NOT EXISTS "`+s.d.schema+`"`); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, s.d.sql(sqlVersionTable)); err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, s.d.sql(`SELECT version FROM {schema_migrations}`))
-		if err != nil {
-			return err
-		}
-		applied, err := pgx.CollectRows(rows, pgx.RowTo[int])
-		if err != nil {
-			return err
-		}
-		for _, m := range ms {
-			if slices.Contains(applied, m.version) {
-				continue
-			}
-			if _, err := tx.Exec(ctx, m.sql); err != nil {
-				return fmt.Errorf("migration %s: %w", m.name, err)
-			}
-			if _, err := tx.Exec(ctx, s.d.sql(`INSERT INTO {schema_migrations} (version, applied_at) VALUES ($1, $2)`),
-				m.version, time.Now().UTC().Format(time.RFC3339)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-func (s *Store) migrateSQLite(ctx context.Context, ms []migration) error {
-	conn, err := s.sqlite.Write.Conn(ctx)
+func (s *Store) migrate(ctx context.Context, ms []migration) error {
+	d := s.d
+	tr, err := s.own.begin(ctx)
 	if err != nil {
 		return err
 	}
-	defer func() { _ = conn.Close() }()
-	// IMMEDIATE: takes the write lock now. (Not ended by ctx: see beginSQL.)
-	tx, err := conn.BeginTx(context.WithoutCancel(ctx), nil)
-	if err != nil {
+	defer tr.rollback(ctx)
+	// The read of the versions goes in a run of its own: pgx prepares a
+	// batch's statements before it runs any, and the read cannot be
+	// prepared before its table exists.
+	if err := tr.run(ctx, append(d.migrateSetup(d), d.stmt(sqlVersionTable))...); err != nil {
 		return err
 	}
-	defer func() { _ = tx.Rollback() }()
-	if _, err := tx.ExecContext(ctx, s.d.sql(sqlVersionTable)); err != nil {
+	var applied []int
+	err = tr.run(ctx, d.stmt(`SELECT version FROM {schema_migrations}`).each(func(r row) error {
+		var v int
+		err := r.Scan(&v)
+		applied = append(applied, v)
 		return err
-	}
-	applied, err := sqliteVersions(ctx, tx, s.d.sql(`SELECT version FROM {schema_migrations}`))
+	}))
 	if err != nil {
 		return err
 	}
@@ -183,33 +129,24 @@ func (s *Store) migrateSQLite(ctx context.Context, ms []migration) error {
 		if slices.Contains(applied, m.version) {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		// Alone and without parameters, so that a file of several
+		// statements goes as one simple query.
+		if err := tr.run(ctx, &stmt{sql: m.sql}); err != nil {
 			return fmt.Errorf("migration %s: %w", m.name, err)
 		}
-		if _, err := tx.ExecContext(ctx, s.d.sql(`INSERT INTO {schema_migrations} (version, applied_at) VALUES ($1, $2)`),
-			m.version, time.Now().UTC().Format(time.RFC3339)); err != nil {
+		record := d.stmt(`INSERT INTO {schema_migrations} (version, applied_at) VALUES ($1, $2)`,
+			m.version, time.Now().UTC().Format(time.RFC3339))
+		if err := tr.run(ctx, record); err != nil {
 			return err
 		}
 	}
-	return tx.Commit()
+	return tr.commit(ctx)
 }
 
-func sqliteVersions(ctx context.Context, tx *sql.Tx, query string) ([]int, error) {
-	rows, err := tx.QueryContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int
-	for rows.Next() {
-		var v int
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
+const sqlVersionTable = `CREATE TABLE IF NOT EXISTS {schema_migrations} (
+	version integer PRIMARY KEY,
+	applied_at text NOT NULL
+)`
 
 // memFS is a read-only file system of rendered migrations, all in its root.
 type memFS map[string][]byte

@@ -229,36 +229,21 @@ func (t *tx) LastAgentOfCustomer(ctx context.Context, customerID, exclude string
 	return agent, nil
 }
 
-// LockKey implements storage.Tx: a transaction-scoped advisory lock on
-// PostgreSQL, keyed by a 64-bit hash of the schema and the key (a collision
-// only makes two unrelated keys wait for each other). On SQLite write
-// transactions run one at a time, so there is nothing to take.
+// LockKey implements storage.Tx: the flavor's lock of key (an advisory
+// lock on PostgreSQL), or nothing where write transactions run one at a
+// time anyway.
 func (t *tx) LockKey(ctx context.Context, key string) error {
 	const op = "locking key"
 	if err := checkCtx(ctx, op); err != nil {
 		return err
 	}
-	if !t.s.d.pg() {
+	d := t.s.d
+	st := d.lockKey(d, key)
+	if st == nil {
 		return nil
-	}
-	st := t.s.d.stmt(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, t.s.d.schema+"\x1f"+key)
-	if !cleanText(key) {
-		st.args[0] = t.s.d.schema + "\x1f" + hexKey(key)
 	}
 	if err := t.run(ctx, st); err != nil {
 		return t.s.wrap(ctx, op, "", err)
 	}
 	return nil
-}
-
-// hexKey spells a key that is not clean text in hex, so that any key can be
-// locked.
-func hexKey(key string) string {
-	const digits = "0123456789abcdef"
-	out := make([]byte, 0, 2*len(key)+1)
-	out = append(out, 'x')
-	for i := 0; i < len(key); i++ {
-		out = append(out, digits[key[i]>>4], digits[key[i]&15])
-	}
-	return string(out)
 }
