@@ -116,7 +116,8 @@ func (t *tx) ReplaceRules(ctx context.Context, rules []routing.Rule) error {
 	return nil
 }
 
-// AgentLoad implements storage.Tx, on the (agent_id, status) index.
+// AgentLoad implements storage.Tx, on the (agent_id, status) index. The
+// statuses restate routing.CountsAsLoad.
 func (t *tx) AgentLoad(ctx context.Context, agentID string) (int, error) {
 	const op = "counting agent load"
 	if err := checkCtx(ctx, op); err != nil {
@@ -135,7 +136,7 @@ func (t *tx) AgentLoad(ctx context.Context, agentID string) (int, error) {
 }
 
 // QueueMemberLoads implements storage.Tx: the members with their loads in
-// one query.
+// one query. The statuses restate routing.CountsAsLoad, as in AgentLoad.
 func (t *tx) QueueMemberLoads(ctx context.Context, queueID string) ([]storage.AgentLoad, error) {
 	const op = "counting queue member loads"
 	if err := checkCtx(ctx, op); err != nil {
@@ -172,7 +173,11 @@ func (t *tx) QueueMemberLoads(ctx context.Context, queueID string) ([]storage.Ag
 }
 
 // ListWaiting implements storage.Tx, on the partial index of waiting
-// conversations (queue, priority rank descending, queued_at, id).
+// conversations (queue, priority rank descending, queued_at, id). Its
+// conditions restate routing.Waiting, and are the index's predicate word
+// for word, so that the planners use it; its order restates
+// routing.ServingOrder, whose WaitingSince is queued_at: the domain sets
+// QueuedAt whenever a conversation enters a queue.
 func (t *tx) ListWaiting(ctx context.Context, q storage.WaitingQuery) ([]*conversation.Conversation, error) {
 	const op = "listing waiting conversations"
 	if err := checkCtx(ctx, op); err != nil {
@@ -207,7 +212,7 @@ func (t *tx) ListWaiting(ctx context.Context, q storage.WaitingQuery) ([]*conver
 }
 
 // LastAgentOfCustomer implements storage.Tx, on the (customer_id,
-// updated_at) index.
+// updated_at) index. agent_id IS NOT NULL restates conversation.Assigned.
 func (t *tx) LastAgentOfCustomer(ctx context.Context, customerID, exclude string, since time.Time) (string, error) {
 	const op = "finding the last agent of customer"
 	if err := checkCtx(ctx, op); err != nil {
