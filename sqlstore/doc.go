@@ -20,9 +20,9 @@
 // [a-z_][a-z0-9_]*. Statements are written once, in PostgreSQL's syntax
 // with {table} names, and rendered per dialect ($n becomes ?n on SQLite, a
 // cast after a parameter is dropped); where the dialects differ (lists,
-// substring search, aggregates, locking, numbering events) the dialect
-// supplies the fragment. Lists are parameters too: a text[] on PostgreSQL,
-// a JSON array read with json_each on SQLite.
+// substring search, aggregates, locking, numbering events) the dialect's
+// flavor supplies the fragment or the statement. Lists are parameters too:
+// a text[] on PostgreSQL, a JSON array read with json_each on SQLite.
 //
 // Operations think in round trips. On PostgreSQL the statements of one
 // operation go in one pipelined batch (a list's count and its page, a
@@ -32,6 +32,46 @@
 // database raising an error (INSERT … ON CONFLICT DO NOTHING, INSERT …
 // SELECT … WHERE EXISTS), so they neither abort a PostgreSQL transaction
 // nor cost a savepoint; a second read on the failure path says which.
+//
+// # Layout
+//
+// The Store, its transactions, its statements and Migrate are written once
+// (store.go, the files named after what they store, migrate.go), over the
+// flavor interface of dialect.go, which holds everything that differs
+// between the databases. Each dialect's flavor is one file, with its
+// constructor:
+//
+//   - postgres.go: NewPostgres and WithPgxTx; schema-qualified table
+//     names; statements as written; timestamptz times and text[] lists;
+//     strpos, string_agg and json_agg; FOR NO KEY UPDATE; events numbered
+//     by the event_seq counter in the statement that inserts them;
+//     advisory locks for LockKey and Migrate, and CREATE SCHEMA; writes
+//     deferred to the commit's round trip; SQLSTATE classification.
+//   - sqlite.go: SQLiteConfig, NewSQLite, SQLDB and WithSQLTx; prefixed
+//     table names; ?NNN parameters without casts; fixed-width text times
+//     and JSON lists; instr, group_concat and json_group_array; no row or
+//     key locks (write transactions run one at a time); events numbered
+//     past the highest seq, the counter moved only by a delete; the
+//     driver's classification (SQLiteConfig.Classify).
+//
+// How statements reach the database is separate from the dialect: pgx.go runs
+// them through pgx (pipelined batches, BEGIN and COMMIT riding with the
+// first and last statements), sqldb.go through database/sql (one after
+// the other), each on the store's own connections or in savepoints of the
+// host's transaction. Migrations are per dialect, in migrations/<dialect>,
+// with the same version numbers.
+//
+// Adding a third dialect is a Dialect constant, a file with its flavor and
+// constructor, its entry in flavors, and its migrations directory; a
+// backend too if its driver is neither pgx nor database/sql. Nothing else
+// changes, and the conformance suite (storage/storagetest) says whether it
+// behaves.
+//
+// The SQL restates a few domain rules, for the indexes and filters that
+// make them fast: the statuses that count as load (routing.CountsAsLoad),
+// what waiting means and the serving order (routing.Waiting and
+// routing.ServingOrder). Each such statement names the Go function it
+// restates, and a test compares their answers over every status.
 //
 // # Schema
 //
