@@ -87,8 +87,8 @@ type sqliteFlavor struct {
 
 func (sqliteFlavor) name() Dialect { return SQLite }
 
-// qualify prefixes the table: SQLite has no schemas but attached
-// databases, which a host's connection would have to set up.
+// qualify prefixes the table: SQLite's schemas are attached databases,
+// which every connection of the host's would have to attach.
 func (sqliteFlavor) qualify(schema, table string) string { return schema + "_" + table }
 
 // render turns $n placeholders into ?n (whose index is n, whatever the
