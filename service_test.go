@@ -358,3 +358,62 @@ func jsonString(s string) string {
 	}
 	return string(b)
 }
+
+// activeAgent creates an ACTIVE agent with a capacity, member of queues.
+func (fx *fixture) activeAgent(t *testing.T, id string, capacity int, queues ...string) *routing.Agent {
+	t.Helper()
+	a, err := fx.svc.CreateAgent(fx.ctx, routing.Agent{ID: id, DisplayName: id, Status: routing.Active, Capacity: capacity})
+	require.NoError(t, err)
+	for _, q := range queues {
+		require.NoError(t, ignore(fx.svc.AddQueueMember(fx.ctx, q, id)))
+	}
+	return a
+}
+
+func (fx *fixture) autoQueue(t *testing.T, id string, mods ...func(*routing.Queue)) *routing.Queue {
+	t.Helper()
+	in := routing.Queue{ID: id, Name: "Queue " + id, AutoAssignment: true}
+	for _, m := range mods {
+		m(&in)
+	}
+	q, err := fx.svc.CreateQueue(fx.ctx, in)
+	require.NoError(t, err)
+	return q
+}
+
+func (fx *fixture) rules(t *testing.T, rules ...routing.Rule) {
+	t.Helper()
+	_, err := fx.svc.SetRoutingRules(fx.ctx, rules)
+	require.NoError(t, err)
+}
+
+func (fx *fixture) load(t *testing.T, agentID string) int {
+	t.Helper()
+	page, err := fx.svc.ListConversations(fx.ctx, storage.ConversationQuery{
+		Filter: storage.ConversationFilter{AgentID: agentID, Statuses: []conversation.Status{conversation.Open, conversation.Waiting}},
+	})
+	require.NoError(t, err)
+	return page.Total
+}
+
+func ignore[T any](_ T, err error) error { return err }
+
+func conversationIDs(cs []*conversation.Conversation) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.ID
+	}
+	return out
+}
+
+// tamper changes one character in the middle of a cursor.
+func tamper(cursor string) string {
+	b := []byte(cursor)
+	i := len(b) / 2
+	if b[i] == 'A' {
+		b[i] = 'B'
+	} else {
+		b[i] = 'A'
+	}
+	return string(b)
+}

@@ -1,4 +1,4 @@
-package parley_test
+package storagetest
 
 import (
 	"fmt"
@@ -9,24 +9,18 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/message"
 	"github.com/parleyhq/parley/routing"
 	"github.com/parleyhq/parley/storage"
 )
 
-func conversationIDs(cs []*conversation.Conversation) []string {
-	out := make([]string, len(cs))
-	for i, c := range cs {
-		out[i] = c.ID
-	}
-	return out
-}
-
 // listFixture creates c1..c8, one second apart, and then updates c2 and
 // c5 (in that order) a second apart after all of them.
-func listFixture(t *testing.T, setup setupFunc) (*fixture, map[string]*conversation.Conversation) {
+func listingFixture(t *testing.T, s *serviceSuite) (*serviceFixture, map[string]*conversation.Conversation) {
 	t.Helper()
-	fx := setup(t)
+	fx := s.setup(t)
 	fx.agent(t, "a1", routing.RoleAgent)
 	fx.agent(t, "a2", routing.RoleAgent)
 	fx.queue(t, "q1", "Support")
@@ -58,51 +52,50 @@ func listFixture(t *testing.T, setup setupFunc) (*fixture, map[string]*conversat
 	return fx, all
 }
 
-func TestListConversationFilters(t *testing.T) {
-	t.Parallel()
-	created := func(i int) time.Time { return t0.Add(time.Duration(i) * time.Second) } // c<i> was created at t0+i s
-	tests := []struct {
-		name   string
-		filter storage.ConversationFilter
-		want   []string // in id order
-	}{
-		{"none", storage.ConversationFilter{}, []string{"c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8"}},
-		{"ids", storage.ConversationFilter{IDs: []string{"c3", "c1", "nope"}}, []string{"c1", "c3"}},
-		{"statuses any-of", storage.ConversationFilter{Statuses: []conversation.Status{conversation.Waiting, conversation.Closed}}, []string{"c2", "c4", "c7"}},
-		{"priorities any-of", storage.ConversationFilter{Priorities: []conversation.Priority{conversation.Urgent, conversation.Low}}, []string{"c1", "c2", "c5", "c7"}},
-		{"one queue", storage.ConversationFilter{QueueIDs: []string{"q1"}}, []string{"c1", "c3", "c5"}},
-		{"queues any-of", storage.ConversationFilter{QueueIDs: []string{"q1", "q2"}}, []string{"c1", "c2", "c3", "c5", "c7"}},
-		{"agent", storage.ConversationFilter{AgentID: "a1"}, []string{"c1", "c6", "c7"}},
-		{"unassigned", storage.ConversationFilter{Unassigned: true}, []string{"c2", "c4", "c5", "c8"}},
-		{"channels any-of", storage.ConversationFilter{Channels: []conversation.Channel{conversation.Email, conversation.Voice}}, []string{"c1", "c3", "c4", "c7"}},
-		{"one tag", storage.ConversationFilter{Tags: []string{"vip"}}, []string{"c1", "c3", "c5"}},
-		{"tags all-of", storage.ConversationFilter{Tags: []string{"vip", "hardware"}}, []string{"c1", "c5"}},
-		{"tags all-of, three", storage.ConversationFilter{Tags: []string{"billing", "vip", "hardware"}}, []string{"c5"}},
-		{"unknown tag", storage.ConversationFilter{Tags: []string{"nobody-has-it"}}, []string{}},
-		{"customer", storage.ConversationFilter{CustomerID: "cust-1"}, []string{"c1", "c3", "c8"}},
-		{"created after, inclusive", storage.ConversationFilter{CreatedAfter: created(6)}, []string{"c6", "c7", "c8"}},
-		{"created before, exclusive", storage.ConversationFilter{CreatedBefore: created(3)}, []string{"c1", "c2"}},
-		{"created window", storage.ConversationFilter{CreatedAfter: created(2), CreatedBefore: created(4)}, []string{"c2", "c3"}},
-		{"updated after", storage.ConversationFilter{UpdatedAfter: created(9)}, []string{"c2", "c5"}},
-		{"updated before", storage.ConversationFilter{UpdatedBefore: created(2)}, []string{"c1"}},
-		{"topic contains, any case", storage.ConversationFilter{TopicContains: "fire"}, []string{"c1", "c3", "c8"}},
-		{"topic contains, upper case needle", storage.ConversationFilter{TopicContains: "PRINTER"}, []string{"c1", "c5"}},
-		{"AND of filters", storage.ConversationFilter{
-			Statuses:   []conversation.Status{conversation.Open, conversation.Waiting},
-			QueueIDs:   []string{"q1", "q2"},
-			Channels:   []conversation.Channel{conversation.SMS, conversation.Email},
-			Tags:       []string{"hardware"},
-			Priorities: []conversation.Priority{conversation.Urgent, conversation.Low},
-		}, []string{"c1", "c5", "c7"}},
-		{"AND excludes", storage.ConversationFilter{CustomerID: "cust-1", Unassigned: true}, []string{"c8"}},
-	}
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx, all := listFixture(t, setup)
+var serviceListCases = []serviceCase{
+	{"ListConversationFilters", func(t *testing.T, s *serviceSuite) {
+		created := func(i int) time.Time { return t0.Add(time.Duration(i) * time.Second) } // c<i> was created at t0+i s
+		tests := []struct {
+			name   string
+			filter storage.ConversationFilter
+			want   []string // in id order
+		}{
+			{"none", storage.ConversationFilter{}, []string{"c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8"}},
+			{"ids", storage.ConversationFilter{IDs: []string{"c3", "c1", "nope"}}, []string{"c1", "c3"}},
+			{"statuses any-of", storage.ConversationFilter{Statuses: []conversation.Status{conversation.Waiting, conversation.Closed}}, []string{"c2", "c4", "c7"}},
+			{"priorities any-of", storage.ConversationFilter{Priorities: []conversation.Priority{conversation.Urgent, conversation.Low}}, []string{"c1", "c2", "c5", "c7"}},
+			{"one queue", storage.ConversationFilter{QueueIDs: []string{"q1"}}, []string{"c1", "c3", "c5"}},
+			{"queues any-of", storage.ConversationFilter{QueueIDs: []string{"q1", "q2"}}, []string{"c1", "c2", "c3", "c5", "c7"}},
+			{"agent", storage.ConversationFilter{AgentID: "a1"}, []string{"c1", "c6", "c7"}},
+			{"unassigned", storage.ConversationFilter{Unassigned: true}, []string{"c2", "c4", "c5", "c8"}},
+			{"channels any-of", storage.ConversationFilter{Channels: []conversation.Channel{conversation.Email, conversation.Voice}}, []string{"c1", "c3", "c4", "c7"}},
+			{"one tag", storage.ConversationFilter{Tags: []string{"vip"}}, []string{"c1", "c3", "c5"}},
+			{"tags all-of", storage.ConversationFilter{Tags: []string{"vip", "hardware"}}, []string{"c1", "c5"}},
+			{"tags all-of, three", storage.ConversationFilter{Tags: []string{"billing", "vip", "hardware"}}, []string{"c5"}},
+			{"unknown tag", storage.ConversationFilter{Tags: []string{"nobody-has-it"}}, []string{}},
+			{"customer", storage.ConversationFilter{CustomerID: "cust-1"}, []string{"c1", "c3", "c8"}},
+			{"created after, inclusive", storage.ConversationFilter{CreatedAfter: created(6)}, []string{"c6", "c7", "c8"}},
+			{"created before, exclusive", storage.ConversationFilter{CreatedBefore: created(3)}, []string{"c1", "c2"}},
+			{"created window", storage.ConversationFilter{CreatedAfter: created(2), CreatedBefore: created(4)}, []string{"c2", "c3"}},
+			{"updated after", storage.ConversationFilter{UpdatedAfter: created(9)}, []string{"c2", "c5"}},
+			{"updated before", storage.ConversationFilter{UpdatedBefore: created(2)}, []string{"c1"}},
+			{"topic contains, any case", storage.ConversationFilter{TopicContains: "fire"}, []string{"c1", "c3", "c8"}},
+			{"topic contains, upper case needle", storage.ConversationFilter{TopicContains: "PRINTER"}, []string{"c1", "c5"}},
+			{"AND of filters", storage.ConversationFilter{
+				Statuses:   []conversation.Status{conversation.Open, conversation.Waiting},
+				QueueIDs:   []string{"q1", "q2"},
+				Channels:   []conversation.Channel{conversation.SMS, conversation.Email},
+				Tags:       []string{"hardware"},
+				Priorities: []conversation.Priority{conversation.Urgent, conversation.Low},
+			}, []string{"c1", "c5", "c7"}},
+			{"AND excludes", storage.ConversationFilter{CustomerID: "cust-1", Unassigned: true}, []string{"c8"}},
+		}
+		fx, all := listingFixture(t, s)
 		require.Equal(t, created(1), all["c1"].CreatedAt)
 		require.Equal(t, created(9), all["c2"].UpdatedAt)
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				t.Parallel()
+				s.parallel(t)
 				page, err := fx.svc.ListConversations(fx.ctx, storage.ConversationQuery{
 					Filter: tt.filter,
 					Order:  storage.Order{Field: storage.SortID},
@@ -115,32 +108,28 @@ func TestListConversationFilters(t *testing.T) {
 				}
 			})
 		}
-	})
-}
-
-func TestListConversationOrders(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		order storage.Order
-		want  []string
-	}{
-		{storage.Order{}, []string{"c8", "c7", "c6", "c5", "c4", "c3", "c2", "c1"}}, // newest first by default
-		{storage.Order{Field: storage.SortCreatedAt}, []string{"c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8"}},
-		{storage.Order{Field: storage.SortUpdatedAt, Desc: true}, []string{"c5", "c2", "c8", "c7", "c6", "c4", "c3", "c1"}},
-		// Ties in the priority are broken by id, in the same direction.
-		{storage.Order{Field: storage.SortPriority, Desc: true}, []string{"c5", "c2", "c8", "c3", "c6", "c4", "c7", "c1"}},
-		{storage.Order{Field: storage.SortPriority}, []string{"c1", "c7", "c4", "c6", "c3", "c8", "c2", "c5"}},
-		{storage.Order{Field: storage.SortID, Desc: true}, []string{"c8", "c7", "c6", "c5", "c4", "c3", "c2", "c1"}},
-	}
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx, _ := listFixture(t, setup)
+	}},
+	{"ListConversationOrders", func(t *testing.T, s *serviceSuite) {
+		tests := []struct {
+			order storage.Order
+			want  []string
+		}{
+			{storage.Order{}, []string{"c8", "c7", "c6", "c5", "c4", "c3", "c2", "c1"}}, // newest first by default
+			{storage.Order{Field: storage.SortCreatedAt}, []string{"c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8"}},
+			{storage.Order{Field: storage.SortUpdatedAt, Desc: true}, []string{"c5", "c2", "c8", "c7", "c6", "c4", "c3", "c1"}},
+			// Ties in the priority are broken by id, in the same direction.
+			{storage.Order{Field: storage.SortPriority, Desc: true}, []string{"c5", "c2", "c8", "c3", "c6", "c4", "c7", "c1"}},
+			{storage.Order{Field: storage.SortPriority}, []string{"c1", "c7", "c4", "c6", "c3", "c8", "c2", "c5"}},
+			{storage.Order{Field: storage.SortID, Desc: true}, []string{"c8", "c7", "c6", "c5", "c4", "c3", "c2", "c1"}},
+		}
+		fx, _ := listingFixture(t, s)
 		for _, tt := range tests {
 			name := tt.order.String()
 			if tt.order.Field == "" {
 				name = "default"
 			}
 			t.Run(name, func(t *testing.T) {
-				t.Parallel()
+				s.parallel(t)
 				page, err := fx.svc.ListConversations(fx.ctx, storage.ConversationQuery{Order: tt.order})
 				require.NoError(t, err)
 				require.Equal(t, tt.want, conversationIDs(page.Items))
@@ -177,13 +166,9 @@ func TestListConversationOrders(t *testing.T) {
 				}
 			})
 		}
-	})
-}
-
-func TestListConversationPaging(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx, _ := listFixture(t, setup)
+	}},
+	{"ListConversationPaging", func(t *testing.T, s *serviceSuite) {
+		fx, _ := listingFixture(t, s)
 		q := storage.ConversationQuery{
 			Filter: storage.ConversationFilter{Statuses: []conversation.Status{conversation.Open, conversation.Waiting}},
 			Order:  storage.Order{Field: storage.SortID},
@@ -226,5 +211,50 @@ func TestListConversationPaging(t *testing.T) {
 			}
 			return strings.Compare(b.ID, a.ID)
 		}), "newest first, ties by id")
-	})
+	}},
+	// CursorAtUnixEpoch pages through conversations created at the Unix
+	// epoch, whose time encodes as 0 in a cursor: every page moves on (before
+	// the fix, the cursor read as "no time" and the first page came back
+	// forever).
+	{"CursorAtUnixEpoch", func(t *testing.T, s *serviceSuite) {
+		epoch := time.Unix(0, 0)
+		fx := s.setup(t, parley.WithClock(func() time.Time { return epoch }))
+		for _, id := range []string{"a", "b", "c"} {
+			fx.conversation(t, conversation.Conversation{ID: id})
+			_, err := fx.svc.CreateMessage(fx.ctx, "a", message.Message{ID: "m" + id, Direction: message.Inbound, Content: message.Content{Text: id}})
+			require.NoError(t, err)
+		}
+		for _, order := range []storage.Order{{Field: storage.SortCreatedAt}, {Field: storage.SortUpdatedAt, Desc: true}} {
+			q := storage.ConversationQuery{Order: order, Paging: storage.Paging{Limit: 1}}
+			var walked []string
+			for range 4 {
+				page, err := fx.svc.ListConversations(fx.ctx, q)
+				require.NoError(t, err)
+				walked = append(walked, conversationIDs(page.Items)...)
+				if page.NextCursor == "" {
+					break
+				}
+				q.Cursor = page.NextCursor
+			}
+			want := []string{"a", "b", "c"}
+			if order.Desc {
+				want = []string{"c", "b", "a"}
+			}
+			require.Equal(t, want, walked, "order %s", order)
+		}
+		mq := storage.MessageQuery{ConversationID: "a", Paging: storage.Paging{Limit: 1}}
+		var walked []string
+		for range 4 {
+			page, err := fx.svc.ListMessages(fx.ctx, mq)
+			require.NoError(t, err)
+			for _, m := range page.Items {
+				walked = append(walked, m.ID)
+			}
+			if page.NextCursor == "" {
+				break
+			}
+			mq.Cursor = page.NextCursor
+		}
+		require.Equal(t, []string{"ma", "mb", "mc"}, walked)
+	}},
 }

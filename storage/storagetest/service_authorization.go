@@ -1,0 +1,252 @@
+package storagetest
+
+import (
+	"context"
+	"reflect"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/message"
+	"github.com/parleyhq/parley/routing"
+	"github.com/parleyhq/parley/storage"
+)
+
+// operation is one Service method called with valid input against
+// authFixture: with its scope it succeeds.
+type operation struct {
+	scope parley.Scope
+	call  func(ctx context.Context, svc *parley.Service) error
+}
+
+func ignore[T any](_ T, err error) error { return err }
+
+// operations holds every operation of Service. A new operation must be
+// added here (and to parley's scope table): the case
+// Authorization/EveryOperationHasACase fails until it is.
+var operations = map[string]operation{
+	"CreateConversation": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.CreateConversation(ctx, conversation.Conversation{Topic: "new"}))
+	}},
+	"GetConversation": {parley.ScopeRead, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.GetConversation(ctx, "c1"))
+	}},
+	"ListConversations": {parley.ScopeRead, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.ListConversations(ctx, storage.ConversationQuery{}))
+	}},
+	"UpdateConversation": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.UpdateConversation(ctx, "c1", conversation.Patch{Topic: ptr("changed")}))
+	}},
+	"AssignConversation": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.AssignConversation(ctx, "c1", "a1"))
+	}},
+	"UnassignConversation": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.UnassignConversation(ctx, "c2"))
+	}},
+	"CloseConversation": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.CloseConversation(ctx, "c1"))
+	}},
+	"DeleteConversation": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return svc.DeleteConversation(ctx, "c1", "test")
+	}},
+	"AddTag": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.AddTag(ctx, "c1", "fresh"))
+	}},
+	"RemoveTag": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.RemoveTag(ctx, "c1", "vip"))
+	}},
+	"ConversationTags": {parley.ScopeRead, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.ConversationTags(ctx, "c1", storage.Paging{}))
+	}},
+	"History": {parley.ScopeRead, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.History(ctx, "c1", 0, 0))
+	}},
+	"CreateTag": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.CreateTag(ctx, "fresh"))
+	}},
+	"GetTag": {parley.ScopeRead, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.GetTag(ctx, "vip"))
+	}},
+	"ListTags": {parley.ScopeRead, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.ListTags(ctx, storage.TagQuery{}))
+	}},
+	"DeleteTag": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return svc.DeleteTag(ctx, "vip")
+	}},
+	"CreateMessage": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.CreateMessage(ctx, "c1", message.Message{Content: message.Content{Text: "hi"}}))
+	}},
+	"GetMessage": {parley.ScopeRead, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.GetMessage(ctx, "m1"))
+	}},
+	"ListMessages": {parley.ScopeRead, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.ListMessages(ctx, storage.MessageQuery{ConversationID: "c1"}))
+	}},
+	"CreateAgent": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.CreateAgent(ctx, routing.Agent{DisplayName: "New"}))
+	}},
+	"GetAgent": {parley.ScopeRead, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.GetAgent(ctx, "a1"))
+	}},
+	"ListAgents": {parley.ScopeRead, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.ListAgents(ctx, storage.ListQuery{}))
+	}},
+	"UpdateAgent": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.UpdateAgent(ctx, "a1", routing.AgentPatch{Status: ptr(routing.Active)}))
+	}},
+	"CreateQueue": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.CreateQueue(ctx, routing.Queue{Name: "New"}))
+	}},
+	"GetQueue": {parley.ScopeRead, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.GetQueue(ctx, "q1"))
+	}},
+	"ListQueues": {parley.ScopeRead, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.ListQueues(ctx, storage.ListQuery{}))
+	}},
+	"UpdateQueue": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.UpdateQueue(ctx, "q1", routing.QueuePatch{AutoAssignment: ptr(true)}))
+	}},
+	"AddQueueMember": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.AddQueueMember(ctx, "q1", "a1"))
+	}},
+	"RemoveQueueMember": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.RemoveQueueMember(ctx, "q1", "s1"))
+	}},
+	"RoutingRules": {parley.ScopeRead, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.RoutingRules(ctx))
+	}},
+	"SetRoutingRules": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.SetRoutingRules(ctx, []routing.Rule{{Name: "all", QueueID: "q1"}}))
+	}},
+	"Events": {parley.ScopeRead, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.Events(ctx, storage.EventQuery{}))
+	}},
+	"Route": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.Route(ctx, "c1"))
+	}},
+	"SimulateRouting": {parley.ScopeRead, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.SimulateRouting(ctx, "c1"))
+	}},
+	"TransferToAgent": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.TransferToAgent(ctx, "c1", "a1"))
+	}},
+	"TransferToQueue": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.TransferToQueue(ctx, "c1", "q1"))
+	}},
+	"AssignWaiting": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.AssignWaiting(ctx, "q1"))
+	}},
+	"AssignAllWaiting": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.AssignAllWaiting(ctx))
+	}},
+	"ReceiveInbound": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		_, _, err := svc.ReceiveInbound(ctx, "cust-1", conversation.SMS, message.Message{Content: message.Content{Text: "hello"}})
+		return err
+	}},
+}
+
+// authFixture has agents a1 and s1 (s1 a member of q1), queue q1,
+// conversation c1 (tagged vip, with message m1) and c2 (assigned to a1).
+func authFixture(t *testing.T, s *serviceSuite, opts ...parley.Option) *serviceFixture {
+	t.Helper()
+	fx := s.setup(t, opts...)
+	fx.ctx = fx.as("", parley.ScopeRead, parley.ScopeWrite)
+	ctx := fx.ctx
+	_, err := fx.svc.CreateAgent(ctx, routing.Agent{ID: "a1", DisplayName: "Ann"})
+	require.NoError(t, err)
+	_, err = fx.svc.CreateAgent(ctx, routing.Agent{ID: "s1", DisplayName: "Sue", Role: routing.RoleSupervisor})
+	require.NoError(t, err)
+	_, err = fx.svc.CreateQueue(ctx, routing.Queue{ID: "q1", Name: "Support"})
+	require.NoError(t, err)
+	require.NoError(t, ignore(fx.svc.AddQueueMember(ctx, "q1", "s1")))
+	_, err = fx.svc.CreateConversation(ctx, conversation.Conversation{ID: "c1", Tags: []string{"vip"}})
+	require.NoError(t, err)
+	_, err = fx.svc.CreateConversation(ctx, conversation.Conversation{ID: "c2", AgentID: "a1"})
+	require.NoError(t, err)
+	_, err = fx.svc.CreateMessage(ctx, "c1", message.Message{ID: "m1", Direction: message.Inbound, Content: message.Content{Text: "hello"}})
+	require.NoError(t, err)
+	return fx
+}
+
+var serviceAuthorizationCases = []serviceCase{
+	// EveryOperationHasACase walks the exported methods of Service: each
+	// that has a scope in parley's table (every operation; the root
+	// package's tests check that none lacks one) has a case in operations,
+	// with that scope, so that an operation added without a case here fails
+	// the suite.
+	{"EveryOperationHasACase", func(t *testing.T, s *serviceSuite) {
+		typ := reflect.TypeOf(&parley.Service{})
+		require.Positive(t, typ.NumMethod())
+		methods := map[string]bool{}
+		for i := range typ.NumMethod() {
+			name := typ.Method(i).Name
+			methods[name] = true
+			scope, ok := parley.OperationScope(name)
+			if !ok {
+				continue
+			}
+			op, ok := operations[name]
+			require.True(t, ok, "Service.%s has no case in the authorization tests", name)
+			require.Equal(t, op.scope, scope, "the scope of Service.%s", name)
+		}
+		for name := range operations {
+			require.True(t, methods[name], "%s is not a method of Service", name)
+		}
+	}},
+	{"Authorization", func(t *testing.T, s *serviceSuite) {
+		for name, op := range operations {
+			other := parley.ScopeRead
+			if op.scope == parley.ScopeRead {
+				other = parley.ScopeWrite
+			}
+			actors := []struct {
+				name  string
+				ctx   func(fx *serviceFixture) context.Context
+				allow bool
+			}{
+				{"no actor", func(fx *serviceFixture) context.Context { return fx.base }, false},
+				{"no scopes", func(fx *serviceFixture) context.Context { return fx.as("") }, false},
+				{"an agent without scopes", func(fx *serviceFixture) context.Context { return fx.as("s1") }, false},
+				{"only " + string(other), func(fx *serviceFixture) context.Context { return fx.as("", other) }, false},
+				{"an unknown scope", func(fx *serviceFixture) context.Context { return fx.as("", "admin") }, false},
+				{"its scope", func(fx *serviceFixture) context.Context { return fx.as("", op.scope) }, true},
+				{"both scopes", func(fx *serviceFixture) context.Context { return fx.as("", parley.ScopeRead, parley.ScopeWrite) }, true},
+			}
+			for _, actor := range actors {
+				t.Run(name+", "+actor.name, func(t *testing.T) {
+					s.parallel(t)
+					fx := authFixture(t, s, parley.WithAuthorization())
+					before := fx.snapshot(t)
+					err := op.call(actor.ctx(fx), fx.svc)
+					if actor.allow {
+						require.NoError(t, err)
+						return
+					}
+					require.ErrorIs(t, err, parley.ErrForbidden)
+					fx.requireUnchanged(t, before)
+				})
+			}
+			t.Run(name+", authorisation off", func(t *testing.T) {
+				s.parallel(t)
+				fx := authFixture(t, s)
+				require.NoError(t, op.call(fx.base, fx.svc), "off by default: no actor, no scopes needed")
+			})
+		}
+	}},
+	// ReplyMatrixWithAuthorization: a write scope does not lift the reply
+	// matrix.
+	{"ReplyMatrixWithAuthorization", func(t *testing.T, s *serviceSuite) {
+		fx := authFixture(t, s, parley.WithAuthorization())
+		reply := func(agentID string) error {
+			return ignore(fx.svc.CreateMessage(fx.as(agentID, parley.ScopeRead, parley.ScopeWrite), "c2", message.Message{Content: message.Content{Text: "hi"}}))
+		}
+		_, err := fx.svc.CreateAgent(fx.as("", parley.ScopeWrite), routing.Agent{ID: "a2", DisplayName: "Bob"})
+		require.NoError(t, err)
+		require.ErrorIs(t, reply("a2"), parley.ErrForbidden)
+		require.ErrorIs(t, reply(""), parley.ErrForbidden)
+		require.NoError(t, reply("a1"))
+		require.NoError(t, reply("s1"))
+	}},
+}
