@@ -2,6 +2,9 @@ package parley_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -416,4 +419,27 @@ func tamper(cursor string) string {
 		b[i] = 'A'
 	}
 	return string(b)
+}
+
+// forgeCursor builds a cursor of the query that real (a cursor it gave
+// out) belongs to, for any keyset, with a correct checksum: the checksum
+// is no secret.
+func forgeCursor(real string, micros int64, rank byte, id string) string {
+	b, err := base64.RawURLEncoding.DecodeString(real)
+	if err != nil || len(b) < 9 {
+		return real
+	}
+	body := append([]byte{}, b[:9]...) // version and query fingerprint
+	body = binary.BigEndian.AppendUint64(body, uint64(micros))
+	body = append(body, rank)
+	body = append(body, id...)
+	sum := sha256.Sum256(body)
+	return base64.RawURLEncoding.EncodeToString(append(body, sum[:8]...))
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
