@@ -1,12 +1,10 @@
-package parley_test
+package systemtest
 
 import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -27,14 +25,20 @@ import (
 	"github.com/parleyhq/parley/tag"
 )
 
+// The fixture of the system tests: a service over a fresh store, with a
+// manual clock and sequential ids, and the helpers the tests share.
+
 // storeFactory makes a fresh, empty Store for one test.
 type storeFactory struct {
 	name string
 	new  func(t testing.TB) storage.Store
 }
 
-// storeFactories are the Stores every service test runs against. Another
-// Store joins the service tests with one more line here.
+// storeFactories are the Stores the system tests that run on every store
+// run on (hostile input, load, the benchmarks). The service's rules on
+// each store are storagetest's service suite, which each store runs from
+// its own tests; these tests add what needs the whole system: the HTTP
+// adapter, the raw tables, time and volume.
 var storeFactories = []storeFactory{
 	{"memory", func(testing.TB) storage.Store { return memstore.New() }},
 	{"sqlite", newSQLite},
@@ -118,6 +122,7 @@ func (s *sequence) Next() string {
 	return fmt.Sprintf("id-%04d", s.n)
 }
 
+// fixture is one test's service, its store and its clock.
 type fixture struct {
 	svc   *parley.Service
 	store storage.Store
@@ -146,11 +151,6 @@ func newFixture(t *testing.T, store storage.Store, opts ...parley.Option) *fixtu
 // next change has a time of its own.
 func (fx *fixture) tick() time.Time { return fx.clock.Advance(time.Second) }
 
-// as returns a context with an actor.
-func (fx *fixture) as(agentID string, scopes ...parley.Scope) context.Context {
-	return parley.WithActor(fx.base, parley.Actor{AgentID: agentID, Scopes: scopes})
-}
-
 func (fx *fixture) conversation(t *testing.T, in conversation.Conversation) *conversation.Conversation {
 	t.Helper()
 	c, err := fx.svc.CreateConversation(fx.ctx, in)
@@ -172,25 +172,11 @@ func (fx *fixture) agent(t *testing.T, id string, role routing.Role) *routing.Ag
 	return a
 }
 
-func (fx *fixture) disable(t *testing.T, agentID string) {
-	t.Helper()
-	off := true
-	_, err := fx.svc.UpdateAgent(fx.ctx, agentID, routing.AgentPatch{Disabled: &off})
-	require.NoError(t, err)
-}
-
 func (fx *fixture) queue(t *testing.T, id, name string) *routing.Queue {
 	t.Helper()
 	q, err := fx.svc.CreateQueue(fx.ctx, routing.Queue{ID: id, Name: name})
 	require.NoError(t, err)
 	return q
-}
-
-func (fx *fixture) text(t *testing.T, ctx context.Context, conversationID string, dir message.Direction, text string) *message.Message {
-	t.Helper()
-	m, err := fx.svc.CreateMessage(ctx, conversationID, message.Message{Direction: dir, Content: message.Content{Text: text}})
-	require.NoError(t, err)
-	return m
 }
 
 // events returns the whole event log.
@@ -223,13 +209,6 @@ func (fx *fixture) lastSeq(t *testing.T) int64 {
 func (fx *fixture) eventsSince(t *testing.T, seq int64) []*storage.Event {
 	t.Helper()
 	events, err := fx.svc.Events(fx.ctx, storage.EventQuery{After: seq, Limit: storage.MaxLimit})
-	require.NoError(t, err)
-	return events
-}
-
-func (fx *fixture) history(t *testing.T, conversationID string) []*storage.Event {
-	t.Helper()
-	events, err := fx.svc.History(fx.ctx, conversationID, 0, storage.MaxLimit)
 	require.NoError(t, err)
 	return events
 }
@@ -287,58 +266,6 @@ func (fx *fixture) requireUnchanged(t *testing.T, before snapshot) {
 	require.Equal(t, before, fx.snapshot(t), "a failed operation must write nothing and record no event")
 }
 
-// requireInvalid asserts that err is ErrInvalid with a *FieldError naming
-// field.
-func requireInvalid(t *testing.T, err error, field string) {
-	t.Helper()
-	require.ErrorIs(t, err, parley.ErrInvalid)
-	var fe *parley.FieldError
-	require.True(t, errors.As(err, &fe), "want a *FieldError, got %T: %v", err, err)
-	require.Equal(t, field, fe.Field, "field of %v", err)
-}
-
-// change is an expected field change of an event, its values as JSON text
-// ("" for no value).
-type change struct {
-	field, before, after string
-}
-
-// requireEvent asserts an event's type, conversation, actor, time and
-// changes (in order).
-func requireEvent(t *testing.T, e *storage.Event, typ storage.EventType, conversationID, actor string, at time.Time, changes ...change) {
-	t.Helper()
-	require.Equal(t, typ, e.Type)
-	require.Equal(t, conversationID, e.ConversationID, "conversationId of %s", typ)
-	require.Equal(t, actor, e.Actor, "actor of %s", typ)
-	require.True(t, at.Equal(e.At), "time of %s: %v, want %v", typ, e.At, at)
-	require.Positive(t, e.Seq)
-	if changes == nil {
-		return
-	}
-	fields := make([]string, len(e.Changes))
-	for i, c := range e.Changes {
-		fields[i] = c.Field
-	}
-	want := make([]string, len(changes))
-	for i, c := range changes {
-		want[i] = c.field
-	}
-	require.Equal(t, want, fields, "changed fields of %s", typ)
-	for i, c := range changes {
-		requireJSON(t, c.before, e.Changes[i].Before, "%s %s before", typ, c.field)
-		requireJSON(t, c.after, e.Changes[i].After, "%s %s after", typ, c.field)
-	}
-}
-
-func requireJSON(t *testing.T, want string, got []byte, msgAndArgs ...any) {
-	t.Helper()
-	if want == "" {
-		require.Empty(t, got, msgAndArgs...)
-		return
-	}
-	require.JSONEq(t, want, string(got), msgAndArgs...)
-}
-
 // types lists the types of events.
 func types(events []*storage.Event) []storage.EventType {
 	out := make([]storage.EventType, len(events))
@@ -349,18 +276,6 @@ func types(events []*storage.Event) []storage.EventType {
 }
 
 func ptr[T any](v T) *T { return &v }
-
-// jsonTime is how an event encodes a time.
-func jsonTime(t time.Time) string { return `"` + t.UTC().Format(time.RFC3339Nano) + `"` }
-
-// jsonString is how an event encodes a string.
-func jsonString(s string) string {
-	b, err := json.Marshal(s)
-	if err != nil {
-		panic(err)
-	}
-	return string(b)
-}
 
 // activeAgent creates an ACTIVE agent with a capacity, member of queues.
 func (fx *fixture) activeAgent(t *testing.T, id string, capacity int, queues ...string) *routing.Agent {
@@ -388,15 +303,6 @@ func (fx *fixture) rules(t *testing.T, rules ...routing.Rule) {
 	t.Helper()
 	_, err := fx.svc.SetRoutingRules(fx.ctx, rules)
 	require.NoError(t, err)
-}
-
-func (fx *fixture) load(t *testing.T, agentID string) int {
-	t.Helper()
-	page, err := fx.svc.ListConversations(fx.ctx, storage.ConversationQuery{
-		Filter: storage.ConversationFilter{AgentID: agentID, Statuses: []conversation.Status{conversation.Open, conversation.Waiting}},
-	})
-	require.NoError(t, err)
-	return page.Total
 }
 
 func ignore[T any](_ T, err error) error { return err }

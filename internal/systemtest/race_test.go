@@ -1,4 +1,4 @@
-package parley_test
+package systemtest
 
 import (
 	"context"
@@ -29,7 +29,7 @@ func TestRoutingRaceTwoPools(t *testing.T) {
 	t.Cleanup(pool2.Close)
 	second, err := sqlstore.NewPostgres(pool2, sqlstore.WithSchema(first.Schema()))
 	require.NoError(t, err)
-	svc1, svc2 := parley.New(first), parley.New(second)
+	svc1, svc2 := newFixture(t, first).svc, newFixture(t, second).svc
 	ctx := t.Context()
 	storagetest.RoutingRaceSetUp(t, svc1)
 	const routers = storagetest.RoutingRaceRouters / 2
@@ -51,7 +51,7 @@ func TestRoutingRaceTwoPools(t *testing.T) {
 func TestRoutingRaceTwoProcesses(t *testing.T) {
 	t.Parallel()
 	store := newPostgres(t).(*sqlstore.Store)
-	svc := parley.New(store)
+	svc := newFixture(t, store).svc
 	storagetest.RoutingRaceSetUp(t, svc)
 	children := func(phase string) {
 		t.Helper()
