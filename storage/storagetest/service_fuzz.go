@@ -32,9 +32,10 @@ import (
 //		storagetest.FuzzPatchRoundTrip(f, storagetest.FuzzStore{Name: "memory", New: newMemory}, storagetest.FuzzStore{Name: "mine", New: newMine})
 //	}
 
-// FuzzStore is one store of a fuzz target of the service suite. The first
-// store a target is given is the reference: another that answers otherwise
-// on any input fails it. (memstore makes a good reference for a new store.)
+// FuzzStore is one store of a fuzz target of the service suite. A target
+// runs each input on every store it is given ("every store" in the targets'
+// docs), and the first is the reference: another that answers otherwise on
+// any input fails it. (memstore makes a good reference for a new store.)
 type FuzzStore struct {
 	// Name names the store in failures.
 	Name string

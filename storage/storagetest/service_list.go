@@ -16,7 +16,7 @@ import (
 	"github.com/parleyhq/parley/storage"
 )
 
-// listFixture creates c1..c8, one second apart, and then updates c2 and
+// listingFixture creates c1..c8, one second apart, and then updates c2 and
 // c5 (in that order) a second apart after all of them.
 func listingFixture(t *testing.T, s *serviceSuite) (*serviceFixture, map[string]*conversation.Conversation) {
 	t.Helper()

@@ -25,6 +25,11 @@
 // says so in Capabilities.Skip, with the reason; the suites never guess
 // from the store's type.
 //
+// The service suite's fuzz round trips (FuzzConversationRoundTrip and the
+// rest) write each input through the service into several stores, which
+// must agree with the first, the reference; a package declares them as thin
+// targets over its stores, and keeps their seeds in its testdata/fuzz/.
+//
 // The suites use testify's require and fail the test on the first broken
 // rule; they read no environment and start no process. Helpers a store's
 // own tests may share are exported beside them: InTx for a one-off write,
