@@ -1,360 +1,57 @@
-package parley_test
+package parley
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/parleyhq/parley"
-	"github.com/parleyhq/parley/conversation"
-	"github.com/parleyhq/parley/internal/pgtest"
-	"github.com/parleyhq/parley/memstore"
-	"github.com/parleyhq/parley/message"
-	"github.com/parleyhq/parley/routing"
-	"github.com/parleyhq/parley/sqlstore"
-	"github.com/parleyhq/parley/sqlstore/sqlite"
-	"github.com/parleyhq/parley/storage"
-	"github.com/parleyhq/parley/tag"
 )
 
-// storeFactory makes a fresh, empty Store for one test.
-type storeFactory struct {
-	name string
-	new  func(t testing.TB) storage.Store
-}
-
-// storeFactories are the Stores every service test runs against. Another
-// Store joins the service tests with one more line here.
-var storeFactories = []storeFactory{
-	{"memory", func(testing.TB) storage.Store { return memstore.New() }},
-	{"sqlite", newSQLite},
-	{"postgres", newPostgres},
-}
-
-// newSQLite opens a migrated SQLite store in a file of the test's own.
-func newSQLite(t testing.TB) storage.Store {
-	t.Helper()
-	s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "parley.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = s.Close() })
-	require.NoError(t, s.Migrate(t.Context()))
-	return s
-}
-
-// newPostgres returns a migrated PostgreSQL store in a fresh schema of the
-// test server named by PARLEY_TEST_POSTGRES (skipped without one, failed
-// under CI=true).
-func newPostgres(t testing.TB) storage.Store {
-	t.Helper()
-	pool, schema := pgtest.Pool(t)
-	s, err := sqlstore.NewPostgres(pool, sqlstore.WithSchema(schema))
-	require.NoError(t, err)
-	require.NoError(t, s.Migrate(t.Context()))
-	return s
-}
-
-// setupFunc builds a fresh fixture (a new, empty store and a service over
-// it) for one test.
-type setupFunc func(t *testing.T, opts ...parley.Option) *fixture
-
-// forEachStore runs test once per store factory, as a parallel subtest named
-// after the store.
-func forEachStore(t *testing.T, test func(t *testing.T, setup setupFunc)) {
-	t.Helper()
-	for _, sf := range storeFactories {
-		t.Run(sf.name, func(t *testing.T) {
-			t.Parallel()
-			test(t, func(t *testing.T, opts ...parley.Option) *fixture {
-				t.Helper()
-				return newFixture(t, sf.new(t), opts...)
-			})
-		})
+// TestJSONValueMatchesEncodingJSON: the fast paths of jsonValue write
+// exactly the bytes encoding/json writes, for every kind of value an event
+// records, escapes included.
+func TestJSONValueMatchesEncodingJSON(t *testing.T) {
+	t.Parallel()
+	strs := []string{
+		"OPEN", "Where is my parcel?", "a\"b", `back\slash`, "<b>&amp;</b>", "tab\there", "new\nline",
+		"\x00nul", "\x7f", "é", "日本語", "\u2028", "\xff\xfe", " ", "agent-00", "2024-05-01T09:30:00Z",
 	}
-}
-
-// t0 is the fixture clock's start: whole microseconds, as stored.
-var t0 = time.Date(2024, 5, 1, 9, 30, 0, 0, time.UTC)
-
-// clock is a manual clock: it moves only when told to.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock on by d and returns the new time.
-func (c *clock) Advance(d time.Duration) time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	return c.now
-}
-
-// sequence makes ids id-0001, id-0002, ... in order.
-type sequence struct {
-	mu sync.Mutex
-	n  int
-}
-
-func (s *sequence) Next() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.n++
-	return fmt.Sprintf("id-%04d", s.n)
-}
-
-type fixture struct {
-	svc   *parley.Service
-	store storage.Store
-	clock *clock
-	base  context.Context // the test's context, with no actor
-	ctx   context.Context // the context the helpers use: base, or an actor with every scope when authorisation is on
-}
-
-// newFixture wraps store in a service with a manual clock at t0 and
-// sequential ids; opts come after those, so they may replace them.
-func newFixture(t *testing.T, store storage.Store, opts ...parley.Option) *fixture {
-	t.Helper()
-	clk := &clock{now: t0}
-	seq := &sequence{}
-	all := append([]parley.Option{parley.WithClock(clk.Now), parley.WithIDGenerator(seq.Next)}, opts...)
-	return &fixture{
-		svc:   parley.New(store, all...),
-		store: store,
-		clock: clk,
-		base:  t.Context(),
-		ctx:   t.Context(),
-	}
-}
-
-// tick moves the clock on by a second and returns the new time, so that the
-// next change has a time of its own.
-func (fx *fixture) tick() time.Time { return fx.clock.Advance(time.Second) }
-
-// as returns a context with an actor.
-func (fx *fixture) as(agentID string, scopes ...parley.Scope) context.Context {
-	return parley.WithActor(fx.base, parley.Actor{AgentID: agentID, Scopes: scopes})
-}
-
-func (fx *fixture) conversation(t *testing.T, in conversation.Conversation) *conversation.Conversation {
-	t.Helper()
-	c, err := fx.svc.CreateConversation(fx.ctx, in)
-	require.NoError(t, err)
-	return c
-}
-
-func (fx *fixture) get(t *testing.T, id string) *conversation.Conversation {
-	t.Helper()
-	c, err := fx.svc.GetConversation(fx.ctx, id)
-	require.NoError(t, err)
-	return c
-}
-
-func (fx *fixture) agent(t *testing.T, id string, role routing.Role) *routing.Agent {
-	t.Helper()
-	a, err := fx.svc.CreateAgent(fx.ctx, routing.Agent{ID: id, DisplayName: "Agent " + id, Role: role})
-	require.NoError(t, err)
-	return a
-}
-
-func (fx *fixture) disable(t *testing.T, agentID string) {
-	t.Helper()
-	off := true
-	_, err := fx.svc.UpdateAgent(fx.ctx, agentID, routing.AgentPatch{Disabled: &off})
-	require.NoError(t, err)
-}
-
-func (fx *fixture) queue(t *testing.T, id, name string) *routing.Queue {
-	t.Helper()
-	q, err := fx.svc.CreateQueue(fx.ctx, routing.Queue{ID: id, Name: name})
-	require.NoError(t, err)
-	return q
-}
-
-func (fx *fixture) text(t *testing.T, ctx context.Context, conversationID string, dir message.Direction, text string) *message.Message {
-	t.Helper()
-	m, err := fx.svc.CreateMessage(ctx, conversationID, message.Message{Direction: dir, Content: message.Content{Text: text}})
-	require.NoError(t, err)
-	return m
-}
-
-// events returns the whole event log.
-func (fx *fixture) events(t *testing.T) []*storage.Event {
-	t.Helper()
-	var out []*storage.Event
-	var after int64
-	for {
-		page, err := fx.svc.Events(fx.ctx, storage.EventQuery{After: after, Limit: storage.MaxLimit})
+	for _, s := range strs {
+		want, err := json.Marshal(s)
 		require.NoError(t, err)
-		out = append(out, page...)
-		if len(page) < storage.MaxLimit {
-			return out
+		require.Equal(t, string(want), string(jsonValue(s)), "%q", s)
+	}
+	require.Nil(t, jsonValue(""))
+	for _, m := range []map[string]string{
+		{"lang": "en"}, {"b": "2", "a": "1", "c": "<3>"}, {"k\"": "v"}, {"é": "x", "a": "ü"},
+	} {
+		want, err := json.Marshal(m)
+		require.NoError(t, err)
+		require.Equal(t, string(want), string(jsonValue(m)), "%v", m)
+	}
+	require.Nil(t, jsonValue(map[string]string{}))
+	for _, list := range [][]string{{"vip"}, {"a", "b&c"}, {}, {"x", "\n"}} {
+		want, err := json.Marshal(list)
+		require.NoError(t, err)
+		require.Equal(t, string(want), string(jsonValue(list)), "%v", list)
+	}
+	for _, tm := range []time.Time{
+		time.Date(2024, 5, 1, 9, 30, 0, 0, time.UTC),
+		time.Date(2024, 5, 1, 9, 30, 0, 123456000, time.FixedZone("x", 3600)),
+	} {
+		want, err := json.Marshal(tm.UTC().Format(time.RFC3339Nano))
+		require.NoError(t, err)
+		require.Equal(t, string(want), string(jsonValue(tm)))
+	}
+	require.Nil(t, jsonValue(time.Time{}))
+	for _, v := range []any{42, int64(7), true, nil} {
+		want, err := json.Marshal(v)
+		require.NoError(t, err)
+		if v == nil {
+			require.Nil(t, jsonValue(v))
+			continue
 		}
-		after = page[len(page)-1].Seq
+		require.Equal(t, string(want), string(jsonValue(v)))
 	}
-}
-
-// lastSeq is the seq of the newest event, 0 when there is none.
-func (fx *fixture) lastSeq(t *testing.T) int64 {
-	t.Helper()
-	events := fx.events(t)
-	if len(events) == 0 {
-		return 0
-	}
-	return events[len(events)-1].Seq
-}
-
-// eventsSince returns the events after seq.
-func (fx *fixture) eventsSince(t *testing.T, seq int64) []*storage.Event {
-	t.Helper()
-	events, err := fx.svc.Events(fx.ctx, storage.EventQuery{After: seq, Limit: storage.MaxLimit})
-	require.NoError(t, err)
-	return events
-}
-
-func (fx *fixture) history(t *testing.T, conversationID string) []*storage.Event {
-	t.Helper()
-	events, err := fx.svc.History(fx.ctx, conversationID, 0, storage.MaxLimit)
-	require.NoError(t, err)
-	return events
-}
-
-// snapshot is everything the service can read back: comparing two tells
-// whether anything was written in between.
-type snapshot struct {
-	Conversations []*conversation.Conversation
-	Messages      map[string][]*message.Message
-	Tags          []*tag.Tag
-	Agents        []*routing.Agent
-	Queues        []*routing.Queue
-	Rules         []routing.Rule
-	Events        []*storage.Event
-}
-
-func (fx *fixture) snapshot(t *testing.T) snapshot {
-	t.Helper()
-	ctx := fx.ctx
-	s := snapshot{Messages: map[string][]*message.Message{}}
-	q := storage.ConversationQuery{Order: storage.Order{Field: storage.SortID}}
-	q.Limit = storage.MaxLimit
-	for {
-		page, err := fx.svc.ListConversations(ctx, q)
-		require.NoError(t, err)
-		s.Conversations = append(s.Conversations, page.Items...)
-		if page.NextCursor == "" {
-			break
-		}
-		q.Cursor = page.NextCursor
-	}
-	for _, c := range s.Conversations {
-		page, err := fx.svc.ListMessages(ctx, storage.MessageQuery{ConversationID: c.ID, Paging: storage.Paging{Limit: storage.MaxLimit}})
-		require.NoError(t, err)
-		s.Messages[c.ID] = page.Items
-	}
-	tags, err := fx.svc.ListTags(ctx, storage.TagQuery{Paging: storage.Paging{Limit: storage.MaxLimit}})
-	require.NoError(t, err)
-	s.Tags = tags.Items
-	agents, err := fx.svc.ListAgents(ctx, storage.ListQuery{Paging: storage.Paging{Limit: storage.MaxLimit}})
-	require.NoError(t, err)
-	s.Agents = agents.Items
-	queues, err := fx.svc.ListQueues(ctx, storage.ListQuery{Paging: storage.Paging{Limit: storage.MaxLimit}})
-	require.NoError(t, err)
-	s.Queues = queues.Items
-	s.Rules, err = fx.svc.RoutingRules(ctx)
-	require.NoError(t, err)
-	s.Events = fx.events(t)
-	return s
-}
-
-// requireUnchanged asserts that nothing was written since before was taken.
-func (fx *fixture) requireUnchanged(t *testing.T, before snapshot) {
-	t.Helper()
-	require.Equal(t, before, fx.snapshot(t), "a failed operation must write nothing and record no event")
-}
-
-// requireInvalid asserts that err is ErrInvalid with a *FieldError naming
-// field.
-func requireInvalid(t *testing.T, err error, field string) {
-	t.Helper()
-	require.ErrorIs(t, err, parley.ErrInvalid)
-	var fe *parley.FieldError
-	require.True(t, errors.As(err, &fe), "want a *FieldError, got %T: %v", err, err)
-	require.Equal(t, field, fe.Field, "field of %v", err)
-}
-
-// change is an expected field change of an event, its values as JSON text
-// ("" for no value).
-type change struct {
-	field, before, after string
-}
-
-// requireEvent asserts an event's type, conversation, actor, time and
-// changes (in order).
-func requireEvent(t *testing.T, e *storage.Event, typ storage.EventType, conversationID, actor string, at time.Time, changes ...change) {
-	t.Helper()
-	require.Equal(t, typ, e.Type)
-	require.Equal(t, conversationID, e.ConversationID, "conversationId of %s", typ)
-	require.Equal(t, actor, e.Actor, "actor of %s", typ)
-	require.True(t, at.Equal(e.At), "time of %s: %v, want %v", typ, e.At, at)
-	require.Positive(t, e.Seq)
-	if changes == nil {
-		return
-	}
-	fields := make([]string, len(e.Changes))
-	for i, c := range e.Changes {
-		fields[i] = c.Field
-	}
-	want := make([]string, len(changes))
-	for i, c := range changes {
-		want[i] = c.field
-	}
-	require.Equal(t, want, fields, "changed fields of %s", typ)
-	for i, c := range changes {
-		requireJSON(t, c.before, e.Changes[i].Before, "%s %s before", typ, c.field)
-		requireJSON(t, c.after, e.Changes[i].After, "%s %s after", typ, c.field)
-	}
-}
-
-func requireJSON(t *testing.T, want string, got []byte, msgAndArgs ...any) {
-	t.Helper()
-	if want == "" {
-		require.Empty(t, got, msgAndArgs...)
-		return
-	}
-	require.JSONEq(t, want, string(got), msgAndArgs...)
-}
-
-// types lists the types of events.
-func types(events []*storage.Event) []storage.EventType {
-	out := make([]storage.EventType, len(events))
-	for i, e := range events {
-		out[i] = e.Type
-	}
-	return out
-}
-
-func ptr[T any](v T) *T { return &v }
-
-// jsonTime is how an event encodes a time.
-func jsonTime(t time.Time) string { return `"` + t.UTC().Format(time.RFC3339Nano) + `"` }
-
-// jsonString is how an event encodes a string.
-func jsonString(s string) string {
-	b, err := json.Marshal(s)
-	if err != nil {
-		panic(err)
-	}
-	return string(b)
 }

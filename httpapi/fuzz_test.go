@@ -92,8 +92,9 @@ var errorCodes = map[int][]string{
 // a SQL store would make that a hundred times slower. The adapter does no
 // storage of its own (decoding, the mapping of errors and the encoding are
 // the same over every store), and the same hostile requests go through the
-// adapter on SQLite and PostgreSQL in TestHostileRequests (root package),
-// whose fuzz targets also drive the service on every store.
+// adapter on SQLite and PostgreSQL in TestHostileRequests
+// (internal/systemtest); the service's fuzz targets (storagetest, run by
+// sqlstore) drive the service on every store.
 func FuzzHandler(f *testing.F) {
 	for _, seed := range []struct{ method, target, body, agent string }{
 		{"POST", "/ccaas/1/conversations", `{"topic": "a", "tags": ["x"], "attributes": {"k": "v"}}`, ""},

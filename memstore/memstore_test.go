@@ -11,3 +11,7 @@ import (
 func TestConformance(t *testing.T) {
 	storagetest.Run(t, func(*testing.T) storage.Store { return memstore.New() }, storagetest.Capabilities{})
 }
+
+func TestService(t *testing.T) {
+	storagetest.RunService(t, func(*testing.T) storage.Store { return memstore.New() }, storagetest.Capabilities{})
+}

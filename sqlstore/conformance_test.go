@@ -52,19 +52,42 @@ func poolOf(t *testing.T, s *sqlstore.Store) *pgxpool.Pool {
 	return p.(*pgxpool.Pool)
 }
 
+// newSQLiteMemory opens a migrated in-memory SQLite store.
+func newSQLiteMemory(t *testing.T) storage.Store {
+	t.Helper()
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, sqlite.Memory)
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, s.Close()) })
+	require.NoError(t, s.Migrate(ctx))
+	return s
+}
+
+// newPostgresSimpleProtocol returns a migrated PostgreSQL store in a fresh
+// schema, on a pool of the simple protocol. A host's pool may use it
+// (behind PgBouncer, say): pgx then interpolates the parameters and sends a
+// batch as one query string. The store must work the same.
+func newPostgresSimpleProtocol(t *testing.T) storage.Store {
+	t.Helper()
+	schema := pgtest.Schema(t)
+	cfg, err := pgxpool.ParseConfig(pgtest.DSN(t))
+	require.NoError(t, err)
+	cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	s, err := sqlstore.NewPostgres(pool, sqlstore.WithSchema(schema))
+	require.NoError(t, err)
+	require.NoError(t, s.Migrate(context.Background()))
+	return s
+}
+
 func TestConformanceSQLite(t *testing.T) {
 	storagetest.Run(t, func(t *testing.T) storage.Store { return newSQLite(t) }, storagetest.Capabilities{})
 }
 
 func TestConformanceSQLiteMemory(t *testing.T) {
-	storagetest.Run(t, func(t *testing.T) storage.Store {
-		ctx := context.Background()
-		s, err := sqlite.Open(ctx, sqlite.Memory)
-		require.NoError(t, err)
-		t.Cleanup(func() { require.NoError(t, s.Close()) })
-		require.NoError(t, s.Migrate(ctx))
-		return s
-	}, storagetest.Capabilities{})
+	storagetest.Run(t, newSQLiteMemory, storagetest.Capabilities{})
 }
 
 func TestConformancePostgres(t *testing.T) {
@@ -72,22 +95,27 @@ func TestConformancePostgres(t *testing.T) {
 	storagetest.Run(t, func(t *testing.T) storage.Store { return newPostgres(t) }, storagetest.Capabilities{})
 }
 
-// A host's pool may use the simple protocol (behind PgBouncer, say): pgx
-// then interpolates the parameters and sends a batch as one query string.
-// The store must work the same.
 func TestConformancePostgresSimpleProtocol(t *testing.T) {
 	pgtest.DSN(t)
-	storagetest.Run(t, func(t *testing.T) storage.Store {
-		schema := pgtest.Schema(t)
-		cfg, err := pgxpool.ParseConfig(pgtest.DSN(t))
-		require.NoError(t, err)
-		cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
-		pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-		require.NoError(t, err)
-		t.Cleanup(pool.Close)
-		s, err := sqlstore.NewPostgres(pool, sqlstore.WithSchema(schema))
-		require.NoError(t, err)
-		require.NoError(t, s.Migrate(context.Background()))
-		return s
-	}, storagetest.Capabilities{})
+	storagetest.Run(t, newPostgresSimpleProtocol, storagetest.Capabilities{})
+}
+
+// The service suite, on the same stores: the service's rules hold on each.
+
+func TestServiceSQLite(t *testing.T) {
+	storagetest.RunService(t, func(t *testing.T) storage.Store { return newSQLite(t) }, storagetest.Capabilities{})
+}
+
+func TestServiceSQLiteMemory(t *testing.T) {
+	storagetest.RunService(t, newSQLiteMemory, storagetest.Capabilities{})
+}
+
+func TestServicePostgres(t *testing.T) {
+	pgtest.DSN(t)
+	storagetest.RunService(t, func(t *testing.T) storage.Store { return newPostgres(t) }, storagetest.Capabilities{})
+}
+
+func TestServicePostgresSimpleProtocol(t *testing.T) {
+	pgtest.DSN(t)
+	storagetest.RunService(t, newPostgresSimpleProtocol, storagetest.Capabilities{})
 }

@@ -15,8 +15,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -119,4 +123,79 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// Wanted reports whether the PostgreSQL tests are to run: the variable is
+// set, or CI=true (where a missing server then fails them). A test that
+// runs on other stores too, such as a fuzz target that opens all of its
+// stores once, leaves PostgreSQL out when it is not wanted instead of
+// skipping as a whole.
+func Wanted() bool {
+	return os.Getenv(EnvDSN) != "" || os.Getenv("CI") == "true"
+}
+
+// processSchemaPrefix names the schemas of ProcessPool.
+const processSchemaPrefix = "parley_fuzz_"
+
+// ProcessPool is Pool for a fuzz target, whose store lives as long as its
+// fuzzing process. go test stops its fuzzing processes with a signal a
+// second after telling them to end, often before their cleanups have
+// dropped their schemas; so the schema is named after the process
+// ("parley_fuzz_<pid>"), and the schemas of processes that are gone are
+// dropped first.
+func ProcessPool(t testing.TB) (*pgxpool.Pool, string) {
+	t.Helper()
+	dsn := DSN(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatalf("pgtest: connect: %v", err)
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1)`, processSchemaPrefix)
+	if err != nil {
+		t.Fatalf("pgtest: list schemas: %v", err)
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatalf("pgtest: list schemas: %v", err)
+	}
+	schema := fmt.Sprintf("%s%d", processSchemaPrefix, os.Getpid())
+	for _, name := range names {
+		pid, err := strconv.Atoi(strings.TrimPrefix(name, processSchemaPrefix))
+		if err == nil && pid != os.Getpid() && processAlive(pid) {
+			continue
+		}
+		// name is a schema's own name, quoted as an identifier.
+		if _, err := conn.Exec(ctx, `DROP SCHEMA IF EXISTS `+pgx.Identifier{name}.Sanitize()+` CASCADE`); err != nil {
+			t.Fatalf("pgtest: drop schema %s: %v", name, err)
+		}
+	}
+	if _, err := conn.Exec(ctx, `CREATE SCHEMA "`+schema+`"`); err != nil {
+		t.Fatalf("pgtest: create schema %s: %v", schema, err)
+	}
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(ctx, dsn)
+		if err == nil {
+			_, _ = conn.Exec(ctx, `DROP SCHEMA IF EXISTS "`+schema+`" CASCADE`)
+			_ = conn.Close(ctx)
+		}
+	})
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		t.Fatalf("pgtest: %s: %v", EnvDSN, err)
+	}
+	cfg.ConnConfig.RuntimeParams["search_path"] = schema
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatalf("pgtest: connect: %v", err)
+	}
+	t.Cleanup(pool.Close)
+	return pool, schema
+}
+
+// processAlive reports whether a process of that id exists.
+func processAlive(pid int) bool {
+	p, err := os.FindProcess(pid)
+	return err == nil && p.Signal(syscall.Signal(0)) == nil
 }

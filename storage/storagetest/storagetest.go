@@ -1,19 +1,41 @@
-// Package storagetest is the conformance suite every storage.Store must
+// Package storagetest holds the conformance suites every storage.Store must
 // pass: memstore, both dialects of sqlstore, and any Store a user writes.
-// It is thorough enough that a store needs no tests of its own for the
-// semantics of storage.Tx; its own tests cover only what is particular to it
-// (migrations, drivers, error mapping).
 //
-// Use it from a test:
+//   - Run, the storage suite, drives the Store itself: what a storage.Tx
+//     keeps, lists, locks and rolls back.
+//   - RunService, the service suite, drives parley.Service over the Store:
+//     the use cases and their rules (nothing written on a refusal, one
+//     event per change, the reply matrix, routing and capacity under
+//     racing routers), as a host sees them.
 //
-//	func TestConformance(t *testing.T) {
-//		storagetest.Run(t, func(t *testing.T) storage.Store { return mystore.New() }, storagetest.Capabilities{})
-//	}
+// Together they are thorough enough that a store needs no tests of its own
+// for the semantics of storage.Tx or of the service; its own tests cover
+// only what is particular to it (migrations, drivers, error mapping).
 //
-// Each case gets a fresh, empty store from newStore. Cases run in parallel
-// unless Capabilities.Serial is set. A store that cannot support a case says
-// so in Capabilities.Skip, with the reason; the suite never guesses from the
-// store's type.
+// A store runs both from its tests:
+//
+//	func newStore(t *testing.T) storage.Store { return mystore.New() }
+//
+//	func TestConformance(t *testing.T) { storagetest.Run(t, newStore, storagetest.Capabilities{}) }
+//	func TestService(t *testing.T)     { storagetest.RunService(t, newStore, storagetest.Capabilities{}) }
+//
+// Each case gets a fresh, empty store from newStore (a case of the service
+// suite may ask for several, one per subtest). Cases run in parallel
+// unless Capabilities.Serial is set. A store that cannot support a case
+// says so in Capabilities.Skip, with the reason; the suites never guess
+// from the store's type.
+//
+// The service suite's fuzz round trips (FuzzConversationRoundTrip and the
+// rest) write each input through the service into several stores, which
+// must agree with the first, the reference; a package declares them as thin
+// targets over its stores, and keeps their seeds in its testdata/fuzz/.
+//
+// The suites use testify's require and fail the test on the first broken
+// rule; they read no environment and start no process. Helpers a store's
+// own tests may share are exported beside them: InTx for a one-off write,
+// and the phases of the routing race (RoutingRaceSetUp and the rest) for a
+// store whose instances share a database and can race from several
+// processes.
 package storagetest
 
 import (
@@ -48,10 +70,7 @@ type Capabilities struct {
 // Run runs the whole suite against the stores newStore makes.
 func Run(t *testing.T, newStore func(t *testing.T) storage.Store, caps Capabilities) {
 	s := &suite{newStore: newStore, caps: caps}
-	areas := []struct {
-		name  string
-		cases []testCase
-	}{
+	runAreas(t, caps, []area[testCase]{
 		{"Conversations", conversationCases},
 		{"List", listCases},
 		{"Tags", tagCases},
@@ -65,22 +84,36 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store, caps Capabilit
 		{"Aliasing", aliasingCases},
 		{"Concurrency", concurrencyCases},
 		{"Context", contextCases},
-	}
-	for _, area := range areas {
-		t.Run(area.name, func(t *testing.T) {
+	}, func(t *testing.T, tc testCase) { tc.run(t, s.setup(t)) })
+}
+
+// area is a named list of cases of one suite.
+type area[C namedCase] struct {
+	name  string
+	cases []C
+}
+
+// namedCase is a case of either suite.
+type namedCase interface{ caseName() string }
+
+// runAreas runs each case as the subtest area/case: in parallel unless
+// caps.Serial, skipped when caps.Skip names it.
+func runAreas[C namedCase](t *testing.T, caps Capabilities, areas []area[C], run func(t *testing.T, c C)) {
+	for _, a := range areas {
+		t.Run(a.name, func(t *testing.T) {
 			if !caps.Serial {
 				t.Parallel()
 			}
-			for _, tc := range area.cases {
-				name := area.name + "/" + tc.name
-				t.Run(tc.name, func(t *testing.T) {
+			for _, c := range a.cases {
+				name := a.name + "/" + c.caseName()
+				t.Run(c.caseName(), func(t *testing.T) {
 					if reason, ok := caps.Skip[name]; ok {
 						t.Skipf("the store declares it cannot run %s: %s", name, reason)
 					}
 					if !caps.Serial {
 						t.Parallel()
 					}
-					tc.run(t, s.setup(t))
+					run(t, c)
 				})
 			}
 		})
@@ -96,6 +129,8 @@ type testCase struct {
 	name string
 	run  func(t *testing.T, f *fixture)
 }
+
+func (c testCase) caseName() string { return c.name }
 
 // fixture is one case's store and helpers.
 type fixture struct {

@@ -1,4 +1,4 @@
-package parley_test
+package systemtest
 
 import (
 	"context"
@@ -19,7 +19,7 @@ import (
 // internal/pgtest). Each runs on a fresh store with the default clock and
 // UUIDv7 ids, as a host would run them:
 //
-//	go test -run '^$' -bench BenchmarkService -benchmem .
+//	go test -run '^$' -bench BenchmarkService -benchmem ./internal/systemtest
 //
 // cmd/parley-bench runs the same operations against a baseline measured
 // through the raw drivers, and at scale.

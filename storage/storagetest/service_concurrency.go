@@ -1,4 +1,4 @@
-package parley_test
+package storagetest
 
 import (
 	"errors"
@@ -16,19 +16,18 @@ import (
 	"github.com/parleyhq/parley/storage"
 )
 
-// TestConcurrentChanges has many goroutines update, tag and message the
-// same conversations at once. Afterwards every change is there exactly
-// once: versions count the changes, the log has one event per change and
-// nothing was lost.
-func TestConcurrentChanges(t *testing.T) {
-	t.Parallel()
-	const (
-		conversations = 4
-		workers       = 8
-		rounds        = 5
-	)
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+var serviceConcurrencyCases = []serviceCase{
+	// ConcurrentChanges has many goroutines update, tag and message the
+	// same conversations at once. Afterwards every change is there exactly
+	// once: versions count the changes, the log has one event per change and
+	// nothing was lost.
+	{"ConcurrentChanges", func(t *testing.T, s *serviceSuite) {
+		const (
+			conversations = 4
+			workers       = 8
+			rounds        = 5
+		)
+		fx := s.setup(t)
 		for c := range conversations {
 			fx.conversation(t, conversation.Conversation{ID: fmt.Sprintf("c%d", c)})
 		}
@@ -99,20 +98,16 @@ func TestConcurrentChanges(t *testing.T) {
 			}
 		}
 		require.Equal(t, perConversation+1, tagsCreated, "each tag enters the catalog once")
-	})
-}
-
-// TestConcurrentOptimisticUpdates has goroutines increment a counter held in
-// an attribute with read, modify and a write guarded by IfVersion, retrying
-// on ErrConflict. No increment may be lost.
-func TestConcurrentOptimisticUpdates(t *testing.T) {
-	t.Parallel()
-	const (
-		workers    = 8
-		increments = 10
-	)
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	// ConcurrentOptimisticUpdates has goroutines increment a counter held in
+	// an attribute with read, modify and a write guarded by IfVersion, retrying
+	// on ErrConflict. No increment may be lost.
+	{"ConcurrentOptimisticUpdates", func(t *testing.T, s *serviceSuite) {
+		const (
+			workers    = 8
+			increments = 10
+		)
+		fx := s.setup(t)
 		fx.conversation(t, conversation.Conversation{ID: "c1", Attributes: map[string]string{"n": "0"}})
 		errs := make(chan error, workers)
 		var wg sync.WaitGroup
@@ -154,15 +149,11 @@ func TestConcurrentOptimisticUpdates(t *testing.T) {
 		require.Equal(t, strconv.Itoa(workers*increments), got.Attributes["n"], "no lost update")
 		require.Equal(t, int64(1+workers*increments), got.Version)
 		require.Len(t, fx.history(t, "c1"), 1+workers*increments, "one event per successful change, none for a conflict")
-	})
-}
-
-// TestConcurrentCreateSameID: of many creates of one id, exactly one wins.
-func TestConcurrentCreateSameID(t *testing.T) {
-	t.Parallel()
-	const workers = 16
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	// ConcurrentCreateSameID: of many creates of one id, exactly one wins.
+	{"ConcurrentCreateSameID", func(t *testing.T, s *serviceSuite) {
+		const workers = 16
+		fx := s.setup(t)
 		errs := make(chan error, workers)
 		var wg sync.WaitGroup
 		for w := range workers {
@@ -189,18 +180,14 @@ func TestConcurrentCreateSameID(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, tags.Items, 1, "the losers' tags were rolled back")
 		require.Len(t, fx.events(t), 2, "the winner's tag.created and conversation.created")
-	})
-}
-
-// TestConcurrentQueueUpdates patches one queue's fields from many
-// goroutines at once, and makes several queues the default at once: no
-// patch is lost, and exactly one queue ends as the default with no error on
-// the way.
-func TestConcurrentQueueUpdates(t *testing.T) {
-	t.Parallel()
-	const workers = 6
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	// ConcurrentQueueUpdates patches one queue's fields from many
+	// goroutines at once, and makes several queues the default at once: no
+	// patch is lost, and exactly one queue ends as the default with no error on
+	// the way.
+	{"ConcurrentQueueUpdates", func(t *testing.T, s *serviceSuite) {
+		const workers = 6
+		fx := s.setup(t)
 		fx.queue(t, "q", "Queue")
 		for w := range workers {
 			fx.queue(t, fmt.Sprintf("d%d", w), fmt.Sprintf("Default %d", w))
@@ -244,5 +231,5 @@ func TestConcurrentQueueUpdates(t *testing.T) {
 			}
 		}
 		require.Equal(t, 1, defaults)
-	})
+	}},
 }

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package parley_test
+package systemtest
 
 import "os/exec"
 

@@ -1,32 +1,24 @@
-package parley_test
+package storagetest
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
-	"os/exec"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/conversation"
-	"github.com/parleyhq/parley/internal/pgtest"
 	"github.com/parleyhq/parley/message"
 	"github.com/parleyhq/parley/routing"
-	"github.com/parleyhq/parley/sqlstore"
 	"github.com/parleyhq/parley/storage"
 )
 
 // activeAgent creates an ACTIVE agent with a capacity, member of queues.
-func (fx *fixture) activeAgent(t *testing.T, id string, capacity int, queues ...string) *routing.Agent {
+func (fx *serviceFixture) activeAgent(t *testing.T, id string, capacity int, queues ...string) *routing.Agent {
 	t.Helper()
 	a, err := fx.svc.CreateAgent(fx.ctx, routing.Agent{ID: id, DisplayName: id, Status: routing.Active, Capacity: capacity})
 	require.NoError(t, err)
@@ -36,7 +28,7 @@ func (fx *fixture) activeAgent(t *testing.T, id string, capacity int, queues ...
 	return a
 }
 
-func (fx *fixture) autoQueue(t *testing.T, id string, mods ...func(*routing.Queue)) *routing.Queue {
+func (fx *serviceFixture) autoQueue(t *testing.T, id string, mods ...func(*routing.Queue)) *routing.Queue {
 	t.Helper()
 	in := routing.Queue{ID: id, Name: "Queue " + id, AutoAssignment: true}
 	for _, m := range mods {
@@ -47,25 +39,46 @@ func (fx *fixture) autoQueue(t *testing.T, id string, mods ...func(*routing.Queu
 	return q
 }
 
-func (fx *fixture) rules(t *testing.T, rules ...routing.Rule) {
+func (fx *serviceFixture) rules(t *testing.T, rules ...routing.Rule) {
 	t.Helper()
 	_, err := fx.svc.SetRoutingRules(fx.ctx, rules)
 	require.NoError(t, err)
 }
 
-func (fx *fixture) load(t *testing.T, agentID string) int {
-	t.Helper()
-	page, err := fx.svc.ListConversations(fx.ctx, storage.ConversationQuery{
-		Filter: storage.ConversationFilter{AgentID: agentID, Statuses: []conversation.Status{conversation.Open, conversation.Waiting}},
-	})
-	require.NoError(t, err)
-	return page.Total
+// closingStore closes a conversation inside the transaction, just before
+// the service locks it, once: what a close that commits between inbound
+// threading's list and its lock looks like to the service.
+type closingStore struct {
+	storage.Store
+	target string
+	done   atomic.Bool
 }
 
-func TestRouteEvaluatesRules(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+func (s *closingStore) InTx(ctx context.Context, fn func(tx storage.Tx) error) error {
+	return s.Store.InTx(ctx, func(tx storage.Tx) error { return fn(&closingTx{Tx: tx, s: s}) })
+}
+
+type closingTx struct {
+	storage.Tx
+	s *closingStore
+}
+
+func (t *closingTx) LockConversation(ctx context.Context, id string) (*conversation.Conversation, error) {
+	c, err := t.Tx.LockConversation(ctx, id)
+	if err != nil || id != t.s.target || !t.s.done.CompareAndSwap(false, true) {
+		return c, err
+	}
+	prev := c.Version
+	c.Status, c.ClosedAt, c.Version = conversation.Closed, c.UpdatedAt, c.Version+1
+	if err := t.Tx.UpdateConversation(ctx, c, prev); err != nil {
+		return nil, err
+	}
+	return t.Tx.LockConversation(ctx, id)
+}
+
+var serviceRoutingCases = []serviceCase{
+	{"RouteEvaluatesRules", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		fx.queue(t, "vip", "VIP")
 		fx.queue(t, "email", "Email")
 		fx.queue(t, "general", "General")
@@ -115,13 +128,9 @@ func TestRouteEvaluatesRules(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, "general", d.QueueID)
 		require.Empty(t, d.RuleID)
-	})
-}
-
-func TestRouteClosedConversation(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	{"RouteClosedConversation", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		fx.queue(t, "q", "Q")
 		c := fx.conversation(t, conversation.Conversation{})
 		_, err := fx.svc.CloseConversation(fx.ctx, c.ID)
@@ -140,13 +149,9 @@ func TestRouteClosedConversation(t *testing.T) {
 		fx.requireUnchanged(t, before)
 		_, err = fx.svc.Route(fx.ctx, "missing")
 		require.ErrorIs(t, err, parley.ErrNotFound)
-	})
-}
-
-func TestRouteAutoAssigns(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	{"RouteAutoAssigns", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		fx.autoQueue(t, "q")
 		fx.rules(t, routing.Rule{ID: "all", Name: "all", QueueID: "q"})
 		fx.activeAgent(t, "busy", 5, "q")
@@ -172,13 +177,9 @@ func TestRouteAutoAssigns(t *testing.T) {
 		routed, err = fx.svc.Route(fx.ctx, c2.ID)
 		require.NoError(t, err)
 		require.Equal(t, "busy", routed.AgentID)
-	})
-}
-
-func TestAutoAssignmentSkipsIneligibleAgents(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	{"AutoAssignmentSkipsIneligibleAgents", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		fx.autoQueue(t, "q")
 		fx.rules(t, routing.Rule{ID: "all", Name: "all", QueueID: "q"})
 		fx.activeAgent(t, "full", 1, "q")
@@ -199,13 +200,9 @@ func TestAutoAssignmentSkipsIneligibleAgents(t *testing.T) {
 		_, err = fx.svc.UpdateAgent(fx.ctx, "away", routing.AgentPatch{Status: ptr(routing.Active)})
 		require.NoError(t, err)
 		require.Equal(t, "away", fx.get(t, c.ID).AgentID)
-	})
-}
-
-func TestRoundRobinAndSticky(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	{"RoundRobinAndSticky", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		fx.autoQueue(t, "rr", func(q *routing.Queue) {
 			q.Strategy, q.StickyAgent, q.StickyTimeoutSeconds = routing.RoundRobin, true, 3600
 		})
@@ -235,13 +232,9 @@ func TestRoundRobinAndSticky(t *testing.T) {
 		routed, err = fx.svc.Route(fx.ctx, c.ID)
 		require.NoError(t, err)
 		require.Equal(t, "a", routed.AgentID)
-	})
-}
-
-func TestTransfer(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	{"Transfer", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		fx.autoQueue(t, "auto")
 		fx.queue(t, "manual", "Manual")
 		fx.activeAgent(t, "worker", 5, "auto")
@@ -281,13 +274,9 @@ func TestTransfer(t *testing.T) {
 		moved, err = fx.svc.TransferToQueue(fx.ctx, c.ID, "auto")
 		require.NoError(t, err)
 		require.Equal(t, "worker", moved.AgentID, "and auto-assigns there")
-	})
-}
-
-func TestDrainTriggers(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	{"DrainTriggers", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		fx.autoQueue(t, "q")
 		fx.activeAgent(t, "ann", 1, "q")
 		first := fx.conversation(t, conversation.Conversation{QueueID: "q"})
@@ -316,13 +305,9 @@ func TestDrainTriggers(t *testing.T) {
 		require.Empty(t, fx.get(t, fourth.ID).AgentID)
 		fx.activeAgent(t, "bob", 1, "q")
 		require.Equal(t, "bob", fx.get(t, fourth.ID).AgentID)
-	})
-}
-
-func TestWrapUp(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	{"WrapUp", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		fx.autoQueue(t, "q")
 		_, err := fx.svc.CreateAgent(fx.ctx, routing.Agent{ID: "ann", DisplayName: "Ann", Status: routing.Active, Capacity: 1, WrapUpSeconds: 60})
 		require.NoError(t, err)
@@ -348,13 +333,9 @@ func TestWrapUp(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, 1, n)
 		require.Equal(t, "ann", fx.get(t, waiting.ID).AgentID)
-	})
-}
-
-func TestOverflow(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	{"Overflow", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		fx.autoQueue(t, "spill")
 		fx.autoQueue(t, "main", func(q *routing.Queue) { q.MaxWaitSeconds, q.OverflowQueueID = 30, "spill" })
 		c := fx.conversation(t, conversation.Conversation{QueueID: "main"})
@@ -376,13 +357,9 @@ func TestOverflow(t *testing.T) {
 
 		_, err = fx.svc.AssignWaiting(fx.ctx, "missing")
 		require.ErrorIs(t, err, parley.ErrNotFound)
-	})
-}
-
-func TestReceiveInboundThreads(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	{"ReceiveInboundThreads", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		fx.autoQueue(t, "support")
 		fx.rules(t, routing.Rule{ID: "wa", Name: "WhatsApp", QueueID: "support", Priority: conversation.High,
 			Condition: routing.Condition{Channels: []conversation.Channel{conversation.WhatsApp}}})
@@ -433,13 +410,9 @@ func TestReceiveInboundThreads(t *testing.T) {
 		_, _, err = fx.svc.ReceiveInbound(fx.ctx, "cust", conversation.SMS, message.Message{})
 		requireInvalid(t, err, "content.text")
 		fx.requireUnchanged(t, snap)
-	})
-}
-
-func TestReceiveInboundRaceStartsOneConversation(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	{"ReceiveInboundRaceStartsOneConversation", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		const n = 8
 		ids := make([]string, n)
 		errs := make(chan error, n)
@@ -464,17 +437,13 @@ func TestReceiveInboundRaceStartsOneConversation(t *testing.T) {
 		page, err := fx.svc.ListConversations(fx.ctx, storage.ConversationQuery{Filter: storage.ConversationFilter{CustomerID: "racer"}})
 		require.NoError(t, err)
 		require.Equal(t, 1, page.Total)
-	})
-}
-
-// TestRoutedConversationWaitsItsTurn: a conversation routed into a queue
-// where others already wait does not overtake them, even when an agent has
-// room that no drain has used yet (here: a wrap-up that ended with no
-// trigger). The URGENT one waiting gets the agent.
-func TestRoutedConversationWaitsItsTurn(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	// RoutedConversationWaitsItsTurn: a conversation routed into a queue
+	// where others already wait does not overtake them, even when an agent has
+	// room that no drain has used yet (here: a wrap-up that ended with no
+	// trigger). The URGENT one waiting gets the agent.
+	{"RoutedConversationWaitsItsTurn", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		fx.autoQueue(t, "q")
 		_, err := fx.svc.CreateAgent(fx.ctx, routing.Agent{ID: "ann", DisplayName: "Ann", Status: routing.Active, Capacity: 1, WrapUpSeconds: 60})
 		require.NoError(t, err)
@@ -505,15 +474,11 @@ func TestRoutedConversationWaitsItsTurn(t *testing.T) {
 		got, err := fx.svc.Route(fx.ctx, next.ID)
 		require.NoError(t, err)
 		require.Equal(t, "ann", got.AgentID)
-	})
-}
-
-// TestOverflowOfAManualQueue: the wait limit holds on a queue that does not
-// assign by itself too.
-func TestOverflowOfAManualQueue(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	// OverflowOfAManualQueue: the wait limit holds on a queue that does not
+	// assign by itself too.
+	{"OverflowOfAManualQueue", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		fx.queue(t, "spill", "Spill")
 		_, err := fx.svc.CreateQueue(fx.ctx, routing.Queue{ID: "manual", Name: "Manual", MaxWaitSeconds: 30, OverflowQueueID: "spill"})
 		require.NoError(t, err)
@@ -523,15 +488,11 @@ func TestOverflowOfAManualQueue(t *testing.T) {
 		require.NoError(t, err)
 		require.Zero(t, n)
 		require.Equal(t, "spill", fx.get(t, c.ID).QueueID)
-	})
-}
-
-// TestDeletingAnAssignedConversationDrains: deleting a conversation that
-// counted against its agent's capacity frees the place at once.
-func TestDeletingAnAssignedConversationDrains(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	// DeletingAnAssignedConversationDrains: deleting a conversation that
+	// counted against its agent's capacity frees the place at once.
+	{"DeletingAnAssignedConversationDrains", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		fx.autoQueue(t, "q")
 		fx.activeAgent(t, "ann", 1, "q")
 		first := fx.conversation(t, conversation.Conversation{QueueID: "q"})
@@ -540,47 +501,12 @@ func TestDeletingAnAssignedConversationDrains(t *testing.T) {
 		require.Empty(t, fx.get(t, second.ID).AgentID)
 		require.NoError(t, fx.svc.DeleteConversation(fx.ctx, first.ID, "spam"))
 		require.Equal(t, "ann", fx.get(t, second.ID).AgentID)
-	})
-}
-
-// closingStore closes a conversation inside the transaction, just before
-// the service locks it, once: what a close that commits between inbound
-// threading's list and its lock looks like to the service.
-type closingStore struct {
-	storage.Store
-	target string
-	done   atomic.Bool
-}
-
-func (s *closingStore) InTx(ctx context.Context, fn func(tx storage.Tx) error) error {
-	return s.Store.InTx(ctx, func(tx storage.Tx) error { return fn(&closingTx{Tx: tx, s: s}) })
-}
-
-type closingTx struct {
-	storage.Tx
-	s *closingStore
-}
-
-func (t *closingTx) LockConversation(ctx context.Context, id string) (*conversation.Conversation, error) {
-	c, err := t.Tx.LockConversation(ctx, id)
-	if err != nil || id != t.s.target || !t.s.done.CompareAndSwap(false, true) {
-		return c, err
-	}
-	prev := c.Version
-	c.Status, c.ClosedAt, c.Version = conversation.Closed, c.UpdatedAt, c.Version+1
-	if err := t.Tx.UpdateConversation(ctx, c, prev); err != nil {
-		return nil, err
-	}
-	return t.Tx.LockConversation(ctx, id)
-}
-
-// TestReceiveInboundAfterARacingClose: when the conversation inbound
-// threading found is closed before it is locked, the message starts a new
-// conversation instead of failing with ErrClosed.
-func TestReceiveInboundAfterARacingClose(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	// ReceiveInboundAfterARacingClose: when the conversation inbound
+	// threading found is closed before it is locked, the message starts a new
+	// conversation instead of failing with ErrClosed.
+	{"ReceiveInboundAfterARacingClose", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		hello := message.Message{Content: message.Content{Text: "hello"}}
 		first, _, err := fx.svc.ReceiveInbound(fx.ctx, "cust", conversation.SMS, hello)
 		require.NoError(t, err)
@@ -593,293 +519,19 @@ func TestReceiveInboundAfterARacingClose(t *testing.T) {
 		require.NotEqual(t, first.ID, second.ID)
 		require.Equal(t, second.ID, m.ConversationID)
 		require.Equal(t, conversation.Closed, fx.get(t, first.ID).Status)
-	})
-}
-
-// The routing race of SPEC §4: 500 conversations routed into one
-// auto-assigning queue of 10 ACTIVE agents of capacity 5.
-const (
-	raceConversations = 500
-	raceAgents        = 10
-	raceCapacity      = 5
-	raceRouters       = 8
-)
-
-// TestRoutingInvariantsUnderRace: 8 goroutines route the 500 conversations;
-// exactly 50 are assigned, none twice, no agent over capacity, 450 wait.
-// Then agents close their conversations while AssignWaiting runs from
-// several goroutines: every conversation is assigned exactly once and
-// capacity holds throughout (replayed from the event log, whose seqs follow
-// commit order).
-func TestRoutingInvariantsUnderRace(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
-		raceSetup(t, fx)
-		require.NoError(t, routeShare(fx.ctx, fx.svc, 0, 1, raceRouters))
-		assigned, waiting := raceCheckRouted(t, fx)
-		require.NoError(t, closeAndDrain(fx.ctx, fx.svc, raceRouters))
-		raceCheckLog(t, fx, "one service", assigned, waiting)
-	})
-}
-
-// TestRoutingRaceTwoPools runs the race on PostgreSQL through two
-// services, each with a connection pool of its own, on one database.
-func TestRoutingRaceTwoPools(t *testing.T) {
-	t.Parallel()
-	first := newPostgres(t).(*sqlstore.Store)
-	pool2, err := pgxpool.New(t.Context(), pgtest.DSN(t))
-	require.NoError(t, err)
-	t.Cleanup(pool2.Close)
-	second, err := sqlstore.NewPostgres(pool2, sqlstore.WithSchema(first.Schema()))
-	require.NoError(t, err)
-	fx1, fx2 := newFixture(t, first), newFixture(t, second)
-	raceSetup(t, fx1)
-	require.NoError(t, parallelErr(
-		func() error { return routeShare(fx1.ctx, fx1.svc, 0, 2, raceRouters/2) },
-		func() error { return routeShare(fx2.ctx, fx2.svc, 1, 2, raceRouters/2) },
-	))
-	assigned, waiting := raceCheckRouted(t, fx1)
-	require.NoError(t, parallelErr(
-		func() error { return closeAndDrain(fx1.ctx, fx1.svc, raceRouters/2) },
-		func() error { return closeAndDrain(fx2.ctx, fx2.svc, raceRouters/2) },
-	))
-	raceCheckLog(t, fx1, "two pools", assigned, waiting)
-}
-
-// TestRoutingRaceTwoProcesses runs the race on PostgreSQL from two OS
-// processes (this test binary started again as a child), as two instances
-// of an application sharing one database would.
-func TestRoutingRaceTwoProcesses(t *testing.T) {
-	t.Parallel()
-	store := newPostgres(t).(*sqlstore.Store)
-	fx := newFixture(t, store)
-	raceSetup(t, fx)
-	children := func(phase string) {
-		t.Helper()
-		var cmds []*exec.Cmd
-		var outputs []*strings.Builder
-		for k := range 2 {
-			cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^$")
-			out := &strings.Builder{}
-			cmd.Stdout, cmd.Stderr = out, out
-			cmd.Env = append(os.Environ(),
-				raceChildEnv+"="+phase,
-				"PARLEY_RACE_DSN="+pgtest.DSN(t),
-				"PARLEY_RACE_SCHEMA="+store.Schema(),
-				fmt.Sprintf("PARLEY_RACE_SHARE=%d", k),
-			)
-			dieWithParent(cmd)
-			require.NoError(t, cmd.Start())
-			cmds, outputs = append(cmds, cmd), append(outputs, out)
-		}
-		for i, cmd := range cmds {
-			require.NoError(t, cmd.Wait(), "child %d (%s): %s", i, phase, outputs[i])
-		}
-	}
-	children("route")
-	assigned, waiting := raceCheckRouted(t, fx)
-	children("drain")
-	raceCheckLog(t, fx, "two processes", assigned, waiting)
-}
-
-// raceChildEnv, when set, makes the test binary a child of
-// TestRoutingRaceTwoProcesses instead of running tests (see TestMain).
-const raceChildEnv = "PARLEY_RACE_CHILD"
-
-// raceChild is the child process: one parley service with a pool of its
-// own, doing its share of a phase of the race.
-func raceChild(phase string) error {
-	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, os.Getenv("PARLEY_RACE_DSN"))
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
-	store, err := sqlstore.NewPostgres(pool, sqlstore.WithSchema(os.Getenv("PARLEY_RACE_SCHEMA")))
-	if err != nil {
-		return err
-	}
-	svc := parley.New(store)
-	share, err := strconv.Atoi(os.Getenv("PARLEY_RACE_SHARE"))
-	if err != nil {
-		return err
-	}
-	switch phase {
-	case "route":
-		return routeShare(ctx, svc, share, 2, raceRouters/2)
-	case "drain":
-		return closeAndDrain(ctx, svc, raceRouters/2)
-	}
-	return fmt.Errorf("unknown phase %q", phase)
-}
-
-func raceID(i int) string { return fmt.Sprintf("conv-%03d", i) }
-
-func raceSetup(t *testing.T, fx *fixture) {
-	t.Helper()
-	fx.autoQueue(t, "q")
-	fx.rules(t, routing.Rule{ID: "all", Name: "all", QueueID: "q"})
-	for i := range raceAgents {
-		fx.activeAgent(t, fmt.Sprintf("agent-%02d", i), raceCapacity, "q")
-	}
-	for i := range raceConversations {
-		fx.conversation(t, conversation.Conversation{ID: raceID(i)})
-	}
-}
-
-// routeShare routes the conversations whose index is share modulo shares,
-// from the given number of goroutines.
-func routeShare(ctx context.Context, svc *parley.Service, share, shares, goroutines int) error {
-	var next atomic.Int64
-	fns := make([]func() error, goroutines)
-	for g := range fns {
-		fns[g] = func() error {
-			for {
-				i := int(next.Add(1)-1)*shares + share
-				if i >= raceConversations {
-					return nil
-				}
-				if _, err := svc.Route(ctx, raceID(i)); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	return parallelErr(fns...)
-}
-
-// closeAndDrain has half of the goroutines close assigned conversations, as
-// agents finishing their work, and the other half run AssignWaiting, until
-// every conversation of the race is closed.
-func closeAndDrain(ctx context.Context, svc *parley.Service, goroutines int) error {
-	allClosed := func() (bool, error) {
-		page, err := svc.ListConversations(ctx, storage.ConversationQuery{
-			Filter: storage.ConversationFilter{Statuses: []conversation.Status{conversation.Closed}},
-			Paging: storage.Paging{Limit: 1},
-		})
-		return page.Total == raceConversations, err
-	}
-	fns := make([]func() error, goroutines)
-	for g := range fns {
-		if g%2 == 0 {
-			fns[g] = func() error { // a drainer
-				for {
-					if done, err := allClosed(); done || err != nil {
-						return err
-					}
-					if _, err := svc.AssignWaiting(ctx, "q"); err != nil {
-						return err
-					}
-				}
-			}
-			continue
-		}
-		fns[g] = func() error { // agents closing their conversations
-			for {
-				if done, err := allClosed(); done || err != nil {
-					return err
-				}
-				// Every open one: the assigned ones are wherever the drain
-				// put them in serving order, so a page of the first few by
-				// id may hold none of them, and the agents would never get
-				// a place free.
-				page, err := svc.ListConversations(ctx, storage.ConversationQuery{
-					Filter: storage.ConversationFilter{QueueIDs: []string{"q"}, Statuses: []conversation.Status{conversation.Open}},
-					Order:  storage.Order{Field: storage.SortID}, Paging: storage.Paging{Limit: raceConversations, SkipTotal: true},
-				})
-				if err != nil {
-					return err
-				}
-				for _, c := range page.Items {
-					if c.AgentID == "" {
-						continue
-					}
-					if _, err := svc.CloseConversation(ctx, c.ID); err != nil && !errors.Is(err, parley.ErrClosed) {
-						return err
-					}
-				}
-			}
-		}
-	}
-	return parallelErr(fns...)
-}
-
-// parallelErr runs fns at once and returns the first error.
-func parallelErr(fns ...func() error) error {
-	var wg sync.WaitGroup
-	errs := make(chan error, len(fns))
-	for _, fn := range fns {
-		wg.Go(func() {
-			if err := fn(); err != nil {
-				errs <- err
-			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	return <-errs
-}
-
-// raceCheckRouted checks the first phase: 50 assigned, 450 waiting, every
-// agent at capacity. It returns the counts it found.
-func raceCheckRouted(t *testing.T, fx *fixture) (assigned, waiting int) {
-	t.Helper()
-	for i := range raceConversations {
-		c := fx.get(t, raceID(i))
-		require.Equal(t, "q", c.QueueID)
-		if c.AgentID != "" {
-			assigned++
-		} else if routing.Waiting(c) {
-			waiting++
-		}
-	}
-	require.Equal(t, raceAgents*raceCapacity, assigned)
-	require.Equal(t, raceConversations-raceAgents*raceCapacity, waiting)
-	for i := range raceAgents {
-		require.Equal(t, raceCapacity, fx.load(t, fmt.Sprintf("agent-%02d", i)))
-	}
-	return assigned, waiting
-}
-
-// raceCheckLog replays the event log: each conversation assigned exactly
-// once, and no agent's load ever above capacity.
-func raceCheckLog(t *testing.T, fx *fixture, how string, assigned, waiting int) {
-	t.Helper()
-	assignments := map[string]int{}
-	agentOf := map[string]string{}
-	load := map[string]int{}
-	maxLoad := 0
-	for _, e := range fx.events(t) {
-		switch e.Type {
-		case storage.ConversationAssigned:
-			var agent string
-			for _, ch := range e.Changes {
-				if ch.Field == "agentId" {
-					agent = string(ch.After)
-				}
-			}
-			assignments[e.ConversationID]++
-			agentOf[e.ConversationID] = agent
-			load[agent]++
-			maxLoad = max(maxLoad, load[agent])
-		case storage.ConversationClosed:
-			load[agentOf[e.ConversationID]]--
-		}
-	}
-	doubles, missed := 0, 0
-	for i := range raceConversations {
-		require.Equal(t, conversation.Closed, fx.get(t, raceID(i)).Status)
-		switch n := assignments[raceID(i)]; {
-		case n == 0:
-			missed++
-		case n > 1:
-			doubles++
-		}
-	}
-	require.Zero(t, doubles, "conversations assigned more than once")
-	require.Zero(t, missed, "conversations never assigned")
-	require.LessOrEqual(t, maxLoad, raceCapacity)
-	t.Logf("routing race (%s, %s): %d routed by %d routers: %d assigned, %d waiting; after closing and draining: %d of %d assigned once, max load seen %d (capacity %d), double assignments %d",
-		t.Name(), how, raceConversations, raceRouters, assigned, waiting, len(assignments)-doubles, raceConversations, maxLoad, raceCapacity, doubles)
+	}},
+	// RoutingInvariantsUnderRace: 8 goroutines route the 500 conversations;
+	// exactly 50 are assigned, none twice, no agent over capacity, 450 wait.
+	// Then agents close their conversations while AssignWaiting runs from
+	// several goroutines: every conversation is assigned exactly once and
+	// capacity holds throughout (replayed from the event log, whose seqs follow
+	// commit order).
+	{"RoutingInvariantsUnderRace", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
+		RoutingRaceSetUp(t, fx.svc)
+		require.NoError(t, RoutingRaceRoute(fx.ctx, fx.svc, 0, 1, RoutingRaceRouters))
+		assigned, waiting := RoutingRaceCheckRouted(t, fx.svc)
+		require.NoError(t, RoutingRaceDrain(fx.ctx, fx.svc, RoutingRaceRouters))
+		RoutingRaceCheckLog(t, fx.svc, "one service", assigned, waiting)
+	}},
 }

@@ -1,4 +1,4 @@
-package parley_test
+package storagetest
 
 import (
 	"testing"
@@ -11,18 +11,9 @@ import (
 	"github.com/parleyhq/parley/tag"
 )
 
-func tagNames(tags []*tag.Tag) []string {
-	out := make([]string, len(tags))
-	for i, tg := range tags {
-		out[i] = tg.Name
-	}
-	return out
-}
-
-func TestCreateTag(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+var serviceTagCases = []serviceCase{
+	{"CreateTag", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		now := fx.tick()
 		tg, err := fx.svc.CreateTag(fx.as("s1"), "vip")
 		require.NoError(t, err)
@@ -46,13 +37,9 @@ func TestCreateTag(t *testing.T) {
 
 		_, err = fx.svc.GetTag(fx.ctx, "nope")
 		require.ErrorIs(t, err, parley.ErrNotFound)
-	})
-}
-
-func TestAddTag(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	{"AddTag", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		c := fx.conversation(t, conversation.Conversation{ID: "c1"})
 		seq := fx.lastSeq(t)
 		now := fx.tick()
@@ -98,13 +85,9 @@ func TestAddTag(t *testing.T) {
 		_, err = fx.svc.AddTag(fx.ctx, "nope", "brand-new")
 		require.ErrorIs(t, err, parley.ErrNotFound)
 		fx.requireUnchanged(t, before)
-	})
-}
-
-func TestRemoveTag(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	{"RemoveTag", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		fx.conversation(t, conversation.Conversation{ID: "c1", Tags: []string{"vip", "billing"}})
 		_, err := fx.svc.CreateTag(fx.ctx, "unused")
 		require.NoError(t, err)
@@ -133,13 +116,9 @@ func TestRemoveTag(t *testing.T) {
 		_, err = fx.svc.RemoveTag(fx.ctx, "nope", "billing")
 		require.ErrorIs(t, err, parley.ErrNotFound)
 		fx.requireUnchanged(t, before)
-	})
-}
-
-func TestDeleteTag(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	{"DeleteTag", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		fx.conversation(t, conversation.Conversation{ID: "c1", Tags: []string{"vip", "billing"}})
 		fx.conversation(t, conversation.Conversation{ID: "c2", Tags: []string{"vip"}})
 		fx.conversation(t, conversation.Conversation{ID: "c3", Tags: []string{"vip"}})
@@ -180,20 +159,9 @@ func TestDeleteTag(t *testing.T) {
 		// The name is free again.
 		_, err = fx.svc.CreateTag(fx.ctx, "vip")
 		require.NoError(t, err)
-	})
-}
-
-func nilIfEmpty(s []string) []string {
-	if len(s) == 0 {
-		return nil
-	}
-	return s
-}
-
-func TestListTags(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	{"ListTags", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		for _, name := range []string{"billing", "bug", "Bug", "vip", "b", "billing.refund"} {
 			_, err := fx.svc.CreateTag(fx.ctx, name)
 			require.NoError(t, err)
@@ -232,5 +200,5 @@ func TestListTags(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, []string{"bug", "vip"}, tagNames(second.Items))
 		require.Equal(t, 6, second.Total)
-	})
+	}},
 }

@@ -1,4 +1,4 @@
-package parley_test
+package storagetest
 
 import (
 	"context"
@@ -19,10 +19,9 @@ import (
 
 var uuidV7 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 
-func TestCreateConversationDefaults(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+var serviceConversationCases = []serviceCase{
+	{"CreateConversationDefaults", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		// The service's own id generator, not the fixture's.
 		svc := parley.New(fx.store, parley.WithClock(fx.clock.Now))
 		c, err := svc.CreateConversation(fx.ctx, conversation.Conversation{})
@@ -58,13 +57,9 @@ func TestCreateConversationDefaults(t *testing.T) {
 			require.Greater(t, next.ID, prev)
 			prev = next.ID
 		}
-	})
-}
-
-func TestCreateConversationKeepsCallerValues(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	{"CreateConversationKeepsCallerValues", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		fx.agent(t, "a1", routing.RoleAgent)
 		fx.queue(t, "q1", "Support")
 		fx.tick()
@@ -117,43 +112,35 @@ func TestCreateConversationKeepsCallerValues(t *testing.T) {
 		// The caller's value is copied, not kept.
 		in.Attributes["plan"] = "silver"
 		require.Equal(t, "gold", fx.get(t, "conv-1").Attributes["plan"])
-	})
-}
-
-func TestCreateConversationDuplicateID(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	{"CreateConversationDuplicateID", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		fx.conversation(t, conversation.Conversation{ID: "conv-1", Topic: "first"})
 		before := fx.snapshot(t)
 		_, err := fx.svc.CreateConversation(fx.ctx, conversation.Conversation{ID: "conv-1", Topic: "second", Tags: []string{"new-tag"}})
 		require.ErrorIs(t, err, parley.ErrAlreadyExists)
 		fx.requireUnchanged(t, before)
 		require.Equal(t, "first", fx.get(t, "conv-1").Topic)
-	})
-}
-
-func TestCreateConversationReferences(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name string
-		in   conversation.Conversation
-		err  error
-	}{
-		{"existing queue", conversation.Conversation{QueueID: "q1"}, nil},
-		{"missing queue", conversation.Conversation{QueueID: "nope"}, parley.ErrNotFound},
-		{"existing agent", conversation.Conversation{AgentID: "a1"}, nil},
-		{"existing supervisor", conversation.Conversation{AgentID: "s1"}, nil},
-		{"missing agent", conversation.Conversation{AgentID: "nope"}, parley.ErrNotFound},
-		{"disabled agent", conversation.Conversation{AgentID: "off"}, parley.ErrNotFound},
-		{"existing queue, missing agent", conversation.Conversation{QueueID: "q1", AgentID: "nope"}, parley.ErrNotFound},
-		{"missing queue, existing agent", conversation.Conversation{QueueID: "nope", AgentID: "a1"}, parley.ErrNotFound},
-	}
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
+	}},
+	{"CreateConversationReferences", func(t *testing.T, s *serviceSuite) {
+		tests := []struct {
+			name string
+			in   conversation.Conversation
+			err  error
+		}{
+			{"existing queue", conversation.Conversation{QueueID: "q1"}, nil},
+			{"missing queue", conversation.Conversation{QueueID: "nope"}, parley.ErrNotFound},
+			{"existing agent", conversation.Conversation{AgentID: "a1"}, nil},
+			{"existing supervisor", conversation.Conversation{AgentID: "s1"}, nil},
+			{"missing agent", conversation.Conversation{AgentID: "nope"}, parley.ErrNotFound},
+			{"disabled agent", conversation.Conversation{AgentID: "off"}, parley.ErrNotFound},
+			{"existing queue, missing agent", conversation.Conversation{QueueID: "q1", AgentID: "nope"}, parley.ErrNotFound},
+			{"missing queue, existing agent", conversation.Conversation{QueueID: "nope", AgentID: "a1"}, parley.ErrNotFound},
+		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				t.Parallel()
-				fx := setup(t)
+				s.parallel(t)
+				fx := s.setup(t)
 				fx.queue(t, "q1", "Support")
 				fx.agent(t, "a1", routing.RoleAgent)
 				fx.agent(t, "s1", routing.RoleSupervisor)
@@ -173,13 +160,9 @@ func TestCreateConversationReferences(t *testing.T) {
 				require.Equal(t, tt.in.AgentID, c.AgentID)
 			})
 		}
-	})
-}
-
-func TestCreateConversationWithTags(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	{"CreateConversationWithTags", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		_, err := fx.svc.CreateTag(fx.ctx, "billing")
 		require.NoError(t, err)
 		seq := fx.lastSeq(t)
@@ -205,43 +188,31 @@ func TestCreateConversationWithTags(t *testing.T) {
 		page, err := fx.svc.ConversationTags(fx.ctx, "c1", storage.Paging{})
 		require.NoError(t, err)
 		require.Len(t, page.Items, 3)
-	})
-}
-
-func TestCreateConversationWithAnInvalidTag(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	{"CreateConversationWithAnInvalidTag", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		before := fx.snapshot(t)
 		_, err := fx.svc.CreateConversation(fx.ctx, conversation.Conversation{Tags: []string{"ok", "not ok"}})
 		requireInvalid(t, err, "tags")
 		fx.requireUnchanged(t, before)
-	})
-}
-
-func TestCreateConversationTimesAreUTCMicroseconds(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
+	}},
+	{"CreateConversationTimesAreUTCMicroseconds", func(t *testing.T, s *serviceSuite) {
 		zone := time.FixedZone("UTC+2", 2*3600)
 		at := time.Date(2024, 5, 1, 11, 30, 0, 123456789, zone)
-		fx := setup(t, parley.WithClock(func() time.Time { return at }))
+		fx := s.setup(t, parley.WithClock(func() time.Time { return at }))
 		c := fx.conversation(t, conversation.Conversation{})
 		want := time.Date(2024, 5, 1, 9, 30, 0, 123456000, time.UTC)
 		require.Equal(t, want, c.CreatedAt)
 		require.Equal(t, want, fx.get(t, c.ID).CreatedAt)
-	})
-}
-
-// TestUpdateStatusPairs moves a conversation between every pair of
-// statuses through UpdateConversation.
-func TestUpdateStatusPairs(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
+	}},
+	// UpdateStatusPairs moves a conversation between every pair of
+	// statuses through UpdateConversation.
+	{"UpdateStatusPairs", func(t *testing.T, s *serviceSuite) {
 		for _, from := range conversation.Statuses {
 			for _, to := range conversation.Statuses {
 				t.Run(fmt.Sprintf("%s to %s", from, to), func(t *testing.T) {
-					t.Parallel()
-					fx := setup(t)
+					s.parallel(t)
+					fx := s.setup(t)
 					fx.agent(t, "a1", routing.RoleAgent)
 					c := fx.conversation(t, conversation.Conversation{ID: "c1", Status: from, AgentID: "a1"})
 					before := fx.snapshot(t)
@@ -280,34 +251,30 @@ func TestUpdateStatusPairs(t *testing.T) {
 				})
 			}
 		}
-	})
-}
-
-func TestUpdateFieldEvents(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name   string
-		patch  conversation.Patch
-		typ    storage.EventType
-		change change
-	}{
-		{"topic", conversation.Patch{Topic: ptr("New topic")}, storage.ConversationUpdated, change{"topic", `"Old topic"`, `"New topic"`}},
-		{"clear topic", conversation.Patch{Topic: ptr("")}, storage.ConversationUpdated, change{"topic", `"Old topic"`, ""}},
-		{"summary", conversation.Patch{Summary: ptr("s")}, storage.ConversationUpdated, change{"summary", "", `"s"`}},
-		{"priority", conversation.Patch{Priority: ptr(conversation.Urgent)}, storage.ConversationUpdated, change{"priority", `"NORMAL"`, `"URGENT"`}},
-		{"channel", conversation.Patch{Channel: ptr(conversation.Email)}, storage.ConversationUpdated, change{"channel", `"NO_CHANNEL"`, `"EMAIL"`}},
-		{"customer", conversation.Patch{CustomerID: ptr("cust-2")}, storage.ConversationUpdated, change{"customerId", "", `"cust-2"`}},
-		{"attributes", conversation.Patch{Attributes: map[string]string{"b": "2"}}, storage.ConversationUpdated, change{"attributes", `{"a":"1"}`, `{"b":"2"}`}},
-		{"clear attributes", conversation.Patch{Attributes: map[string]string{}}, storage.ConversationUpdated, change{"attributes", `{"a":"1"}`, ""}},
-		{"queue", conversation.Patch{QueueID: ptr("q1")}, storage.ConversationUpdated, change{"queueId", "", `"q1"`}},
-		{"assign", conversation.Patch{AgentID: ptr("a1")}, storage.ConversationAssigned, change{"agentId", "", `"a1"`}},
-		{"solve", conversation.Patch{Status: ptr(conversation.Solved)}, storage.ConversationStatusChanged, change{"status", `"OPEN"`, `"SOLVED"`}},
-	}
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
+	}},
+	{"UpdateFieldEvents", func(t *testing.T, s *serviceSuite) {
+		tests := []struct {
+			name   string
+			patch  conversation.Patch
+			typ    storage.EventType
+			change change
+		}{
+			{"topic", conversation.Patch{Topic: ptr("New topic")}, storage.ConversationUpdated, change{"topic", `"Old topic"`, `"New topic"`}},
+			{"clear topic", conversation.Patch{Topic: ptr("")}, storage.ConversationUpdated, change{"topic", `"Old topic"`, ""}},
+			{"summary", conversation.Patch{Summary: ptr("s")}, storage.ConversationUpdated, change{"summary", "", `"s"`}},
+			{"priority", conversation.Patch{Priority: ptr(conversation.Urgent)}, storage.ConversationUpdated, change{"priority", `"NORMAL"`, `"URGENT"`}},
+			{"channel", conversation.Patch{Channel: ptr(conversation.Email)}, storage.ConversationUpdated, change{"channel", `"NO_CHANNEL"`, `"EMAIL"`}},
+			{"customer", conversation.Patch{CustomerID: ptr("cust-2")}, storage.ConversationUpdated, change{"customerId", "", `"cust-2"`}},
+			{"attributes", conversation.Patch{Attributes: map[string]string{"b": "2"}}, storage.ConversationUpdated, change{"attributes", `{"a":"1"}`, `{"b":"2"}`}},
+			{"clear attributes", conversation.Patch{Attributes: map[string]string{}}, storage.ConversationUpdated, change{"attributes", `{"a":"1"}`, ""}},
+			{"queue", conversation.Patch{QueueID: ptr("q1")}, storage.ConversationUpdated, change{"queueId", "", `"q1"`}},
+			{"assign", conversation.Patch{AgentID: ptr("a1")}, storage.ConversationAssigned, change{"agentId", "", `"a1"`}},
+			{"solve", conversation.Patch{Status: ptr(conversation.Solved)}, storage.ConversationStatusChanged, change{"status", `"OPEN"`, `"SOLVED"`}},
+		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				t.Parallel()
-				fx := setup(t)
+				s.parallel(t)
+				fx := s.setup(t)
 				fx.agent(t, "a1", routing.RoleAgent)
 				fx.queue(t, "q1", "Support")
 				c := fx.conversation(t, conversation.Conversation{ID: "c1", Topic: "Old topic", Attributes: map[string]string{"a": "1"}})
@@ -324,13 +291,9 @@ func TestUpdateFieldEvents(t *testing.T) {
 				requireEvent(t, events[0], tt.typ, "c1", "", now, tt.change)
 			})
 		}
-	})
-}
-
-func TestUpdateBumpsOncePerChange(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	{"UpdateBumpsOncePerChange", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		fx.agent(t, "a1", routing.RoleAgent)
 		c := fx.conversation(t, conversation.Conversation{ID: "c1", Topic: "t"})
 		seq := fx.lastSeq(t)
@@ -365,28 +328,24 @@ func TestUpdateBumpsOncePerChange(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, got, empty)
 		fx.requireUnchanged(t, before)
-	})
-}
-
-func TestUpdateReferences(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name  string
-		patch conversation.Patch
-		err   error
-	}{
-		{"missing queue", conversation.Patch{QueueID: ptr("nope")}, parley.ErrNotFound},
-		{"missing agent", conversation.Patch{AgentID: ptr("nope")}, parley.ErrNotFound},
-		{"disabled agent", conversation.Patch{AgentID: ptr("off")}, parley.ErrNotFound},
-		{"topic and a missing agent", conversation.Patch{Topic: ptr("x"), AgentID: ptr("nope")}, parley.ErrNotFound},
-		{"existing queue", conversation.Patch{QueueID: ptr("q1")}, nil},
-		{"existing agent", conversation.Patch{AgentID: ptr("a1")}, nil},
-	}
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
+	}},
+	{"UpdateReferences", func(t *testing.T, s *serviceSuite) {
+		tests := []struct {
+			name  string
+			patch conversation.Patch
+			err   error
+		}{
+			{"missing queue", conversation.Patch{QueueID: ptr("nope")}, parley.ErrNotFound},
+			{"missing agent", conversation.Patch{AgentID: ptr("nope")}, parley.ErrNotFound},
+			{"disabled agent", conversation.Patch{AgentID: ptr("off")}, parley.ErrNotFound},
+			{"topic and a missing agent", conversation.Patch{Topic: ptr("x"), AgentID: ptr("nope")}, parley.ErrNotFound},
+			{"existing queue", conversation.Patch{QueueID: ptr("q1")}, nil},
+			{"existing agent", conversation.Patch{AgentID: ptr("a1")}, nil},
+		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				t.Parallel()
-				fx := setup(t)
+				s.parallel(t)
+				fx := s.setup(t)
 				fx.queue(t, "q1", "Support")
 				fx.agent(t, "a1", routing.RoleAgent)
 				fx.agent(t, "off", routing.RoleAgent)
@@ -402,26 +361,18 @@ func TestUpdateReferences(t *testing.T) {
 				fx.requireUnchanged(t, before)
 			})
 		}
-	})
-}
-
-func TestUpdateMissingConversation(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	{"UpdateMissingConversation", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		before := fx.snapshot(t)
 		_, err := fx.svc.UpdateConversation(fx.ctx, "nope", conversation.Patch{Topic: ptr("x")})
 		require.ErrorIs(t, err, parley.ErrNotFound)
 		_, err = fx.svc.GetConversation(fx.ctx, "nope")
 		require.ErrorIs(t, err, parley.ErrNotFound)
 		fx.requireUnchanged(t, before)
-	})
-}
-
-func TestUpdateIfVersion(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	{"UpdateIfVersion", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		fx.conversation(t, conversation.Conversation{ID: "c1"})
 		v2, err := fx.svc.UpdateConversation(fx.ctx, "c1", conversation.Patch{Topic: ptr("second")})
 		require.NoError(t, err)
@@ -438,91 +389,87 @@ func TestUpdateIfVersion(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, int64(3), v3.Version)
 		require.Equal(t, "third", v3.Topic)
-	})
-}
-
-// TestClosedConversationIsImmutable runs every mutating operation on a
-// closed conversation: each fails with ErrClosed and writes nothing.
-func TestClosedConversationIsImmutable(t *testing.T) {
-	t.Parallel()
-	type op func(fx *fixture) error
-	update := func(p conversation.Patch) op {
-		return func(fx *fixture) error {
-			_, err := fx.svc.UpdateConversation(fx.ctx, "c1", p)
-			return err
+	}},
+	// ClosedConversationIsImmutable runs every mutating operation on a
+	// closed conversation: each fails with ErrClosed and writes nothing.
+	{"ClosedConversationIsImmutable", func(t *testing.T, s *serviceSuite) {
+		type op func(fx *serviceFixture) error
+		update := func(p conversation.Patch) op {
+			return func(fx *serviceFixture) error {
+				_, err := fx.svc.UpdateConversation(fx.ctx, "c1", p)
+				return err
+			}
 		}
-	}
-	send := func(ctx func(fx *fixture) context.Context, dir message.Direction) op {
-		return func(fx *fixture) error {
-			_, err := fx.svc.CreateMessage(ctx(fx), "c1", message.Message{Direction: dir, Content: message.Content{Text: "hello?"}})
-			return err
+		send := func(ctx func(fx *serviceFixture) context.Context, dir message.Direction) op {
+			return func(fx *serviceFixture) error {
+				_, err := fx.svc.CreateMessage(ctx(fx), "c1", message.Message{Direction: dir, Content: message.Content{Text: "hello?"}})
+				return err
+			}
 		}
-	}
-	noActor := func(fx *fixture) context.Context { return fx.ctx }
-	assignee := func(fx *fixture) context.Context { return fx.as("a1") }
-	supervisor := func(fx *fixture) context.Context { return fx.as("s1") }
-	ops := []struct {
-		name string
-		op   op
-	}{
-		{"update topic", update(conversation.Patch{Topic: ptr("x")})},
-		{"update summary", update(conversation.Patch{Summary: ptr("x")})},
-		{"update to OPEN", update(conversation.Patch{Status: ptr(conversation.Open)})},
-		{"update to WAITING", update(conversation.Patch{Status: ptr(conversation.Waiting)})},
-		{"update to SOLVED", update(conversation.Patch{Status: ptr(conversation.Solved)})},
-		{"update to CLOSED", update(conversation.Patch{Status: ptr(conversation.Closed)})},
-		{"update priority", update(conversation.Patch{Priority: ptr(conversation.Urgent)})},
-		{"update queue", update(conversation.Patch{QueueID: ptr("q2")})},
-		{"update leave queue", update(conversation.Patch{QueueID: ptr("")})},
-		{"update agent", update(conversation.Patch{AgentID: ptr("a2")})},
-		{"update unassign", update(conversation.Patch{AgentID: ptr("")})},
-		{"update channel", update(conversation.Patch{Channel: ptr(conversation.SMS)})},
-		{"update customer", update(conversation.Patch{CustomerID: ptr("cust-2")})},
-		{"update attributes", update(conversation.Patch{Attributes: map[string]string{"k": "v"}})},
-		{"update with the current version", update(conversation.Patch{Topic: ptr("x"), IfVersion: 2})},
-		{"update with nothing", update(conversation.Patch{})},
-		{"assign another agent", func(fx *fixture) error {
-			_, err := fx.svc.AssignConversation(fx.ctx, "c1", "a2")
-			return err
-		}},
-		{"assign the assignee again", func(fx *fixture) error {
-			_, err := fx.svc.AssignConversation(fx.ctx, "c1", "a1")
-			return err
-		}},
-		{"unassign", func(fx *fixture) error {
-			_, err := fx.svc.UnassignConversation(fx.ctx, "c1")
-			return err
-		}},
-		{"close again", func(fx *fixture) error {
-			_, err := fx.svc.CloseConversation(fx.ctx, "c1")
-			return err
-		}},
-		{"add a new tag", func(fx *fixture) error {
-			_, err := fx.svc.AddTag(fx.ctx, "c1", "brand-new")
-			return err
-		}},
-		{"add a catalog tag", func(fx *fixture) error {
-			_, err := fx.svc.AddTag(fx.ctx, "c1", "other")
-			return err
-		}},
-		{"add a tag it has", func(fx *fixture) error {
-			_, err := fx.svc.AddTag(fx.ctx, "c1", "vip")
-			return err
-		}},
-		{"remove a tag", func(fx *fixture) error {
-			_, err := fx.svc.RemoveTag(fx.ctx, "c1", "vip")
-			return err
-		}},
-		{"outbound message from the assignee", send(assignee, message.Outbound)},
-		{"outbound message from a supervisor", send(supervisor, message.Outbound)},
-		{"outbound message with no actor", send(noActor, message.Outbound)},
-		{"inbound message", send(noActor, message.Inbound)},
-	}
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
+		noActor := func(fx *serviceFixture) context.Context { return fx.ctx }
+		assignee := func(fx *serviceFixture) context.Context { return fx.as("a1") }
+		supervisor := func(fx *serviceFixture) context.Context { return fx.as("s1") }
+		ops := []struct {
+			name string
+			op   op
+		}{
+			{"update topic", update(conversation.Patch{Topic: ptr("x")})},
+			{"update summary", update(conversation.Patch{Summary: ptr("x")})},
+			{"update to OPEN", update(conversation.Patch{Status: ptr(conversation.Open)})},
+			{"update to WAITING", update(conversation.Patch{Status: ptr(conversation.Waiting)})},
+			{"update to SOLVED", update(conversation.Patch{Status: ptr(conversation.Solved)})},
+			{"update to CLOSED", update(conversation.Patch{Status: ptr(conversation.Closed)})},
+			{"update priority", update(conversation.Patch{Priority: ptr(conversation.Urgent)})},
+			{"update queue", update(conversation.Patch{QueueID: ptr("q2")})},
+			{"update leave queue", update(conversation.Patch{QueueID: ptr("")})},
+			{"update agent", update(conversation.Patch{AgentID: ptr("a2")})},
+			{"update unassign", update(conversation.Patch{AgentID: ptr("")})},
+			{"update channel", update(conversation.Patch{Channel: ptr(conversation.SMS)})},
+			{"update customer", update(conversation.Patch{CustomerID: ptr("cust-2")})},
+			{"update attributes", update(conversation.Patch{Attributes: map[string]string{"k": "v"}})},
+			{"update with the current version", update(conversation.Patch{Topic: ptr("x"), IfVersion: 2})},
+			{"update with nothing", update(conversation.Patch{})},
+			{"assign another agent", func(fx *serviceFixture) error {
+				_, err := fx.svc.AssignConversation(fx.ctx, "c1", "a2")
+				return err
+			}},
+			{"assign the assignee again", func(fx *serviceFixture) error {
+				_, err := fx.svc.AssignConversation(fx.ctx, "c1", "a1")
+				return err
+			}},
+			{"unassign", func(fx *serviceFixture) error {
+				_, err := fx.svc.UnassignConversation(fx.ctx, "c1")
+				return err
+			}},
+			{"close again", func(fx *serviceFixture) error {
+				_, err := fx.svc.CloseConversation(fx.ctx, "c1")
+				return err
+			}},
+			{"add a new tag", func(fx *serviceFixture) error {
+				_, err := fx.svc.AddTag(fx.ctx, "c1", "brand-new")
+				return err
+			}},
+			{"add a catalog tag", func(fx *serviceFixture) error {
+				_, err := fx.svc.AddTag(fx.ctx, "c1", "other")
+				return err
+			}},
+			{"add a tag it has", func(fx *serviceFixture) error {
+				_, err := fx.svc.AddTag(fx.ctx, "c1", "vip")
+				return err
+			}},
+			{"remove a tag", func(fx *serviceFixture) error {
+				_, err := fx.svc.RemoveTag(fx.ctx, "c1", "vip")
+				return err
+			}},
+			{"outbound message from the assignee", send(assignee, message.Outbound)},
+			{"outbound message from a supervisor", send(supervisor, message.Outbound)},
+			{"outbound message with no actor", send(noActor, message.Outbound)},
+			{"inbound message", send(noActor, message.Inbound)},
+		}
 		for _, tt := range ops {
 			t.Run(tt.name, func(t *testing.T) {
-				t.Parallel()
-				fx := setup(t)
+				s.parallel(t)
+				fx := s.setup(t)
 				fx.agent(t, "a1", routing.RoleAgent)
 				fx.agent(t, "a2", routing.RoleAgent)
 				fx.agent(t, "s1", routing.RoleSupervisor)
@@ -547,13 +494,9 @@ func TestClosedConversationIsImmutable(t *testing.T) {
 				require.ErrorIs(t, err, parley.ErrNotFound)
 			})
 		}
-	})
-}
-
-func TestAssignAndUnassign(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	{"AssignAndUnassign", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		fx.agent(t, "a1", routing.RoleAgent)
 		fx.agent(t, "a2", routing.RoleAgent)
 		fx.agent(t, "off", routing.RoleAgent)
@@ -621,13 +564,9 @@ func TestAssignAndUnassign(t *testing.T) {
 		_, err = fx.svc.UnassignConversation(fx.ctx, "nope")
 		require.ErrorIs(t, err, parley.ErrNotFound)
 		fx.requireUnchanged(t, before)
-	})
-}
-
-func TestCloseConversation(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	{"CloseConversation", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		_, err := fx.svc.CreateAgent(fx.ctx, routing.Agent{ID: "a1", DisplayName: "A", WrapUpSeconds: 90})
 		require.NoError(t, err)
 		fx.conversation(t, conversation.Conversation{ID: "c1", AgentID: "a1", Status: conversation.Waiting})
@@ -654,13 +593,9 @@ func TestCloseConversation(t *testing.T) {
 
 		_, err = fx.svc.CloseConversation(fx.ctx, "nope")
 		require.ErrorIs(t, err, parley.ErrNotFound)
-	})
-}
-
-func TestDeleteConversation(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	{"DeleteConversation", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		fx.conversation(t, conversation.Conversation{ID: "c1", Tags: []string{"vip", "billing"}})
 		fx.conversation(t, conversation.Conversation{ID: "c2", Tags: []string{"vip"}})
 		m1 := fx.text(t, fx.ctx, "c1", message.Inbound, "hello")
@@ -720,27 +655,23 @@ func TestDeleteConversation(t *testing.T) {
 		require.ErrorIs(t, fx.svc.DeleteConversation(fx.ctx, "c1", "again"), parley.ErrNotFound)
 		require.ErrorIs(t, fx.svc.DeleteConversation(fx.ctx, "never", ""), parley.ErrNotFound)
 		fx.requireUnchanged(t, before)
-	})
-}
-
-func TestDeleteReason(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name   string
-		reason string
-		field  string
-	}{
-		{"no reason", "", ""},
-		{"1000 runes", strings.Repeat("é", 1000), ""},
-		{"1001 runes", strings.Repeat("é", 1001), "reason"},
-		{"invalid UTF-8", "bad \xff", "reason"},
-		{"NUL byte", "a\x00b", "reason"},
-	}
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
+	}},
+	{"DeleteReason", func(t *testing.T, s *serviceSuite) {
+		tests := []struct {
+			name   string
+			reason string
+			field  string
+		}{
+			{"no reason", "", ""},
+			{"1000 runes", strings.Repeat("é", 1000), ""},
+			{"1001 runes", strings.Repeat("é", 1001), "reason"},
+			{"invalid UTF-8", "bad \xff", "reason"},
+			{"NUL byte", "a\x00b", "reason"},
+		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				t.Parallel()
-				fx := setup(t)
+				s.parallel(t)
+				fx := s.setup(t)
 				fx.conversation(t, conversation.Conversation{ID: "c1"})
 				before := fx.snapshot(t)
 				err := fx.svc.DeleteConversation(fx.ctx, "c1", tt.reason)
@@ -759,13 +690,9 @@ func TestDeleteReason(t *testing.T) {
 				requireEvent(t, history[0], storage.ConversationDeleted, "c1", "", t0, change{"reason", "", want})
 			})
 		}
-	})
-}
-
-func TestHistory(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	{"History", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		_, err := fx.svc.History(fx.ctx, "never", 0, 0)
 		require.ErrorIs(t, err, parley.ErrNotFound)
 
@@ -807,16 +734,12 @@ func TestHistory(t *testing.T) {
 		none, err = fx.svc.History(fx.ctx, "c2", fx.lastSeq(t), 0)
 		require.NoError(t, err)
 		require.Empty(t, none)
-	})
-}
-
-// TestDeletionRecordsSurviveIdReuse: an id may be used again after its
-// conversation was deleted; the deletion record of the first stays in the
-// log when the second is deleted too, as the only trace of each.
-func TestDeletionRecordsSurviveIdReuse(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	// DeletionRecordsSurviveIdReuse: an id may be used again after its
+	// conversation was deleted; the deletion record of the first stays in the
+	// log when the second is deleted too, as the only trace of each.
+	{"DeletionRecordsSurviveIdReuse", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		fx.conversation(t, conversation.Conversation{ID: "c1", Topic: "first life"})
 		fx.text(t, fx.ctx, "c1", message.Inbound, "hello")
 		require.NoError(t, fx.svc.DeleteConversation(fx.ctx, "c1", "first"))
@@ -839,5 +762,5 @@ func TestDeletionRecordsSurviveIdReuse(t *testing.T) {
 			}
 		}
 		require.Equal(t, types(history), inLog, "nothing else of either life is left in the log")
-	})
+	}},
 }

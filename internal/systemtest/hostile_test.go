@@ -1,4 +1,4 @@
-package parley_test
+package systemtest
 
 import (
 	"bytes"
@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -717,53 +716,4 @@ func (h *hostileFixture) rulesVerbatim(t *testing.T) {
 		require.Equal(t, 200, sim.status, "%s", sim.raw)
 		require.Equal(t, s, sim.body["queueId"], "%s", sim.raw)
 	}
-}
-
-// TestCursorAtUnixEpoch pages through conversations created at the Unix
-// epoch, whose time encodes as 0 in a cursor: every page moves on (before
-// the fix, the cursor read as "no time" and the first page came back
-// forever), on every store.
-func TestCursorAtUnixEpoch(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		epoch := time.Unix(0, 0)
-		fx := setup(t, parley.WithClock(func() time.Time { return epoch }))
-		for _, id := range []string{"a", "b", "c"} {
-			fx.conversation(t, conversation.Conversation{ID: id})
-			_, err := fx.svc.CreateMessage(fx.ctx, "a", message.Message{ID: "m" + id, Direction: message.Inbound, Content: message.Content{Text: id}})
-			require.NoError(t, err)
-		}
-		for _, order := range []storage.Order{{Field: storage.SortCreatedAt}, {Field: storage.SortUpdatedAt, Desc: true}} {
-			q := storage.ConversationQuery{Order: order, Paging: storage.Paging{Limit: 1}}
-			var walked []string
-			for range 4 {
-				page, err := fx.svc.ListConversations(fx.ctx, q)
-				require.NoError(t, err)
-				walked = append(walked, conversationIDs(page.Items)...)
-				if page.NextCursor == "" {
-					break
-				}
-				q.Cursor = page.NextCursor
-			}
-			want := []string{"a", "b", "c"}
-			if order.Desc {
-				want = []string{"c", "b", "a"}
-			}
-			require.Equal(t, want, walked, "order %s", order)
-		}
-		mq := storage.MessageQuery{ConversationID: "a", Paging: storage.Paging{Limit: 1}}
-		var walked []string
-		for range 4 {
-			page, err := fx.svc.ListMessages(fx.ctx, mq)
-			require.NoError(t, err)
-			for _, m := range page.Items {
-				walked = append(walked, m.ID)
-			}
-			if page.NextCursor == "" {
-				break
-			}
-			mq.Cursor = page.NextCursor
-		}
-		require.Equal(t, []string{"ma", "mb", "mc"}, walked)
-	})
 }

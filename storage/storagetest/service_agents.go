@@ -1,4 +1,4 @@
-package parley_test
+package storagetest
 
 import (
 	"testing"
@@ -11,10 +11,9 @@ import (
 	"github.com/parleyhq/parley/storage"
 )
 
-func TestCreateAgentDefaults(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+var serviceAgentCases = []serviceCase{
+	{"CreateAgentDefaults", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		a, err := fx.svc.CreateAgent(fx.ctx, routing.Agent{DisplayName: "Ann"})
 		require.NoError(t, err)
 		require.Equal(t, "id-0001", a.ID, "the id comes from the generator")
@@ -30,14 +29,14 @@ func TestCreateAgentDefaults(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, a, got)
 
-		s, err := fx.svc.CreateAgent(fx.ctx, routing.Agent{ID: "sup", DisplayName: "Sue", Role: routing.RoleSupervisor, Status: routing.Active, Capacity: 9, WrapUpSeconds: 30, Disabled: true})
+		sup, err := fx.svc.CreateAgent(fx.ctx, routing.Agent{ID: "sup", DisplayName: "Sue", Role: routing.RoleSupervisor, Status: routing.Active, Capacity: 9, WrapUpSeconds: 30, Disabled: true})
 		require.NoError(t, err)
-		require.Equal(t, "sup", s.ID)
-		require.Equal(t, routing.RoleSupervisor, s.Role)
-		require.Equal(t, routing.Active, s.Status)
-		require.False(t, s.Enabled())
-		require.Equal(t, 9, s.Capacity)
-		require.Equal(t, 30, s.WrapUpSeconds)
+		require.Equal(t, "sup", sup.ID)
+		require.Equal(t, routing.RoleSupervisor, sup.Role)
+		require.Equal(t, routing.Active, sup.Status)
+		require.False(t, sup.Enabled())
+		require.Equal(t, 9, sup.Capacity)
+		require.Equal(t, 30, sup.WrapUpSeconds)
 
 		before := fx.snapshot(t)
 		_, err = fx.svc.CreateAgent(fx.ctx, routing.Agent{ID: "sup", DisplayName: "Other"})
@@ -46,13 +45,9 @@ func TestCreateAgentDefaults(t *testing.T) {
 
 		_, err = fx.svc.GetAgent(fx.ctx, "nope")
 		require.ErrorIs(t, err, parley.ErrNotFound)
-	})
-}
-
-func TestUpdateAgent(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	{"UpdateAgent", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		fx.agent(t, "a1", routing.RoleAgent)
 		now := fx.tick()
 		a, err := fx.svc.UpdateAgent(fx.ctx, "a1", routing.AgentPatch{
@@ -88,13 +83,46 @@ func TestUpdateAgent(t *testing.T) {
 		_, err = fx.svc.UpdateAgent(fx.ctx, "nope", routing.AgentPatch{Status: ptr(routing.Away)})
 		require.ErrorIs(t, err, parley.ErrNotFound)
 		fx.requireUnchanged(t, before)
-	})
+	}},
+	{"ListAgentsAndQueues", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
+		for _, id := range []string{"c", "a", "e", "b", "d"} {
+			fx.agent(t, id, routing.RoleAgent)
+			fx.queue(t, "q-"+id, "Queue "+id)
+		}
+		var agents []string
+		q := storage.ListQuery{Paging: storage.Paging{Limit: 2}}
+		for {
+			page, err := fx.svc.ListAgents(fx.ctx, q)
+			require.NoError(t, err)
+			for _, a := range page.Items {
+				agents = append(agents, a.ID)
+			}
+			if page.NextCursor == "" {
+				break
+			}
+			q.Cursor = page.NextCursor
+		}
+		require.Equal(t, []string{"a", "b", "c", "d", "e"}, agents)
+
+		page, err := fx.svc.ListQueues(fx.ctx, storage.ListQuery{Paging: storage.Paging{Page: 1, Limit: 2}})
+		require.NoError(t, err)
+		require.Equal(t, 5, page.Total)
+		require.Len(t, page.Items, 2)
+		require.Equal(t, "q-c", page.Items[0].ID)
+		require.Equal(t, "q-d", page.Items[1].ID)
+
+		// An agents cursor is not a queues cursor.
+		first, err := fx.svc.ListAgents(fx.ctx, storage.ListQuery{Paging: storage.Paging{Limit: 1}})
+		require.NoError(t, err)
+		_, err = fx.svc.ListQueues(fx.ctx, storage.ListQuery{Paging: storage.Paging{Cursor: first.NextCursor}})
+		requireInvalid(t, err, "cursor")
+	}},
 }
 
-func TestCreateQueue(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+var serviceQueueCases = []serviceCase{
+	{"CreateQueue", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		q, err := fx.svc.CreateQueue(fx.ctx, routing.Queue{Name: "Support"})
 		require.NoError(t, err)
 		require.Equal(t, "id-0001", q.ID)
@@ -125,13 +153,9 @@ func TestCreateQueue(t *testing.T) {
 
 		_, err = fx.svc.GetQueue(fx.ctx, "nope")
 		require.ErrorIs(t, err, parley.ErrNotFound)
-	})
-}
-
-func TestUpdateQueue(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	{"UpdateQueue", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		fx.queue(t, "q1", "Support")
 		fx.queue(t, "q2", "Sales")
 		now := fx.tick()
@@ -168,13 +192,9 @@ func TestUpdateQueue(t *testing.T) {
 		q, err = fx.svc.UpdateQueue(fx.ctx, "q1", routing.QueuePatch{OverflowQueueID: ptr("")})
 		require.NoError(t, err)
 		require.Empty(t, q.OverflowQueueID, "an empty overflow removes it")
-	})
-}
-
-func TestOneDefaultQueue(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	{"OneDefaultQueue", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		isDefault := func(id string) bool {
 			q, err := fx.svc.GetQueue(fx.ctx, id)
 			require.NoError(t, err)
@@ -212,13 +232,9 @@ func TestOneDefaultQueue(t *testing.T) {
 		_, err = fx.svc.CreateQueue(fx.ctx, routing.Queue{ID: "q4", Name: "Three", Default: true})
 		require.ErrorIs(t, err, parley.ErrAlreadyExists)
 		fx.requireUnchanged(t, before)
-	})
-}
-
-func TestQueueMembership(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	{"QueueMembership", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		fx.agent(t, "a1", routing.RoleAgent)
 		fx.agent(t, "a2", routing.RoleAgent)
 		fx.queue(t, "q1", "Support")
@@ -260,51 +276,12 @@ func TestQueueMembership(t *testing.T) {
 		require.ErrorIs(t, ignore(fx.svc.RemoveQueueMember(fx.ctx, "q2", "a2")), parley.ErrNotFound, "never a member")
 		require.ErrorIs(t, ignore(fx.svc.RemoveQueueMember(fx.ctx, "nope", "a2")), parley.ErrNotFound)
 		fx.requireUnchanged(t, before)
-	})
+	}},
 }
 
-func TestListAgentsAndQueues(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
-		for _, id := range []string{"c", "a", "e", "b", "d"} {
-			fx.agent(t, id, routing.RoleAgent)
-			fx.queue(t, "q-"+id, "Queue "+id)
-		}
-		var agents []string
-		q := storage.ListQuery{Paging: storage.Paging{Limit: 2}}
-		for {
-			page, err := fx.svc.ListAgents(fx.ctx, q)
-			require.NoError(t, err)
-			for _, a := range page.Items {
-				agents = append(agents, a.ID)
-			}
-			if page.NextCursor == "" {
-				break
-			}
-			q.Cursor = page.NextCursor
-		}
-		require.Equal(t, []string{"a", "b", "c", "d", "e"}, agents)
-
-		page, err := fx.svc.ListQueues(fx.ctx, storage.ListQuery{Paging: storage.Paging{Page: 1, Limit: 2}})
-		require.NoError(t, err)
-		require.Equal(t, 5, page.Total)
-		require.Len(t, page.Items, 2)
-		require.Equal(t, "q-c", page.Items[0].ID)
-		require.Equal(t, "q-d", page.Items[1].ID)
-
-		// An agents cursor is not a queues cursor.
-		first, err := fx.svc.ListAgents(fx.ctx, storage.ListQuery{Paging: storage.Paging{Limit: 1}})
-		require.NoError(t, err)
-		_, err = fx.svc.ListQueues(fx.ctx, storage.ListQuery{Paging: storage.Paging{Cursor: first.NextCursor}})
-		requireInvalid(t, err, "cursor")
-	})
-}
-
-func TestRoutingRules(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+var serviceRuleCases = []serviceCase{
+	{"RoutingRules", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		fx.queue(t, "q1", "Support")
 		fx.queue(t, "q2", "VIP")
 		rules, err := fx.svc.RoutingRules(fx.ctx)
@@ -372,5 +349,5 @@ func TestRoutingRules(t *testing.T) {
 		got, err = fx.svc.RoutingRules(fx.ctx)
 		require.NoError(t, err)
 		require.Empty(t, got, "an empty list clears the rules")
-	})
+	}},
 }

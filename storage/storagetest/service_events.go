@@ -1,4 +1,4 @@
-package parley_test
+package storagetest
 
 import (
 	"context"
@@ -35,10 +35,28 @@ func (c *collector) take() []storage.Event {
 	return out
 }
 
-func TestEventsOfEveryChange(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+// recordingHandler is a slog.Handler that counts its records.
+type recordingHandler struct {
+	mu      sync.Mutex
+	records []slog.Record
+}
+
+func (h *recordingHandler) Enabled(context.Context, slog.Level) bool { return true }
+
+func (h *recordingHandler) Handle(_ context.Context, r slog.Record) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.records = append(h.records, r)
+	return nil
+}
+
+func (h *recordingHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+
+func (h *recordingHandler) WithGroup(string) slog.Handler { return h }
+
+var serviceEventCases = []serviceCase{
+	{"EventsOfEveryChange", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		ctx := fx.as("sup")
 		steps := []struct {
 			name string
@@ -130,13 +148,9 @@ func TestEventsOfEveryChange(t *testing.T) {
 				}
 			}
 		}
-	})
-}
-
-func TestAgentAndQueueEventChanges(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	{"AgentAndQueueEventChanges", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		_, err := fx.svc.CreateAgent(fx.ctx, routing.Agent{ID: "a1", DisplayName: "Ann"})
 		require.NoError(t, err)
 		_, err = fx.svc.CreateQueue(fx.ctx, routing.Queue{ID: "q1", Name: "Support"})
@@ -153,13 +167,9 @@ func TestAgentAndQueueEventChanges(t *testing.T) {
 		require.Equal(t, "a1", events[0].EntityID)
 		requireEvent(t, events[1], storage.QueueMemberAdded, "", "", now, change{"agentId", "", `"a1"`})
 		require.Equal(t, "q1", events[1].EntityID)
-	})
-}
-
-func TestEventsFeed(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	{"EventsFeed", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		for _, id := range []string{"c1", "c2", "c3"} {
 			fx.conversation(t, conversation.Conversation{ID: id})
 			_, err := fx.svc.UpdateConversation(fx.ctx, id, conversation.Patch{Topic: ptr(id)})
@@ -179,14 +189,10 @@ func TestEventsFeed(t *testing.T) {
 		none, err := fx.svc.Events(fx.ctx, storage.EventQuery{After: all[5].Seq})
 		require.NoError(t, err)
 		require.Empty(t, none)
-	})
-}
-
-func TestSubscribers(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
+	}},
+	{"Subscribers", func(t *testing.T, s *serviceSuite) {
 		first, second := &collector{}, &collector{}
-		var fx *fixture
+		var fx *serviceFixture
 		// A subscriber runs after the commit: what it is given can be read
 		// back from the store. (Inside the transaction, this read would not
 		// see the event, or would block on the transaction.)
@@ -195,7 +201,7 @@ func TestSubscribers(t *testing.T) {
 			got, err := fx.svc.Events(ctx, storage.EventQuery{After: e.Seq - 1, Limit: 1})
 			committed = append(committed, err == nil && len(got) == 1 && got[0].Seq == e.Seq && got[0].Type == e.Type)
 		}
-		fx = setup(t, parley.WithSubscriber(first.subscribe), parley.WithSubscriber(second.subscribe), parley.WithSubscriber(check))
+		fx = s.setup(t, parley.WithSubscriber(first.subscribe), parley.WithSubscriber(second.subscribe), parley.WithSubscriber(check))
 		fx.conversation(t, conversation.Conversation{ID: "c1", Tags: []string{"vip"}})
 
 		logged := fx.events(t)
@@ -230,33 +236,13 @@ func TestSubscribers(t *testing.T) {
 		stored := fx.history(t, "c1")
 		last := stored[len(stored)-1]
 		require.Equal(t, storage.ConversationUpdated, last.Type)
-		requireJSON(t, `"x"`, last.Changes[0].After)
+		requireJSONText(t, `"x"`, last.Changes[0].After)
 		require.Equal(t, storage.ConversationUpdated, second.take()[0].Type)
-	})
-}
-
-// recordingHandler is a slog.Handler that counts its records.
-type recordingHandler struct {
-	mu      sync.Mutex
-	records []slog.Record
-}
-
-func (h *recordingHandler) Enabled(context.Context, slog.Level) bool { return true }
-func (h *recordingHandler) Handle(_ context.Context, r slog.Record) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.records = append(h.records, r)
-	return nil
-}
-func (h *recordingHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
-func (h *recordingHandler) WithGroup(string) slog.Handler      { return h }
-
-func TestPanickingSubscriber(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
+	}},
+	{"PanickingSubscriber", func(t *testing.T, s *serviceSuite) {
 		after := &collector{}
 		logs := &recordingHandler{}
-		fx := setup(t,
+		fx := s.setup(t,
 			parley.WithLogger(slog.New(logs)),
 			parley.WithSubscriber(func(context.Context, storage.Event) { panic("subscriber bug") }),
 			parley.WithSubscriber(after.subscribe),
@@ -269,5 +255,5 @@ func TestPanickingSubscriber(t *testing.T) {
 		defer logs.mu.Unlock()
 		require.Len(t, logs.records, 1, "the panic is logged")
 		require.Equal(t, slog.LevelError, logs.records[0].Level)
-	})
+	}},
 }

@@ -1,4 +1,4 @@
-package parley_test
+package storagetest
 
 import (
 	"fmt"
@@ -17,9 +17,9 @@ import (
 // replyFixture has agents agent-a and agent-b (AGENT), sup-s and sup-t
 // (SUPERVISOR), agent-off and sup-off (disabled), and three conversations:
 // unassigned, assigned to agent-a, assigned to sup-s.
-func replyFixture(t *testing.T, setup setupFunc, opts ...parley.Option) *fixture {
+func replyFixture(t *testing.T, s *serviceSuite, opts ...parley.Option) *serviceFixture {
 	t.Helper()
-	fx := setup(t, opts...)
+	fx := s.setup(t, opts...)
 	fx.agent(t, "agent-a", routing.RoleAgent)
 	fx.agent(t, "agent-b", routing.RoleAgent)
 	fx.agent(t, "sup-s", routing.RoleSupervisor)
@@ -34,45 +34,51 @@ func replyFixture(t *testing.T, setup setupFunc, opts ...parley.Option) *fixture
 	return fx
 }
 
-// TestReplyMatrix sends an OUTBOUND message for every cell of the reply
-// matrix, and the unknown and disabled actors, through CreateMessage.
-func TestReplyMatrix(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		conversation string
-		actor        string // "" for no actor
-		err          error  // nil when the reply is allowed
-	}{
-		{"unassigned", "", nil},
-		{"unassigned", "agent-a", parley.ErrForbidden},
-		{"unassigned", "sup-s", parley.ErrForbidden},
-		{"unassigned", "agent-off", parley.ErrForbidden},
-		{"unassigned", "sup-off", parley.ErrForbidden},
-		{"unassigned", "ghost", parley.ErrNotFound},
-
-		{"to-agent", "", parley.ErrForbidden},
-		{"to-agent", "agent-a", nil},
-		{"to-agent", "agent-b", parley.ErrForbidden},
-		{"to-agent", "sup-s", nil},
-		{"to-agent", "sup-t", nil},
-		{"to-agent", "agent-off", parley.ErrForbidden},
-		{"to-agent", "sup-off", parley.ErrForbidden},
-		{"to-agent", "ghost", parley.ErrNotFound},
-
-		{"to-supervisor", "", parley.ErrForbidden},
-		{"to-supervisor", "agent-a", parley.ErrForbidden},
-		{"to-supervisor", "sup-s", nil},
-		{"to-supervisor", "sup-t", nil},
-		{"to-supervisor", "agent-off", parley.ErrForbidden},
-		{"to-supervisor", "sup-off", parley.ErrForbidden},
-		{"to-supervisor", "ghost", parley.ErrNotFound},
+func jsonStringOrNone(s string) string {
+	if s == "" {
+		return ""
 	}
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
+	return jsonString(s)
+}
+
+var serviceMessageCases = []serviceCase{
+	// ReplyMatrix sends an OUTBOUND message for every cell of the reply
+	// matrix, and the unknown and disabled actors, through CreateMessage.
+	{"ReplyMatrix", func(t *testing.T, s *serviceSuite) {
+		tests := []struct {
+			conversation string
+			actor        string // "" for no actor
+			err          error  // nil when the reply is allowed
+		}{
+			{"unassigned", "", nil},
+			{"unassigned", "agent-a", parley.ErrForbidden},
+			{"unassigned", "sup-s", parley.ErrForbidden},
+			{"unassigned", "agent-off", parley.ErrForbidden},
+			{"unassigned", "sup-off", parley.ErrForbidden},
+			{"unassigned", "ghost", parley.ErrNotFound},
+
+			{"to-agent", "", parley.ErrForbidden},
+			{"to-agent", "agent-a", nil},
+			{"to-agent", "agent-b", parley.ErrForbidden},
+			{"to-agent", "sup-s", nil},
+			{"to-agent", "sup-t", nil},
+			{"to-agent", "agent-off", parley.ErrForbidden},
+			{"to-agent", "sup-off", parley.ErrForbidden},
+			{"to-agent", "ghost", parley.ErrNotFound},
+
+			{"to-supervisor", "", parley.ErrForbidden},
+			{"to-supervisor", "agent-a", parley.ErrForbidden},
+			{"to-supervisor", "sup-s", nil},
+			{"to-supervisor", "sup-t", nil},
+			{"to-supervisor", "agent-off", parley.ErrForbidden},
+			{"to-supervisor", "sup-off", parley.ErrForbidden},
+			{"to-supervisor", "ghost", parley.ErrNotFound},
+		}
 		for _, tt := range tests {
 			name := fmt.Sprintf("%s, actor %q", tt.conversation, tt.actor)
 			t.Run(name, func(t *testing.T) {
-				t.Parallel()
-				fx := replyFixture(t, setup)
+				s.parallel(t)
+				fx := replyFixture(t, s)
 				c := fx.get(t, tt.conversation)
 				before := fx.snapshot(t)
 				now := fx.tick()
@@ -109,22 +115,11 @@ func TestReplyMatrix(t *testing.T) {
 				require.Equal(t, m.ID, events[0].EntityID)
 			})
 		}
-	})
-}
-
-func jsonStringOrNone(s string) string {
-	if s == "" {
-		return ""
-	}
-	return jsonString(s)
-}
-
-// TestReplyToADisabledAssignee: an assignee disabled after the assignment
-// may no longer reply; a supervisor still may.
-func TestReplyToADisabledAssignee(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := replyFixture(t, setup)
+	}},
+	// ReplyToADisabledAssignee: an assignee disabled after the assignment
+	// may no longer reply; a supervisor still may.
+	{"ReplyToADisabledAssignee", func(t *testing.T, s *serviceSuite) {
+		fx := replyFixture(t, s)
 		fx.disable(t, "agent-a")
 		before := fx.snapshot(t)
 		_, err := fx.svc.CreateMessage(fx.as("agent-a"), "to-agent", message.Message{Content: message.Content{Text: "hi"}})
@@ -133,18 +128,14 @@ func TestReplyToADisabledAssignee(t *testing.T) {
 		m, err := fx.svc.CreateMessage(fx.as("sup-s"), "to-agent", message.Message{Content: message.Content{Text: "hi"}})
 		require.NoError(t, err)
 		require.Equal(t, "sup-s", m.AgentID)
-	})
-}
-
-// TestInboundNeedsNoActor: the reply matrix is for OUTBOUND only.
-func TestInboundNeedsNoActor(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
+	}},
+	// InboundNeedsNoActor: the reply matrix is for OUTBOUND only.
+	{"InboundNeedsNoActor", func(t *testing.T, s *serviceSuite) {
 		for _, conv := range []string{"unassigned", "to-agent", "to-supervisor"} {
 			for _, actor := range []string{"", "agent-b"} {
 				t.Run(fmt.Sprintf("%s, actor %q", conv, actor), func(t *testing.T) {
-					t.Parallel()
-					fx := replyFixture(t, setup)
+					s.parallel(t)
+					fx := replyFixture(t, s)
 					ctx := fx.ctx
 					if actor != "" {
 						ctx = fx.as(actor)
@@ -162,30 +153,26 @@ func TestInboundNeedsNoActor(t *testing.T) {
 				})
 			}
 		}
-	})
-}
-
-func TestInboundReopens(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		status  conversation.Status
-		dir     message.Direction
-		reopen  bool // WithReopenOnInbound
-		reopens bool
-	}{
-		{conversation.Open, message.Inbound, true, false},
-		{conversation.Waiting, message.Inbound, true, true},
-		{conversation.Solved, message.Inbound, true, true},
-		{conversation.Waiting, message.Inbound, false, false},
-		{conversation.Solved, message.Inbound, false, false},
-		{conversation.Waiting, message.Outbound, true, false},
-		{conversation.Solved, message.Outbound, true, false},
-	}
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
+	}},
+	{"InboundReopens", func(t *testing.T, s *serviceSuite) {
+		tests := []struct {
+			status  conversation.Status
+			dir     message.Direction
+			reopen  bool // WithReopenOnInbound
+			reopens bool
+		}{
+			{conversation.Open, message.Inbound, true, false},
+			{conversation.Waiting, message.Inbound, true, true},
+			{conversation.Solved, message.Inbound, true, true},
+			{conversation.Waiting, message.Inbound, false, false},
+			{conversation.Solved, message.Inbound, false, false},
+			{conversation.Waiting, message.Outbound, true, false},
+			{conversation.Solved, message.Outbound, true, false},
+		}
 		for _, tt := range tests {
 			t.Run(fmt.Sprintf("%s %s reopen=%v", tt.dir, tt.status, tt.reopen), func(t *testing.T) {
-				t.Parallel()
-				fx := setup(t, parley.WithReopenOnInbound(tt.reopen))
+				s.parallel(t)
+				fx := s.setup(t, parley.WithReopenOnInbound(tt.reopen))
 				c := fx.conversation(t, conversation.Conversation{ID: "c1", Status: tt.status})
 				seq := fx.lastSeq(t)
 				now := fx.tick()
@@ -207,23 +194,15 @@ func TestInboundReopens(t *testing.T) {
 					change{"status", jsonString(string(tt.status)), `"OPEN"`})
 			})
 		}
-	})
-}
-
-func TestDefaultReopenOnInbound(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	{"DefaultReopenOnInbound", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		fx.conversation(t, conversation.Conversation{ID: "c1", Status: conversation.Solved})
 		fx.text(t, fx.ctx, "c1", message.Inbound, "it broke again")
 		require.Equal(t, conversation.Open, fx.get(t, "c1").Status, "reopening is on by default")
-	})
-}
-
-func TestCreateMessageErrors(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	{"CreateMessageErrors", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		fx.conversation(t, conversation.Conversation{ID: "c1"})
 		m := fx.text(t, fx.ctx, "c1", message.Inbound, "first")
 		before := fx.snapshot(t)
@@ -240,13 +219,9 @@ func TestCreateMessageErrors(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, "msg-mine", mine.ID)
 		require.Equal(t, conversation.Email, mine.Channel)
-	})
-}
-
-func TestListMessages(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	{"ListMessages", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		fx.conversation(t, conversation.Conversation{ID: "c1", Channel: conversation.SMS})
 		fx.conversation(t, conversation.Conversation{ID: "c2"})
 		var all []*message.Message
@@ -320,17 +295,13 @@ func TestListMessages(t *testing.T) {
 		}
 		require.Equal(t, ids(all), ids(paged))
 		require.Equal(t, ids(all), ids(walked))
-	})
-}
-
-// TestMessageTimesFollowTheClock: messages take the injected clock.
-func TestMessageTimesFollowTheClock(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+	}},
+	// MessageTimesFollowTheClock: messages take the injected clock.
+	{"MessageTimesFollowTheClock", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
 		fx.conversation(t, conversation.Conversation{ID: "c1"})
 		at := fx.clock.Advance(36 * time.Hour)
 		m := fx.text(t, fx.ctx, "c1", message.Inbound, "late")
 		require.Equal(t, at, m.CreatedAt)
-	})
+	}},
 }

@@ -1,4 +1,4 @@
-package parley_test
+package storagetest
 
 import (
 	"context"
@@ -9,7 +9,6 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/conversation"
-	"github.com/parleyhq/parley/memstore"
 	"github.com/parleyhq/parley/message"
 	"github.com/parleyhq/parley/routing"
 	"github.com/parleyhq/parley/storage"
@@ -24,9 +23,9 @@ type operation struct {
 
 func ignore[T any](_ T, err error) error { return err }
 
-// operations holds every exported method of Service. A new operation must
-// be added here (and to parley's scope table): TestEveryOperationHasAScope
-// fails until it is.
+// operations holds every operation of Service. A new operation must be
+// added here (and to parley's scope table): the case
+// Authorization/EveryOperationHasACase fails until it is.
 var operations = map[string]operation{
 	"CreateConversation": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
 		return ignore(svc.CreateConversation(ctx, conversation.Conversation{Topic: "new"}))
@@ -148,44 +147,11 @@ var operations = map[string]operation{
 	}},
 }
 
-// notOperations are exported methods of Service that are no operation and
-// need no scope. There are none yet.
-var notOperations = map[string]bool{}
-
-// TestEveryOperationHasAScope walks the exported methods of Service: each
-// must have a scope in parley's table, and a case here, so that an
-// operation added without a scope fails the build's tests.
-func TestEveryOperationHasAScope(t *testing.T) {
-	t.Parallel()
-	typ := reflect.TypeOf(&parley.Service{})
-	require.Positive(t, typ.NumMethod())
-	methods := map[string]bool{}
-	for i := range typ.NumMethod() {
-		name := typ.Method(i).Name
-		methods[name] = true
-		if notOperations[name] {
-			continue
-		}
-		scope, ok := parley.OperationScope(name)
-		require.True(t, ok, "Service.%s has no entry in the operation scopes", name)
-		op, ok := operations[name]
-		require.True(t, ok, "Service.%s has no case in the authorization tests", name)
-		require.Equal(t, op.scope, scope, "the scope of Service.%s", name)
-	}
-	for name := range operations {
-		require.True(t, methods[name], "%s is not a method of Service", name)
-	}
-	for _, name := range []string{"", "New", "authorize", "change", "WithActor", "getconversation"} {
-		_, ok := parley.OperationScope(name)
-		require.False(t, ok, "%q is no operation", name)
-	}
-}
-
 // authFixture has agents a1 and s1 (s1 a member of q1), queue q1,
 // conversation c1 (tagged vip, with message m1) and c2 (assigned to a1).
-func authFixture(t *testing.T, setup setupFunc, opts ...parley.Option) *fixture {
+func authFixture(t *testing.T, s *serviceSuite, opts ...parley.Option) *serviceFixture {
 	t.Helper()
-	fx := setup(t, opts...)
+	fx := s.setup(t, opts...)
 	fx.ctx = fx.as("", parley.ScopeRead, parley.ScopeWrite)
 	ctx := fx.ctx
 	_, err := fx.svc.CreateAgent(ctx, routing.Agent{ID: "a1", DisplayName: "Ann"})
@@ -204,9 +170,32 @@ func authFixture(t *testing.T, setup setupFunc, opts ...parley.Option) *fixture 
 	return fx
 }
 
-func TestAuthorization(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
+var serviceAuthorizationCases = []serviceCase{
+	// EveryOperationHasACase walks the exported methods of Service: each
+	// that has a scope in parley's table (every operation; the root
+	// package's tests check that none lacks one) has a case in operations,
+	// with that scope, so that an operation added without a case here fails
+	// the suite.
+	{"EveryOperationHasACase", func(t *testing.T, s *serviceSuite) {
+		typ := reflect.TypeOf(&parley.Service{})
+		require.Positive(t, typ.NumMethod())
+		methods := map[string]bool{}
+		for i := range typ.NumMethod() {
+			name := typ.Method(i).Name
+			methods[name] = true
+			scope, ok := parley.OperationScope(name)
+			if !ok {
+				continue
+			}
+			op, ok := operations[name]
+			require.True(t, ok, "Service.%s has no case in the authorization tests", name)
+			require.Equal(t, op.scope, scope, "the scope of Service.%s", name)
+		}
+		for name := range operations {
+			require.True(t, methods[name], "%s is not a method of Service", name)
+		}
+	}},
+	{"Authorization", func(t *testing.T, s *serviceSuite) {
 		for name, op := range operations {
 			other := parley.ScopeRead
 			if op.scope == parley.ScopeRead {
@@ -214,21 +203,21 @@ func TestAuthorization(t *testing.T) {
 			}
 			actors := []struct {
 				name  string
-				ctx   func(fx *fixture) context.Context
+				ctx   func(fx *serviceFixture) context.Context
 				allow bool
 			}{
-				{"no actor", func(fx *fixture) context.Context { return fx.base }, false},
-				{"no scopes", func(fx *fixture) context.Context { return fx.as("") }, false},
-				{"an agent without scopes", func(fx *fixture) context.Context { return fx.as("s1") }, false},
-				{"only " + string(other), func(fx *fixture) context.Context { return fx.as("", other) }, false},
-				{"an unknown scope", func(fx *fixture) context.Context { return fx.as("", "admin") }, false},
-				{"its scope", func(fx *fixture) context.Context { return fx.as("", op.scope) }, true},
-				{"both scopes", func(fx *fixture) context.Context { return fx.as("", parley.ScopeRead, parley.ScopeWrite) }, true},
+				{"no actor", func(fx *serviceFixture) context.Context { return fx.base }, false},
+				{"no scopes", func(fx *serviceFixture) context.Context { return fx.as("") }, false},
+				{"an agent without scopes", func(fx *serviceFixture) context.Context { return fx.as("s1") }, false},
+				{"only " + string(other), func(fx *serviceFixture) context.Context { return fx.as("", other) }, false},
+				{"an unknown scope", func(fx *serviceFixture) context.Context { return fx.as("", "admin") }, false},
+				{"its scope", func(fx *serviceFixture) context.Context { return fx.as("", op.scope) }, true},
+				{"both scopes", func(fx *serviceFixture) context.Context { return fx.as("", parley.ScopeRead, parley.ScopeWrite) }, true},
 			}
 			for _, actor := range actors {
 				t.Run(name+", "+actor.name, func(t *testing.T) {
-					t.Parallel()
-					fx := authFixture(t, setup, parley.WithAuthorization())
+					s.parallel(t)
+					fx := authFixture(t, s, parley.WithAuthorization())
 					before := fx.snapshot(t)
 					err := op.call(actor.ctx(fx), fx.svc)
 					if actor.allow {
@@ -240,20 +229,16 @@ func TestAuthorization(t *testing.T) {
 				})
 			}
 			t.Run(name+", authorisation off", func(t *testing.T) {
-				t.Parallel()
-				fx := authFixture(t, setup)
+				s.parallel(t)
+				fx := authFixture(t, s)
 				require.NoError(t, op.call(fx.base, fx.svc), "off by default: no actor, no scopes needed")
 			})
 		}
-	})
-}
-
-// TestReplyMatrixWithAuthorization: a write scope does not lift the reply
-// matrix.
-func TestReplyMatrixWithAuthorization(t *testing.T) {
-	t.Parallel()
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := authFixture(t, setup, parley.WithAuthorization())
+	}},
+	// ReplyMatrixWithAuthorization: a write scope does not lift the reply
+	// matrix.
+	{"ReplyMatrixWithAuthorization", func(t *testing.T, s *serviceSuite) {
+		fx := authFixture(t, s, parley.WithAuthorization())
 		reply := func(agentID string) error {
 			return ignore(fx.svc.CreateMessage(fx.as(agentID, parley.ScopeRead, parley.ScopeWrite), "c2", message.Message{Content: message.Content{Text: "hi"}}))
 		}
@@ -263,32 +248,5 @@ func TestReplyMatrixWithAuthorization(t *testing.T) {
 		require.ErrorIs(t, reply(""), parley.ErrForbidden)
 		require.NoError(t, reply("a1"))
 		require.NoError(t, reply("s1"))
-	})
-}
-
-// TestScopeComesFirst calls every operation with zero-valued (invalid)
-// input and no scopes: authorisation is checked before anything else, so
-// the answer is ErrForbidden, not ErrInvalid.
-func TestScopeComesFirst(t *testing.T) {
-	t.Parallel()
-	svc := parley.New(memstore.New(), parley.WithAuthorization())
-	v := reflect.ValueOf(svc)
-	ctx := reflect.ValueOf(context.Background())
-	errType := reflect.TypeFor[error]()
-	for i := range v.NumMethod() {
-		m := v.Type().Method(i)
-		if notOperations[m.Name] {
-			continue
-		}
-		mt := m.Type
-		args := []reflect.Value{ctx}
-		for j := 2; j < mt.NumIn(); j++ {
-			args = append(args, reflect.Zero(mt.In(j)))
-		}
-		out := v.Method(i).Call(args)
-		last := out[len(out)-1]
-		require.True(t, last.Type().Implements(errType) || last.Type() == errType, "%s returns an error last", m.Name)
-		err, _ := last.Interface().(error)
-		require.ErrorIs(t, err, parley.ErrForbidden, "Service.%s with bad input and no scope", m.Name)
-	}
+	}},
 }

@@ -1,4 +1,4 @@
-package parley_test
+package storagetest
 
 import (
 	"context"
@@ -6,34 +6,43 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"maps"
-	"os"
 	"slices"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/conversation"
-	"github.com/parleyhq/parley/internal/pgtest"
 	"github.com/parleyhq/parley/message"
 	"github.com/parleyhq/parley/routing"
-	"github.com/parleyhq/parley/sqlstore"
 	"github.com/parleyhq/parley/storage"
 )
 
-// The fuzz targets of this file write through the service into every
-// store: the memory store, SQLite, and PostgreSQL when PARLEY_TEST_POSTGRES
-// names a server (always under CI=true). Each fuzzing process opens its
-// stores once; every input then runs against all of them, which must agree
-// with each other as well as with the rules.
+// The fuzz targets of the service suite write every input through the
+// service into each of the stores they are given, which must agree with
+// each other as well as with the rules. Each fuzzing process opens its
+// stores once. A package declares a thin target that calls one of them
+// with its stores (the seed corpus lives under its testdata/fuzz/); "every
+// store" below means every store the target is given:
+//
+//	func FuzzPatchRoundTrip(f *testing.F) {
+//		storagetest.FuzzPatchRoundTrip(f, storagetest.FuzzStore{Name: "memory", New: newMemory}, storagetest.FuzzStore{Name: "mine", New: newMine})
+//	}
+
+// FuzzStore is one store of a fuzz target of the service suite. A target
+// runs each input on every store it is given ("every store" in the targets'
+// docs), and the first is the reference: another that answers otherwise on
+// any input fails it. (memstore makes a good reference for a new store.)
+type FuzzStore struct {
+	// Name names the store in failures.
+	Name string
+	// New opens the store, once per fuzzing process; tb is the target's
+	// *testing.F.
+	New func(tb testing.TB) storage.Store
+}
 
 // fuzzStore is one store of a fuzz target, with a service over it whose
 // clock and ids are the same for every store.
@@ -44,23 +53,19 @@ type fuzzStore struct {
 	lastSeq int64 // the newest event seen
 }
 
-// fuzzStores opens the stores, each with agent a1 and queue q1.
-func fuzzStores(f *testing.F) []*fuzzStore {
+// openFuzzStores opens the stores, each with agent a1 and queue q1.
+func openFuzzStores(f *testing.F, stores []FuzzStore) []*fuzzStore {
 	f.Helper()
+	if len(stores) == 0 {
+		f.Fatal("a fuzz target of the service suite needs at least one store")
+	}
 	var out []*fuzzStore
-	for _, sf := range storeFactories {
-		open := sf.new
-		if sf.name == "postgres" {
-			if os.Getenv(pgtest.EnvDSN) == "" && os.Getenv("CI") != "true" {
-				continue
-			}
-			open = fuzzPostgres
-		}
+	for _, s := range stores {
 		clk := &clock{now: t0}
 		seq := &sequence{}
 		fs := &fuzzStore{
-			name:  sf.name,
-			svc:   parley.New(open(f), parley.WithClock(clk.Now), parley.WithIDGenerator(seq.Next)),
+			name:  s.Name,
+			svc:   parley.New(s.New(f), parley.WithClock(clk.Now), parley.WithIDGenerator(seq.Next)),
 			clock: clk,
 		}
 		_, err := fs.svc.CreateAgent(f.Context(), routing.Agent{ID: "a1", DisplayName: "Ann"})
@@ -71,60 +76,6 @@ func fuzzStores(f *testing.F) []*fuzzStore {
 		out = append(out, fs)
 	}
 	return out
-}
-
-// fuzzSchemaPrefix names the PostgreSQL schemas of fuzzing processes.
-const fuzzSchemaPrefix = "parley_fuzz_"
-
-// fuzzPostgres is newPostgres for a fuzzing process. go test stops its
-// fuzzing processes with a signal a second after telling them to end, often
-// before their cleanups have dropped their schemas; so the schema is named
-// after the process ("parley_fuzz_<pid>"), and the schemas of processes
-// that are gone are dropped first.
-func fuzzPostgres(t testing.TB) storage.Store {
-	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, pgtest.DSN(t))
-	require.NoError(t, err)
-	defer conn.Close(ctx)
-	rows, err := conn.Query(ctx, `SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1)`, fuzzSchemaPrefix)
-	require.NoError(t, err)
-	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	require.NoError(t, err)
-	schema := fmt.Sprintf("%s%d", fuzzSchemaPrefix, os.Getpid())
-	for _, name := range names {
-		pid, err := strconv.Atoi(strings.TrimPrefix(name, fuzzSchemaPrefix))
-		if err == nil && pid != os.Getpid() && processAlive(pid) {
-			continue
-		}
-		_, err = conn.Exec(ctx, `DROP SCHEMA IF EXISTS "`+name+`" CASCADE`)
-		require.NoError(t, err)
-	}
-	_, err = conn.Exec(ctx, `CREATE SCHEMA "`+schema+`"`)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, pgtest.DSN(t))
-		if err == nil {
-			_, _ = conn.Exec(ctx, `DROP SCHEMA IF EXISTS "`+schema+`" CASCADE`)
-			_ = conn.Close(ctx)
-		}
-	})
-	cfg, err := pgxpool.ParseConfig(pgtest.DSN(t))
-	require.NoError(t, err)
-	cfg.ConnConfig.RuntimeParams["search_path"] = schema
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
-	s, err := sqlstore.NewPostgres(pool, sqlstore.WithSchema(schema))
-	require.NoError(t, err)
-	require.NoError(t, s.Migrate(ctx))
-	return s
-}
-
-// processAlive reports whether a process of that id exists.
-func processAlive(pid int) bool {
-	p, err := os.FindProcess(pid)
-	return err == nil && p.Signal(syscall.Signal(0)) == nil
 }
 
 func (fs *fuzzStore) newestSeq(t testing.TB) int64 {
@@ -224,14 +175,14 @@ func splitPairs(s string) map[string]string {
 // a field, the same on every store, and writes nothing; valid input reads
 // back unchanged by id and through the list filters it matches, the same on
 // every store, with its conversation.created event; it is then deleted.
-func FuzzConversationRoundTrip(f *testing.F) {
+func FuzzConversationRoundTrip(f *testing.F, given ...FuzzStore) {
 	f.Add("", "Refund", "", "", "", "", "", "", "", uint8(0))
 	f.Add("c-1", "Printer on FIRE", "s", "WAITING", "URGENT", "WHATSAPP", "cust-1", "lang=de,tier=gold", "vip,billing", uint8(3))
 	f.Add("x'; DROP TABLE conversations; --", "' OR '1'='1", "\"); DELETE FROM events; --", "CLOSED", "LOW", "EMAIL", "1; SELECT pg_sleep(10)", "k'=v'--", "a.b_c-D", uint8(2))
 	f.Add("c\x00", "a\x00b", "\xff", "DONE", "CRITICAL", "PIGEON", "\xfe", "=v", "bad tag", uint8(0))
 	f.Add("İ", "İSTANBUL ǅ ß \u212a", "emoji 🎉", "SOLVED", "HIGH", "LIVE_CHAT", "é", "é=ü", "x,x,y", uint8(1))
 	f.Add("%2F..%2F", "\u2028\u2029\ufeff", "\\\\", "OPEN", "NORMAL", "NO_CHANNEL", "\\", "a=\\\"", "", uint8(0))
-	stores := fuzzStores(f)
+	stores := openFuzzStores(f, given)
 	f.Fuzz(func(t *testing.T, id, topic, summary, status, priority, channel, customerID, attrs, tags string, refs uint8) {
 		resetAll(t, stores)
 		in := conversation.Conversation{
@@ -364,7 +315,7 @@ func createdFrom(in conversation.Conversation, id string) *conversation.Conversa
 // TEXT, the conversation's channel, the actor as agentId), by id and in the
 // conversation's list, the same on every store, with its message.created
 // event.
-func FuzzMessageRoundTrip(f *testing.F) {
+func FuzzMessageRoundTrip(f *testing.F, given ...FuzzStore) {
 	f.Add("", "", "", "", "", "hello", "", "", false, 0.0, false, 0.0, "", "", "", "", "", "", "", "", false, false)
 	f.Add("m1", "INBOUND", "SMS", "+385 1", "+1 555", "' OR 1=1; --", "", "", false, 0.0, false, 0.0, "", "", "", "", "", "", "", "", false, true)
 	f.Add("m'; DROP TABLE messages; --", "OUTBOUND", "", "", "", "", "", "", true, -90.0, true, 180.0, "LOCATION", "Trg", "'; DELETE FROM events; --", "", "", "", "", "", true, true)
@@ -374,7 +325,7 @@ func FuzzMessageRoundTrip(f *testing.F) {
 	f.Add("m6", "OUTBOUND", "", "", "", "", "", "", true, 1e308, true, 0.1, "LOCATION", "", "", "", "", "", "", "", false, false)
 	f.Add("m7", "INBOUND", "WHATSAPP", "ann@example.com", "+1 (555) 0100", "", "", "", false, 0.0, false, 0.0, "CONTACT", "Ann \u00e9", "", "", "", "", "+385 1 234", "a'@b.c", true, false)
 	f.Add("m\x00", "SIDEWAYS", "PIGEON", "\xff", "", "a\x00", "", "", false, 0.0, false, 0.0, "GIF", "", "", "", "", "", "\x00", "\xff", true, true)
-	stores := fuzzStores(f)
+	stores := openFuzzStores(f, given)
 	f.Fuzz(func(t *testing.T, id, direction, channel, from, to, text, url, caption string,
 		hasLat bool, lat float64, hasLon bool, lon float64, contentType, name, address, templateName, language, params,
 		phone, email string, private, byAgent bool,
@@ -517,14 +468,14 @@ func listOn(t *testing.T, fs *fuzzStore, q storage.ConversationQuery) listResult
 // on every store. Every store gives the same answer; a refusal is
 // ErrInvalid naming a field; walking the pages by cursor or by page number
 // yields exactly the rows of one big page, in its order.
-func FuzzListConversations(f *testing.F) {
+func FuzzListConversations(f *testing.F, given ...FuzzStore) {
 	f.Add("", "", "", "", "", false, "", "", "", "", "createdAt", false, 2, 0, "", int64(0), uint8(0), "c3", int64(0))
 	f.Add("c1,c5,c9", "OPEN,WAITING", "URGENT,LOW", "q1", "", false, "SMS,EMAIL", "vip", "", "fire", "priority", true, 1, 0, "", int64(-1), uint8(9), "c\x00", int64(0))
 	f.Add("", "", "", "", "a1", false, "", "hardware,vip", "cust-1", "", "updatedAt", true, 3, 1, "", int64(1<<62), uint8(2), "\xff", int64(1000000))
 	f.Add("", "CLOSED", "", "", "", true, "VOICE", "", "", "DROP TABLE", "id", false, 1, 0, "AQ", int64(-1<<63), uint8(255), "x'; --", int64(-5))
 	f.Add("", "", "", "", "", false, "", "", "", "", "id; DROP TABLE conversations", false, 1001, -1, "", int64(0), uint8(0), "", int64(0))
 	f.Add("", "", "", "", "", false, "", "", "", "İ", "createdAt", true, 1, 0, "", int64(2000000), uint8(1), "c2", int64(3000000))
-	stores := fuzzStores(f)
+	stores := openFuzzStores(f, given)
 	for _, fs := range stores {
 		fs.clock.now = time.Unix(0, 0).UTC()
 		for _, in := range listData {
@@ -704,7 +655,7 @@ func patchEvents(before, after *conversation.Conversation) []storage.EventType {
 // accepted one stores exactly conversation.Patch.Apply of the patch to the
 // original, at the service's clock, the same on every store, and records
 // the events of that change (none when nothing changed).
-func FuzzPatchRoundTrip(f *testing.F) {
+func FuzzPatchRoundTrip(f *testing.F, given ...FuzzStore) {
 	f.Add(uint8(0), uint16(patchTopic), "new topic", "", "", "", "", "", "", "", "", int64(0))
 	f.Add(uint8(32), uint16(patchStatus|patchAgent), "", "", "CLOSED", "", "", "", "", "", "", int64(1))
 	f.Add(uint8(3), uint16(patchTopic), "closed already", "", "", "", "", "", "", "", "", int64(0))
@@ -715,7 +666,7 @@ func FuzzPatchRoundTrip(f *testing.F) {
 	f.Add(uint8(4), uint16(patchTopic|patchCustomer), "\xff", "", "", "", "", "", "", "\x00", "", int64(0))
 	f.Add(uint8(1), uint16(patchSummary), "", "stale", "", "", "", "", "", "", "", int64(7))
 	f.Add(uint8(2), uint16(patchTopic), "x", "", "", "", "", "", "", "", "", int64(-1))
-	stores := fuzzStores(f)
+	stores := openFuzzStores(f, given)
 	f.Fuzz(func(t *testing.T, base uint8, mask uint16, topic, summary, status, priority, queueID, agentID, channel, customerID, attrs string, ifVersion int64) {
 		resetAll(t, stores)
 		start := conversation.Conversation{
@@ -833,7 +784,7 @@ func nonNilTypes(s []storage.EventType) []storage.EventType {
 // back from SetRoutingRules and then from RoutingRules exactly as given (an
 // id generated where none was), in order, the same on every store, with one
 // routing.rules_replaced event.
-func FuzzRoutingRulesRoundTrip(f *testing.F) {
+func FuzzRoutingRulesRoundTrip(f *testing.F, given ...FuzzStore) {
 	f.Add("r1", "VIP refunds", "q1", "URGENT", false, "all", "WHATSAPP,SMS", "HIGH", "vip,spam", "billing", "cust-7", "refund", "lang=de", true)
 	f.Add("", "catch all", "q1", "", true, "", "", "", "", "", "", "", "", false)
 	f.Add("r'; DROP TABLE routing_rules; --", "' OR '1'='1", "q1", "", false, "any", "", "", "", "", "1; DELETE FROM events", "%' --", "k'=v'", true)
@@ -841,7 +792,7 @@ func FuzzRoutingRulesRoundTrip(f *testing.F) {
 	f.Add("fixed", "duplicate id", "q1", "", false, "", "", "", "", "", "", "", "", true)
 	f.Add("r\x00", "\xff", "q\n", "CRITICAL", false, "some", "PIGEON", "\xff", "bad tag", "a,,b", "\x00", "\xed\xa0\x80", "=v", false)
 	f.Add("r3", "İstanbul", "q1", "LOW", false, "any", "LIVE_CHAT", "", "", "", "", "İSTANBUL \u212a", "é=ü", false)
-	stores := fuzzStores(f)
+	stores := openFuzzStores(f, given)
 	f.Fuzz(func(t *testing.T, id, name, queueID, priority string, disabled bool,
 		match, chans, prios, tagsAny, tagsAll, customer, topic, attrs string, second bool,
 	) {
