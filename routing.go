@@ -447,7 +447,7 @@ func (s *Service) ReceiveInbound(ctx context.Context, customerID string, channel
 	if err := s.authorize(ctx, "ReceiveInbound"); err != nil {
 		return nil, nil, err
 	}
-	if err := fault.Identifier("customerId", customerID, conversation.MaxCustomerIDLen); err != nil {
+	if err := conversation.RequireCustomerID("customerId", customerID); err != nil {
 		return nil, nil, err
 	}
 	if !channel.Valid() {

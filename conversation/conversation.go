@@ -13,6 +13,11 @@
 //     that changes nothing bumps neither.
 //   - Text limits count runes; invalid UTF-8 and NUL bytes are ErrInvalid, so
 //     no store ever sees them.
+//   - A customer id is an id (ValidateCustomerID): no control characters, at
+//     most MaxCustomerIDLen runes. A conversation may have none; an INBOUND
+//     message needs one to be threaded by (RequireCustomerID). Create,
+//     update, inbound threading and routing conditions all use this rule,
+//     so a conversation's customer can always write in.
 //
 // The package does no I/O. Checks that need stored state (does the queue
 // exist, is the agent enabled) belong to the service in the root package.
@@ -148,10 +153,31 @@ func (c *Conversation) Validate() error {
 	if err := optionalID("agentId", c.AgentID); err != nil {
 		return err
 	}
-	if err := fault.Text("customerId", c.CustomerID, MaxCustomerIDLen); err != nil {
+	if err := ValidateCustomerID("customerId", c.CustomerID); err != nil {
 		return err
 	}
 	return ValidateAttributes(c.Attributes)
+}
+
+// ValidateCustomerID checks a customer id, naming field in the error: at
+// most MaxCustomerIDLen runes of valid UTF-8 with no NUL or other control
+// character, like every id. Empty is allowed: a conversation need not have
+// a customer. The same rule holds wherever a customer id is taken, so that
+// a conversation's customer can always be threaded into (RequireCustomerID).
+func ValidateCustomerID(field, id string) error {
+	if id == "" {
+		return nil
+	}
+	return fault.Identifier(field, id, MaxCustomerIDLen)
+}
+
+// RequireCustomerID is ValidateCustomerID for a customer id that must be
+// given: an INBOUND message is threaded by its customer.
+func RequireCustomerID(field, id string) error {
+	if id == "" {
+		return fault.Invalid(field, "must not be empty")
+	}
+	return ValidateCustomerID(field, id)
 }
 
 // ValidateAttributes checks the attribute map: at most MaxAttributes keys,

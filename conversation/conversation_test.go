@@ -343,6 +343,9 @@ func sharedLimitCases() []limitCase {
 		{"customerId of 256 runes", func(c *conversation.Conversation) { c.CustomerID = accented(256) }, "customerId"},
 		{"customerId invalid UTF-8", func(c *conversation.Conversation) { c.CustomerID = "\xfe" }, "customerId"},
 		{"customerId with NUL", func(c *conversation.Conversation) { c.CustomerID = "c\x00" }, "customerId"},
+		{"customerId with a tab", func(c *conversation.Conversation) { c.CustomerID = "cust\t42" }, "customerId"},
+		{"customerId with a DEL", func(c *conversation.Conversation) { c.CustomerID = "cust\x7f" }, "customerId"},
+		{"customerId with a C1 control", func(c *conversation.Conversation) { c.CustomerID = "cust\u0085" }, "customerId"},
 		{"queueId of 255 runes", func(c *conversation.Conversation) { c.QueueID = accented(255) }, ""},
 		{"queueId of 256 runes", func(c *conversation.Conversation) { c.QueueID = accented(256) }, "queueId"},
 		{"queueId with NUL", func(c *conversation.Conversation) { c.QueueID = "q\x00" }, "queueId"},
@@ -458,6 +461,44 @@ func TestPatchValidation(t *testing.T) {
 			requireInvalid(t, err, tt.field)
 			require.False(t, changed)
 			require.Equal(t, before, c)
+		})
+	}
+}
+
+// TestCustomerIDRule: one rule for a customer id, wherever it is taken; only
+// RequireCustomerID refuses the empty one.
+func TestCustomerIDRule(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		id       string
+		ok       bool // for ValidateCustomerID
+		required bool // for RequireCustomerID
+	}{
+		{"", true, false},
+		{"cust-42", true, true},
+		{accented(conversation.MaxCustomerIDLen), true, true},
+		{accented(conversation.MaxCustomerIDLen + 1), false, false},
+		{"cust 42", true, true},
+		{"cust\t42", false, false},
+		{"cust\n42", false, false},
+		{"cust\x7f", false, false},
+		{"cust\u0085", false, false},
+		{"cust\x00", false, false},
+		{"cust\xff", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%q", tt.id), func(t *testing.T) {
+			t.Parallel()
+			if err := conversation.ValidateCustomerID("customerId", tt.id); tt.ok {
+				require.NoError(t, err)
+			} else {
+				requireInvalid(t, err, "customerId")
+			}
+			if err := conversation.RequireCustomerID("from.customer", tt.id); tt.required {
+				require.NoError(t, err)
+			} else {
+				requireInvalid(t, err, "from.customer")
+			}
 		})
 	}
 }

@@ -117,7 +117,7 @@ func FuzzNew(f *testing.F) {
 			"channel":    channel == "" || conversation.Channel(channel).Valid(),
 			"queueId":    optionalIDOK(queueID),
 			"agentId":    optionalIDOK(agentID),
-			"customerId": textOK(customerID, 255),
+			"customerId": optionalIDOK(customerID),
 		}
 		for field, ok := range check {
 			if !ok {
@@ -237,7 +237,7 @@ func FuzzPatchApply(f *testing.F) {
 		set(setSummary, &p.Summary, summary, "summary", textOK(summary, 4000))
 		set(setQueue, &p.QueueID, queueID, "queueId", optionalIDOK(queueID))
 		set(setAgent, &p.AgentID, agentID, "agentId", optionalIDOK(agentID))
-		set(setCustomer, &p.CustomerID, customerID, "customerId", textOK(customerID, 255))
+		set(setCustomer, &p.CustomerID, customerID, "customerId", optionalIDOK(customerID))
 		if mask&setStatus != 0 {
 			s := conversation.Status(status)
 			p.Status = &s

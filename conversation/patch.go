@@ -66,7 +66,7 @@ func (p Patch) Validate() error {
 		}
 	}
 	if p.CustomerID != nil {
-		if err := fault.Text("customerId", *p.CustomerID, MaxCustomerIDLen); err != nil {
+		if err := ValidateCustomerID("customerId", *p.CustomerID); err != nil {
 			return err
 		}
 	}
