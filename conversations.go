@@ -183,37 +183,26 @@ func (s *Service) patchConversation(ctx context.Context, op, id string, p conver
 	return out, err
 }
 
-// applyPatch is every conversation change in one place: it checks the
-// version and the references, applies p to c (which it updates in place),
-// writes it, records the events (as one event of type as, when set) and
-// keeps the assignee's routing state: the time of the last assignment, and
-// the wrap-up after a close.
+// applyPatch is every conversation change in one place: it applies p to c
+// (which it updates in place; Patch.Apply checks mutability, version and
+// status), checks the references the change sets, writes it, records its
+// events (as one event of type as, when set) and keeps the assignee's
+// routing state: the time of the last assignment, and the wrap-up after a
+// close. p has passed Validate. On error c is unchanged.
 func (s *Service) applyPatch(ctx context.Context, tx storage.Tx, rec *recorder, c *conversation.Conversation, p conversation.Patch, as storage.EventType) error {
-	if err := c.CheckMutable(); err != nil {
+	before := *c // Apply replaces what it changes: a copy of the struct keeps the old values
+	diff, err := p.Apply(c, rec.now)
+	if err != nil || diff == nil {
 		return err
 	}
-	if p.IfVersion != 0 && p.IfVersion != c.Version {
-		return fmt.Errorf("conversation %q is at version %d, not %d: %w", c.ID, c.Version, p.IfVersion, fault.ErrConflict)
-	}
-	var queueID, agentID string
-	if p.QueueID != nil {
-		queueID = *p.QueueID
-	}
-	if p.AgentID != nil {
-		agentID = *p.AgentID
-	}
-	if err := s.checkReferences(ctx, tx, c.QueueID, queueID, c.AgentID, agentID); err != nil {
-		return err
-	}
-	before := c.Clone()
-	changed, err := p.Apply(c, rec.now)
-	if err != nil || !changed {
+	if err := s.checkReferences(ctx, tx, before.QueueID, c.QueueID, before.AgentID, c.AgentID); err != nil {
+		*c = before
 		return err
 	}
 	if err := tx.UpdateConversation(ctx, c, before.Version); err != nil {
 		return err
 	}
-	rec.conversationChanged(before, c, as)
+	rec.conversationChanged(c, diff, as)
 	if c.AgentID != "" && c.AgentID != before.AgentID {
 		if err := s.noteAssignment(ctx, tx, c.AgentID, rec.now); err != nil {
 			return err
@@ -224,7 +213,7 @@ func (s *Service) applyPatch(ctx context.Context, tx storage.Tx, rec *recorder, 
 			return err
 		}
 	}
-	noteRouting(rec, before, c)
+	noteRouting(rec, &before, c)
 	return nil
 }
 

@@ -11,6 +11,13 @@
 //     fails with ErrClosed and changes nothing.
 //   - Closing sets ClosedAt. Every change bumps Version and UpdatedAt; a patch
 //     that changes nothing bumps neither.
+//   - A patch may carry the version its caller last saw (IfVersion): when
+//     the conversation is at another, the patch is ErrConflict.
+//   - A patch is checked in two steps: Patch.Validate checks its fields,
+//     once, before any stored state is read; Patch.Apply, given the stored
+//     conversation, checks closed-is-immutable, the version and the status
+//     transition, and returns the change it made (Diff), which is what the
+//     events record.
 //   - Text limits count runes; invalid UTF-8 and NUL bytes are ErrInvalid, so
 //     no store ever sees them.
 //   - A customer id is an id (ValidateCustomerID): no control characters, at
