@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/parleyhq/parley/conversation"
@@ -79,22 +78,16 @@ func createdChanges(c *conversation.Conversation) []storage.Change {
 	return changes
 }
 
+// uniqueTags checks the tag names of a new conversation and returns them as
+// Conversation.Tags holds them, so that what create returns is what a read
+// returns.
 func uniqueTags(names []string) ([]string, error) {
-	seen := make(map[string]bool, len(names))
-	var out []string
 	for _, name := range names {
 		if err := tag.ValidateNameField("tags", name); err != nil {
 			return nil, err
 		}
-		if !seen[name] {
-			seen[name] = true
-			out = append(out, name)
-		}
 	}
-	// Sorted, as Conversation.Tags always is, so that what create returns
-	// is what a read returns.
-	slices.Sort(out)
-	return out, nil
+	return conversation.SortedTags(names), nil
 }
 
 // GetConversation returns the conversation with its tags. ErrNotFound when

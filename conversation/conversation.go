@@ -11,6 +11,9 @@
 //     fails with ErrClosed and changes nothing.
 //   - Closing sets ClosedAt. Every change bumps Version and UpdatedAt; a patch
 //     that changes nothing bumps neither.
+//   - A tag linked or unlinked (Tagged, Untagged) is a change of the
+//     conversation too: it bumps Version and UpdatedAt. Tags are kept
+//     sorted, each name once. The links themselves are the store's.
 //   - A patch may carry the version its caller last saw (IfVersion): when
 //     the conversation is at another, the patch is ErrConflict.
 //   - A patch is checked in two steps: Patch.Validate checks its fields,
@@ -63,7 +66,7 @@ type Conversation struct {
 	Channel    Channel
 	CustomerID string
 	Attributes map[string]string
-	Tags       []string // tag names, sorted; maintained by the tag operations
+	Tags       []string // tag names, sorted, each once (SortedTags); changed through Tagged and Untagged
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 	ClosedAt   time.Time // zero until closed

@@ -130,8 +130,7 @@ func (p Patch) Apply(c *Conversation, now time.Time) ([]FieldChange, error) {
 		*c = before
 		return nil, nil
 	}
-	c.Version++
-	c.UpdatedAt = now
+	c.changed(now)
 	return diff, nil
 }
 
