@@ -501,7 +501,7 @@ func (s *Service) openConversationOf(ctx context.Context, tx storage.Tx, custome
 		Filter: storage.ConversationFilter{
 			CustomerID: customerID,
 			Channels:   []conversation.Channel{channel},
-			Statuses:   []conversation.Status{conversation.Open, conversation.Waiting, conversation.Solved},
+			Statuses:   conversation.NotClosed(),
 		},
 		Order:  storage.Order{Field: storage.SortCreatedAt, Desc: true},
 		Paging: storage.Paging{Limit: 1, SkipTotal: true},
@@ -510,7 +510,7 @@ func (s *Service) openConversationOf(ctx context.Context, tx storage.Tx, custome
 		return nil, err
 	}
 	c, err := tx.LockConversation(ctx, page.Items[0].ID)
-	if errors.Is(err, fault.ErrNotFound) || err == nil && c.Status == conversation.Closed {
+	if errors.Is(err, fault.ErrNotFound) || err == nil && c.CheckMutable() != nil {
 		// Closed or deleted between the list and the lock: look again.
 		// The inbound lock keeps new ones from appearing through here, so
 		// this ends once the customer's open conversations are used up.

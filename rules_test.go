@@ -1,10 +1,12 @@
 package parley_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/conversation"
 	"github.com/parleyhq/parley/message"
 )
@@ -53,5 +55,52 @@ func TestCustomerIDRuleOnEveryPath(t *testing.T) {
 		require.NoError(t, err)
 		_, _, err = fx.svc.ReceiveInbound(fx.ctx, "", conversation.SMS, hello)
 		requireInvalid(t, err, "customerId")
+	})
+}
+
+// TestInboundByStatus: inbound threading takes the customer's conversation
+// in any status but CLOSED, and reopens a WAITING or SOLVED one unless the
+// host turned that off, through CreateMessage as through ReceiveInbound.
+func TestInboundByStatus(t *testing.T) {
+	t.Parallel()
+	hello := message.Message{Direction: message.Inbound, Content: message.Content{Text: "hello"}}
+	tests := []struct {
+		status  conversation.Status
+		threads bool
+		reopens bool
+	}{
+		{conversation.Open, true, false},
+		{conversation.Waiting, true, true},
+		{conversation.Solved, true, true},
+		{conversation.Closed, false, false},
+	}
+	forEachStore(t, func(t *testing.T, setup setupFunc) {
+		for _, reopen := range []bool{true, false} {
+			fx := setup(t, parley.WithReopenOnInbound(reopen))
+			for _, tt := range tests {
+				customer := fmt.Sprintf("cust-%s-%t", tt.status, reopen)
+				c := fx.conversation(t, conversation.Conversation{CustomerID: customer, Channel: conversation.SMS, Status: tt.status})
+				fx.tick()
+				got, _, err := fx.svc.ReceiveInbound(fx.ctx, customer, conversation.SMS, hello)
+				require.NoError(t, err)
+				if !tt.threads {
+					require.NotEqual(t, c.ID, got.ID, "%s: a closed conversation takes no message", tt.status)
+					require.Equal(t, conversation.Closed, fx.get(t, c.ID).Status)
+					continue
+				}
+				require.Equal(t, c.ID, got.ID, "%s: threaded", tt.status)
+				want := tt.status
+				if tt.reopens && reopen {
+					want = conversation.Open
+				}
+				require.Equal(t, want, got.Status, "%s, reopen %t: ReceiveInbound", tt.status, reopen)
+				require.Equal(t, got, fx.get(t, c.ID))
+
+				// A message created on the conversation follows the same rule.
+				other := fx.conversation(t, conversation.Conversation{Status: tt.status})
+				fx.text(t, fx.ctx, other.ID, message.Inbound, "again")
+				require.Equal(t, want, fx.get(t, other.ID).Status, "%s, reopen %t: CreateMessage", tt.status, reopen)
+			}
+		}
 	})
 }

@@ -52,7 +52,8 @@ func WithSubscriber(fn func(context.Context, storage.Event)) Option {
 }
 
 // WithReopenOnInbound sets whether an INBOUND message moves a WAITING or
-// SOLVED conversation back to OPEN (default true).
+// SOLVED conversation back to OPEN, as conversation.ReopenOnInbound says
+// (default true).
 func WithReopenOnInbound(on bool) Option { return func(s *Service) { s.reopenOnInbound = on } }
 
 // WithAuthorization turns scope checks on: each call's actor (WithActor)

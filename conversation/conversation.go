@@ -9,6 +9,12 @@
 //   - OPEN, WAITING and SOLVED may move to each other freely and any of them
 //     to CLOSED. CLOSED is terminal: Patch.Apply on a closed conversation
 //     fails with ErrClosed and changes nothing.
+//   - Every status but CLOSED is NotClosed: inbound threading appends to
+//     the customer's newest conversation in one of them. OPEN and WAITING
+//     are InProgress: they count against the assignee's capacity, and an
+//     unassigned one in a queue waits for an agent.
+//   - An INBOUND message moves a WAITING or SOLVED conversation back to
+//     OPEN (ReopenOnInbound); the host may turn this off in the service.
 //   - Closing sets ClosedAt. Every change bumps Version and UpdatedAt; a patch
 //     that changes nothing bumps neither.
 //   - A tag linked or unlinked (Tagged, Untagged) is a change of the

@@ -8,10 +8,10 @@ import (
 )
 
 // Waiting reports whether conversation c waits for an agent: it is in a
-// queue, unassigned, and OPEN or WAITING. A nil c does not wait.
+// queue, unassigned, and in progress (OPEN or WAITING, see
+// conversation.Status.InProgress). A nil c does not wait.
 func Waiting(c *conversation.Conversation) bool {
-	return c != nil && c.QueueID != "" && !c.Assigned() &&
-		(c.Status == conversation.Open || c.Status == conversation.Waiting)
+	return c != nil && c.QueueID != "" && !c.Assigned() && c.Status.InProgress()
 }
 
 // WaitingSince is when conversation c started waiting in its queue: its
@@ -81,8 +81,9 @@ func (q *Queue) StickySince(now time.Time) (since time.Time, ok bool) {
 }
 
 // CountsAsLoad reports whether conversation c counts against its assignee's
-// capacity: it is assigned and OPEN or WAITING. SOLVED and CLOSED
-// conversations keep their assignee on record without taking a place.
+// capacity: it is assigned and in progress (OPEN or WAITING, see
+// conversation.Status.InProgress). SOLVED and CLOSED conversations keep
+// their assignee on record without taking a place.
 func CountsAsLoad(c *conversation.Conversation) bool {
-	return c != nil && c.Assigned() && (c.Status == conversation.Open || c.Status == conversation.Waiting)
+	return c != nil && c.Assigned() && c.Status.InProgress()
 }
