@@ -87,21 +87,12 @@ func (s *Service) UpdateAgent(ctx context.Context, id string, p routing.AgentPat
 			return err
 		}
 		rec.add(storage.AgentUpdated, "", a.ID, routingChanges(routing.DiffAgents(before, a)))
-		if gainedRoom(before, a) {
+		if routing.GainedRoom(before, a) {
 			rec.wakeAgents = append(rec.wakeAgents, a.ID)
 		}
 		return nil
 	})
 	return out, err
-}
-
-// gainedRoom reports whether an agent's change may let it take waiting
-// conversations it could not take before: it became ACTIVE or enabled, or
-// its capacity grew.
-func gainedRoom(before, after *routing.Agent) bool {
-	return after.Status == routing.Active && before.Status != routing.Active ||
-		before.Disabled && !after.Disabled ||
-		after.Capacity > before.Capacity
 }
 
 // CreateQueue creates a queue. name is required and unique

@@ -51,17 +51,9 @@ func (s *Service) CreateConversation(ctx context.Context, in conversation.Conver
 			return err
 		}
 		rec.add(storage.ConversationCreated, c.ID, c.ID, createdChanges(c))
-		if c.AgentID != "" {
-			if err := s.noteAssignment(ctx, tx, c.AgentID, rec.now); err != nil {
-				return err
-			}
-			if c.Status == conversation.Closed {
-				if err := s.startWrapUp(ctx, tx, c.AgentID, rec.now); err != nil {
-					return err
-				}
-			}
+		if err := s.followRouting(ctx, tx, rec, &conversation.Conversation{}, c); err != nil {
+			return err
 		}
-		noteRouting(rec, &conversation.Conversation{}, c)
 		out = c
 		return nil
 	})
@@ -179,9 +171,9 @@ func (s *Service) patchConversation(ctx context.Context, op, id string, p conver
 // applyPatch is every conversation change in one place: it applies p to c
 // (which it updates in place; Patch.Apply checks mutability, version and
 // status), checks the references the change sets, writes it, records its
-// events (as one event of type as, when set) and keeps the assignee's
-// routing state: the time of the last assignment, and the wrap-up after a
-// close. p has passed Validate. On error c is unchanged.
+// events (as one event of type as, when set) and follows it with the
+// routing it calls for. p has passed Validate. A refused patch (closed,
+// stale version, unknown queue or agent) leaves c unchanged.
 func (s *Service) applyPatch(ctx context.Context, tx storage.Tx, rec *recorder, c *conversation.Conversation, p conversation.Patch, as storage.EventType) error {
 	before := *c // Apply replaces what it changes: a copy of the struct keeps the old values
 	diff, err := p.Apply(c, rec.now)
@@ -196,32 +188,34 @@ func (s *Service) applyPatch(ctx context.Context, tx storage.Tx, rec *recorder, 
 		return err
 	}
 	rec.conversationChanged(c, diff, as)
-	if c.AgentID != "" && c.AgentID != before.AgentID {
-		if err := s.noteAssignment(ctx, tx, c.AgentID, rec.now); err != nil {
-			return err
-		}
-	}
-	if c.Status == conversation.Closed && c.AgentID != "" {
-		if err := s.startWrapUp(ctx, tx, c.AgentID, rec.now); err != nil {
-			return err
-		}
-	}
-	noteRouting(rec, &before, c)
-	return nil
+	return s.followRouting(ctx, tx, rec, &before, c)
 }
 
-// noteRouting records the routing a change calls for: an agent whose load
-// fell has room for waiting conversations, and a conversation that started
-// waiting in a queue may find an agent.
-func noteRouting(rec *recorder, before, after *conversation.Conversation) {
-	countsBefore := before.AgentID != "" && routing.CountsAsLoad(before)
-	countsAfter := after.AgentID == before.AgentID && routing.CountsAsLoad(after)
-	if countsBefore && !countsAfter {
-		rec.wakeAgents = append(rec.wakeAgents, before.AgentID)
+// followRouting acts on what a change of a conversation from before to
+// after means for routing (routing.EffectsOf): in the transaction, the new
+// assignee's time of last assignment and the wrap-up of the assignee of a
+// closed conversation; after the commit, the draining of the queue the
+// conversation started waiting in and of the queues of an agent that has
+// room again.
+func (s *Service) followRouting(ctx context.Context, tx storage.Tx, rec *recorder, before, after *conversation.Conversation) error {
+	e := routing.EffectsOf(before, after)
+	if e.Assigned != "" {
+		if err := s.noteAssignment(ctx, tx, e.Assigned, rec.now); err != nil {
+			return err
+		}
 	}
-	if routing.Waiting(after) && (!routing.Waiting(before) || before.QueueID != after.QueueID) {
-		rec.wakeQueues = append(rec.wakeQueues, after.QueueID)
+	if e.WrapUp != "" {
+		if err := s.startWrapUp(ctx, tx, e.WrapUp, rec.now); err != nil {
+			return err
+		}
 	}
+	if e.Freed != "" {
+		rec.wakeAgents = append(rec.wakeAgents, e.Freed)
+	}
+	if e.Queue != "" {
+		rec.wakeQueues = append(rec.wakeQueues, e.Queue)
+	}
+	return nil
 }
 
 // checkReferences checks that a queue or agent newly set on a conversation
@@ -294,11 +288,9 @@ func (s *Service) DeleteConversation(ctx context.Context, id, reason string) err
 		if err := tx.DeleteConversation(ctx, id); err != nil {
 			return err
 		}
-		if c.AgentID != "" && routing.CountsAsLoad(c) {
-			rec.wakeAgents = append(rec.wakeAgents, c.AgentID) // a place freed
-		}
 		rec.add(storage.ConversationDeleted, id, id, []storage.Change{change("reason", nil, reason)})
-		return nil
+		// Gone is a change to nothing: the assignee may have room again.
+		return s.followRouting(ctx, tx, rec, c, &conversation.Conversation{})
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/parleyhq/parley/conversation"
 	"github.com/parleyhq/parley/fault"
@@ -205,15 +206,11 @@ func (s *Service) autoAssign(ctx context.Context, tx storage.Tx, rec *recorder, 
 		rec.wakeQueues = append(rec.wakeQueues, q.ID)
 		return nil
 	}
-	loads, err := tx.QueueMemberLoads(ctx, q.ID)
+	candidates, err := memberCandidates(ctx, tx, q)
 	if err != nil {
 		return err
 	}
-	candidates := make([]routing.Candidate, len(loads))
-	for i, l := range loads {
-		candidates[i] = routing.Candidate{Agent: l.Agent, Load: l.Load}
-	}
-	sticky, err := s.stickyAgent(ctx, tx, q, c, rec)
+	sticky, err := stickyAgent(ctx, tx, q, c, rec.now)
 	if err != nil {
 		return err
 	}
@@ -228,13 +225,28 @@ func (s *Service) autoAssign(ctx context.Context, tx storage.Tx, rec *recorder, 
 	return err
 }
 
-// stickyAgent returns the customer's previous agent when q prefers it.
-func (s *Service) stickyAgent(ctx context.Context, tx storage.Tx, q *routing.Queue, c *conversation.Conversation, rec *recorder) (string, error) {
-	since, ok := q.StickySince(rec.now)
-	if !ok || c.CustomerID == "" {
+// memberCandidates returns the members of q with their loads, as the
+// routing decisions take them.
+func memberCandidates(ctx context.Context, r storage.Reader, q *routing.Queue) ([]routing.Candidate, error) {
+	loads, err := r.QueueMemberLoads(ctx, q.ID)
+	if err != nil {
+		return nil, err
+	}
+	candidates := make([]routing.Candidate, len(loads))
+	for i, l := range loads {
+		candidates[i] = routing.Candidate{Agent: l.Agent, Load: l.Load}
+	}
+	return candidates, nil
+}
+
+// stickyAgent returns the customer's previous agent when q prefers it for
+// c at time now (Queue.StickyFor), and "" when it does not.
+func stickyAgent(ctx context.Context, r storage.Reader, q *routing.Queue, c *conversation.Conversation, now time.Time) (string, error) {
+	since, ok := q.StickyFor(c, now)
+	if !ok {
 		return "", nil
 	}
-	return tx.LastAgentOfCustomer(ctx, c.CustomerID, c.ID, since)
+	return r.LastAgentOfCustomer(ctx, c.CustomerID, c.ID, since)
 }
 
 // claim assigns the locked conversation c to agentID if the agent, locked and
@@ -332,13 +344,9 @@ func (s *Service) assignWaiting(ctx context.Context, queueID string) (int, error
 // drainBatch assigns one batch of waiting conversations from a snapshot of
 // the queue's agents. more says whether another batch may find work.
 func (s *Service) drainBatch(ctx context.Context, q *routing.Queue) (assigned int, more bool, err error) {
-	loads, err := s.store.QueueMemberLoads(ctx, q.ID)
+	candidates, err := memberCandidates(ctx, s.store, q)
 	if err != nil {
 		return 0, false, err
-	}
-	candidates := make([]routing.Candidate, len(loads))
-	for i, l := range loads {
-		candidates[i] = routing.Candidate{Agent: l.Agent, Load: l.Load}
 	}
 	picker := routing.NewPicker(q, candidates)
 	if picker.Len() == 0 {
@@ -351,11 +359,9 @@ func (s *Service) drainBatch(ctx context.Context, q *routing.Queue) (assigned in
 	for _, w := range waiting {
 		for {
 			now := s.clock()
-			var sticky string
-			if since, ok := q.StickySince(now); ok && w.CustomerID != "" {
-				if sticky, err = s.store.LastAgentOfCustomer(ctx, w.CustomerID, w.ID, since); err != nil {
-					return assigned, false, err
-				}
+			sticky, err := stickyAgent(ctx, s.store, q, w, now)
+			if err != nil {
+				return assigned, false, err
 			}
 			choice, ok := picker.PickSticky(now, sticky)
 			if !ok {
@@ -391,7 +397,7 @@ func (s *Service) claimWaiting(ctx context.Context, q *routing.Queue, conversati
 		if err != nil {
 			return err
 		}
-		if !routing.Waiting(c) || c.QueueID != q.ID {
+		if !routing.WaitingIn(q, c) {
 			return nil
 		}
 		claimed, err := s.claim(ctx, tx, rec, q, c, agentID)

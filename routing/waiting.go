@@ -14,6 +14,12 @@ func Waiting(c *conversation.Conversation) bool {
 	return c != nil && c.QueueID != "" && !c.Assigned() && c.Status.InProgress()
 }
 
+// WaitingIn reports whether conversation c waits for an agent in queue q
+// (see Waiting). Nil q or c is false.
+func WaitingIn(q *Queue, c *conversation.Conversation) bool {
+	return q != nil && c != nil && c.QueueID == q.ID && Waiting(c)
+}
+
 // WaitingSince is when conversation c started waiting in its queue: its
 // QueuedAt, or its CreatedAt when QueuedAt is not set.
 func WaitingSince(c *conversation.Conversation) time.Time {
@@ -56,7 +62,7 @@ func (q *Queue) OverflowCutoff(now time.Time) (cutoff time.Time, ok bool) {
 // longer) and q has an OverflowQueueID. A conversation that is not waiting
 // in q (see Waiting) never overflows from it.
 func Overflow(q *Queue, c *conversation.Conversation, now time.Time) (queueID string, ok bool) {
-	if q == nil || c == nil || c.QueueID != q.ID || !Waiting(c) {
+	if !WaitingIn(q, c) {
 		return "", false
 	}
 	cutoff, ok := q.OverflowCutoff(now)
@@ -78,6 +84,15 @@ func (q *Queue) StickySince(now time.Time) (since time.Time, ok bool) {
 		return time.Time{}, true
 	}
 	return now.Add(-time.Duration(q.StickyTimeoutSeconds) * time.Second), true
+}
+
+// StickyFor is StickySince for conversation c: ok is false as well when c
+// has no customer, who can have no previous agent.
+func (q *Queue) StickyFor(c *conversation.Conversation, now time.Time) (since time.Time, ok bool) {
+	if c.CustomerID == "" {
+		return time.Time{}, false
+	}
+	return q.StickySince(now)
 }
 
 // CountsAsLoad reports whether conversation c counts against its assignee's
