@@ -40,24 +40,15 @@ func (s *Service) SimulateRouting(ctx context.Context, id string) (RoutingDecisi
 		if err != nil {
 			return RoutingDecision{}, err
 		}
-		return RoutingDecision{ConversationID: c.ID, QueueID: d.QueueID, Priority: d.priority(c), RuleID: d.RuleID}, nil
+		return RoutingDecision{ConversationID: c.ID, QueueID: d.QueueID, Priority: d.PriorityOf(c), RuleID: d.RuleID}, nil
 	})
 }
 
-type decision struct{ routing.Decision }
-
-func (d decision) priority(c *conversation.Conversation) conversation.Priority {
-	if d.Priority != "" {
-		return d.Priority
-	}
-	return c.Priority
-}
-
 // decide evaluates the routing rules for c.
-func (s *Service) decide(ctx context.Context, tx storage.Reader, c *conversation.Conversation) (decision, error) {
+func (s *Service) decide(ctx context.Context, tx storage.Reader, c *conversation.Conversation) (routing.Decision, error) {
 	rules, err := tx.ListRules(ctx)
 	if err != nil {
-		return decision{}, err
+		return routing.Decision{}, err
 	}
 	var defaultQueue string
 	q, err := tx.DefaultQueue(ctx)
@@ -65,9 +56,9 @@ func (s *Service) decide(ctx context.Context, tx storage.Reader, c *conversation
 	case err == nil:
 		defaultQueue = q.ID
 	case !errors.Is(err, fault.ErrNotFound):
-		return decision{}, err
+		return routing.Decision{}, err
 	}
-	return decision{routing.Evaluate(rules, defaultQueue, c)}, nil
+	return routing.Evaluate(rules, defaultQueue, c), nil
 }
 
 // Route routes the conversation again: it unassigns it, evaluates the
@@ -106,12 +97,7 @@ func (s *Service) route(ctx context.Context, tx storage.Tx, rec *recorder, c *co
 	if err != nil {
 		return err
 	}
-	none := ""
-	p := conversation.Patch{AgentID: &none, QueueID: &d.QueueID}
-	if d.Priority != "" {
-		p.Priority = &d.Priority
-	}
-	if err := s.applyPatch(ctx, tx, rec, c, p, storage.ConversationRouted); err != nil {
+	if err := s.applyPatch(ctx, tx, rec, c, d.Patch(), storage.ConversationRouted); err != nil {
 		return err
 	}
 	return s.autoAssign(ctx, tx, rec, c)

@@ -19,7 +19,9 @@
 //     under "all" (the default) or "any"; a condition with no part set
 //     matches everything, under either. Evaluate returns the first enabled
 //     matching rule's queue and priority ("" leaves the priority), else the
-//     default queue, else no queue.
+//     default queue, else no queue. Routing by a Decision unassigns the
+//     conversation and moves it there (Decision.Patch), for auto-assignment
+//     to pick its agent.
 //   - Eligibility (CheckEligibility): an agent may get a conversation of a
 //     queue automatically when it is enabled, ACTIVE, a member of the queue,
 //     not in wrap-up (WrapUpUntil after now) and its load is below its
