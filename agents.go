@@ -192,8 +192,10 @@ func (s *Service) checkQueueReferences(ctx context.Context, tx storage.Tx, rec *
 		return err
 	}
 	before := prev.Clone()
-	prev.Default = false
-	prev.UpdatedAt = rec.now
+	no := false
+	if _, err := (routing.QueuePatch{Default: &no}).Apply(prev, rec.now); err != nil {
+		return err
+	}
 	if err := tx.UpdateQueue(ctx, prev); err != nil {
 		return err
 	}

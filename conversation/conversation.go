@@ -51,7 +51,7 @@ import (
 
 // Validation limits, counted in runes.
 const (
-	MaxIDLen             = 255
+	MaxIDLen             = 255 // every entity id: conversations, messages, agents, queues, rules
 	MaxTopicLen          = 1000
 	MaxSummaryLen        = 4000
 	MaxCustomerIDLen     = 255
