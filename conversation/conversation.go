@@ -1,8 +1,10 @@
 // Package conversation holds the Conversation type and its rules: the
-// statuses and how they move, closed-is-immutable, defaults, validation
-// limits and patch application.
+// statuses, how they move and the sets other rules use, closed-is-immutable,
+// versions, defaults, validation limits, patches, tags as changes, and the
+// id and customer-id rules.
 //
-// The rules, all enforced here so that every store and transport shares them:
+// The rules, each defined here once so that the service, every store and
+// every transport share it:
 //
 //   - A new conversation defaults to status OPEN, priority NORMAL and channel
 //     NO_CHANNEL, version 1.
@@ -28,7 +30,8 @@
 //     transition, and returns the change it made (Diff), which is what the
 //     events record.
 //   - Text limits count runes; invalid UTF-8 and NUL bytes are ErrInvalid, so
-//     no store ever sees them.
+//     no store ever sees them. Every entity id, of any package, is at most
+//     MaxIDLen runes with no control characters.
 //   - A customer id is an id (ValidateCustomerID): no control characters, at
 //     most MaxCustomerIDLen runes. A conversation may have none; an INBOUND
 //     message needs one to be threaded by (RequireCustomerID). Create,
