@@ -87,21 +87,12 @@ func (s *Service) UpdateAgent(ctx context.Context, id string, p routing.AgentPat
 			return err
 		}
 		rec.add(storage.AgentUpdated, "", a.ID, routingChanges(routing.DiffAgents(before, a)))
-		if gainedRoom(before, a) {
+		if routing.GainedRoom(before, a) {
 			rec.wakeAgents = append(rec.wakeAgents, a.ID)
 		}
 		return nil
 	})
 	return out, err
-}
-
-// gainedRoom reports whether an agent's change may let it take waiting
-// conversations it could not take before: it became ACTIVE or enabled, or
-// its capacity grew.
-func gainedRoom(before, after *routing.Agent) bool {
-	return after.Status == routing.Active && before.Status != routing.Active ||
-		before.Disabled && !after.Disabled ||
-		after.Capacity > before.Capacity
 }
 
 // CreateQueue creates a queue. name is required and unique
@@ -201,8 +192,10 @@ func (s *Service) checkQueueReferences(ctx context.Context, tx storage.Tx, rec *
 		return err
 	}
 	before := prev.Clone()
-	prev.Default = false
-	prev.UpdatedAt = rec.now
+	no := false
+	if _, err := (routing.QueuePatch{Default: &no}).Apply(prev, rec.now); err != nil {
+		return err
+	}
 	if err := tx.UpdateQueue(ctx, prev); err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/parleyhq/parley/conversation"
@@ -52,17 +51,9 @@ func (s *Service) CreateConversation(ctx context.Context, in conversation.Conver
 			return err
 		}
 		rec.add(storage.ConversationCreated, c.ID, c.ID, createdChanges(c))
-		if c.AgentID != "" {
-			if err := s.noteAssignment(ctx, tx, c.AgentID, rec.now); err != nil {
-				return err
-			}
-			if c.Status == conversation.Closed {
-				if err := s.startWrapUp(ctx, tx, c.AgentID, rec.now); err != nil {
-					return err
-				}
-			}
+		if err := s.followRouting(ctx, tx, rec, &conversation.Conversation{}, c); err != nil {
+			return err
 		}
-		noteRouting(rec, &conversation.Conversation{}, c)
 		out = c
 		return nil
 	})
@@ -79,22 +70,16 @@ func createdChanges(c *conversation.Conversation) []storage.Change {
 	return changes
 }
 
+// uniqueTags checks the tag names of a new conversation and returns them as
+// Conversation.Tags holds them, so that what create returns is what a read
+// returns.
 func uniqueTags(names []string) ([]string, error) {
-	seen := make(map[string]bool, len(names))
-	var out []string
 	for _, name := range names {
 		if err := tag.ValidateNameField("tags", name); err != nil {
 			return nil, err
 		}
-		if !seen[name] {
-			seen[name] = true
-			out = append(out, name)
-		}
 	}
-	// Sorted, as Conversation.Tags always is, so that what create returns
-	// is what a read returns.
-	slices.Sort(out)
-	return out, nil
+	return conversation.SortedTags(names), nil
 }
 
 // GetConversation returns the conversation with its tags. ErrNotFound when
@@ -183,63 +168,54 @@ func (s *Service) patchConversation(ctx context.Context, op, id string, p conver
 	return out, err
 }
 
-// applyPatch is every conversation change in one place: it checks the
-// version and the references, applies p to c (which it updates in place),
-// writes it, records the events (as one event of type as, when set) and
-// keeps the assignee's routing state: the time of the last assignment, and
-// the wrap-up after a close.
+// applyPatch is every conversation change in one place: it applies p to c
+// (which it updates in place; Patch.Apply checks mutability, version and
+// status), checks the references the change sets, writes it, records its
+// events (as one event of type as, when set) and follows it with the
+// routing it calls for. p has passed Validate. A refused patch (closed,
+// stale version, unknown queue or agent) leaves c unchanged.
 func (s *Service) applyPatch(ctx context.Context, tx storage.Tx, rec *recorder, c *conversation.Conversation, p conversation.Patch, as storage.EventType) error {
-	if err := c.CheckMutable(); err != nil {
+	before := *c // Apply replaces what it changes: a copy of the struct keeps the old values
+	diff, err := p.Apply(c, rec.now)
+	if err != nil || diff == nil {
 		return err
 	}
-	if p.IfVersion != 0 && p.IfVersion != c.Version {
-		return fmt.Errorf("conversation %q is at version %d, not %d: %w", c.ID, c.Version, p.IfVersion, fault.ErrConflict)
-	}
-	var queueID, agentID string
-	if p.QueueID != nil {
-		queueID = *p.QueueID
-	}
-	if p.AgentID != nil {
-		agentID = *p.AgentID
-	}
-	if err := s.checkReferences(ctx, tx, c.QueueID, queueID, c.AgentID, agentID); err != nil {
-		return err
-	}
-	before := c.Clone()
-	changed, err := p.Apply(c, rec.now)
-	if err != nil || !changed {
+	if err := s.checkReferences(ctx, tx, before.QueueID, c.QueueID, before.AgentID, c.AgentID); err != nil {
+		*c = before
 		return err
 	}
 	if err := tx.UpdateConversation(ctx, c, before.Version); err != nil {
 		return err
 	}
-	rec.conversationChanged(before, c, as)
-	if c.AgentID != "" && c.AgentID != before.AgentID {
-		if err := s.noteAssignment(ctx, tx, c.AgentID, rec.now); err != nil {
-			return err
-		}
-	}
-	if c.Status == conversation.Closed && c.AgentID != "" {
-		if err := s.startWrapUp(ctx, tx, c.AgentID, rec.now); err != nil {
-			return err
-		}
-	}
-	noteRouting(rec, before, c)
-	return nil
+	rec.conversationChanged(c, diff, as)
+	return s.followRouting(ctx, tx, rec, &before, c)
 }
 
-// noteRouting records the routing a change calls for: an agent whose load
-// fell has room for waiting conversations, and a conversation that started
-// waiting in a queue may find an agent.
-func noteRouting(rec *recorder, before, after *conversation.Conversation) {
-	countsBefore := before.AgentID != "" && routing.CountsAsLoad(before)
-	countsAfter := after.AgentID == before.AgentID && routing.CountsAsLoad(after)
-	if countsBefore && !countsAfter {
-		rec.wakeAgents = append(rec.wakeAgents, before.AgentID)
+// followRouting acts on what a change of a conversation from before to
+// after means for routing (routing.EffectsOf): in the transaction, the new
+// assignee's time of last assignment and the wrap-up of the assignee of a
+// closed conversation; after the commit, the draining of the queue the
+// conversation started waiting in and of the queues of an agent that has
+// room again.
+func (s *Service) followRouting(ctx context.Context, tx storage.Tx, rec *recorder, before, after *conversation.Conversation) error {
+	e := routing.EffectsOf(before, after)
+	if e.Assigned != "" {
+		if err := s.noteAssignment(ctx, tx, e.Assigned, rec.now); err != nil {
+			return err
+		}
 	}
-	if routing.Waiting(after) && (!routing.Waiting(before) || before.QueueID != after.QueueID) {
-		rec.wakeQueues = append(rec.wakeQueues, after.QueueID)
+	if e.WrapUp != "" {
+		if err := s.startWrapUp(ctx, tx, e.WrapUp, rec.now); err != nil {
+			return err
+		}
 	}
+	if e.Freed != "" {
+		rec.wakeAgents = append(rec.wakeAgents, e.Freed)
+	}
+	if e.Queue != "" {
+		rec.wakeQueues = append(rec.wakeQueues, e.Queue)
+	}
+	return nil
 }
 
 // checkReferences checks that a queue or agent newly set on a conversation
@@ -312,11 +288,9 @@ func (s *Service) DeleteConversation(ctx context.Context, id, reason string) err
 		if err := tx.DeleteConversation(ctx, id); err != nil {
 			return err
 		}
-		if c.AgentID != "" && routing.CountsAsLoad(c) {
-			rec.wakeAgents = append(rec.wakeAgents, c.AgentID) // a place freed
-		}
 		rec.add(storage.ConversationDeleted, id, id, []storage.Change{change("reason", nil, reason)})
-		return nil
+		// Gone is a change to nothing: the assignee may have room again.
+		return s.followRouting(ctx, tx, rec, c, &conversation.Conversation{})
 	})
 }
 

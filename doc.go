@@ -11,6 +11,14 @@
 // events (WithSubscriber) and the event log (Events) holds them for any
 // consumer.
 //
+// The rules themselves live in the domain packages, each in one place:
+// conversation (statuses and their sets, closed-is-immutable, versions,
+// patches, tags as changes, customer ids, reopening on inbound), message
+// (content, the reply matrix), tag (names) and routing (rules, eligibility,
+// strategies, waiting, and what a change of a conversation means for
+// routing). The service reads and locks what they need, runs them, and
+// writes what they decide.
+//
 // The actor of a call travels in its context (WithActor): the agent id the
 // host vouches for, used for the reply matrix of OUTBOUND messages and as
 // the actor of events, and, when authorisation is on (WithAuthorization),
@@ -21,8 +29,8 @@
 //   - Appending a message does not change the conversation's version or
 //     updatedAt; an INBOUND message that reopens the conversation does, as
 //     a status change.
-//   - Adding and removing a tag is a change of the conversation: it bumps
-//     version and updatedAt. Deleting a tag from the catalog removes it from
+//   - Adding and removing a tag is a change of the conversation
+//     (conversation.Conversation.Tagged): it bumps version and updatedAt. Deleting a tag from the catalog removes it from
 //     every conversation (closed ones too) without bumping them.
 //   - Deleting a conversation deletes its events as well, so the
 //     conversation.deleted event (with the reason) is the only trace left.

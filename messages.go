@@ -18,8 +18,9 @@ import (
 // actor in ctx (WithActor): an actor id that names no agent is ErrNotFound,
 // and a refused reply ErrForbidden. The message records the actor as its
 // agentId. An INBOUND message needs no actor; on a WAITING or SOLVED
-// conversation it moves the conversation back to OPEN (see
-// WithReopenOnInbound). Any message on a closed conversation is ErrClosed.
+// conversation it moves the conversation back to OPEN
+// (conversation.ReopenOnInbound; see WithReopenOnInbound). Any message on
+// a closed conversation is ErrClosed.
 func (s *Service) CreateMessage(ctx context.Context, conversationID string, in message.Message) (*message.Message, error) {
 	if err := s.authorize(ctx, "CreateMessage"); err != nil {
 		return nil, err
@@ -60,7 +61,7 @@ func (s *Service) CreateMessage(ctx context.Context, conversationID string, in m
 
 // appendMessage adds m to the locked (or new) conversation c:
 // closed-is-immutable, the reply matrix for an OUTBOUND message from actor,
-// and the reopening of a WAITING or SOLVED conversation by an INBOUND one.
+// and the reopening of the conversation by an INBOUND one.
 // agents are the agents read with c for an OUTBOUND message (see
 // storage.LockConversationAndAgents); an INBOUND one needs none.
 // The message is written with storage.AppendMessage: on a SQL store it
@@ -85,10 +86,10 @@ func (s *Service) appendMessage(ctx context.Context, tx storage.Tx, rec *recorde
 		change("direction", nil, string(m.Direction)),
 		change("agentId", nil, m.AgentID),
 	})
-	if m.Direction == message.Inbound && s.reopenOnInbound &&
-		(c.Status == conversation.Waiting || c.Status == conversation.Solved) {
-		open := conversation.Open
-		return s.applyPatch(ctx, tx, rec, c, conversation.Patch{Status: &open}, "")
+	if m.Direction == message.Inbound && s.reopenOnInbound {
+		if p, ok := conversation.ReopenOnInbound(c); ok {
+			return s.applyPatch(ctx, tx, rec, c, p, "")
+		}
 	}
 	return nil
 }

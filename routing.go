@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/parleyhq/parley/conversation"
 	"github.com/parleyhq/parley/fault"
@@ -39,24 +40,15 @@ func (s *Service) SimulateRouting(ctx context.Context, id string) (RoutingDecisi
 		if err != nil {
 			return RoutingDecision{}, err
 		}
-		return RoutingDecision{ConversationID: c.ID, QueueID: d.QueueID, Priority: d.priority(c), RuleID: d.RuleID}, nil
+		return RoutingDecision{ConversationID: c.ID, QueueID: d.QueueID, Priority: d.PriorityOf(c), RuleID: d.RuleID}, nil
 	})
 }
 
-type decision struct{ routing.Decision }
-
-func (d decision) priority(c *conversation.Conversation) conversation.Priority {
-	if d.Priority != "" {
-		return d.Priority
-	}
-	return c.Priority
-}
-
 // decide evaluates the routing rules for c.
-func (s *Service) decide(ctx context.Context, tx storage.Reader, c *conversation.Conversation) (decision, error) {
+func (s *Service) decide(ctx context.Context, tx storage.Reader, c *conversation.Conversation) (routing.Decision, error) {
 	rules, err := tx.ListRules(ctx)
 	if err != nil {
-		return decision{}, err
+		return routing.Decision{}, err
 	}
 	var defaultQueue string
 	q, err := tx.DefaultQueue(ctx)
@@ -64,9 +56,9 @@ func (s *Service) decide(ctx context.Context, tx storage.Reader, c *conversation
 	case err == nil:
 		defaultQueue = q.ID
 	case !errors.Is(err, fault.ErrNotFound):
-		return decision{}, err
+		return routing.Decision{}, err
 	}
-	return decision{routing.Evaluate(rules, defaultQueue, c)}, nil
+	return routing.Evaluate(rules, defaultQueue, c), nil
 }
 
 // Route routes the conversation again: it unassigns it, evaluates the
@@ -105,12 +97,7 @@ func (s *Service) route(ctx context.Context, tx storage.Tx, rec *recorder, c *co
 	if err != nil {
 		return err
 	}
-	none := ""
-	p := conversation.Patch{AgentID: &none, QueueID: &d.QueueID}
-	if d.Priority != "" {
-		p.Priority = &d.Priority
-	}
-	if err := s.applyPatch(ctx, tx, rec, c, p, storage.ConversationRouted); err != nil {
+	if err := s.applyPatch(ctx, tx, rec, c, d.Patch(), storage.ConversationRouted); err != nil {
 		return err
 	}
 	return s.autoAssign(ctx, tx, rec, c)
@@ -205,15 +192,11 @@ func (s *Service) autoAssign(ctx context.Context, tx storage.Tx, rec *recorder, 
 		rec.wakeQueues = append(rec.wakeQueues, q.ID)
 		return nil
 	}
-	loads, err := tx.QueueMemberLoads(ctx, q.ID)
+	candidates, err := memberCandidates(ctx, tx, q)
 	if err != nil {
 		return err
 	}
-	candidates := make([]routing.Candidate, len(loads))
-	for i, l := range loads {
-		candidates[i] = routing.Candidate{Agent: l.Agent, Load: l.Load}
-	}
-	sticky, err := s.stickyAgent(ctx, tx, q, c, rec)
+	sticky, err := stickyAgent(ctx, tx, q, c, rec.now)
 	if err != nil {
 		return err
 	}
@@ -228,13 +211,28 @@ func (s *Service) autoAssign(ctx context.Context, tx storage.Tx, rec *recorder, 
 	return err
 }
 
-// stickyAgent returns the customer's previous agent when q prefers it.
-func (s *Service) stickyAgent(ctx context.Context, tx storage.Tx, q *routing.Queue, c *conversation.Conversation, rec *recorder) (string, error) {
-	since, ok := q.StickySince(rec.now)
-	if !ok || c.CustomerID == "" {
+// memberCandidates returns the members of q with their loads, as the
+// routing decisions take them.
+func memberCandidates(ctx context.Context, r storage.Reader, q *routing.Queue) ([]routing.Candidate, error) {
+	loads, err := r.QueueMemberLoads(ctx, q.ID)
+	if err != nil {
+		return nil, err
+	}
+	candidates := make([]routing.Candidate, len(loads))
+	for i, l := range loads {
+		candidates[i] = routing.Candidate{Agent: l.Agent, Load: l.Load}
+	}
+	return candidates, nil
+}
+
+// stickyAgent returns the customer's previous agent when q prefers it for
+// c at time now (Queue.StickyFor), and "" when it does not.
+func stickyAgent(ctx context.Context, r storage.Reader, q *routing.Queue, c *conversation.Conversation, now time.Time) (string, error) {
+	since, ok := q.StickyFor(c, now)
+	if !ok {
 		return "", nil
 	}
-	return tx.LastAgentOfCustomer(ctx, c.CustomerID, c.ID, since)
+	return r.LastAgentOfCustomer(ctx, c.CustomerID, c.ID, since)
 }
 
 // claim assigns the locked conversation c to agentID if the agent, locked and
@@ -332,13 +330,9 @@ func (s *Service) assignWaiting(ctx context.Context, queueID string) (int, error
 // drainBatch assigns one batch of waiting conversations from a snapshot of
 // the queue's agents. more says whether another batch may find work.
 func (s *Service) drainBatch(ctx context.Context, q *routing.Queue) (assigned int, more bool, err error) {
-	loads, err := s.store.QueueMemberLoads(ctx, q.ID)
+	candidates, err := memberCandidates(ctx, s.store, q)
 	if err != nil {
 		return 0, false, err
-	}
-	candidates := make([]routing.Candidate, len(loads))
-	for i, l := range loads {
-		candidates[i] = routing.Candidate{Agent: l.Agent, Load: l.Load}
 	}
 	picker := routing.NewPicker(q, candidates)
 	if picker.Len() == 0 {
@@ -351,11 +345,9 @@ func (s *Service) drainBatch(ctx context.Context, q *routing.Queue) (assigned in
 	for _, w := range waiting {
 		for {
 			now := s.clock()
-			var sticky string
-			if since, ok := q.StickySince(now); ok && w.CustomerID != "" {
-				if sticky, err = s.store.LastAgentOfCustomer(ctx, w.CustomerID, w.ID, since); err != nil {
-					return assigned, false, err
-				}
+			sticky, err := stickyAgent(ctx, s.store, q, w, now)
+			if err != nil {
+				return assigned, false, err
 			}
 			choice, ok := picker.PickSticky(now, sticky)
 			if !ok {
@@ -391,7 +383,7 @@ func (s *Service) claimWaiting(ctx context.Context, q *routing.Queue, conversati
 		if err != nil {
 			return err
 		}
-		if !routing.Waiting(c) || c.QueueID != q.ID {
+		if !routing.WaitingIn(q, c) {
 			return nil
 		}
 		claimed, err := s.claim(ctx, tx, rec, q, c, agentID)
@@ -447,7 +439,7 @@ func (s *Service) ReceiveInbound(ctx context.Context, customerID string, channel
 	if err := s.authorize(ctx, "ReceiveInbound"); err != nil {
 		return nil, nil, err
 	}
-	if err := fault.Identifier("customerId", customerID, conversation.MaxCustomerIDLen); err != nil {
+	if err := conversation.RequireCustomerID("customerId", customerID); err != nil {
 		return nil, nil, err
 	}
 	if !channel.Valid() {
@@ -501,7 +493,7 @@ func (s *Service) openConversationOf(ctx context.Context, tx storage.Tx, custome
 		Filter: storage.ConversationFilter{
 			CustomerID: customerID,
 			Channels:   []conversation.Channel{channel},
-			Statuses:   []conversation.Status{conversation.Open, conversation.Waiting, conversation.Solved},
+			Statuses:   conversation.NotClosed(),
 		},
 		Order:  storage.Order{Field: storage.SortCreatedAt, Desc: true},
 		Paging: storage.Paging{Limit: 1, SkipTotal: true},
@@ -510,7 +502,7 @@ func (s *Service) openConversationOf(ctx context.Context, tx storage.Tx, custome
 		return nil, err
 	}
 	c, err := tx.LockConversation(ctx, page.Items[0].ID)
-	if errors.Is(err, fault.ErrNotFound) || err == nil && c.Status == conversation.Closed {
+	if errors.Is(err, fault.ErrNotFound) || err == nil && c.CheckMutable() != nil {
 		// Closed or deleted between the list and the lock: look again.
 		// The inbound lock keeps new ones from appearing through here, so
 		// this ends once the customer's open conversations are used up.

@@ -52,7 +52,8 @@ func WithSubscriber(fn func(context.Context, storage.Event)) Option {
 }
 
 // WithReopenOnInbound sets whether an INBOUND message moves a WAITING or
-// SOLVED conversation back to OPEN (default true).
+// SOLVED conversation back to OPEN, as conversation.ReopenOnInbound says
+// (default true).
 func WithReopenOnInbound(on bool) Option { return func(s *Service) { s.reopenOnInbound = on } }
 
 // WithAuthorization turns scope checks on: each call's actor (WithActor)
@@ -243,12 +244,12 @@ func (r *recorder) add(typ storage.EventType, conversationID, entityID string, c
 	})
 }
 
-// conversationChanged records the events of a change from before to after:
-// the assignee's change as assigned or unassigned, the status's as closed or
-// status_changed, the rest as updated. With as set, all of it is one event
-// of that type instead (routed, transferred).
-func (r *recorder) conversationChanged(before, after *conversation.Conversation, as storage.EventType) {
-	diff := conversation.Diff(before, after)
+// conversationChanged records the events of the change diff made to c (as
+// Patch.Apply returned it): the assignee's change as assigned or
+// unassigned, the status's as closed or status_changed, the rest as
+// updated. With as set, all of it is one event of that type instead
+// (routed, transferred).
+func (r *recorder) conversationChanged(after *conversation.Conversation, diff []conversation.FieldChange, as storage.EventType) {
 	if len(diff) == 0 {
 		return
 	}

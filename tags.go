@@ -2,7 +2,6 @@ package parley
 
 import (
 	"context"
-	"slices"
 
 	"github.com/parleyhq/parley/conversation"
 	"github.com/parleyhq/parley/storage"
@@ -123,6 +122,9 @@ func (s *Service) tagChange(ctx context.Context, op, conversationID, name string
 		if err := c.CheckMutable(); err != nil {
 			return err
 		}
+		// The store holds the links: it says whether one is new, and
+		// ErrNotFound when the one to remove is not there.
+		prev := c.Version
 		typ, ch := storage.ConversationTagged, change("tag", nil, name)
 		if add {
 			if err := s.ensureTag(ctx, tx, rec, name); err != nil {
@@ -133,18 +135,14 @@ func (s *Service) tagChange(ctx context.Context, op, conversationID, name string
 				out = c
 				return err
 			}
-			c.Tags = append(c.Tags, name)
-			slices.Sort(c.Tags)
+			c.Tagged(name, rec.now)
 		} else {
 			if err := tx.RemoveConversationTag(ctx, conversationID, name); err != nil {
 				return err
 			}
-			c.Tags = slices.DeleteFunc(c.Tags, func(n string) bool { return n == name })
+			c.Untagged(name, rec.now)
 			typ, ch = storage.ConversationUntagged, change("tag", name, nil)
 		}
-		prev := c.Version
-		c.Version++
-		c.UpdatedAt = rec.now
 		if err := tx.UpdateConversation(ctx, c, prev); err != nil {
 			return err
 		}

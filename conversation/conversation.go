@@ -1,18 +1,42 @@
 // Package conversation holds the Conversation type and its rules: the
-// statuses and how they move, closed-is-immutable, defaults, validation
-// limits and patch application.
+// statuses, how they move and the sets other rules use, closed-is-immutable,
+// versions, defaults, validation limits, patches, tags as changes, and the
+// id and customer-id rules.
 //
-// The rules, all enforced here so that every store and transport shares them:
+// The rules, each defined here once so that the service, every store and
+// every transport share it:
 //
 //   - A new conversation defaults to status OPEN, priority NORMAL and channel
 //     NO_CHANNEL, version 1.
 //   - OPEN, WAITING and SOLVED may move to each other freely and any of them
 //     to CLOSED. CLOSED is terminal: Patch.Apply on a closed conversation
 //     fails with ErrClosed and changes nothing.
+//   - Every status but CLOSED is NotClosed: inbound threading appends to
+//     the customer's newest conversation in one of them. OPEN and WAITING
+//     are InProgress: they count against the assignee's capacity, and an
+//     unassigned one in a queue waits for an agent.
+//   - An INBOUND message moves a WAITING or SOLVED conversation back to
+//     OPEN (ReopenOnInbound); the host may turn this off in the service.
 //   - Closing sets ClosedAt. Every change bumps Version and UpdatedAt; a patch
 //     that changes nothing bumps neither.
+//   - A tag linked or unlinked (Tagged, Untagged) is a change of the
+//     conversation too: it bumps Version and UpdatedAt. Tags are kept
+//     sorted, each name once. The links themselves are the store's.
+//   - A patch may carry the version its caller last saw (IfVersion): when
+//     the conversation is at another, the patch is ErrConflict.
+//   - A patch is checked in two steps: Patch.Validate checks its fields,
+//     once, before any stored state is read; Patch.Apply, given the stored
+//     conversation, checks closed-is-immutable, the version and the status
+//     transition, and returns the change it made (Diff), which is what the
+//     events record.
 //   - Text limits count runes; invalid UTF-8 and NUL bytes are ErrInvalid, so
-//     no store ever sees them.
+//     no store ever sees them. Every entity id, of any package, is at most
+//     MaxIDLen runes with no control characters.
+//   - A customer id is an id (ValidateCustomerID): no control characters, at
+//     most MaxCustomerIDLen runes. A conversation may have none; an INBOUND
+//     message needs one to be threaded by (RequireCustomerID). Create,
+//     update, inbound threading and routing conditions all use this rule,
+//     so a conversation's customer can always write in.
 //
 // The package does no I/O. Checks that need stored state (does the queue
 // exist, is the agent enabled) belong to the service in the root package.
@@ -30,7 +54,7 @@ import (
 
 // Validation limits, counted in runes.
 const (
-	MaxIDLen             = 255
+	MaxIDLen             = 255 // every entity id: conversations, messages, agents, queues, rules
 	MaxTopicLen          = 1000
 	MaxSummaryLen        = 4000
 	MaxCustomerIDLen     = 255
@@ -51,7 +75,7 @@ type Conversation struct {
 	Channel    Channel
 	CustomerID string
 	Attributes map[string]string
-	Tags       []string // tag names, sorted; maintained by the tag operations
+	Tags       []string // tag names, sorted, each once (SortedTags); changed through Tagged and Untagged
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 	ClosedAt   time.Time // zero until closed
@@ -148,10 +172,31 @@ func (c *Conversation) Validate() error {
 	if err := optionalID("agentId", c.AgentID); err != nil {
 		return err
 	}
-	if err := fault.Text("customerId", c.CustomerID, MaxCustomerIDLen); err != nil {
+	if err := ValidateCustomerID("customerId", c.CustomerID); err != nil {
 		return err
 	}
 	return ValidateAttributes(c.Attributes)
+}
+
+// ValidateCustomerID checks a customer id, naming field in the error: at
+// most MaxCustomerIDLen runes of valid UTF-8 with no NUL or other control
+// character, like every id. Empty is allowed: a conversation need not have
+// a customer. The same rule holds wherever a customer id is taken, so that
+// a conversation's customer can always be threaded into (RequireCustomerID).
+func ValidateCustomerID(field, id string) error {
+	if id == "" {
+		return nil
+	}
+	return fault.Identifier(field, id, MaxCustomerIDLen)
+}
+
+// RequireCustomerID is ValidateCustomerID for a customer id that must be
+// given: an INBOUND message is threaded by its customer.
+func RequireCustomerID(field, id string) error {
+	if id == "" {
+		return fault.Invalid(field, "must not be empty")
+	}
+	return ValidateCustomerID(field, id)
 }
 
 // ValidateAttributes checks the attribute map: at most MaxAttributes keys,

@@ -144,19 +144,19 @@ func TestPatchApplyStatusPairs(t *testing.T) {
 				t.Parallel()
 				c := existing(from)
 				before := c.Clone()
-				changed, err := conversation.Patch{Status: ptr(to)}.Apply(c, t1)
+				diff, err := conversation.Patch{Status: ptr(to)}.Apply(c, t1)
 				switch {
 				case from == conversation.Closed:
 					require.ErrorIs(t, err, storage.ErrClosed)
-					require.False(t, changed)
+					require.Nil(t, diff)
 					require.Equal(t, before, c, "a refused patch changes nothing")
 				case from == to:
 					require.NoError(t, err)
-					require.False(t, changed)
+					require.Nil(t, diff)
 					require.Equal(t, before, c, "a no-op patch bumps nothing")
 				default:
 					require.NoError(t, err)
-					require.True(t, changed)
+					require.NotEmpty(t, diff)
 					require.Equal(t, to, c.Status)
 					require.Equal(t, before.Version+1, c.Version)
 					require.Equal(t, t1, c.UpdatedAt)
@@ -194,9 +194,9 @@ func TestPatchApplyOnClosedChangesNothing(t *testing.T) {
 			t.Parallel()
 			c := existing(conversation.Closed)
 			before := c.Clone()
-			changed, err := p.Apply(c, t1)
+			diff, err := p.Apply(c, t1)
 			require.ErrorIs(t, err, storage.ErrClosed)
-			require.False(t, changed)
+			require.Nil(t, diff)
 			require.Equal(t, before, c)
 		})
 	}
@@ -267,9 +267,10 @@ func TestPatchApplyFields(t *testing.T) {
 			t.Parallel()
 			c := existing(conversation.Open)
 			before := c.Clone()
-			changed, err := tt.patch.Apply(c, t1)
+			diff, err := tt.patch.Apply(c, t1)
 			require.NoError(t, err)
-			require.Equal(t, tt.changed, changed)
+			require.Equal(t, tt.changed, diff != nil)
+			require.Equal(t, conversation.Diff(before, c), diff, "Apply returns the change it made")
 			if !tt.changed {
 				require.Equal(t, before, c, "a no-op patch changes nothing, version and updatedAt included")
 				return
@@ -286,9 +287,9 @@ func TestPatchApplyKeepsQueuedAtInTheSameQueue(t *testing.T) {
 	t.Parallel()
 	c := existing(conversation.Open)
 	require.Equal(t, t0, c.QueuedAt)
-	changed, err := conversation.Patch{QueueID: ptr("q1"), Topic: ptr("other")}.Apply(c, t1)
+	diff, err := conversation.Patch{QueueID: ptr("q1"), Topic: ptr("other")}.Apply(c, t1)
 	require.NoError(t, err)
-	require.True(t, changed)
+	require.NotEmpty(t, diff)
 	require.Equal(t, t0, c.QueuedAt, "staying in the queue keeps the waiting time")
 }
 
@@ -306,10 +307,52 @@ func TestPatchApplyInvalidChangesNothing(t *testing.T) {
 	t.Parallel()
 	c := existing(conversation.Open)
 	before := c.Clone()
-	changed, err := conversation.Patch{Topic: ptr("ok"), Status: ptr(conversation.Status("DONE"))}.Apply(c, t1)
+	diff, err := conversation.Patch{Topic: ptr("ok"), Status: ptr(conversation.Status("DONE"))}.Apply(c, t1)
 	requireInvalid(t, err, "status")
-	require.False(t, changed)
+	require.Nil(t, diff)
 	require.Equal(t, before, c)
+}
+
+// TestPatchApplyVersion: the expected version is checked against the
+// conversation Apply is given, after closed-is-immutable.
+func TestPatchApplyVersion(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		status    conversation.Status
+		ifVersion int64
+		want      error // nil: applied
+	}{
+		{"no version expected", conversation.Open, 0, nil},
+		{"the current version", conversation.Open, 1, nil},
+		{"a stale version", conversation.Open, 2, storage.ErrConflict},
+		{"a version far ahead", conversation.Open, 1 << 62, storage.ErrConflict},
+		{"closed wins over a stale version", conversation.Closed, 2, storage.ErrClosed},
+		{"closed with the current version", conversation.Closed, 1, storage.ErrClosed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := existing(tt.status)
+			before := c.Clone()
+			diff, err := conversation.Patch{Topic: ptr("other"), IfVersion: tt.ifVersion}.Apply(c, t1)
+			if tt.want != nil {
+				require.ErrorIs(t, err, tt.want)
+				require.Nil(t, diff)
+				require.Equal(t, before, c, "a refused patch changes nothing")
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, []conversation.FieldChange{{Field: "topic", Before: "printer on fire", After: "other"}}, diff)
+			require.Equal(t, int64(2), c.Version)
+		})
+	}
+	c := existing(conversation.Open)
+	_, err := conversation.Patch{Topic: ptr("other"), IfVersion: 1}.Apply(c, t1)
+	require.NoError(t, err)
+	_, err = conversation.Patch{Topic: ptr("again"), IfVersion: 1}.Apply(c, t1)
+	require.ErrorIs(t, err, storage.ErrConflict, "the version the first patch saw is stale now")
+	require.ErrorContains(t, err, `conversation "c1" is at version 2, not 1`)
 }
 
 func TestPatchEmpty(t *testing.T) {
@@ -343,6 +386,9 @@ func sharedLimitCases() []limitCase {
 		{"customerId of 256 runes", func(c *conversation.Conversation) { c.CustomerID = accented(256) }, "customerId"},
 		{"customerId invalid UTF-8", func(c *conversation.Conversation) { c.CustomerID = "\xfe" }, "customerId"},
 		{"customerId with NUL", func(c *conversation.Conversation) { c.CustomerID = "c\x00" }, "customerId"},
+		{"customerId with a tab", func(c *conversation.Conversation) { c.CustomerID = "cust\t42" }, "customerId"},
+		{"customerId with a DEL", func(c *conversation.Conversation) { c.CustomerID = "cust\x7f" }, "customerId"},
+		{"customerId with a C1 control", func(c *conversation.Conversation) { c.CustomerID = "cust\u0085" }, "customerId"},
 		{"queueId of 255 runes", func(c *conversation.Conversation) { c.QueueID = accented(255) }, ""},
 		{"queueId of 256 runes", func(c *conversation.Conversation) { c.QueueID = accented(256) }, "queueId"},
 		{"queueId with NUL", func(c *conversation.Conversation) { c.QueueID = "q\x00" }, "queueId"},
@@ -405,7 +451,7 @@ func TestNewWithoutAnyID(t *testing.T) {
 }
 
 // patchOf turns the fields set on c into a patch, so the same limit cases
-// run through Patch.Validate and Patch.Apply.
+// run through Patch.Validate (and, when valid, Patch.Apply).
 func patchOf(c conversation.Conversation) conversation.Patch {
 	var p conversation.Patch
 	if c.Topic != "" {
@@ -445,19 +491,54 @@ func TestPatchValidation(t *testing.T) {
 			tt.set(&in)
 			p := patchOf(in)
 			require.False(t, p.Empty(), "the case must set a field")
-			c := existing(conversation.Open)
-			before := c.Clone()
-			changed, err := p.Apply(c, t1)
-			if tt.field == "" {
-				require.NoError(t, p.Validate())
-				require.NoError(t, err)
-				require.True(t, changed)
+			if tt.field != "" {
+				// Validate is the gate: Apply takes only a patch that
+				// passed it.
+				requireInvalid(t, p.Validate(), tt.field)
 				return
 			}
-			requireInvalid(t, p.Validate(), tt.field)
-			requireInvalid(t, err, tt.field)
-			require.False(t, changed)
-			require.Equal(t, before, c)
+			require.NoError(t, p.Validate())
+			diff, err := p.Apply(existing(conversation.Open), t1)
+			require.NoError(t, err)
+			require.NotEmpty(t, diff)
+		})
+	}
+}
+
+// TestCustomerIDRule: one rule for a customer id, wherever it is taken; only
+// RequireCustomerID refuses the empty one.
+func TestCustomerIDRule(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		id       string
+		ok       bool // for ValidateCustomerID
+		required bool // for RequireCustomerID
+	}{
+		{"", true, false},
+		{"cust-42", true, true},
+		{accented(conversation.MaxCustomerIDLen), true, true},
+		{accented(conversation.MaxCustomerIDLen + 1), false, false},
+		{"cust 42", true, true},
+		{"cust\t42", false, false},
+		{"cust\n42", false, false},
+		{"cust\x7f", false, false},
+		{"cust\u0085", false, false},
+		{"cust\x00", false, false},
+		{"cust\xff", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%q", tt.id), func(t *testing.T) {
+			t.Parallel()
+			if err := conversation.ValidateCustomerID("customerId", tt.id); tt.ok {
+				require.NoError(t, err)
+			} else {
+				requireInvalid(t, err, "customerId")
+			}
+			if err := conversation.RequireCustomerID("from.customer", tt.id); tt.required {
+				require.NoError(t, err)
+			} else {
+				requireInvalid(t, err, "from.customer")
+			}
 		})
 	}
 }

@@ -26,6 +26,25 @@ func (s Status) Valid() bool {
 	return false
 }
 
+// NotClosed returns the statuses of a conversation that still takes
+// changes and messages: every status but CLOSED, in the order of Statuses.
+// The slice is new: the caller may keep or change it.
+func NotClosed() []Status {
+	out := make([]Status, 0, len(Statuses)-1)
+	for _, s := range Statuses {
+		if s != Closed {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// InProgress reports whether a conversation in status s is still being
+// worked on: OPEN or WAITING. Such a conversation counts against its
+// assignee's capacity and, unassigned in a queue, waits for an agent; a
+// SOLVED or CLOSED one does neither.
+func (s Status) InProgress() bool { return s == Open || s == Waiting }
+
 // ParseStatus accepts a status name or its alias from the helpdesk
 // vocabulary (open, pending, closed). Anything else is ErrInvalid.
 func ParseStatus(s string) (Status, error) {

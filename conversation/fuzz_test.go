@@ -117,7 +117,7 @@ func FuzzNew(f *testing.F) {
 			"channel":    channel == "" || conversation.Channel(channel).Valid(),
 			"queueId":    optionalIDOK(queueID),
 			"agentId":    optionalIDOK(agentID),
-			"customerId": textOK(customerID, 255),
+			"customerId": optionalIDOK(customerID),
 		}
 		for field, ok := range check {
 			if !ok {
@@ -196,12 +196,14 @@ const (
 	setAttributes
 )
 
-// FuzzPatchApply applies arbitrary patches to conversations in every
-// status. Apply never panics; a closed conversation is ErrClosed; an
-// invalid patch is ErrInvalid naming a wrong field; a failed Apply changes
-// nothing. A successful one sets exactly the given fields, bumps Version
-// and UpdatedAt only when something changed, keeps the conversation valid,
-// and a second Apply of the same patch changes nothing.
+// FuzzPatchApply validates arbitrary patches and applies the valid ones to
+// conversations in every status. Neither panics; Validate refuses exactly
+// the invalid patches with ErrInvalid naming a wrong field. Apply refuses a
+// closed conversation with ErrClosed and a stale expected version with
+// ErrConflict, changing nothing. A successful Apply sets exactly the given
+// fields, returns exactly the change Diff sees, bumps Version and UpdatedAt
+// only when something changed, keeps the conversation valid, and a second
+// Apply of the same patch changes nothing.
 func FuzzPatchApply(f *testing.F) {
 	f.Add(uint8(0), uint16(setTopic), "new topic", "", "", "", "", "", "", "", "", int64(0))
 	f.Add(uint8(1), uint16(setStatus|setAgent), "", "", "CLOSED", "", "", "", "", "", "", int64(0))
@@ -237,7 +239,7 @@ func FuzzPatchApply(f *testing.F) {
 		set(setSummary, &p.Summary, summary, "summary", textOK(summary, 4000))
 		set(setQueue, &p.QueueID, queueID, "queueId", optionalIDOK(queueID))
 		set(setAgent, &p.AgentID, agentID, "agentId", optionalIDOK(agentID))
-		set(setCustomer, &p.CustomerID, customerID, "customerId", textOK(customerID, 255))
+		set(setCustomer, &p.CustomerID, customerID, "customerId", optionalIDOK(customerID))
 		if mask&setStatus != 0 {
 			s := conversation.Status(status)
 			p.Status = &s
@@ -268,8 +270,20 @@ func FuzzPatchApply(f *testing.F) {
 			bad["version"] = true
 		}
 
+		if err := p.Validate(); err != nil {
+			if len(bad) == 0 {
+				t.Fatalf("a valid patch was refused: %v", err)
+			}
+			requireFieldError(t, err, bad)
+			return
+		}
+		if len(bad) > 0 {
+			t.Fatalf("an invalid patch passed Validate: bad fields %v", bad)
+		}
+		stale := ifVersion != 0 && ifVersion != start.Version
+
 		c := start.Clone()
-		changed, err := p.Apply(c, fuzzNow)
+		diff, err := p.Apply(c, fuzzNow)
 		if err != nil {
 			if !reflect.DeepEqual(start, c) {
 				t.Fatalf("a failed Apply (%v) changed the conversation", err)
@@ -279,18 +293,20 @@ func FuzzPatchApply(f *testing.F) {
 				if !errors.Is(err, fault.ErrClosed) {
 					t.Fatalf("patching a closed conversation: %v, want ErrClosed", err)
 				}
-			case len(bad) == 0:
-				t.Fatalf("a valid patch was refused: %v", err)
+			case stale:
+				if !errors.Is(err, fault.ErrConflict) {
+					t.Fatalf("patching version %d expecting %d: %v, want ErrConflict", start.Version, ifVersion, err)
+				}
 			default:
-				requireFieldError(t, err, bad)
+				t.Fatalf("a valid patch was refused: %v", err)
 			}
 			return
 		}
 		if start.Status == conversation.Closed {
 			t.Fatal("a closed conversation took a patch")
 		}
-		if len(bad) > 0 {
-			t.Fatalf("an invalid patch was applied: bad fields %v", bad)
+		if stale {
+			t.Fatalf("a patch expecting version %d applied to version %d", ifVersion, start.Version)
 		}
 		if err := c.Validate(); err != nil {
 			t.Fatalf("the patched conversation does not validate: %v", err)
@@ -331,11 +347,11 @@ func FuzzPatchApply(f *testing.F) {
 		if want.Status == conversation.Closed {
 			want.ClosedAt = fuzzNow
 		}
-		wantChanged := len(conversation.Diff(start, want)) > 0
-		if changed != wantChanged {
-			t.Fatalf("Apply reported changed=%v; the fields say %v", changed, wantChanged)
+		wantDiff := conversation.Diff(start, want)
+		if !reflect.DeepEqual(diff, wantDiff) {
+			t.Fatalf("Apply returned the change %+v; the fields say %+v", diff, wantDiff)
 		}
-		if changed {
+		if diff != nil {
 			want.Version++
 			want.UpdatedAt = fuzzNow
 		} else {
@@ -346,15 +362,18 @@ func FuzzPatchApply(f *testing.F) {
 		}
 
 		again := c.Clone()
-		changed, err = p.Apply(again, fuzzNow.Add(time.Second))
+		if p.IfVersion != 0 {
+			p.IfVersion = c.Version // the caller has seen the change
+		}
+		diff, err = p.Apply(again, fuzzNow.Add(time.Second))
 		if c.Status == conversation.Closed {
 			if !errors.Is(err, fault.ErrClosed) {
 				t.Fatalf("patching the now closed conversation again: %v", err)
 			}
 			return
 		}
-		if err != nil || changed || !reflect.DeepEqual(c, again) {
-			t.Fatalf("the same patch again: changed=%v err=%v; want no change", changed, err)
+		if err != nil || diff != nil || !reflect.DeepEqual(c, again) {
+			t.Fatalf("the same patch again: change %+v, err %v; want no change", diff, err)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package conversation
 
 import (
+	"fmt"
 	"maps"
 	"time"
 
@@ -22,8 +23,8 @@ type Patch struct {
 	CustomerID *string
 	Attributes map[string]string
 
-	// IfVersion, when not zero, is the version the caller last saw; the
-	// update fails with ErrConflict when the conversation has moved on.
+	// IfVersion, when not zero, is the version the caller last saw; Apply
+	// fails with ErrConflict when the conversation has moved on.
 	IfVersion int64
 }
 
@@ -66,7 +67,7 @@ func (p Patch) Validate() error {
 		}
 	}
 	if p.CustomerID != nil {
-		if err := fault.Text("customerId", *p.CustomerID, MaxCustomerIDLen); err != nil {
+		if err := ValidateCustomerID("customerId", *p.CustomerID); err != nil {
 			return err
 		}
 	}
@@ -76,24 +77,31 @@ func (p Patch) Validate() error {
 	return ValidateAttributes(p.Attributes)
 }
 
-// Apply validates the patch and applies it to c at time now. It fails with
-// ErrClosed on a closed conversation and with ErrInvalid on a bad field; on
-// error c is unchanged. It reports whether anything changed; only then are
-// Version and UpdatedAt bumped. The version check (IfVersion) is the
-// caller's, since it must be made against the stored row.
-func (p Patch) Apply(c *Conversation, now time.Time) (changed bool, err error) {
+// Apply applies the patch to c at time now and returns what changed, in
+// Diff's order, or nil when nothing did. It is where every change of a
+// stored conversation is checked: ErrClosed when c is closed, ErrConflict
+// when IfVersion is set and c is at another version, and CheckTransition
+// for a new status. Version and UpdatedAt move on only when something
+// changed. On error c is unchanged.
+//
+// p must have passed Validate: Apply does not check the fields again. The
+// service validates once, before its transaction, so that bad input costs
+// no round trip.
+func (p Patch) Apply(c *Conversation, now time.Time) ([]FieldChange, error) {
 	if err := c.CheckMutable(); err != nil {
-		return false, err
+		return nil, err
 	}
-	if err := p.Validate(); err != nil {
-		return false, err
+	if p.IfVersion != 0 && p.IfVersion != c.Version {
+		return nil, fmt.Errorf("conversation %q is at version %d, not %d: %w", c.ID, c.Version, p.IfVersion, fault.ErrConflict)
 	}
 	if p.Status != nil {
 		if err := CheckTransition(c.Status, *p.Status); err != nil {
-			return false, err
+			return nil, err
 		}
 	}
-	before := c.Clone()
+	// A copy of the struct is enough to go back to: the attributes are
+	// replaced below, never written into, and the tags are not touched.
+	before := *c
 	setIf(&c.Topic, p.Topic)
 	setIf(&c.Summary, p.Summary)
 	setIf(&c.Status, p.Status)
@@ -117,13 +125,13 @@ func (p Patch) Apply(c *Conversation, now time.Time) (changed bool, err error) {
 	if c.Status == Closed {
 		c.ClosedAt = now
 	}
-	if len(Diff(before, c)) == 0 {
-		*c = *before
-		return false, nil
+	diff := Diff(&before, c)
+	if len(diff) == 0 {
+		*c = before
+		return nil, nil
 	}
-	c.Version++
-	c.UpdatedAt = now
-	return true, nil
+	c.changed(now)
+	return diff, nil
 }
 
 func setIf[T comparable](dst *T, v *T) {

@@ -36,8 +36,8 @@ const (
 	MaxParameterLen  = 1000
 	MaxPhoneLen      = 64
 	MaxEmailLen      = 255
-	MaxEndpointLen   = 255 // from and to
-	MaxIDLen         = 255
+	MaxEndpointLen   = 255                   // from and to
+	MaxIDLen         = conversation.MaxIDLen // one id rule for every entity
 	MaxTemplateLen   = 255
 	maxCoordinateLat = 90
 	maxCoordinateLon = 180

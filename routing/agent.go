@@ -4,12 +4,13 @@ import (
 	"slices"
 	"time"
 
+	"github.com/parleyhq/parley/conversation"
 	"github.com/parleyhq/parley/fault"
 )
 
 // Limits on agent fields.
 const (
-	MaxIDLen          = 255
+	MaxIDLen          = conversation.MaxIDLen // one id rule for every entity
 	MaxDisplayNameLen = 255
 	DefaultCapacity   = 5
 	MaxCapacity       = 1000

@@ -5,7 +5,8 @@
 // Types and their defaults:
 //
 //   - Agent: role AGENT, status INVISIBLE, enabled, capacity 5. Capacity counts
-//     the agent's conversations in OPEN or WAITING.
+//     the agent's conversations in progress, OPEN or WAITING
+//     (conversation.Status.InProgress; CountsAsLoad).
 //   - Queue: strategy LEAST_BUSY; at most one queue is the default.
 //   - Rule: an ordered list; the first enabled rule whose condition matches
 //     wins, and with no match the default queue (if any) is used.
@@ -18,18 +19,22 @@
 //     under "all" (the default) or "any"; a condition with no part set
 //     matches everything, under either. Evaluate returns the first enabled
 //     matching rule's queue and priority ("" leaves the priority), else the
-//     default queue, else no queue.
+//     default queue, else no queue. Routing by a Decision unassigns the
+//     conversation and moves it there (Decision.Patch), for auto-assignment
+//     to pick its agent.
 //   - Eligibility (CheckEligibility): an agent may get a conversation of a
 //     queue automatically when it is enabled, ACTIVE, a member of the queue,
 //     not in wrap-up (WrapUpUntil after now) and its load is below its
 //     capacity. Manual assignment and transfer to an agent ignore status and
-//     capacity.
+//     capacity. An agent that became ACTIVE or enabled, or got more
+//     capacity, may take waiting work it could not before (GainedRoom).
 //   - Strategies (Strategy.Compare): LEAST_BUSY takes the lowest load, then
 //     the longest since the last assignment (never assigned is longest),
 //     then the lowest agent id; ROUND_ROBIN the longest since the last
 //     assignment, then the lowest id. On a sticky queue the customer's
 //     previous agent, found within the sticky timeout (Queue.StickySince; 0
-//     is no limit), wins over the strategy when it is eligible. PickAgent
+//     is no limit), wins over the strategy when it is eligible; a
+//     conversation without a customer has none (Queue.StickyFor). PickAgent
 //     decides for one conversation; a Picker drains many over one snapshot,
 //     counting each assignment, in O(log n) per pick, and always agrees with
 //     PickAgent.
@@ -41,6 +46,12 @@
 //   - Wrap-up (Agent.WrapUpAfterClose): when an agent's conversation closes,
 //     the agent gets no auto-assignment for WrapUpSeconds; a running longer
 //     wrap-up is kept.
+//   - What a change of a conversation calls for (EffectsOf): a new assignee
+//     has its time of last assignment set; closing an assigned
+//     conversation starts its assignee's wrap-up; an agent whose load fell
+//     and a queue the conversation started waiting in are worth draining.
+//     Creating a conversation is a change from the zero Conversation, and
+//     deleting one a change to it.
 //
 // Go zero values are the defaults, so the "enabled" flags of the wire are
 // Disabled fields here. Besides conversation, the package imports tag, the

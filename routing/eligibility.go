@@ -69,6 +69,16 @@ func Eligible(q *Queue, c Candidate, now time.Time) bool {
 	return CheckEligibility(q, c, now) == ""
 }
 
+// GainedRoom reports whether a change of an agent from before to after may
+// let it take waiting conversations it could not take before: it became
+// ACTIVE, or enabled, or its capacity grew (see CheckEligibility). The end
+// of a wrap-up is no change of the agent: it comes with time.
+func GainedRoom(before, after *Agent) bool {
+	return after.Status == Active && before.Status != Active ||
+		before.Disabled && !after.Disabled ||
+		after.capacity() > before.capacity()
+}
+
 // MemberOf reports whether the agent is a member of queue q. Either side of
 // the membership is enough: the agent's Queues naming q, or q's Members
 // naming the agent, so a caller that loaded only one side gets the right

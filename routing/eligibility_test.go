@@ -107,3 +107,38 @@ func TestWrapUpAfterClose(t *testing.T) {
 		})
 	}
 }
+
+func TestGainedRoom(t *testing.T) {
+	t.Parallel()
+	with := func(change func(a *routing.Agent)) *routing.Agent {
+		a := member("a1")
+		change(a)
+		return a
+	}
+	busy := func(a *routing.Agent) { a.Status = routing.Busy }
+	tests := []struct {
+		name          string
+		before, after *routing.Agent
+		want          bool
+	}{
+		{"no change", member("a1"), member("a1"), false},
+		{"became ACTIVE", with(busy), member("a1"), true},
+		{"left ACTIVE", member("a1"), with(busy), false},
+		{"BUSY to AWAY", with(busy), with(func(a *routing.Agent) { a.Status = routing.Away }), false},
+		{"enabled", with(func(a *routing.Agent) { a.Disabled = true }), member("a1"), true},
+		{"disabled", member("a1"), with(func(a *routing.Agent) { a.Disabled = true }), false},
+		{"capacity grew", member("a1"), with(func(a *routing.Agent) { a.Capacity = 4 }), true},
+		{"capacity shrank", member("a1"), with(func(a *routing.Agent) { a.Capacity = 2 }), false},
+		{"capacity 0 is the default", with(func(a *routing.Agent) { a.Capacity = 0 }), with(func(a *routing.Agent) { a.Capacity = routing.DefaultCapacity }), false},
+		{"capacity grew past the default", with(func(a *routing.Agent) { a.Capacity = 0 }), with(func(a *routing.Agent) { a.Capacity = routing.DefaultCapacity + 1 }), true},
+		{"capacity grew while not ACTIVE", with(busy), with(func(a *routing.Agent) { busy(a); a.Capacity = 9 }), true},
+		{"renamed", member("a1"), with(func(a *routing.Agent) { a.DisplayName = "Other" }), false},
+		{"wrap-up set", member("a1"), with(func(a *routing.Agent) { a.WrapUpUntil = at(60) }), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			require.Equal(t, tt.want, routing.GainedRoom(tt.before, tt.after))
+		})
+	}
+}

@@ -97,7 +97,8 @@ func badConditionFields(c routing.Condition, prefix string) map[string]bool {
 			}
 		}
 	}
-	if !textOK(c.CustomerID, 255) {
+	if c.CustomerID != "" && !idOK(c.CustomerID) {
+		// A customer id is an id: no control characters.
 		bad[prefix+"customerId"] = true
 	}
 	if !textOK(c.TopicContains, 1000) {

@@ -139,6 +139,27 @@ type Decision struct {
 	RuleName string
 }
 
+// Patch is the change routing by d makes to a conversation: it goes to
+// QueueID (out of any queue when that is "") unassigned, for
+// auto-assignment to pick its agent, and takes Priority when d has one.
+func (d Decision) Patch() conversation.Patch {
+	none, queueID := "", d.QueueID
+	p := conversation.Patch{AgentID: &none, QueueID: &queueID}
+	if d.Priority != "" {
+		priority := d.Priority
+		p.Priority = &priority
+	}
+	return p
+}
+
+// PriorityOf is the priority conversation c has once routed by d.
+func (d Decision) PriorityOf(c *conversation.Conversation) conversation.Priority {
+	if d.Priority != "" {
+		return d.Priority
+	}
+	return c.Priority
+}
+
 // Evaluate runs the ordered rule list on conversation c. The first rule that
 // is enabled and whose condition matches decides the queue and priority; with
 // no such rule the conversation goes to defaultQueueID ("" for none) and its

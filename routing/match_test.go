@@ -2,6 +2,7 @@ package routing_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -196,6 +197,38 @@ func TestEvaluate(t *testing.T) {
 			before := c.Clone()
 			require.Equal(t, tt.want, routing.Evaluate(tt.rules, tt.defaultQueue, c))
 			require.Equal(t, before, c, "Evaluate changes nothing")
+		})
+	}
+}
+
+// TestDecisionPatch: routing unassigns the conversation, sets the queue
+// (none too) and the priority only when the decision has one.
+func TestDecisionPatch(t *testing.T) {
+	t.Parallel()
+	c := &conversation.Conversation{ID: "c1", Status: conversation.Open, Priority: conversation.Low, QueueID: "q0", AgentID: "a1"}
+	tests := []struct {
+		name     string
+		decision routing.Decision
+		queueID  string
+		priority conversation.Priority
+	}{
+		{"a rule with a priority", routing.Decision{QueueID: "q1", Priority: conversation.Urgent, Matched: true}, "q1", conversation.Urgent},
+		{"a rule without one", routing.Decision{QueueID: "q1", Matched: true}, "q1", conversation.Low},
+		{"the default queue", routing.Decision{QueueID: "q9"}, "q9", conversation.Low},
+		{"no queue at all", routing.Decision{}, "", conversation.Low},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			require.Equal(t, tt.priority, tt.decision.PriorityOf(c))
+			p := tt.decision.Patch()
+			require.NoError(t, p.Validate())
+			routed := c.Clone()
+			_, err := p.Apply(routed, time.Time{})
+			require.NoError(t, err)
+			require.Empty(t, routed.AgentID, "routing unassigns")
+			require.Equal(t, tt.queueID, routed.QueueID)
+			require.Equal(t, tt.priority, routed.Priority, "PriorityOf says what Patch does")
 		})
 	}
 }

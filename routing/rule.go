@@ -118,7 +118,7 @@ func (c Condition) Validate(prefix string) error {
 			return err
 		}
 	}
-	if err := fault.Text(prefix+"customerId", c.CustomerID, conversation.MaxCustomerIDLen); err != nil {
+	if err := conversation.ValidateCustomerID(prefix+"customerId", c.CustomerID); err != nil {
 		return err
 	}
 	if err := fault.Text(prefix+"topicContains", c.TopicContains, conversation.MaxTopicLen); err != nil {

@@ -463,6 +463,7 @@ func TestValidateRules(t *testing.T) {
 		{"customerID256Runes", cond(func(c *routing.Condition) { c.CustomerID = runes256 }), cp + "customerId"},
 		{"customerIDNUL", cond(func(c *routing.Condition) { c.CustomerID = "c\x00" }), cp + "customerId"},
 		{"customerIDInvalidUTF8", cond(func(c *routing.Condition) { c.CustomerID = "\xff" }), cp + "customerId"},
+		{"customerIDControl", cond(func(c *routing.Condition) { c.CustomerID = "cust\t42" }), cp + "customerId"},
 		{"topic1000Runes", cond(func(c *routing.Condition) { c.TopicContains = strings.Repeat("ß", 1000) }), ""},
 		{"topic1001Runes", cond(func(c *routing.Condition) { c.TopicContains = strings.Repeat("ß", 1001) }), cp + "topicContains"},
 		{"topicNUL", cond(func(c *routing.Condition) { c.TopicContains = "\x00" }), cp + "topicContains"},

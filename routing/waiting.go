@@ -8,10 +8,16 @@ import (
 )
 
 // Waiting reports whether conversation c waits for an agent: it is in a
-// queue, unassigned, and OPEN or WAITING. A nil c does not wait.
+// queue, unassigned, and in progress (OPEN or WAITING, see
+// conversation.Status.InProgress). A nil c does not wait.
 func Waiting(c *conversation.Conversation) bool {
-	return c != nil && c.QueueID != "" && !c.Assigned() &&
-		(c.Status == conversation.Open || c.Status == conversation.Waiting)
+	return c != nil && c.QueueID != "" && !c.Assigned() && c.Status.InProgress()
+}
+
+// WaitingIn reports whether conversation c waits for an agent in queue q
+// (see Waiting). Nil q or c is false.
+func WaitingIn(q *Queue, c *conversation.Conversation) bool {
+	return q != nil && c != nil && c.QueueID == q.ID && Waiting(c)
 }
 
 // WaitingSince is when conversation c started waiting in its queue: its
@@ -56,7 +62,7 @@ func (q *Queue) OverflowCutoff(now time.Time) (cutoff time.Time, ok bool) {
 // longer) and q has an OverflowQueueID. A conversation that is not waiting
 // in q (see Waiting) never overflows from it.
 func Overflow(q *Queue, c *conversation.Conversation, now time.Time) (queueID string, ok bool) {
-	if q == nil || c == nil || c.QueueID != q.ID || !Waiting(c) {
+	if !WaitingIn(q, c) {
 		return "", false
 	}
 	cutoff, ok := q.OverflowCutoff(now)
@@ -80,9 +86,19 @@ func (q *Queue) StickySince(now time.Time) (since time.Time, ok bool) {
 	return now.Add(-time.Duration(q.StickyTimeoutSeconds) * time.Second), true
 }
 
+// StickyFor is StickySince for conversation c: ok is false as well when c
+// has no customer, who can have no previous agent.
+func (q *Queue) StickyFor(c *conversation.Conversation, now time.Time) (since time.Time, ok bool) {
+	if c.CustomerID == "" {
+		return time.Time{}, false
+	}
+	return q.StickySince(now)
+}
+
 // CountsAsLoad reports whether conversation c counts against its assignee's
-// capacity: it is assigned and OPEN or WAITING. SOLVED and CLOSED
-// conversations keep their assignee on record without taking a place.
+// capacity: it is assigned and in progress (OPEN or WAITING, see
+// conversation.Status.InProgress). SOLVED and CLOSED conversations keep
+// their assignee on record without taking a place.
 func CountsAsLoad(c *conversation.Conversation) bool {
-	return c != nil && c.Assigned() && (c.Status == conversation.Open || c.Status == conversation.Waiting)
+	return c != nil && c.Assigned() && c.Status.InProgress()
 }

@@ -97,10 +97,14 @@ func TestWaiting(t *testing.T) {
 		{"in no queue", with(func(c *conversation.Conversation) { c.QueueID = "" }), false},
 		{"nil", nil, false},
 	}
+	q1, q2 := &routing.Queue{ID: "q1"}, &routing.Queue{ID: "q2"}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			require.Equal(t, tt.want, routing.Waiting(tt.c))
+			require.Equal(t, tt.want, routing.WaitingIn(q1, tt.c), "waiting in its own queue")
+			require.False(t, routing.WaitingIn(q2, tt.c), "never waiting in another queue")
+			require.False(t, routing.WaitingIn(nil, tt.c), "never waiting in no queue")
 		})
 	}
 }
@@ -191,4 +195,18 @@ func TestStickySince(t *testing.T) {
 			require.Equal(t, tt.want, got)
 		})
 	}
+}
+
+func TestStickyFor(t *testing.T) {
+	t.Parallel()
+	sticky := routing.Queue{StickyAgent: true, StickyTimeoutSeconds: 600}
+	customer := &conversation.Conversation{ID: "c1", CustomerID: "cust-1"}
+	since, ok := sticky.StickyFor(customer, t0)
+	require.True(t, ok)
+	require.Equal(t, at(-600), since)
+
+	_, ok = sticky.StickyFor(&conversation.Conversation{ID: "c1"}, t0)
+	require.False(t, ok, "no customer, no previous agent")
+	_, ok = (&routing.Queue{}).StickyFor(customer, t0)
+	require.False(t, ok, "not sticky")
 }
