@@ -178,7 +178,7 @@ func (q *ConversationQuery) Normalize() error {
 	if err := checkList("tag", f.Tags, func(s string) error { return tag.ValidateNameField("tag", s) }); err != nil {
 		return err
 	}
-	if err := fault.Text("customerId", f.CustomerID, conversation.MaxCustomerIDLen); err != nil {
+	if err := conversation.ValidateCustomerID("customerId", f.CustomerID); err != nil {
 		return err
 	}
 	if err := fault.Text("topic", f.TopicContains, conversation.MaxTopicLen); err != nil {

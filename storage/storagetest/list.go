@@ -308,6 +308,7 @@ var listCases = []testCase{
 			{"agentAndUnassigned", filterQuery(storage.ConversationFilter{AgentID: "a1", Unassigned: true}), "agentId"},
 			{"nulInTopic", filterQuery(storage.ConversationFilter{TopicContains: "a\x00b"}), "topic"},
 			{"invalidUTF8Customer", filterQuery(storage.ConversationFilter{CustomerID: "\xff\xfe"}), "customerId"},
+			{"controlCharacterCustomer", filterQuery(storage.ConversationFilter{CustomerID: "cust\t42"}), "customerId"},
 		}
 		for _, tc := range cases {
 			_, err := f.store.ListConversations(f.ctx, tc.q)

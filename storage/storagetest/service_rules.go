@@ -1,4 +1,4 @@
-package parley_test
+package storagetest
 
 import (
 	"fmt"
@@ -15,16 +15,15 @@ import (
 // domain package, and these tests check that every path of the service
 // that takes the input goes through it, on every store.
 
-// TestCustomerIDRuleOnEveryPath: a customer id with a control character is
-// refused alike by create, update and inbound, and writes nothing; an id
-// that one path takes, every path takes, so a conversation's customer can
-// always write in.
-func TestCustomerIDRuleOnEveryPath(t *testing.T) {
-	t.Parallel()
-	hello := message.Message{Content: message.Content{Text: "hello"}}
-	bad := []string{"cust\t42", "cust\n42", "cust\r", "\x1b[31mcust", "cust\x7f", "cust\u0085"}
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
-		fx := setup(t)
+var serviceDomainRuleCases = []serviceCase{
+	// CustomerIDRuleOnEveryPath: a customer id with a control character is
+	// refused alike by create, update and inbound, and writes nothing; an id
+	// that one path takes, every path takes, so a conversation's customer can
+	// always write in.
+	{"CustomerIDRuleOnEveryPath", func(t *testing.T, s *serviceSuite) {
+		hello := message.Message{Content: message.Content{Text: "hello"}}
+		bad := []string{"cust\t42", "cust\n42", "cust\r", "\x1b[31mcust", "cust\x7f", "cust\u0085"}
+		fx := s.setup(t)
 		c := fx.conversation(t, conversation.Conversation{CustomerID: "cust 42 é", Channel: conversation.SMS})
 
 		snap := fx.snapshot(t)
@@ -55,28 +54,24 @@ func TestCustomerIDRuleOnEveryPath(t *testing.T) {
 		require.NoError(t, err)
 		_, _, err = fx.svc.ReceiveInbound(fx.ctx, "", conversation.SMS, hello)
 		requireInvalid(t, err, "customerId")
-	})
-}
-
-// TestInboundByStatus: inbound threading takes the customer's conversation
-// in any status but CLOSED, and reopens a WAITING or SOLVED one unless the
-// host turned that off, through CreateMessage as through ReceiveInbound.
-func TestInboundByStatus(t *testing.T) {
-	t.Parallel()
-	hello := message.Message{Direction: message.Inbound, Content: message.Content{Text: "hello"}}
-	tests := []struct {
-		status  conversation.Status
-		threads bool
-		reopens bool
-	}{
-		{conversation.Open, true, false},
-		{conversation.Waiting, true, true},
-		{conversation.Solved, true, true},
-		{conversation.Closed, false, false},
-	}
-	forEachStore(t, func(t *testing.T, setup setupFunc) {
+	}},
+	// InboundByStatus: inbound threading takes the customer's conversation
+	// in any status but CLOSED, and reopens a WAITING or SOLVED one unless the
+	// host turned that off, through CreateMessage as through ReceiveInbound.
+	{"InboundByStatus", func(t *testing.T, s *serviceSuite) {
+		hello := message.Message{Direction: message.Inbound, Content: message.Content{Text: "hello"}}
+		tests := []struct {
+			status  conversation.Status
+			threads bool
+			reopens bool
+		}{
+			{conversation.Open, true, false},
+			{conversation.Waiting, true, true},
+			{conversation.Solved, true, true},
+			{conversation.Closed, false, false},
+		}
 		for _, reopen := range []bool{true, false} {
-			fx := setup(t, parley.WithReopenOnInbound(reopen))
+			fx := s.setup(t, parley.WithReopenOnInbound(reopen))
 			for _, tt := range tests {
 				customer := fmt.Sprintf("cust-%s-%t", tt.status, reopen)
 				c := fx.conversation(t, conversation.Conversation{CustomerID: customer, Channel: conversation.SMS, Status: tt.status})
@@ -102,5 +97,5 @@ func TestInboundByStatus(t *testing.T) {
 				require.Equal(t, want, fx.get(t, other.ID).Status, "%s, reopen %t: CreateMessage", tt.status, reopen)
 			}
 		}
-	})
+	}},
 }
