@@ -53,3 +53,20 @@ func (s *Service) History(ctx context.Context, conversationID string, after int6
 		return nil, fmt.Errorf("history of conversation %q: %w", conversationID, storage.ErrNotFound)
 	})
 }
+
+func (s *Service) publish(ctx context.Context, events []*storage.Event) {
+	for _, e := range events {
+		for _, sub := range s.subscribers {
+			s.deliver(ctx, sub, *e.Clone())
+		}
+	}
+}
+
+func (s *Service) deliver(ctx context.Context, sub func(context.Context, storage.Event), e storage.Event) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.logger.ErrorContext(ctx, "parley: event subscriber panicked", "seq", e.Seq, "type", e.Type, "panic", p)
+		}
+	}()
+	sub(ctx, e)
+}
