@@ -186,8 +186,8 @@ func (s *Service) membership(ctx context.Context, op, queueID, agentID string, a
 	return out, err
 }
 
-func queueKey(id string) string { return "queue\x00" + id }
-
 // The LockKey keys of queue updates: one queue's, and the default's (always
 // taken after a queue's, never before).
+func queueKey(id string) string { return "queue\x00" + id }
+
 const defaultQueueKey = "queue-default"
