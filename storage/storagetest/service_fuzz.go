@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -321,7 +322,7 @@ func FuzzMessageRoundTrip(f *testing.F, given ...FuzzStore) {
 	f.Add("m'; DROP TABLE messages; --", "OUTBOUND", "", "", "", "", "", "", true, -90.0, true, 180.0, "LOCATION", "Trg", "'; DELETE FROM events; --", "", "", "", "", "", true, true)
 	f.Add("m3", "OUTBOUND", "", "", "", "", "https://example.com/a.png?x='1'", "cap\u2028", false, 0.0, false, 0.0, "IMAGE", "", "", "", "", "", "", "", false, true)
 	f.Add("m4", "OUTBOUND", "", "", "", "", "", "", false, 0.0, false, 0.0, "TEMPLATE", "", "", "welcome", "en", "a,,\"b\"", "", "", false, false)
-	f.Add("m5", "OUTBOUND", "", "", "", "", "", "", true, 5e-324, true, -0.0, "LOCATION", "", "", "", "", "", "", "", false, true)
+	f.Add("m5", "OUTBOUND", "", "", "", "", "", "", true, 5e-324, true, math.Copysign(0, -1), "LOCATION", "", "", "", "", "", "", "", false, true)
 	f.Add("m6", "OUTBOUND", "", "", "", "", "", "", true, 1e308, true, 0.1, "LOCATION", "", "", "", "", "", "", "", false, false)
 	f.Add("m7", "INBOUND", "WHATSAPP", "ann@example.com", "+1 (555) 0100", "", "", "", false, 0.0, false, 0.0, "CONTACT", "Ann \u00e9", "", "", "", "", "+385 1 234", "a'@b.c", true, false)
 	f.Add("m\x00", "SIDEWAYS", "PIGEON", "\xff", "", "a\x00", "", "", false, 0.0, false, 0.0, "GIF", "", "", "", "", "", "\x00", "\xff", true, true)

@@ -142,6 +142,7 @@ var serviceRoutingCases = []serviceCase{
 		require.ErrorIs(t, err, parley.ErrClosed)
 		_, err = fx.svc.TransferToQueue(fx.ctx, c.ID, "q")
 		require.ErrorIs(t, err, parley.ErrClosed)
+		fx.requireUnchanged(t, before)
 		fx.agent(t, "ann", routing.RoleAgent)
 		before = fx.snapshot(t)
 		_, err = fx.svc.TransferToAgent(fx.ctx, c.ID, "ann")
