@@ -12,32 +12,26 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/parleyhq/parley/conversation"
-	"github.com/parleyhq/parley/routing"
 	"github.com/parleyhq/parley/sqlstore"
 	"github.com/parleyhq/parley/storage"
 )
 
 // The seeded data set: n conversations, one every seedSpacing, the newest
-// an hour before the run, over seedQueues queues (which assign nothing)
-// and seedAgents agents, 100,000 customers and five channels; 40% OPEN
-// (half of them assigned), 20% WAITING, 20% SOLVED and 20% CLOSED; a third
-// untagged, a third with one tag, a third with two (of 21). Each has its
+// an hour before the run, over seedRoster's queues (which assign nothing)
+// and agents, 100,000 customers and five channels; 40% OPEN (half of them
+// assigned), 20% WAITING, 20% SOLVED and 20% CLOSED; a third untagged, a
+// third with one tag, a third with two (of 21). Each has its
 // conversation.created event, so that the event log is what parley would
 // have written for them and the next event's seq follows on.
 //
 // The rows are written straight into the tables (COPY on PostgreSQL,
 // batched transactions on SQLite) in the encoding the SQL store uses; the
-// queues, agents and tags they name are made through the service first.
-const (
-	seedQueues  = 4
-	seedAgents  = 50
-	seedTags    = 20
-	seedSpacing = 30 * time.Second
-)
+// roster they name is made through the service first.
+const seedSpacing = 30 * time.Second
 
 // seedFilterQueue and the OPEN status are the status + queue filter the
 // scale section measures: about a tenth of the rows.
-const seedFilterQueue = "q1"
+var seedFilterQueue = seedQueueID(1)
 
 var (
 	seedChannels = []conversation.Channel{conversation.LiveChat, conversation.Email, conversation.WhatsApp, conversation.SMS, conversation.Voice}
@@ -134,7 +128,7 @@ func (it *seedIter) next() (seedRow, bool) {
 		Topic:      fmt.Sprintf("%s #%d", seedTopics[i%len(seedTopics)], i),
 		Status:     seedStatus(i),
 		Priority:   seedPriority(i),
-		QueueID:    fmt.Sprintf("q%d", (i/3)%seedQueues),
+		QueueID:    seedQueueID((i / 3) % seedQueues),
 		Channel:    seedChannels[(i/5)%len(seedChannels)],
 		CustomerID: fmt.Sprintf("cust-%06d", (i*7919)%100_000),
 		CreatedAt:  created,
@@ -143,7 +137,7 @@ func (it *seedIter) next() (seedRow, bool) {
 		Version:    int64(1 + i%3),
 	}
 	if c.Status != conversation.Waiting && (c.Status != conversation.Open || (i/11)%2 == 0) {
-		c.AgentID = fmt.Sprintf("a%02d", (i/13)%seedAgents)
+		c.AgentID = agentID((i / 13) % seedAgents)
 	}
 	if c.Status == conversation.Closed {
 		c.ClosedAt = updated
@@ -154,9 +148,9 @@ func (it *seedIter) next() (seedRow, bool) {
 	var tags []string
 	switch i % 3 {
 	case 1:
-		tags = []string{fmt.Sprintf("t%02d", (i/17)%seedTags)}
+		tags = []string{seedTagName((i / 17) % seedTags)}
 	case 2:
-		tags = []string{fmt.Sprintf("t%02d", (i/17)%seedTags), "vip"}
+		tags = []string{seedTagName((i / 17) % seedTags), tagVIP}
 	}
 	return seedRow{c: c, tags: tags}, true
 }
@@ -205,33 +199,6 @@ func nullText(s string) any {
 	return s
 }
 
-// seedReferences makes, through the service, what the seeded rows name:
-// the queues, the agents and the tags.
-func seedReferences(ctx context.Context, s *sqlStore) error {
-	for i := range seedQueues {
-		id := fmt.Sprintf("q%d", i)
-		if _, err := s.svc.CreateQueue(ctx, routing.Queue{ID: id, Name: "Queue " + id}); err != nil {
-			return err
-		}
-	}
-	for i := range seedAgents {
-		id := fmt.Sprintf("a%02d", i)
-		if _, err := s.svc.CreateAgent(ctx, routing.Agent{ID: id, DisplayName: id, Status: routing.Active}); err != nil {
-			return err
-		}
-	}
-	names := []string{"vip", "billing"}
-	for i := range seedTags {
-		names = append(names, fmt.Sprintf("t%02d", i))
-	}
-	for _, name := range names {
-		if _, err := s.svc.CreateTag(ctx, name); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // lastSeq is the seq of the newest event.
 func lastSeq(ctx context.Context, s *sqlStore) (int64, error) {
 	var last int64
@@ -249,12 +216,12 @@ func lastSeq(ctx context.Context, s *sqlStore) (int64, error) {
 	}
 }
 
-// seed writes set into s: references through the service, then the rows,
+// seed writes set into s: the roster through the service, then the rows,
 // their tag links and their events, then the event counter; then it asks
 // the database to analyse the tables, and checks through parley that the
 // rows read back.
 func seed(ctx context.Context, s *sqlStore, set *seedSet) error {
-	if err := seedReferences(ctx, s); err != nil {
+	if err := seedRoster().create(ctx, s.svc); err != nil {
 		return err
 	}
 	seq0, err := lastSeq(ctx, s)
