@@ -19,7 +19,8 @@ import (
 // through parley, is in this file: the baselines (parley's own statements,
 // recorded from a parley call and replayed through the raw driver), the
 // plans -explain prints, the statistics gathered after seeding, and the
-// schema a PostgreSQL run works in.
+// schema a PostgreSQL run works in. Nothing here writes parley's tables:
+// the seeded data goes in through parley (see seed.go).
 
 // The baselines do through the raw driver the least work each operation
 // needs, with parley's own statement (recorded from a parley call) so that
@@ -262,6 +263,42 @@ func (s *sqlStore) plan(ctx context.Context, st statement) (string, error) {
 		lines = append(lines, "  "+detail)
 	}
 	return strings.Join(lines, "\n"), rows.Err()
+}
+
+// settle gathers the planner's statistics after seeding, as a database
+// in use would have them, and leaves nothing for the measurements to
+// wait on: on PostgreSQL VACUUM ANALYZE of every table in the store's
+// schema (found in the catalog, so that no table is named here), on
+// SQLite ANALYZE and a checkpoint that empties the WAL.
+func (s *sqlStore) settle(ctx context.Context) error {
+	if s.store.Dialect() != sqlstore.Postgres {
+		for _, q := range []string{`ANALYZE`, `PRAGMA wal_checkpoint(TRUNCATE)`} {
+			if _, err := s.store.SQLDB().ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	conn, err := s.pgConn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	rows, err := conn.Query(ctx, `SELECT tablename FROM pg_tables WHERE schemaname = $1 ORDER BY tablename`, s.store.Schema())
+	if err != nil {
+		return err
+	}
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	for _, t := range tables {
+		// VACUUM takes no parameters; the name is quoted as an identifier.
+		if _, err := conn.Exec(ctx, `VACUUM ANALYZE `+pgx.Identifier{s.store.Schema(), t}.Sanitize()); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // createSchema makes the schema a PostgreSQL run works in; without IF NOT
