@@ -21,12 +21,14 @@
 // both see the same machine; on PostgreSQL the table also shows round
 // trips per call, parley's and the baseline's.
 //
-// At scale, each size is seeded into a fresh database (COPY on PostgreSQL,
-// batched transactions on SQLite, with the tags and the events parley
-// would have written) and measures the first page, a cursor page past the
-// middle of the set and an offset page at the same depth, newest first and
-// for a status + queue filter, each with tags; then creating conversations
-// into that table, whose baseline is creating them into an empty one.
+// At scale, each size is seeded into a fresh database through parley's
+// public API (each row made by the service, with its tags and its event,
+// and written through storage.Tx, thousands a transaction, several
+// transactions at once on PostgreSQL) and measures the first page, a
+// cursor page past the middle of the set and an offset page at the same
+// depth, newest first and for a status + queue filter, each with tags;
+// then creating conversations into that table, whose baseline is creating
+// them into an empty one.
 //
 // Flags:
 //

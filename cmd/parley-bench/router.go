@@ -11,23 +11,21 @@ import (
 // routerAgents is the size of the queue the pure router decides in.
 const routerAgents = 10_000
 
-// routerQueue is a queue of n eligible agents with mixed loads and last
-// assignments, with room for millions of assignments.
+// routerQueue is routerRoster's queue with its agents as candidates, each
+// given a load and a last assignment (mixed, with room for millions of
+// assignments).
 func routerQueue(strategy routing.Strategy, n int) (*routing.Queue, []routing.Candidate) {
-	q := &routing.Queue{ID: "q", Name: "Queue", AutoAssignment: true, Strategy: strategy}
+	r := routerRoster(strategy, n)
 	t0 := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
 	candidates := make([]routing.Candidate, n)
-	for i := range candidates {
-		a := &routing.Agent{
-			ID: fmt.Sprintf("agent-%05d", i), DisplayName: "Agent", Role: routing.RoleAgent,
-			Status: routing.Active, Capacity: routing.MaxCapacity, Queues: []string{"q"},
-		}
+	for i := range r.agents {
+		a := &r.agents[i]
 		if i%10 != 0 {
 			a.LastAssignedAt = t0.Add(-time.Duration(i%997) * time.Second)
 		}
 		candidates[i] = routing.Candidate{Agent: a, Load: i % 5}
 	}
-	return q, candidates
+	return &r.queues[0], candidates
 }
 
 // routerSteps are the routing decisions among routerAgents eligible agents:

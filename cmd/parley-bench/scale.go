@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/parleyhq/parley/conversation"
-	"github.com/parleyhq/parley/sqlstore"
 	"github.com/parleyhq/parley/storage"
 )
 
@@ -169,43 +168,4 @@ func explain(ctx context.Context, s *sqlStore, set *seedSet) (string, error) {
 		}
 	}
 	return out.String(), nil
-}
-
-// plan is the database's plan of st, having run it.
-func (s *sqlStore) plan(ctx context.Context, st statement) (string, error) {
-	var lines []string
-	if s.store.Dialect() == sqlstore.Postgres {
-		conn, err := s.pgConn(ctx)
-		if err != nil {
-			return "", err
-		}
-		defer conn.Close(context.WithoutCancel(ctx))
-		rows, err := conn.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+st.sql, st.args...)
-		if err != nil {
-			return "", err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var line string
-			if err := rows.Scan(&line); err != nil {
-				return "", err
-			}
-			lines = append(lines, "  "+line)
-		}
-		return strings.Join(lines, "\n"), rows.Err()
-	}
-	rows, err := s.store.SQLDB().QueryContext(ctx, "EXPLAIN QUERY PLAN "+st.sql, st.args...)
-	if err != nil {
-		return "", err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			return "", err
-		}
-		lines = append(lines, "  "+detail)
-	}
-	return strings.Join(lines, "\n"), rows.Err()
 }

@@ -3,41 +3,45 @@ package main
 import (
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
+	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/conversation"
-	"github.com/parleyhq/parley/routing"
+	"github.com/parleyhq/parley/memstore"
 	"github.com/parleyhq/parley/sqlstore"
 	"github.com/parleyhq/parley/storage"
 )
 
 // The seeded data set: n conversations, one every seedSpacing, the newest
-// an hour before the run, over seedQueues queues (which assign nothing)
-// and seedAgents agents, 100,000 customers and five channels; 40% OPEN
-// (half of them assigned), 20% WAITING, 20% SOLVED and 20% CLOSED; a third
-// untagged, a third with one tag, a third with two (of 21). Each has its
-// conversation.created event, so that the event log is what parley would
-// have written for them and the next event's seq follows on.
+// an hour before the run, over seedRoster's queues (which assign nothing)
+// and agents, 100,000 customers and five channels; 40% OPEN (half of them
+// assigned), 20% WAITING, 20% SOLVED and 20% CLOSED; a third untagged, a
+// third with one tag, a third with two (of 21). Each is as the service
+// creates it at its time, with its conversation.created event, and has
+// not changed since (version 1).
 //
-// The rows are written straight into the tables (COPY on PostgreSQL,
-// batched transactions on SQLite) in the encoding the SQL store uses; the
-// queues, agents and tags they name are made through the service first.
+// The rows go in through parley's public API, never into the tables
+// directly, so that the seeded data cannot drift from what parley writes:
+// each row is created by a parley.Service over a scratch memstore that
+// holds the same roster, with its clock set to the row's time, which
+// gives the conversation and its event exactly as the service makes them;
+// the measured store then takes them through storage.Tx
+// (CreateConversation, AddConversationTag and AppendEvents), seedBatch
+// rows a transaction, seedWriters transactions at a time. The roster
+// itself is made first, through the measured store's service.
 const (
-	seedQueues  = 4
-	seedAgents  = 50
-	seedTags    = 20
 	seedSpacing = 30 * time.Second
+	seedBatch   = 5000
 )
 
 // seedFilterQueue and the OPEN status are the status + queue filter the
 // scale section measures: about a tenth of the rows.
-const seedFilterQueue = "q1"
+var seedFilterQueue = seedQueueID(1)
 
 var (
 	seedChannels = []conversation.Channel{conversation.LiveChat, conversation.Email, conversation.WhatsApp, conversation.SMS, conversation.Voice}
@@ -45,10 +49,21 @@ var (
 		"Card declined", "Cancel subscription", "Password reset", "Damaged item"}
 )
 
-// seedRow is one seeded conversation and its tags.
+// seedWriters is how many transactions write at once: several on
+// PostgreSQL, where each spends most of its time waiting on round trips;
+// two on SQLite, which writes one transaction at a time, so that one
+// batch is made while the other is written.
+func seedWriters(s *sqlStore) int {
+	if s.store.Dialect() == sqlstore.Postgres {
+		return 4
+	}
+	return 2
+}
+
+// seedRow is one seeded conversation: what its create is given, and when.
 type seedRow struct {
-	c    conversation.Conversation
-	tags []string
+	in conversation.Conversation
+	at time.Time
 }
 
 func seedStatus(i int) conversation.Status {
@@ -75,161 +90,185 @@ func seedPriority(i int) conversation.Priority {
 	return conversation.Normal
 }
 
+func seedQueue(i int) string { return seedQueueID((i / 3) % seedQueues) }
+
 // uuidV7At is a UUIDv7 for time t, as parley would have made then.
-func uuidV7At(t time.Time, rnd *rand.Rand) string {
+func uuidV7At(t time.Time, src rand.Source) string {
 	var u uuid.UUID
-	binary.BigEndian.PutUint64(u[8:], rnd.Uint64())
-	binary.BigEndian.PutUint64(u[0:], uint64(t.UnixMilli())<<16|rnd.Uint64()&0xffff)
+	binary.BigEndian.PutUint64(u[8:], src.Uint64())
+	binary.BigEndian.PutUint64(u[0:], uint64(t.UnixMilli())<<16|src.Uint64()&0xffff)
 	u[6] = u[6]&0x0f | 0x70 // version 7
 	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
 	return u.String()
 }
 
-// seedSet is the n rows of a seeded data set, made again, identically, by
-// each iteration (so that no table's rows need be held in memory).
+// seedSet is a seeded data set: row(i) makes its i-th row, the same every
+// time, so that no row need be held in memory and batches can be made in
+// any order.
 type seedSet struct {
 	n           int
-	base        time.Time
+	base        time.Time // the oldest row's time
 	first, last seedRow
-	matching    int // rows of the status + queue filter
+	matching    int // rows OPEN in seedFilterQueue
 }
 
 func newSeedSet(n int, now time.Time) *seedSet {
 	s := &seedSet{n: n, base: now.Add(-time.Hour - time.Duration(n)*seedSpacing).UTC().Truncate(time.Microsecond)}
-	it := s.iter()
-	for r, ok := it.next(); ok; r, ok = it.next() {
-		if it.i == 1 {
-			s.first = r
-		}
-		s.last = r
-		if r.c.Status == conversation.Open && r.c.QueueID == seedFilterQueue {
+	s.first, s.last = s.row(0), s.row(n-1)
+	for i := range n {
+		if seedStatus(i) == conversation.Open && seedQueue(i) == seedFilterQueue {
 			s.matching++
 		}
 	}
 	return s
 }
 
-// seedIter walks a seedSet in creation order.
-type seedIter struct {
-	set *seedSet
-	i   int
-	rnd *rand.Rand
-}
-
-func (s *seedSet) iter() *seedIter {
-	return &seedIter{set: s, rnd: rand.New(rand.NewPCG(1, uint64(s.n)))}
-}
-
-// next returns the next row; false after the last.
-func (it *seedIter) next() (seedRow, bool) {
-	if it.i == it.set.n {
-		return seedRow{}, false
-	}
-	i := it.i
-	it.i++
-	created := it.set.base.Add(time.Duration(i) * seedSpacing)
-	updated := created.Add(time.Duration(i%977) * time.Minute)
-	c := conversation.Conversation{
-		ID:         uuidV7At(created, it.rnd),
+// row returns the i-th row, in creation order.
+func (s *seedSet) row(i int) seedRow {
+	at := s.base.Add(time.Duration(i) * seedSpacing)
+	in := conversation.Conversation{
+		ID:         uuidV7At(at, rand.NewPCG(uint64(s.n), uint64(i))),
 		Topic:      fmt.Sprintf("%s #%d", seedTopics[i%len(seedTopics)], i),
 		Status:     seedStatus(i),
 		Priority:   seedPriority(i),
-		QueueID:    fmt.Sprintf("q%d", (i/3)%seedQueues),
+		QueueID:    seedQueue(i),
 		Channel:    seedChannels[(i/5)%len(seedChannels)],
 		CustomerID: fmt.Sprintf("cust-%06d", (i*7919)%100_000),
-		CreatedAt:  created,
-		UpdatedAt:  updated,
-		QueuedAt:   created,
-		Version:    int64(1 + i%3),
 	}
-	if c.Status != conversation.Waiting && (c.Status != conversation.Open || (i/11)%2 == 0) {
-		c.AgentID = fmt.Sprintf("a%02d", (i/13)%seedAgents)
-	}
-	if c.Status == conversation.Closed {
-		c.ClosedAt = updated
+	if in.Status != conversation.Waiting && (in.Status != conversation.Open || (i/11)%2 == 0) {
+		in.AgentID = agentID((i / 13) % seedAgents)
 	}
 	if i%4 == 0 {
-		c.Attributes = map[string]string{"lang": "en"}
+		in.Attributes = map[string]string{"lang": "en"}
 	}
-	var tags []string
 	switch i % 3 {
 	case 1:
-		tags = []string{fmt.Sprintf("t%02d", (i/17)%seedTags)}
+		in.Tags = []string{seedTagName((i / 17) % seedTags)}
 	case 2:
-		tags = []string{fmt.Sprintf("t%02d", (i/17)%seedTags), "vip"}
+		in.Tags = []string{seedTagName((i / 17) % seedTags), tagVIP}
 	}
-	return seedRow{c: c, tags: tags}, true
+	return seedRow{in: in, at: at}
 }
 
-// createdEvent is the changes column of a seeded conversation's
-// conversation.created event, in the SQL store's encoding: a JSON array of
-// {field, before, after}, before and after holding JSON text.
-func createdEvent(c *conversation.Conversation) string {
-	type change struct {
-		Field  string  `json:"field"`
-		Before *string `json:"before"`
-		After  *string `json:"after"`
+// rowMaker creates seeded rows through a parley.Service over a scratch
+// memstore with seedRoster, and hands back what the service made of each:
+// the conversation and its conversation.created event.
+type rowMaker struct {
+	svc    *parley.Service
+	now    time.Time       // svc's clock: the time of the row being made
+	events []storage.Event // what svc published since make began
+}
+
+func newRowMaker(ctx context.Context, now time.Time) (*rowMaker, error) {
+	m := &rowMaker{now: now}
+	m.svc = parley.New(memstore.New(),
+		parley.WithClock(func() time.Time { return m.now }),
+		parley.WithSubscriber(func(_ context.Context, e storage.Event) { m.events = append(m.events, e) }))
+	if err := seedRoster().create(ctx, m.svc); err != nil {
+		return nil, fmt.Errorf("the scratch roster: %w", err)
 	}
-	var out []change
-	add := func(field, value string) {
-		if value == "" {
-			return
+	return m, nil
+}
+
+func (m *rowMaker) make(ctx context.Context, r seedRow) (*conversation.Conversation, *storage.Event, error) {
+	m.now, m.events = r.at, m.events[:0]
+	c, err := m.svc.CreateConversation(ctx, r.in)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(m.events) != 1 || m.events[0].Type != storage.ConversationCreated {
+		return nil, nil, fmt.Errorf("creating %s recorded %d events, not its %s alone", c.ID, len(m.events), storage.ConversationCreated)
+	}
+	e := m.events[0]
+	return c, &e, nil
+}
+
+// seed writes set into s and checks through parley that it reads back.
+func seed(ctx context.Context, s *sqlStore, set *seedSet) error {
+	if err := seedRoster().create(ctx, s.svc); err != nil {
+		return err
+	}
+	seq0, err := lastSeq(ctx, s)
+	if err != nil {
+		return err
+	}
+	if err := seedRows(ctx, s.store, set, seedWriters(s)); err != nil {
+		return err
+	}
+	if err := s.settle(ctx); err != nil {
+		return fmt.Errorf("statistics: %w", err)
+	}
+	return checkSeed(ctx, s, set, seq0)
+}
+
+// seedRows writes the rows of set in batches, writers at a time. The
+// batches commit in any order, so the events' seqs follow the commits,
+// not the rows' times, as they would under concurrent writers.
+func seedRows(ctx context.Context, store storage.Store, set *seedSet, writers int) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	starts := make(chan int)
+	var wg sync.WaitGroup
+	for range writers {
+		wg.Go(func() {
+			for start := range starts {
+				if err := seedBatchFrom(ctx, store, set, start); err != nil {
+					cancel(fmt.Errorf("rows from %d: %w", start, err))
+					return
+				}
+			}
+		})
+	}
+feed:
+	for start := 0; start < set.n; start += seedBatch {
+		select {
+		case starts <- start:
+		case <-ctx.Done():
+			break feed
 		}
-		b, _ := json.Marshal(value) // a string always encodes
-		s := string(b)
-		out = append(out, change{Field: field, After: &s})
 	}
-	add("topic", c.Topic)
-	add("status", string(c.Status))
-	add("priority", string(c.Priority))
-	add("queueId", c.QueueID)
-	add("agentId", c.AgentID)
-	add("channel", string(c.Channel))
-	add("customerId", c.CustomerID)
-	b, _ := json.Marshal(out)
-	return string(b)
+	close(starts)
+	wg.Wait()
+	return context.Cause(ctx)
 }
 
-func attributesJSON(m map[string]string) any {
-	if m == nil {
-		return nil
+// seedBatchFrom makes the batch of rows from start, then writes it in one
+// transaction: the rows are made before it begins, so that it holds its
+// locks only while it writes.
+func seedBatchFrom(ctx context.Context, store storage.Store, set *seedSet, start int) error {
+	end := min(set.n, start+seedBatch)
+	m, err := newRowMaker(ctx, set.base)
+	if err != nil {
+		return err
 	}
-	b, _ := json.Marshal(m)
-	return string(b)
-}
-
-func nullText(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-// seedReferences makes, through the service, what the seeded rows name:
-// the queues, the agents and the tags.
-func seedReferences(ctx context.Context, s *sqlStore) error {
-	for i := range seedQueues {
-		id := fmt.Sprintf("q%d", i)
-		if _, err := s.svc.CreateQueue(ctx, routing.Queue{ID: id, Name: "Queue " + id}); err != nil {
+	convs := make([]*conversation.Conversation, 0, end-start)
+	events := make([]*storage.Event, 0, end-start)
+	for i := start; i < end; i++ {
+		c, e, err := m.make(ctx, set.row(i))
+		if err != nil {
 			return err
 		}
+		convs, events = append(convs, c), append(events, e)
 	}
-	for i := range seedAgents {
-		id := fmt.Sprintf("a%02d", i)
-		if _, err := s.svc.CreateAgent(ctx, routing.Agent{ID: id, DisplayName: id, Status: routing.Active}); err != nil {
-			return err
+	return store.InTx(ctx, func(tx storage.Tx) error {
+		for _, c := range convs {
+			// The tags are linked one by one, a statement each: with
+			// Tags, CreateConversation first checks that the id is free
+			// and the tags exist (two more round trips on PostgreSQL),
+			// which the scratch service has made sure of.
+			tags := c.Tags
+			c.Tags = nil
+			if err := tx.CreateConversation(ctx, c); err != nil {
+				return err
+			}
+			for _, name := range tags {
+				if _, err := tx.AddConversationTag(ctx, c.ID, name); err != nil {
+					return err
+				}
+			}
 		}
-	}
-	names := []string{"vip", "billing"}
-	for i := range seedTags {
-		names = append(names, fmt.Sprintf("t%02d", i))
-	}
-	for _, name := range names {
-		if _, err := s.svc.CreateTag(ctx, name); err != nil {
-			return err
-		}
-	}
-	return nil
+		return tx.AppendEvents(ctx, events...)
+	})
 }
 
 // lastSeq is the seq of the newest event.
@@ -249,204 +288,40 @@ func lastSeq(ctx context.Context, s *sqlStore) (int64, error) {
 	}
 }
 
-// seed writes set into s: references through the service, then the rows,
-// their tag links and their events, then the event counter; then it asks
-// the database to analyse the tables, and checks through parley that the
-// rows read back.
-func seed(ctx context.Context, s *sqlStore, set *seedSet) error {
-	if err := seedReferences(ctx, s); err != nil {
-		return err
-	}
-	seq0, err := lastSeq(ctx, s)
-	if err != nil {
-		return err
-	}
-	if s.store.Dialect() == sqlstore.Postgres {
-		err = seedPostgres(ctx, s, set, seq0)
-	} else {
-		err = seedSQLite(ctx, s, set, seq0)
-	}
-	if err != nil {
-		return err
-	}
-	return checkSeed(ctx, s, set, seq0)
-}
-
-func seedPostgres(ctx context.Context, s *sqlStore, set *seedSet, seq0 int64) error {
-	conn, err := s.pgConn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	schema := s.store.Schema()
-	copyRows := func(table string, cols []string, rows func(i int, r *seedRow, out [][]any) [][]any) error {
-		it := set.iter()
-		var pending [][]any
-		src := pgx.CopyFromFunc(func() ([]any, error) {
-			for len(pending) == 0 {
-				r, ok := it.next()
-				if !ok {
-					return nil, nil
-				}
-				pending = rows(it.i-1, &r, pending[:0])
-			}
-			next := pending[0]
-			pending = pending[1:]
-			return next, nil
-		})
-		if _, err := conn.CopyFrom(ctx, pgx.Identifier{schema, table}, cols, src); err != nil {
-			return fmt.Errorf("copying %s: %w", table, err)
-		}
-		return nil
-	}
-	err = copyRows("conversations", []string{"id", "topic", "topic_folded", "summary", "status", "priority", "queue_id",
-		"agent_id", "channel", "customer_id", "attributes", "created_at", "updated_at", "closed_at", "queued_at", "version"},
-		func(_ int, r *seedRow, out [][]any) [][]any {
-			c := &r.c
-			return append(out, []any{
-				c.ID, c.Topic, conversation.FoldTopic(c.Topic), c.Summary, string(c.Status), int16(c.Priority.Rank()),
-				nullText(c.QueueID), nullText(c.AgentID), string(c.Channel), c.CustomerID, attributesJSON(c.Attributes),
-				c.CreatedAt, c.UpdatedAt, nullTime(c.ClosedAt), nullTime(c.QueuedAt), c.Version,
-			})
-		})
-	if err != nil {
-		return err
-	}
-	err = copyRows("conversation_tags", []string{"conversation_id", "tag_name"}, func(_ int, r *seedRow, out [][]any) [][]any {
-		for _, t := range r.tags {
-			out = append(out, []any{r.c.ID, t})
-		}
-		return out
-	})
-	if err != nil {
-		return err
-	}
-	err = copyRows("events", []string{"seq", "type", "conversation_id", "entity_id", "actor", "at", "changes"},
-		func(i int, r *seedRow, out [][]any) [][]any {
-			c := &r.c
-			return append(out, []any{seq0 + int64(i) + 1, string(storage.ConversationCreated), c.ID, c.ID, "", c.CreatedAt, createdEvent(c)})
-		})
-	if err != nil {
-		return err
-	}
-	if _, err := conn.Exec(ctx, `UPDATE "`+schema+`".event_seq SET last = $1 WHERE id = 1`, seq0+int64(set.n)); err != nil {
-		return err
-	}
-	for _, t := range []string{"conversations", "conversation_tags", "events"} {
-		if _, err := conn.Exec(ctx, `VACUUM ANALYZE "`+schema+`".`+t); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func nullTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t
-}
-
-// sqliteTime is the SQL store's SQLite time encoding: fixed-width UTC text.
-func sqliteTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UTC().Format("2006-01-02T15:04:05.000000Z")
-}
-
-// seedBatch is how many conversations one SQLite transaction writes.
-const seedBatch = 20_000
-
-func seedSQLite(ctx context.Context, s *sqlStore, set *seedSet, seq0 int64) error {
-	db := s.store.SQLDB()
-	p := s.store.Schema() + "_"
-	it := set.iter()
-	for start := 0; start < set.n; start += seedBatch {
-		err := func() error {
-			tx, err := db.BeginTx(ctx, nil)
-			if err != nil {
-				return err
-			}
-			defer func() { _ = tx.Rollback() }()
-			conv, err := tx.PrepareContext(ctx, `INSERT INTO `+p+`conversations (id, topic, topic_folded, summary, status,
-				priority, queue_id, agent_id, channel, customer_id, attributes, created_at, updated_at, closed_at, queued_at, version)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-			if err != nil {
-				return err
-			}
-			link, err := tx.PrepareContext(ctx, `INSERT INTO `+p+`conversation_tags (conversation_id, tag_name) VALUES (?, ?)`)
-			if err != nil {
-				return err
-			}
-			event, err := tx.PrepareContext(ctx, `INSERT INTO `+p+`events (seq, type, conversation_id, entity_id, actor, at, changes)
-				VALUES (?, ?, ?, ?, ?, ?, ?)`)
-			if err != nil {
-				return err
-			}
-			for i := start; i < min(set.n, start+seedBatch); i++ {
-				r, _ := it.next()
-				c := &r.c
-				if _, err := conv.ExecContext(ctx, c.ID, c.Topic, conversation.FoldTopic(c.Topic), c.Summary, string(c.Status),
-					c.Priority.Rank(), nullText(c.QueueID), nullText(c.AgentID), string(c.Channel), c.CustomerID,
-					attributesJSON(c.Attributes), sqliteTime(c.CreatedAt), sqliteTime(c.UpdatedAt), sqliteTime(c.ClosedAt),
-					sqliteTime(c.QueuedAt), c.Version); err != nil {
-					return err
-				}
-				for _, t := range r.tags {
-					if _, err := link.ExecContext(ctx, c.ID, t); err != nil {
-						return err
-					}
-				}
-				if _, err := event.ExecContext(ctx, seq0+int64(i)+1, string(storage.ConversationCreated), c.ID, c.ID, "",
-					sqliteTime(c.CreatedAt), createdEvent(c)); err != nil {
-					return err
-				}
-			}
-			return tx.Commit()
-		}()
-		if err != nil {
-			return fmt.Errorf("seeding rows from %d: %w", start, err)
-		}
-	}
-	for _, q := range []string{
-		`UPDATE ` + p + `event_seq SET last = ` + fmt.Sprint(seq0+int64(set.n)) + ` WHERE id = 1`,
-		`ANALYZE`,
-		`PRAGMA wal_checkpoint(TRUNCATE)`,
-	} {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // checkSeed reads the seeded set back through parley: the newest and the
-// oldest conversation with their tags, a first page, and the event log's
-// end.
+// oldest conversation with their tags and their history, a first page,
+// and the event log's end, one event per row past seq0.
 func checkSeed(ctx context.Context, s *sqlStore, set *seedSet, seq0 int64) error {
 	for _, want := range []seedRow{set.first, set.last} {
-		got, err := s.svc.GetConversation(ctx, want.c.ID)
+		got, err := s.svc.GetConversation(ctx, want.in.ID)
 		if err != nil {
 			return fmt.Errorf("reading a seeded conversation back: %w", err)
 		}
-		if got.Status != want.c.Status || len(got.Tags) != len(want.tags) || !got.CreatedAt.Equal(want.c.CreatedAt) {
-			return fmt.Errorf("seeded conversation %s reads back as %+v", want.c.ID, got)
+		if got.Status != want.in.Status || len(got.Tags) != len(want.in.Tags) || !got.CreatedAt.Equal(want.at) {
+			return fmt.Errorf("seeded conversation %s reads back as %+v", want.in.ID, got)
+		}
+		history, err := s.svc.History(ctx, got.ID, 0, 0)
+		if err != nil {
+			return err
+		}
+		if len(history) != 1 || history[0].Type != storage.ConversationCreated {
+			return fmt.Errorf("seeded conversation %s has a history of %d events, not its %s alone", got.ID, len(history), storage.ConversationCreated)
 		}
 	}
 	page, err := s.svc.ListConversations(ctx, storage.ConversationQuery{Paging: storage.Paging{SkipTotal: true}})
 	if err != nil {
 		return err
 	}
-	if len(page.Items) != storage.DefaultLimit || page.Items[0].ID != set.last.c.ID {
+	if len(page.Items) != storage.DefaultLimit || page.Items[0].ID != set.last.in.ID {
 		return fmt.Errorf("the first page of the seeded set does not start with its newest conversation")
 	}
-	events, err := s.svc.Events(ctx, storage.EventQuery{After: seq0 + int64(set.n) - 1})
+	end := seq0 + int64(set.n)
+	events, err := s.svc.Events(ctx, storage.EventQuery{After: end - 1})
 	if err != nil {
 		return err
 	}
-	if len(events) != 1 || events[0].ConversationID != set.last.c.ID || events[0].Type != storage.ConversationCreated {
-		return fmt.Errorf("the event log does not end with the newest seeded conversation's event")
+	if len(events) != 1 || events[0].Seq != end || events[0].Type != storage.ConversationCreated {
+		return fmt.Errorf("the event log does not end at seq %d with a seeded conversation's event", end)
 	}
 	return nil
 }

@@ -47,24 +47,6 @@ func (s *sqlStore) pgConn(ctx context.Context) (*pgx.Conn, error) {
 	return connect(ctx, s.pgConfig.Copy())
 }
 
-// table is the name of one of parley's tables, as the store's statements
-// spell it.
-func (s *sqlStore) table(name string) string {
-	if s.store.Dialect() == sqlstore.Postgres {
-		return `"` + s.store.Schema() + `".` + name
-	}
-	return s.store.Schema() + "_" + name
-}
-
-// rawDriver runs a statement through the driver alone.
-type rawDriver interface {
-	exec(ctx context.Context, st statement) error     // on its own, autocommit
-	execInTx(ctx context.Context, st statement) error // BEGIN, the statement, COMMIT
-	query(ctx context.Context, st statement) error    // read every row
-	trips() func() int64                              // round trips, or nil
-	close()
-}
-
 // errUnreachable is the cause when PostgreSQL does not answer.
 var errUnreachable = errors.New("PostgreSQL is unreachable")
 
@@ -92,15 +74,14 @@ func openPostgres(ctx context.Context, dsn string, nosync bool) (*sqlStore, erro
 		return nil, fmt.Errorf("%w: %v", errUnreachable, err)
 	}
 	schema := randomName("parley_bench_")
-	// CREATE SCHEMA without IF NOT EXISTS: the schema is ours alone.
-	if _, err := admin.Exec(ctx, `CREATE SCHEMA "`+schema+`"`); err != nil {
+	if err := createSchema(ctx, admin, schema); err != nil {
 		_ = admin.Close(ctx)
 		return nil, err
 	}
 	cleanup := []func(){func() {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 		defer cancel()
-		if _, err := admin.Exec(ctx, `DROP SCHEMA IF EXISTS "`+schema+`" CASCADE`); err != nil {
+		if err := dropSchema(ctx, admin, schema); err != nil {
 			fmt.Fprintf(os.Stderr, "parley-bench: dropping schema %s: %v\n", schema, err)
 		}
 		_ = admin.Close(ctx)
@@ -154,47 +135,6 @@ func connect(ctx context.Context, cfg *pgx.ConnConfig) (*pgx.Conn, error) {
 	defer cancel()
 	return pgx.ConnectConfig(ctx, cfg)
 }
-
-// pgRaw is the PostgreSQL baseline: one pgx connection.
-type pgRaw struct {
-	conn   *pgx.Conn
-	tracer *pgTracer
-}
-
-func (r *pgRaw) exec(ctx context.Context, st statement) error {
-	_, err := r.conn.Exec(ctx, st.sql, st.args...)
-	return err
-}
-
-func (r *pgRaw) execInTx(ctx context.Context, st statement) error {
-	tx, err := r.conn.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = tx.Rollback(ctx) }()
-	if _, err := tx.Exec(ctx, st.sql, st.args...); err != nil {
-		return err
-	}
-	return tx.Commit(ctx)
-}
-
-func (r *pgRaw) query(ctx context.Context, st statement) error {
-	rows, err := r.conn.Query(ctx, st.sql, st.args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if _, err := rows.Values(); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
-func (r *pgRaw) trips() func() int64 { return r.tracer.count }
-
-func (r *pgRaw) close() { _ = r.conn.Close(context.Background()) }
 
 // sqliteDSN is the go-sqlite3 name of the file with the settings of
 // sqlite.Open's writing connection: WAL, foreign keys, busy timeout,
@@ -260,51 +200,3 @@ func openSQLite(ctx context.Context, dir string) (*sqlStore, error) {
 		},
 	}, nil
 }
-
-// sqliteRaw is the SQLite baseline: database/sql over go-sqlite3, one
-// connection.
-type sqliteRaw struct{ db *sql.DB }
-
-func (r *sqliteRaw) exec(ctx context.Context, st statement) error {
-	_, err := r.db.ExecContext(ctx, st.sql, st.args...)
-	return err
-}
-
-func (r *sqliteRaw) execInTx(ctx context.Context, st statement) error {
-	tx, err := r.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = tx.Rollback() }()
-	if _, err := tx.ExecContext(ctx, st.sql, st.args...); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
-func (r *sqliteRaw) query(ctx context.Context, st statement) error {
-	rows, err := r.db.QueryContext(ctx, st.sql, st.args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return err
-	}
-	vals := make([]any, len(cols))
-	dest := make([]any, len(cols))
-	for i := range vals {
-		dest[i] = &vals[i]
-	}
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
-func (r *sqliteRaw) trips() func() int64 { return nil }
-
-func (r *sqliteRaw) close() { _ = r.db.Close() }

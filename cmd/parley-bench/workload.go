@@ -11,15 +11,11 @@ import (
 	"github.com/parleyhq/parley/storage"
 )
 
-// The fixed workload, the same on every store: a queue "support" that
-// assigns automatically to its 20 ACTIVE agents, a rule that routes every
-// conversation there, a queue "archive" that assigns nothing, the tags vip
-// and billing, and 200 conversations in "archive" for the list.
-const (
-	workloadAgents = 20
-	listRows       = 200
-	replyAgent     = "agent-00"
-)
+// The fixed workload, the same on every store: workloadRoster (an
+// auto-assigning queue with its agents and the rule that routes there, a
+// queue that assigns nothing, two tags) and listRows conversations in the
+// queue that assigns nothing, for the list step.
+const listRows = 200
 
 // The operations, by the names the table shows.
 const (
@@ -54,7 +50,7 @@ func listQuery() storage.ConversationQuery {
 	return storage.ConversationQuery{
 		Filter: storage.ConversationFilter{
 			Statuses: []conversation.Status{conversation.Open},
-			QueueIDs: []string{"archive"},
+			QueueIDs: []string{archiveQueue},
 		},
 		Paging: storage.Paging{SkipTotal: true},
 	}
@@ -70,50 +66,29 @@ type workload struct {
 	customer string // the customer of the inbound step
 }
 
-// setup creates the workload's queues, agents, rule, tags and
-// conversations.
+// setup creates the workload's roster and conversations.
 func (w *workload) setup(ctx context.Context) error {
 	svc := w.svc
-	if _, err := svc.CreateQueue(ctx, routing.Queue{ID: "support", Name: "Support", AutoAssignment: true}); err != nil {
+	if err := workloadRoster().create(ctx, svc); err != nil {
 		return err
-	}
-	if _, err := svc.CreateQueue(ctx, routing.Queue{ID: "archive", Name: "Archive"}); err != nil {
-		return err
-	}
-	for i := range workloadAgents {
-		id := fmt.Sprintf("agent-%02d", i)
-		if _, err := svc.CreateAgent(ctx, routing.Agent{ID: id, DisplayName: id, Status: routing.Active, Capacity: routing.MaxCapacity}); err != nil {
-			return err
-		}
-		if _, err := svc.AddQueueMember(ctx, "support", id); err != nil {
-			return err
-		}
-	}
-	if _, err := svc.SetRoutingRules(ctx, []routing.Rule{{ID: "all", Name: "all", QueueID: "support"}}); err != nil {
-		return err
-	}
-	for _, name := range []string{"vip", "billing"} {
-		if _, err := svc.CreateTag(ctx, name); err != nil {
-			return err
-		}
 	}
 	statuses := []conversation.Status{conversation.Open, conversation.Waiting, conversation.Solved, conversation.Open}
 	for i := range listRows {
 		in := sampleConversation(i)
-		in.QueueID = "archive"
+		in.QueueID = archiveQueue
 		in.Status = statuses[i%len(statuses)]
 		if i%2 == 0 {
-			in.Tags = []string{"vip"}
+			in.Tags = []string{tagVIP}
 		}
 		if i%3 == 0 {
-			in.Tags = append(in.Tags, "billing")
+			in.Tags = append(in.Tags, tagBilling)
 		}
 		if _, err := svc.CreateConversation(ctx, in); err != nil {
 			return err
 		}
 	}
 	in := sampleConversation(0)
-	in.Tags = []string{"vip", "billing"}
+	in.Tags = []string{tagVIP, tagBilling}
 	c, err := svc.CreateConversation(ctx, in)
 	if err != nil {
 		return err
@@ -182,7 +157,7 @@ func (w *workload) steps() []namedStep {
 	}}
 	toTag := &fresh{svc: svc}
 	addTag := step{prepare: toTag.prepare, run: func(ctx context.Context) error {
-		_, err := svc.AddTag(ctx, toTag.take(), "vip")
+		_, err := svc.AddTag(ctx, toTag.take(), tagVIP)
 		return err
 	}}
 	appendMsg := step{run: func(ctx context.Context) error {
@@ -203,7 +178,7 @@ func (w *workload) steps() []namedStep {
 	}}
 	toRoute := &fresh{svc: svc}
 	route := step{
-		maxOps:  5 * routing.MaxCapacity, // a quarter of the agents' room
+		maxOps:  workloadAgents / 4 * routing.MaxCapacity, // a quarter of the agents' room
 		prepare: toRoute.prepare,
 		run: func(ctx context.Context) error {
 			c, err := svc.Route(ctx, toRoute.take())
