@@ -14,7 +14,8 @@ import (
 // ReceiveInbound takes a message from a customer and threads it: it goes
 // into the customer's newest conversation on that channel that is not
 // CLOSED, or, when there is none, into a new conversation that is then
-// routed. It returns the conversation and the message. Two first messages
+// routed; the new conversation's source is its channel's
+// (conversation.SourceOf). It returns the conversation and the message. Two first messages
 // racing from one customer on one channel start one conversation.
 func (s *Service) ReceiveInbound(ctx context.Context, customerID string, channel conversation.Channel, in message.Message) (*conversation.Conversation, *message.Message, error) {
 	if err := s.authorize(ctx, "ReceiveInbound"); err != nil {
@@ -42,7 +43,8 @@ func (s *Service) ReceiveInbound(ctx context.Context, customerID string, channel
 		}
 		fresh := c == nil
 		if fresh {
-			if c, err = conversation.New(conversation.Conversation{CustomerID: customerID, Channel: channel}, s.newID(), rec.now); err != nil {
+			start := conversation.Conversation{CustomerID: customerID, Channel: channel, Source: conversation.SourceOf(channel)}
+			if c, err = conversation.New(start, s.newID(), rec.now); err != nil {
 				return err
 			}
 			if err := tx.CreateConversation(ctx, c); err != nil {

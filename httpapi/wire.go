@@ -114,6 +114,7 @@ type conversationJSON struct {
 	QueueID    *string           `json:"queueId"`
 	AgentID    *string           `json:"agentId"`
 	Channel    string            `json:"channel"`
+	Source     string            `json:"source"`
 	CustomerID *string           `json:"customerId"`
 	Attributes map[string]string `json:"attributes"`
 	Tags       []string          `json:"tags"`
@@ -141,6 +142,7 @@ func toConversation(c *conversation.Conversation) conversationJSON {
 		QueueID:    nullString(c.QueueID),
 		AgentID:    nullString(c.AgentID),
 		Channel:    string(c.Channel),
+		Source:     string(c.Source),
 		CustomerID: nullString(c.CustomerID),
 		Attributes: attrs,
 		Tags:       tags,

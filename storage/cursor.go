@@ -145,6 +145,11 @@ func (q *ConversationQuery) fingerprint() [8]byte {
 	f.time(fl.UpdatedBefore)
 	f.str(fl.TopicContains)
 	f.str(q.Order.String())
+	if len(fl.Sources) > 0 {
+		// Last, and only when set: the cursors of queries that name no
+		// source are what they were before there were sources.
+		f.list(strs(fl.Sources))
+	}
 	return f.sum()
 }
 

@@ -109,6 +109,7 @@ type ConversationFilter struct {
 	AgentID       string // conversations assigned to this agent
 	Unassigned    bool   // conversations with no assignee; excludes AgentID
 	Channels      []conversation.Channel
+	Sources       []conversation.Source
 	Tags          []string // conversations that have every one of these tags
 	CustomerID    string
 	CreatedAfter  time.Time
@@ -170,6 +171,14 @@ func (q *ConversationQuery) Normalize() error {
 	if err := checkList("channel", f.Channels, func(c conversation.Channel) error {
 		if !c.Valid() {
 			return fault.Invalid("channel", "unknown value %q", c)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := checkList("source", f.Sources, func(s conversation.Source) error {
+		if !s.Valid() {
+			return fault.Invalid("source", "unknown value %q", s)
 		}
 		return nil
 	}); err != nil {

@@ -160,6 +160,7 @@ func newConversation(id string) *conversation.Conversation {
 		Status:     conversation.Open,
 		Priority:   conversation.Normal,
 		Channel:    conversation.WhatsApp,
+		Source:     conversation.SourceWidget,
 		CustomerID: "customer-" + id,
 		Attributes: map[string]string{"lang": "en", "ñ": "ü"},
 		CreatedAt:  t0,
