@@ -2,9 +2,11 @@ package storage
 
 import (
 	"math"
+	"strings"
 	"time"
 
 	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/customer"
 	"github.com/parleyhq/parley/fault"
 	"github.com/parleyhq/parley/message"
 	"github.com/parleyhq/parley/tag"
@@ -259,6 +261,42 @@ type ListQuery struct {
 
 // Normalize applies the defaults and checks every field.
 func (q *ListQuery) Normalize() error { return q.Paging.normalize() }
+
+// CustomerFilter selects customers. Every set field must hold (AND).
+type CustomerFilter struct {
+	IDs          []string // any of these ids
+	Email        string   // this email, ignoring case (customer.FoldEmail)
+	Phone        string   // this phone number, by its digits (customer.FoldPhone)
+	NameContains string   // case-insensitive substring of the name (customer.FoldName)
+}
+
+// CustomerQuery is a filtered page of customers, in id order.
+type CustomerQuery struct {
+	Filter CustomerFilter
+	Paging
+}
+
+// Normalize applies the defaults and checks every field.
+func (q *CustomerQuery) Normalize() error {
+	f := &q.Filter
+	if err := checkList("ids", f.IDs, func(s string) error { return conversation.RequireCustomerID("ids", s) }); err != nil {
+		return err
+	}
+	if err := fault.Text("email", f.Email, customer.MaxEmailLen); err != nil {
+		return err
+	}
+	if err := fault.Text("phone", f.Phone, customer.MaxPhoneLen); err != nil {
+		return err
+	}
+	if f.Phone != "" && strings.Trim(customer.FoldPhone(f.Phone), "+") == "" {
+		// It would match the customers without a phone.
+		return fault.Invalid("phone", "must have digits")
+	}
+	if err := fault.Text("name", f.NameContains, customer.MaxNameLen); err != nil {
+		return err
+	}
+	return q.Paging.normalize()
+}
 
 // EventQuery reads the event log in seq order.
 type EventQuery struct {

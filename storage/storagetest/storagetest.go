@@ -80,6 +80,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store, caps Capabilit
 		{"Rules", ruleCases},
 		{"Routing", routingCases},
 		{"Events", eventCases},
+		{"Customers", customerCases},
 		{"Tx", txCases},
 		{"Aliasing", aliasingCases},
 		{"Concurrency", concurrencyCases},
