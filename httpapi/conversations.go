@@ -71,7 +71,7 @@ func (f conversationFields) values() (conversationValues, error) {
 // parseOpt parses a set value, keeping absent and null as they are.
 func parseOpt[T any](o opt[string], parse func(string) (T, error)) (opt[T], error) {
 	out := opt[T]{Set: o.Set, Null: o.Null}
-	if !o.given() {
+	if !o.Given() {
 		return out, nil
 	}
 	v, err := parse(o.Value)
@@ -187,7 +187,7 @@ func (a *api) createConversation(w http.ResponseWriter, r *http.Request) (any, e
 	c := v.conversation()
 	c.ID = in.ID.Value
 	c.Tags = in.Tags.Value
-	if in.Source.given() {
+	if in.Source.Given() {
 		if c.Source, err = conversation.ParseSource(in.Source.Value); err != nil {
 			return nil, err
 		}
@@ -277,7 +277,7 @@ func (a *api) deleteConversation(w http.ResponseWriter, r *http.Request) (any, e
 	if err := decodeBody(w, r, &in); err != nil {
 		return nil, err
 	}
-	if in.Reason.given() {
+	if in.Reason.Given() {
 		if reason != "" {
 			return nil, invalid("reason", "given both in the body and in the query")
 		}
@@ -304,7 +304,7 @@ func (a *api) assignConversation(w http.ResponseWriter, r *http.Request) (any, e
 	if err != nil {
 		return nil, err
 	}
-	if !agent.given() || agent.Value == "" {
+	if !agent.Given() || agent.Value == "" {
 		return nil, invalid("agentId", "is required (DELETE the assignee to unassign)")
 	}
 	c, err := a.svc.AssignConversation(r.Context(), r.PathValue("id"), agent.Value)
