@@ -6,7 +6,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/parleyhq/parley"
@@ -45,22 +44,7 @@ type config struct {
 // serves the routes at the root. The prefix is matched literally: a
 // character such as '{' or a space is escaped, never read as a pattern.
 func WithBasePath(base string) Option {
-	return func(c *config) {
-		var segs []string
-		for _, seg := range strings.Split(base, "/") {
-			if seg == "" {
-				continue
-			}
-			if raw, err := url.PathUnescape(seg); err == nil {
-				seg = raw
-			}
-			segs = append(segs, url.PathEscape(seg))
-		}
-		c.base = ""
-		if len(segs) > 0 {
-			c.base = "/" + strings.Join(segs, "/")
-		}
-	}
+	return func(c *config) { c.base = httpwire.BasePath(base) }
 }
 
 // WithLogger sets the logger for failures the client only sees as a 500

@@ -10,6 +10,7 @@ package httpwire
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -59,6 +60,27 @@ func Classify(err error) (status int, code, field string, ok bool) {
 		return c.status, c.code, field, true
 	}
 	return http.StatusInternalServerError, "INTERNAL", "", false
+}
+
+// BasePath cleans a base path for the route patterns: a missing leading
+// slash is added and a trailing one dropped, "" or "/" is the root (""),
+// and each segment is escaped, so that a character such as '{' or a space
+// is matched literally, never read as a pattern.
+func BasePath(base string) string {
+	var segs []string
+	for _, seg := range strings.Split(base, "/") {
+		if seg == "" {
+			continue
+		}
+		if raw, err := url.PathUnescape(seg); err == nil {
+			seg = raw
+		}
+		segs = append(segs, url.PathEscape(seg))
+	}
+	if len(segs) == 0 {
+		return ""
+	}
+	return "/" + strings.Join(segs, "/")
 }
 
 // HeaderAgentID is the request header the default actor extraction reads:
