@@ -99,12 +99,9 @@ func (s *Service) DeleteCustomer(ctx context.Context, id string) error {
 		return err
 	}
 	return s.run(ctx, func(tx storage.Tx, rec *recorder) error {
-		// The customer's lock keeps a write that names the customer
-		// (KnownCustomer, inbound threading) from slipping in between the
-		// check and the delete.
-		if err := lockCustomerKey(ctx, tx, id); err != nil {
-			return err
-		}
+		// Holding the customer keeps a write that names them
+		// (KnownCustomer, inbound threading), which holds them too, from
+		// slipping in between the check and the delete.
 		if _, err := tx.LockCustomer(ctx, id); err != nil {
 			return err
 		}
@@ -132,21 +129,12 @@ func hasConversations(ctx context.Context, tx storage.Tx, customerID string) (bo
 	return len(page.Items) > 0, err
 }
 
-// lockCustomerKey takes the customer's lock: DeleteCustomer holds it from
-// its check to its delete, and every write that makes a conversation name
-// a customer it requires to exist takes it before it looks, so that the
-// two never interleave.
-func lockCustomerKey(ctx context.Context, tx storage.Tx, customerID string) error {
-	return tx.LockKey(ctx, "customer\x00"+customerID)
-}
-
-// requireCustomer checks, under the customer's lock, that the customer a
-// conversation is about to name exists (ErrNotFound otherwise).
+// requireCustomer checks that the customer a conversation is about to name
+// exists (ErrNotFound otherwise), and holds them until the transaction
+// ends: DeleteCustomer holds the customer from its check to its delete, so
+// the two never interleave.
 func requireCustomer(ctx context.Context, tx storage.Tx, customerID string) error {
-	if err := lockCustomerKey(ctx, tx, customerID); err != nil {
-		return err
-	}
-	_, err := tx.GetCustomer(ctx, customerID)
+	_, err := tx.LockCustomer(ctx, customerID)
 	return err
 }
 

@@ -49,9 +49,9 @@
 //     (customer.FirstContact), recording customer.created.
 //   - A customer who still has conversations is not deleted (ErrConflict).
 //     The deletion and the writes that name a customer it must exist for
-//     (KnownCustomer, inbound threading) take the customer's lock, so they
-//     never interleave; the Infobip API's writes, which require no customer,
-//     take none. The customer's earlier events stay in the log, as those of
+//     (KnownCustomer, inbound threading) hold the customer's row
+//     (LockCustomer, EnsureCustomer), so they never interleave; the
+//     Infobip API's writes, which require no customer, hold none. The customer's earlier events stay in the log, as those of
 //     agents, queues and tags do; customer.deleted records the deletion.
 //   - Customers use the conversations' scopes: read:conversations to read
 //     them, write:conversations to change them.

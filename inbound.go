@@ -102,14 +102,11 @@ func (s *Service) openConversationOf(ctx context.Context, tx storage.Tx, custome
 }
 
 // firstContact makes sure the customer a new conversation is about to name
-// exists, creating it as customer.FirstContact says when it does not. It
-// takes the customer's lock first, so that a racing DeleteCustomer either
+// exists, creating it as customer.FirstContact says when it does not, and
+// holds them (EnsureCustomer), so that a racing DeleteCustomer either
 // finishes before (and the customer is created anew) or waits for this
 // conversation, and then refuses.
 func (s *Service) firstContact(ctx context.Context, tx storage.Tx, rec *recorder, customerID string, channel conversation.Channel, from string) error {
-	if err := lockCustomerKey(ctx, tx, customerID); err != nil {
-		return err
-	}
 	c := customer.FirstContact(customerID, channel, from, rec.now)
 	created, err := tx.EnsureCustomer(ctx, c)
 	if err != nil || !created {

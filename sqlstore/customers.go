@@ -58,9 +58,39 @@ func (t *tx) CreateCustomer(ctx context.Context, c *customer.Customer) error {
 }
 
 // EnsureCustomer implements storage.Tx: the same INSERT … ON CONFLICT DO
-// NOTHING, which never fails for a taken id, even a concurrent one.
+// NOTHING, which never fails for a taken id, even a concurrent one, and the
+// locking read of the row, in one round trip. A row that a concurrent
+// transaction deleted while this one waited for its lock reads as none:
+// then the insert goes again, and finds the id free.
 func (t *tx) EnsureCustomer(ctx context.Context, c *customer.Customer) (bool, error) {
-	return t.insertCustomer(ctx, "ensuring customer", c)
+	const op = "ensuring customer"
+	if err := checkCtx(ctx, op); err != nil {
+		return false, err
+	}
+	args, err := t.customerArgs(c)
+	if err != nil {
+		return false, t.s.wrap(ctx, op, c.ID, invalidJSON("attributes", err))
+	}
+	d := t.s.d
+	created := false
+	for range 2 {
+		ins := d.stmt(sqlInsertCustomer, args...)
+		found := false
+		lock := d.stmt("SELECT 1 FROM {customers} WHERE id = $1"+d.forUpdate(), c.ID).each(func(row) error {
+			found = true
+			return nil
+		})
+		if err := t.run(ctx, ins, lock); err != nil {
+			return false, t.s.wrap(ctx, op, c.ID, err)
+		}
+		created = created || ins.affected > 0
+		if found {
+			return created, nil
+		}
+	}
+	// Deleted under it twice over: a retry of the whole transaction may
+	// fare better.
+	return false, failure(op, c.ID, storage.ErrConflict)
 }
 
 func (t *tx) insertCustomer(ctx context.Context, op string, c *customer.Customer) (bool, error) {

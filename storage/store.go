@@ -231,9 +231,11 @@ type Tx interface {
 	// CreateCustomer inserts c. ErrAlreadyExists when the id is taken.
 	CreateCustomer(ctx context.Context, c *customer.Customer) error
 	// EnsureCustomer inserts c unless a customer with its id exists,
-	// reporting whether it inserted it. Unlike CreateCustomer it never
-	// fails for a taken id, even when a concurrent transaction inserts the
-	// same one.
+	// reporting whether it inserted it, and then holds the customer as
+	// LockCustomer does until the transaction ends. Unlike CreateCustomer
+	// it never fails for a taken id, even when a concurrent transaction
+	// inserts the same one; when a concurrent one deletes it, it inserts c
+	// after all.
 	EnsureCustomer(ctx context.Context, c *customer.Customer) (created bool, err error)
 	// LockCustomer is GetCustomer that also keeps other transactions from
 	// changing or locking the customer until this one ends.
