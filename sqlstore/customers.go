@@ -61,7 +61,8 @@ func (t *tx) CreateCustomer(ctx context.Context, c *customer.Customer) error {
 // NOTHING, which never fails for a taken id, even a concurrent one, and the
 // locking read of the row, in one round trip. A row that a concurrent
 // transaction deleted while this one waited for its lock reads as none:
-// then the insert goes again, and finds the id free.
+// then the insert goes again, until it holds a row (or, under endless
+// deletions, ErrConflict, which a retry of the transaction may overcome).
 func (t *tx) EnsureCustomer(ctx context.Context, c *customer.Customer) (bool, error) {
 	const op = "ensuring customer"
 	if err := checkCtx(ctx, op); err != nil {
@@ -73,7 +74,10 @@ func (t *tx) EnsureCustomer(ctx context.Context, c *customer.Customer) (bool, er
 	}
 	d := t.s.d
 	created := false
-	for range 2 {
+	// Each round that finds no row follows a deletion that committed
+	// meanwhile; the bound only keeps a pathological churn from holding
+	// the transaction forever.
+	for range maxEnsureRounds {
 		ins := d.stmt(sqlInsertCustomer, args...)
 		found := false
 		lock := d.stmt("SELECT 1 FROM {customers} WHERE id = $1"+d.forUpdate(), c.ID).each(func(row) error {
@@ -88,10 +92,12 @@ func (t *tx) EnsureCustomer(ctx context.Context, c *customer.Customer) (bool, er
 			return created, nil
 		}
 	}
-	// Deleted under it twice over: a retry of the whole transaction may
-	// fare better.
 	return false, failure(op, c.ID, storage.ErrConflict)
 }
+
+// maxEnsureRounds bounds EnsureCustomer's rounds of insert and locking read
+// under racing deletions of the same customer.
+const maxEnsureRounds = 50
 
 func (t *tx) insertCustomer(ctx context.Context, op string, c *customer.Customer) (bool, error) {
 	if err := checkCtx(ctx, op); err != nil {
