@@ -84,6 +84,11 @@ var operationScopes = map[string]Scope{
 	"AssignWaiting":        ScopeWrite,
 	"AssignAllWaiting":     ScopeWrite,
 	"ReceiveInbound":       ScopeWrite,
+	"CreateCustomer":       ScopeWrite,
+	"GetCustomer":          ScopeRead,
+	"ListCustomers":        ScopeRead,
+	"UpdateCustomer":       ScopeWrite,
+	"DeleteCustomer":       ScopeWrite,
 }
 
 // OperationScope returns the scope the named Service method needs, and

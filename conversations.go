@@ -21,8 +21,8 @@ const MaxReasonLen = 1000
 // NO_CHANNEL and the id to a new UUIDv7. A queueId or agentId must name an
 // existing queue or enabled agent (ErrNotFound); tags are created in the
 // catalog when missing. A caller-supplied id that exists is
-// ErrAlreadyExists.
-func (s *Service) CreateConversation(ctx context.Context, in conversation.Conversation) (*conversation.Conversation, error) {
+// ErrAlreadyExists. With KnownCustomer, a customerId must name a customer.
+func (s *Service) CreateConversation(ctx context.Context, in conversation.Conversation, opts ...ConversationOption) (*conversation.Conversation, error) {
 	if err := s.authorize(ctx, "CreateConversation"); err != nil {
 		return nil, err
 	}
@@ -40,6 +40,11 @@ func (s *Service) CreateConversation(ctx context.Context, in conversation.Conver
 		rec.now = c.CreatedAt // the change happens when the conversation was made
 		if err := s.checkReferences(ctx, tx, "", c.QueueID, "", c.AgentID); err != nil {
 			return err
+		}
+		if conversationOptionsOf(opts).knownCustomer && c.CustomerID != "" {
+			if err := requireCustomer(ctx, tx, c.CustomerID); err != nil {
+				return err
+			}
 		}
 		for _, name := range tags {
 			if err := s.ensureTag(ctx, tx, rec, name); err != nil {
@@ -107,9 +112,39 @@ func (s *Service) ListConversations(ctx context.Context, q storage.ConversationQ
 // UpdateConversation applies a patch: only the fields it sets change, and an
 // empty AgentID unassigns. A closed conversation is ErrClosed; a patch with
 // IfVersion set fails with ErrConflict when the conversation has moved on. A
-// patch that changes nothing writes nothing and records no event.
-func (s *Service) UpdateConversation(ctx context.Context, id string, p conversation.Patch) (*conversation.Conversation, error) {
-	return s.patchConversation(ctx, "UpdateConversation", id, p)
+// patch that changes nothing writes nothing and records no event. With
+// KnownCustomer, a customerId that the patch changes must name a customer
+// (one the conversation names already need not, so that writing back what
+// was read never fails).
+func (s *Service) UpdateConversation(ctx context.Context, id string, p conversation.Patch, opts ...ConversationOption) (*conversation.Conversation, error) {
+	if err := s.authorize(ctx, "UpdateConversation"); err != nil {
+		return nil, err
+	}
+	if err := checkID("id", id); err != nil {
+		return nil, err
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	known := conversationOptionsOf(opts).knownCustomer
+	var out *conversation.Conversation
+	err := s.run(ctx, func(tx storage.Tx, rec *recorder) error {
+		c, err := tx.LockConversation(ctx, id)
+		if err != nil {
+			return err
+		}
+		if known && p.CustomerID != nil && *p.CustomerID != "" && *p.CustomerID != c.CustomerID && c.CheckMutable() == nil {
+			if err := requireCustomer(ctx, tx, *p.CustomerID); err != nil {
+				return err
+			}
+		}
+		if err := s.applyPatch(ctx, tx, rec, c, p, ""); err != nil {
+			return err
+		}
+		out = c
+		return nil
+	})
+	return out, err
 }
 
 // AssignConversation assigns the conversation to an agent, who must exist

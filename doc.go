@@ -13,8 +13,9 @@
 //
 // The rules themselves live in the domain packages, each in one place:
 // conversation (statuses and their sets, closed-is-immutable, versions,
-// patches, tags as changes, customer ids, reopening on inbound), message
-// (content, the reply matrix), tag (names) and routing (rules, eligibility,
+// patches, tags as changes, customer ids, sources, reopening on inbound),
+// customer (the customer's fields, matching, deletion), message (content,
+// the reply matrix), tag (names) and routing (rules, eligibility,
 // strategies, waiting, and what a change of a conversation means for
 // routing). The service reads and locks what they need, runs them, and
 // writes what they decide.
@@ -40,4 +41,18 @@
 //   - A patch that changes nothing writes nothing and records no event.
 //   - Times are UTC with microsecond precision, the precision PostgreSQL
 //     keeps, so every store returns exactly what was written.
+//   - A conversation's customer id need not name a customer: inbound
+//     channels and the Infobip API name customers by their own ids. A write
+//     with KnownCustomer (the helpdesk API's) requires the customer to
+//     exist, on create and when an update changes it. An inbound message
+//     that starts a conversation creates its customer when missing
+//     (customer.FirstContact), recording customer.created.
+//   - A customer who still has conversations is not deleted (ErrConflict).
+//     The deletion and the writes that name a customer it must exist for
+//     (KnownCustomer, inbound threading) hold the customer's row
+//     (LockCustomer, EnsureCustomer), so they never interleave; the
+//     Infobip API's writes, which require no customer, hold none. The customer's earlier events stay in the log, as those of
+//     agents, queues and tags do; customer.deleted records the deletion.
+//   - Customers use the conversations' scopes: read:conversations to read
+//     them, write:conversations to change them.
 package parley

@@ -274,7 +274,7 @@ func ExampleService_History() {
 		fmt.Println()
 	}
 	// Output:
-	// 2 conversation.created topic: none -> "Broken screen" status: none -> "OPEN" priority: none -> "NORMAL" channel: none -> "NO_CHANNEL"
+	// 2 conversation.created topic: none -> "Broken screen" status: none -> "OPEN" priority: none -> "NORMAL" channel: none -> "NO_CHANNEL" source: none -> "API"
 	// 3 conversation.updated priority: "NORMAL" -> "URGENT"
 	// 4 conversation.assigned agentId: none -> "ann"
 	// 6 conversation.tagged tag: none -> "hardware"

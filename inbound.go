@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/customer"
 	"github.com/parleyhq/parley/fault"
 	"github.com/parleyhq/parley/message"
 	"github.com/parleyhq/parley/storage"
@@ -14,8 +15,12 @@ import (
 // ReceiveInbound takes a message from a customer and threads it: it goes
 // into the customer's newest conversation on that channel that is not
 // CLOSED, or, when there is none, into a new conversation that is then
-// routed. It returns the conversation and the message. Two first messages
-// racing from one customer on one channel start one conversation.
+// routed; the new conversation's source is its channel's
+// (conversation.SourceOf). A customer who does not exist yet is created
+// when their message starts a conversation, as customer.FirstContact says,
+// with a customer.created event. It returns the conversation and the
+// message. Two first messages racing from one customer on one channel
+// start one conversation.
 func (s *Service) ReceiveInbound(ctx context.Context, customerID string, channel conversation.Channel, in message.Message) (*conversation.Conversation, *message.Message, error) {
 	if err := s.authorize(ctx, "ReceiveInbound"); err != nil {
 		return nil, nil, err
@@ -42,7 +47,11 @@ func (s *Service) ReceiveInbound(ctx context.Context, customerID string, channel
 		}
 		fresh := c == nil
 		if fresh {
-			if c, err = conversation.New(conversation.Conversation{CustomerID: customerID, Channel: channel}, s.newID(), rec.now); err != nil {
+			if err := s.firstContact(ctx, tx, rec, customerID, channel, m.From); err != nil {
+				return err
+			}
+			start := conversation.Conversation{CustomerID: customerID, Channel: channel, Source: conversation.SourceOf(channel)}
+			if c, err = conversation.New(start, s.newID(), rec.now); err != nil {
 				return err
 			}
 			if err := tx.CreateConversation(ctx, c); err != nil {
@@ -90,4 +99,19 @@ func (s *Service) openConversationOf(ctx context.Context, tx storage.Tx, custome
 		return s.openConversationOf(ctx, tx, customerID, channel)
 	}
 	return c, err
+}
+
+// firstContact makes sure the customer a new conversation is about to name
+// exists, creating it as customer.FirstContact says when it does not, and
+// holds them (EnsureCustomer), so that a racing DeleteCustomer either
+// finishes before (and the customer is created anew) or waits for this
+// conversation, and then refuses.
+func (s *Service) firstContact(ctx context.Context, tx storage.Tx, rec *recorder, customerID string, channel conversation.Channel, from string) error {
+	c := customer.FirstContact(customerID, channel, from, rec.now)
+	created, err := tx.EnsureCustomer(ctx, c)
+	if err != nil || !created {
+		return err
+	}
+	rec.customerCreated(c)
+	return nil
 }

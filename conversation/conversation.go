@@ -6,8 +6,18 @@
 // The rules, each defined here once so that the service, every store and
 // every transport share it:
 //
-//   - A new conversation defaults to status OPEN, priority NORMAL and channel
-//     NO_CHANNEL, version 1.
+//   - A new conversation defaults to status OPEN, priority NORMAL, channel
+//     NO_CHANNEL and source API, version 1. The source says how it came in
+//     (WIDGET, PHONE, API, EMAIL); whatever creates the conversation sets
+//     it, and no patch changes it. A conversation that a customer's first
+//     inbound message starts takes the source of its channel (SourceOf).
+//   - The helpdesk vocabulary (open/pending/closed, low/medium/high/urgent,
+//     email/chat/phone/whatsapp, widget/phone/api/email) is read by the
+//     Parse functions beside parley's names, and each value's Alias gives
+//     it back: the word where the vocabulary has one, parley's own name
+//     where it has none (SOLVED, SMS, NO_CHANNEL). Parse(Alias(v)) is v
+//     for every value, so a value shown in that vocabulary and sent back
+//     never changes.
 //   - OPEN, WAITING and SOLVED may move to each other freely and any of them
 //     to CLOSED. CLOSED is terminal: Patch.Apply on a closed conversation
 //     fails with ErrClosed and changes nothing.
@@ -73,6 +83,7 @@ type Conversation struct {
 	QueueID    string // "" when in no queue
 	AgentID    string // the assignee; "" when unassigned
 	Channel    Channel
+	Source     Source // how it came in; set on create, never changed
 	CustomerID string
 	Attributes map[string]string
 	Tags       []string // tag names, sorted, each once (SortedTags); changed through Tagged and Untagged
@@ -111,6 +122,7 @@ func New(in Conversation, id string, now time.Time) (*Conversation, error) {
 		QueueID:    in.QueueID,
 		AgentID:    in.AgentID,
 		Channel:    in.Channel,
+		Source:     in.Source,
 		CustomerID: in.CustomerID,
 		Attributes: maps.Clone(in.Attributes),
 		CreatedAt:  now,
@@ -133,6 +145,9 @@ func New(in Conversation, id string, now time.Time) (*Conversation, error) {
 	}
 	if c.Channel == "" {
 		c.Channel = NoChannel
+	}
+	if c.Source == "" {
+		c.Source = SourceAPI
 	}
 	if c.Status == Closed {
 		c.ClosedAt = now
@@ -165,6 +180,9 @@ func (c *Conversation) Validate() error {
 	}
 	if !c.Channel.Valid() {
 		return fault.Invalid("channel", "unknown value %q", c.Channel)
+	}
+	if !c.Source.Valid() {
+		return fault.Invalid("source", "unknown value %q", c.Source)
 	}
 	if err := optionalID("queueId", c.QueueID); err != nil {
 		return err

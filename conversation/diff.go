@@ -12,7 +12,7 @@ type FieldChange struct {
 }
 
 // diffFields is how many fields Diff compares.
-const diffFields = 10
+const diffFields = 11
 
 // Diff lists the fields that differ between a and b, in a fixed order. Tags,
 // times of bookkeeping (UpdatedAt, QueuedAt) and Version are not compared:
@@ -37,6 +37,7 @@ func Diff(a, b *Conversation) []FieldChange {
 	str("queueId", a.QueueID, b.QueueID)
 	str("agentId", a.AgentID, b.AgentID)
 	str("channel", string(a.Channel), string(b.Channel))
+	str("source", string(a.Source), string(b.Source))
 	str("customerId", a.CustomerID, b.CustomerID)
 	if !maps.Equal(a.Attributes, b.Attributes) {
 		add(FieldChange{"attributes", maps.Clone(a.Attributes), maps.Clone(b.Attributes)})

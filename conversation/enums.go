@@ -1,6 +1,10 @@
 package conversation
 
-import "github.com/parleyhq/parley/fault"
+import (
+	"strings"
+
+	"github.com/parleyhq/parley/fault"
+)
 
 // Status is where a conversation is in its life.
 type Status string
@@ -62,6 +66,22 @@ func ParseStatus(s string) (Status, error) {
 	return "", fault.Invalid("status", "unknown value %q", s)
 }
 
+// Alias is the status in the helpdesk vocabulary (open, pending, closed),
+// or its own name where that vocabulary has no word (SOLVED): ParseStatus
+// reads either back as s, so a status shown in that vocabulary and sent
+// back is never another status.
+func (s Status) Alias() string {
+	switch s {
+	case Open:
+		return "open"
+	case Waiting:
+		return "pending"
+	case Closed:
+		return "closed"
+	}
+	return string(s)
+}
+
 // Priority orders conversations for agents and routing; URGENT is highest.
 type Priority string
 
@@ -120,6 +140,22 @@ func ParsePriority(s string) (Priority, error) {
 		return p, nil
 	}
 	return "", fault.Invalid("priority", "unknown value %q", s)
+}
+
+// Alias is the priority in the helpdesk vocabulary (low, medium, high,
+// urgent), which ParsePriority reads back as p: NORMAL is medium.
+func (p Priority) Alias() string {
+	switch p {
+	case Low:
+		return "low"
+	case Normal:
+		return "medium"
+	case High:
+		return "high"
+	case Urgent:
+		return "urgent"
+	}
+	return string(p)
 }
 
 // Channel is the medium a conversation or message travels on.
@@ -184,4 +220,74 @@ func ParseChannel(s string) (Channel, error) {
 		return c, nil
 	}
 	return "", fault.Invalid("channel", "unknown value %q", s)
+}
+
+// Alias is the channel in the helpdesk vocabulary (email, chat, phone,
+// whatsapp), or its own name where that vocabulary has no word (SMS,
+// NO_CHANNEL and the rest): ParseChannel reads either back as c.
+func (c Channel) Alias() string {
+	switch c {
+	case Email:
+		return "email"
+	case LiveChat:
+		return "chat"
+	case Voice:
+		return "phone"
+	case WhatsApp:
+		return "whatsapp"
+	}
+	return string(c)
+}
+
+// Source is how a conversation came in: through the website's chat
+// widget, a phone call, the API, or an email. It is set when the
+// conversation is created, by whatever created it, and never changes.
+type Source string
+
+// The sources.
+const (
+	SourceWidget Source = "WIDGET"
+	SourcePhone  Source = "PHONE"
+	SourceAPI    Source = "API"
+	SourceEmail  Source = "EMAIL"
+)
+
+// Sources lists every source.
+var Sources = []Source{SourceWidget, SourcePhone, SourceAPI, SourceEmail}
+
+// Valid reports whether s is one of the four sources.
+func (s Source) Valid() bool {
+	switch s {
+	case SourceWidget, SourcePhone, SourceAPI, SourceEmail:
+		return true
+	}
+	return false
+}
+
+// ParseSource accepts a source name or its helpdesk word (widget, phone,
+// api, email). Anything else is ErrInvalid.
+func ParseSource(s string) (Source, error) {
+	if src := Source(strings.ToUpper(s)); src.Valid() && (s == string(src) || s == src.Alias()) {
+		return src, nil
+	}
+	return "", fault.Invalid("source", "unknown value %q", s)
+}
+
+// Alias is the source in the helpdesk vocabulary: its name in lower case.
+func (s Source) Alias() string { return strings.ToLower(string(s)) }
+
+// SourceOf is the source of a conversation that a customer's first
+// inbound message on channel starts: an email is EMAIL, a call PHONE, the
+// website's live chat WIDGET, and every other channel reaches parley
+// through the API.
+func SourceOf(channel Channel) Source {
+	switch channel {
+	case Email:
+		return SourceEmail
+	case Voice:
+		return SourcePhone
+	case LiveChat:
+		return SourceWidget
+	}
+	return SourceAPI
 }

@@ -158,6 +158,7 @@ func FuzzNew(f *testing.F) {
 		if want.Channel == "" {
 			want.Channel = conversation.NoChannel
 		}
+		want.Source = conversation.SourceAPI // not fuzzed: the default
 		if len(want.Attributes) == 0 {
 			want.Attributes = nil
 		}

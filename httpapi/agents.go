@@ -32,17 +32,17 @@ func (a *api) createAgent(w http.ResponseWriter, r *http.Request) (any, error) {
 	ag := routing.Agent{
 		ID:            in.ID.Value,
 		DisplayName:   in.DisplayName.Value,
-		Disabled:      in.Enabled.given() && !in.Enabled.Value,
+		Disabled:      in.Enabled.Given() && !in.Enabled.Value,
 		Capacity:      in.Capacity.Value,
 		WrapUpSeconds: in.WrapUpSeconds.Value,
 	}
 	var err error
-	if in.Role.given() {
+	if in.Role.Given() {
 		if ag.Role, err = routing.ParseRole(in.Role.Value); err != nil {
 			return nil, err
 		}
 	}
-	if in.Status.given() {
+	if in.Status.Given() {
 		if ag.Status, err = routing.ParseAgentStatus(in.Status.Value); err != nil {
 			return nil, err
 		}
@@ -163,7 +163,7 @@ func (a *api) createQueue(w http.ResponseWriter, r *http.Request) (any, error) {
 		OverflowQueueID:      in.OverflowQueueID.Value,
 		Default:              in.Default.Value,
 	}
-	if in.Strategy.given() {
+	if in.Strategy.Given() {
 		var err error
 		if q.Strategy, err = routing.ParseStrategy(in.Strategy.Value); err != nil {
 			return nil, err

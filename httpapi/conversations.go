@@ -12,7 +12,7 @@ import (
 // conversationFields is the body of POST /conversations and of PUT and
 // PATCH /conversations/{id}: the writable fields of a conversation, each
 // under its name and, where the second vocabulary has one, its alias. id
-// and tags are for create only, version for updates only. (One flat struct:
+// tags and source are for create only, version for updates only. (One flat struct:
 // encoding/json would name an embedded struct in its error paths.)
 type conversationFields struct {
 	ID         opt[string]            `json:"id"`
@@ -26,6 +26,7 @@ type conversationFields struct {
 	AgentID    opt[string]            `json:"agentId"`
 	AssignedTo opt[string]            `json:"assignedTo"`
 	Channel    opt[string]            `json:"channel"`
+	Source     opt[string]            `json:"source"`
 	CustomerID opt[string]            `json:"customerId"`
 	Attributes opt[map[string]string] `json:"attributes"`
 	Tags       opt[[]string]          `json:"tags"`
@@ -70,7 +71,7 @@ func (f conversationFields) values() (conversationValues, error) {
 // parseOpt parses a set value, keeping absent and null as they are.
 func parseOpt[T any](o opt[string], parse func(string) (T, error)) (opt[T], error) {
 	out := opt[T]{Set: o.Set, Null: o.Null}
-	if !o.given() {
+	if !o.Given() {
 		return out, nil
 	}
 	v, err := parse(o.Value)
@@ -186,6 +187,11 @@ func (a *api) createConversation(w http.ResponseWriter, r *http.Request) (any, e
 	c := v.conversation()
 	c.ID = in.ID.Value
 	c.Tags = in.Tags.Value
+	if in.Source.Given() {
+		if c.Source, err = conversation.ParseSource(in.Source.Value); err != nil {
+			return nil, err
+		}
+	}
 	out, err := a.svc.CreateConversation(r.Context(), c)
 	if err != nil {
 		return nil, err
@@ -226,6 +232,9 @@ func (a *api) updateConversation(w http.ResponseWriter, r *http.Request, replace
 	}
 	if in.Tags.Set {
 		return nil, invalid("tags", "are changed with POST and DELETE /conversations/{id}/tags")
+	}
+	if in.Source.Set {
+		return nil, invalid("source", "cannot be changed: it is how the conversation came in")
 	}
 	v, err := in.values()
 	if err != nil {
@@ -268,7 +277,7 @@ func (a *api) deleteConversation(w http.ResponseWriter, r *http.Request) (any, e
 	if err := decodeBody(w, r, &in); err != nil {
 		return nil, err
 	}
-	if in.Reason.given() {
+	if in.Reason.Given() {
 		if reason != "" {
 			return nil, invalid("reason", "given both in the body and in the query")
 		}
@@ -295,7 +304,7 @@ func (a *api) assignConversation(w http.ResponseWriter, r *http.Request) (any, e
 	if err != nil {
 		return nil, err
 	}
-	if !agent.given() || agent.Value == "" {
+	if !agent.Given() || agent.Value == "" {
 		return nil, invalid("agentId", "is required (DELETE the assignee to unassign)")
 	}
 	c, err := a.svc.AssignConversation(r.Context(), r.PathValue("id"), agent.Value)
@@ -379,7 +388,7 @@ func (a *api) listConversations(w http.ResponseWriter, r *http.Request) (any, er
 
 // conversationQuery reads the filters, order and paging of a conversation
 // list. Repeated keys of the any-of filters (status, priority, queueIds,
-// channel, ids) mean any of their values; repeated tag means all of them,
+// channel, source, ids) mean any of their values; repeated tag means all of them,
 // as the contract's tag filter is all-of.
 func conversationQuery(q *query) (storage.ConversationQuery, error) {
 	var cq storage.ConversationQuery
@@ -393,6 +402,9 @@ func conversationQuery(q *query) (storage.ConversationQuery, error) {
 		return cq, err
 	}
 	if f.Channels, err = parseAll(q.all("channel"), conversation.ParseChannel); err != nil {
+		return cq, err
+	}
+	if f.Sources, err = parseAll(q.all("source"), conversation.ParseSource); err != nil {
 		return cq, err
 	}
 	f.QueueIDs = q.all("queueIds", "queueId", "inboxId")

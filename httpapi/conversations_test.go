@@ -32,6 +32,7 @@ func TestCreateConversationDefaults(t *testing.T) {
 	require.Equal(t, "OPEN", c["status"])
 	require.Equal(t, "NORMAL", c["priority"])
 	require.Equal(t, "NO_CHANNEL", c["channel"])
+	require.Equal(t, "API", c["source"])
 	require.Equal(t, map[string]any{}, c["attributes"])
 	require.Equal(t, []any{}, c["tags"])
 	require.EqualValues(t, 1, c["version"])
@@ -55,6 +56,7 @@ func TestCreateConversationFields(t *testing.T) {
 		"queueId":    "billing",
 		"agentId":    "ann",
 		"channel":    "WHATSAPP",
+		"source":     "WIDGET",
 		"customerId": "cust-17",
 		"attributes": map[string]string{"order": "1042"},
 		"tags":       []string{"vip", "refund", "vip"},
@@ -68,6 +70,7 @@ func TestCreateConversationFields(t *testing.T) {
 		"queueId":    "billing",
 		"agentId":    "ann",
 		"channel":    "WHATSAPP",
+		"source":     "WIDGET",
 		"customerId": "cust-17",
 		"attributes": map[string]any{"order": "1042"},
 		"tags":       []any{"refund", "vip"},
@@ -568,4 +571,35 @@ func TestListConversationBadQuery(t *testing.T) {
 		requireError(t, r, 400, "INVALID")
 		require.Equal(t, tc.field, r.JSON(t)["field"], tc.query)
 	}
+}
+
+// TestSource: a conversation's source is set on create (its helpdesk word
+// accepted, API by default), filtered on, and never changed by an update.
+func TestSource(t *testing.T) {
+	t.Parallel()
+	f := setup(t, nil)
+	f.create(map[string]any{"id": "w", "source": "widget"})
+	f.create(map[string]any{"id": "e", "source": "EMAIL"})
+	f.create(map[string]any{"id": "a"})
+	require.Equal(t, "WIDGET", f.must(200, "GET", path("/conversations/w"), nil).JSON(t)["source"])
+
+	ids := func(query string) []string {
+		var out []string
+		for _, c := range f.must(200, "GET", path("/conversations?orderBy=id%s", query), nil).Items(t, "conversations") {
+			out = append(out, c["id"].(string))
+		}
+		return out
+	}
+	require.Equal(t, []string{"w"}, ids("&source=WIDGET"))
+	require.Equal(t, []string{"a", "e"}, ids("&source=api&source=email"))
+
+	requireError(t, f.do("POST", path("/conversations"), map[string]any{"source": "fax"}), 400, "INVALID", "source")
+	requireError(t, f.do("GET", path("/conversations?source=fax"), nil), 400, "INVALID", "source")
+	for _, method := range []string{"PUT", "PATCH"} {
+		r := f.do(method, path("/conversations/w"), map[string]any{"source": "WIDGET"})
+		requireError(t, r, 400, "INVALID", "source")
+		require.Equal(t, "source", r.JSON(t)["field"])
+	}
+	c := f.must(200, "PUT", path("/conversations/w"), map[string]any{"topic": "replaced"}).JSON(t)
+	require.Equal(t, "WIDGET", c["source"], "a PUT replaces what it may, and source is not among it")
 }

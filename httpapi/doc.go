@@ -90,6 +90,9 @@
 //     attributes. An absent or null field goes to its default (OPEN,
 //     NORMAL, NO_CHANNEL) or to empty, so a PUT without agentId unassigns.
 //     id and tags are not replaceable: tags change through the tag routes.
+//   - source (WIDGET, PHONE, API, EMAIL, or widget/phone/api/email) is
+//     how a conversation came in: POST may set it (default API), and PUT
+//     and PATCH refuse it, since it never changes.
 //   - PUT and PATCH of a conversation take an optional "version", the one
 //     the client last saw; a mismatch is 409 CONFLICT and writes nothing.
 //
@@ -103,7 +106,7 @@
 //
 // Unknown parameters are a 400, as are bad numbers, enums and times, each
 // naming the parameter. A repeated key means any of its values (status,
-// priority, channel, queueIds, ids); tag is all-of, as the contract's tag
+// priority, channel, source, queueIds, ids); tag is all-of, as the contract's tag
 // filter is; a parameter that takes one value (agentId, customerId, topic,
 // the times, page, limit, and channel on messages) may not be repeated. An empty value is the
 // same as none. Times are RFC 3339, with or without fractional seconds, or

@@ -6,13 +6,10 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/parleyhq/parley"
-	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/internal/httpwire"
 )
 
 // DefaultBasePath is where the routes live unless WithBasePath says
@@ -21,12 +18,12 @@ const DefaultBasePath = "/ccaas/1"
 
 // HeaderAgentID is the request header the default actor extraction reads:
 // the id of the agent acting, as in the Infobip API.
-const HeaderAgentID = "x-agent-id"
+const HeaderAgentID = httpwire.HeaderAgentID
 
 // ErrUnauthenticated is what an actor extraction function returns (wrapped
 // or not) to refuse a request whose caller it cannot identify; the answer
 // is a 401 with code UNAUTHENTICATED.
-var ErrUnauthenticated = errors.New("unauthenticated")
+var ErrUnauthenticated = httpwire.ErrUnauthenticated
 
 // ActorFunc tells who makes a request. It returns the actor the service
 // sees (parley.WithActor), or an error: ErrUnauthenticated for a 401, one of
@@ -47,22 +44,7 @@ type config struct {
 // serves the routes at the root. The prefix is matched literally: a
 // character such as '{' or a space is escaped, never read as a pattern.
 func WithBasePath(base string) Option {
-	return func(c *config) {
-		var segs []string
-		for _, seg := range strings.Split(base, "/") {
-			if seg == "" {
-				continue
-			}
-			if raw, err := url.PathUnescape(seg); err == nil {
-				seg = raw
-			}
-			segs = append(segs, url.PathEscape(seg))
-		}
-		c.base = ""
-		if len(segs) > 0 {
-			c.base = "/" + strings.Join(segs, "/")
-		}
-	}
+	return func(c *config) { c.base = httpwire.BasePath(base) }
 }
 
 // WithLogger sets the logger for failures the client only sees as a 500
@@ -90,21 +72,7 @@ func WithActorFunc(fn ActorFunc) Option {
 // present, is the actor's agent id, with no scopes. The header given twice,
 // or a value that is not a printable id of at most 255 characters, is a
 // 400.
-func HeaderActor(r *http.Request) (parley.Actor, error) {
-	values := r.Header.Values(HeaderAgentID)
-	switch {
-	case len(values) == 0 || len(values) == 1 && values[0] == "":
-		return parley.Actor{}, nil
-	case len(values) > 1:
-		return parley.Actor{}, invalid(HeaderAgentID, "given more than once")
-	}
-	id := values[0]
-	if !utf8.ValidString(id) || utf8.RuneCountInString(id) > conversation.MaxIDLen ||
-		strings.ContainsFunc(id, unicode.IsControl) {
-		return parley.Actor{}, invalid(HeaderAgentID, "must be a printable id of at most %d characters", conversation.MaxIDLen)
-	}
-	return parley.Actor{AgentID: id}, nil
-}
+func HeaderActor(r *http.Request) (parley.Actor, error) { return httpwire.HeaderActor(r) }
 
 // api is the handler: the service, its configuration and the mux that the
 // route table filled.
@@ -212,36 +180,12 @@ func (a *api) writeJSON(w http.ResponseWriter, status int, body any) {
 	_, _ = w.Write(append(b, '\n'))
 }
 
-// errorClasses maps parley's sentinels to a status and a code, in the order
-// they are tested.
-var errorClasses = []struct {
-	err    error
-	status int
-	code   string
-}{
-	{parley.ErrInvalid, http.StatusBadRequest, "INVALID"},
-	{parley.ErrNotFound, http.StatusNotFound, "NOT_FOUND"},
-	{parley.ErrAlreadyExists, http.StatusConflict, "ALREADY_EXISTS"},
-	{parley.ErrClosed, http.StatusConflict, "CLOSED"},
-	{parley.ErrForbidden, http.StatusForbidden, "FORBIDDEN"},
-	{parley.ErrConflict, http.StatusConflict, "CONFLICT"},
-	{ErrUnauthenticated, http.StatusUnauthorized, "UNAUTHENTICATED"},
-}
-
 // writeError answers with the status and code of err's sentinel, and its
 // message, which names the id or field that matters and never SQL. Any
 // other error is a 500 with a generic message; the real one is logged.
 func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	for _, c := range errorClasses {
-		if !errors.Is(err, c.err) {
-			continue
-		}
-		body := errorJSON{StatusCode: "ERROR", Message: err.Error(), Code: c.code}
-		var fe *parley.FieldError
-		if errors.As(err, &fe) {
-			body.Field = fe.Field
-		}
-		a.writeJSON(w, c.status, body)
+	if status, code, field, ok := httpwire.Classify(err); ok {
+		a.writeJSON(w, status, errorJSON{StatusCode: "ERROR", Message: err.Error(), Code: code, Field: field})
 		return
 	}
 	level := slog.LevelError

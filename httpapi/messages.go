@@ -34,17 +34,17 @@ func (in messageInJSON) message() (message.Message, error) {
 		Private: in.Private.Value,
 	}
 	var err error
-	if in.Direction.given() {
+	if in.Direction.Given() {
 		if m.Direction, err = message.ParseDirection(in.Direction.Value); err != nil {
 			return m, err
 		}
 	}
-	if in.Channel.given() {
+	if in.Channel.Given() {
 		if m.Channel, err = conversation.ParseChannel(in.Channel.Value); err != nil {
 			return m, err
 		}
 	}
-	if in.ContentType.given() {
+	if in.ContentType.Given() {
 		if m.ContentType, err = message.ParseContentType(in.ContentType.Value); err != nil {
 			return m, err
 		}

@@ -44,7 +44,7 @@ func (in ruleInJSON) rule(prefix string) (routing.Rule, error) {
 		ID:       in.ID.Value,
 		Name:     in.Name.Value,
 		QueueID:  in.QueueID.Value,
-		Disabled: in.Enabled.given() && !in.Enabled.Value,
+		Disabled: in.Enabled.Given() && !in.Enabled.Value,
 		Condition: routing.Condition{
 			Match:         routing.Match(c.Match),
 			TagsAny:       c.TagsAny,
@@ -99,7 +99,7 @@ func (a *api) setRoutingRules(w http.ResponseWriter, r *http.Request) (any, erro
 	if err := decodeBody(w, r, &in); err != nil {
 		return nil, err
 	}
-	if !in.Rules.given() {
+	if !in.Rules.Given() {
 		return nil, invalid("rules", "is required (an empty list removes every rule)")
 	}
 	rules := make([]routing.Rule, 0, len(in.Rules.Value))
@@ -177,11 +177,11 @@ func (a *api) transfer(w http.ResponseWriter, r *http.Request) (any, error) {
 	id := r.PathValue("id")
 	var c *conversation.Conversation
 	switch {
-	case agent.given() && queue.given():
+	case agent.Given() && queue.Given():
 		return nil, invalid("queueId", "cannot be given together with agentId: transfer to an agent or to a queue")
-	case agent.given():
+	case agent.Given():
 		c, err = a.svc.TransferToAgent(r.Context(), id, agent.Value)
-	case queue.given():
+	case queue.Given():
 		c, err = a.svc.TransferToQueue(r.Context(), id, queue.Value)
 	default:
 		return nil, invalid("agentId", "agentId or queueId is required")

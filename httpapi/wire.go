@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/internal/httpwire"
 	"github.com/parleyhq/parley/message"
 	"github.com/parleyhq/parley/routing"
 	"github.com/parleyhq/parley/storage"
@@ -16,7 +17,7 @@ import (
 
 // TimeLayout is how every time is written on the wire: UTC, milliseconds,
 // a numeric offset.
-const TimeLayout = "2006-01-02T15:04:05.000-07:00"
+const TimeLayout = httpwire.TimeLayout
 
 // wireTime writes a time in TimeLayout.
 type wireTime time.Time
@@ -114,6 +115,7 @@ type conversationJSON struct {
 	QueueID    *string           `json:"queueId"`
 	AgentID    *string           `json:"agentId"`
 	Channel    string            `json:"channel"`
+	Source     string            `json:"source"`
 	CustomerID *string           `json:"customerId"`
 	Attributes map[string]string `json:"attributes"`
 	Tags       []string          `json:"tags"`
@@ -141,6 +143,7 @@ func toConversation(c *conversation.Conversation) conversationJSON {
 		QueueID:    nullString(c.QueueID),
 		AgentID:    nullString(c.AgentID),
 		Channel:    string(c.Channel),
+		Source:     string(c.Source),
 		CustomerID: nullString(c.CustomerID),
 		Attributes: attrs,
 		Tags:       tags,

@@ -201,6 +201,7 @@ func matches(c *conversation.Conversation, f *storage.ConversationFilter, folded
 		f.AgentID != "" && c.AgentID != f.AgentID,
 		f.Unassigned && c.AgentID != "",
 		!anyOf(f.Channels, c.Channel),
+		!anyOf(f.Sources, c.Source),
 		f.CustomerID != "" && c.CustomerID != f.CustomerID,
 		!inRange(c.CreatedAt, f.CreatedAfter, f.CreatedBefore),
 		!inRange(c.UpdatedAt, f.UpdatedAfter, f.UpdatedBefore):

@@ -2,6 +2,7 @@ package memstore
 
 import (
 	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/customer"
 	"github.com/parleyhq/parley/message"
 	"github.com/parleyhq/parley/routing"
 	"github.com/parleyhq/parley/storage"
@@ -29,6 +30,8 @@ type state struct {
 	agentQueues map[string]set // agent id → queue ids
 	rules       []routing.Rule
 
+	customers map[string]*customer.Customer
+
 	events     []*storage.Event            // in seq order
 	convEvents map[string][]*storage.Event // conversation id → its events, in seq order
 	seq        int64
@@ -49,6 +52,7 @@ func newState() *state {
 		members:       map[string]set{},
 		agentQueues:   map[string]set{},
 		convEvents:    map[string][]*storage.Event{},
+		customers:     map[string]*customer.Customer{},
 	}
 }
 

@@ -14,7 +14,7 @@ import (
 const convCols = `c.id, c.topic, c.summary, c.status, c.priority,
 	COALESCE(c.queue_id, '') AS queue_id, COALESCE(c.agent_id, '') AS agent_id,
 	c.channel, c.customer_id, COALESCE(c.attributes, '') AS attributes,
-	c.created_at, c.updated_at, c.closed_at, c.queued_at, c.version`
+	c.created_at, c.updated_at, c.closed_at, c.queued_at, c.version, c.source`
 
 // selectConversation is convCols and the tags, from the conversations
 // table aliased c.
@@ -25,18 +25,19 @@ func (d *dialect) selectConversation() string {
 // scanConversation reads convCols and the tags.
 func scanConversation(r row) (*conversation.Conversation, error) {
 	var (
-		c                              conversation.Conversation
-		status, channel, attrs, tagCSV string
-		rank                           int
+		c                                      conversation.Conversation
+		status, channel, source, attrs, tagCSV string
+		rank                                   int
 	)
 	err := r.Scan(&c.ID, &c.Topic, &c.Summary, &status, &rank, &c.QueueID, &c.AgentID,
 		&channel, &c.CustomerID, &attrs,
 		timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, timeCol{&c.ClosedAt}, timeCol{&c.QueuedAt},
-		&c.Version, &tagCSV)
+		&c.Version, &source, &tagCSV)
 	if err != nil {
 		return nil, err
 	}
 	c.Status, c.Channel = conversation.Status(status), conversation.Channel(channel)
+	c.Source = conversation.Source(source)
 	c.Priority = conversation.PriorityOfRank(rank)
 	if c.Attributes, err = readAttributes(attrs); err != nil {
 		return nil, err
@@ -46,7 +47,8 @@ func scanConversation(r row) (*conversation.Conversation, error) {
 }
 
 // conversationArgs are the written columns of c, in the order of
-// sqlInsertConversation and sqlUpdateConversation ($1 to $15).
+// sqlInsertConversation and sqlUpdateConversation ($1 to $17; the last is
+// created_at, which an update replaces with the version it expects).
 func (t *tx) conversationArgs(c *conversation.Conversation) ([]any, error) {
 	attrs, err := attributesText(c.Attributes)
 	if err != nil {
@@ -57,14 +59,14 @@ func (t *tx) conversationArgs(c *conversation.Conversation) ([]any, error) {
 		c.ID, c.Topic, conversation.FoldTopic(c.Topic), c.Summary, string(c.Status),
 		c.Priority.Rank(), nullString(c.QueueID), nullString(c.AgentID), string(c.Channel),
 		c.CustomerID, attrs, d.time(c.UpdatedAt), d.nullTime(c.ClosedAt),
-		d.nullTime(c.QueuedAt), c.Version, d.time(c.CreatedAt),
+		d.nullTime(c.QueuedAt), c.Version, string(c.Source), d.time(c.CreatedAt),
 	}, nil
 }
 
 const sqlInsertConversation = `INSERT INTO {conversations}
 	(id, topic, topic_folded, summary, status, priority, queue_id, agent_id, channel,
-	 customer_id, attributes, updated_at, closed_at, queued_at, version, created_at)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+	 customer_id, attributes, updated_at, closed_at, queued_at, version, source, created_at)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
 	ON CONFLICT (id) DO NOTHING`
 
 // CreateConversation implements storage.Tx. The common case, without tags,
@@ -232,8 +234,8 @@ func (t *tx) getConversation(ctx context.Context, op, id string, lock bool) (*co
 const sqlUpdateConversation = `UPDATE {conversations} SET
 	topic = $2, topic_folded = $3, summary = $4, status = $5, priority = $6,
 	queue_id = $7, agent_id = $8, channel = $9, customer_id = $10, attributes = $11,
-	updated_at = $12, closed_at = $13, queued_at = $14, version = $15
-	WHERE id = $1 AND version = $16`
+	updated_at = $12, closed_at = $13, queued_at = $14, version = $15, source = $16
+	WHERE id = $1 AND version = $17`
 
 // UpdateConversation implements storage.Tx: one UPDATE guarded by the
 // version; only when it changes nothing does a second read tell a missing
@@ -250,7 +252,7 @@ func (t *tx) UpdateConversation(ctx context.Context, c *conversation.Conversatio
 	if err != nil {
 		return t.s.wrap(ctx, op, c.ID, invalidJSON("attributes", err))
 	}
-	args[15] = prevVersion // in place of created_at, which an update keeps
+	args[16] = prevVersion // in place of created_at, which an update keeps
 	d := t.s.d
 	up := d.stmt(sqlUpdateConversation, args...)
 	if err := t.run(ctx, up); err != nil {
@@ -428,6 +430,9 @@ func conversationFilter(b *builder, f *storage.ConversationFilter) []string {
 	}
 	if len(f.Channels) > 0 {
 		conds = append(conds, b.oneOf("c.channel", strs(f.Channels)))
+	}
+	if len(f.Sources) > 0 {
+		conds = append(conds, b.oneOf("c.source", strs(f.Sources)))
 	}
 	if tags := sortedUnique(f.Tags); len(tags) > 0 {
 		conds = append(conds, "c.id IN (SELECT t.conversation_id FROM {conversation_tags} t WHERE "+

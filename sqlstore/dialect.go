@@ -149,6 +149,7 @@ type dialect struct {
 var tableNames = []string{
 	"conversations", "tags", "conversation_tags", "messages", "agents", "queues",
 	"queue_members", "routing_rules", "events", "event_seq", "schema_migrations",
+	"customers",
 }
 
 func newDialect(f flavor, schema string) (*dialect, error) {

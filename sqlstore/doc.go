@@ -76,7 +76,8 @@
 // # Schema
 //
 // Normalised tables: conversations, tags, conversation_tags, messages,
-// agents, queues, queue_members, routing_rules, events and event_seq, with
+// agents, queues, queue_members, routing_rules, events, event_seq and
+// customers, with
 // cascading foreign keys from a conversation to its messages and tag links
 // and from a tag to its links (deletes also remove the children
 // explicitly, for SQLite connections of a host that does not enforce
@@ -91,6 +92,14 @@
 // use the "C" collation on PostgreSQL and BINARY on SQLite, so that both
 // order as Go does. Attributes, message content, rule conditions and event
 // changes are JSON text.
+//
+// Customers are a table of their own, with no foreign key from
+// conversations: a conversation's customer id may name no customer (only
+// the service's KnownCustomer writes require one), and the service, not
+// the schema, refuses to delete a customer who has conversations. The
+// customers' name, email and phone are stored folded too (customer.FoldName,
+// FoldEmail, FoldPhone), which is what the list's filters match: email and
+// phone by equality on an index, the name by strpos/instr.
 //
 // Lists read limit+1 rows to know whether a page follows, in index order:
 // a cursor page is a keyset condition ((key, id) after the cursor's, key
@@ -138,7 +147,8 @@
 // # Transactions
 //
 // InTx on PostgreSQL is a READ COMMITTED transaction on one pooled
-// connection; LockConversation and LockAgent are SELECT … FOR NO KEY UPDATE and
+// connection; LockConversation, LockAgent and LockCustomer are SELECT … FOR
+// NO KEY UPDATE and
 // LockKey is pg_advisory_xact_lock. On SQLite InTx is an IMMEDIATE
 // transaction on the single writing connection, so write transactions run
 // one at a time and the locks have nothing left to do. The Store's own

@@ -45,6 +45,7 @@ func planQueries(t *testing.T, s *sqlstore.Store) map[string]storage.Conversatio
 		"tag, first page":                 {Filter: storage.ConversationFilter{Tags: []string{"vip"}}, Paging: storage.Paging{SkipTotal: true}},
 		"created range, default order":    {Filter: storage.ConversationFilter{CreatedAfter: t0.Add(time.Hour)}, Paging: storage.Paging{SkipTotal: true}},
 		"channel, first page":             {Filter: storage.ConversationFilter{Channels: []conversation.Channel{conversation.SMS}}, Paging: storage.Paging{SkipTotal: true}},
+		"source, first page":              {Filter: storage.ConversationFilter{Sources: []conversation.Source{conversation.SourceWidget}}, Paging: storage.Paging{SkipTotal: true}},
 		"statuses and queues, first page": {Filter: storage.ConversationFilter{Statuses: []conversation.Status{conversation.Open, conversation.Waiting}, QueueIDs: []string{"q1", "q3"}}, Paging: storage.Paging{SkipTotal: true}},
 		inboundThreading:                  inboundQuery,
 	}
@@ -66,7 +67,7 @@ var inboundQuery = storage.ConversationQuery{
 }
 
 // The seed: n conversations over 10 queues, 4 statuses, 4 priorities, 3
-// agents, 50 customers, 5 channels; one in 50 tagged "vip".
+// agents, 50 customers, 5 channels, 4 sources; one in 50 tagged "vip".
 const seedRows = 20_000
 
 func seedPostgres(t *testing.T, s *sqlstore.Store) {
@@ -76,11 +77,12 @@ func seedPostgres(t *testing.T, s *sqlstore.Store) {
 	conv := sqlstore.TableForTest(s, "conversations")
 	_, err := pool.Exec(ctx, fmt.Sprintf(`
 		INSERT INTO %[1]s (id, topic, topic_folded, summary, status, priority, queue_id, agent_id, channel,
-			customer_id, created_at, updated_at, version)
+			customer_id, source, created_at, updated_at, version)
 		SELECT 'c-' || lpad(i::text, 7, '0'), 'Topic ' || i, 'topic ' || i, '',
 			(ARRAY['OPEN','WAITING','SOLVED','CLOSED'])[1 + i %% 4], i %% 4, 'q' || (i %% 10),
 			CASE WHEN i %% 3 = 0 THEN NULL ELSE 'a' || (i %% 3) END,
 			(ARRAY['SMS','EMAIL','WHATSAPP','LIVE_CHAT','VOICE'])[1 + i %% 5], 'cust-' || (i %% 50),
+			(ARRAY['API','WIDGET','PHONE','EMAIL'])[1 + (i / 3) %% 4],
 			$1::timestamptz + i * interval '1 second', $1::timestamptz + (i %% 977) * interval '1 minute', 1
 		FROM generate_series(1, %[2]d) AS i`, conv, seedRows), t0)
 	require.NoError(t, err)
@@ -128,12 +130,13 @@ func TestSQLiteListPlansUseIndexes(t *testing.T) {
 	_, err := db.ExecContext(ctx, fmt.Sprintf(`
 		WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %[2]d)
 		INSERT INTO %[1]s (id, topic, topic_folded, summary, status, priority, queue_id, agent_id, channel,
-			customer_id, created_at, updated_at, version)
+			customer_id, source, created_at, updated_at, version)
 		SELECT printf('c-%%07d', i), 'Topic ' || i, 'topic ' || i, '',
 			CASE i %% 4 WHEN 0 THEN 'OPEN' WHEN 1 THEN 'WAITING' WHEN 2 THEN 'SOLVED' ELSE 'CLOSED' END, i %% 4,
 			'q' || (i %% 10), CASE WHEN i %% 3 = 0 THEN NULL ELSE 'a' || (i %% 3) END,
 			CASE i %% 5 WHEN 0 THEN 'SMS' WHEN 1 THEN 'EMAIL' WHEN 2 THEN 'WHATSAPP' WHEN 3 THEN 'LIVE_CHAT' ELSE 'VOICE' END,
 			'cust-' || (i %% 50),
+			CASE (i / 3) %% 4 WHEN 0 THEN 'API' WHEN 1 THEN 'WIDGET' WHEN 2 THEN 'PHONE' ELSE 'EMAIL' END,
 			strftime('%%Y-%%m-%%dT%%H:%%M:%%S.000000Z', '2026-03-14T15:00:00', '+' || i || ' seconds'),
 			strftime('%%Y-%%m-%%dT%%H:%%M:%%S.000000Z', '2026-03-14T15:00:00', '+' || (i %% 977) || ' minutes'), 1
 		FROM n`, conv, seedRows))

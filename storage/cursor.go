@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/customer"
 	"github.com/parleyhq/parley/fault"
 	"github.com/parleyhq/parley/message"
 	"github.com/parleyhq/parley/tag"
@@ -145,6 +146,11 @@ func (q *ConversationQuery) fingerprint() [8]byte {
 	f.time(fl.UpdatedBefore)
 	f.str(fl.TopicContains)
 	f.str(q.Order.String())
+	if len(fl.Sources) > 0 {
+		// Last, and only when set: the cursors of queries that name no
+		// source are what they were before there were sources.
+		f.list(strs(fl.Sources))
+	}
 	return f.sum()
 }
 
@@ -231,4 +237,27 @@ func (q *ListQuery) Keyset(kind string) (*Keyset, error) {
 // CursorAfter returns the cursor of the page of kind that follows id.
 func (q *ListQuery) CursorAfter(kind, id string) string {
 	return encodeCursor(newFingerprint(kind).sum(), Keyset{ID: id})
+}
+
+func (q *CustomerQuery) fingerprint() [8]byte {
+	f := newFingerprint(KindCustomers)
+	f.list(q.Filter.IDs)
+	f.str(customer.FoldEmail(q.Filter.Email))
+	f.str(customer.FoldPhone(q.Filter.Phone))
+	f.str(customer.FoldName(q.Filter.NameContains))
+	return f.sum()
+}
+
+// Keyset decodes the query's cursor (see ConversationQuery.Keyset); its ID
+// is the last customer's id.
+func (q *CustomerQuery) Keyset() (*Keyset, error) {
+	if q.Cursor == "" {
+		return nil, nil
+	}
+	return decodeCursor(q.fingerprint(), q.Cursor, false)
+}
+
+// CursorAfter returns the cursor of the page that follows c.
+func (q *CustomerQuery) CursorAfter(c *customer.Customer) string {
+	return encodeCursor(q.fingerprint(), Keyset{ID: c.ID})
 }

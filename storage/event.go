@@ -31,6 +31,9 @@ const (
 	TagCreated                EventType = "tag.created"
 	TagDeleted                EventType = "tag.deleted"
 	RoutingRulesReplaced      EventType = "routing.rules_replaced"
+	CustomerCreated           EventType = "customer.created"
+	CustomerUpdated           EventType = "customer.updated"
+	CustomerDeleted           EventType = "customer.deleted"
 )
 
 // Change is one changed field: its wire name and its JSON values before and
@@ -48,7 +51,7 @@ type Event struct {
 	Seq            int64 // store-wide, increasing in commit order; set by AppendEvents
 	Type           EventType
 	ConversationID string // the conversation concerned, "" for events about no conversation
-	EntityID       string // what the event is about: a conversation, message, agent or queue id, or a tag name
+	EntityID       string // what the event is about: a conversation, message, agent, queue or customer id, or a tag name
 	Actor          string // the agent id of the actor, "" when none
 	At             time.Time
 	Changes        []Change

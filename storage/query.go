@@ -2,9 +2,11 @@ package storage
 
 import (
 	"math"
+	"strings"
 	"time"
 
 	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/customer"
 	"github.com/parleyhq/parley/fault"
 	"github.com/parleyhq/parley/message"
 	"github.com/parleyhq/parley/tag"
@@ -109,6 +111,7 @@ type ConversationFilter struct {
 	AgentID       string // conversations assigned to this agent
 	Unassigned    bool   // conversations with no assignee; excludes AgentID
 	Channels      []conversation.Channel
+	Sources       []conversation.Source
 	Tags          []string // conversations that have every one of these tags
 	CustomerID    string
 	CreatedAfter  time.Time
@@ -170,6 +173,14 @@ func (q *ConversationQuery) Normalize() error {
 	if err := checkList("channel", f.Channels, func(c conversation.Channel) error {
 		if !c.Valid() {
 			return fault.Invalid("channel", "unknown value %q", c)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := checkList("source", f.Sources, func(s conversation.Source) error {
+		if !s.Valid() {
+			return fault.Invalid("source", "unknown value %q", s)
 		}
 		return nil
 	}); err != nil {
@@ -250,6 +261,42 @@ type ListQuery struct {
 
 // Normalize applies the defaults and checks every field.
 func (q *ListQuery) Normalize() error { return q.Paging.normalize() }
+
+// CustomerFilter selects customers. Every set field must hold (AND).
+type CustomerFilter struct {
+	IDs          []string // any of these ids
+	Email        string   // this email, ignoring case (customer.FoldEmail)
+	Phone        string   // this phone number, by its digits (customer.FoldPhone)
+	NameContains string   // case-insensitive substring of the name (customer.FoldName)
+}
+
+// CustomerQuery is a filtered page of customers, in id order.
+type CustomerQuery struct {
+	Filter CustomerFilter
+	Paging
+}
+
+// Normalize applies the defaults and checks every field.
+func (q *CustomerQuery) Normalize() error {
+	f := &q.Filter
+	if err := checkList("ids", f.IDs, func(s string) error { return conversation.RequireCustomerID("ids", s) }); err != nil {
+		return err
+	}
+	if err := fault.Text("email", f.Email, customer.MaxEmailLen); err != nil {
+		return err
+	}
+	if err := fault.Text("phone", f.Phone, customer.MaxPhoneLen); err != nil {
+		return err
+	}
+	if f.Phone != "" && strings.Trim(customer.FoldPhone(f.Phone), "+") == "" {
+		// It would match the customers without a phone.
+		return fault.Invalid("phone", "must have digits")
+	}
+	if err := fault.Text("name", f.NameContains, customer.MaxNameLen); err != nil {
+		return err
+	}
+	return q.Paging.normalize()
+}
 
 // EventQuery reads the event log in seq order.
 type EventQuery struct {

@@ -55,6 +55,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/customer"
 	"github.com/parleyhq/parley/message"
 	"github.com/parleyhq/parley/routing"
 	"github.com/parleyhq/parley/tag"
@@ -144,6 +145,12 @@ type Reader interface {
 
 	// ListEvents returns the events after q.After in seq order.
 	ListEvents(ctx context.Context, q EventQuery) ([]*Event, error)
+
+	// GetCustomer returns the customer. ErrNotFound when there is none.
+	GetCustomer(ctx context.Context, id string) (*customer.Customer, error)
+	// ListCustomers returns a page of the customers q selects, in id order.
+	// ErrInvalid for a bad query or cursor.
+	ListCustomers(ctx context.Context, q CustomerQuery) (Page[*customer.Customer], error)
 }
 
 // Tx is one transaction: the reads, which see its own writes, and the
@@ -220,6 +227,25 @@ type Tx interface {
 
 	// ReplaceRules replaces the whole rule list, keeping the given order.
 	ReplaceRules(ctx context.Context, rules []routing.Rule) error
+
+	// CreateCustomer inserts c. ErrAlreadyExists when the id is taken.
+	CreateCustomer(ctx context.Context, c *customer.Customer) error
+	// EnsureCustomer inserts c unless a customer with its id exists,
+	// reporting whether it inserted it, and then holds the customer as
+	// LockCustomer does until the transaction ends. Unlike CreateCustomer
+	// it never fails for a taken id, even when a concurrent transaction
+	// inserts the same one; when a concurrent one deletes it, it inserts c
+	// after all.
+	EnsureCustomer(ctx context.Context, c *customer.Customer) (created bool, err error)
+	// LockCustomer is GetCustomer that also keeps other transactions from
+	// changing or locking the customer until this one ends.
+	LockCustomer(ctx context.Context, id string) (*customer.Customer, error)
+	// UpdateCustomer writes every field of c but CreatedAt. ErrNotFound when
+	// there is none.
+	UpdateCustomer(ctx context.Context, c *customer.Customer) error
+	// DeleteCustomer removes the customer; its conversations, if any, are
+	// not the store's to check. ErrNotFound when there is none.
+	DeleteCustomer(ctx context.Context, id string) error
 
 	// LockKey takes a lock on an arbitrary key until the transaction ends.
 	// Two transactions locking the same key run one after the other;
@@ -305,6 +331,7 @@ type AgentLoad struct {
 
 // List kinds, for the cursors of ListQuery.
 const (
-	KindAgents = "agents"
-	KindQueues = "queues"
+	KindAgents    = "agents"
+	KindQueues    = "queues"
+	KindCustomers = "customers"
 )

@@ -1,7 +1,9 @@
-// Command parley is the reference server: the HTTP API of package httpapi
-// over an embedded SQLite file, or over PostgreSQL when given a DSN.
+// Command parley is the reference server: both HTTP adapters, the
+// Infobip-shaped API of package httpapi at /ccaas/1 and the helpdesk API of
+// package httpapi/helpdesk at /api/v1, over an embedded SQLite file, or over
+// PostgreSQL when given a DSN.
 //
-//	go run ./cmd/parley            # http://127.0.0.1:8080/ccaas/1 over ./parley.db
+//	go run ./cmd/parley            # http://127.0.0.1:8080/ccaas/1 and /api/v1 over ./parley.db
 //	go run ./cmd/parley -seed      # the same, with a small demo data set
 //
 // Flags, each also read from an environment variable (the flag wins):
@@ -11,12 +13,22 @@
 //	-postgres DSN     PARLEY_POSTGRES  use PostgreSQL instead of SQLite
 //	-schema NAME      PARLEY_SCHEMA    the PostgreSQL schema, or the SQLite
 //	                                   table prefix (default parley)
+//	-api-keys FILE    PARLEY_API_KEYS  the API keys (see below)
 //	-seed                              load the demo data set (idempotent)
 //
 // PostgreSQL is used when a DSN is given, unless -sqlite is on the command
 // line and -postgres is not: a flag always wins over the environment, so
 // "-sqlite x.db" serves x.db even with PARLEY_POSTGRES set, while -postgres
 // overrides -sqlite and PARLEY_POSTGRES overrides PARLEY_SQLITE.
+//
+// With -api-keys, every request needs a key, "Authorization: Bearer KEY"
+// or "Authorization: App KEY" (401 without a valid one), and the service
+// checks scopes: each key grants its own (read:conversations,
+// write:conversations) and acts as its agentId, when it has one. The file
+// is a JSON array, [{"key": "...", "agentId": "ann", "scopes": [...]}];
+// keys are compared in constant time and never logged. Without keys the
+// server is open, as it logs at start: x-agent-id names the agent acting
+// and no scope is checked.
 //
 // It migrates the database on start, logs each request (method, path,
 // status, latency) with log/slog on stderr, prints the URL it serves on
@@ -49,6 +61,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/httpapi"
+	"github.com/parleyhq/parley/httpapi/helpdesk"
 	"github.com/parleyhq/parley/sqlstore"
 	"github.com/parleyhq/parley/sqlstore/sqlite"
 	"github.com/parleyhq/parley/storage"
@@ -86,6 +99,7 @@ type config struct {
 	sqlite   string
 	postgres string // when set, PostgreSQL is used and sqlite is ignored
 	schema   string
+	apiKeys  string // the keys file; "" runs the server open
 	seed     bool
 }
 
@@ -106,6 +120,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&c.sqlite, "sqlite", envOr("PARLEY_SQLITE", "parley.db"), "SQLite database `PATH` (env PARLEY_SQLITE)")
 	fs.StringVar(&c.postgres, "postgres", envOr("PARLEY_POSTGRES", ""), "PostgreSQL `DSN`; overrides -sqlite (env PARLEY_POSTGRES)")
 	fs.StringVar(&c.schema, "schema", envOr("PARLEY_SCHEMA", sqlstore.DefaultSchema), "PostgreSQL schema, or SQLite table prefix, `NAME` (env PARLEY_SCHEMA)")
+	fs.StringVar(&c.apiKeys, "api-keys", envOr("PARLEY_API_KEYS", ""), "JSON `FILE` of API keys; without it the API is open (env PARLEY_API_KEYS)")
 	fs.BoolVar(&c.seed, "seed", false, "load a small demo data set (safe to repeat)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -179,15 +194,31 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	svcOpts := []parley.Option{parley.WithLogger(logger)}
+	actor := httpapi.HeaderActor
+	if c.apiKeys != "" {
+		keys, err := loadKeys(c.apiKeys)
+		if err != nil {
+			return err
+		}
+		actor = keys.actor
+		svcOpts = append(svcOpts, parley.WithAuthorization())
+		logger.Info("API keys loaded: every request needs one, and its scopes", "keys", len(keys.keys))
+	} else {
+		logger.Warn("no API keys (-api-keys): the API is open to anyone who can reach it, and checks no scopes")
+	}
 
 	db, err := openDatabase(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer db.close()
-	svc := parley.New(db.store, parley.WithLogger(logger))
+	svc := parley.New(db.store, svcOpts...)
+	// The server's own work (seeding, draining the queues) holds every
+	// scope: with API keys, authorisation is on for it too.
+	system := parley.WithActor(ctx, parley.Actor{Scopes: []parley.Scope{parley.ScopeRead, parley.ScopeWrite}})
 	if c.seed {
-		if err := seed(ctx, svc); err != nil {
+		if err := seed(system, svc); err != nil {
 			return fmt.Errorf("seed: %w", err)
 		}
 		logger.Info("demo data loaded")
@@ -202,7 +233,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "ok\n")
 	})
-	mux.Handle("/", httpapi.New(svc, httpapi.WithLogger(logger)))
+	// The Infobip adapter answers every path the helpdesk one does not
+	// own, with its JSON 404 for those that are no route.
+	mux.Handle("/", httpapi.New(svc, httpapi.WithLogger(logger), httpapi.WithActorFunc(actor)))
+	mux.Handle(helpdesk.DefaultBasePath+"/", helpdesk.New(svc, helpdesk.WithLogger(logger), helpdesk.WithActorFunc(actor)))
 	srv := &http.Server{
 		Handler:           logRequests(logger, mux),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -211,7 +245,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	drainCtx, stopDrain := context.WithCancel(ctx)
+	drainCtx, stopDrain := context.WithCancel(system)
 	drained := make(chan struct{})
 	go func() {
 		defer close(drained)
@@ -222,7 +256,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		<-drained
 	}()
 
-	fmt.Fprintf(stdout, "parley: serving %s%s over %s\n", serveURL(c.addr, ln.Addr()), httpapi.DefaultBasePath, db.name)
+	root := serveURL(c.addr, ln.Addr())
+	fmt.Fprintf(stdout, "parley: serving %s%s and %s%s over %s\n", root, httpapi.DefaultBasePath, root, helpdesk.DefaultBasePath, db.name)
 	logger.Info("listening", "addr", ln.Addr().String(), "database", db.name)
 
 	select {

@@ -57,6 +57,12 @@ func TestParseConfig(t *testing.T) {
 			config{addr: "127.0.0.1:8080", sqlite: "e.db", postgres: "postgres://e/db", schema: "parley"}},
 		{"an empty -postgres is none", []string{"-postgres", ""}, map[string]string{"PARLEY_POSTGRES": "postgres://e/db"},
 			config{addr: "127.0.0.1:8080", sqlite: "parley.db", schema: "parley"}},
+		{"-api-keys", []string{"-api-keys", "keys.json"}, nil,
+			config{addr: "127.0.0.1:8080", sqlite: "parley.db", schema: "parley", apiKeys: "keys.json"}},
+		{"PARLEY_API_KEYS", nil, map[string]string{"PARLEY_API_KEYS": "env.json"},
+			config{addr: "127.0.0.1:8080", sqlite: "parley.db", schema: "parley", apiKeys: "env.json"}},
+		{"-api-keys wins over PARLEY_API_KEYS", []string{"-api-keys", "flag.json"}, map[string]string{"PARLEY_API_KEYS": "env.json"},
+			config{addr: "127.0.0.1:8080", sqlite: "parley.db", schema: "parley", apiKeys: "flag.json"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -162,6 +168,13 @@ func TestSeedIsIdempotent(t *testing.T) {
 	msgs, err := svc.ListMessages(ctx, storage.MessageQuery{ConversationID: "conv-refund"})
 	require.NoError(t, err)
 	require.Len(t, msgs.Items, 2)
+	customers, err := svc.ListCustomers(ctx, storage.CustomerQuery{})
+	require.NoError(t, err)
+	require.Len(t, customers.Items, 3)
+	for _, c := range convs.Items {
+		_, err := svc.GetCustomer(ctx, c.CustomerID)
+		require.NoError(t, err, "the customer of %s exists", c.ID)
+	}
 }
 
 // syncBuffer collects a process's stderr.

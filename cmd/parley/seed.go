@@ -7,14 +7,15 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/customer"
 	"github.com/parleyhq/parley/message"
 	"github.com/parleyhq/parley/routing"
 )
 
 // The demo data set: three agents (one a supervisor), two queues, two
-// routing rules and four conversations with messages and tags, under fixed
-// ids so that the README's examples can name them. Seeding is idempotent:
-// what exists already is left as it is.
+// routing rules, three customers and four conversations with messages and
+// tags, under fixed ids so that the README's examples can name them.
+// Seeding is idempotent: what exists already is left as it is.
 
 var seedAgents = []routing.Agent{
 	{ID: "ann", DisplayName: "Ann Lee", Status: routing.Active},
@@ -35,6 +36,12 @@ var seedRules = []routing.Rule{
 		Condition: routing.Condition{TagsAny: []string{"refund", "invoice"}}},
 	{ID: "voice", Name: "Calls to support", QueueID: "support",
 		Condition: routing.Condition{Channels: []conversation.Channel{conversation.Voice}}},
+}
+
+var seedCustomers = []customer.Customer{
+	{ID: "cust-17", Name: "Maria Rossi", Email: "maria.rossi@example.com", Phone: "+39 06 5550 1717"},
+	{ID: "cust-23", Name: "Jonas Berg", Email: "jonas.berg@example.com"},
+	{ID: "cust-42", Name: "Aiko Tanaka", Email: "aiko@example.com", Phone: "+81 3 5550 4242", Attributes: map[string]string{"plan": "business"}},
 }
 
 // seedMessage is a message and the agent who sends it ("" for the
@@ -97,6 +104,11 @@ func seed(ctx context.Context, svc *parley.Service) error {
 			}
 		}
 	}
+	for _, k := range seedCustomers {
+		if _, err := svc.CreateCustomer(ctx, k); ignoreExisting(err) != nil {
+			return fmt.Errorf("customer %s: %w", k.ID, err)
+		}
+	}
 	rules, err := svc.RoutingRules(ctx)
 	if err != nil {
 		return err
@@ -121,7 +133,9 @@ func seed(ctx context.Context, svc *parley.Service) error {
 			if m.agent == "" {
 				in.Direction = message.Inbound
 			} else {
-				actx = parley.WithActor(ctx, parley.Actor{AgentID: m.agent})
+				as := parley.ActorFrom(ctx) // the agent replies, with the seeder's scopes
+				as.AgentID = m.agent
+				actx = parley.WithActor(ctx, as)
 			}
 			if _, err := svc.CreateMessage(actx, c.ID, in); err != nil {
 				return fmt.Errorf("conversation %s: message %s: %w", c.ID, m.id, err)

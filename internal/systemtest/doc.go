@@ -14,6 +14,12 @@
 //   - the routing race through two pools and two processes on one
 //     PostgreSQL database (race_test.go);
 //   - the service inside a host's own transaction (host_test.go);
+//   - the helpdesk API over HTTP on every store: each operation, field,
+//     default and scope of its seed, customers, and the round trip that
+//     changes nothing (helpdesk_test.go);
+//   - the layout rules of SPEC §1: the domain packages do no I/O and the
+//     adapters reach parley through the service and the domain's types
+//     (layout_test.go);
 //   - the service benchmarks on every store (bench_test.go).
 //
 // The checks they share (row counts, integrity, the event log replayed)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/customer"
 	"github.com/parleyhq/parley/internal/pgtest"
 	"github.com/parleyhq/parley/memstore"
 	"github.com/parleyhq/parley/message"
@@ -222,6 +223,7 @@ type snapshot struct {
 	Agents        []*routing.Agent
 	Queues        []*routing.Queue
 	Rules         []routing.Rule
+	Customers     []*customer.Customer
 	Events        []*storage.Event
 }
 
@@ -256,6 +258,9 @@ func (fx *fixture) snapshot(t *testing.T) snapshot {
 	s.Queues = queues.Items
 	s.Rules, err = fx.svc.RoutingRules(ctx)
 	require.NoError(t, err)
+	customers, err := fx.svc.ListCustomers(ctx, storage.CustomerQuery{Paging: storage.Paging{Limit: storage.MaxLimit}})
+	require.NoError(t, err)
+	s.Customers = customers.Items
 	s.Events = fx.events(t)
 	return s
 }

@@ -28,6 +28,7 @@ import (
 var parleyTables = []string{
 	"conversations", "tags", "conversation_tags", "messages", "agents", "queues",
 	"queue_members", "routing_rules", "events", "event_seq", "schema_migrations",
+	"customers",
 }
 
 // rawDB reads an SQL store's tables directly, below the service: row

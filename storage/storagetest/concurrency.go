@@ -261,6 +261,76 @@ var concurrencyCases = []testCase{
 		}))
 		require.Equal(t, int32(1), created.Load())
 	}},
+	{"EnsureCustomerRace", func(t *testing.T, f *fixture) {
+		var created atomic.Int32
+		require.NoError(t, parallel(goroutines, func(int) error {
+			return f.store.InTx(f.ctx, func(tx storage.Tx) error {
+				ok, err := tx.EnsureCustomer(f.ctx, newCustomer("same"))
+				if ok {
+					created.Add(1)
+				}
+				return err
+			})
+		}))
+		require.Equal(t, int32(1), created.Load())
+	}},
+	// EnsureCustomerHolds: EnsureCustomer holds the customer as
+	// LockCustomer does, so read-modify-writes after it lose nothing.
+	{"EnsureCustomerHolds", func(t *testing.T, f *fixture) {
+		const each = 10
+		require.NoError(t, parallel(goroutines, func(int) error {
+			for range each {
+				err := f.store.InTx(f.ctx, func(tx storage.Tx) error {
+					c := newCustomer("counted")
+					c.Name = ""
+					if _, err := tx.EnsureCustomer(f.ctx, c); err != nil {
+						return err
+					}
+					got, err := tx.GetCustomer(f.ctx, "counted") // a plain read: the hold must do
+					if err != nil {
+						return err
+					}
+					got.Name += "x"
+					return tx.UpdateCustomer(f.ctx, got)
+				})
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		}))
+		got, err := f.store.GetCustomer(f.ctx, "counted")
+		require.NoError(t, err)
+		require.Len(t, got.Name, goroutines*each, "no update was lost")
+	}},
+	// EnsureCustomerAfterDeletions: racing deletions never leave an
+	// EnsureCustomer without its customer.
+	{"EnsureCustomerAfterDeletions", func(t *testing.T, f *fixture) {
+		const each = 10
+		require.NoError(t, parallel(goroutines, func(g int) error {
+			for range each {
+				err := f.store.InTx(f.ctx, func(tx storage.Tx) error {
+					if g%2 == 0 {
+						if _, err := tx.LockCustomer(f.ctx, "flaky"); errors.Is(err, storage.ErrNotFound) {
+							return nil
+						} else if err != nil {
+							return err
+						}
+						return tx.DeleteCustomer(f.ctx, "flaky")
+					}
+					if _, err := tx.EnsureCustomer(f.ctx, newCustomer("flaky")); err != nil {
+						return err
+					}
+					_, err := tx.GetCustomer(f.ctx, "flaky")
+					return err
+				})
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		}))
+	}},
 	{"AddTagRace", func(t *testing.T, f *fixture) {
 		f.createConversation(newConversation("c1"))
 		f.ensureTag("t")

@@ -55,6 +55,15 @@ func everyCall(ctx context.Context, tx storage.Tx) map[string]func() error {
 		"ReplaceRules":      func() error { return tx.ReplaceRules(ctx, nil) },
 		"LockKey":           func() error { return tx.LockKey(ctx, "k") },
 		"AppendEvents":      func() error { return tx.AppendEvents(ctx, sampleEvent("c1", storage.ConversationUpdated)) },
+		"CreateCustomer":    func() error { return tx.CreateCustomer(ctx, newCustomer("new")) },
+		"EnsureCustomer":    func() error { return ignore(tx.EnsureCustomer(ctx, newCustomer("new"))) },
+		"LockCustomer":      func() error { return ignore(tx.LockCustomer(ctx, "cust")) },
+		"UpdateCustomer": func() error {
+			c := newCustomer("cust")
+			c.Name = "changed"
+			return tx.UpdateCustomer(ctx, c)
+		},
+		"DeleteCustomer": func() error { return tx.DeleteCustomer(ctx, "cust") },
 	} {
 		calls[name] = call
 	}
@@ -82,6 +91,8 @@ func everyRead(ctx context.Context, r storage.Reader) map[string]func() error {
 		"ListWaiting":         func() error { return ignore(r.ListWaiting(ctx, storage.WaitingQuery{QueueID: "q1"})) },
 		"LastAgentOfCustomer": func() error { return ignore(r.LastAgentOfCustomer(ctx, "cust", "", t0)) },
 		"ListEvents":          func() error { return ignore(r.ListEvents(ctx, storage.EventQuery{})) },
+		"GetCustomer":         func() error { return ignore(r.GetCustomer(ctx, "cust")) },
+		"ListCustomers":       func() error { return ignore(r.ListCustomers(ctx, storage.CustomerQuery{})) },
 	}
 }
 
@@ -135,6 +146,7 @@ func contextFixture(f *fixture) {
 	require.NoError(f.t, f.store.InTx(f.ctx, func(tx storage.Tx) error {
 		return tx.ReplaceRules(f.ctx, []routing.Rule{{ID: "r1", Name: "R", QueueID: "q1"}})
 	}))
+	f.createCustomer(newCustomer("cust"))
 }
 
 // snapshot reads what contextFixture wrote, to compare before and after.
@@ -159,8 +171,10 @@ func snapshot(t *testing.T, f *fixture) []any {
 	require.NoError(t, err)
 	queues, err := f.store.ListQueues(f.ctx, storage.ListQuery{})
 	require.NoError(t, err)
+	customers, err := f.store.ListCustomers(f.ctx, storage.CustomerQuery{})
+	require.NoError(t, err)
 	return append(out, a.DisplayName, q.Name, q.Members, len(rules), tagNames(tags.Items), convs.Total,
-		messageIDs(msgs.Items), agents.Total, queues.Total, len(f.allEvents()))
+		messageIDs(msgs.Items), agents.Total, queues.Total, len(f.allEvents()), customers.Items)
 }
 
 var contextCases = []testCase{

@@ -37,6 +37,7 @@ func listFixture(f *fixture) []*conversation.Conversation {
 		c.AgentID = []string{"", "a1", "a2"}[rng.IntN(3)]
 		c.Channel = []conversation.Channel{conversation.Email, conversation.SMS, conversation.LiveChat}[rng.IntN(3)]
 		c.CustomerID = fmt.Sprintf("cust-%d", rng.IntN(4))
+		c.Source = conversation.Sources[rng.IntN(len(conversation.Sources))]
 		c.CreatedAt = at(time.Duration(i/3) * time.Minute)       // ties of three
 		c.UpdatedAt = at(time.Duration(rng.IntN(5)) * time.Hour) // many ties
 		for _, name := range []string{"t1", "t2", "t3"} {
@@ -63,6 +64,7 @@ func expected(all []*conversation.Conversation, q storage.ConversationQuery) []s
 			(fl.AgentID == "" || c.AgentID == fl.AgentID) &&
 			(!fl.Unassigned || c.AgentID == "") &&
 			(len(fl.Channels) == 0 || slices.Contains(fl.Channels, c.Channel)) &&
+			(len(fl.Sources) == 0 || slices.Contains(fl.Sources, c.Source)) &&
 			(fl.CustomerID == "" || c.CustomerID == fl.CustomerID) &&
 			(fl.CreatedAfter.IsZero() || !c.CreatedAt.Before(fl.CreatedAfter)) &&
 			(fl.CreatedBefore.IsZero() || c.CreatedAt.Before(fl.CreatedBefore)) &&
@@ -162,6 +164,8 @@ var listFilters = []struct {
 	{"agent", storage.ConversationFilter{AgentID: "a2"}},
 	{"unassigned", storage.ConversationFilter{Unassigned: true}},
 	{"channels", storage.ConversationFilter{Channels: []conversation.Channel{conversation.SMS, conversation.Email}}},
+	{"source", storage.ConversationFilter{Sources: []conversation.Source{conversation.SourceWidget}}},
+	{"sources", storage.ConversationFilter{Sources: []conversation.Source{conversation.SourcePhone, conversation.SourceEmail}}},
 	{"tag", storage.ConversationFilter{Tags: []string{"t2"}}},
 	{"tagsAllOf", storage.ConversationFilter{Tags: []string{"t1", "t3"}}},
 	{"customer", storage.ConversationFilter{CustomerID: "cust-1"}},
@@ -304,6 +308,7 @@ var listCases = []testCase{
 			{"unknownStatus", storage.ConversationQuery{Filter: storage.ConversationFilter{Statuses: []conversation.Status{"DONE"}}}, "status"},
 			{"unknownPriority", storage.ConversationQuery{Filter: storage.ConversationFilter{Priorities: []conversation.Priority{"medium"}}}, "priority"},
 			{"unknownChannel", filterQuery(storage.ConversationFilter{Channels: []conversation.Channel{"FAX"}}), "channel"},
+			{"unknownSource", filterQuery(storage.ConversationFilter{Sources: []conversation.Source{"api"}}), "source"},
 			{"badTag", filterQuery(storage.ConversationFilter{Tags: []string{"no spaces"}}), "tag"},
 			{"agentAndUnassigned", filterQuery(storage.ConversationFilter{AgentID: "a1", Unassigned: true}), "agentId"},
 			{"nulInTopic", filterQuery(storage.ConversationFilter{TopicContains: "a\x00b"}), "topic"},

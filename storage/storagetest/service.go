@@ -10,7 +10,7 @@ import (
 // RunService runs the service suite against the stores newStore makes: the
 // use cases of parley.Service (conversations, lists, tags, messages and the
 // reply matrix, agents, queues and rules, routing, events and subscribers,
-// authorisation, concurrency, validation, and that every path
+// customers, authorisation, concurrency, validation, and that every path
 // of the service applies the domain rules) over a fresh store per case.
 // Where Run checks what a store keeps, RunService checks that the service's
 // rules hold on it: nothing written on a refusal, one event per change,
@@ -30,6 +30,7 @@ func RunService(t *testing.T, newStore func(t *testing.T) storage.Store, caps Ca
 		{"Rules", serviceRuleCases},
 		{"Routing", serviceRoutingCases},
 		{"Events", serviceEventCases},
+		{"Customers", serviceCustomerCases},
 		{"Authorization", serviceAuthorizationCases},
 		{"Concurrency", serviceConcurrencyCases},
 		{"Validation", serviceValidationCases},

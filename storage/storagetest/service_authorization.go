@@ -9,6 +9,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/customer"
 	"github.com/parleyhq/parley/message"
 	"github.com/parleyhq/parley/routing"
 	"github.com/parleyhq/parley/storage"
@@ -145,10 +146,26 @@ var operations = map[string]operation{
 		_, _, err := svc.ReceiveInbound(ctx, "cust-1", conversation.SMS, message.Message{Content: message.Content{Text: "hello"}})
 		return err
 	}},
+	"CreateCustomer": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.CreateCustomer(ctx, customer.Customer{Name: "New"}))
+	}},
+	"GetCustomer": {parley.ScopeRead, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.GetCustomer(ctx, "k1"))
+	}},
+	"ListCustomers": {parley.ScopeRead, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.ListCustomers(ctx, storage.CustomerQuery{}))
+	}},
+	"UpdateCustomer": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.UpdateCustomer(ctx, "k1", customer.Patch{Name: ptr("changed")}))
+	}},
+	"DeleteCustomer": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return svc.DeleteCustomer(ctx, "k1")
+	}},
 }
 
 // authFixture has agents a1 and s1 (s1 a member of q1), queue q1,
-// conversation c1 (tagged vip, with message m1) and c2 (assigned to a1).
+// conversation c1 (tagged vip, with message m1) and c2 (assigned to a1),
+// and customer k1 (with no conversation).
 func authFixture(t *testing.T, s *serviceSuite, opts ...parley.Option) *serviceFixture {
 	t.Helper()
 	fx := s.setup(t, opts...)
@@ -166,6 +183,8 @@ func authFixture(t *testing.T, s *serviceSuite, opts ...parley.Option) *serviceF
 	_, err = fx.svc.CreateConversation(ctx, conversation.Conversation{ID: "c2", AgentID: "a1"})
 	require.NoError(t, err)
 	_, err = fx.svc.CreateMessage(ctx, "c1", message.Message{ID: "m1", Direction: message.Inbound, Content: message.Content{Text: "hello"}})
+	require.NoError(t, err)
+	_, err = fx.svc.CreateCustomer(ctx, customer.Customer{ID: "k1", Name: "Kim"})
 	require.NoError(t, err)
 	return fx
 }

@@ -31,6 +31,7 @@ var serviceConversationCases = []serviceCase{
 		require.Equal(t, conversation.Open, c.Status)
 		require.Equal(t, conversation.Normal, c.Priority)
 		require.Equal(t, conversation.NoChannel, c.Channel)
+		require.Equal(t, conversation.SourceAPI, c.Source)
 		require.Equal(t, int64(1), c.Version)
 		require.Equal(t, t0, c.CreatedAt)
 		require.Equal(t, t0, c.UpdatedAt)
@@ -45,7 +46,8 @@ var serviceConversationCases = []serviceCase{
 		requireEvent(t, history[0], storage.ConversationCreated, c.ID, "", t0,
 			change{"status", "", `"OPEN"`},
 			change{"priority", "", `"NORMAL"`},
-			change{"channel", "", `"NO_CHANNEL"`})
+			change{"channel", "", `"NO_CHANNEL"`},
+			change{"source", "", `"API"`})
 		require.Equal(t, c.ID, history[0].EntityID)
 
 		// UUIDv7 ids are time-ordered: each new one sorts after the last.
@@ -73,6 +75,7 @@ var serviceConversationCases = []serviceCase{
 			QueueID:    "q1",
 			AgentID:    "a1",
 			Channel:    conversation.LiveChat,
+			Source:     conversation.SourceWidget,
 			CustomerID: "cust-1",
 			Attributes: map[string]string{"plan": "gold"},
 		}
@@ -86,6 +89,7 @@ var serviceConversationCases = []serviceCase{
 		require.Equal(t, "q1", c.QueueID)
 		require.Equal(t, "a1", c.AgentID)
 		require.Equal(t, conversation.LiveChat, c.Channel)
+		require.Equal(t, conversation.SourceWidget, c.Source)
 		require.Equal(t, "cust-1", c.CustomerID)
 		require.Equal(t, map[string]string{"plan": "gold"}, c.Attributes)
 		require.Equal(t, now, c.CreatedAt)
@@ -102,6 +106,7 @@ var serviceConversationCases = []serviceCase{
 			change{"queueId", "", `"q1"`},
 			change{"agentId", "", `"a1"`},
 			change{"channel", "", `"LIVE_CHAT"`},
+			change{"source", "", `"WIDGET"`},
 			change{"customerId", "", `"cust-1"`},
 			change{"attributes", "", `{"plan":"gold"}`})
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/customer"
 	"github.com/parleyhq/parley/message"
 	"github.com/parleyhq/parley/routing"
 	"github.com/parleyhq/parley/storage"
@@ -168,6 +169,7 @@ type serviceSnapshot struct {
 	Agents        []*routing.Agent
 	Queues        []*routing.Queue
 	Rules         []routing.Rule
+	Customers     []*customer.Customer
 	Events        []*storage.Event
 }
 
@@ -202,6 +204,16 @@ func (fx *serviceFixture) snapshot(t *testing.T) serviceSnapshot {
 	s.Queues = queues.Items
 	s.Rules, err = fx.svc.RoutingRules(ctx)
 	require.NoError(t, err)
+	cq := storage.CustomerQuery{Paging: storage.Paging{Limit: storage.MaxLimit}}
+	for {
+		page, err := fx.svc.ListCustomers(ctx, cq)
+		require.NoError(t, err)
+		s.Customers = append(s.Customers, page.Items...)
+		if page.NextCursor == "" {
+			break
+		}
+		cq.Cursor = page.NextCursor
+	}
 	s.Events = fx.events(t)
 	return s
 }

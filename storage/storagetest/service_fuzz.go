@@ -288,6 +288,7 @@ func createdFrom(in conversation.Conversation, id string) *conversation.Conversa
 	if want.Channel == "" {
 		want.Channel = conversation.NoChannel
 	}
+	want.Source = conversation.SourceAPI // not fuzzed: the default
 	if len(in.Attributes) > 0 {
 		want.Attributes = maps.Clone(in.Attributes)
 	}

@@ -26,14 +26,14 @@ func listingFixture(t *testing.T, s *serviceSuite) (*serviceFixture, map[string]
 	fx.queue(t, "q1", "Support")
 	fx.queue(t, "q2", "Sales")
 	ins := []conversation.Conversation{
-		{ID: "c1", Topic: "Printer on FIRE", Status: conversation.Open, Priority: conversation.Low, QueueID: "q1", AgentID: "a1", Channel: conversation.Email, CustomerID: "cust-1", Tags: []string{"vip", "hardware"}},
+		{ID: "c1", Topic: "Printer on FIRE", Status: conversation.Open, Priority: conversation.Low, QueueID: "q1", AgentID: "a1", Channel: conversation.Email, Source: conversation.SourceEmail, CustomerID: "cust-1", Tags: []string{"vip", "hardware"}},
 		{ID: "c2", Topic: "Refund please", Status: conversation.Waiting, Priority: conversation.Urgent, QueueID: "q2", Channel: conversation.SMS, CustomerID: "cust-2", Tags: []string{"billing"}},
 		{ID: "c3", Topic: "fire alarm", Status: conversation.Solved, Priority: conversation.High, QueueID: "q1", AgentID: "a2", Channel: conversation.Email, CustomerID: "cust-1", Tags: []string{"vip"}},
-		{ID: "c4", Topic: "Hello", Status: conversation.Closed, Priority: conversation.Normal, Channel: conversation.Voice, CustomerID: "cust-3"},
+		{ID: "c4", Topic: "Hello", Status: conversation.Closed, Priority: conversation.Normal, Channel: conversation.Voice, Source: conversation.SourcePhone, CustomerID: "cust-3"},
 		{ID: "c5", Topic: "printer jam", Status: conversation.Open, Priority: conversation.Urgent, QueueID: "q1", Channel: conversation.SMS, CustomerID: "cust-2", Tags: []string{"hardware", "vip", "billing"}},
 		{ID: "c6", Status: conversation.Open, Priority: conversation.Normal, AgentID: "a1", Channel: conversation.WhatsApp},
 		{ID: "c7", Topic: "Wi-Fi", Status: conversation.Waiting, Priority: conversation.Low, QueueID: "q2", AgentID: "a1", Channel: conversation.Email, Tags: []string{"hardware"}},
-		{ID: "c8", Topic: "FIREWALL", Status: conversation.Open, Priority: conversation.High, Channel: conversation.LiveChat, CustomerID: "cust-1"},
+		{ID: "c8", Topic: "FIREWALL", Status: conversation.Open, Priority: conversation.High, Channel: conversation.LiveChat, Source: conversation.SourceWidget, CustomerID: "cust-1"},
 	}
 	for _, in := range ins {
 		fx.tick()
@@ -69,6 +69,8 @@ var serviceListCases = []serviceCase{
 			{"agent", storage.ConversationFilter{AgentID: "a1"}, []string{"c1", "c6", "c7"}},
 			{"unassigned", storage.ConversationFilter{Unassigned: true}, []string{"c2", "c4", "c5", "c8"}},
 			{"channels any-of", storage.ConversationFilter{Channels: []conversation.Channel{conversation.Email, conversation.Voice}}, []string{"c1", "c3", "c4", "c7"}},
+			{"one source", storage.ConversationFilter{Sources: []conversation.Source{conversation.SourceWidget}}, []string{"c8"}},
+			{"sources any-of, API the default", storage.ConversationFilter{Sources: []conversation.Source{conversation.SourceAPI, conversation.SourcePhone}}, []string{"c2", "c3", "c4", "c5", "c6", "c7"}},
 			{"one tag", storage.ConversationFilter{Tags: []string{"vip"}}, []string{"c1", "c3", "c5"}},
 			{"tags all-of", storage.ConversationFilter{Tags: []string{"vip", "hardware"}}, []string{"c1", "c5"}},
 			{"tags all-of, three", storage.ConversationFilter{Tags: []string{"billing", "vip", "hardware"}}, []string{"c5"}},

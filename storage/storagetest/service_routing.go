@@ -375,6 +375,7 @@ var serviceRoutingCases = []serviceCase{
 		require.Equal(t, conversation.High, c1.Priority)
 		require.Equal(t, "ann", c1.AgentID)
 		require.Equal(t, "cust", c1.CustomerID)
+		require.Equal(t, conversation.SourceAPI, c1.Source, "WhatsApp reaches parley through the API")
 
 		fx.tick()
 		c2, _, err := fx.svc.ReceiveInbound(fx.ctx, "cust", conversation.WhatsApp, hello)
@@ -386,6 +387,7 @@ var serviceRoutingCases = []serviceCase{
 		require.NoError(t, err)
 		require.NotEqual(t, c1.ID, c3.ID)
 		require.Empty(t, c3.QueueID)
+		require.Equal(t, conversation.SourceEmail, c3.Source, "an email starts a conversation whose source is email")
 
 		// A SOLVED conversation reopens; a CLOSED one never takes the message.
 		_, err = fx.svc.UpdateConversation(fx.ctx, c1.ID, conversation.Patch{Status: ptr(conversation.Solved)})

@@ -1,4 +1,4 @@
-package httpapi
+package httpwire
 
 import (
 	"bytes"
@@ -15,14 +15,14 @@ import (
 	"github.com/parleyhq/parley"
 )
 
-// MaxBodyBytes is the largest request body the handler reads; a larger one
+// MaxBodyBytes is the largest request body an adapter reads; a larger one
 // is a 400.
 const MaxBodyBytes = 1 << 20
 
-// opt is a body field that may be absent, null or set. Set is true when the
+// Opt is a body field that may be absent, null or set. Set is true when the
 // key was present at all; Null when its value was JSON null. It is how
 // PATCH tells "leave as it is" (absent) from "clear" (null).
-type opt[T any] struct {
+type Opt[T any] struct {
 	Set   bool
 	Null  bool
 	Value T
@@ -30,7 +30,7 @@ type opt[T any] struct {
 
 // UnmarshalJSON implements json.Unmarshaler. encoding/json calls it for a
 // present key even when the value is null.
-func (o *opt[T]) UnmarshalJSON(b []byte) error {
+func (o *Opt[T]) UnmarshalJSON(b []byte) error {
 	o.Set = true
 	if string(b) == "null" {
 		o.Null = true
@@ -41,41 +41,41 @@ func (o *opt[T]) UnmarshalJSON(b []byte) error {
 	return json.Unmarshal(b, &o.Value)
 }
 
-// given reports whether the field carries a value (present and not null).
-func (o opt[T]) given() bool { return o.Set && !o.Null }
+// Given reports whether the field carries a value (present and not null).
+func (o Opt[T]) Given() bool { return o.Set && !o.Null }
 
-func (o opt[T]) elemType() reflect.Type { return reflect.TypeFor[T]() }
+func (o Opt[T]) elemType() reflect.Type { return reflect.TypeFor[T]() }
 
-// optional is implemented by every opt[T]; the key checker looks through it.
+// optional is implemented by every Opt[T]; the key checker looks through it.
 type optional interface{ elemType() reflect.Type }
 
 var optionalType = reflect.TypeFor[optional]()
 
-// decodeBody reads a JSON object from the request body into dst, a pointer
+// DecodeBody reads a JSON object from the request body into dst, a pointer
 // to a wire struct. It is strict: a body over MaxBodyBytes, invalid JSON,
 // anything but an object, an unknown or repeated key (matched exactly, not
 // ignoring case as encoding/json would), a value of the wrong type, or data
 // after the object are all ErrInvalid naming the field where there is one.
 // An empty body reads as {}.
-func decodeBody(w http.ResponseWriter, r *http.Request, dst any) error {
+func DecodeBody(w http.ResponseWriter, r *http.Request, dst any) error {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return invalid("body", "larger than %d bytes", MaxBodyBytes)
+			return Invalid("body", "larger than %d bytes", MaxBodyBytes)
 		}
-		return invalid("body", "could not be read")
+		return Invalid("body", "could not be read")
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil
 	}
 	if !utf8.Valid(body) {
 		// encoding/json would quietly replace the bad bytes.
-		return invalid("body", "not valid UTF-8")
+		return Invalid("body", "not valid UTF-8")
 	}
 	if loneSurrogate(body) {
 		// The same for a \u escape of half a surrogate pair.
-		return invalid("body", "not valid UTF-8: a \\u escape of half a surrogate pair")
+		return Invalid("body", "not valid UTF-8: a \\u escape of half a surrogate pair")
 	}
 	if err := checkKeys(body, reflect.TypeOf(dst).Elem()); err != nil {
 		return err
@@ -88,9 +88,9 @@ func decodeBody(w http.ResponseWriter, r *http.Request, dst any) error {
 	return nil
 }
 
-// refuseBody reads the body of a route that takes none: anything but white
+// RefuseBody reads the body of a route that takes none: anything but white
 // space is ErrInvalid naming "body", rather than a body silently ignored.
-func refuseBody(w http.ResponseWriter, r *http.Request) error {
+func RefuseBody(w http.ResponseWriter, r *http.Request) error {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil
 	}
@@ -98,9 +98,9 @@ func refuseBody(w http.ResponseWriter, r *http.Request) error {
 	var tooBig *http.MaxBytesError
 	switch {
 	case len(bytes.TrimSpace(body)) > 0 || errors.As(err, &tooBig):
-		return invalid("body", "this route takes no body")
+		return Invalid("body", "this route takes no body")
 	case err != nil:
-		return invalid("body", "could not be read")
+		return Invalid("body", "could not be read")
 	}
 	return nil
 }
@@ -154,20 +154,20 @@ func decodeError(err error) error {
 		if field == "" {
 			field = "body"
 		}
-		return invalid(field, "must be %s, not %s", jsonKind(typeErr.Type), typeErr.Value)
+		return Invalid(field, "must be %s, not %s", jsonKind(typeErr.Type), typeErr.Value)
 	}
 	var syntaxErr *json.SyntaxError
 	if errors.As(err, &syntaxErr) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return invalid("body", "not valid JSON")
+		return Invalid("body", "not valid JSON")
 	}
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		field, uerr := strconv.Unquote(name)
 		if uerr != nil {
 			field = name
 		}
-		return invalid(field, "unknown field")
+		return Invalid(field, "unknown field")
 	}
-	return invalid("body", "not valid JSON")
+	return Invalid("body", "not valid JSON")
 }
 
 // jsonKind names the JSON type that decodes into t.
@@ -205,16 +205,16 @@ func checkKeys(body []byte, t reflect.Type) error {
 	dec.UseNumber()
 	tok, err := dec.Token()
 	if err != nil {
-		return invalid("body", "not valid JSON")
+		return Invalid("body", "not valid JSON")
 	}
 	if tok != json.Delim('{') {
-		return invalid("body", "must be a JSON object")
+		return Invalid("body", "must be a JSON object")
 	}
 	if err := checkObject(dec, t, ""); err != nil {
 		return err
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return invalid("body", "unexpected data after the JSON object")
+		return Invalid("body", "unexpected data after the JSON object")
 	}
 	return nil
 }
@@ -244,7 +244,7 @@ func checkObject(dec *json.Decoder, t reflect.Type, path string) error {
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return invalid("body", "not valid JSON")
+			return Invalid("body", "not valid JSON")
 		}
 		key, _ := tok.(string)
 		ft, ok := fields[key]
@@ -254,18 +254,18 @@ func checkObject(dec *json.Decoder, t reflect.Type, path string) error {
 			if object == "" {
 				object = "body"
 			}
-			return invalid(object, "has an empty key")
+			return Invalid(object, "has an empty key")
 		}
 		if !ok {
-			return invalid(path+key, "unknown field")
+			return Invalid(path+key, "unknown field")
 		}
 		if seen[key] {
-			return invalid(path+key, "given more than once")
+			return Invalid(path+key, "given more than once")
 		}
 		seen[key] = true
 		val, err := dec.Token()
 		if err != nil {
-			return invalid("body", "not valid JSON")
+			return Invalid("body", "not valid JSON")
 		}
 		if err := checkValue(dec, val, ft, path+key+"."); err != nil {
 			return err
@@ -280,7 +280,7 @@ func checkArray(dec *json.Decoder, elem reflect.Type, path string) error {
 	for i := 0; dec.More(); i++ {
 		tok, err := dec.Token()
 		if err != nil {
-			return invalid("body", "not valid JSON")
+			return Invalid("body", "not valid JSON")
 		}
 		if err := checkValue(dec, tok, elem, prefix+"["+strconv.Itoa(i)+"]."); err != nil {
 			return err
@@ -295,7 +295,7 @@ func skipRest(dec *json.Decoder) error {
 	for depth := 1; depth > 0; {
 		tok, err := dec.Token()
 		if err != nil {
-			return invalid("body", "not valid JSON")
+			return Invalid("body", "not valid JSON")
 		}
 		switch tok {
 		case json.Delim('{'), json.Delim('['):
@@ -309,12 +309,12 @@ func skipRest(dec *json.Decoder) error {
 
 func closing(dec *json.Decoder) error {
 	if _, err := dec.Token(); err != nil {
-		return invalid("body", "not valid JSON")
+		return Invalid("body", "not valid JSON")
 	}
 	return nil
 }
 
-// unwrap looks through pointers and opt.
+// unwrap looks through pointers and Opt.
 func unwrap(t reflect.Type) reflect.Type {
 	for {
 		switch {
@@ -346,16 +346,16 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 	return out
 }
 
-// invalid is the ErrInvalid of a request field or parameter.
-func invalid(field, format string, args ...any) error {
+// Invalid is the ErrInvalid of a request field or parameter.
+func Invalid(field, format string, args ...any) error {
 	return &parley.FieldError{Field: field, Reason: fmt.Sprintf(format, args...)}
 }
 
-// oneOf merges a field and its alias of the second vocabulary (subject for
+// OneOf merges a field and its alias of the second vocabulary (subject for
 // topic, say): at most one of them may be present.
-func oneOf[T any](name string, v opt[T], alias string, a opt[T]) (opt[T], error) {
+func OneOf[T any](name string, v Opt[T], alias string, a Opt[T]) (Opt[T], error) {
 	if v.Set && a.Set {
-		return v, invalid(alias, "cannot be given together with %s", name)
+		return v, Invalid(alias, "cannot be given together with %s", name)
 	}
 	if a.Set {
 		return a, nil

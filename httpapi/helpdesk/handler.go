@@ -1,0 +1,199 @@
+package helpdesk
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/httpwire"
+)
+
+// DefaultBasePath is where the routes live unless WithBasePath says
+// otherwise.
+const DefaultBasePath = "/api/v1"
+
+// HeaderAgentID is the request header the default actor extraction reads:
+// the id of the agent acting.
+const HeaderAgentID = httpwire.HeaderAgentID
+
+// ErrUnauthenticated is what an actor extraction function returns (wrapped
+// or not) to refuse a request whose caller it cannot identify; the answer
+// is a 401 with code UNAUTHENTICATED. It is the same error as
+// httpapi.ErrUnauthenticated, so one function serves both adapters.
+var ErrUnauthenticated = httpwire.ErrUnauthenticated
+
+// ActorFunc tells who makes a request. It returns the actor the service
+// sees (parley.WithActor), or an error: ErrUnauthenticated for a 401, one of
+// parley's sentinels for its usual status, anything else for a 500.
+type ActorFunc func(*http.Request) (parley.Actor, error)
+
+// HeaderActor is the default ActorFunc: the x-agent-id header, when
+// present, is the actor's agent id, with no scopes. The header given twice,
+// or a value that is not a printable id of at most 255 characters, is a
+// 400.
+func HeaderActor(r *http.Request) (parley.Actor, error) { return httpwire.HeaderActor(r) }
+
+// Option configures the handler.
+type Option func(*config)
+
+type config struct {
+	base   string
+	logger *slog.Logger
+	actor  ActorFunc
+}
+
+// WithBasePath sets the path prefix of every route (default "/api/v1"). A
+// missing leading slash is added and a trailing one dropped; "" or "/"
+// serves the routes at the root. The prefix is matched literally.
+func WithBasePath(base string) Option {
+	return func(c *config) { c.base = httpwire.BasePath(base) }
+}
+
+// WithLogger sets the logger for failures the client only sees as a 500
+// (default slog.Default()).
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) {
+		if l != nil {
+			c.logger = l
+		}
+	}
+}
+
+// WithActorFunc sets how a request's actor is found, so that a host can
+// plug in its own authentication: the function may read a verified token
+// and grant scopes. The default is HeaderActor.
+func WithActorFunc(fn ActorFunc) Option {
+	return func(c *config) {
+		if fn != nil {
+			c.actor = fn
+		}
+	}
+}
+
+// api is the handler: the service, its configuration and the mux that the
+// route table filled.
+type api struct {
+	svc *parley.Service
+	config
+	mux *http.ServeMux
+	doc []byte // the OpenAPI description, with the base path as server URL
+}
+
+// New returns an http.Handler serving the helpdesk API (see the package
+// doc) over svc.
+func New(svc *parley.Service, opts ...Option) http.Handler {
+	a := &api{svc: svc, config: config{base: DefaultBasePath, logger: slog.Default(), actor: HeaderActor}}
+	for _, o := range opts {
+		o(&a.config)
+	}
+	a.doc = openAPIFor(a.base)
+	a.mux = http.NewServeMux()
+	for _, rt := range routes {
+		a.mux.Handle(rt.method+" "+a.base+rt.path, a.serve(rt))
+	}
+	a.mux.HandleFunc("/", a.unmatched)
+	return a.mux
+}
+
+// serve wraps one route's handler: it finds the actor, calls the handler
+// and writes its answer or its error.
+func (a *api) serve(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				a.logger.ErrorContext(r.Context(), "helpdesk: handler panicked",
+					"method", r.Method, "path", r.URL.Path, "panic", p)
+				a.writeJSON(w, http.StatusInternalServerError, internalError())
+			}
+		}()
+		actor, err := a.actor(r)
+		if err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+		r = r.WithContext(parley.WithActor(r.Context(), actor))
+		if !rt.body {
+			if err := httpwire.RefuseBody(w, r); err != nil {
+				a.writeError(w, r, err)
+				return
+			}
+		}
+		body, err := rt.handle(a, w, r)
+		if err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+		a.writeJSON(w, rt.status, body)
+	})
+}
+
+// unmatched answers a request no route took: 404, or 405 with an Allow
+// header when the path exists under other methods.
+func (a *api) unmatched(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := a.mux.Handler(probe); pattern != "" && pattern != "/" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) == 0 {
+		a.writeJSON(w, http.StatusNotFound, errorJSON{Message: "no route for " + r.Method + " " + r.URL.Path, Code: "NOT_FOUND"})
+		return
+	}
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	a.writeJSON(w, http.StatusMethodNotAllowed, errorJSON{Code: "METHOD_NOT_ALLOWED",
+		Message: r.Method + " is not allowed on " + r.URL.Path + "; allowed: " + strings.Join(allow, ", ")})
+}
+
+// rawJSON is a body written as it is.
+type rawJSON []byte
+
+func (a *api) writeJSON(w http.ResponseWriter, status int, body any) {
+	w.Header().Set("Content-Type", "application/json")
+	if raw, ok := body.(rawJSON); ok {
+		w.WriteHeader(status)
+		_, _ = w.Write(raw)
+		return
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		// Only the package's own wire types get here; they always encode.
+		a.logger.Error("helpdesk: encoding an answer", "error", err)
+		status, b = http.StatusInternalServerError, []byte(`{"success":false,"message":"internal error","code":"INTERNAL"}`)
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(append(b, '\n'))
+}
+
+// writeError answers with the status of err's sentinel, as the Infobip
+// adapter does, in this API's error shape. Any other error is a 500 with a
+// generic message; the real one is logged.
+func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if status, code, field, ok := httpwire.Classify(err); ok {
+		if status == http.StatusUnauthorized {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="parley"`)
+		}
+		a.writeJSON(w, status, errorJSON{Message: err.Error(), Code: code, Field: field})
+		return
+	}
+	level := slog.LevelError
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		level = slog.LevelInfo // the client went away
+	}
+	a.logger.Log(r.Context(), level, "helpdesk: request failed",
+		"method", r.Method, "path", r.URL.Path, "error", err)
+	a.writeJSON(w, http.StatusInternalServerError, internalError())
+}
+
+func internalError() errorJSON {
+	return errorJSON{Message: "internal error", Code: "INTERNAL"}
+}
