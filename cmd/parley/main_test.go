@@ -460,10 +460,10 @@ func TestServerBinary(t *testing.T) {
 	h := s.must(200, "GET", conv+"/history", nil, "")
 	require.Len(t, h["events"], 1)
 
-	// Every request was logged with its method, path, status and latency.
-	require.Regexp(t, `msg=request method=DELETE path=/ccaas/1/conversations/\S+ status=204 latency=`, s.stderr.String())
-
 	s.stop(syscall.SIGTERM)
+	// Every request was logged with its method, path, status and latency;
+	// read once the process has ended, when its log is complete.
+	require.Regexp(t, `msg=request method=DELETE path=/ccaas/1/conversations/\S+ status=204 latency=`, s.stderr.String())
 	require.Contains(t, s.stderr.String(), "shutting down")
 
 	// Again on the same file, configured from the environment: the seed
@@ -526,7 +526,8 @@ func TestServerBinaryPostgres(t *testing.T) {
 	// PARLEY_SQLITE in the environment does not matter: -postgres wins.
 	s := startServer(t, bin, []string{"PARLEY_SQLITE=" + filepath.Join(t.TempDir(), "unused.db")},
 		"-addr", "127.0.0.1:0", "-postgres", dsn, "-schema", schema, "-seed")
-	require.Contains(t, s.stderr.String(), "database=\"postgres schema "+schema+"\"")
+	// The log line follows the URL on stdout, so it may not be written yet.
+	require.True(t, s.stderr.waitFor("database=\"postgres schema "+schema+"\"", 30*time.Second), "stderr:\n%s", s.stderr)
 
 	c := s.must(201, "POST", "/conversations", map[string]any{"subject": "Over PostgreSQL", "channel": "email", "priority": "urgent"}, "")
 	id := c["id"].(string)
