@@ -221,7 +221,9 @@ func fresh(in Call, id string, now time.Time) *Call {
 
 // Validate checks every field and that the fields agree with the state:
 //
-//   - QUEUED has no agent; RINGING, DIALING and CONNECTED have one;
+//   - QUEUED has no agent; RINGING, DIALING and CONNECTED have one; an
+//     ENDED call keeps the agent that talked on it or placed it, and an
+//     inbound call that never connected ends with none;
 //   - RINGING and DIALING, and only they, have a Deadline, and RINGING,
 //     and only it, an OfferedAt;
 //   - OnHold only while CONNECTED; ConnectedAt set once connected;
@@ -290,6 +292,8 @@ func (c *Call) validateState() error {
 		return fault.Invalid("endReason", "unknown value %q", c.EndReason)
 	case c.State != Ended && c.EndReason != "":
 		return fault.Invalid("endReason", "only an ENDED call has one")
+	case c.State == Ended && c.Direction == Inbound && c.ConnectedAt.IsZero() && c.AgentID != "":
+		return fault.Invalid("agentId", "an inbound call that never connected ends with no agent")
 	case (c.State == Ended) == c.EndedAt.IsZero():
 		return fault.Invalid("endedAt", "set exactly when the call is ENDED")
 	case c.Direction == Inbound && c.State == Dialing:

@@ -184,6 +184,9 @@ func TestValidateState(t *testing.T) {
 		{"ended without a reason", "ended", func(c *call.Call) { c.EndReason = "" }, "endReason"},
 		{"ended with an unknown reason", "ended", func(c *call.Call) { c.EndReason = "BORED" }, "endReason"},
 		{"connected with a reason", "connected", func(c *call.Call) { c.EndReason = call.Failed }, "endReason"},
+		{"ended inbound never connected, with an agent", "queued", func(c *call.Call) {
+			c.State, c.EndReason, c.EndedAt, c.AgentID = call.Ended, call.Abandoned, at(5), "a1"
+		}, "agentId"},
 		{"ended without an end time", "ended", func(c *call.Call) { c.EndedAt = time.Time{} }, "endedAt"},
 		{"connected with an end time", "connected", func(c *call.Call) { c.EndedAt = at(9) }, "endedAt"},
 		{"inbound dialing", "ringing", func(c *call.Call) { c.State = call.Dialing; c.OfferedAt = time.Time{} }, "state"},

@@ -55,7 +55,9 @@
 // Each transition bumps Version and sets UpdatedAt.
 //
 // Invariants (Validate): QUEUED has no agent; RINGING, DIALING and
-// CONNECTED have exactly one (the AgentID); only RINGING and DIALING have
+// CONNECTED have exactly one (the AgentID); ENDED keeps the agent that
+// talked on the call or placed it, for reporting, and a call that ended
+// before any agent took it has none; only RINGING and DIALING have
 // a Deadline; OnHold only while CONNECTED; ENDED, and only ENDED, has an
 // EndReason and an EndedAt; an inbound call never dials and an outbound one
 // never queues or rings.

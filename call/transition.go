@@ -321,7 +321,9 @@ func (c *Call) Fail(now time.Time) (*Call, Change, error) {
 }
 
 // end moves the call to ENDED for reason. The agent it occupied is
-// released; if it was connected, that agent's wrap-up starts.
+// released; if it was connected, that agent's wrap-up starts. The call
+// keeps the agent that talked on it or placed it, for reporting; one that
+// ended ringing keeps none.
 func (c *Call) end(reason EndReason, now time.Time) (*Call, Change, error) {
 	n := c.next(now)
 	n.State = Ended
@@ -329,6 +331,10 @@ func (c *Call) end(reason EndReason, now time.Time) (*Call, Change, error) {
 	n.EndedAt = now
 	n.OnHold = false
 	n.OfferedAt, n.Deadline = time.Time{}, time.Time{}
+	if c.State == Ringing {
+		// The agent it rang at never took it.
+		n.AgentID = ""
+	}
 	ch := Change{From: c.State, To: n.State, Released: c.AgentID}
 	if c.State == Connected {
 		ch.WrapUp = c.AgentID

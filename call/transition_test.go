@@ -206,6 +206,11 @@ func TestTransitions(t *testing.T) {
 				require.Equal(t, wantChange, ch)
 				if after.State == call.Ended {
 					require.Equal(t, after.UpdatedAt, after.EndedAt)
+					if before.State == call.Ringing {
+						require.Empty(t, after.AgentID, "the agent it rang at never took it")
+					} else {
+						require.Equal(t, before.AgentID, after.AgentID, "kept for reporting")
+					}
 					require.False(t, after.OnHold)
 					require.True(t, after.Deadline.IsZero())
 				}
