@@ -137,12 +137,15 @@ func (w WrapUp) Active(now time.Time) bool { return w.End.After(now) }
 // and the wrap-up it may already be in. It lasts SecondsFor from endedAt;
 // a running wrap-up that ends later is kept, so ending a call never
 // shortens one; with a length of 0 the running wrap-up, if any, is all
-// there is.
+// there is. A length over MaxWrapUpSeconds, which validation refuses,
+// counts as MaxWrapUpSeconds.
 func StartWrapUp(cfg WrapUpConfig, agentSeconds *int, endedAt time.Time, running WrapUp) WrapUp {
 	if !running.Active(endedAt) {
 		running = WrapUp{}
 	}
-	n := cfg.SecondsFor(agentSeconds)
+	// Lengths come validated; the bound keeps an unchecked one from
+	// overflowing the duration.
+	n := min(cfg.SecondsFor(agentSeconds), MaxWrapUpSeconds)
 	if n <= 0 {
 		return running
 	}

@@ -90,6 +90,7 @@ func TestStartWrapUp(t *testing.T) {
 		{"a longer running wrap-up is kept", cfg, nil, call.WrapUp{Start: at(90), End: at(200)}, call.WrapUp{Start: at(90), End: at(200)}},
 		{"a shorter running wrap-up is replaced", cfg, nil, call.WrapUp{Start: at(90), End: at(110)}, call.WrapUp{Start: ended, End: at(130)}},
 		{"an expired wrap-up is ignored", cfg, n(0), call.WrapUp{Start: at(10), End: at(100)}, call.WrapUp{}},
+		{"an unchecked length is bounded", call.WrapUpConfig{WrapUpSeconds: 1 << 62, Enabled: true}, nil, call.WrapUp{}, call.WrapUp{Start: ended, End: at(100 + call.MaxWrapUpSeconds)}},
 		{"zero length keeps a running one", cfg, n(0), call.WrapUp{Start: at(90), End: at(120)}, call.WrapUp{Start: at(90), End: at(120)}},
 	}
 	for _, tt := range tests {

@@ -3,6 +3,7 @@ package routing
 import (
 	"time"
 
+	"github.com/parleyhq/parley/conversation"
 	"github.com/parleyhq/parley/fault"
 )
 
@@ -211,4 +212,13 @@ func (h HeartbeatPolicy) LapsedBetween(last, before, now time.Time) bool {
 		return false
 	}
 	return !h.Lapsed(last, before) && h.Lapsed(last, now)
+}
+
+// RequeuesOnLapse reports whether conversation c goes back to its queue
+// when the heartbeat of its assignee lapses: the policy is REQUEUE and c is
+// assigned, in progress (OPEN or WAITING) and in a queue, whose other
+// agents may then take it. Unassigning it is an ordinary unassignment, so
+// it waits in the queue (Waiting) and is drained as any other.
+func (h HeartbeatPolicy) RequeuesOnLapse(c *conversation.Conversation) bool {
+	return h.Action() == RequeueConversations && c.Assigned() && c.Status.InProgress() && c.QueueID != ""
 }

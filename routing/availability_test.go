@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/parleyhq/parley/conversation"
 	"github.com/parleyhq/parley/fault"
 	"github.com/parleyhq/parley/routing"
 )
@@ -147,4 +148,30 @@ func TestOnLapseValid(t *testing.T) {
 	require.True(t, routing.RequeueConversations.Valid())
 	require.False(t, routing.OnLapse("").Valid())
 	require.False(t, routing.OnLapse("keep").Valid())
+}
+
+func TestRequeuesOnLapse(t *testing.T) {
+	t.Parallel()
+	requeue := routing.HeartbeatPolicy{OnLapse: routing.RequeueConversations}
+	conv := func(status conversation.Status, queue, agent string) *conversation.Conversation {
+		return &conversation.Conversation{ID: "c1", Status: status, QueueID: queue, AgentID: agent}
+	}
+	tests := []struct {
+		name string
+		h    routing.HeartbeatPolicy
+		c    *conversation.Conversation
+		want bool
+	}{
+		{"open, queued, assigned", requeue, conv(conversation.Open, "q1", "a1"), true},
+		{"waiting", requeue, conv(conversation.Waiting, "q1", "a1"), true},
+		{"solved stays", requeue, conv(conversation.Solved, "q1", "a1"), false},
+		{"closed stays", requeue, conv(conversation.Closed, "q1", "a1"), false},
+		{"no queue to go back to", requeue, conv(conversation.Open, "", "a1"), false},
+		{"unassigned already", requeue, conv(conversation.Open, "q1", ""), false},
+		{"the default keeps", routing.HeartbeatPolicy{}, conv(conversation.Open, "q1", "a1"), false},
+		{"KEEP keeps", routing.HeartbeatPolicy{OnLapse: routing.KeepConversations}, conv(conversation.Open, "q1", "a1"), false},
+	}
+	for _, tt := range tests {
+		require.Equal(t, tt.want, tt.h.RequeuesOnLapse(tt.c), tt.name)
+	}
 }
