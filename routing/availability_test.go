@@ -175,3 +175,28 @@ func TestRequeuesOnLapse(t *testing.T) {
 		require.Equal(t, tt.want, tt.h.RequeuesOnLapse(tt.c), tt.name)
 	}
 }
+
+// Until the service passes heartbeats and calls to auto-assignment, its
+// eligibility and availability agree on every member of the queue: an
+// agent with no heartbeat and no call may get a conversation by one
+// exactly when it may by the other, so moving CheckEligibility onto
+// AvailabilityOf changes no assignment.
+func TestEligibilityAgreesWithAvailability(t *testing.T) {
+	t.Parallel()
+	q := queue(routing.LeastBusy)
+	for _, st := range []routing.AgentStatus{routing.Active, routing.Busy, routing.Away, routing.Invisible, ""} {
+		for _, disabled := range []bool{false, true} {
+			for _, wrap := range []time.Time{{}, at(-1), t0, at(1)} {
+				for _, capacity := range []int{0, 1, 3} {
+					for load := 0; load <= 6; load++ {
+						a := member("a1")
+						a.Status, a.Disabled, a.WrapUpUntil, a.Capacity = st, disabled, wrap, capacity
+						eligible := routing.Eligible(q, routing.Candidate{Agent: a, Load: load}, t0)
+						avail := routing.AvailabilityOf(routing.Presence{Agent: a, Load: load}, routing.HeartbeatPolicy{}, t0)
+						require.Equal(t, eligible, avail.Conversations == "", "%+v load %d: %+v", a, load, avail)
+					}
+				}
+			}
+		}
+	}
+}
