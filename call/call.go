@@ -2,6 +2,7 @@ package call
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/parleyhq/parley/conversation"
@@ -244,10 +245,10 @@ func (c *Call) Validate() error {
 	if !c.Direction.Valid() {
 		return fault.Invalid("direction", "unknown value %q", c.Direction)
 	}
-	if err := fault.Identifier("from", c.From, MaxAddressLen); err != nil {
+	if err := validateAddress("from", c.From); err != nil {
 		return err
 	}
-	if err := fault.Identifier("to", c.To, MaxAddressLen); err != nil {
+	if err := validateAddress("to", c.To); err != nil {
 		return err
 	}
 	if !c.ClientType.Valid() {
@@ -308,6 +309,18 @@ func (c *Call) validateState() error {
 		return fault.Invalid("deadline", "only a RINGING or DIALING call has one")
 	case c.State != Ringing && !c.OfferedAt.IsZero():
 		return fault.Invalid("offeredAt", "only a RINGING call has an offer")
+	}
+	return nil
+}
+
+// validateAddress checks from or to: an id-like value that is not blank,
+// as Infobip requires ("must have non blank value").
+func validateAddress(field, s string) error {
+	if err := fault.Identifier(field, s, MaxAddressLen); err != nil {
+		return err
+	}
+	if strings.TrimSpace(s) == "" {
+		return fault.Invalid(field, "must not be blank")
 	}
 	return nil
 }

@@ -115,6 +115,8 @@ func TestNewRefusesBadInput(t *testing.T) {
 		{"conversation id too long", func(c *call.Call) { c.ConversationID = strings.Repeat("c", call.MaxIDLen+1) }, "conversationId"},
 		{"no from", func(c *call.Call) { c.From = "" }, "from"},
 		{"no to", func(c *call.Call) { c.To = "" }, "to"},
+		{"blank to", func(c *call.Call) { c.To = "   " }, "to"},
+		{"blank from", func(c *call.Call) { c.From = "\u00a0" }, "from"},
 		{"from too long", func(c *call.Call) { c.From = long }, "from"},
 		{"to with a control character", func(c *call.Call) { c.To = "123\n456" }, "to"},
 		{"from not UTF-8", func(c *call.Call) { c.From = "\xff\xfe" }, "from"},

@@ -62,6 +62,11 @@
 // EndReason and an EndedAt; an inbound call never dials and an outbound one
 // never queues or rings.
 //
+// End reasons: CUSTOMER_HANGUP and AGENT_HANGUP end a connected call (and
+// AGENT_HANGUP an agent giving up dialing); ABANDONED is a customer hanging
+// up before any agent answered; NO_ANSWER an outbound call the customer did
+// not take; FAILED the media layer losing the call in any state.
+//
 // # Offers
 //
 // An inbound call is offered to one agent at a time. CheckOffer says who
@@ -97,8 +102,8 @@
 // # Wrap-up
 //
 // WrapUpConfig follows Infobip's account-wrap-up-config: wrapUpSeconds
-// (default 30), canExtendWrapUp, enabled. Infobip documents no maximum; we
-// allow 0..86400 seconds, the limit of the agent's own wrap-up. An agent
+// (default 30), canExtendWrapUp, enabled. Infobip documents no maximum;
+// parley allows 0..86400 seconds, the limit of the agent's own wrap-up. An agent
 // may have its own length (nil defers to the account; Infobip's agent
 // wrap-up config); with the account's wrap-up disabled no agent wraps up.
 // Wrap-up starts when a call that had connected ends (Change.WrapUp): a
