@@ -81,6 +81,15 @@ var States = []State{Queued, Ringing, Dialing, Connected, Ended}
 // Valid reports whether s is a known state.
 func (s State) Valid() bool { return slices.Contains(States, s) }
 
+// ParseState accepts a state name; anything else is ErrInvalid naming
+// state.
+func ParseState(s string) (State, error) {
+	if st := State(s); st.Valid() {
+		return st, nil
+	}
+	return "", fault.Invalid("state", "unknown value %q", s)
+}
+
 // Live reports whether a call in state s occupies its agent: ringing for
 // it, dialing from it or connected to it. Such a call is the agent's one
 // call (routing.Presence.OnCall).
@@ -103,6 +112,15 @@ var EndReasons = []EndReason{CustomerHangUp, AgentHangUp, Abandoned, NoAnswer, F
 
 // Valid reports whether r is a known end reason.
 func (r EndReason) Valid() bool { return slices.Contains(EndReasons, r) }
+
+// ParseEndReason accepts an end reason name; anything else is ErrInvalid
+// naming endReason.
+func ParseEndReason(s string) (EndReason, error) {
+	if r := EndReason(s); r.Valid() {
+		return r, nil
+	}
+	return "", fault.Invalid("endReason", "unknown value %q", s)
+}
 
 // Side is one party of a call, the one that hangs up.
 type Side string

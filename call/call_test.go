@@ -247,6 +247,20 @@ func TestEnums(t *testing.T) {
 		require.Equal(t, s == call.Ringing || s == call.Dialing || s == call.Connected, s.Live(), s)
 	}
 	require.False(t, call.State("").Valid())
+	for _, s := range call.States {
+		got, err := call.ParseState(string(s))
+		require.NoError(t, err)
+		require.Equal(t, s, got)
+	}
+	_, err = call.ParseState("queued")
+	requireField(t, err, "state")
+	for _, r := range call.EndReasons {
+		got, err := call.ParseEndReason(string(r))
+		require.NoError(t, err)
+		require.Equal(t, r, got)
+	}
+	_, err = call.ParseEndReason("HUNG_UP")
+	requireField(t, err, "endReason")
 	for _, r := range call.EndReasons {
 		require.True(t, r.Valid())
 	}
