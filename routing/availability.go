@@ -54,7 +54,7 @@ const (
 //
 //	disabled (or no agent)                          INVISIBLE
 //	on a call, or in wrap-up                        BUSY
-//	chosen status BUSY, AWAY or INVISIBLE           that status ("" is INVISIBLE)
+//	chosen status BUSY, AWAY or INVISIBLE           that status ("" or unknown is INVISIBLE)
 //	heartbeat lapsed                                AWAY
 //	messaging load at or over capacity              BUSY
 //	otherwise                                       ACTIVE
@@ -84,7 +84,7 @@ func AvailabilityOf(p Presence, hb HeartbeatPolicy, now time.Time) Availability 
 		out.Status = Invisible
 	case p.OnCall || wrapUp:
 		out.Status = Busy
-	case a.Status == "":
+	case !a.Status.Valid():
 		out.Status = Invisible
 	case a.Status != Active:
 		out.Status = a.Status

@@ -40,6 +40,7 @@ func TestAvailabilityOf(t *testing.T) {
 		{"chose AWAY", routing.Presence{Agent: with(func(a *routing.Agent) { a.Status = routing.Away }), LastHeartbeat: fresh}, routing.Away, routing.IneligibleNotActive, routing.IneligibleNotActive},
 		{"chose INVISIBLE", routing.Presence{Agent: with(func(a *routing.Agent) { a.Status = routing.Invisible }), LastHeartbeat: fresh}, routing.Invisible, routing.IneligibleNotActive, routing.IneligibleNotActive},
 		{"no status is INVISIBLE", routing.Presence{Agent: with(func(a *routing.Agent) { a.Status = "" })}, routing.Invisible, routing.IneligibleNotActive, routing.IneligibleNotActive},
+		{"an unknown status is INVISIBLE", routing.Presence{Agent: with(func(a *routing.Agent) { a.Status = "ONLINE" }), LastHeartbeat: fresh}, routing.Invisible, routing.IneligibleNotActive, routing.IneligibleNotActive},
 		{"INVISIBLE on a call is BUSY", routing.Presence{Agent: with(func(a *routing.Agent) { a.Status = routing.Invisible }), OnCall: true}, routing.Busy, routing.IneligibleNotActive, routing.IneligibleNotActive},
 		{"AWAY in wrap-up is BUSY", routing.Presence{Agent: with(func(a *routing.Agent) { a.Status = routing.Away; wrapping(a) })}, routing.Busy, routing.IneligibleNotActive, routing.IneligibleNotActive},
 		{"chose AWAY with a lapsed heartbeat", routing.Presence{Agent: with(func(a *routing.Agent) { a.Status = routing.Away }), LastHeartbeat: stale}, routing.Away, routing.IneligibleNotActive, routing.IneligibleNotActive},
