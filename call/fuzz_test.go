@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -170,7 +171,8 @@ func FuzzStateMachine(f *testing.F) {
 // random operations, as a service would: offers only through OfferNext
 // over the agents' presence, outbound calls only after CheckOutbound, and
 // wrap-up started from the changes. Whatever the sequence, no agent ever
-// has two live calls, and no agent in wrap-up is offered a call.
+// has two live calls, no agent in wrap-up is offered a call, and no call
+// goes straight back to an agent that refused it.
 func FuzzCallCentre(f *testing.F) {
 	f.Add([]byte{0, 0, 1, 1, 0, 1, 2, 0, 1, 16, 1, 1, 0, 0, 1, 1, 1, 1, 3, 1, 1})
 	f.Add([]byte{16, 0, 0, 16, 0, 0, 0, 0, 0, 1, 0, 0, 10, 0, 5, 1, 1, 39})
@@ -232,8 +234,15 @@ func FuzzCallCentre(f *testing.F) {
 					continue
 				}
 				if ch.Offer != nil {
-					if wrapUp[ch.Offer.AgentID].Active(now) {
-						t.Fatalf("offered to %s in wrap-up", ch.Offer.AgentID)
+					agent, refused := ch.Offer.AgentID, calls[k].Refused
+					if wrapUp[agent].Active(now) {
+						t.Fatalf("offered to %s in wrap-up", agent)
+					}
+					if !ch.NewRound && slices.Contains(refused, agent) {
+						t.Fatalf("offered to %s, which refused it in this round %v", agent, refused)
+					}
+					if ch.NewRound && (len(refused) < 2 || refused[len(refused)-1] == agent) {
+						t.Fatalf("new round %v offered straight back to %s", refused, agent)
 					}
 				}
 				if ch.WrapUp != "" {

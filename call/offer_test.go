@@ -161,6 +161,17 @@ func TestOfferWhenTheOnlyAgentRefused(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "a1", n.AgentID)
 	require.True(t, ch.NewRound)
+
+	// a1, first in the order, refuses again: the next round starts with
+	// a2, not with a1.
+	c, _, err = n.Reject("a1", t0)
+	require.NoError(t, err)
+	require.Equal(t, []string{"a2", "a1"}, c.Refused)
+	n, ch, err = c.OfferNext(q1, two, hb, t0, call.Timeouts{})
+	require.NoError(t, err)
+	require.Equal(t, "a2", n.AgentID)
+	require.True(t, ch.NewRound)
+	require.Equal(t, []string{"a1"}, n.Refused)
 }
 
 func TestNextSkipsTheIneligible(t *testing.T) {
