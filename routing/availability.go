@@ -55,7 +55,7 @@ const (
 //	disabled (or no agent)                          INVISIBLE
 //	on a call, or in wrap-up                        BUSY
 //	chosen status BUSY, AWAY or INVISIBLE           that status ("" or unknown is INVISIBLE)
-//	heartbeat lapsed                                AWAY
+//	a heartbeat was sent and has lapsed             AWAY
 //	messaging load at or over capacity              BUSY
 //	otherwise                                       ACTIVE
 //
