@@ -46,6 +46,15 @@
 //   - Wrap-up (Agent.WrapUpAfterClose): when an agent's conversation closes,
 //     the agent gets no auto-assignment for WrapUpSeconds; a running longer
 //     wrap-up is kept.
+//   - Availability (AvailabilityOf): the one rule that derives what an
+//     agent shows (ACTIVE, BUSY, AWAY, INVISIBLE) and whether it may get a
+//     conversation or be offered a call now, from its chosen status,
+//     enabled, heartbeat, a live call, wrap-up and load. HeartbeatPolicy
+//     sets the heartbeat's time to live (default 2 minutes) and what a
+//     lapse does to the agent's open conversations (keep, or hand back to
+//     their queues). The service's automatic assignment does not read
+//     heartbeats or calls yet: CheckEligibility and AvailabilityOf agree on
+//     every queue member without them, which a test checks.
 //   - What a change of a conversation calls for (EffectsOf): a new assignee
 //     has its time of last assignment set; closing an assigned
 //     conversation starts its assignee's wrap-up; an agent whose load fell
