@@ -66,6 +66,9 @@
 // AGENT_HANGUP an agent giving up dialing); ABANDONED is a customer hanging
 // up before any agent answered; NO_ANSWER an outbound call the customer did
 // not take; FAILED the media layer losing the call in any state.
+// TRANSFERRED is an external number taking a transferred call;
+// MAXIMUM_WAIT_TIME, CALLBACK_REQUESTED and RETURNED_TO_IVR end a waiting
+// call as its waiting strategy decides (package waiting).
 //
 // # Offers
 //
@@ -112,4 +115,35 @@
 // when the account allows it; Clear ends it now, and clearing when there is
 // none is no error. An agent has one wrap-up, whether it follows a call or
 // a closed conversation: routing.Agent.WrapUpUntil holds its end.
+//
+// # Transfers
+//
+// A CONNECTED call may be transferred (Infobip's /ccaas/voice/2
+// conversation/{id}/transfer routes) to an agent, to a queue or to an
+// external number. Anything but a connected call is ErrNoLiveCall
+// (fault.ErrPrecondition, Infobip's 412); a destination that does not
+// exist is fault.ErrNotFound (404); one that cannot take the call now is
+// ErrNotAvailable (fault.ErrConflict, Infobip's 409 NOT AVAILABLE). A
+// refused transfer returns no call: nothing is to be written.
+//
+//	to an agent      the target must be available for a call (routing.AvailabilityOf);
+//	                 it rings for the inbound timeout; queue membership does not matter
+//	to a queue       the queue must be inside its working hours with auto-assignment on
+//	                 (schedule.TakesTransfers); its available members are offered the
+//	                 call one at a time (NextTransferAgent, OfferTransfer), each once
+//	to a number      E.164 (ValidatePhoneNumber); any number, or only the allowed ones,
+//	                 per ExternalTransferConfig; it rings for the outbound timeout
+//
+// While a transfer is in progress (Call.Transfer) the agent who made it
+// stays connected and the customer hears the transfer music; the agent a
+// transfer rings at is taken up by it (Occupies). An agent accepting it
+// before its deadline gets the call and the conversation (Change.Assignee);
+// the transferring agent is released and starts its wrap-up. An external
+// number answering ends the call for parley with TRANSFERRED. A transfer
+// nobody answers (an agent rejects it or lets it ring out, no member of
+// the queue is left, the number rings out) gives the call back to the
+// agent who transferred it, still connected (Change.Returned); that agent
+// may also take it back itself (ReturnTransfer). The call ending under a
+// transfer gives the transfer up (Change.Withdrawn). One transfer at a
+// time, and at most MaxTransfers (10) per call, answered or not.
 package call
