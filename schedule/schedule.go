@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/parleyhq/parley/fault"
@@ -218,7 +219,7 @@ func (w *WorkingHours) Timetable() (*Timetable, error) {
 		return nil, fault.Invalid("holidays", "more than %d holidays", MaxHolidays)
 	}
 	for i, h := range w.Holidays {
-		if err := h.validate("holidays[" + itoa(i) + "]"); err != nil {
+		if err := h.validate("holidays[" + strconv.Itoa(i) + "]"); err != nil {
 			return nil, err
 		}
 		if h.Enabled {
@@ -252,11 +253,4 @@ func LoadZone(name string) (*time.Location, error) {
 		return nil, fault.Invalid("timezone", "unknown time zone %q", name)
 	}
 	return loc, nil
-}
-
-func itoa(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return itoa(i/10) + string(rune('0'+i%10))
 }
