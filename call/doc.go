@@ -46,6 +46,8 @@
 //	QUEUED      Abandon, HangUp(CUST.)  ENDED       ABANDONED
 //	RINGING     Abandon, HangUp(CUST.)  ENDED       ABANDONED
 //	any but ENDED  Fail                 ENDED       FAILED
+//	QUEUED      Leave                   ENDED       MAXIMUM_WAIT_TIME, CALLBACK_REQUESTED or RETURNED_TO_IVR,
+//	RINGING                                         as the waiting strategy decides
 //
 // Every other pair is refused with a *StateError (errors.Is ErrState and
 // fault.ErrConflict) and changes nothing: an agent hanging up a call it
