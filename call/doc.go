@@ -148,4 +148,12 @@
 // may also take it back itself (ReturnTransfer). The call ending under a
 // transfer gives the transfer up (Change.Withdrawn). One transfer at a
 // time, and at most MaxTransfers (10) per call, answered or not.
+//
+// # Hold
+//
+// Hold and Unhold put the customer of a connected call on hold and take
+// it off (Infobip's {conversationId}/hold and /unhold). What the customer
+// hears meanwhile is the HoldConfig of the call's queue, or the default
+// one (HoldConfigFor): music, and an announcement repeated every
+// repeatInterval from the moment the hold began.
 package call
