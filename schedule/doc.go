@@ -38,6 +38,15 @@
 //     is always INSIDE_OF_WORKING_HOURS, as Infobip sends no out-of-hours
 //     message when they are disabled.
 //
+// # Queues and routing rules
+//
+// A queue follows its working hours through QueueHours: it is active
+// (Infobip's transfer queue list, Activity) inside them; it assigns
+// automatically inside them, and outside them only when
+// AutoAssignOutside is on; it takes a transfer only when active with
+// auto-assignment on (TakesTransfers), whatever AutoAssignOutside says. A
+// routing rule that names working hours matches only while Active.
+//
 // NextChange gives the next instant the status flips, for the runner that
 // wakes queues up; it reports false when the status never changes again.
 package schedule
