@@ -111,8 +111,9 @@
 // parley allows 0..86400 seconds, the limit of the agent's own wrap-up. An agent
 // may have its own length (nil defers to the account; Infobip's agent
 // wrap-up config); with the account's wrap-up disabled no agent wraps up.
-// Wrap-up starts when a call that had connected ends (Change.WrapUp): a
-// call never answered leaves nothing to wrap up. A running wrap-up that
+// Wrap-up starts when a call that had connected ends (Change.WrapUp), or
+// when its agent hands it over by a transfer that is answered: a call
+// never answered leaves nothing to wrap up. A running wrap-up that
 // ends later is kept. Extend adds 1..86400 seconds to a running wrap-up
 // when the account allows it; Clear ends it now, and clearing when there is
 // none is no error. An agent has one wrap-up, whether it follows a call or

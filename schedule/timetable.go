@@ -106,7 +106,9 @@ func (t *Timetable) holidaySpan(h Holiday) (from, to time.Time) {
 // instant turns the local wall time minute minutes after midnight of d
 // (1440 is the next midnight) into an instant. A wall time that happens
 // twice maps to its first occurrence; one that does not exist (a
-// spring-forward gap) maps to the end of the gap.
+// spring-forward gap) maps to the end of the gap. The offsets in force are
+// read two days either side, which covers every zone that changes its
+// clocks at most once in two days: all of them.
 func (t *Timetable) instant(d Date, minute int) time.Time {
 	wall := time.Date(d.Year, d.Month, d.Day, 0, minute, 0, 0, time.UTC)
 	var best time.Time
