@@ -157,7 +157,7 @@ type Call struct {
 	EndReason      EndReason
 
 	// Transfer is the transfer in progress on a CONNECTED call, nil when
-	// none is (see transfer.go); Transfers counts the transfers started
+	// none is (see Transfer); Transfers counts the transfers started
 	// on the call, at most MaxTransfers.
 	Transfer  *Transfer
 	Transfers int

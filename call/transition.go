@@ -35,7 +35,7 @@ type Change struct {
 	NewRound bool
 
 	// Transfer is the transfer the transition started, answered or gave
-	// up (see transfer.go); Withdrawn is the agent a transfer rang at
+	// up (see Transfer); Withdrawn is the agent a transfer rang at
 	// until the transition stopped it: its voice capacity is free again.
 	Transfer  *Transfer
 	Withdrawn string
