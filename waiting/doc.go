@@ -46,4 +46,8 @@
 //     the callbackConfirmationMessage and ends the call with
 //     CALLBACK_REQUESTED and a callback request; RETURN_TO_IVR ends it
 //     with RETURNED_TO_IVR, handing the collectable's value to the host.
+//   - The list (ListParams) filters by queueId (QUEUE strategies naming
+//     it), sorts by CREATED_AT (default) or NAME, DESC by default, ties by
+//     id; Infobip gives no page size limits, so parley uses its
+//     conversation list's: 50 by default, at most 1000.
 package waiting
