@@ -105,10 +105,16 @@ const (
 	Abandoned      EndReason = "ABANDONED"       // the customer hung up before an agent answered
 	NoAnswer       EndReason = "NO_ANSWER"       // the customer did not answer an outbound call in time, or declined it
 	Failed         EndReason = "FAILED"          // the media layer lost the call
+
+	Transferred       EndReason = "TRANSFERRED"        // an external number took the call: it left the contact centre
+	MaximumWaitTime   EndReason = "MAXIMUM_WAIT_TIME"  // the caller waited the waiting strategy's maximum and no overflow took it
+	CallbackRequested EndReason = "CALLBACK_REQUESTED" // the caller asked to be called back instead of waiting
+	ReturnedToIVR     EndReason = "RETURNED_TO_IVR"    // the caller chose to go back to the host's IVR
 )
 
 // EndReasons lists every end reason.
-var EndReasons = []EndReason{CustomerHangUp, AgentHangUp, Abandoned, NoAnswer, Failed}
+var EndReasons = []EndReason{CustomerHangUp, AgentHangUp, Abandoned, NoAnswer, Failed,
+	Transferred, MaximumWaitTime, CallbackRequested, ReturnedToIVR}
 
 // Valid reports whether r is a known end reason.
 func (r EndReason) Valid() bool { return slices.Contains(EndReasons, r) }
@@ -150,6 +156,12 @@ type Call struct {
 	OnHold         bool   // the customer is on hold; only while CONNECTED
 	EndReason      EndReason
 
+	// Transfer is the transfer in progress on a CONNECTED call, nil when
+	// none is (see Transfer); Transfers counts the transfers started
+	// on the call, at most MaxTransfers.
+	Transfer  *Transfer
+	Transfers int
+
 	// Refused lists the agents that rejected the call or let its offer
 	// time out in the current round, oldest first: the call is not offered
 	// to them again in this round (see Next).
@@ -171,6 +183,7 @@ func (c *Call) Clone() *Call {
 	}
 	cp := *c
 	cp.Refused = slices.Clone(c.Refused)
+	cp.Transfer = c.Transfer.clone()
 	return &cp
 }
 
@@ -289,7 +302,10 @@ func (c *Call) Validate() error {
 			return fault.Invalid("refused", "names agent %q twice", a)
 		}
 	}
-	return c.validateState()
+	if err := c.validateState(); err != nil {
+		return err
+	}
+	return c.validateTransfer()
 }
 
 func (c *Call) validateState() error {

@@ -46,6 +46,8 @@
 //	QUEUED      Abandon, HangUp(CUST.)  ENDED       ABANDONED
 //	RINGING     Abandon, HangUp(CUST.)  ENDED       ABANDONED
 //	any but ENDED  Fail                 ENDED       FAILED
+//	QUEUED      Leave                   ENDED       MAXIMUM_WAIT_TIME, CALLBACK_REQUESTED or RETURNED_TO_IVR,
+//	RINGING                                         as the waiting strategy decides
 //
 // Every other pair is refused with a *StateError (errors.Is ErrState and
 // fault.ErrConflict) and changes nothing: an agent hanging up a call it
@@ -66,6 +68,9 @@
 // AGENT_HANGUP an agent giving up dialing); ABANDONED is a customer hanging
 // up before any agent answered; NO_ANSWER an outbound call the customer did
 // not take; FAILED the media layer losing the call in any state.
+// TRANSFERRED is an external number taking a transferred call;
+// MAXIMUM_WAIT_TIME, CALLBACK_REQUESTED and RETURNED_TO_IVR end a waiting
+// call as its waiting strategy decides (package waiting).
 //
 // # Offers
 //
@@ -106,10 +111,50 @@
 // parley allows 0..86400 seconds, the limit of the agent's own wrap-up. An agent
 // may have its own length (nil defers to the account; Infobip's agent
 // wrap-up config); with the account's wrap-up disabled no agent wraps up.
-// Wrap-up starts when a call that had connected ends (Change.WrapUp): a
-// call never answered leaves nothing to wrap up. A running wrap-up that
+// Wrap-up starts when a call that had connected ends (Change.WrapUp), or
+// when its agent hands it over by a transfer that is answered: a call
+// never answered leaves nothing to wrap up. A running wrap-up that
 // ends later is kept. Extend adds 1..86400 seconds to a running wrap-up
 // when the account allows it; Clear ends it now, and clearing when there is
 // none is no error. An agent has one wrap-up, whether it follows a call or
 // a closed conversation: routing.Agent.WrapUpUntil holds its end.
+//
+// # Transfers
+//
+// A CONNECTED call may be transferred (Infobip's /ccaas/voice/2
+// conversation/{id}/transfer routes) to an agent, to a queue or to an
+// external number. Anything but a connected call is ErrNoLiveCall
+// (fault.ErrPrecondition, Infobip's 412); a destination that does not
+// exist is fault.ErrNotFound (404); one that cannot take the call now is
+// ErrNotAvailable (fault.ErrConflict, Infobip's 409 NOT AVAILABLE). A
+// refused transfer returns no call: nothing is to be written.
+//
+//	to an agent      the target must be available for a call (routing.AvailabilityOf);
+//	                 it rings for the inbound timeout; queue membership does not matter
+//	to a queue       the queue must be inside its working hours with auto-assignment on
+//	                 (schedule.TakesTransfers); its available members are offered the
+//	                 call one at a time (NextTransferAgent, OfferTransfer), each once
+//	to a number      E.164 (ValidatePhoneNumber); any number, or only the allowed ones,
+//	                 per ExternalTransferConfig; it rings for the outbound timeout
+//
+// While a transfer is in progress (Call.Transfer) the agent who made it
+// stays connected and the customer hears the transfer music; the agent a
+// transfer rings at is taken up by it (Occupies). An agent accepting it
+// before its deadline gets the call and the conversation (Change.Assignee);
+// the transferring agent is released and starts its wrap-up. An external
+// number answering ends the call for parley with TRANSFERRED. A transfer
+// nobody answers (an agent rejects it or lets it ring out, no member of
+// the queue is left, the number rings out) gives the call back to the
+// agent who transferred it, still connected (Change.Returned); that agent
+// may also take it back itself (ReturnTransfer). The call ending under a
+// transfer gives the transfer up (Change.Withdrawn). One transfer at a
+// time, and at most MaxTransfers (10) per call, answered or not.
+//
+// # Hold
+//
+// Hold and Unhold put the customer of a connected call on hold and take
+// it off (Infobip's {conversationId}/hold and /unhold). What the customer
+// hears meanwhile is the HoldConfig of the call's queue, or the default
+// one (HoldConfigFor): music, and an announcement repeated every
+// repeatInterval from the moment the hold began.
 package call

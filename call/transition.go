@@ -33,6 +33,15 @@ type Change struct {
 	// NewRound reports that OfferNext started a new round of offers
 	// before this one (see Next).
 	NewRound bool
+
+	// Transfer is the transfer the transition started, answered or gave
+	// up (see Transfer); Withdrawn is the agent a transfer rang at
+	// until the transition stopped it: its voice capacity is free again.
+	Transfer  *Transfer
+	Withdrawn string
+	// Returned reports that a transfer nobody answered gave the call
+	// back to the agent who transferred it.
+	Returned bool
 }
 
 // Offer is an inbound call ringing at one agent until ExpiresAt.
@@ -336,6 +345,11 @@ func (c *Call) end(reason EndReason, now time.Time) (*Call, Change, error) {
 		n.AgentID = ""
 	}
 	ch := Change{From: c.State, To: n.State, Released: c.AgentID}
+	if c.Transfer != nil {
+		// The call ends under a transfer in progress: it is given up.
+		ch.Transfer, ch.Withdrawn = c.Transfer.clone(), c.Transfer.AgentID
+		n.Transfer = nil
+	}
 	if c.State == Connected {
 		ch.WrapUp = c.AgentID
 	}

@@ -25,6 +25,10 @@ var (
 	ErrClosed        = errors.New("conversation is closed")
 	ErrForbidden     = errors.New("forbidden")
 	ErrConflict      = errors.New("version conflict")
+	// ErrPrecondition is a request whose subject is missing a state it
+	// needs, as transferring a conversation that has no live call
+	// (Infobip's 412 PRECONDITION FAILED).
+	ErrPrecondition = errors.New("precondition failed")
 )
 
 // FieldError is an ErrInvalid that names the offending field and the reason.
