@@ -63,7 +63,6 @@ import (
 	"github.com/parleyhq/parley/httpapi"
 	"github.com/parleyhq/parley/httpapi/helpdesk"
 	"github.com/parleyhq/parley/sqlstore"
-	"github.com/parleyhq/parley/sqlstore/sqlite"
 	"github.com/parleyhq/parley/storage"
 )
 
@@ -176,15 +175,7 @@ func openDatabase(ctx context.Context, c config) (*database, error) {
 		}
 		return &database{store: s, name: "postgres schema " + c.schema, close: pool.Close}, nil
 	}
-	s, err := sqlite.Open(ctx, c.sqlite, sqlstore.WithSchema(c.schema))
-	if err != nil {
-		return nil, err
-	}
-	if err := s.Migrate(ctx); err != nil {
-		_ = s.Close()
-		return nil, fmt.Errorf("sqlite %s: %w", c.sqlite, err)
-	}
-	return &database{store: s, name: "sqlite " + c.sqlite, close: func() { _ = s.Close() }}, nil
+	return openSQLite(ctx, c)
 }
 
 // run serves until ctx is done, then shuts down gracefully.
