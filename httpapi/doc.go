@@ -8,10 +8,19 @@
 //
 // Options set the base path (WithBasePath), the logger for 500s
 // (WithLogger) and how a request's actor is found (WithActorFunc, default
-// HeaderActor: the x-agent-id header as the agent id, no scopes), so that a
-// host can plug in its own authentication. The actor goes into the request
-// context with parley.WithActor for every request: it is the sender and the
-// reply-matrix actor of OUTBOUND messages and the actor of every event.
+// HeaderActor). The actor goes into the request context with
+// parley.WithActor for every request: it is the sender and the reply-matrix
+// actor of OUTBOUND messages, the holder of the scopes checked, and the
+// actor of every event.
+//
+// A host plugs in its own authentication in either of two ways. A
+// middleware in front of the handler authenticates the caller and puts the
+// actor in the request context with parley.WithActor: HeaderActor keeps it
+// and never reads x-agent-id (the header cannot override an authenticated
+// caller). Or WithActorFunc replaces HeaderActor with a function that reads
+// a verified token and returns the actor, or ErrUnauthenticated for a 401.
+// Without either, HeaderActor takes the x-agent-id header as the agent id,
+// with no scopes: fit for a trusted network only.
 //
 // The routes are those of the package's one route table, which a test
 // checks against the OpenAPI description served at GET {base}/openapi.json

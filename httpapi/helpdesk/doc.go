@@ -8,7 +8,8 @@
 //
 // Options set the base path (WithBasePath), the logger for 500s
 // (WithLogger) and how a request's actor is found (WithActorFunc, default
-// HeaderActor: the x-agent-id header, no scopes), exactly as httpapi's do;
+// HeaderActor: an actor a host middleware put in the request context, else
+// the x-agent-id header, no scopes), exactly as httpapi's do;
 // one function serves both adapters. The routes are those of the package's
 // route table, checked by a test against the OpenAPI description served at
 // GET {base}/openapi.json.

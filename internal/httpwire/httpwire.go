@@ -87,11 +87,16 @@ func BasePath(base string) string {
 // the id of the agent acting, as in the Infobip API.
 const HeaderAgentID = "x-agent-id"
 
-// HeaderActor is the adapters' default way to find a request's actor: the
-// x-agent-id header, when present, is the actor's agent id, with no scopes.
-// The header given twice, or a value that is not a printable id of at most
-// 255 characters, is a 400.
+// HeaderActor is the adapters' default way to find a request's actor. An
+// actor already in the request context (parley.WithActor, set by a host
+// middleware that authenticated the caller) is the actor, and the header is
+// not read. Otherwise the x-agent-id header, when present, is the actor's
+// agent id, with no scopes. The header given twice, or a value that is not
+// a printable id of at most 255 characters, is a 400.
 func HeaderActor(r *http.Request) (parley.Actor, error) {
+	if a, ok := parley.LookupActor(r.Context()); ok {
+		return a, nil
+	}
 	values := r.Header.Values(HeaderAgentID)
 	switch {
 	case len(values) == 0 || len(values) == 1 && values[0] == "":
