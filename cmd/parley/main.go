@@ -15,6 +15,19 @@
 //	                                   table prefix (default parley)
 //	-api-keys FILE    PARLEY_API_KEYS  the API keys (see below)
 //	-seed                              load the demo data set (idempotent)
+//	-read-timeout D    (default 30s)   the longest a client may take to send a request
+//	-write-timeout D   (default 60s)   the longest from a request's headers to the end of its answer
+//	-idle-timeout D    (default 60s)   how long an idle keep-alive connection stays open
+//	-max-conns N                       the most open connections (default: the file limit less 128)
+//
+// Slow and idle clients cannot starve the others: headers must arrive
+// within 10 seconds (or the read timeout, if shorter) and fit in 64 KiB,
+// the timeouts above bound every connection, and the process raises its
+// open-file limit to the hard limit at start. At -max-conns the server
+// makes room for a new connection by closing an idle keep-alive one (else
+// the one that has waited longest for its first request); when every
+// connection is busy with a request, the new one gets a 503 with
+// Retry-After: 1.
 //
 // PostgreSQL is used when a DSN is given, unless -sqlite is on the command
 // line and -postgres is not: a flag always wins over the environment, so
@@ -100,7 +113,26 @@ type config struct {
 	schema   string
 	apiKeys  string // the keys file; "" runs the server open
 	seed     bool
+	limits   limits
 }
+
+// limits are how long a client may take and how many connections the
+// server holds: what keeps slow and idle clients from starving the others.
+type limits struct {
+	readTimeout  time.Duration // a whole request, body included
+	writeTimeout time.Duration // from the end of the headers to the end of the answer
+	idleTimeout  time.Duration // a keep-alive connection between requests
+	maxConns     int           // open connections; 0 is derived from the file limit
+}
+
+// defaultLimits are the limits without flags.
+var defaultLimits = limits{readTimeout: 30 * time.Second, writeTimeout: 60 * time.Second, idleTimeout: 60 * time.Second}
+
+// The fixed limits: the header read, and the header size.
+const (
+	readHeaderTimeout = 10 * time.Second
+	maxHeaderBytes    = 64 << 10
+)
 
 // parseConfig reads the flags, with the environment as their defaults. A
 // flag given wins over every variable: -sqlite on the command line without
@@ -121,6 +153,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&c.schema, "schema", envOr("PARLEY_SCHEMA", sqlstore.DefaultSchema), "PostgreSQL schema, or SQLite table prefix, `NAME` (env PARLEY_SCHEMA)")
 	fs.StringVar(&c.apiKeys, "api-keys", envOr("PARLEY_API_KEYS", ""), "JSON `FILE` of API keys; without it the API is open (env PARLEY_API_KEYS)")
 	fs.BoolVar(&c.seed, "seed", false, "load a small demo data set (safe to repeat)")
+	fs.DurationVar(&c.limits.readTimeout, "read-timeout", defaultLimits.readTimeout, "the longest a client may take to send a request, body included")
+	fs.DurationVar(&c.limits.writeTimeout, "write-timeout", defaultLimits.writeTimeout, "the longest from the end of a request's headers to the end of its answer")
+	fs.DurationVar(&c.limits.idleTimeout, "idle-timeout", defaultLimits.idleTimeout, "how long an idle keep-alive connection stays open")
+	fs.IntVar(&c.limits.maxConns, "max-conns", 0, "the most open connections; at the cap idle ones are closed to make room (default: the file limit less a reserve)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, err
@@ -137,6 +173,14 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	if err := sqlstore.ValidSchema(c.schema); err != nil {
 		return usage(fmt.Errorf("-schema: %w", err))
+	}
+	for name, d := range map[string]time.Duration{"-read-timeout": c.limits.readTimeout, "-write-timeout": c.limits.writeTimeout, "-idle-timeout": c.limits.idleTimeout} {
+		if d <= 0 {
+			return usage(fmt.Errorf("%s: must be positive, not %v", name, d))
+		}
+	}
+	if c.limits.maxConns < 0 {
+		return usage(fmt.Errorf("-max-conns: must not be negative, not %d", c.limits.maxConns))
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
@@ -215,10 +259,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		logger.Info("demo data loaded")
 	}
 
-	ln, err := net.Listen("tcp", c.addr)
+	fileLimit, err := raiseFileLimit()
+	if err != nil {
+		logger.Warn("could not raise the open-file limit", "limit", fileLimit, "error", err)
+	}
+	maxConns := c.limits.maxConns
+	if maxConns == 0 {
+		maxConns = connsFor(fileLimit)
+	}
+	tcp, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return err
 	}
+	ln := newConnLimit(tcp, maxConns)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -230,7 +283,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	mux.Handle(helpdesk.DefaultBasePath+"/", helpdesk.New(svc, helpdesk.WithLogger(logger), helpdesk.WithActorFunc(actor)))
 	srv := &http.Server{
 		Handler:           logRequests(logger, mux),
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: min(readHeaderTimeout, c.limits.readTimeout),
+		ReadTimeout:       c.limits.readTimeout,
+		WriteTimeout:      c.limits.writeTimeout,
+		IdleTimeout:       c.limits.idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ConnState:         ln.connState,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 
@@ -249,7 +307,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	root := serveURL(c.addr, ln.Addr())
 	fmt.Fprintf(stdout, "parley: serving %s%s and %s%s over %s\n", root, httpapi.DefaultBasePath, root, helpdesk.DefaultBasePath, db.name)
-	logger.Info("listening", "addr", ln.Addr().String(), "database", db.name)
+	logger.Info("listening", "addr", ln.Addr().String(), "database", db.name,
+		"maxConns", maxConns, "fileLimit", fileLimit, "readTimeout", c.limits.readTimeout,
+		"writeTimeout", c.limits.writeTimeout, "idleTimeout", c.limits.idleTimeout)
 
 	select {
 	case err := <-served:
@@ -266,6 +326,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	return nil
+}
+
+// connsFor is the default connection cap under a file limit: the limit
+// less a reserve for the database's connections, the SQLite files and the
+// log, and at least 32. An unknown limit (0) gives 4096.
+func connsFor(fileLimit uint64) int {
+	const reserve = 128
+	switch {
+	case fileLimit == 0:
+		return 4096
+	case fileLimit > 1<<20:
+		return 1 << 20
+	case fileLimit < reserve+32:
+		return 32
+	}
+	return int(fileLimit) - reserve
 }
 
 // serveURL is the root URL to print for a server asked to listen on addr

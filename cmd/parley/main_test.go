@@ -68,6 +68,7 @@ func TestParseConfig(t *testing.T) {
 			t.Parallel()
 			got, err := parseConfig(tc.args, env(tc.env), io.Discard)
 			require.NoError(t, err)
+			tc.want.limits = defaultLimits
 			require.Equal(t, tc.want, got)
 		})
 	}

@@ -24,4 +24,3 @@ func openSQLite(ctx context.Context, c config) (*database, error) {
 	}
 	return &database{store: s, name: "sqlite " + c.sqlite, close: func() { _ = s.Close() }}, nil
 }
-
