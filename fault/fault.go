@@ -25,6 +25,7 @@ var (
 	ErrClosed        = errors.New("conversation is closed")
 	ErrForbidden     = errors.New("forbidden")
 	ErrConflict      = errors.New("version conflict")
+	ErrUnavailable   = errors.New("the database is unavailable; retry later")
 )
 
 // FieldError is an ErrInvalid that names the offending field and the reason.

@@ -53,7 +53,9 @@
 // header at fault. ErrInvalid is 400 INVALID, ErrNotFound 404 NOT_FOUND,
 // ErrAlreadyExists 409 ALREADY_EXISTS, ErrClosed 409 CLOSED, ErrForbidden
 // 403 FORBIDDEN, ErrConflict 409 CONFLICT, ErrUnauthenticated (from an
-// ActorFunc) 401 UNAUTHENTICATED; an unknown path is 404 NOT_FOUND and a
+// ActorFunc) 401 UNAUTHENTICATED, ErrUnavailable (the database cannot be
+// reached) and a passed request deadline 503 UNAVAILABLE with Retry-After;
+// an unknown path is 404 NOT_FOUND and a
 // known path with another method 405 METHOD_NOT_ALLOWED with an Allow
 // header. Anything else is 500 INTERNAL with the message "internal error";
 // the real error is logged, never sent. A write may also be a 409

@@ -187,6 +187,11 @@ func (a *api) writeJSON(w http.ResponseWriter, status int, body any) {
 // other error is a 500 with a generic message; the real one is logged.
 func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if status, code, field, ok := httpwire.Classify(err); ok {
+		if status == http.StatusServiceUnavailable {
+			w.Header().Set("Retry-After", httpwire.RetryAfterSeconds)
+			a.logger.Log(r.Context(), slog.LevelWarn, "httpapi: database unavailable",
+				"method", r.Method, "path", r.URL.Path, "error", err)
+		}
 		a.writeJSON(w, status, errorJSON{StatusCode: "ERROR", Message: err.Error(), Code: code, Field: field})
 		return
 	}

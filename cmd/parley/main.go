@@ -52,7 +52,20 @@
 // which the server answers too; the log has the address it listens on.
 // Every few seconds it drains the queues
 // (parley.Service.AssignAllWaiting), so that ended wrap-ups and exceeded
-// waits take effect. GET /healthz answers 200 once the server is up.
+// waits take effect.
+//
+// Operations:
+//
+//	parley migrate [-sqlite PATH | -postgres DSN] [-schema NAME]          migrate, then exit
+//	parley migrate -status [-sqlite PATH | -postgres DSN] [-schema NAME]  the version, changing nothing
+//
+// lets ops migrate before rolling out instances (which still migrate on
+// start, a no-op then). A server refuses to start on a database that a
+// newer build has migrated. GET /healthz answers 200 while the process is
+// up; GET /readyz answers 200 when the database answers and every
+// migration this build knows is applied, else 503 with Retry-After and the
+// reason. A request the database cannot serve (the connection refused or
+// lost, the server shutting down) is a 503 with Retry-After, not a 500.
 package main
 
 import (
@@ -76,7 +89,6 @@ import (
 	"github.com/parleyhq/parley/httpapi"
 	"github.com/parleyhq/parley/httpapi/helpdesk"
 	"github.com/parleyhq/parley/sqlstore"
-	"github.com/parleyhq/parley/storage"
 )
 
 func main() {
@@ -113,6 +125,7 @@ type config struct {
 	schema   string
 	apiKeys  string // the keys file; "" runs the server open
 	seed     bool
+	status   bool // parley migrate -status: report, change nothing
 	limits   limits
 }
 
@@ -128,8 +141,10 @@ type limits struct {
 // defaultLimits are the limits without flags.
 var defaultLimits = limits{readTimeout: 30 * time.Second, writeTimeout: 60 * time.Second, idleTimeout: 60 * time.Second}
 
-// The fixed limits: the header read, and the header size.
+// The fixed limits: the header read, the header size, and how long the
+// readiness check waits for the database.
 const (
+	readyTimeout      = 2 * time.Second
 	readHeaderTimeout = 10 * time.Second
 	maxHeaderBytes    = 64 << 10
 )
@@ -153,6 +168,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&c.schema, "schema", envOr("PARLEY_SCHEMA", sqlstore.DefaultSchema), "PostgreSQL schema, or SQLite table prefix, `NAME` (env PARLEY_SCHEMA)")
 	fs.StringVar(&c.apiKeys, "api-keys", envOr("PARLEY_API_KEYS", ""), "JSON `FILE` of API keys; without it the API is open (env PARLEY_API_KEYS)")
 	fs.BoolVar(&c.seed, "seed", false, "load a small demo data set (safe to repeat)")
+	fs.BoolVar(&c.status, "status", false, "with parley migrate: report the database's version, change nothing")
 	fs.DurationVar(&c.limits.readTimeout, "read-timeout", defaultLimits.readTimeout, "the longest a client may take to send a request, body included")
 	fs.DurationVar(&c.limits.writeTimeout, "write-timeout", defaultLimits.writeTimeout, "the longest from the end of a request's headers to the end of its answer")
 	fs.DurationVar(&c.limits.idleTimeout, "idle-timeout", defaultLimits.idleTimeout, "how long an idle keep-alive connection stays open")
@@ -195,14 +211,15 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 type usageError struct{ error }
 
 // database is the seam between the server and its store: what it needs
-// to open, migrate and close one.
+// to open, migrate, check and close one.
 type database struct {
-	store storage.Store
+	store *sqlstore.Store
 	name  string // for the log: "sqlite parley.db" or "postgres"
 	close func()
 }
 
-// openDatabase opens and migrates the store the configuration names.
+// openDatabase opens the store the configuration names, without
+// migrating it.
 func openDatabase(ctx context.Context, c config) (*database, error) {
 	if c.postgres != "" {
 		pool, err := pgxpool.New(ctx, c.postgres)
@@ -210,9 +227,6 @@ func openDatabase(ctx context.Context, c config) (*database, error) {
 			return nil, fmt.Errorf("postgres: %w", err)
 		}
 		s, err := sqlstore.NewPostgres(pool, sqlstore.WithSchema(c.schema))
-		if err == nil {
-			err = s.Migrate(ctx)
-		}
 		if err != nil {
 			pool.Close()
 			return nil, fmt.Errorf("postgres: %w", err)
@@ -222,11 +236,63 @@ func openDatabase(ctx context.Context, c config) (*database, error) {
 	return openSQLite(ctx, c)
 }
 
+// migrate brings the database up to date; one a newer build migrated is
+// refused (sqlstore.ErrSchemaTooNew), so that an old instance never
+// serves a new schema.
+func (db *database) migrate(ctx context.Context) error {
+	if err := db.store.Migrate(ctx); err != nil {
+		return fmt.Errorf("%s: %w", db.name, err)
+	}
+	return nil
+}
+
+// runMigrate is "parley migrate": it migrates the database and says from
+// which version to which, or with -status only says where it stands, so
+// that ops can migrate before rolling out instances.
+func runMigrate(ctx context.Context, c config, stdout io.Writer) error {
+	db, err := openDatabase(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer db.close()
+	before, err := db.store.SchemaVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("%s: %w", db.name, err)
+	}
+	latest := db.store.LatestVersion()
+	if c.status {
+		state := "up to date"
+		switch err := db.store.CheckSchema(ctx); {
+		case errors.Is(err, sqlstore.ErrSchemaTooNew):
+			state = "newer than this build"
+		case err != nil:
+			state = "migrations pending"
+		}
+		fmt.Fprintf(stdout, "parley: %s is at version %d; this build knows %d: %s\n", db.name, before, latest, state)
+		return nil
+	}
+	if err := db.migrate(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "parley: %s migrated from version %d to %d\n", db.name, before, latest)
+	return nil
+}
+
 // run serves until ctx is done, then shuts down gracefully.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	migrateCmd := len(args) > 0 && args[0] == "migrate"
+	if migrateCmd {
+		args = args[1:]
+	}
 	c, err := parseConfig(args, getenv, stderr)
 	if err != nil {
 		return err
+	}
+	if migrateCmd {
+		return runMigrate(ctx, c, stdout)
+	}
+	if c.status {
+		return usageError{errors.New("-status goes with parley migrate")}
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	svcOpts := []parley.Option{parley.WithLogger(logger)}
@@ -248,6 +314,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	defer db.close()
+	if err := db.migrate(ctx); err != nil {
+		return err
+	}
 	svc := parley.New(db.store, svcOpts...)
 	// The server's own work (seeding, draining the queues) holds every
 	// scope: with API keys, authorisation is on for it too.
@@ -276,6 +345,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := db.store.CheckSchema(ctx); err != nil {
+			logger.Warn("not ready", "error", err)
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = fmt.Fprintf(w, "not ready: %v\n", err)
+			return
+		}
+		_, _ = io.WriteString(w, "ready\n")
 	})
 	// The Infobip adapter answers every path the helpdesk one does not
 	// own, with its JSON 404 for those that are no route.

@@ -4,23 +4,18 @@ package main
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/parleyhq/parley/sqlstore"
 	"github.com/parleyhq/parley/sqlstore/sqlite"
 )
 
-// openSQLite opens and migrates the SQLite file the configuration names.
+// openSQLite opens the SQLite file the configuration names.
 // SQLite needs cgo: sqlite_nocgo.go stands in for this file in a cgo-free
 // build, which serves PostgreSQL only.
 func openSQLite(ctx context.Context, c config) (*database, error) {
 	s, err := sqlite.Open(ctx, c.sqlite, sqlstore.WithSchema(c.schema))
 	if err != nil {
 		return nil, err
-	}
-	if err := s.Migrate(ctx); err != nil {
-		_ = s.Close()
-		return nil, fmt.Errorf("sqlite %s: %w", c.sqlite, err)
 	}
 	return &database{store: s, name: "sqlite " + c.sqlite, close: func() { _ = s.Close() }}, nil
 }

@@ -44,7 +44,8 @@
 // ErrAlreadyExists 409 ALREADY_EXISTS, ErrClosed 409 CLOSED, ErrConflict
 // 409 CONFLICT (a customer who still has conversations, a database too
 // busy to take the write), ErrForbidden 403 FORBIDDEN, ErrUnauthenticated
-// 401 UNAUTHENTICATED (with a WWW-Authenticate header), an unknown path 404,
+// 401 UNAUTHENTICATED (with a WWW-Authenticate header), ErrUnavailable and
+// a passed deadline 503 UNAVAILABLE (with Retry-After), an unknown path 404,
 // another method 405 METHOD_NOT_ALLOWED with Allow, anything else 500
 // INTERNAL with the message "internal error" (the error is logged).
 //

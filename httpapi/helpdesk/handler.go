@@ -181,6 +181,11 @@ func (a *api) writeJSON(w http.ResponseWriter, status int, body any) {
 // generic message; the real one is logged.
 func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if status, code, field, ok := httpwire.Classify(err); ok {
+		if status == http.StatusServiceUnavailable {
+			w.Header().Set("Retry-After", httpwire.RetryAfterSeconds)
+			a.logger.Log(r.Context(), slog.LevelWarn, "helpdesk: database unavailable",
+				"method", r.Method, "path", r.URL.Path, "error", err)
+		}
 		if status == http.StatusUnauthorized {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="parley"`)
 		}

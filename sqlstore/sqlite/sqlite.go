@@ -103,7 +103,8 @@ func dsn(name string, write bool, extra url.Values) string {
 
 // Classify maps go-sqlite3's errors to storage's sentinels: a unique or
 // primary key constraint is ErrAlreadyExists, a foreign key ErrNotFound,
-// a busy or locked database ErrConflict. It is what Open passes to
+// a busy or locked database ErrConflict, a file that cannot be opened
+// ErrUnavailable. It is what Open passes to
 // sqlstore.NewSQLite.
 func Classify(err error) error {
 	var e sqlite3.Error
@@ -123,6 +124,8 @@ func Classify(err error) error {
 	switch e.Code {
 	case sqlite3.ErrBusy, sqlite3.ErrLocked:
 		return storage.ErrConflict
+	case sqlite3.ErrCantOpen:
+		return storage.ErrUnavailable
 	}
 	return nil
 }
