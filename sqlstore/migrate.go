@@ -66,7 +66,10 @@ func migrationVersion(name string) (int, bool) {
 
 // MigrationFS returns the dialect's migrations rendered for schema (see
 // WithSchema): files named NNNN_description.sql, ready for a migration tool
-// of the host's own. The version numbers are the same for both dialects.
+// of the host's own; goose runs them as they are (each is annotated
+// "-- +goose Up"). On PostgreSQL the first creates the schema; goose keeps
+// its own version table, so create the schema first and put it on the
+// search_path when goose's table belongs there too. The version numbers are the same for both dialects.
 // Migrate records what it applied in its own table (schema_migrations in
 // the namespace); a host that uses its own tool instead should not also
 // call Migrate.
