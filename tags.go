@@ -19,7 +19,7 @@ func (s *Service) CreateTag(ctx context.Context, name string) (*tag.Tag, error) 
 		return nil, err
 	}
 	var out *tag.Tag
-	err := s.run(ctx, func(tx storage.Tx, rec *recorder) error {
+	err := s.run(ctx, "CreateTag", func(tx storage.Tx, rec *recorder) error {
 		t := &tag.Tag{Name: name, CreatedAt: rec.now}
 		if err := tx.CreateTag(ctx, t); err != nil {
 			return err
@@ -69,7 +69,7 @@ func (s *Service) DeleteTag(ctx context.Context, name string) error {
 	if err := tag.ValidateName(name); err != nil {
 		return err
 	}
-	return s.run(ctx, func(tx storage.Tx, rec *recorder) error {
+	return s.run(ctx, "DeleteTag", func(tx storage.Tx, rec *recorder) error {
 		if _, err := tx.GetTag(ctx, name); err != nil {
 			return err
 		}
@@ -173,7 +173,7 @@ func (s *Service) tagChange(ctx context.Context, op, conversationID, name string
 		return nil, err
 	}
 	var out *conversation.Conversation
-	err := s.run(ctx, func(tx storage.Tx, rec *recorder) error {
+	err := s.run(ctx, op, func(tx storage.Tx, rec *recorder) error {
 		c, err := tx.LockConversation(ctx, conversationID)
 		if err != nil {
 			return err
