@@ -19,6 +19,8 @@
 //	-write-timeout D   (default 60s)   the longest from a request's headers to the end of its answer
 //	-idle-timeout D    (default 60s)   how long an idle keep-alive connection stays open
 //	-max-conns N                       the most open connections (default: the file limit less 128)
+//	-log-format F      (default text)  the log's format: text or json
+//	-log-level L       (default info)  debug logs every service operation too
 //
 // Slow and idle clients cannot starve the others: headers must arrive
 // within 10 seconds (or the read timeout, if shorter) and fit in 64 KiB,
@@ -66,6 +68,13 @@
 // migration this build knows is applied, else 503 with Retry-After and the
 // reason. A request the database cannot serve (the connection refused or
 // lost, the server shutting down) is a 503 with Retry-After, not a 500.
+// GET /metrics answers in the Prometheus text format: the requests by
+// method and status code and the service's operations by name and outcome
+// (histograms of their durations, parley_http_request_duration_seconds
+// and parley_operation_duration_seconds), and the open connections by
+// state (parley_http_open_connections, with the cap and the count of those
+// shed). The operations and readiness endpoints are open even with
+// -api-keys: put them where only the operators can reach them.
 package main
 
 import (
@@ -126,6 +135,8 @@ type config struct {
 	apiKeys  string // the keys file; "" runs the server open
 	seed     bool
 	status   bool // parley migrate -status: report, change nothing
+	logJSON  bool // -log-format json
+	logLevel slog.Level
 	limits   limits
 }
 
@@ -168,6 +179,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&c.schema, "schema", envOr("PARLEY_SCHEMA", sqlstore.DefaultSchema), "PostgreSQL schema, or SQLite table prefix, `NAME` (env PARLEY_SCHEMA)")
 	fs.StringVar(&c.apiKeys, "api-keys", envOr("PARLEY_API_KEYS", ""), "JSON `FILE` of API keys; without it the API is open (env PARLEY_API_KEYS)")
 	fs.BoolVar(&c.seed, "seed", false, "load a small demo data set (safe to repeat)")
+	logFormat := fs.String("log-format", "text", "the log's format: text or json")
+	fs.TextVar(&c.logLevel, "log-level", slog.LevelInfo, "the lowest level logged: debug, info, warn or error (debug logs every operation)")
 	fs.BoolVar(&c.status, "status", false, "with parley migrate: report the database's version, change nothing")
 	fs.DurationVar(&c.limits.readTimeout, "read-timeout", defaultLimits.readTimeout, "the longest a client may take to send a request, body included")
 	fs.DurationVar(&c.limits.writeTimeout, "write-timeout", defaultLimits.writeTimeout, "the longest from the end of a request's headers to the end of its answer")
@@ -194,6 +207,13 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		if d <= 0 {
 			return usage(fmt.Errorf("%s: must be positive, not %v", name, d))
 		}
+	}
+	switch *logFormat {
+	case "text":
+	case "json":
+		c.logJSON = true
+	default:
+		return usage(fmt.Errorf("-log-format: must be text or json, not %q", *logFormat))
 	}
 	if c.limits.maxConns < 0 {
 		return usage(fmt.Errorf("-max-conns: must not be negative, not %d", c.limits.maxConns))
@@ -294,8 +314,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if c.status {
 		return usageError{errors.New("-status goes with parley migrate")}
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	svcOpts := []parley.Option{parley.WithLogger(logger)}
+	logOpts := &slog.HandlerOptions{Level: c.logLevel}
+	logger := slog.New(slog.NewTextHandler(stderr, logOpts))
+	if c.logJSON {
+		logger = slog.New(slog.NewJSONHandler(stderr, logOpts))
+	}
+	m := newMetrics()
+	svcOpts := []parley.Option{parley.WithLogger(logger), parley.WithObserver(m.operation)}
 	actor := httpapi.HeaderActor
 	if c.apiKeys != "" {
 		keys, err := loadKeys(c.apiKeys)
@@ -341,11 +366,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	ln := newConnLimit(tcp, maxConns)
+	m.conns = ln
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "ok\n")
 	})
+	mux.Handle("GET /metrics", m)
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
 		defer cancel()
@@ -364,7 +391,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	mux.Handle("/", httpapi.New(svc, httpapi.WithLogger(logger), httpapi.WithActorFunc(actor)))
 	mux.Handle(helpdesk.DefaultBasePath+"/", helpdesk.New(svc, helpdesk.WithLogger(logger), helpdesk.WithActorFunc(actor)))
 	srv := &http.Server{
-		Handler:           logRequests(logger, mux),
+		Handler:           logRequests(logger, m, mux),
 		ReadHeaderTimeout: min(readHeaderTimeout, c.limits.readTimeout),
 		ReadTimeout:       c.limits.readTimeout,
 		WriteTimeout:      c.limits.writeTimeout,
@@ -490,8 +517,9 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
-// logRequests logs each request: method, path, status and latency.
-func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
+// logRequests logs each request (method, path, status and latency) and
+// counts it in the metrics.
+func logRequests(logger *slog.Logger, m *metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
@@ -499,10 +527,23 @@ func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
+		latency := time.Since(start)
+		m.request(methodLabel(r.Method), rec.status, latency)
 		logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
 			slog.Int("status", rec.status),
-			slog.Duration("latency", time.Since(start)))
+			slog.Duration("latency", latency))
 	})
+}
+
+// methodLabel is the method as a metric label: one of HTTP's, or OTHER,
+// so that a client cannot grow the series without bound.
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions:
+		return method
+	}
+	return "OTHER"
 }
