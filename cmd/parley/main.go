@@ -14,7 +14,7 @@
 //	-schema NAME      PARLEY_SCHEMA    the PostgreSQL schema, or the SQLite
 //	                                   table prefix (default parley)
 //	-api-keys FILE    PARLEY_API_KEYS  the API keys (see below)
-//	-seed                              load the demo data set (idempotent)
+//	-seed                              load the demo data set, or set it back (see seed.go)
 //	-read-timeout D    (default 30s)   the longest a client may take to send a request
 //	-write-timeout D   (default 60s)   the longest from a request's headers to the end of its answer
 //	-idle-timeout D    (default 60s)   how long an idle keep-alive connection stays open
@@ -178,7 +178,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&c.postgres, "postgres", envOr("PARLEY_POSTGRES", ""), "PostgreSQL `DSN`; overrides -sqlite (env PARLEY_POSTGRES)")
 	fs.StringVar(&c.schema, "schema", envOr("PARLEY_SCHEMA", sqlstore.DefaultSchema), "PostgreSQL schema, or SQLite table prefix, `NAME` (env PARLEY_SCHEMA)")
 	fs.StringVar(&c.apiKeys, "api-keys", envOr("PARLEY_API_KEYS", ""), "JSON `FILE` of API keys; without it the API is open (env PARLEY_API_KEYS)")
-	fs.BoolVar(&c.seed, "seed", false, "load a small demo data set (safe to repeat)")
+	fs.BoolVar(&c.seed, "seed", false, "load a small demo data set, or set its rows back to their starting state")
 	logFormat := fs.String("log-format", "text", "the log's format: text or json")
 	fs.TextVar(&c.logLevel, "log-level", slog.LevelInfo, "the lowest level logged: debug, info, warn or error (debug logs every operation)")
 	fs.BoolVar(&c.status, "status", false, "with parley migrate: report the database's version, change nothing")
