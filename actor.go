@@ -41,6 +41,15 @@ func ActorFrom(ctx context.Context) Actor {
 	return a
 }
 
+// LookupActor returns the actor in ctx and whether WithActor put one
+// there, so that a caller can tell "no actor yet" from an actor with no
+// agent id (a bot, the customer's side). The HTTP adapters' default actor
+// function uses it to keep an actor a host middleware already set.
+func LookupActor(ctx context.Context) (Actor, bool) {
+	a, ok := ctx.Value(actorKey{}).(Actor)
+	return a, ok
+}
+
 // operationScopes is the scope each service operation needs. Every exported
 // method of Service that reads or writes must have an entry; a test walks
 // the method set to keep this table complete.

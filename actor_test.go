@@ -67,3 +67,22 @@ func TestScopeComesFirst(t *testing.T) {
 		require.ErrorIs(t, err, parley.ErrForbidden, "Service.%s with bad input and no scope", m.Name)
 	}
 }
+
+// LookupActor tells an actor set with WithActor, even the zero one, from
+// none at all; ActorFrom reads both as the zero Actor.
+func TestLookupActor(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	_, ok := parley.LookupActor(ctx)
+	require.False(t, ok)
+
+	a, ok := parley.LookupActor(parley.WithActor(ctx, parley.Actor{}))
+	require.True(t, ok)
+	require.Equal(t, parley.Actor{}, a)
+
+	ann := parley.Actor{AgentID: "ann", Scopes: []parley.Scope{parley.ScopeRead}}
+	a, ok = parley.LookupActor(parley.WithActor(ctx, ann))
+	require.True(t, ok)
+	require.Equal(t, ann, a)
+	require.Equal(t, ann, parley.ActorFrom(parley.WithActor(ctx, ann)))
+}

@@ -19,7 +19,7 @@ func (s *Service) CreateAgent(ctx context.Context, in routing.Agent) (*routing.A
 		return nil, err
 	}
 	var out *routing.Agent
-	err = s.run(ctx, func(tx storage.Tx, rec *recorder) error {
+	err = s.run(ctx, "CreateAgent", func(tx storage.Tx, rec *recorder) error {
 		rec.now = a.CreatedAt
 		if err := tx.CreateAgent(ctx, a); err != nil {
 			return err
@@ -66,7 +66,7 @@ func (s *Service) UpdateAgent(ctx context.Context, id string, p routing.AgentPat
 		return nil, err
 	}
 	var out *routing.Agent
-	err := s.run(ctx, func(tx storage.Tx, rec *recorder) error {
+	err := s.run(ctx, "UpdateAgent", func(tx storage.Tx, rec *recorder) error {
 		a, err := tx.LockAgent(ctx, id)
 		if err != nil {
 			return err

@@ -36,7 +36,7 @@ func (s *Service) CreateConversation(ctx context.Context, in conversation.Conver
 		return nil, err
 	}
 	var out *conversation.Conversation
-	err = s.run(ctx, func(tx storage.Tx, rec *recorder) error {
+	err = s.run(ctx, "CreateConversation", func(tx storage.Tx, rec *recorder) error {
 		rec.now = c.CreatedAt // the change happens when the conversation was made
 		if err := s.checkReferences(ctx, tx, "", c.QueueID, "", c.AgentID); err != nil {
 			return err
@@ -128,7 +128,7 @@ func (s *Service) UpdateConversation(ctx context.Context, id string, p conversat
 	}
 	known := conversationOptionsOf(opts).knownCustomer
 	var out *conversation.Conversation
-	err := s.run(ctx, func(tx storage.Tx, rec *recorder) error {
+	err := s.run(ctx, "UpdateConversation", func(tx storage.Tx, rec *recorder) error {
 		c, err := tx.LockConversation(ctx, id)
 		if err != nil {
 			return err
@@ -189,7 +189,7 @@ func (s *Service) patchConversation(ctx context.Context, op, id string, p conver
 		return nil, err
 	}
 	var out *conversation.Conversation
-	err := s.run(ctx, func(tx storage.Tx, rec *recorder) error {
+	err := s.run(ctx, op, func(tx storage.Tx, rec *recorder) error {
 		c, err := tx.LockConversation(ctx, id)
 		if err != nil {
 			return err
@@ -315,7 +315,7 @@ func (s *Service) DeleteConversation(ctx context.Context, id, reason string) err
 	if err := fault.Text("reason", reason, MaxReasonLen); err != nil {
 		return err
 	}
-	return s.run(ctx, func(tx storage.Tx, rec *recorder) error {
+	return s.run(ctx, "DeleteConversation", func(tx storage.Tx, rec *recorder) error {
 		c, err := tx.LockConversation(ctx, id)
 		if err != nil {
 			return err

@@ -20,7 +20,7 @@ func (s *Service) CreateCustomer(ctx context.Context, in customer.Customer) (*cu
 		return nil, err
 	}
 	var out *customer.Customer
-	err = s.run(ctx, func(tx storage.Tx, rec *recorder) error {
+	err = s.run(ctx, "CreateCustomer", func(tx storage.Tx, rec *recorder) error {
 		rec.now = c.CreatedAt
 		if err := tx.CreateCustomer(ctx, c); err != nil {
 			return err
@@ -67,7 +67,7 @@ func (s *Service) UpdateCustomer(ctx context.Context, id string, p customer.Patc
 		return nil, err
 	}
 	var out *customer.Customer
-	err := s.run(ctx, func(tx storage.Tx, rec *recorder) error {
+	err := s.run(ctx, "UpdateCustomer", func(tx storage.Tx, rec *recorder) error {
 		c, err := tx.LockCustomer(ctx, id)
 		if err != nil {
 			return err
@@ -98,7 +98,7 @@ func (s *Service) DeleteCustomer(ctx context.Context, id string) error {
 	if err := conversation.RequireCustomerID("id", id); err != nil {
 		return err
 	}
-	return s.run(ctx, func(tx storage.Tx, rec *recorder) error {
+	return s.run(ctx, "DeleteCustomer", func(tx storage.Tx, rec *recorder) error {
 		// Holding the customer keeps a write that names them
 		// (KnownCustomer, inbound threading), which holds them too, from
 		// slipping in between the check and the delete.

@@ -31,8 +31,11 @@
 //     updatedAt; an INBOUND message that reopens the conversation does, as
 //     a status change.
 //   - Adding and removing a tag is a change of the conversation
-//     (conversation.Conversation.Tagged): it bumps version and updatedAt. Deleting a tag from the catalog removes it from
-//     every conversation (closed ones too) without bumping them.
+//     (conversation.Conversation.Tagged): it bumps version and updatedAt.
+//     Deleting a tag from the catalog removes it from every conversation
+//     that is not CLOSED, each as such a change with its
+//     conversation.untagged event; a CLOSED conversation is immutable and
+//     keeps the name in its tags (see DeleteTag).
 //   - Deleting a conversation deletes its events as well, so the
 //     conversation.deleted event (with the reason) is the only trace left.
 //   - Assigning a conversation, manually or by routing, records the time on
@@ -53,6 +56,13 @@
 //     (LockCustomer, EnsureCustomer), so they never interleave; the
 //     Infobip API's writes, which require no customer, hold none. The customer's earlier events stay in the log, as those of
 //     agents, queues and tags do; customer.deleted records the deletion.
+//   - WithObserver hears of every read and every write that reaches its
+//     transaction: the operation's name, duration, outcome and error kind
+//     (ErrorKind), for the host's metrics and tracing; a debug-level log
+//     line says the same. Durations are wall-clock time, not the
+//     injectable clock's.
+//   - A database that cannot be reached is ErrUnavailable: the request was
+//     fine, and a retry later may succeed.
 //   - Customers use the conversations' scopes: read:conversations to read
 //     them, write:conversations to change them.
 package parley

@@ -11,6 +11,8 @@ var (
 	ErrClosed        = storage.ErrClosed
 	ErrForbidden     = storage.ErrForbidden
 	ErrConflict      = storage.ErrConflict
+	ErrUnavailable   = storage.ErrUnavailable
+	ErrPrecondition  = storage.ErrPrecondition
 )
 
 // FieldError is the ErrInvalid that names the field at fault and why; get it

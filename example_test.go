@@ -49,9 +49,10 @@ func ExampleService_UpdateConversation() {
 
 	// Only the fields a patch sets change; IfVersion guards against a
 	// concurrent change.
+	high, waiting, stale := conversation.High, conversation.Waiting, "stale"
 	c, err := svc.UpdateConversation(ctx, c.ID, conversation.Patch{
-		Priority:  new(conversation.High),
-		Status:    new(conversation.Waiting),
+		Priority:  &high,
+		Status:    &waiting,
 		IfVersion: c.Version,
 	})
 	if err != nil {
@@ -59,7 +60,7 @@ func ExampleService_UpdateConversation() {
 	}
 	fmt.Println(c.Topic, c.Status, c.Priority, c.Version)
 
-	_, err = svc.UpdateConversation(ctx, c.ID, conversation.Patch{Topic: new("stale"), IfVersion: 1})
+	_, err = svc.UpdateConversation(ctx, c.ID, conversation.Patch{Topic: &stale, IfVersion: 1})
 	fmt.Println(errors.Is(err, parley.ErrConflict))
 	// Output:
 	// Login fails WAITING HIGH 2
@@ -255,7 +256,8 @@ func ExampleService_History() {
 	svc := exampleService()
 	ann, _ := svc.CreateAgent(ctx, routing.Agent{ID: "ann", DisplayName: "Ann"})
 	c, _ := svc.CreateConversation(ctx, conversation.Conversation{Topic: "Broken screen"})
-	_, _ = svc.UpdateConversation(ctx, c.ID, conversation.Patch{Priority: new(conversation.Urgent)})
+	urgent := conversation.Urgent
+	_, _ = svc.UpdateConversation(ctx, c.ID, conversation.Patch{Priority: &urgent})
 	_, _ = svc.AssignConversation(ctx, c.ID, ann.ID)
 	_, _ = svc.AddTag(ctx, c.ID, "hardware")
 	_, _ = svc.CloseConversation(ctx, c.ID)

@@ -37,7 +37,7 @@ func (s *Service) ReceiveInbound(ctx context.Context, customerID string, channel
 		return nil, nil, err
 	}
 	var out *conversation.Conversation
-	err = s.run(ctx, func(tx storage.Tx, rec *recorder) error {
+	err = s.run(ctx, "ReceiveInbound", func(tx storage.Tx, rec *recorder) error {
 		if err := tx.LockKey(ctx, fmt.Sprintf("inbound\x00%s\x00%s", customerID, channel)); err != nil {
 			return err
 		}

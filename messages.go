@@ -33,7 +33,7 @@ func (s *Service) CreateMessage(ctx context.Context, conversationID string, in m
 		return nil, err
 	}
 	actor := ActorFrom(ctx).AgentID // checked by authorize
-	err = s.run(ctx, func(tx storage.Tx, rec *recorder) error {
+	err = s.run(ctx, "CreateMessage", func(tx storage.Tx, rec *recorder) error {
 		if m.Direction != message.Outbound {
 			c, err := tx.LockConversation(ctx, conversationID)
 			if err != nil {

@@ -23,7 +23,7 @@ func (s *Service) CreateQueue(ctx context.Context, in routing.Queue) (*routing.Q
 		return nil, err
 	}
 	var out *routing.Queue
-	err = s.run(ctx, func(tx storage.Tx, rec *recorder) error {
+	err = s.run(ctx, "CreateQueue", func(tx storage.Tx, rec *recorder) error {
 		rec.now = q.CreatedAt
 		if err := s.checkQueueReferences(ctx, tx, rec, q); err != nil {
 			return err
@@ -49,7 +49,7 @@ func (s *Service) UpdateQueue(ctx context.Context, id string, p routing.QueuePat
 		return nil, err
 	}
 	var out *routing.Queue
-	err := s.run(ctx, func(tx storage.Tx, rec *recorder) error {
+	err := s.run(ctx, "UpdateQueue", func(tx storage.Tx, rec *recorder) error {
 		// The patch applies to the queue as it is once no other update of
 		// it runs: two patches of different fields both stay.
 		if err := tx.LockKey(ctx, queueKey(id)); err != nil {
@@ -163,7 +163,7 @@ func (s *Service) membership(ctx context.Context, op, queueID, agentID string, a
 		return nil, err
 	}
 	var out *routing.Queue
-	err := s.run(ctx, func(tx storage.Tx, rec *recorder) error {
+	err := s.run(ctx, op, func(tx storage.Tx, rec *recorder) error {
 		if add {
 			added, err := tx.AddQueueMember(ctx, queueID, agentID)
 			if err != nil {

@@ -71,7 +71,7 @@ func (s *Service) Route(ctx context.Context, id string) (*conversation.Conversat
 		return nil, err
 	}
 	var out *conversation.Conversation
-	err := s.run(ctx, func(tx storage.Tx, rec *recorder) error {
+	err := s.run(ctx, "Route", func(tx storage.Tx, rec *recorder) error {
 		c, err := tx.LockConversation(ctx, id)
 		if err != nil {
 			return err
@@ -115,7 +115,7 @@ func (s *Service) TransferToAgent(ctx context.Context, id, agentID string) (*con
 		return nil, err
 	}
 	var out *conversation.Conversation
-	err := s.run(ctx, func(tx storage.Tx, rec *recorder) error {
+	err := s.run(ctx, "TransferToAgent", func(tx storage.Tx, rec *recorder) error {
 		c, err := tx.LockConversation(ctx, id)
 		if err != nil {
 			return err
@@ -143,7 +143,7 @@ func (s *Service) TransferToQueue(ctx context.Context, id, queueID string) (*con
 		return nil, err
 	}
 	var out *conversation.Conversation
-	err := s.run(ctx, func(tx storage.Tx, rec *recorder) error {
+	err := s.run(ctx, "TransferToQueue", func(tx storage.Tx, rec *recorder) error {
 		c, err := tx.LockConversation(ctx, id)
 		if err != nil {
 			return err
@@ -373,7 +373,7 @@ func (s *Service) drainBatch(ctx context.Context, q *routing.Queue) (assigned in
 // transaction, if the conversation still waits in q and the agent is still
 // eligible. done: it assigned; refused: the agent was not eligible.
 func (s *Service) claimWaiting(ctx context.Context, q *routing.Queue, conversationID, agentID string) (done, refused bool, err error) {
-	err = s.run(ctx, func(tx storage.Tx, rec *recorder) error {
+	err = s.run(ctx, "AssignWaiting", func(tx storage.Tx, rec *recorder) error {
 		c, err := tx.LockConversation(ctx, conversationID)
 		if errors.Is(err, fault.ErrNotFound) {
 			return nil
@@ -404,7 +404,7 @@ func (s *Service) overflow(ctx context.Context, q *routing.Queue) error {
 			return err
 		}
 		for _, w := range waiting {
-			err := s.run(ctx, func(tx storage.Tx, rec *recorder) error {
+			err := s.run(ctx, "OverflowWaiting", func(tx storage.Tx, rec *recorder) error {
 				c, err := tx.LockConversation(ctx, w.ID)
 				if errors.Is(err, fault.ErrNotFound) {
 					return nil

@@ -31,7 +31,7 @@ func (s *Service) SetRoutingRules(ctx context.Context, rules []routing.Rule) ([]
 	if err := routing.ValidateRules(next); err != nil {
 		return nil, err
 	}
-	err := s.run(ctx, func(tx storage.Tx, rec *recorder) error {
+	err := s.run(ctx, "SetRoutingRules", func(tx storage.Tx, rec *recorder) error {
 		for i, r := range next {
 			if _, err := tx.GetQueue(ctx, r.QueueID); err != nil {
 				return fmt.Errorf("rules[%d].queueId: %w", i, err)

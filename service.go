@@ -25,6 +25,7 @@ type Service struct {
 	reopenOnInbound bool
 	authz           bool
 	logger          *slog.Logger
+	observers       []Observer
 }
 
 // New returns a Service over store.
@@ -48,14 +49,17 @@ func (s *Service) clock() time.Time {
 }
 
 // run is the one way the service writes. Every operation checks its scope
-// first (authorize), then validates its input, then calls run: run runs fn in a transaction with a recorder for the events of the
+// first (authorize), then validates its input, then calls run with its
+// name, which the observers hear of (observe): run runs fn in a transaction with a recorder for the events of the
 // change, appends those events in the same transaction, and after the
 // commit hands them to subscribers and runs the routing the change calls
 // for (see AssignWaiting). On any error nothing is written and no event
 // exists.
-func (s *Service) run(ctx context.Context, fn func(tx storage.Tx, rec *recorder) error) error {
+func (s *Service) run(ctx context.Context, op string, fn func(tx storage.Tx, rec *recorder) error) (err error) {
+	start := time.Now()
+	defer func() { s.observe(ctx, op, start, err) }()
 	var rec *recorder
-	err := s.store.InTx(ctx, func(tx storage.Tx) error {
+	err = s.store.InTx(ctx, func(tx storage.Tx) error {
 		rec = &recorder{actor: ActorFrom(ctx).AgentID, now: s.clock()}
 		if err := fn(lockingTx{Tx: tx, s: s, rec: rec}, rec); err != nil {
 			return err
@@ -159,7 +163,9 @@ func (s *Service) wake(ctx context.Context, rec *recorder) {
 }
 
 // read checks the scope of op and runs fn against the store.
-func read[T any](s *Service, ctx context.Context, op string, fn func() (T, error)) (T, error) {
+func read[T any](s *Service, ctx context.Context, op string, fn func() (T, error)) (out T, err error) {
+	start := time.Now()
+	defer func() { s.observe(ctx, op, start, err) }()
 	if err := s.authorize(ctx, op); err != nil {
 		var zero T
 		return zero, err

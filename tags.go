@@ -2,6 +2,7 @@ package parley
 
 import (
 	"context"
+	"slices"
 
 	"github.com/parleyhq/parley/conversation"
 	"github.com/parleyhq/parley/storage"
@@ -18,7 +19,7 @@ func (s *Service) CreateTag(ctx context.Context, name string) (*tag.Tag, error) 
 		return nil, err
 	}
 	var out *tag.Tag
-	err := s.run(ctx, func(tx storage.Tx, rec *recorder) error {
+	err := s.run(ctx, "CreateTag", func(tx storage.Tx, rec *recorder) error {
 		t := &tag.Tag{Name: name, CreatedAt: rec.now}
 		if err := tx.CreateTag(ctx, t); err != nil {
 			return err
@@ -52,9 +53,15 @@ func (s *Service) ListTags(ctx context.Context, q storage.TagQuery) (storage.Pag
 }
 
 // DeleteTag removes a tag from the catalog and from every conversation that
-// has it, closed ones included: the catalog owns the name. The conversations
-// keep their versions; the one tag.deleted event records the removal.
-// ErrNotFound when there is no such tag.
+// has it and is not closed: each of those moves on a version, as RemoveTag
+// would, and records a conversation.untagged event in its history. A CLOSED
+// conversation is immutable and is left as it was: its tags still read the
+// name (and the tag filter still finds it), its version, updatedAt and
+// history unchanged; the name is no longer a catalog tag, so GetTag, the
+// catalog list and the tags of that conversation in the catalog
+// (ConversationTags) no longer show it, until a tag of that name is
+// created again. The tag.deleted event records the catalog change, all in
+// one transaction. ErrNotFound when there is no such tag.
 func (s *Service) DeleteTag(ctx context.Context, name string) error {
 	if err := s.authorize(ctx, "DeleteTag"); err != nil {
 		return err
@@ -62,13 +69,65 @@ func (s *Service) DeleteTag(ctx context.Context, name string) error {
 	if err := tag.ValidateName(name); err != nil {
 		return err
 	}
-	return s.run(ctx, func(tx storage.Tx, rec *recorder) error {
+	return s.run(ctx, "DeleteTag", func(tx storage.Tx, rec *recorder) error {
+		if _, err := tx.GetTag(ctx, name); err != nil {
+			return err
+		}
+		ids, err := taggedOpen(ctx, tx, name)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			c, err := tx.LockConversation(ctx, id)
+			if err != nil {
+				return err
+			}
+			if c.CheckMutable() != nil || !slices.Contains(c.Tags, name) {
+				continue // closed, or untagged, since the list was read
+			}
+			prev := c.Version
+			if err := tx.RemoveConversationTag(ctx, id, name); err != nil {
+				return err
+			}
+			c.Untagged(name, rec.now)
+			if err := tx.UpdateConversation(ctx, c, prev); err != nil {
+				return err
+			}
+			rec.add(storage.ConversationUntagged, c.ID, c.ID, []storage.Change{change("tag", name, nil)})
+		}
 		if err := tx.DeleteTag(ctx, name); err != nil {
 			return err
 		}
 		rec.add(storage.TagDeleted, "", name, nil)
 		return nil
 	})
+}
+
+// taggedOpen lists the ids of the conversations that have the tag and are
+// not closed, page by page in id order.
+func taggedOpen(ctx context.Context, tx storage.Tx, name string) ([]string, error) {
+	q := storage.ConversationQuery{
+		Filter: storage.ConversationFilter{
+			Tags:     []string{name},
+			Statuses: []conversation.Status{conversation.Open, conversation.Waiting, conversation.Solved},
+		},
+		Order:  storage.Order{Field: storage.SortID},
+		Paging: storage.Paging{Limit: storage.MaxLimit, SkipTotal: true},
+	}
+	var ids []string
+	for {
+		page, err := tx.ListConversations(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range page.Items {
+			ids = append(ids, c.ID)
+		}
+		if page.NextCursor == "" || len(page.Items) == 0 {
+			return ids, nil
+		}
+		q.Cursor = page.NextCursor
+	}
 }
 
 // ConversationTags returns a page of the conversation's tags in name order.
@@ -114,7 +173,7 @@ func (s *Service) tagChange(ctx context.Context, op, conversationID, name string
 		return nil, err
 	}
 	var out *conversation.Conversation
-	err := s.run(ctx, func(tx storage.Tx, rec *recorder) error {
+	err := s.run(ctx, op, func(tx storage.Tx, rec *recorder) error {
 		c, err := tx.LockConversation(ctx, conversationID)
 		if err != nil {
 			return err

@@ -25,6 +25,7 @@ var (
 	ErrClosed        = errors.New("conversation is closed")
 	ErrForbidden     = errors.New("forbidden")
 	ErrConflict      = errors.New("version conflict")
+	ErrUnavailable   = errors.New("the database is unavailable; retry later")
 	// ErrPrecondition is a request whose subject is missing a state it
 	// needs, as transferring a conversation that has no live call
 	// (Infobip's 412 PRECONDITION FAILED).

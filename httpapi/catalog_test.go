@@ -330,3 +330,24 @@ func TestEventsAndHistory(t *testing.T) {
 		require.Equal(t, q.field, r.JSON(t)["field"], q.query)
 	}
 }
+
+// DELETE /tags/{name} leaves a CLOSED conversation as it was, as DELETE
+// /conversations/{id}/tags/{name} refuses to change it; an open one loses
+// the tag and its history says so.
+func TestCatalogDeleteLeavesClosedConversations(t *testing.T) {
+	t.Parallel()
+	f := setup(t, nil)
+	closed := f.create(map[string]any{"topic": "Done", "tags": []string{"vip"}})
+	closedID := closed["id"].(string)
+	closed = f.must(200, "PATCH", path("/conversations/%s", closedID), map[string]any{"status": "CLOSED"}).JSON(t)
+	open := f.create(map[string]any{"topic": "Going", "tags": []string{"vip"}})["id"].(string)
+	requireError(t, f.do("DELETE", path("/conversations/%s/tags/vip", closedID), nil), 409, "CLOSED")
+
+	f.must(204, "DELETE", path("/tags/vip"), nil)
+	require.Equal(t, closed, f.must(200, "GET", path("/conversations/%s", closedID), nil).JSON(t))
+	got := f.must(200, "GET", path("/conversations/%s", open), nil).JSON(t)
+	require.Equal(t, []any{}, got["tags"])
+	require.EqualValues(t, 2, got["version"])
+	events := f.must(200, "GET", path("/conversations/%s/history", open), nil).Items(t, "events")
+	require.Equal(t, "conversation.untagged", events[len(events)-1]["type"])
+}

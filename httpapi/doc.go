@@ -8,10 +8,19 @@
 //
 // Options set the base path (WithBasePath), the logger for 500s
 // (WithLogger) and how a request's actor is found (WithActorFunc, default
-// HeaderActor: the x-agent-id header as the agent id, no scopes), so that a
-// host can plug in its own authentication. The actor goes into the request
-// context with parley.WithActor for every request: it is the sender and the
-// reply-matrix actor of OUTBOUND messages and the actor of every event.
+// HeaderActor). The actor goes into the request context with
+// parley.WithActor for every request: it is the sender and the reply-matrix
+// actor of OUTBOUND messages, the holder of the scopes checked, and the
+// actor of every event.
+//
+// A host plugs in its own authentication in either of two ways. A
+// middleware in front of the handler authenticates the caller and puts the
+// actor in the request context with parley.WithActor: HeaderActor keeps it
+// and never reads x-agent-id (the header cannot override an authenticated
+// caller). Or WithActorFunc replaces HeaderActor with a function that reads
+// a verified token and returns the actor, or ErrUnauthenticated for a 401.
+// Without either, HeaderActor takes the x-agent-id header as the agent id,
+// with no scopes: fit for a trusted network only.
 //
 // The routes are those of the package's one route table, which a test
 // checks against the OpenAPI description served at GET {base}/openapi.json
@@ -44,7 +53,9 @@
 // header at fault. ErrInvalid is 400 INVALID, ErrNotFound 404 NOT_FOUND,
 // ErrAlreadyExists 409 ALREADY_EXISTS, ErrClosed 409 CLOSED, ErrForbidden
 // 403 FORBIDDEN, ErrConflict 409 CONFLICT, ErrUnauthenticated (from an
-// ActorFunc) 401 UNAUTHENTICATED; an unknown path is 404 NOT_FOUND and a
+// ActorFunc) 401 UNAUTHENTICATED, ErrUnavailable (the database cannot be
+// reached) and a passed request deadline 503 UNAVAILABLE with Retry-After;
+// an unknown path is 404 NOT_FOUND and a
 // known path with another method 405 METHOD_NOT_ALLOWED with an Allow
 // header. Anything else is 500 INTERNAL with the message "internal error";
 // the real error is logged, never sent. A write may also be a 409

@@ -68,8 +68,10 @@ func WithActorFunc(fn ActorFunc) Option {
 	}
 }
 
-// HeaderActor is the default ActorFunc: the x-agent-id header, when
-// present, is the actor's agent id, with no scopes. The header given twice,
+// HeaderActor is the default ActorFunc. An actor already in the request
+// context, put there by a host middleware with parley.WithActor, is used as
+// it is; only when there is none is the x-agent-id header, when present,
+// the actor's agent id, with no scopes. The header given twice,
 // or a value that is not a printable id of at most 255 characters, is a
 // 400.
 func HeaderActor(r *http.Request) (parley.Actor, error) { return httpwire.HeaderActor(r) }
@@ -185,6 +187,11 @@ func (a *api) writeJSON(w http.ResponseWriter, status int, body any) {
 // other error is a 500 with a generic message; the real one is logged.
 func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if status, code, field, ok := httpwire.Classify(err); ok {
+		if status == http.StatusServiceUnavailable {
+			w.Header().Set("Retry-After", httpwire.RetryAfterSeconds)
+			a.logger.Log(r.Context(), slog.LevelWarn, "httpapi: database unavailable",
+				"method", r.Method, "path", r.URL.Path, "error", err)
+		}
 		a.writeJSON(w, status, errorJSON{StatusCode: "ERROR", Message: err.Error(), Code: code, Field: field})
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/parleyhq/parley/conversation"
 	"github.com/parleyhq/parley/storage"
 	"github.com/parleyhq/parley/tag"
 )
@@ -56,6 +57,9 @@ func (t *txn) DeleteTag(ctx context.Context, name string) error {
 	}
 	for id := range t.st.tagConvs[name] {
 		old := t.st.conversations[id]
+		if old.Status == conversation.Closed {
+			continue // closed is immutable: it keeps the name
+		}
 		c := old.Clone()
 		c.Tags = slices.DeleteFunc(c.Tags, func(n string) bool { return n == name })
 		t.replaceConversation(old, c)
@@ -85,8 +89,9 @@ func (t *txn) ListTags(ctx context.Context, q storage.TagQuery) (storage.Page[*t
 			return none, err
 		}
 		for _, name := range c.Tags {
-			if strings.HasPrefix(name, q.Prefix) {
-				rows = append(rows, t.st.tags[name])
+			// A closed conversation may keep a name the catalog lost.
+			if tg, ok := t.st.tags[name]; ok && strings.HasPrefix(name, q.Prefix) {
+				rows = append(rows, tg)
 			}
 		}
 	} else {

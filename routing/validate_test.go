@@ -191,31 +191,31 @@ func TestAgentPatch(t *testing.T) {
 		want    func(*routing.Agent) // the change a valid patch makes
 	}{
 		{"empty", routing.AgentPatch{}, "", false, nil},
-		{"sameValues", routing.AgentPatch{DisplayName: new("Ann"), Role: new(routing.RoleAgent), Capacity: new(9)}, "", false, nil},
-		{"displayName", routing.AgentPatch{DisplayName: new(runes255)}, "", true, func(a *routing.Agent) { a.DisplayName = runes255 }},
-		{"role", routing.AgentPatch{Role: new(routing.RoleSupervisor)}, "", true, func(a *routing.Agent) { a.Role = routing.RoleSupervisor }},
-		{"status", routing.AgentPatch{Status: new(routing.Away)}, "", true, func(a *routing.Agent) { a.Status = routing.Away }},
-		{"disable", routing.AgentPatch{Disabled: new(true)}, "", true, func(a *routing.Agent) { a.Disabled = true }},
-		{"capacity", routing.AgentPatch{Capacity: new(routing.MaxCapacity)}, "", true, func(a *routing.Agent) { a.Capacity = routing.MaxCapacity }},
-		{"capacityZeroRestoresDefault", routing.AgentPatch{Capacity: new(0)}, "", true, func(a *routing.Agent) { a.Capacity = routing.DefaultCapacity }},
-		{"wrapUpZero", routing.AgentPatch{WrapUpSeconds: new(0)}, "", true, func(a *routing.Agent) { a.WrapUpSeconds = 0 }},
-		{"wrapUpMax", routing.AgentPatch{WrapUpSeconds: new(routing.MaxWrapUpSeconds)}, "", true, func(a *routing.Agent) { a.WrapUpSeconds = routing.MaxWrapUpSeconds }},
+		{"sameValues", routing.AgentPatch{DisplayName: ptr("Ann"), Role: ptr(routing.RoleAgent), Capacity: ptr(9)}, "", false, nil},
+		{"displayName", routing.AgentPatch{DisplayName: ptr(runes255)}, "", true, func(a *routing.Agent) { a.DisplayName = runes255 }},
+		{"role", routing.AgentPatch{Role: ptr(routing.RoleSupervisor)}, "", true, func(a *routing.Agent) { a.Role = routing.RoleSupervisor }},
+		{"status", routing.AgentPatch{Status: ptr(routing.Away)}, "", true, func(a *routing.Agent) { a.Status = routing.Away }},
+		{"disable", routing.AgentPatch{Disabled: ptr(true)}, "", true, func(a *routing.Agent) { a.Disabled = true }},
+		{"capacity", routing.AgentPatch{Capacity: ptr(routing.MaxCapacity)}, "", true, func(a *routing.Agent) { a.Capacity = routing.MaxCapacity }},
+		{"capacityZeroRestoresDefault", routing.AgentPatch{Capacity: ptr(0)}, "", true, func(a *routing.Agent) { a.Capacity = routing.DefaultCapacity }},
+		{"wrapUpZero", routing.AgentPatch{WrapUpSeconds: ptr(0)}, "", true, func(a *routing.Agent) { a.WrapUpSeconds = 0 }},
+		{"wrapUpMax", routing.AgentPatch{WrapUpSeconds: ptr(routing.MaxWrapUpSeconds)}, "", true, func(a *routing.Agent) { a.WrapUpSeconds = routing.MaxWrapUpSeconds }},
 
-		{"displayNameEmpty", routing.AgentPatch{DisplayName: new("")}, "displayName", false, nil},
-		{"displayName256Runes", routing.AgentPatch{DisplayName: new(runes256)}, "displayName", false, nil},
-		{"displayName256Emoji", routing.AgentPatch{DisplayName: new(emoji256)}, "displayName", false, nil},
-		{"displayNameInvalidUTF8", routing.AgentPatch{DisplayName: new("\xff")}, "displayName", false, nil},
-		{"displayNameNUL", routing.AgentPatch{DisplayName: new("a\x00")}, "displayName", false, nil},
-		{"roleEmpty", routing.AgentPatch{Role: new(routing.Role(""))}, "role", false, nil},
-		{"roleUnknown", routing.AgentPatch{Role: new(routing.Role("OWNER"))}, "role", false, nil},
-		{"statusEmpty", routing.AgentPatch{Status: new(routing.AgentStatus(""))}, "status", false, nil},
-		{"statusUnknown", routing.AgentPatch{Status: new(routing.AgentStatus("ONLINE"))}, "status", false, nil},
-		{"capacityNegative", routing.AgentPatch{Capacity: new(-1)}, "capacity", false, nil},
-		{"capacityOverMax", routing.AgentPatch{Capacity: new(routing.MaxCapacity + 1)}, "capacity", false, nil},
-		{"wrapUpNegative", routing.AgentPatch{WrapUpSeconds: new(-1)}, "wrapUpSeconds", false, nil},
-		{"wrapUpOverMax", routing.AgentPatch{WrapUpSeconds: new(routing.MaxWrapUpSeconds + 1)}, "wrapUpSeconds", false, nil},
+		{"displayNameEmpty", routing.AgentPatch{DisplayName: ptr("")}, "displayName", false, nil},
+		{"displayName256Runes", routing.AgentPatch{DisplayName: ptr(runes256)}, "displayName", false, nil},
+		{"displayName256Emoji", routing.AgentPatch{DisplayName: ptr(emoji256)}, "displayName", false, nil},
+		{"displayNameInvalidUTF8", routing.AgentPatch{DisplayName: ptr("\xff")}, "displayName", false, nil},
+		{"displayNameNUL", routing.AgentPatch{DisplayName: ptr("a\x00")}, "displayName", false, nil},
+		{"roleEmpty", routing.AgentPatch{Role: ptr(routing.Role(""))}, "role", false, nil},
+		{"roleUnknown", routing.AgentPatch{Role: ptr(routing.Role("OWNER"))}, "role", false, nil},
+		{"statusEmpty", routing.AgentPatch{Status: ptr(routing.AgentStatus(""))}, "status", false, nil},
+		{"statusUnknown", routing.AgentPatch{Status: ptr(routing.AgentStatus("ONLINE"))}, "status", false, nil},
+		{"capacityNegative", routing.AgentPatch{Capacity: ptr(-1)}, "capacity", false, nil},
+		{"capacityOverMax", routing.AgentPatch{Capacity: ptr(routing.MaxCapacity + 1)}, "capacity", false, nil},
+		{"wrapUpNegative", routing.AgentPatch{WrapUpSeconds: ptr(-1)}, "wrapUpSeconds", false, nil},
+		{"wrapUpOverMax", routing.AgentPatch{WrapUpSeconds: ptr(routing.MaxWrapUpSeconds + 1)}, "wrapUpSeconds", false, nil},
 		// A valid change does not go through with an invalid one.
-		{"validAndInvalid", routing.AgentPatch{DisplayName: new("Bea"), WrapUpSeconds: new(-5)}, "wrapUpSeconds", false, nil},
+		{"validAndInvalid", routing.AgentPatch{DisplayName: ptr("Bea"), WrapUpSeconds: ptr(-5)}, "wrapUpSeconds", false, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -334,30 +334,30 @@ func TestQueuePatch(t *testing.T) {
 		want  func(*routing.Queue) // the change a valid patch makes; nil for none
 	}{
 		{"empty", routing.QueuePatch{}, "", nil},
-		{"sameValues", routing.QueuePatch{Name: new("Support"), Strategy: new(routing.LeastBusy), OverflowQueueID: new("q2")}, "", nil},
-		{"name", routing.QueuePatch{Name: new(emoji255)}, "", func(q *routing.Queue) { q.Name = emoji255 }},
-		{"strategy", routing.QueuePatch{Strategy: new(routing.RoundRobin)}, "", func(q *routing.Queue) { q.Strategy = routing.RoundRobin }},
-		{"sticky", routing.QueuePatch{StickyAgent: new(true), StickyTimeoutSeconds: new(routing.MaxTimeoutSeconds)}, "", func(q *routing.Queue) {
+		{"sameValues", routing.QueuePatch{Name: ptr("Support"), Strategy: ptr(routing.LeastBusy), OverflowQueueID: ptr("q2")}, "", nil},
+		{"name", routing.QueuePatch{Name: ptr(emoji255)}, "", func(q *routing.Queue) { q.Name = emoji255 }},
+		{"strategy", routing.QueuePatch{Strategy: ptr(routing.RoundRobin)}, "", func(q *routing.Queue) { q.Strategy = routing.RoundRobin }},
+		{"sticky", routing.QueuePatch{StickyAgent: ptr(true), StickyTimeoutSeconds: ptr(routing.MaxTimeoutSeconds)}, "", func(q *routing.Queue) {
 			q.StickyAgent, q.StickyTimeoutSeconds = true, routing.MaxTimeoutSeconds
 		}},
-		{"maxWaitZero", routing.QueuePatch{MaxWaitSeconds: new(0)}, "", func(q *routing.Queue) { q.MaxWaitSeconds = 0 }},
-		{"overflowRemoved", routing.QueuePatch{OverflowQueueID: new("")}, "", func(q *routing.Queue) { q.OverflowQueueID = "" }},
-		{"autoAndDefault", routing.QueuePatch{AutoAssignment: new(true), Default: new(true)}, "", func(q *routing.Queue) { q.AutoAssignment, q.Default = true, true }},
+		{"maxWaitZero", routing.QueuePatch{MaxWaitSeconds: ptr(0)}, "", func(q *routing.Queue) { q.MaxWaitSeconds = 0 }},
+		{"overflowRemoved", routing.QueuePatch{OverflowQueueID: ptr("")}, "", func(q *routing.Queue) { q.OverflowQueueID = "" }},
+		{"autoAndDefault", routing.QueuePatch{AutoAssignment: ptr(true), Default: ptr(true)}, "", func(q *routing.Queue) { q.AutoAssignment, q.Default = true, true }},
 
-		{"nameEmpty", routing.QueuePatch{Name: new("")}, "name", nil},
-		{"name256Runes", routing.QueuePatch{Name: new(runes256)}, "name", nil},
-		{"nameInvalidUTF8", routing.QueuePatch{Name: new("\xfe")}, "name", nil},
-		{"nameNUL", routing.QueuePatch{Name: new("\x00")}, "name", nil},
-		{"strategyEmpty", routing.QueuePatch{Strategy: new(routing.Strategy(""))}, "strategy", nil},
-		{"strategyUnknown", routing.QueuePatch{Strategy: new(routing.Strategy("SKILLS"))}, "strategy", nil},
-		{"stickyTimeoutNegative", routing.QueuePatch{StickyTimeoutSeconds: new(-1)}, "stickyTimeout", nil},
-		{"stickyTimeoutOverMax", routing.QueuePatch{StickyTimeoutSeconds: new(routing.MaxTimeoutSeconds + 1)}, "stickyTimeout", nil},
-		{"maxWaitNegative", routing.QueuePatch{MaxWaitSeconds: new(-1)}, "maxWaitSeconds", nil},
-		{"maxWaitOverMax", routing.QueuePatch{MaxWaitSeconds: new(routing.MaxTimeoutSeconds + 1)}, "maxWaitSeconds", nil},
-		{"overflowItself", routing.QueuePatch{OverflowQueueID: new("q1")}, "overflowQueueId", nil},
-		{"overflow256Runes", routing.QueuePatch{OverflowQueueID: new(runes256)}, "overflowQueueId", nil},
-		{"overflowNUL", routing.QueuePatch{OverflowQueueID: new("q\x00")}, "overflowQueueId", nil},
-		{"validAndInvalid", routing.QueuePatch{Name: new("Other"), MaxWaitSeconds: new(-1)}, "maxWaitSeconds", nil},
+		{"nameEmpty", routing.QueuePatch{Name: ptr("")}, "name", nil},
+		{"name256Runes", routing.QueuePatch{Name: ptr(runes256)}, "name", nil},
+		{"nameInvalidUTF8", routing.QueuePatch{Name: ptr("\xfe")}, "name", nil},
+		{"nameNUL", routing.QueuePatch{Name: ptr("\x00")}, "name", nil},
+		{"strategyEmpty", routing.QueuePatch{Strategy: ptr(routing.Strategy(""))}, "strategy", nil},
+		{"strategyUnknown", routing.QueuePatch{Strategy: ptr(routing.Strategy("SKILLS"))}, "strategy", nil},
+		{"stickyTimeoutNegative", routing.QueuePatch{StickyTimeoutSeconds: ptr(-1)}, "stickyTimeout", nil},
+		{"stickyTimeoutOverMax", routing.QueuePatch{StickyTimeoutSeconds: ptr(routing.MaxTimeoutSeconds + 1)}, "stickyTimeout", nil},
+		{"maxWaitNegative", routing.QueuePatch{MaxWaitSeconds: ptr(-1)}, "maxWaitSeconds", nil},
+		{"maxWaitOverMax", routing.QueuePatch{MaxWaitSeconds: ptr(routing.MaxTimeoutSeconds + 1)}, "maxWaitSeconds", nil},
+		{"overflowItself", routing.QueuePatch{OverflowQueueID: ptr("q1")}, "overflowQueueId", nil},
+		{"overflow256Runes", routing.QueuePatch{OverflowQueueID: ptr(runes256)}, "overflowQueueId", nil},
+		{"overflowNUL", routing.QueuePatch{OverflowQueueID: ptr("q\x00")}, "overflowQueueId", nil},
+		{"validAndInvalid", routing.QueuePatch{Name: ptr("Other"), MaxWaitSeconds: ptr(-1)}, "maxWaitSeconds", nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -523,3 +523,6 @@ func TestConditionAttributeErrorsNameOneField(t *testing.T) {
 		requireFieldError(t, c.Validate("condition."), "condition.attributes.a")
 	}
 }
+
+// ptr returns a pointer to a copy of v, for the fields of a patch.
+func ptr[T any](v T) *T { return &v }

@@ -113,6 +113,9 @@ type flavor interface {
 	// transaction: what serialises concurrent migrations and creates the
 	// namespace, where the database needs them.
 	migrateSetup(d *dialect) []*stmt
+	// tableExists is a one-row query whose one integer column is 1 when
+	// the qualified table exists, else 0.
+	tableExists(table string) *stmt
 
 	// classify maps a driver error to one of storage's sentinels, or nil.
 	classify(err error) error

@@ -61,6 +61,26 @@
 // host's transaction. Migrations are per dialect, in migrations/<dialect>,
 // with the same version numbers.
 //
+// # Migrations and operations
+//
+// Migrate applies what is missing and records it in schema_migrations;
+// SchemaVersion says which version a database is at, LatestVersion which
+// one this build brings, and CheckSchema whether they agree (a readiness
+// check). A database that a newer build migrated is ErrSchemaTooNew for
+// Migrate and CheckSchema: an old instance must not run on a new schema.
+// Each file starts with goose's "-- +goose Up" annotation (a comment to
+// Migrate) and has no Down section; a statement that holds a semicolon
+// of its own goes between "-- +goose StatementBegin" and "-- +goose
+// StatementEnd". So the files MigrationFS returns run as they are with
+// goose (checked in CI with a pinned goose), or with another tool that
+// reads them, in place of Migrate: a host uses one or the other, since
+// each records versions in its own table.
+//
+// A database that cannot be reached (a connection refused, reset or
+// closed, a failed connection attempt, PostgreSQL shutting down or out of
+// connections) is ErrUnavailable, which callers may retry; any other
+// database failure keeps no sentinel.
+//
 // Adding a third dialect is a Dialect constant, a file with its flavor and
 // constructor, its entry in flavors, and its migrations directory; a
 // backend too if its driver is neither pgx nor database/sql. Nothing else

@@ -2,7 +2,14 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"errors"
+	"io"
+	"net"
+	"syscall"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/parleyhq/parley/fault"
 	"github.com/parleyhq/parley/storage"
@@ -39,7 +46,35 @@ func (s *Store) wrap(ctx context.Context, op, id string, err error) error {
 	if errors.Is(err, storage.ErrTxDone) {
 		return &storage.Error{Op: op, ID: id, Kind: storage.ErrTxDone}
 	}
-	return &storage.Error{Op: op, ID: id, Kind: s.d.classify(err), Err: err}
+	kind := s.d.classify(err)
+	if kind == nil && unreachable(err) {
+		kind = storage.ErrUnavailable
+	}
+	return &storage.Error{Op: op, ID: id, Kind: kind, Err: err}
+}
+
+// unreachable reports whether err says the database could not be reached,
+// whatever the driver: a connection refused, reset or closed under the
+// store, a failed connection attempt. (The PostgreSQL codes of a server
+// shutting down are the dialect's.) Such an error is ErrUnavailable: the
+// request was fine, the database was not there.
+func unreachable(err error) bool {
+	var netErr net.Error
+	var connectErr *pgconn.ConnectError
+	switch {
+	case errors.As(err, &connectErr),
+		errors.Is(err, pgconn.ErrConnClosed),
+		errors.Is(err, sql.ErrConnDone),
+		errors.Is(err, driver.ErrBadConn),
+		errors.Is(err, io.EOF),
+		errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, syscall.ECONNREFUSED),
+		errors.Is(err, syscall.ECONNRESET),
+		errors.Is(err, syscall.EPIPE),
+		errors.As(err, &netErr):
+		return true
+	}
+	return false
 }
 
 func ctxKind(err error) error {

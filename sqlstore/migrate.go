@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -65,7 +66,10 @@ func migrationVersion(name string) (int, bool) {
 
 // MigrationFS returns the dialect's migrations rendered for schema (see
 // WithSchema): files named NNNN_description.sql, ready for a migration tool
-// of the host's own. The version numbers are the same for both dialects.
+// of the host's own; goose runs them as they are (each is annotated
+// "-- +goose Up"). On PostgreSQL the first creates the schema; goose keeps
+// its own version table, so create the schema first and put it on the
+// search_path when goose's table belongs there too. The version numbers are the same for both dialects.
 // Migrate records what it applied in its own table (schema_migrations in
 // the namespace); a host that uses its own tool instead should not also
 // call Migrate.
@@ -85,18 +89,106 @@ func MigrationFS(dialect Dialect, schema string) (fs.FS, error) {
 	return files, nil
 }
 
+// ErrSchemaTooNew is what Migrate and CheckSchema return for a database
+// that a newer build of parley has migrated: a version this build does not
+// know is recorded. Such a build must not write to it (its schema may have
+// changed under this build's statements); roll the newer release out
+// instead.
+var ErrSchemaTooNew = errors.New("the database was migrated by a newer parley: it is at a version this build does not know")
+
+// LatestVersion is the highest migration version this build knows for the
+// store's dialect: the version Migrate brings a database to.
+func (s *Store) LatestVersion() int {
+	ms, err := migrations(s.d.flavor, s.d.schema)
+	if err != nil || len(ms) == 0 {
+		return 0
+	}
+	return ms[len(ms)-1].version
+}
+
+// SchemaVersion reports the database's version: the highest migration
+// recorded in the store's namespace, 0 for a database never migrated. It
+// reads and writes nothing else, so ops can ask before migrating; a
+// database that cannot be reached is ErrUnavailable.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	applied, err := s.appliedVersions(ctx, s.own.reader())
+	if err != nil {
+		return 0, s.wrap(ctx, "reading the schema version", s.d.schema, err)
+	}
+	return slices.Max(append(applied, 0)), nil
+}
+
+// CheckSchema reports whether the database is at the version this build
+// expects, for a readiness check: nil when every migration this build
+// knows is applied; ErrSchemaTooNew when a newer build migrated it; an
+// error saying which version it is at when migrations are pending. A
+// database that cannot be reached is ErrUnavailable.
+func (s *Store) CheckSchema(ctx context.Context) error {
+	applied, err := s.appliedVersions(ctx, s.own.reader())
+	if err != nil {
+		return s.wrap(ctx, "checking the schema version", s.d.schema, err)
+	}
+	ms, err := migrations(s.d.flavor, s.d.schema)
+	if err != nil {
+		return err
+	}
+	return checkApplied(ms, applied)
+}
+
+// checkApplied compares the versions recorded with those known.
+func checkApplied(ms []migration, applied []int) error {
+	latest := 0
+	if len(ms) > 0 {
+		latest = ms[len(ms)-1].version
+	}
+	if slices.ContainsFunc(applied, func(v int) bool { return v > latest }) {
+		return fmt.Errorf("%w (at %d, this build knows up to %d)", ErrSchemaTooNew, slices.Max(applied), latest)
+	}
+	for _, m := range ms {
+		if !slices.Contains(applied, m.version) {
+			return fmt.Errorf("migration %d (%s) is not applied: run Migrate (parley migrate)", m.version, m.name)
+		}
+	}
+	return nil
+}
+
+// appliedVersions reads the recorded versions; none when the version table
+// does not exist yet.
+func (s *Store) appliedVersions(ctx context.Context, r runner) ([]int, error) {
+	d := s.d
+	var exists int
+	if err := r.run(ctx, d.tableExists(d.table("schema_migrations")).each(func(rw row) error { return rw.Scan(&exists) })); err != nil {
+		return nil, err
+	}
+	if exists == 0 {
+		return nil, nil
+	}
+	var applied []int
+	err := r.run(ctx, d.stmt(`SELECT version FROM {schema_migrations}`).each(func(rw row) error {
+		var v int
+		err := rw.Scan(&v)
+		applied = append(applied, v)
+		return err
+	}))
+	return applied, err
+}
+
 // Migrate brings the schema up to date, applying the migrations not yet
 // recorded, each in the transaction that records it. It is idempotent and
 // safe when several processes start at once: on PostgreSQL they queue on
 // an advisory lock of the schema; on SQLite on the write lock of an
 // IMMEDIATE transaction. It runs on the store's own connections, outside
-// any transaction of the host's.
+// any transaction of the host's. A database that a newer build migrated
+// (a version this build does not know) is ErrSchemaTooNew, and Migrate
+// changes nothing: an old instance must not start against a new schema.
 func (s *Store) Migrate(ctx context.Context) error {
 	ms, err := migrations(s.d.flavor, s.d.schema)
 	if err != nil {
 		return err
 	}
-	if err := s.migrate(ctx, ms); err != nil {
+	if err := s.migrate(ctx, ms); errors.Is(err, ErrSchemaTooNew) {
+		return fmt.Errorf("migrating %q: %w", s.d.schema, err)
+	} else if err != nil {
 		return s.wrap(ctx, "migrating", s.d.schema, err)
 	}
 	return nil
@@ -123,6 +215,9 @@ func (s *Store) migrate(ctx context.Context, ms []migration) error {
 		return err
 	}))
 	if err != nil {
+		return err
+	}
+	if err := checkApplied(ms, applied); errors.Is(err, ErrSchemaTooNew) {
 		return err
 	}
 	for _, m := range ms {

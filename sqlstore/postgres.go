@@ -172,6 +172,10 @@ func (pgFlavor) migrateSetup(d *dialect) []*stmt {
 	}
 }
 
+func (pgFlavor) tableExists(table string) *stmt {
+	return &stmt{sql: `SELECT CASE WHEN to_regclass($1) IS NULL THEN 0 ELSE 1 END`, args: []any{table}}
+}
+
 // classify maps PostgreSQL's SQLSTATEs.
 func (pgFlavor) classify(err error) error {
 	var pg *pgconn.PgError
@@ -187,6 +191,12 @@ func (pgFlavor) classify(err error) error {
 		return storage.ErrConflict
 	case "22021", "22P05": // invalid byte sequence, untranslatable character
 		return storage.ErrInvalid
+	case "57P01", "57P02", "57P03", // admin_shutdown, crash_shutdown, cannot_connect_now
+		"53300": // too_many_connections
+		return storage.ErrUnavailable
+	}
+	if strings.HasPrefix(pg.Code, "08") { // connection_exception
+		return storage.ErrUnavailable
 	}
 	return nil
 }

@@ -222,6 +222,10 @@ func (sqliteFlavor) migration(text, schema string) string {
 // which queues concurrent migrations on the write lock.
 func (sqliteFlavor) migrateSetup(*dialect) []*stmt { return nil }
 
+func (sqliteFlavor) tableExists(table string) *stmt {
+	return &stmt{sql: `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1`, args: []any{table}}
+}
+
 func (f sqliteFlavor) classify(err error) error {
 	if f.driver == nil {
 		return nil

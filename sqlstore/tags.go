@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 
+	"github.com/parleyhq/parley/conversation"
 	"github.com/parleyhq/parley/storage"
 	"github.com/parleyhq/parley/tag"
 )
@@ -81,7 +82,11 @@ func (t *tx) DeleteTag(ctx context.Context, name string) error {
 	}
 	d := t.s.d
 	del := d.stmt(`DELETE FROM {tags} WHERE name = $1`, name)
-	err := t.run(ctx, d.stmt(`DELETE FROM {conversation_tags} WHERE tag_name = $1`, name), del)
+	// A CLOSED conversation keeps its link (closed is immutable): no
+	// foreign key ties a link to the catalog (migration 9).
+	unlink := d.stmt(`DELETE FROM {conversation_tags} WHERE tag_name = $1
+		AND conversation_id IN (SELECT id FROM {conversations} WHERE status <> $2)`, name, string(conversation.Closed))
+	err := t.run(ctx, unlink, del)
 	if err != nil {
 		return t.s.wrap(ctx, op, name, err)
 	}

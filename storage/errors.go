@@ -27,6 +27,14 @@ var (
 	// serialisation failure, a deadlock, a busy SQLite file): retrying may
 	// succeed.
 	ErrConflict = fault.ErrConflict
+	// ErrUnavailable: the database cannot be reached (the connection was
+	// refused or lost, the server is shutting down, the pool could not
+	// connect): nothing is wrong with the request, and retrying later may
+	// succeed. The HTTP adapters answer it 503 with Retry-After.
+	ErrUnavailable = fault.ErrUnavailable
+	// ErrPrecondition: the subject lacks a state the request needs (a
+	// transfer of a conversation with no live call).
+	ErrPrecondition = fault.ErrPrecondition
 )
 
 // ErrTxDone is the Kind of an Error from a Tx used after its InTx returned.

@@ -184,7 +184,10 @@ type Tx interface {
 	// taken name, even when a concurrent transaction adds the same name.
 	EnsureTag(ctx context.Context, t *tag.Tag) (created bool, err error)
 	// DeleteTag removes the tag from the catalog and from every
-	// conversation. ErrNotFound when there is none.
+	// conversation that is not CLOSED, changing nothing else of them; a
+	// CLOSED conversation keeps the name in its tags (closed is
+	// immutable), though it is no catalog tag any more. ErrNotFound when
+	// there is none.
 	DeleteTag(ctx context.Context, name string) error
 	// AddConversationTag links an existing tag to a conversation; it
 	// reports false, and changes nothing, when the link exists already.

@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"database/sql/driver"
 	"strings"
 	"sync"
 	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
-	sqlite3 "github.com/mattn/go-sqlite3"
 )
 
 // statement is one SQL statement a store sent, with its arguments: the
@@ -99,45 +97,3 @@ func (t *pgTracer) TraceBatchQuery(_ context.Context, _ *pgx.Conn, d pgx.TraceBa
 func (t *pgTracer) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
 
 func (t *pgTracer) count() int64 { return t.trips.Load() }
-
-// sqliteRecording is a database/sql connector over go-sqlite3 whose
-// connections record the statements they run. Only the statement capture
-// uses it; the measured stores and baselines run on plain connections.
-type sqliteRecording struct {
-	dsn string
-	rec *recorder
-	drv *sqlite3.SQLiteDriver
-}
-
-func (c sqliteRecording) Connect(context.Context) (driver.Conn, error) {
-	conn, err := c.drv.Open(c.dsn)
-	if err != nil {
-		return nil, err
-	}
-	return &recordingConn{SQLiteConn: conn.(*sqlite3.SQLiteConn), rec: c.rec}, nil
-}
-
-func (c sqliteRecording) Driver() driver.Driver { return c.drv }
-
-type recordingConn struct {
-	*sqlite3.SQLiteConn
-	rec *recorder
-}
-
-func namedArgs(args []driver.NamedValue) []any {
-	out := make([]any, len(args))
-	for i, a := range args {
-		out[i] = a.Value
-	}
-	return out
-}
-
-func (c *recordingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	c.rec.add(query, namedArgs(args))
-	return c.SQLiteConn.QueryContext(ctx, query, args)
-}
-
-func (c *recordingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	c.rec.add(query, namedArgs(args))
-	return c.SQLiteConn.ExecContext(ctx, query, args)
-}

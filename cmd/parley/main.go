@@ -14,7 +14,22 @@
 //	-schema NAME      PARLEY_SCHEMA    the PostgreSQL schema, or the SQLite
 //	                                   table prefix (default parley)
 //	-api-keys FILE    PARLEY_API_KEYS  the API keys (see below)
-//	-seed                              load the demo data set (idempotent)
+//	-seed                              load the demo data set, or set it back (see seed.go)
+//	-read-timeout D    (default 30s)   the longest a client may take to send a request
+//	-write-timeout D   (default 60s)   the longest from a request's headers to the end of its answer
+//	-idle-timeout D    (default 60s)   how long an idle keep-alive connection stays open
+//	-max-conns N                       the most open connections (default: the file limit less 128)
+//	-log-format F      (default text)  the log's format: text or json
+//	-log-level L       (default info)  debug logs every service operation too
+//
+// Slow and idle clients cannot starve the others: headers must arrive
+// within 10 seconds (or the read timeout, if shorter) and fit in 64 KiB,
+// the timeouts above bound every connection, and the process raises its
+// open-file limit to the hard limit at start. At -max-conns the server
+// makes room for a new connection by closing an idle keep-alive one (else
+// the one that has waited longest for its first request); when every
+// connection is busy with a request, the new one gets a 503 with
+// Retry-After: 1.
 //
 // PostgreSQL is used when a DSN is given, unless -sqlite is on the command
 // line and -postgres is not: a flag always wins over the environment, so
@@ -39,7 +54,27 @@
 // which the server answers too; the log has the address it listens on.
 // Every few seconds it drains the queues
 // (parley.Service.AssignAllWaiting), so that ended wrap-ups and exceeded
-// waits take effect. GET /healthz answers 200 once the server is up.
+// waits take effect.
+//
+// Operations:
+//
+//	parley migrate [-sqlite PATH | -postgres DSN] [-schema NAME]          migrate, then exit
+//	parley migrate -status [-sqlite PATH | -postgres DSN] [-schema NAME]  the version, changing nothing
+//
+// lets ops migrate before rolling out instances (which still migrate on
+// start, a no-op then). A server refuses to start on a database that a
+// newer build has migrated. GET /healthz answers 200 while the process is
+// up; GET /readyz answers 200 when the database answers and every
+// migration this build knows is applied, else 503 with Retry-After and the
+// reason. A request the database cannot serve (the connection refused or
+// lost, the server shutting down) is a 503 with Retry-After, not a 500.
+// GET /metrics answers in the Prometheus text format: the requests by
+// method and status code and the service's operations by name and outcome
+// (histograms of their durations, parley_http_request_duration_seconds
+// and parley_operation_duration_seconds), and the open connections by
+// state (parley_http_open_connections, with the cap and the count of those
+// shed). The operations and readiness endpoints are open even with
+// -api-keys: put them where only the operators can reach them.
 package main
 
 import (
@@ -63,8 +98,6 @@ import (
 	"github.com/parleyhq/parley/httpapi"
 	"github.com/parleyhq/parley/httpapi/helpdesk"
 	"github.com/parleyhq/parley/sqlstore"
-	"github.com/parleyhq/parley/sqlstore/sqlite"
-	"github.com/parleyhq/parley/storage"
 )
 
 func main() {
@@ -101,7 +134,31 @@ type config struct {
 	schema   string
 	apiKeys  string // the keys file; "" runs the server open
 	seed     bool
+	status   bool // parley migrate -status: report, change nothing
+	logJSON  bool // -log-format json
+	logLevel slog.Level
+	limits   limits
 }
+
+// limits are how long a client may take and how many connections the
+// server holds: what keeps slow and idle clients from starving the others.
+type limits struct {
+	readTimeout  time.Duration // a whole request, body included
+	writeTimeout time.Duration // from the end of the headers to the end of the answer
+	idleTimeout  time.Duration // a keep-alive connection between requests
+	maxConns     int           // open connections; 0 is derived from the file limit
+}
+
+// defaultLimits are the limits without flags.
+var defaultLimits = limits{readTimeout: 30 * time.Second, writeTimeout: 60 * time.Second, idleTimeout: 60 * time.Second}
+
+// The fixed limits: the header read, the header size, and how long the
+// readiness check waits for the database.
+const (
+	readyTimeout      = 2 * time.Second
+	readHeaderTimeout = 10 * time.Second
+	maxHeaderBytes    = 64 << 10
+)
 
 // parseConfig reads the flags, with the environment as their defaults. A
 // flag given wins over every variable: -sqlite on the command line without
@@ -121,7 +178,14 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&c.postgres, "postgres", envOr("PARLEY_POSTGRES", ""), "PostgreSQL `DSN`; overrides -sqlite (env PARLEY_POSTGRES)")
 	fs.StringVar(&c.schema, "schema", envOr("PARLEY_SCHEMA", sqlstore.DefaultSchema), "PostgreSQL schema, or SQLite table prefix, `NAME` (env PARLEY_SCHEMA)")
 	fs.StringVar(&c.apiKeys, "api-keys", envOr("PARLEY_API_KEYS", ""), "JSON `FILE` of API keys; without it the API is open (env PARLEY_API_KEYS)")
-	fs.BoolVar(&c.seed, "seed", false, "load a small demo data set (safe to repeat)")
+	fs.BoolVar(&c.seed, "seed", false, "load a small demo data set, or set its rows back to their starting state")
+	logFormat := fs.String("log-format", "text", "the log's format: text or json")
+	fs.TextVar(&c.logLevel, "log-level", slog.LevelInfo, "the lowest level logged: debug, info, warn or error (debug logs every operation)")
+	fs.BoolVar(&c.status, "status", false, "with parley migrate: report the database's version, change nothing")
+	fs.DurationVar(&c.limits.readTimeout, "read-timeout", defaultLimits.readTimeout, "the longest a client may take to send a request, body included")
+	fs.DurationVar(&c.limits.writeTimeout, "write-timeout", defaultLimits.writeTimeout, "the longest from the end of a request's headers to the end of its answer")
+	fs.DurationVar(&c.limits.idleTimeout, "idle-timeout", defaultLimits.idleTimeout, "how long an idle keep-alive connection stays open")
+	fs.IntVar(&c.limits.maxConns, "max-conns", 0, "the most open connections; at the cap idle ones are closed to make room (default: the file limit less a reserve)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, err
@@ -139,6 +203,21 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	if err := sqlstore.ValidSchema(c.schema); err != nil {
 		return usage(fmt.Errorf("-schema: %w", err))
 	}
+	for name, d := range map[string]time.Duration{"-read-timeout": c.limits.readTimeout, "-write-timeout": c.limits.writeTimeout, "-idle-timeout": c.limits.idleTimeout} {
+		if d <= 0 {
+			return usage(fmt.Errorf("%s: must be positive, not %v", name, d))
+		}
+	}
+	switch *logFormat {
+	case "text":
+	case "json":
+		c.logJSON = true
+	default:
+		return usage(fmt.Errorf("-log-format: must be text or json, not %q", *logFormat))
+	}
+	if c.limits.maxConns < 0 {
+		return usage(fmt.Errorf("-max-conns: must not be negative, not %d", c.limits.maxConns))
+	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	if given["sqlite"] && !given["postgres"] {
@@ -152,14 +231,15 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 type usageError struct{ error }
 
 // database is the seam between the server and its store: what it needs
-// to open, migrate and close one.
+// to open, migrate, check and close one.
 type database struct {
-	store storage.Store
+	store *sqlstore.Store
 	name  string // for the log: "sqlite parley.db" or "postgres"
 	close func()
 }
 
-// openDatabase opens and migrates the store the configuration names.
+// openDatabase opens the store the configuration names, without
+// migrating it.
 func openDatabase(ctx context.Context, c config) (*database, error) {
 	if c.postgres != "" {
 		pool, err := pgxpool.New(ctx, c.postgres)
@@ -167,34 +247,80 @@ func openDatabase(ctx context.Context, c config) (*database, error) {
 			return nil, fmt.Errorf("postgres: %w", err)
 		}
 		s, err := sqlstore.NewPostgres(pool, sqlstore.WithSchema(c.schema))
-		if err == nil {
-			err = s.Migrate(ctx)
-		}
 		if err != nil {
 			pool.Close()
 			return nil, fmt.Errorf("postgres: %w", err)
 		}
 		return &database{store: s, name: "postgres schema " + c.schema, close: pool.Close}, nil
 	}
-	s, err := sqlite.Open(ctx, c.sqlite, sqlstore.WithSchema(c.schema))
+	return openSQLite(ctx, c)
+}
+
+// migrate brings the database up to date; one a newer build migrated is
+// refused (sqlstore.ErrSchemaTooNew), so that an old instance never
+// serves a new schema.
+func (db *database) migrate(ctx context.Context) error {
+	if err := db.store.Migrate(ctx); err != nil {
+		return fmt.Errorf("%s: %w", db.name, err)
+	}
+	return nil
+}
+
+// runMigrate is "parley migrate": it migrates the database and says from
+// which version to which, or with -status only says where it stands, so
+// that ops can migrate before rolling out instances.
+func runMigrate(ctx context.Context, c config, stdout io.Writer) error {
+	db, err := openDatabase(ctx, c)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if err := s.Migrate(ctx); err != nil {
-		_ = s.Close()
-		return nil, fmt.Errorf("sqlite %s: %w", c.sqlite, err)
+	defer db.close()
+	before, err := db.store.SchemaVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("%s: %w", db.name, err)
 	}
-	return &database{store: s, name: "sqlite " + c.sqlite, close: func() { _ = s.Close() }}, nil
+	latest := db.store.LatestVersion()
+	if c.status {
+		state := "up to date"
+		switch err := db.store.CheckSchema(ctx); {
+		case errors.Is(err, sqlstore.ErrSchemaTooNew):
+			state = "newer than this build"
+		case err != nil:
+			state = "migrations pending"
+		}
+		fmt.Fprintf(stdout, "parley: %s is at version %d; this build knows %d: %s\n", db.name, before, latest, state)
+		return nil
+	}
+	if err := db.migrate(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "parley: %s migrated from version %d to %d\n", db.name, before, latest)
+	return nil
 }
 
 // run serves until ctx is done, then shuts down gracefully.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	migrateCmd := len(args) > 0 && args[0] == "migrate"
+	if migrateCmd {
+		args = args[1:]
+	}
 	c, err := parseConfig(args, getenv, stderr)
 	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	svcOpts := []parley.Option{parley.WithLogger(logger)}
+	if migrateCmd {
+		return runMigrate(ctx, c, stdout)
+	}
+	if c.status {
+		return usageError{errors.New("-status goes with parley migrate")}
+	}
+	logOpts := &slog.HandlerOptions{Level: c.logLevel}
+	logger := slog.New(slog.NewTextHandler(stderr, logOpts))
+	if c.logJSON {
+		logger = slog.New(slog.NewJSONHandler(stderr, logOpts))
+	}
+	m := newMetrics()
+	svcOpts := []parley.Option{parley.WithLogger(logger), parley.WithObserver(m.operation)}
 	actor := httpapi.HeaderActor
 	if c.apiKeys != "" {
 		keys, err := loadKeys(c.apiKeys)
@@ -213,6 +339,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	defer db.close()
+	if err := db.migrate(ctx); err != nil {
+		return err
+	}
 	svc := parley.New(db.store, svcOpts...)
 	// The server's own work (seeding, draining the queues) holds every
 	// scope: with API keys, authorisation is on for it too.
@@ -224,22 +353,51 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		logger.Info("demo data loaded")
 	}
 
-	ln, err := net.Listen("tcp", c.addr)
+	fileLimit, err := raiseFileLimit()
+	if err != nil {
+		logger.Warn("could not raise the open-file limit", "limit", fileLimit, "error", err)
+	}
+	maxConns := c.limits.maxConns
+	if maxConns == 0 {
+		maxConns = connsFor(fileLimit)
+	}
+	tcp, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return err
 	}
+	ln := newConnLimit(tcp, maxConns)
+	m.conns = ln
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "ok\n")
+	})
+	mux.Handle("GET /metrics", m)
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := db.store.CheckSchema(ctx); err != nil {
+			logger.Warn("not ready", "error", err)
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = fmt.Fprintf(w, "not ready: %v\n", err)
+			return
+		}
+		_, _ = io.WriteString(w, "ready\n")
 	})
 	// The Infobip adapter answers every path the helpdesk one does not
 	// own, with its JSON 404 for those that are no route.
 	mux.Handle("/", httpapi.New(svc, httpapi.WithLogger(logger), httpapi.WithActorFunc(actor)))
 	mux.Handle(helpdesk.DefaultBasePath+"/", helpdesk.New(svc, helpdesk.WithLogger(logger), helpdesk.WithActorFunc(actor)))
 	srv := &http.Server{
-		Handler:           logRequests(logger, mux),
-		ReadHeaderTimeout: 10 * time.Second,
+		Handler:           logRequests(logger, m, mux),
+		ReadHeaderTimeout: min(readHeaderTimeout, c.limits.readTimeout),
+		ReadTimeout:       c.limits.readTimeout,
+		WriteTimeout:      c.limits.writeTimeout,
+		IdleTimeout:       c.limits.idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ConnState:         ln.connState,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 
@@ -258,7 +416,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	root := serveURL(c.addr, ln.Addr())
 	fmt.Fprintf(stdout, "parley: serving %s%s and %s%s over %s\n", root, httpapi.DefaultBasePath, root, helpdesk.DefaultBasePath, db.name)
-	logger.Info("listening", "addr", ln.Addr().String(), "database", db.name)
+	logger.Info("listening", "addr", ln.Addr().String(), "database", db.name,
+		"maxConns", maxConns, "fileLimit", fileLimit, "readTimeout", c.limits.readTimeout,
+		"writeTimeout", c.limits.writeTimeout, "idleTimeout", c.limits.idleTimeout)
 
 	select {
 	case err := <-served:
@@ -275,6 +435,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	return nil
+}
+
+// connsFor is the default connection cap under a file limit: the limit
+// less a reserve for the database's connections, the SQLite files and the
+// log, and at least 32. An unknown limit (0) gives 4096.
+func connsFor(fileLimit uint64) int {
+	const reserve = 128
+	switch {
+	case fileLimit == 0:
+		return 4096
+	case fileLimit > 1<<20:
+		return 1 << 20
+	case fileLimit < reserve+32:
+		return 32
+	}
+	return int(fileLimit) - reserve
 }
 
 // serveURL is the root URL to print for a server asked to listen on addr
@@ -341,8 +517,9 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
-// logRequests logs each request: method, path, status and latency.
-func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
+// logRequests logs each request (method, path, status and latency) and
+// counts it in the metrics.
+func logRequests(logger *slog.Logger, m *metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
@@ -350,10 +527,23 @@ func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
+		latency := time.Since(start)
+		m.request(methodLabel(r.Method), rec.status, latency)
 		logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
 			slog.Int("status", rec.status),
-			slog.Duration("latency", time.Since(start)))
+			slog.Duration("latency", latency))
 	})
+}
+
+// methodLabel is the method as a metric label: one of HTTP's, or OTHER,
+// so that a client cannot grow the series without bound.
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions:
+		return method
+	}
+	return "OTHER"
 }

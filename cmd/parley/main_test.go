@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -22,8 +23,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/customer"
 	"github.com/parleyhq/parley/internal/pgtest"
 	"github.com/parleyhq/parley/memstore"
+	"github.com/parleyhq/parley/routing"
 	"github.com/parleyhq/parley/storage"
 )
 
@@ -68,6 +72,7 @@ func TestParseConfig(t *testing.T) {
 			t.Parallel()
 			got, err := parseConfig(tc.args, env(tc.env), io.Discard)
 			require.NoError(t, err)
+			tc.want.limits = defaultLimits
 			require.Equal(t, tc.want, got)
 		})
 	}
@@ -141,40 +146,86 @@ func TestRunOnEveryInterface(t *testing.T) {
 
 // TestSeedIsIdempotent seeds a store twice: the second run finds it all
 // and changes nothing.
-func TestSeedIsIdempotent(t *testing.T) {
+// demoState is what the README's walk-through depends on, times and
+// versions aside.
+func demoState(t *testing.T, svc *parley.Service) string {
+	t.Helper()
+	ctx := context.Background()
+	var b strings.Builder
+	agents, err := svc.ListAgents(ctx, storage.ListQuery{})
+	require.NoError(t, err)
+	for _, a := range agents.Items {
+		fmt.Fprintf(&b, "agent %s %q %s %s enabled=%v capacity=%d\n", a.ID, a.DisplayName, a.Role, a.Status, a.Enabled(), a.Capacity)
+	}
+	queues, err := svc.ListQueues(ctx, storage.ListQuery{})
+	require.NoError(t, err)
+	for _, q := range queues.Items {
+		fmt.Fprintf(&b, "queue %s %q auto=%v %s default=%v members=%v\n", q.ID, q.Name, q.AutoAssignment, q.Strategy, q.Default, q.Members)
+	}
+	rules, err := svc.RoutingRules(ctx)
+	require.NoError(t, err)
+	for _, r := range rules {
+		fmt.Fprintf(&b, "rule %s %s %s %v\n", r.ID, r.QueueID, r.Priority, r.Condition)
+	}
+	customers, err := svc.ListCustomers(ctx, storage.CustomerQuery{})
+	require.NoError(t, err)
+	for _, k := range customers.Items {
+		fmt.Fprintf(&b, "customer %s %q %s %s %v\n", k.ID, k.Name, k.Email, k.Phone, k.Attributes)
+	}
+	convs, err := svc.ListConversations(ctx, storage.ConversationQuery{Order: storage.Order{Field: storage.SortID}})
+	require.NoError(t, err)
+	for _, c := range convs.Items {
+		msgs, err := svc.ListMessages(ctx, storage.MessageQuery{ConversationID: c.ID})
+		require.NoError(t, err)
+		fmt.Fprintf(&b, "conversation %s %q %s %s queue=%s agent=%s %s %s %v messages=%d\n", c.ID, c.Topic, c.Status, c.Priority,
+			c.QueueID, c.AgentID, c.Channel, c.CustomerID, c.Tags, len(msgs.Items))
+	}
+	return b.String()
+}
+
+// -seed on a database the walk-through has changed sets the demo rows back
+// to where they started, so that the walk-through runs again; seeding
+// twice in a row is the same as seeding once.
+func TestSeedResetsTheDemoRows(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	svc := parley.New(memstore.New())
 	require.NoError(t, seed(ctx, svc))
-	events, err := svc.Events(ctx, storage.EventQuery{Limit: storage.MaxLimit})
-	require.NoError(t, err)
+	fresh := demoState(t, svc)
+	require.Contains(t, fresh, "conversation conv-invoice \"Invoice copy for March\" OPEN NORMAL queue= agent=")
 	require.NoError(t, seed(ctx, svc))
-	again, err := svc.Events(ctx, storage.EventQuery{Limit: storage.MaxLimit})
-	require.NoError(t, err)
-	require.Equal(t, len(events), len(again), "the second seeding wrote nothing")
+	require.Equal(t, fresh, demoState(t, svc), "seeding again changes nothing")
 
-	sam, err := svc.GetAgent(ctx, "sam")
+	// The walk-through, and more: route and close conv-invoice, delete
+	// conv-password, a new conversation for cust-23, agents, queues,
+	// rules and customers changed.
+	_, err := svc.Route(ctx, "conv-invoice")
 	require.NoError(t, err)
-	require.Equal(t, "SUPERVISOR", string(sam.Role))
-	queues, err := svc.ListQueues(ctx, storage.ListQuery{})
+	_, err = svc.CloseConversation(ctx, "conv-invoice")
 	require.NoError(t, err)
-	require.Len(t, queues.Items, 2)
-	rules, err := svc.RoutingRules(ctx)
+	require.NoError(t, svc.DeleteConversation(ctx, "conv-password", "duplicate"))
+	_, err = svc.CreateConversation(ctx, conversation.Conversation{Topic: "The box arrived crushed", QueueID: "support", CustomerID: "cust-23"})
 	require.NoError(t, err)
-	require.NotEmpty(t, rules)
-	convs, err := svc.ListConversations(ctx, storage.ConversationQuery{})
+	away := routing.Away
+	_, err = svc.UpdateAgent(ctx, "ann", routing.AgentPatch{Status: &away})
 	require.NoError(t, err)
-	require.Len(t, convs.Items, 4)
-	msgs, err := svc.ListMessages(ctx, storage.MessageQuery{ConversationID: "conv-refund"})
+	_, err = svc.RemoveQueueMember(ctx, "support", "bob")
 	require.NoError(t, err)
-	require.Len(t, msgs.Items, 2)
-	customers, err := svc.ListCustomers(ctx, storage.CustomerQuery{})
+	_, err = svc.AddQueueMember(ctx, "billing", "sam")
 	require.NoError(t, err)
-	require.Len(t, customers.Items, 3)
-	for _, c := range convs.Items {
-		_, err := svc.GetCustomer(ctx, c.CustomerID)
-		require.NoError(t, err, "the customer of %s exists", c.ID)
-	}
+	_, err = svc.SetRoutingRules(ctx, nil)
+	require.NoError(t, err)
+	name := "Someone Else"
+	_, err = svc.UpdateCustomer(ctx, "cust-42", customer.Patch{Name: &name, Attributes: map[string]string{}})
+	require.NoError(t, err)
+	require.NotEqual(t, fresh, demoState(t, svc))
+
+	require.NoError(t, seed(ctx, svc))
+	require.Equal(t, fresh, demoState(t, svc))
+	// Routing works again as the walk-through expects.
+	d, err := svc.SimulateRouting(ctx, "conv-invoice")
+	require.NoError(t, err)
+	require.Equal(t, "billing", d.QueueID)
 }
 
 // syncBuffer collects a process's stderr.

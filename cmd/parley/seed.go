@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/conversation"
 	"github.com/parleyhq/parley/customer"
 	"github.com/parleyhq/parley/message"
 	"github.com/parleyhq/parley/routing"
+	"github.com/parleyhq/parley/storage"
 )
 
 // The demo data set: three agents (one a supervisor), two queues, two
@@ -87,72 +90,167 @@ var seedConversations = []struct {
 	},
 }
 
-// seed loads the demo data set; what exists already is left alone.
+// seed loads the demo data set, setting back what exists already.
 func seed(ctx context.Context, svc *parley.Service) error {
 	for _, a := range seedAgents {
-		if _, err := svc.CreateAgent(ctx, a); ignoreExisting(err) != nil {
+		if err := resetAgent(ctx, svc, a); err != nil {
 			return fmt.Errorf("agent %s: %w", a.ID, err)
 		}
 	}
 	for _, q := range seedQueues {
-		if _, err := svc.CreateQueue(ctx, q.queue); ignoreExisting(err) != nil {
+		if err := resetQueue(ctx, svc, q.queue, q.members); err != nil {
 			return fmt.Errorf("queue %s: %w", q.queue.ID, err)
-		}
-		for _, m := range q.members {
-			if _, err := svc.AddQueueMember(ctx, q.queue.ID, m); err != nil {
-				return fmt.Errorf("queue %s: member %s: %w", q.queue.ID, m, err)
-			}
 		}
 	}
 	for _, k := range seedCustomers {
-		if _, err := svc.CreateCustomer(ctx, k); ignoreExisting(err) != nil {
+		if err := resetCustomer(ctx, svc, k); err != nil {
 			return fmt.Errorf("customer %s: %w", k.ID, err)
 		}
 	}
-	rules, err := svc.RoutingRules(ctx)
-	if err != nil {
+	if _, err := svc.SetRoutingRules(ctx, seedRules); err != nil {
+		return fmt.Errorf("routing rules: %w", err)
+	}
+	if err := deleteDemoConversations(ctx, svc); err != nil {
 		return err
 	}
-	if len(rules) == 0 {
-		if _, err := svc.SetRoutingRules(ctx, seedRules); err != nil {
-			return fmt.Errorf("routing rules: %w", err)
-		}
-	}
 	for _, sc := range seedConversations {
-		c := sc.conversation
-		_, err := svc.CreateConversation(ctx, c)
-		if errors.Is(err, parley.ErrAlreadyExists) {
-			continue // seeded before, messages and all
-		}
-		if err != nil {
-			return fmt.Errorf("conversation %s: %w", c.ID, err)
-		}
-		for _, m := range sc.messages {
-			in := message.Message{ID: m.id, Content: message.Content{Text: m.text}}
-			actx := ctx
-			if m.agent == "" {
-				in.Direction = message.Inbound
-			} else {
-				as := parley.ActorFrom(ctx) // the agent replies, with the seeder's scopes
-				as.AgentID = m.agent
-				actx = parley.WithActor(ctx, as)
-			}
-			if _, err := svc.CreateMessage(actx, c.ID, in); err != nil {
-				return fmt.Errorf("conversation %s: message %s: %w", c.ID, m.id, err)
-			}
-		}
-		if sc.close {
-			if _, err := svc.CloseConversation(ctx, c.ID); err != nil {
-				return fmt.Errorf("conversation %s: close: %w", c.ID, err)
-			}
+		if err := createSeedConversation(ctx, svc, sc.conversation, sc.messages, sc.close); err != nil {
+			return fmt.Errorf("conversation %s: %w", sc.conversation.ID, err)
 		}
 	}
 	return nil
 }
 
-func ignoreExisting(err error) error {
-	if errors.Is(err, parley.ErrAlreadyExists) {
-		return nil
+// resetAgent creates the agent, or sets an existing one back.
+func resetAgent(ctx context.Context, svc *parley.Service, a routing.Agent) error {
+	_, err := svc.CreateAgent(ctx, a)
+	if !errors.Is(err, parley.ErrAlreadyExists) {
+		return err
 	}
+	role := a.Role
+	if role == "" {
+		role = routing.RoleAgent
+	}
+	disabled, capacity, wrapUp := false, a.Capacity, a.WrapUpSeconds
+	_, err = svc.UpdateAgent(ctx, a.ID, routing.AgentPatch{
+		DisplayName: &a.DisplayName, Role: &role, Status: &a.Status,
+		Disabled: &disabled, Capacity: &capacity, WrapUpSeconds: &wrapUp,
+	})
 	return err
+}
+
+// resetQueue creates the queue, or sets an existing one back, and makes
+// its members the seed's.
+func resetQueue(ctx context.Context, svc *parley.Service, q routing.Queue, members []string) error {
+	_, err := svc.CreateQueue(ctx, q)
+	if errors.Is(err, parley.ErrAlreadyExists) {
+		strategy := q.Strategy
+		if strategy == "" {
+			strategy = routing.LeastBusy
+		}
+		overflow := q.OverflowQueueID
+		_, err = svc.UpdateQueue(ctx, q.ID, routing.QueuePatch{
+			Name: &q.Name, AutoAssignment: &q.AutoAssignment, Strategy: &strategy,
+			StickyAgent: &q.StickyAgent, StickyTimeoutSeconds: &q.StickyTimeoutSeconds,
+			MaxWaitSeconds: &q.MaxWaitSeconds, OverflowQueueID: &overflow, Default: &q.Default,
+		})
+	}
+	if err != nil {
+		return err
+	}
+	current, err := svc.GetQueue(ctx, q.ID)
+	if err != nil {
+		return err
+	}
+	for _, m := range current.Members {
+		if !slices.Contains(members, m) {
+			if _, err := svc.RemoveQueueMember(ctx, q.ID, m); err != nil {
+				return fmt.Errorf("member %s: %w", m, err)
+			}
+		}
+	}
+	for _, m := range members {
+		if _, err := svc.AddQueueMember(ctx, q.ID, m); err != nil {
+			return fmt.Errorf("member %s: %w", m, err)
+		}
+	}
+	return nil
+}
+
+// resetCustomer creates the customer, or sets an existing one back.
+func resetCustomer(ctx context.Context, svc *parley.Service, k customer.Customer) error {
+	_, err := svc.CreateCustomer(ctx, k)
+	if !errors.Is(err, parley.ErrAlreadyExists) {
+		return err
+	}
+	attrs := k.Attributes
+	if attrs == nil {
+		attrs = map[string]string{}
+	}
+	_, err = svc.UpdateCustomer(ctx, k.ID, customer.Patch{Name: &k.Name, Email: &k.Email, Phone: &k.Phone, Attributes: attrs})
+	return err
+}
+
+// deleteDemoConversations deletes the seeded conversations and every
+// conversation of a demo customer.
+func deleteDemoConversations(ctx context.Context, svc *parley.Service) error {
+	ids := map[string]bool{}
+	for _, sc := range seedConversations {
+		ids[sc.conversation.ID] = true
+	}
+	for _, k := range seedCustomers {
+		q := storage.ConversationQuery{
+			Filter: storage.ConversationFilter{CustomerID: k.ID},
+			Order:  storage.Order{Field: storage.SortID},
+			Paging: storage.Paging{Limit: storage.MaxLimit, SkipTotal: true},
+		}
+		for {
+			page, err := svc.ListConversations(ctx, q)
+			if err != nil {
+				return fmt.Errorf("conversations of %s: %w", k.ID, err)
+			}
+			for _, c := range page.Items {
+				ids[c.ID] = true
+			}
+			if page.NextCursor == "" || len(page.Items) == 0 {
+				break
+			}
+			q.Cursor = page.NextCursor
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(ids)) {
+		err := svc.DeleteConversation(ctx, id, "reset by -seed")
+		if err != nil && !errors.Is(err, parley.ErrNotFound) {
+			return fmt.Errorf("conversation %s: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// createSeedConversation creates a seeded conversation, its messages, and
+// closes it when the seed says so.
+func createSeedConversation(ctx context.Context, svc *parley.Service, c conversation.Conversation, messages []seedMessage, closeIt bool) error {
+	if _, err := svc.CreateConversation(ctx, c); err != nil {
+		return err
+	}
+	for _, m := range messages {
+		in := message.Message{ID: m.id, Content: message.Content{Text: m.text}}
+		actx := ctx
+		if m.agent == "" {
+			in.Direction = message.Inbound
+		} else {
+			as := parley.ActorFrom(ctx) // the agent replies, with the seeder's scopes
+			as.AgentID = m.agent
+			actx = parley.WithActor(ctx, as)
+		}
+		if _, err := svc.CreateMessage(actx, c.ID, in); err != nil {
+			return fmt.Errorf("message %s: %w", m.id, err)
+		}
+	}
+	if closeIt {
+		if _, err := svc.CloseConversation(ctx, c.ID); err != nil {
+			return fmt.Errorf("close: %w", err)
+		}
+	}
+	return nil
 }

@@ -89,7 +89,8 @@ func run(ctx context.Context) error {
 	}
 	fmt.Printf("closed at %s; tags %v\n", c.ClosedAt.Format("15:04:05"), c.Tags)
 
-	_, err = svc.UpdateConversation(ctx, c.ID, conversation.Patch{Topic: new("Changed after closing")})
+	topic := "Changed after closing"
+	_, err = svc.UpdateConversation(ctx, c.ID, conversation.Patch{Topic: &topic})
 	fmt.Printf("update after close:         %v\n", outcome(err))
 
 	msgs, err := svc.ListMessages(ctx, storage.MessageQuery{ConversationID: c.ID})

@@ -8,7 +8,8 @@
 //
 // Options set the base path (WithBasePath), the logger for 500s
 // (WithLogger) and how a request's actor is found (WithActorFunc, default
-// HeaderActor: the x-agent-id header, no scopes), exactly as httpapi's do;
+// HeaderActor: an actor a host middleware put in the request context, else
+// the x-agent-id header, no scopes), exactly as httpapi's do;
 // one function serves both adapters. The routes are those of the package's
 // route table, checked by a test against the OpenAPI description served at
 // GET {base}/openapi.json.
@@ -43,7 +44,8 @@
 // ErrAlreadyExists 409 ALREADY_EXISTS, ErrClosed 409 CLOSED, ErrConflict
 // 409 CONFLICT (a customer who still has conversations, a database too
 // busy to take the write), ErrForbidden 403 FORBIDDEN, ErrUnauthenticated
-// 401 UNAUTHENTICATED (with a WWW-Authenticate header), an unknown path 404,
+// 401 UNAUTHENTICATED (with a WWW-Authenticate header), ErrUnavailable and
+// a passed deadline 503 UNAVAILABLE (with Retry-After), an unknown path 404,
 // another method 405 METHOD_NOT_ALLOWED with Allow, anything else 500
 // INTERNAL with the message "internal error" (the error is logged).
 //

@@ -31,8 +31,10 @@ var ErrUnauthenticated = httpwire.ErrUnauthenticated
 // parley's sentinels for its usual status, anything else for a 500.
 type ActorFunc func(*http.Request) (parley.Actor, error)
 
-// HeaderActor is the default ActorFunc: the x-agent-id header, when
-// present, is the actor's agent id, with no scopes. The header given twice,
+// HeaderActor is the default ActorFunc. An actor already in the request
+// context, put there by a host middleware with parley.WithActor, is used as
+// it is; only when there is none is the x-agent-id header, when present,
+// the actor's agent id, with no scopes. The header given twice,
 // or a value that is not a printable id of at most 255 characters, is a
 // 400.
 func HeaderActor(r *http.Request) (parley.Actor, error) { return httpwire.HeaderActor(r) }
@@ -179,6 +181,11 @@ func (a *api) writeJSON(w http.ResponseWriter, status int, body any) {
 // generic message; the real one is logged.
 func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if status, code, field, ok := httpwire.Classify(err); ok {
+		if status == http.StatusServiceUnavailable {
+			w.Header().Set("Retry-After", httpwire.RetryAfterSeconds)
+			a.logger.Log(r.Context(), slog.LevelWarn, "helpdesk: database unavailable",
+				"method", r.Method, "path", r.URL.Path, "error", err)
+		}
 		if status == http.StatusUnauthorized {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="parley"`)
 		}

@@ -234,7 +234,7 @@ func checkValue(dec *json.Decoder, tok json.Token, t reflect.Type, path string) 
 	default:
 		return nil
 	}
-	return skipRest(dec)
+	return skipRest(dec, tok, path)
 }
 
 // checkObject checks the keys of an object whose '{' has been read.
@@ -289,22 +289,40 @@ func checkArray(dec *json.Decoder, elem reflect.Type, path string) error {
 	return closing(dec)
 }
 
-// skipRest reads to the end of an object or array whose opening token has
-// been read.
-func skipRest(dec *json.Decoder) error {
-	for depth := 1; depth > 0; {
+// skipRest reads to the end of an object or array whose opening token,
+// open, has been read, for a value whose shape no Go type describes (a
+// map's, say). A key given twice in any object inside it is still
+// ErrInvalid, naming the path: a duplicate is refused at every depth.
+func skipRest(dec *json.Decoder, open json.Token, path string) error {
+	prefix := strings.TrimSuffix(path, ".")
+	var seen map[string]bool
+	for i := 0; dec.More(); i++ {
 		tok, err := dec.Token()
 		if err != nil {
 			return Invalid("body", "not valid JSON")
 		}
-		switch tok {
-		case json.Delim('{'), json.Delim('['):
-			depth++
-		case json.Delim('}'), json.Delim(']'):
-			depth--
+		elem := prefix + "[" + strconv.Itoa(i) + "]."
+		if open == json.Delim('{') {
+			key, _ := tok.(string)
+			if seen[key] {
+				return Invalid(path+key, "given more than once")
+			}
+			if seen == nil {
+				seen = map[string]bool{}
+			}
+			seen[key] = true
+			elem = path + key + "."
+			if tok, err = dec.Token(); err != nil {
+				return Invalid("body", "not valid JSON")
+			}
+		}
+		if tok == json.Delim('{') || tok == json.Delim('[') {
+			if err := skipRest(dec, tok, elem); err != nil {
+				return err
+			}
 		}
 	}
-	return nil
+	return closing(dec)
 }
 
 func closing(dec *json.Decoder) error {

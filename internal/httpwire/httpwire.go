@@ -8,6 +8,7 @@
 package httpwire
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -42,12 +43,22 @@ var errorClasses = []struct {
 	{parley.ErrForbidden, http.StatusForbidden, "FORBIDDEN"},
 	{parley.ErrConflict, http.StatusConflict, "CONFLICT"},
 	{ErrUnauthenticated, http.StatusUnauthorized, "UNAUTHENTICATED"},
+	{parley.ErrUnavailable, http.StatusServiceUnavailable, "UNAVAILABLE"},
+	// The request's deadline passed waiting for the database (a pool
+	// with no free connection, a slow server): retry later too.
+	{context.DeadlineExceeded, http.StatusServiceUnavailable, "UNAVAILABLE"},
 }
+
+// RetryAfterSeconds is the Retry-After of a 503: how long a client should
+// wait before it tries again.
+const RetryAfterSeconds = "1"
 
 // Classify returns the status and code of err's sentinel, and field, the
 // request field or parameter at fault for an ErrInvalid that names one. ok
 // is false for an error of no known kind: a 500, whose message the client
-// must not see.
+// must not see. ErrUnavailable and a passed deadline are a 503: the
+// adapters add Retry-After (RetryAfterSeconds), so that a client tells
+// "retry later" from a bug.
 func Classify(err error) (status int, code, field string, ok bool) {
 	for _, c := range errorClasses {
 		if !errors.Is(err, c.err) {
@@ -87,11 +98,16 @@ func BasePath(base string) string {
 // the id of the agent acting, as in the Infobip API.
 const HeaderAgentID = "x-agent-id"
 
-// HeaderActor is the adapters' default way to find a request's actor: the
-// x-agent-id header, when present, is the actor's agent id, with no scopes.
-// The header given twice, or a value that is not a printable id of at most
-// 255 characters, is a 400.
+// HeaderActor is the adapters' default way to find a request's actor. An
+// actor already in the request context (parley.WithActor, set by a host
+// middleware that authenticated the caller) is the actor, and the header is
+// not read. Otherwise the x-agent-id header, when present, is the actor's
+// agent id, with no scopes. The header given twice, or a value that is not
+// a printable id of at most 255 characters, is a 400.
 func HeaderActor(r *http.Request) (parley.Actor, error) {
+	if a, ok := parley.LookupActor(r.Context()); ok {
+		return a, nil
+	}
 	values := r.Header.Values(HeaderAgentID)
 	switch {
 	case len(values) == 0 || len(values) == 1 && values[0] == "":

@@ -1,22 +1,5 @@
-// Package sqlite opens a parley store on an SQLite database through
-// github.com/mattn/go-sqlite3. Importing it is what brings cgo into a build;
-// a PostgreSQL-only program imports sqlstore alone and compiles no C.
-//
-// Open sets the database up for an embedded, concurrent store:
-//
-//   - WAL journal, so reads run beside the writer.
-//   - Two database/sql pools on the file: one connection for writes, whose
-//     transactions begin IMMEDIATE (they take the write lock at BEGIN, so
-//     two writers never deadlock upgrading a read lock), and several for
-//     reads, which are query-only.
-//   - Foreign keys on, a busy timeout (other processes may write the same
-//     file), and a per-connection cache of prepared statements.
-//   - synchronous NORMAL, go-sqlite3's setting under WAL: a commit survives
-//     the process dying (the crash tests kill it), and the database stays
-//     consistent through a power cut, which may lose the last commits.
-//
-// An in-memory database (":memory:") lives as long as its connection, so
-// it gets a single connection for reads and writes alike.
+//go:build cgo
+
 package sqlite
 
 import (
@@ -33,9 +16,6 @@ import (
 	"github.com/parleyhq/parley/sqlstore"
 	"github.com/parleyhq/parley/storage"
 )
-
-// Memory is the path of an in-memory database.
-const Memory = ":memory:"
 
 // busyTimeoutMillis is how long a statement waits for another process's
 // lock before it fails with SQLITE_BUSY.
@@ -123,7 +103,8 @@ func dsn(name string, write bool, extra url.Values) string {
 
 // Classify maps go-sqlite3's errors to storage's sentinels: a unique or
 // primary key constraint is ErrAlreadyExists, a foreign key ErrNotFound,
-// a busy or locked database ErrConflict. It is what Open passes to
+// a busy or locked database ErrConflict, a file that cannot be opened
+// ErrUnavailable. It is what Open passes to
 // sqlstore.NewSQLite.
 func Classify(err error) error {
 	var e sqlite3.Error
@@ -143,6 +124,8 @@ func Classify(err error) error {
 	switch e.Code {
 	case sqlite3.ErrBusy, sqlite3.ErrLocked:
 		return storage.ErrConflict
+	case sqlite3.ErrCantOpen:
+		return storage.ErrUnavailable
 	}
 	return nil
 }

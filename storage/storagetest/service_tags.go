@@ -132,33 +132,71 @@ var serviceTagCases = []serviceCase{
 		seq := fx.lastSeq(t)
 		now := fx.tick()
 
+		closedBefore := fx.get(t, "c3")
+		closedHistory := fx.history(t, "c3")
+
 		require.NoError(t, fx.svc.DeleteTag(fx.as("s1"), "vip"))
 		_, err = fx.svc.GetTag(fx.ctx, "vip")
 		require.ErrorIs(t, err, parley.ErrNotFound)
-		want := map[string][]string{"c1": {"billing"}, "c2": nil, "c3": nil, "c4": {"billing"}}
+		// c1 and c2 lose the tag, each a change of its own; the CLOSED c3
+		// is left as it was, tag included (closed is immutable); c4 never
+		// had it.
+		want := map[string][]string{"c1": {"billing"}, "c2": nil, "c3": {"vip"}, "c4": {"billing"}}
+		bumped := map[string]bool{"c1": true, "c2": true}
 		for id, tags := range want {
 			c := fx.get(t, id)
 			require.Equal(t, tags, nilIfEmpty(c.Tags), "tags of %s", id)
-			require.Equal(t, versions[id], c.Version, "deleting from the catalog bumps no conversation")
+			if bumped[id] {
+				require.Equal(t, versions[id]+1, c.Version, "version of %s", id)
+				require.True(t, now.Equal(c.UpdatedAt), "updatedAt of %s", id)
+			} else {
+				require.Equal(t, versions[id], c.Version, "version of %s", id)
+			}
+		}
+		require.Equal(t, closedBefore, fx.get(t, "c3"), "a closed conversation is not changed")
+		require.Equal(t, closedHistory, fx.history(t, "c3"))
+		// The catalog's tags of a conversation: the name is no catalog tag
+		// any more, on c3 either.
+		for id, tags := range map[string][]string{"c1": {"billing"}, "c2": nil, "c3": nil, "c4": {"billing"}} {
 			page, err := fx.svc.ConversationTags(fx.ctx, id, storage.Paging{})
 			require.NoError(t, err)
-			require.Equal(t, tags, nilIfEmpty(tagNames(page.Items)))
+			require.Equal(t, tags, nilIfEmpty(tagNames(page.Items)), "catalog tags of %s", id)
 		}
+		// The tag filter reads the conversations' tags: c3 alone.
 		page, err := fx.svc.ListConversations(fx.ctx, storage.ConversationQuery{Filter: storage.ConversationFilter{Tags: []string{"vip"}}})
 		require.NoError(t, err)
-		require.Empty(t, page.Items)
+		require.Len(t, page.Items, 1)
+		require.Equal(t, "c3", page.Items[0].ID)
+		// One untagged event in the history of each conversation changed,
+		// then the catalog's.
 		events := fx.eventsSince(t, seq)
-		require.Len(t, events, 1)
-		requireEvent(t, events[0], storage.TagDeleted, "", "s1", now)
-		require.Equal(t, "vip", events[0].EntityID)
+		require.Len(t, events, 3)
+		untagged := map[string]bool{}
+		for _, e := range events[:2] {
+			requireEvent(t, e, storage.ConversationUntagged, e.ConversationID, "s1", now, change{"tag", `"vip"`, ""})
+			untagged[e.ConversationID] = true
+		}
+		require.Equal(t, bumped, untagged)
+		requireEvent(t, events[2], storage.TagDeleted, "", "s1", now)
+		require.Equal(t, "vip", events[2].EntityID)
+		for _, id := range []string{"c1", "c2"} {
+			h := fx.history(t, id)
+			require.Equal(t, storage.ConversationUntagged, h[len(h)-1].Type, "history of %s", id)
+		}
 
 		before := fx.snapshot(t)
 		require.ErrorIs(t, fx.svc.DeleteTag(fx.ctx, "vip"), parley.ErrNotFound)
 		fx.requireUnchanged(t, before)
 
-		// The name is free again.
+		// The name is free again; created again, it is c3's catalog tag
+		// once more.
 		_, err = fx.svc.CreateTag(fx.ctx, "vip")
 		require.NoError(t, err)
+		tags, err := fx.svc.ConversationTags(fx.ctx, "c3", storage.Paging{})
+		require.NoError(t, err)
+		require.Equal(t, []string{"vip"}, tagNames(tags.Items))
+		_, err = fx.svc.RemoveTag(fx.ctx, "c3", "vip")
+		require.ErrorIs(t, err, parley.ErrClosed)
 	}},
 	{"ListTags", func(t *testing.T, s *serviceSuite) {
 		fx := s.setup(t)

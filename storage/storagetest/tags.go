@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/parleyhq/parley/conversation"
 	"github.com/parleyhq/parley/storage"
 	"github.com/parleyhq/parley/tag"
 )
@@ -47,6 +48,38 @@ var tagCases = []testCase{
 	{"GetMissing", func(t *testing.T, f *fixture) {
 		_, err := f.store.GetTag(f.ctx, "missing")
 		requireErr(t, err, storage.ErrNotFound)
+	}},
+	{"DeleteLeavesClosedConversations", func(t *testing.T, f *fixture) {
+		open := newConversation("open")
+		open.Tags = []string{"gone", "kept"}
+		f.createConversation(open)
+		closed := newConversation("closed")
+		closed.Tags = []string{"gone", "kept"}
+		closed.Status = conversation.Closed
+		closed.ClosedAt = at(time.Minute)
+		f.createConversation(closed)
+		before := f.getConversation("closed")
+
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.DeleteTag(f.ctx, "gone") }))
+		_, err := f.store.GetTag(f.ctx, "gone")
+		requireErr(t, err, storage.ErrNotFound)
+		require.Equal(t, []string{"kept"}, f.getConversation("open").Tags)
+		require.Equal(t, before, f.getConversation("closed"), "a closed conversation keeps its tags")
+		page, err := f.store.ListConversations(f.ctx, storage.ConversationQuery{Filter: storage.ConversationFilter{Tags: []string{"gone"}}})
+		require.NoError(t, err)
+		require.Len(t, page.Items, 1)
+		require.Equal(t, "closed", page.Items[0].ID)
+		// Its catalog tags are those the catalog still has.
+		tags, err := f.store.ListTags(f.ctx, storage.TagQuery{ConversationID: "closed"})
+		require.NoError(t, err)
+		require.Len(t, tags.Items, 1)
+		require.Equal(t, "kept", tags.Items[0].Name)
+		// Deleting the conversation takes its links along.
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.DeleteConversation(f.ctx, "closed") }))
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.CreateTag(f.ctx, &tag.Tag{Name: "gone", CreatedAt: t0}) }))
+		page, err = f.store.ListConversations(f.ctx, storage.ConversationQuery{Filter: storage.ConversationFilter{Tags: []string{"gone"}}})
+		require.NoError(t, err)
+		require.Empty(t, page.Items)
 	}},
 	{"DeleteRemovesFromEveryConversation", func(t *testing.T, f *fixture) {
 		for _, id := range []string{"c1", "c2", "c3"} {

@@ -1,3 +1,4 @@
+-- +goose Up
 -- parley schema, version 1 (PostgreSQL).
 --
 -- {{schema}} stands for the schema parley lives in (sqlstore.WithSchema,

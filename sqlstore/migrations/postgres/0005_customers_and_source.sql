@@ -1,3 +1,4 @@
+-- +goose Up
 -- parley schema, version 5 (PostgreSQL): a conversation's source, and
 -- customers.
 --

@@ -1,3 +1,4 @@
+-- +goose Up
 -- parley schema, version 1 (SQLite).
 --
 -- {{prefix}} stands for the table prefix (sqlstore.WithSchema plus "_",

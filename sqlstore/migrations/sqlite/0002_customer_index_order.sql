@@ -1,3 +1,4 @@
+-- +goose Up
 -- parley schema, version 2 (SQLite): the customer index ends in id, so that
 -- it gives a customer's conversations on a channel in the list's full order
 -- (created_at, then id). Inbound threading reads the newest of them on
