@@ -47,6 +47,14 @@
 //     never skips or repeats a row; a cursor page costs the same at any depth.
 //   - Events get a Seq that increases in commit order: a reader that has seen
 //     seq N and later asks for events after N misses nothing that committed.
+//   - Locks (LockConversation, LockAgent, LockCustomer, LockKey, and the
+//     hold of EnsureTag and EnsureCustomer) last until the transaction
+//     ends, and a read after a lock sees everything committed before the
+//     lock was granted. The service takes them in one order, keys, then
+//     the conversation, then customers and tags, then agents, so a store
+//     that blocks on them cannot deadlock the service; a store whose
+//     write transactions run one at a time (memstore, SQLite) needs do
+//     nothing for them.
 package storage
 
 import (
@@ -202,9 +210,13 @@ type Tx interface {
 	// the id is taken.
 	CreateAgent(ctx context.Context, a *routing.Agent) error
 	// LockAgent is GetAgent that also keeps other transactions from
-	// changing or locking the agent until this one ends. Routing locks the
-	// agent it assigns to, after the conversation, so that racing routers
-	// cannot both take its last free place.
+	// changing or locking the agent until this one ends. It returns the
+	// agent as it is once the lock is held, its queue memberships included:
+	// nothing a transaction that held the lock committed is missing.
+	// Routing locks the agent it assigns to, after the conversation, and
+	// so does every change that raises the agent's load or changes its
+	// memberships, so that none of them interleaves with an automatic
+	// assignment (see the lock order in the package doc).
 	LockAgent(ctx context.Context, id string) (*routing.Agent, error)
 	// UpdateAgent writes every field of a but Queues and CreatedAt.
 	// ErrNotFound when there is none.

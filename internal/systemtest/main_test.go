@@ -4,10 +4,13 @@ import (
 	"fmt"
 	"os"
 	"testing"
+
+	"github.com/parleyhq/parley/storage/storagetest"
 )
 
 // TestMain lets the test binary double as the child process of
-// TestRoutingRaceTwoProcesses and of TestCrashSafetySQLite.
+// TestRoutingRaceTwoProcesses, of TestLoadRacesTwoProcesses and of
+// TestCrashSafetySQLite.
 func TestMain(m *testing.M) {
 	if path := os.Getenv(crashChildEnv); path != "" {
 		crashChild(path) // runs until it is killed
@@ -16,6 +19,13 @@ func TestMain(m *testing.M) {
 	if phase := os.Getenv(raceChildEnv); phase != "" {
 		if err := raceChild(phase); err != nil {
 			fmt.Fprintln(os.Stderr, "race child:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	if race := os.Getenv(loadRaceChildEnv); race != "" {
+		if err := runLoadRaceChild(storagetest.LoadRace(race)); err != nil {
+			fmt.Fprintln(os.Stderr, "load race child:", err)
 			os.Exit(1)
 		}
 		os.Exit(0)

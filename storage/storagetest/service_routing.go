@@ -537,4 +537,25 @@ var serviceRoutingCases = []serviceCase{
 		require.NoError(t, RoutingRaceDrain(fx.ctx, fx.svc, RoutingRaceRouters))
 		RoutingRaceCheckLog(t, fx.svc, "one service", assigned, waiting)
 	}},
+	// LoadRaces: automatic assignment racing, from two goroutines, each
+	// change that raises the agent's load (a reopen by message or by
+	// status, a manual assignment) and the agent's leaving the queue: no
+	// automatic assignment takes the agent over capacity or happens after
+	// it left, in commit order (see load_race.go).
+	{"LoadRaces", func(t *testing.T, s *serviceSuite) {
+		for _, race := range LoadRaces {
+			t.Run(string(race), func(t *testing.T) {
+				s.parallel(t)
+				fx := s.setup(t)
+				after := LoadRaceSetUp(t, fx.svc, race, loadRaceTrials)
+				require.NoError(t, LoadRaceTrials(fx.ctx, fx.svc, race, loadRaceTrials))
+				require.Empty(t, LoadRaceViolations(t, fx.svc, race, loadRaceTrials, after))
+			})
+		}
+	}},
 }
+
+// loadRaceTrials is how many trials of each load race the service suite
+// runs in one process; parley's system tests run many more across two
+// processes on PostgreSQL.
+const loadRaceTrials = 20

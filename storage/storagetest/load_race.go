@@ -1,0 +1,270 @@
+package storagetest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/message"
+	"github.com/parleyhq/parley/routing"
+	"github.com/parleyhq/parley/storage"
+)
+
+// The load races: automatic assignment to an agent racing a change that
+// raises that agent's load or ends its membership of the queue. Each trial
+// has its own agent x (ACTIVE, capacity 1), the only member of its own
+// auto-assigning queue q; conversation B is assigned to x and SOLVED, and
+// conversation C waits nowhere. Side 0 transfers C to q (which assigns it to
+// x, who has room); side 1, at the same moment, does the race's other
+// change. Whatever the interleaving, the event log (whose seqs follow commit
+// order) must show no automatic assignment to an agent at capacity and none
+// to an agent that has left the queue.
+//
+// RunService runs every race through one service, the two sides from two
+// goroutines ("Routing/LoadRaces"). The phases are exported so that a store
+// whose instances share one database can run the sides from two processes,
+// as parley's system tests do on PostgreSQL: LoadRaceSetUp before,
+// LoadRaceSide from each process per trial, LoadRaceViolations after.
+
+// LoadRace names one race of a change against automatic assignment.
+type LoadRace string
+
+// The load races.
+const (
+	// RaceInboundReopen: an INBOUND message reopens B.
+	RaceInboundReopen LoadRace = "inbound-reopen"
+	// RaceStatusReopen: a patch of B's status to OPEN.
+	RaceStatusReopen LoadRace = "status-reopen"
+	// RaceManualAssign: a manual assignment of a third conversation D to x.
+	RaceManualAssign LoadRace = "manual-assign"
+	// RaceMemberRemoved: x leaves q.
+	RaceMemberRemoved LoadRace = "member-removed"
+)
+
+// LoadRaces are all the load races.
+var LoadRaces = []LoadRace{RaceInboundReopen, RaceStatusReopen, RaceManualAssign, RaceMemberRemoved}
+
+// loadRaceIDs are the ids of one trial's queue, agent and conversations.
+type loadRaceIDs struct{ q, x, b, c, d string }
+
+func loadRaceIDsOf(race LoadRace, trial int) loadRaceIDs {
+	p := fmt.Sprintf("%s-%04d", race, trial)
+	return loadRaceIDs{q: "q-" + p, x: "x-" + p, b: "b-" + p, c: "c-" + p, d: "d-" + p}
+}
+
+// LoadRaceSetUp creates the fixtures of trials trials of race through svc
+// and returns the seq of the last event written, after which the trials'
+// events begin.
+func LoadRaceSetUp(t testing.TB, svc *parley.Service, race LoadRace, trials int) int64 {
+	t.Helper()
+	ctx := t.Context()
+	for i := range trials {
+		ids := loadRaceIDsOf(race, i)
+		_, err := svc.CreateQueue(ctx, routing.Queue{ID: ids.q, Name: "Queue " + ids.q, AutoAssignment: true})
+		require.NoError(t, err)
+		_, err = svc.CreateAgent(ctx, routing.Agent{ID: ids.x, DisplayName: ids.x, Status: routing.Active, Capacity: 1})
+		require.NoError(t, err)
+		_, err = svc.AddQueueMember(ctx, ids.q, ids.x)
+		require.NoError(t, err)
+		_, err = svc.CreateConversation(ctx, conversation.Conversation{ID: ids.b, AgentID: ids.x, Status: conversation.Solved})
+		require.NoError(t, err)
+		_, err = svc.CreateConversation(ctx, conversation.Conversation{ID: ids.c})
+		require.NoError(t, err)
+		if race == RaceManualAssign {
+			_, err = svc.CreateConversation(ctx, conversation.Conversation{ID: ids.d})
+			require.NoError(t, err)
+		}
+	}
+	events := allServiceEvents(t, ctx, svc)
+	require.NotEmpty(t, events)
+	return events[len(events)-1].Seq
+}
+
+// loadRaceOffsets is how many different delays, in reads, side 1 of the
+// trials starts with.
+const loadRaceOffsets = 6
+
+// LoadRaceSide runs side 0 or 1 of trial trial of race through svc: side 0
+// transfers C to q, side 1 makes the race's change.
+func LoadRaceSide(ctx context.Context, svc *parley.Service, race LoadRace, trial, side int) error {
+	ids := loadRaceIDsOf(race, trial)
+	if side == 0 {
+		_, err := svc.TransferToQueue(ctx, ids.c, ids.q)
+		return err
+	}
+	// The change starts a few round trips late in some trials, so that
+	// over the trials it meets every step of the transfer: a read of B per
+	// step, never a sleep.
+	for range trial % loadRaceOffsets {
+		if _, err := svc.GetConversation(ctx, ids.b); err != nil {
+			return err
+		}
+	}
+	var err error
+	switch race {
+	case RaceInboundReopen:
+		_, err = svc.CreateMessage(ctx, ids.b, message.Message{Direction: message.Inbound, Content: message.Content{Text: "hi"}})
+	case RaceStatusReopen:
+		open := conversation.Open
+		_, err = svc.UpdateConversation(ctx, ids.b, conversation.Patch{Status: &open})
+	case RaceManualAssign:
+		_, err = svc.AssignConversation(ctx, ids.d, ids.x)
+	case RaceMemberRemoved:
+		_, err = svc.RemoveQueueMember(ctx, ids.q, ids.x)
+	default:
+		err = fmt.Errorf("unknown load race %q", race)
+	}
+	return err
+}
+
+// LoadRaceTrials runs trials trials of race through svc, the two sides of
+// each from two goroutines released at once.
+func LoadRaceTrials(ctx context.Context, svc *parley.Service, race LoadRace, trials int) error {
+	for i := range trials {
+		start := make(chan struct{})
+		side := func(k int) func() error {
+			return func() error {
+				<-start
+				return LoadRaceSide(ctx, svc, race, i, k)
+			}
+		}
+		done := make(chan error, 1)
+		go func() { done <- parallelErr(side(0), side(1)) }()
+		close(start)
+		if err := <-done; err != nil {
+			return fmt.Errorf("trial %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// LoadRaceViolations replays the event log after seq after through svc and
+// returns one line per trial of race whose automatic assignment broke an
+// invariant: the agent at capacity when it was assigned, or no longer a
+// member of the queue. It also checks that each trial ended as one of its
+// serial orders would: both sides' changes are there, and C is assigned
+// to x or waits in q.
+func LoadRaceViolations(t testing.TB, svc *parley.Service, race LoadRace, trials int, after int64) []string {
+	t.Helper()
+	ctx := t.Context()
+	type state struct {
+		agent, queue string
+		status       conversation.Status
+	}
+	convs := map[string]*state{}
+	members := map[string]bool{} // queue + "/" + agent
+	broken := map[int]string{}
+	trialOf := map[string]int{}
+	for i := range trials {
+		ids := loadRaceIDsOf(race, i)
+		members[ids.q+"/"+ids.x] = true
+		convs[ids.b] = &state{agent: ids.x, status: conversation.Solved}
+		convs[ids.c] = &state{status: conversation.Open}
+		convs[ids.d] = &state{status: conversation.Open}
+		trialOf[ids.c], trialOf[ids.d] = i, i
+	}
+	load := func(agent string) int {
+		n := 0
+		for _, c := range convs {
+			if c.agent == agent && (c.status == conversation.Open || c.status == conversation.Waiting) {
+				n++
+			}
+		}
+		return n
+	}
+	for _, e := range allServiceEvents(t, ctx, svc) {
+		if e.Seq <= after {
+			continue
+		}
+		if e.Type == storage.QueueMemberRemoved || e.Type == storage.QueueMemberAdded {
+			agent := changeOf(t, e, "agentId")
+			members[e.EntityID+"/"+agent[0]+agent[1]] = e.Type == storage.QueueMemberAdded
+			continue
+		}
+		c := convs[e.ConversationID]
+		if c == nil {
+			continue
+		}
+		for _, ch := range e.Changes {
+			v := decodeChange(t, ch.After)
+			switch ch.Field {
+			case "agentId":
+				if e.Type == storage.ConversationAssigned && e.ConversationID == loadRaceIDsOf(race, trialOf[e.ConversationID]).c {
+					// C's assignment is the automatic one: check it
+					// against the state just before it.
+					i := trialOf[e.ConversationID]
+					switch {
+					case load(v) >= 1:
+						broken[i] = fmt.Sprintf("trial %d: %s assigned automatically to %s at capacity (seq %d)", i, e.ConversationID, v, e.Seq)
+					case !members[c.queue+"/"+v]:
+						broken[i] = fmt.Sprintf("trial %d: %s assigned automatically to %s, no member of %s (seq %d)", i, e.ConversationID, v, c.queue, e.Seq)
+					}
+				}
+				c.agent = v
+			case "queueId":
+				c.queue = v
+			case "status":
+				c.status = conversation.Status(v)
+			}
+		}
+	}
+	for i := range trials {
+		ids := loadRaceIDsOf(race, i)
+		c, err := svc.GetConversation(ctx, ids.c)
+		require.NoError(t, err)
+		require.Equal(t, ids.q, c.QueueID, "trial %d", i)
+		require.Contains(t, []string{"", ids.x}, c.AgentID, "trial %d", i)
+		switch race {
+		case RaceInboundReopen, RaceStatusReopen:
+			b, err := svc.GetConversation(ctx, ids.b)
+			require.NoError(t, err)
+			require.Equal(t, conversation.Open, b.Status, "trial %d", i)
+		case RaceManualAssign:
+			d, err := svc.GetConversation(ctx, ids.d)
+			require.NoError(t, err)
+			require.Equal(t, ids.x, d.AgentID, "trial %d", i)
+		case RaceMemberRemoved:
+			q, err := svc.GetQueue(ctx, ids.q)
+			require.NoError(t, err)
+			require.NotContains(t, q.Members, ids.x, "trial %d", i)
+		}
+	}
+	out := make([]string, 0, len(broken))
+	for i := range trials {
+		if line, ok := broken[i]; ok {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+// changeOf returns the values (before, then after) of field in e's changes:
+// one of them is "" for a field set or cleared.
+func changeOf(t testing.TB, e *storage.Event, field string) []string {
+	t.Helper()
+	for _, ch := range e.Changes {
+		if ch.Field == field {
+			return []string{decodeChange(t, ch.Before), decodeChange(t, ch.After)}
+		}
+	}
+	t.Fatalf("event %d (%s) has no %s change", e.Seq, e.Type, field)
+	return nil
+}
+
+// decodeChange is a change's string value; "" when it has none.
+func decodeChange(t testing.TB, raw json.RawMessage) string {
+	t.Helper()
+	if len(raw) == 0 {
+		return ""
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "" // not a string field: not one the replay follows
+	}
+	return s
+}
