@@ -82,6 +82,15 @@
 //     (LockCustomer, EnsureCustomer), so they never interleave; the
 //     Infobip API's writes, which require no customer, hold none. The customer's earlier events stay in the log, as those of
 //     agents, queues and tags do; customer.deleted records the deletion.
+//   - Concurrent replacements of the routing rules run one after the
+//     other (under the rules' key): none fails for another, the list is
+//     always one of them, whole, and each routing.rules_replaced event's
+//     list before is the list it replaced.
+//   - A conversation created or tagged with a tag that a concurrent
+//     DeleteTag removes never fails for it: the tag is held
+//     (storage.Tx.EnsureTag) from the moment it is ensured, so either the
+//     delete commits first and the tag is created again (tag.created), or
+//     it waits and then takes the tag from the new conversation too.
 //   - Customers use the conversations' scopes: read:conversations to read
 //     them, write:conversations to change them.
 package parley

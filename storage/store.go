@@ -166,8 +166,9 @@ type Reader interface {
 type Tx interface {
 	Reader
 
-	// CreateConversation inserts c with its Tags (which must exist in the
-	// catalog). ErrAlreadyExists when the id is taken.
+	// CreateConversation inserts c with its Tags, which must exist in the
+	// catalog (ErrNotFound naming the tag otherwise). ErrAlreadyExists when
+	// the id is taken.
 	CreateConversation(ctx context.Context, c *conversation.Conversation) error
 	// LockConversation is GetConversation that also keeps other
 	// transactions from changing or locking the conversation until this
@@ -188,15 +189,20 @@ type Tx interface {
 	// taken.
 	CreateTag(ctx context.Context, t *tag.Tag) error
 	// EnsureTag adds t to the catalog unless a tag of that name exists,
-	// reporting whether it added it. Unlike CreateTag it never fails for a
-	// taken name, even when a concurrent transaction adds the same name.
+	// reporting whether it added it, and then holds the tag until the
+	// transaction ends: a concurrent DeleteTag of it waits. Unlike
+	// CreateTag it never fails for a taken name, even when a concurrent
+	// transaction adds the same name; when a concurrent one deletes it, it
+	// adds t after all. Holding a tag does not keep other transactions
+	// from ensuring or linking it.
 	EnsureTag(ctx context.Context, t *tag.Tag) (created bool, err error)
 	// DeleteTag removes the tag from the catalog and from every
 	// conversation. ErrNotFound when there is none.
 	DeleteTag(ctx context.Context, name string) error
 	// AddConversationTag links an existing tag to a conversation; it
 	// reports false, and changes nothing, when the link exists already.
-	// ErrNotFound when the conversation or the tag does not exist.
+	// ErrNotFound when the conversation or the tag does not exist, the
+	// error naming whichever is missing.
 	AddConversationTag(ctx context.Context, conversationID, name string) (added bool, err error)
 	// RemoveConversationTag removes the link. ErrNotFound when the
 	// conversation does not have the tag.
@@ -238,6 +244,8 @@ type Tx interface {
 	RemoveQueueMember(ctx context.Context, queueID, agentID string) error
 
 	// ReplaceRules replaces the whole rule list, keeping the given order.
+	// Concurrent replacements never fail for each other: they run one
+	// after the other, and the list is always one of them, whole.
 	ReplaceRules(ctx context.Context, rules []routing.Rule) error
 
 	// CreateCustomer inserts c. ErrAlreadyExists when the id is taken.

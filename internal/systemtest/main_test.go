@@ -4,13 +4,11 @@ import (
 	"fmt"
 	"os"
 	"testing"
-
-	"github.com/parleyhq/parley/storage/storagetest"
 )
 
 // TestMain lets the test binary double as the child process of
-// TestRoutingRaceTwoProcesses, of TestLoadRacesTwoProcesses and of
-// TestCrashSafetySQLite.
+// TestRoutingRaceTwoProcesses, of the load and catalog races across two
+// processes and of TestCrashSafetySQLite.
 func TestMain(m *testing.M) {
 	if path := os.Getenv(crashChildEnv); path != "" {
 		crashChild(path) // runs until it is killed
@@ -23,9 +21,9 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	if race := os.Getenv(loadRaceChildEnv); race != "" {
-		if err := runLoadRaceChild(storagetest.LoadRace(race)); err != nil {
-			fmt.Fprintln(os.Stderr, "load race child:", err)
+	if race := os.Getenv(raceSideChildEnv); race != "" {
+		if err := runRaceSideChild(race); err != nil {
+			fmt.Fprintln(os.Stderr, "race child:", err)
 			os.Exit(1)
 		}
 		os.Exit(0)

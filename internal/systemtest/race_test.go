@@ -145,31 +145,61 @@ func TestLoadRacesTwoProcesses(t *testing.T) {
 			store := newPostgres(t).(*sqlstore.Store)
 			svc := newFixture(t, store).svc
 			after := storagetest.LoadRaceSetUp(t, svc, race, trials)
-			sides := [2]*loadRaceChild{}
-			for k := range sides {
-				sides[k] = startLoadRaceChild(t, store.Schema(), race, k)
-			}
-			start := time.Now()
-			for i := range trials {
-				for _, c := range sides {
-					_, err := fmt.Fprintln(c.in, i)
-					require.NoError(t, err)
-				}
-				for k, c := range sides {
-					require.True(t, c.out.Scan(), "child %d of trial %d: %v", k, i, c.out.Err())
-					require.Equal(t, "ok", c.out.Text(), "child %d of trial %d", k, i)
-				}
-			}
-			took := time.Since(start)
-			for _, c := range sides {
-				require.NoError(t, c.in.Close())
-				require.NoError(t, c.cmd.Wait())
-			}
+			took := raceTwoProcesses(t, store, string(race), trials)
 			broken := storagetest.LoadRaceViolations(t, svc, race, trials, after)
 			t.Logf("load race %s, two processes: %d of %d trials broke an invariant; the trials took %v", race, len(broken), trials, took.Round(time.Millisecond))
 			require.Empty(t, broken)
 		})
 	}
+}
+
+// TestCatalogRacesTwoProcesses runs the catalog races of storagetest
+// (routing rules replaced from both sides; a conversation created with a
+// tag that the other side deletes) on PostgreSQL from two OS processes, as
+// TestLoadRacesTwoProcesses does: no side may fail, and each trial ends as
+// a serial order would.
+func TestCatalogRacesTwoProcesses(t *testing.T) {
+	t.Parallel()
+	trials := loadRaceTrials(t)
+	for _, race := range storagetest.CatalogRaces {
+		t.Run(string(race), func(t *testing.T) {
+			store := newPostgres(t).(*sqlstore.Store)
+			svc := newFixture(t, store).svc
+			storagetest.CatalogRaceSetUp(t, svc, race, trials)
+			took := raceTwoProcesses(t, store, string(race), trials)
+			storagetest.CatalogRaceCheck(t, svc, race, trials)
+			t.Logf("catalog race %s, two processes: %d trials, no error; the trials took %v", race, trials, took.Round(time.Millisecond))
+		})
+	}
+}
+
+// raceTwoProcesses runs trials trials of race (see storagetest.RaceSide)
+// from two child processes over store's schema, side 0 in one and side 1
+// in the other, both told at once per trial; a side that fails fails t.
+// It returns how long the trials took.
+func raceTwoProcesses(t *testing.T, store *sqlstore.Store, race string, trials int) time.Duration {
+	t.Helper()
+	sides := [2]*raceSideChild{}
+	for k := range sides {
+		sides[k] = startRaceSideChild(t, store.Schema(), race, k)
+	}
+	start := time.Now()
+	for i := range trials {
+		for _, c := range sides {
+			_, err := fmt.Fprintln(c.in, i)
+			require.NoError(t, err)
+		}
+		for k, c := range sides {
+			require.True(t, c.out.Scan(), "child %d of trial %d ended: %v", k, i, c.out.Err())
+			require.Equal(t, "ok", c.out.Text(), "child %d of trial %d", k, i)
+		}
+	}
+	took := time.Since(start)
+	for _, c := range sides {
+		require.NoError(t, c.in.Close())
+		require.NoError(t, c.cmd.Wait())
+	}
+	return took
 }
 
 // loadRaceTrials is the number of trials of each load race.
@@ -186,20 +216,20 @@ func loadRaceTrials(t *testing.T) int {
 	return 200
 }
 
-// loadRaceChild is a child process running one side of a load race: it
-// reads a trial's number per line and answers "ok" once its side of that
-// trial is done.
-type loadRaceChild struct {
+// raceSideChild is a child process running one side of a race: it reads
+// a trial's number per line and answers "ok" once its side of that trial
+// is done.
+type raceSideChild struct {
 	cmd *exec.Cmd
 	in  io.WriteCloser
 	out *bufio.Scanner
 }
 
-func startLoadRaceChild(t *testing.T, schema string, race storagetest.LoadRace, side int) *loadRaceChild {
+func startRaceSideChild(t *testing.T, schema, race string, side int) *raceSideChild {
 	t.Helper()
 	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(),
-		loadRaceChildEnv+"="+string(race),
+		raceSideChildEnv+"="+race,
 		"PARLEY_RACE_DSN="+pgtest.DSN(t),
 		"PARLEY_RACE_SCHEMA="+schema,
 		fmt.Sprintf("PARLEY_RACE_SIDE=%d", side),
@@ -212,17 +242,16 @@ func startLoadRaceChild(t *testing.T, schema string, race storagetest.LoadRace, 
 	dieWithParent(cmd)
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { _ = in.Close(); _ = cmd.Wait() })
-	return &loadRaceChild{cmd: cmd, in: in, out: bufio.NewScanner(out)}
+	return &raceSideChild{cmd: cmd, in: in, out: bufio.NewScanner(out)}
 }
 
-// loadRaceChildEnv, when set, makes the test binary a child of
-// TestLoadRacesTwoProcesses running one side of the race it names (see
-// TestMain).
-const loadRaceChildEnv = "PARLEY_LOAD_RACE_CHILD"
+// raceSideChildEnv, when set, makes the test binary a child of
+// raceTwoProcesses running one side of the race it names (see TestMain).
+const raceSideChildEnv = "PARLEY_RACE_SIDE_CHILD"
 
-// runLoadRaceChild runs its side of race for each trial number read from
+// runRaceSideChild runs its side of race for each trial number read from
 // stdin, answering each on stdout.
-func runLoadRaceChild(race storagetest.LoadRace) error {
+func runRaceSideChild(race string) error {
 	ctx := context.Background()
 	pool, err := pgxpool.New(ctx, os.Getenv("PARLEY_RACE_DSN"))
 	if err != nil {
@@ -248,7 +277,7 @@ func runLoadRaceChild(race storagetest.LoadRace) error {
 		if err != nil {
 			return err
 		}
-		if err := storagetest.LoadRaceSide(ctx, svc, race, trial, side); err != nil {
+		if err := storagetest.RaceSide(ctx, svc, race, trial, side); err != nil {
 			return fmt.Errorf("trial %d, side %d: %w", trial, side, err)
 		}
 		if _, err := fmt.Println("ok"); err != nil {

@@ -126,17 +126,7 @@ func LoadRaceSide(ctx context.Context, svc *parley.Service, race LoadRace, trial
 // each from two goroutines released at once.
 func LoadRaceTrials(ctx context.Context, svc *parley.Service, race LoadRace, trials int) error {
 	for i := range trials {
-		start := make(chan struct{})
-		side := func(k int) func() error {
-			return func() error {
-				<-start
-				return LoadRaceSide(ctx, svc, race, i, k)
-			}
-		}
-		done := make(chan error, 1)
-		go func() { done <- parallelErr(side(0), side(1)) }()
-		close(start)
-		if err := <-done; err != nil {
+		if err := raceTrial(func(side int) error { return LoadRaceSide(ctx, svc, race, i, side) }); err != nil {
 			return fmt.Errorf("trial %d: %w", i, err)
 		}
 	}

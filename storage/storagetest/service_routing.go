@@ -553,6 +553,21 @@ var serviceRoutingCases = []serviceCase{
 			})
 		}
 	}},
+	// CatalogRaces: concurrent replacements of the routing rules, and a
+	// conversation created with a tag that a concurrent delete removes from
+	// the catalog, from two goroutines: neither side fails, and each trial
+	// ends as one of its serial orders would (see catalog_race.go).
+	{"CatalogRaces", func(t *testing.T, s *serviceSuite) {
+		for _, race := range CatalogRaces {
+			t.Run(string(race), func(t *testing.T) {
+				s.parallel(t)
+				fx := s.setup(t)
+				CatalogRaceSetUp(t, fx.svc, race, loadRaceTrials)
+				require.NoError(t, CatalogRaceTrials(fx.ctx, fx.svc, race, loadRaceTrials))
+				CatalogRaceCheck(t, fx.svc, race, loadRaceTrials)
+			})
+		}
+	}},
 }
 
 // loadRaceTrials is how many trials of each load race the service suite
