@@ -16,10 +16,11 @@ import (
 )
 
 // The load races: automatic assignment to an agent racing a change that
-// raises that agent's load or ends its membership of the queue. Each trial
-// has its own agent x (ACTIVE, capacity 1), the only member of its own
-// auto-assigning queue q; conversation B is assigned to x and SOLVED, and
-// conversation C waits nowhere. Side 0 transfers C to q (which assigns it to
+// raises that agent's load, makes it ineligible, or ends its membership of
+// the queue. Each trial has its own agent x (ACTIVE, capacity 1), the only
+// member of its own auto-assigning queue q; conversation B is assigned to x
+// and SOLVED (capacity 2 and B OPEN in the capacity race), and conversation
+// C waits nowhere. Side 0 transfers C to q (which assigns it to
 // x, who has room); side 1, at the same moment, does the race's other
 // change. Whatever the interleaving, the event log (whose seqs follow commit
 // order) must show no automatic assignment to an agent at capacity and none
@@ -44,10 +45,24 @@ const (
 	RaceManualAssign LoadRace = "manual-assign"
 	// RaceMemberRemoved: x leaves q.
 	RaceMemberRemoved LoadRace = "member-removed"
+	// RaceCapacityLowered: x has capacity 2 and B OPEN, one place free;
+	// its capacity goes down to 1.
+	RaceCapacityLowered LoadRace = "capacity-lowered"
+	// RaceAgentAway: x's status goes to AWAY.
+	RaceAgentAway LoadRace = "agent-away"
 )
 
 // LoadRaces are all the load races.
-var LoadRaces = []LoadRace{RaceInboundReopen, RaceStatusReopen, RaceManualAssign, RaceMemberRemoved}
+var LoadRaces = []LoadRace{RaceInboundReopen, RaceStatusReopen, RaceManualAssign, RaceMemberRemoved, RaceCapacityLowered, RaceAgentAway}
+
+// loadRaceStart is x's capacity and B's status when a trial of race
+// starts.
+func loadRaceStart(race LoadRace) (capacity int, b conversation.Status) {
+	if race == RaceCapacityLowered {
+		return 2, conversation.Open
+	}
+	return 1, conversation.Solved
+}
 
 // loadRaceIDs are the ids of one trial's queue, agent and conversations.
 type loadRaceIDs struct{ q, x, b, c, d string }
@@ -65,13 +80,14 @@ func LoadRaceSetUp(t testing.TB, svc *parley.Service, race LoadRace, trials int)
 	ctx := t.Context()
 	for i := range trials {
 		ids := loadRaceIDsOf(race, i)
+		capacity, status := loadRaceStart(race)
 		_, err := svc.CreateQueue(ctx, routing.Queue{ID: ids.q, Name: "Queue " + ids.q, AutoAssignment: true})
 		require.NoError(t, err)
-		_, err = svc.CreateAgent(ctx, routing.Agent{ID: ids.x, DisplayName: ids.x, Status: routing.Active, Capacity: 1})
+		_, err = svc.CreateAgent(ctx, routing.Agent{ID: ids.x, DisplayName: ids.x, Status: routing.Active, Capacity: capacity})
 		require.NoError(t, err)
 		_, err = svc.AddQueueMember(ctx, ids.q, ids.x)
 		require.NoError(t, err)
-		_, err = svc.CreateConversation(ctx, conversation.Conversation{ID: ids.b, AgentID: ids.x, Status: conversation.Solved})
+		_, err = svc.CreateConversation(ctx, conversation.Conversation{ID: ids.b, AgentID: ids.x, Status: status})
 		require.NoError(t, err)
 		_, err = svc.CreateConversation(ctx, conversation.Conversation{ID: ids.c})
 		require.NoError(t, err)
@@ -116,6 +132,12 @@ func LoadRaceSide(ctx context.Context, svc *parley.Service, race LoadRace, trial
 		_, err = svc.AssignConversation(ctx, ids.d, ids.x)
 	case RaceMemberRemoved:
 		_, err = svc.RemoveQueueMember(ctx, ids.q, ids.x)
+	case RaceCapacityLowered:
+		one := 1
+		_, err = svc.UpdateAgent(ctx, ids.x, routing.AgentPatch{Capacity: &one})
+	case RaceAgentAway:
+		away := routing.Away
+		_, err = svc.UpdateAgent(ctx, ids.x, routing.AgentPatch{Status: &away})
 	default:
 		err = fmt.Errorf("unknown load race %q", race)
 	}
@@ -135,8 +157,8 @@ func LoadRaceTrials(ctx context.Context, svc *parley.Service, race LoadRace, tri
 
 // LoadRaceViolations replays the event log after seq after through svc and
 // returns one line per trial of race whose automatic assignment broke an
-// invariant: the agent at capacity when it was assigned, or no longer a
-// member of the queue. It also checks that each trial ended as one of its
+// invariant: the agent at capacity when it was assigned, not ACTIVE, or no
+// longer a member of the queue. It also checks that each trial ended as one of its
 // serial orders would: both sides' changes are there, and C is assigned
 // to x or waits in q.
 func LoadRaceViolations(t testing.TB, svc *parley.Service, race LoadRace, trials int, after int64) []string {
@@ -146,14 +168,21 @@ func LoadRaceViolations(t testing.TB, svc *parley.Service, race LoadRace, trials
 		agent, queue string
 		status       conversation.Status
 	}
+	type agentState struct {
+		status   routing.AgentStatus
+		capacity int
+	}
 	convs := map[string]*state{}
+	agents := map[string]*agentState{}
 	members := map[string]bool{} // queue + "/" + agent
 	broken := map[int]string{}
 	trialOf := map[string]int{}
 	for i := range trials {
 		ids := loadRaceIDsOf(race, i)
 		members[ids.q+"/"+ids.x] = true
-		convs[ids.b] = &state{agent: ids.x, status: conversation.Solved}
+		capacity, status := loadRaceStart(race)
+		agents[ids.x] = &agentState{status: routing.Active, capacity: capacity}
+		convs[ids.b] = &state{agent: ids.x, status: status}
 		convs[ids.c] = &state{status: conversation.Open}
 		convs[ids.d] = &state{status: conversation.Open}
 		trialOf[ids.c], trialOf[ids.d] = i, i
@@ -176,6 +205,17 @@ func LoadRaceViolations(t testing.TB, svc *parley.Service, race LoadRace, trials
 			members[e.EntityID+"/"+agent[0]+agent[1]] = e.Type == storage.QueueMemberAdded
 			continue
 		}
+		if a := agents[e.EntityID]; a != nil && e.Type == storage.AgentUpdated {
+			for _, ch := range e.Changes {
+				switch ch.Field {
+				case "status":
+					a.status = routing.AgentStatus(decodeChange(t, ch.After))
+				case "capacity":
+					require.NoError(t, json.Unmarshal(ch.After, &a.capacity))
+				}
+			}
+			continue
+		}
 		c := convs[e.ConversationID]
 		if c == nil {
 			continue
@@ -188,9 +228,14 @@ func LoadRaceViolations(t testing.TB, svc *parley.Service, race LoadRace, trials
 					// C's assignment is the automatic one: check it
 					// against the state just before it.
 					i := trialOf[e.ConversationID]
+					a := agents[v]
 					switch {
-					case load(v) >= 1:
+					case a == nil:
+						broken[i] = fmt.Sprintf("trial %d: %s assigned automatically to %q, not the trial's agent (seq %d)", i, e.ConversationID, v, e.Seq)
+					case load(v) >= a.capacity:
 						broken[i] = fmt.Sprintf("trial %d: %s assigned automatically to %s at capacity (seq %d)", i, e.ConversationID, v, e.Seq)
+					case a.status != routing.Active:
+						broken[i] = fmt.Sprintf("trial %d: %s assigned automatically to %s, %s (seq %d)", i, e.ConversationID, v, a.status, e.Seq)
 					case !members[c.queue+"/"+v]:
 						broken[i] = fmt.Sprintf("trial %d: %s assigned automatically to %s, no member of %s (seq %d)", i, e.ConversationID, v, c.queue, e.Seq)
 					}
@@ -222,6 +267,11 @@ func LoadRaceViolations(t testing.TB, svc *parley.Service, race LoadRace, trials
 			q, err := svc.GetQueue(ctx, ids.q)
 			require.NoError(t, err)
 			require.NotContains(t, q.Members, ids.x, "trial %d", i)
+		case RaceCapacityLowered, RaceAgentAway:
+			x, err := svc.GetAgent(ctx, ids.x)
+			require.NoError(t, err)
+			require.Equal(t, agents[ids.x].capacity, x.Capacity, "trial %d", i)
+			require.Equal(t, agents[ids.x].status, x.Status, "trial %d", i)
 		}
 	}
 	out := make([]string, 0, len(broken))

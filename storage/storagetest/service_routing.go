@@ -539,9 +539,10 @@ var serviceRoutingCases = []serviceCase{
 	}},
 	// LoadRaces: automatic assignment racing, from two goroutines, each
 	// change that raises the agent's load (a reopen by message or by
-	// status, a manual assignment) and the agent's leaving the queue: no
-	// automatic assignment takes the agent over capacity or happens after
-	// it left, in commit order (see load_race.go).
+	// status, a manual assignment) or makes it ineligible (a lower
+	// capacity, AWAY) and the agent's leaving the queue: in commit order,
+	// no automatic assignment takes the agent over capacity, or happens
+	// while it is not ACTIVE or after it left (see load_race.go).
 	{"LoadRaces", func(t *testing.T, s *serviceSuite) {
 		for _, race := range LoadRaces {
 			t.Run(string(race), func(t *testing.T) {
