@@ -132,8 +132,9 @@ func parallelErr(fns ...func() error) error {
 }
 
 // TestLoadRacesTwoProcesses runs the load races of storagetest (automatic
-// assignment against a reopen by message or by status, a manual assignment
-// and the agent's leaving the queue) on PostgreSQL from two OS processes:
+// assignment against a reopen by message or by status, a manual
+// assignment, a lower capacity, the agent going AWAY and its leaving the
+// queue) on PostgreSQL from two OS processes:
 // per trial, the parent tells both children at once to run their side, and
 // waits for both. PARLEY_RACE_TRIALS sets the trials per race (default 200,
 // or 1,000 under CI=true).

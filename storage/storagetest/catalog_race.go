@@ -63,10 +63,10 @@ func CatalogRaceSetUp(t testing.TB, svc *parley.Service, race CatalogRace, trial
 		_, err := svc.CreateQueue(ctx, routing.Queue{ID: catalogRaceQueue, Name: catalogRaceQueue})
 		require.NoError(t, err)
 	case RaceTagDeleted:
-		for i := range trials {
+		require.NoError(t, setUpTrials(trials, func(i int) error {
 			_, err := svc.CreateTag(ctx, catalogRaceTag(i))
-			require.NoError(t, err)
-		}
+			return err
+		}))
 	}
 }
 

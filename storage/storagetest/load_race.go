@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -78,27 +79,56 @@ func loadRaceIDsOf(race LoadRace, trial int) loadRaceIDs {
 func LoadRaceSetUp(t testing.TB, svc *parley.Service, race LoadRace, trials int) int64 {
 	t.Helper()
 	ctx := t.Context()
-	for i := range trials {
-		ids := loadRaceIDsOf(race, i)
-		capacity, status := loadRaceStart(race)
-		_, err := svc.CreateQueue(ctx, routing.Queue{ID: ids.q, Name: "Queue " + ids.q, AutoAssignment: true})
-		require.NoError(t, err)
-		_, err = svc.CreateAgent(ctx, routing.Agent{ID: ids.x, DisplayName: ids.x, Status: routing.Active, Capacity: capacity})
-		require.NoError(t, err)
-		_, err = svc.AddQueueMember(ctx, ids.q, ids.x)
-		require.NoError(t, err)
-		_, err = svc.CreateConversation(ctx, conversation.Conversation{ID: ids.b, AgentID: ids.x, Status: status})
-		require.NoError(t, err)
-		_, err = svc.CreateConversation(ctx, conversation.Conversation{ID: ids.c})
-		require.NoError(t, err)
-		if race == RaceManualAssign {
-			_, err = svc.CreateConversation(ctx, conversation.Conversation{ID: ids.d})
-			require.NoError(t, err)
-		}
-	}
+	require.NoError(t, setUpTrials(trials, func(i int) error { return loadRaceSetUpTrial(ctx, svc, race, i) }))
 	events := allServiceEvents(t, ctx, svc)
 	require.NotEmpty(t, events)
 	return events[len(events)-1].Seq
+}
+
+func loadRaceSetUpTrial(ctx context.Context, svc *parley.Service, race LoadRace, i int) error {
+	ids := loadRaceIDsOf(race, i)
+	capacity, status := loadRaceStart(race)
+	if _, err := svc.CreateQueue(ctx, routing.Queue{ID: ids.q, Name: "Queue " + ids.q, AutoAssignment: true}); err != nil {
+		return err
+	}
+	if _, err := svc.CreateAgent(ctx, routing.Agent{ID: ids.x, DisplayName: ids.x, Status: routing.Active, Capacity: capacity}); err != nil {
+		return err
+	}
+	if _, err := svc.AddQueueMember(ctx, ids.q, ids.x); err != nil {
+		return err
+	}
+	if _, err := svc.CreateConversation(ctx, conversation.Conversation{ID: ids.b, AgentID: ids.x, Status: status}); err != nil {
+		return err
+	}
+	if _, err := svc.CreateConversation(ctx, conversation.Conversation{ID: ids.c}); err != nil {
+		return err
+	}
+	if race == RaceManualAssign {
+		_, err := svc.CreateConversation(ctx, conversation.Conversation{ID: ids.d})
+		return err
+	}
+	return nil
+}
+
+// setUpTrials runs setUp for every trial from a few goroutines (the
+// trials' fixtures are independent) and returns the first error.
+func setUpTrials(trials int, setUp func(i int) error) error {
+	var next atomic.Int64
+	fns := make([]func() error, 4)
+	for k := range fns {
+		fns[k] = func() error {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= trials {
+					return nil
+				}
+				if err := setUp(i); err != nil {
+					return fmt.Errorf("setting up trial %d: %w", i, err)
+				}
+			}
+		}
+	}
+	return parallelErr(fns...)
 }
 
 // loadRaceOffsets is how many different delays, in reads, side 1 of the
