@@ -240,7 +240,10 @@ func (s *Service) applyPatch(ctx context.Context, tx storage.Tx, rec *recorder, 
 // lock order).
 func (s *Service) followRouting(ctx context.Context, tx storage.Tx, rec *recorder, before, after *conversation.Conversation) error {
 	e := routing.EffectsOf(before, after)
-	if e.Loaded != "" && e.Loaded != e.Assigned { // noteAssignment locks an assignee
+	// noteAssignment locks a new assignee; a reopen locks the one it
+	// keeps. An assignee that names no agent (agents are never deleted,
+	// and a new one was checked) has no capacity to guard.
+	if e.Loaded != "" && e.Loaded != e.Assigned {
 		if _, err := tx.LockAgent(ctx, e.Loaded); err != nil && !errors.Is(err, fault.ErrNotFound) {
 			return err
 		}
