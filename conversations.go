@@ -227,13 +227,27 @@ func (s *Service) applyPatch(ctx context.Context, tx storage.Tx, rec *recorder, 
 }
 
 // followRouting acts on what a change of a conversation from before to
-// after means for routing (routing.EffectsOf): in the transaction, the new
-// assignee's time of last assignment and the wrap-up of the assignee of a
-// closed conversation; after the commit, the draining of the queue the
-// conversation started waiting in and of the queues of an agent that has
-// room again.
+// after means for routing (routing.EffectsOf): in the transaction, the lock
+// of an agent whose load the change raised (the lock automatic assignment
+// takes, so that the two never interleave), the new assignee's time of last
+// assignment and the wrap-up of the assignee of a closed conversation;
+// after the commit, the draining of the queue the conversation started
+// waiting in and of the queues of an agent that has room again.
+//
+// Every agent it locks is the conversation's assignee after the change
+// (Loaded, Assigned and WrapUp are all after.AgentID): one agent per
+// conversation, taken after the conversation's lock (see the package doc's
+// lock order).
 func (s *Service) followRouting(ctx context.Context, tx storage.Tx, rec *recorder, before, after *conversation.Conversation) error {
 	e := routing.EffectsOf(before, after)
+	// noteAssignment locks a new assignee; a reopen locks the one it
+	// keeps. An assignee that names no agent (agents are never deleted,
+	// and a new one was checked) has no capacity to guard.
+	if e.Loaded != "" && e.Loaded != e.Assigned {
+		if _, err := tx.LockAgent(ctx, e.Loaded); err != nil && !errors.Is(err, fault.ErrNotFound) {
+			return err
+		}
+	}
 	if e.Assigned != "" {
 		if err := s.noteAssignment(ctx, tx, e.Assigned, rec.now); err != nil {
 			return err

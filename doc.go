@@ -20,6 +20,35 @@
 // routing). The service reads and locks what they need, runs them, and
 // writes what they decide.
 //
+// # Locks
+//
+// Automatic assignment claims an agent under the agent's lock
+// (storage.Tx.LockAgent) and counts its load and reads its memberships
+// only once it holds it. Every change that can raise an agent's load (an
+// assignment, manual or automatic, a transfer, a reopening by status or by
+// an inbound message, a new conversation created assigned) and every
+// change of the agent itself (status, capacity, enabled) or of its queue
+// memberships takes the same lock before it commits. So whatever the
+// interleaving, on one instance or many over one database, an automatic
+// assignment either sees the other change or commits before it, and
+// SPEC §4's invariants hold at every commit: no automatic assignment takes
+// an agent over capacity or to a queue it has left.
+//
+// Locks are taken in one global order, so that no two transactions wait
+// for each other:
+//
+//  1. keys (LockKey): inbound threading's customer and channel, a queue's,
+//     then the default queue's, the routing rules';
+//  2. the conversation (LockConversation): one per transaction (inbound
+//     threading may pass over a closed one to the next, under its key);
+//  3. the customer (LockCustomer, EnsureCustomer), then tags (EnsureTag);
+//  4. agents (LockAgent): one per transaction, the conversation's
+//     assignee after the change or the agent automatic assignment claims.
+//
+// A transaction never locks a conversation after an agent, nor a second
+// agent: a router refused by its first choice leaves the conversation
+// waiting and drains the queue after the commit.
+//
 // The actor of a call travels in its context (WithActor): the agent id the
 // host vouches for, used for the reply matrix of OUTBOUND messages and as
 // the actor of events, and, when authorisation is on (WithAuthorization),
@@ -63,6 +92,15 @@
 //     injectable clock's.
 //   - A database that cannot be reached is ErrUnavailable: the request was
 //     fine, and a retry later may succeed.
+//   - Concurrent replacements of the routing rules run one after the
+//     other (under the rules' key): none fails for another, the list is
+//     always one of them, whole, and each routing.rules_replaced event's
+//     list before is the list it replaced.
+//   - A conversation created or tagged with a tag that a concurrent
+//     DeleteTag removes never fails for it: the tag is held
+//     (storage.Tx.EnsureTag) from the moment it is ensured, so either the
+//     delete commits first and the tag is created again (tag.created), or
+//     it waits and then takes the tag from the new conversation too.
 //   - Customers use the conversations' scopes: read:conversations to read
 //     them, write:conversations to change them.
 package parley

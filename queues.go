@@ -164,6 +164,11 @@ func (s *Service) membership(ctx context.Context, op, queueID, agentID string, a
 	}
 	var out *routing.Queue
 	err := s.run(ctx, op, func(tx storage.Tx, rec *recorder) error {
+		// Automatic assignment reads the membership under this lock: it
+		// either sees the change or commits before it.
+		if _, err := tx.LockAgent(ctx, agentID); err != nil {
+			return err
+		}
 		if add {
 			added, err := tx.AddQueueMember(ctx, queueID, agentID)
 			if err != nil {

@@ -235,6 +235,11 @@ func stickyAgent(ctx context.Context, r storage.Reader, q *routing.Queue, c *con
 
 // claim assigns the locked conversation c to agentID if the agent, locked and
 // with its load counted now, is still eligible. It reports whether it did.
+//
+// Everything that raises the agent's load or changes its memberships holds
+// the same lock (followRouting, membership, UpdateAgent), and LockAgent
+// reads the agent, memberships included, once the lock is held: so what
+// claim checks is what stands at its commit.
 func (s *Service) claim(ctx context.Context, tx storage.Tx, rec *recorder, q *routing.Queue, c *conversation.Conversation, agentID string) (bool, error) {
 	a, err := tx.LockAgent(ctx, agentID)
 	if err != nil {
@@ -244,7 +249,11 @@ func (s *Service) claim(ctx context.Context, tx storage.Tx, rec *recorder, q *ro
 	if err != nil {
 		return false, err
 	}
-	if !routing.Eligible(q, routing.Candidate{Agent: a, Load: load}, rec.now) {
+	// Membership as the locked agent has it: q's members were read
+	// before the lock.
+	current := *q
+	current.Members = nil
+	if !routing.Eligible(&current, routing.Candidate{Agent: a, Load: load}, rec.now) {
 		return false, nil
 	}
 	return true, s.applyPatch(ctx, tx, rec, c, conversation.Patch{AgentID: &agentID}, "")

@@ -16,7 +16,9 @@ func (s *Service) RoutingRules(ctx context.Context) ([]routing.Rule, error) {
 }
 
 // SetRoutingRules replaces the whole ordered rule list. Rules without an id
-// get one; every rule's queue must exist (ErrNotFound).
+// get one; every rule's queue must exist (ErrNotFound). Concurrent
+// replacements never fail for each other: they run one after the other,
+// and the list is always one of them, whole.
 func (s *Service) SetRoutingRules(ctx context.Context, rules []routing.Rule) ([]routing.Rule, error) {
 	if err := s.authorize(ctx, "SetRoutingRules"); err != nil {
 		return nil, err
@@ -32,6 +34,12 @@ func (s *Service) SetRoutingRules(ctx context.Context, rules []routing.Rule) ([]
 		return nil, err
 	}
 	err := s.run(ctx, "SetRoutingRules", func(tx storage.Tx, rec *recorder) error {
+		// One replacement at a time, so that the event's list before is
+		// the list this one replaces: concurrent replacements each win in
+		// turn, whole, and the last to commit stays.
+		if err := tx.LockKey(ctx, routingRulesKey); err != nil {
+			return err
+		}
 		for i, r := range next {
 			if _, err := tx.GetQueue(ctx, r.QueueID); err != nil {
 				return fmt.Errorf("rules[%d].queueId: %w", i, err)
@@ -52,6 +60,9 @@ func (s *Service) SetRoutingRules(ctx context.Context, rules []routing.Rule) ([]
 	}
 	return next, nil
 }
+
+// routingRulesKey is the LockKey key of the routing rules.
+const routingRulesKey = "routing-rules"
 
 func ruleIDs(rules []routing.Rule) []string {
 	ids := make([]string, len(rules))

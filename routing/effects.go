@@ -13,6 +13,12 @@ type Effects struct {
 	// WrapUp is the assignee of the conversation the change closed: its
 	// wrap-up starts (Agent.WrapUpAfterClose).
 	WrapUp string
+	// Loaded is the agent whose load the change raised (see CountsAsLoad):
+	// an assignment, or a reopening of a conversation assigned to it. The
+	// change holds the agent as automatic assignment does, so that the two
+	// never interleave: an automatic assignment either sees the raised load
+	// or commits before the change.
+	Loaded string
 	// Freed is the agent whose load the change lowered (see CountsAsLoad):
 	// it may have room for a waiting conversation now.
 	Freed string
@@ -31,6 +37,9 @@ func EffectsOf(before, after *conversation.Conversation) Effects {
 	}
 	if after.Assigned() && after.Status == conversation.Closed && before.Status != conversation.Closed {
 		e.WrapUp = after.AgentID
+	}
+	if CountsAsLoad(after) && !(after.AgentID == before.AgentID && CountsAsLoad(before)) {
+		e.Loaded = after.AgentID
 	}
 	if CountsAsLoad(before) && !(after.AgentID == before.AgentID && CountsAsLoad(after)) {
 		e.Freed = before.AgentID

@@ -64,8 +64,13 @@ func (t *tx) GetAgent(ctx context.Context, id string) (*routing.Agent, error) {
 	return t.getAgent(ctx, "getting agent", id, false)
 }
 
-// LockAgent implements storage.Tx: SELECT … FOR NO KEY UPDATE on PostgreSQL,
-// GetAgent on SQLite (whose write transactions run one at a time).
+// LockAgent implements storage.Tx: on PostgreSQL SELECT … FOR NO KEY
+// UPDATE, then the agent read by a statement of its own in the same round
+// trip. At READ COMMITTED a statement reads as of its start, so a locking
+// read that waited would return memberships (another table) as they were
+// before the wait; the second statement starts once the lock is held and
+// sees everything committed before it. On SQLite it is GetAgent (write
+// transactions run one at a time).
 func (t *tx) LockAgent(ctx context.Context, id string) (*routing.Agent, error) {
 	return t.getAgent(ctx, "locking agent", id, true)
 }
@@ -78,16 +83,16 @@ func (t *tx) getAgent(ctx context.Context, op, id string, lock bool) (*routing.A
 		return nil, t.s.notFound(op, id)
 	}
 	d := t.s.d
-	q := "SELECT " + d.agentCols() + " FROM {agents} a WHERE a.id = $1"
-	if lock {
-		q += d.forUpdate()
+	var stmts []*stmt
+	if lock && d.forUpdate() != "" {
+		stmts = append(stmts, d.stmt("SELECT 1 FROM {agents} WHERE id = $1"+d.forUpdate(), id))
 	}
 	var a *routing.Agent
-	st := d.stmt(q, id).each(func(r row) (err error) {
+	stmts = append(stmts, d.stmt("SELECT "+d.agentCols()+" FROM {agents} a WHERE a.id = $1", id).each(func(r row) (err error) {
 		a, err = scanAgent(r)
 		return err
-	})
-	if err := t.run(ctx, st); err != nil {
+	}))
+	if err := t.run(ctx, stmts...); err != nil {
 		return nil, t.s.wrap(ctx, op, id, err)
 	}
 	if a == nil {

@@ -101,7 +101,8 @@ func (t *tx) CreateConversation(ctx context.Context, c *conversation.Conversatio
 				exists = true
 				return nil
 			}),
-			d.stmt(`SELECT name FROM {tags} WHERE `+d.inList("name", "$1", "text"), d.textList(tags)).each(func(r row) error {
+			// Held, as EnsureTag holds them, until the links are in.
+			d.stmt(`SELECT name FROM {tags} WHERE `+d.inList("name", "$1", "text")+d.forKeyShare(), d.textList(tags)).each(func(r row) error {
 				var name string
 				err := r.Scan(&name)
 				found = append(found, name)
@@ -116,7 +117,7 @@ func (t *tx) CreateConversation(ctx context.Context, c *conversation.Conversatio
 		}
 		for _, name := range tags {
 			if !slices.Contains(found, name) {
-				return failure("tagging conversation", name, storage.ErrNotFound)
+				return failure("finding tag", name, storage.ErrNotFound)
 			}
 		}
 		ins := d.stmt(sqlInsertConversation, args...)

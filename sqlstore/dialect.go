@@ -31,17 +31,17 @@ const maxSchemaLen = 40
 // value that goes into SQL text, so nothing else is allowed.
 func ValidSchema(name string) error {
 	if name == "" || len(name) > maxSchemaLen {
-		return fmt.Errorf("sqlstore: schema %q: want 1 to %d characters", name, maxSchemaLen)
+		return fmt.Errorf("schema %q: want 1 to %d characters", name, maxSchemaLen)
 	}
 	for i := 0; i < len(name); i++ {
 		b := name[i]
 		ok := b == '_' || 'a' <= b && b <= 'z' || i > 0 && '0' <= b && b <= '9'
 		if !ok {
-			return fmt.Errorf("sqlstore: schema %q: only [a-z_][a-z0-9_]* is allowed", name)
+			return fmt.Errorf("schema %q: only [a-z_][a-z0-9_]* is allowed", name)
 		}
 	}
 	if strings.HasPrefix(name, "pg_") {
-		return fmt.Errorf("sqlstore: schema %q: the pg_ prefix is reserved", name)
+		return fmt.Errorf("schema %q: the pg_ prefix is reserved", name)
 	}
 	return nil
 }
@@ -90,6 +90,11 @@ type flavor interface {
 	// until the transaction ends; "" where write transactions run one at a
 	// time anyway.
 	forUpdate() string
+	// forKeyShare is the locking clause of a read that keeps the row from
+	// being deleted until the transaction ends, without keeping others
+	// from reading or sharing it; "" where write transactions run one at
+	// a time anyway.
+	forKeyShare() string
 
 	// insertEvents numbers and inserts events, in the round trip that
 	// commits (see the package doc), and sets *last to the seq of the last

@@ -169,7 +169,13 @@
 // InTx on PostgreSQL is a READ COMMITTED transaction on one pooled
 // connection; LockConversation, LockAgent and LockCustomer are SELECT … FOR
 // NO KEY UPDATE and
-// LockKey is pg_advisory_xact_lock. On SQLite InTx is an IMMEDIATE
+// LockKey is pg_advisory_xact_lock. LockAgent reads the agent in a second
+// statement of the same round trip, so that the memberships it returns
+// (another table) are those committed before the lock was granted, not
+// those of the locking statement's start. EnsureTag, and CreateConversation
+// for its tags, hold the tags FOR KEY SHARE, which keeps a DELETE out but
+// no other tagger; ReplaceRules takes an advisory lock of the rule list
+// first, so that two replacements never meet at the primary key. On SQLite InTx is an IMMEDIATE
 // transaction on the single writing connection, so write transactions run
 // one at a time and the locks have nothing left to do. The Store's own
 // methods each run as one transaction (a single statement, or one batch).

@@ -33,7 +33,7 @@ func migrations(f flavor, schema string) ([]migration, error) {
 	dir := path.Join("migrations", string(f.name()))
 	entries, err := fs.ReadDir(migrationFiles, dir)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: no migrations for dialect %q", f.name())
+		return nil, fmt.Errorf("no migrations for dialect %q", f.name())
 	}
 	var out []migration
 	for _, e := range entries {
@@ -76,7 +76,7 @@ func migrationVersion(name string) (int, bool) {
 func MigrationFS(dialect Dialect, schema string) (fs.FS, error) {
 	f, ok := flavors[dialect]
 	if !ok {
-		return nil, fmt.Errorf("sqlstore: no migrations for dialect %q", dialect)
+		return nil, fmt.Errorf("no migrations for dialect %q", dialect)
 	}
 	ms, err := migrations(f, schema)
 	if err != nil {

@@ -19,7 +19,7 @@ import (
 // multi-statement operations are sent as pipelined batches.
 func NewPostgres(pool *pgxpool.Pool, opts ...Option) (*Store, error) {
 	if pool == nil {
-		return nil, errors.New("sqlstore: NewPostgres needs a pool")
+		return nil, errors.New("NewPostgres needs a pool")
 	}
 	o := buildOptions(opts)
 	d, err := newDialect(pgFlavor{}, o.schema)
@@ -47,10 +47,10 @@ func NewPostgres(pool *pgxpool.Pool, opts ...Option) (*Store, error) {
 // its Committed once tx has committed.
 func (s *Store) WithPgxTx(tx pgx.Tx) (*HostStore, error) {
 	if _, ok := s.own.(pgPool); !ok {
-		return nil, errors.New("sqlstore: WithPgxTx needs a PostgreSQL store")
+		return nil, errors.New("WithPgxTx needs a PostgreSQL store")
 	}
 	if tx == nil {
-		return nil, errors.New("sqlstore: WithPgxTx needs a transaction")
+		return nil, errors.New("WithPgxTx needs a transaction")
 	}
 	return &HostStore{Store: s.derive(pgHost{tx}), outside: s}, nil
 }
@@ -95,6 +95,11 @@ func (pgFlavor) jsonArray(expr string) string { return "json_agg(" + expr + ")::
 // lets foreign-key checks of rows that reference this one through, which
 // the locker never needs to block: ids are never updated.
 func (pgFlavor) forUpdate() string { return " FOR NO KEY UPDATE" }
+
+// forKeyShare is KEY SHARE, the lock a foreign-key check takes: it keeps a
+// DELETE out and lets every other KEY SHARE in, so that conversations
+// tagged with one tag at once do not wait for each other.
+func (pgFlavor) forKeyShare() string { return " FOR KEY SHARE" }
 
 // insertEvents moves the one-row counter by len(events) and inserts the
 // events with the seqs below its new value, in order, in one statement.

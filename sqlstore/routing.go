@@ -84,15 +84,26 @@ func (t *tx) ListRules(ctx context.Context) ([]routing.Rule, error) {
 	return rules, nil
 }
 
-// ReplaceRules implements storage.Tx: the DELETE and every INSERT go in
-// one atomic batch.
+// rulesLockKey is the key of the lock ReplaceRules holds (see
+// flavor.lockKey); the NUL keeps it apart from the service's keys.
+const rulesLockKey = "\x00routing rules"
+
+// ReplaceRules implements storage.Tx: a lock of the rule list (an
+// advisory lock on PostgreSQL), the DELETE and every INSERT go in one
+// atomic batch. Without the lock two replacements would each delete the
+// rows they saw and insert theirs beside the other's, and meet at the
+// primary key; with it the second deletes what the first inserted.
 func (t *tx) ReplaceRules(ctx context.Context, rules []routing.Rule) error {
 	const op = "replacing routing rules"
 	if err := checkCtx(ctx, op); err != nil {
 		return err
 	}
 	d := t.s.d
-	stmts := []*stmt{d.stmt(`DELETE FROM {routing_rules}`)}
+	var stmts []*stmt
+	if lock := d.lockKey(d, rulesLockKey); lock != nil {
+		stmts = append(stmts, lock)
+	}
+	stmts = append(stmts, d.stmt(`DELETE FROM {routing_rules}`))
 	for i, r := range rules {
 		c := r.Condition
 		cond, err := json.Marshal(storedCondition{

@@ -37,7 +37,7 @@ type SQLiteConfig struct {
 // NewSQLite.
 func NewSQLite(cfg SQLiteConfig, opts ...Option) (*Store, error) {
 	if cfg.Write == nil {
-		return nil, errors.New("sqlstore: NewSQLite needs a Write handle")
+		return nil, errors.New("NewSQLite needs a Write handle")
 	}
 	if cfg.Read == nil {
 		cfg.Read = cfg.Write
@@ -70,10 +70,10 @@ func (s *Store) SQLDB() *sql.DB {
 // store.
 func (s *Store) WithSQLTx(tx *sql.Tx) (*HostStore, error) {
 	if _, ok := s.own.(sqlDB); !ok {
-		return nil, errors.New("sqlstore: WithSQLTx needs an SQLite store")
+		return nil, errors.New("WithSQLTx needs an SQLite store")
 	}
 	if tx == nil {
-		return nil, errors.New("sqlstore: WithSQLTx needs a transaction")
+		return nil, errors.New("WithSQLTx needs a transaction")
 	}
 	return &HostStore{Store: s.derive(sqlHost{tx}), outside: s}, nil
 }
@@ -154,6 +154,9 @@ func (sqliteFlavor) jsonArray(expr string) string { return "json_group_array(" +
 
 // forUpdate is nothing: write transactions run one at a time.
 func (sqliteFlavor) forUpdate() string { return "" }
+
+// forKeyShare is nothing: write transactions run one at a time.
+func (sqliteFlavor) forKeyShare() string { return "" }
 
 // sqliteEventsPerInsert bounds the rows of one INSERT of events, well
 // inside SQLite's limit on parameters (7 a row).

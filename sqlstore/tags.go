@@ -24,9 +24,36 @@ func (t *tx) CreateTag(ctx context.Context, tg *tag.Tag) error {
 }
 
 // EnsureTag implements storage.Tx: the same INSERT … ON CONFLICT DO
-// NOTHING, which never fails for a taken name, even a concurrent one.
+// NOTHING, which never fails for a taken name, even a concurrent one, and
+// in the same round trip a read of the tag FOR KEY SHARE on PostgreSQL,
+// which holds it against deletion until the transaction ends. When that
+// read finds nothing, a deletion committed between the two statements:
+// the next round inserts the tag after all.
 func (t *tx) EnsureTag(ctx context.Context, tg *tag.Tag) (bool, error) {
-	return t.insertTag(ctx, "ensuring tag", tg)
+	const op = "ensuring tag"
+	if err := checkCtx(ctx, op); err != nil {
+		return false, err
+	}
+	d := t.s.d
+	created := false
+	// The bound only keeps a pathological churn of deletions from holding
+	// the transaction forever.
+	for range maxEnsureRounds {
+		ins := d.stmt(sqlInsertTag, tg.Name, d.time(tg.CreatedAt))
+		found := false
+		hold := d.stmt(`SELECT 1 FROM {tags} WHERE name = $1`+d.forKeyShare(), tg.Name).each(func(row) error {
+			found = true
+			return nil
+		})
+		if err := t.run(ctx, ins, hold); err != nil {
+			return false, t.s.wrap(ctx, op, tg.Name, err)
+		}
+		created = created || ins.affected > 0
+		if found {
+			return created, nil
+		}
+	}
+	return false, failure(op, tg.Name, storage.ErrConflict)
 }
 
 func (t *tx) insertTag(ctx context.Context, op string, tg *tag.Tag) (bool, error) {
@@ -211,7 +238,7 @@ func (t *tx) AddConversationTag(ctx context.Context, conversationID, name string
 	case !convExists:
 		return false, t.s.notFound(op, conversationID)
 	case !tagExists:
-		return false, t.s.notFound(op, name)
+		return false, t.s.notFound("finding tag", name)
 	}
 	return false, nil
 }

@@ -47,6 +47,14 @@
 //     never skips or repeats a row; a cursor page costs the same at any depth.
 //   - Events get a Seq that increases in commit order: a reader that has seen
 //     seq N and later asks for events after N misses nothing that committed.
+//   - Locks (LockConversation, LockAgent, LockCustomer, LockKey, and the
+//     hold of EnsureTag and EnsureCustomer) last until the transaction
+//     ends, and a read after a lock sees everything committed before the
+//     lock was granted. The service takes them in one order, keys, then
+//     the conversation, then customers and tags, then agents, so a store
+//     that blocks on them cannot deadlock the service; a store whose
+//     write transactions run one at a time (memstore, SQLite) needs do
+//     nothing for them.
 package storage
 
 import (
@@ -158,8 +166,9 @@ type Reader interface {
 type Tx interface {
 	Reader
 
-	// CreateConversation inserts c with its Tags (which must exist in the
-	// catalog). ErrAlreadyExists when the id is taken.
+	// CreateConversation inserts c with its Tags, which must exist in the
+	// catalog (ErrNotFound naming the tag otherwise). ErrAlreadyExists when
+	// the id is taken.
 	CreateConversation(ctx context.Context, c *conversation.Conversation) error
 	// LockConversation is GetConversation that also keeps other
 	// transactions from changing or locking the conversation until this
@@ -180,8 +189,12 @@ type Tx interface {
 	// taken.
 	CreateTag(ctx context.Context, t *tag.Tag) error
 	// EnsureTag adds t to the catalog unless a tag of that name exists,
-	// reporting whether it added it. Unlike CreateTag it never fails for a
-	// taken name, even when a concurrent transaction adds the same name.
+	// reporting whether it added it, and then holds the tag until the
+	// transaction ends: a concurrent DeleteTag of it waits. Unlike
+	// CreateTag it never fails for a taken name, even when a concurrent
+	// transaction adds the same name; when a concurrent one deletes it, it
+	// adds t after all. Holding a tag does not keep other transactions
+	// from ensuring or linking it.
 	EnsureTag(ctx context.Context, t *tag.Tag) (created bool, err error)
 	// DeleteTag removes the tag from the catalog and from every
 	// conversation that is not CLOSED, changing nothing else of them; a
@@ -191,7 +204,8 @@ type Tx interface {
 	DeleteTag(ctx context.Context, name string) error
 	// AddConversationTag links an existing tag to a conversation; it
 	// reports false, and changes nothing, when the link exists already.
-	// ErrNotFound when the conversation or the tag does not exist.
+	// ErrNotFound when the conversation or the tag does not exist, the
+	// error naming whichever is missing.
 	AddConversationTag(ctx context.Context, conversationID, name string) (added bool, err error)
 	// RemoveConversationTag removes the link. ErrNotFound when the
 	// conversation does not have the tag.
@@ -205,9 +219,13 @@ type Tx interface {
 	// the id is taken.
 	CreateAgent(ctx context.Context, a *routing.Agent) error
 	// LockAgent is GetAgent that also keeps other transactions from
-	// changing or locking the agent until this one ends. Routing locks the
-	// agent it assigns to, after the conversation, so that racing routers
-	// cannot both take its last free place.
+	// changing or locking the agent until this one ends. It returns the
+	// agent as it is once the lock is held, its queue memberships included:
+	// nothing a transaction that held the lock committed is missing.
+	// Routing locks the agent it assigns to, after the conversation, and
+	// so does every change that raises the agent's load or changes its
+	// memberships, so that none of them interleaves with an automatic
+	// assignment (see the lock order in the package doc).
 	LockAgent(ctx context.Context, id string) (*routing.Agent, error)
 	// UpdateAgent writes every field of a but Queues and CreatedAt.
 	// ErrNotFound when there is none.
@@ -229,6 +247,8 @@ type Tx interface {
 	RemoveQueueMember(ctx context.Context, queueID, agentID string) error
 
 	// ReplaceRules replaces the whole rule list, keeping the given order.
+	// Concurrent replacements never fail for each other: they run one
+	// after the other, and the list is always one of them, whole.
 	ReplaceRules(ctx context.Context, rules []routing.Rule) error
 
 	// CreateCustomer inserts c. ErrAlreadyExists when the id is taken.

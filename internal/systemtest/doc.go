@@ -12,7 +12,10 @@
 //   - hostile input through the HTTP adapter and the service
 //     (hostile_test.go);
 //   - the routing race through two pools and two processes on one
-//     PostgreSQL database (race_test.go);
+//     PostgreSQL database, and the load races (automatic assignment
+//     against reopens, a manual assignment, agent changes and a member
+//     leaving the queue) and the catalog races (routing rules, tags)
+//     across two processes, PARLEY_RACE_TRIALS trials each (race_test.go);
 //   - the service inside a host's own transaction (host_test.go);
 //   - the helpdesk API over HTTP on every store: each operation, field,
 //     default and scope of its seed, customers, and the round trip that

@@ -7,7 +7,8 @@ import (
 )
 
 // TestMain lets the test binary double as the child process of
-// TestRoutingRaceTwoProcesses and of TestCrashSafetySQLite.
+// TestRoutingRaceTwoProcesses, of the load and catalog races across two
+// processes and of TestCrashSafetySQLite.
 func TestMain(m *testing.M) {
 	if path := os.Getenv(crashChildEnv); path != "" {
 		crashChild(path) // runs until it is killed
@@ -15,6 +16,13 @@ func TestMain(m *testing.M) {
 	}
 	if phase := os.Getenv(raceChildEnv); phase != "" {
 		if err := raceChild(phase); err != nil {
+			fmt.Fprintln(os.Stderr, "race child:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	if race := os.Getenv(raceSideChildEnv); race != "" {
+		if err := runRaceSideChild(race); err != nil {
 			fmt.Fprintln(os.Stderr, "race child:", err)
 			os.Exit(1)
 		}

@@ -1,14 +1,17 @@
 package systemtest
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
@@ -126,4 +129,161 @@ func parallelErr(fns ...func() error) error {
 	wg.Wait()
 	close(errs)
 	return <-errs
+}
+
+// TestLoadRacesTwoProcesses runs the load races of storagetest (automatic
+// assignment against a reopen by message or by status, a manual
+// assignment, a lower capacity, the agent going AWAY and its leaving the
+// queue) on PostgreSQL from two OS processes:
+// per trial, the parent tells both children at once to run their side, and
+// waits for both. PARLEY_RACE_TRIALS sets the trials per race (default 200,
+// or 1,000 under CI=true).
+func TestLoadRacesTwoProcesses(t *testing.T) {
+	t.Parallel()
+	trials := loadRaceTrials(t)
+	for _, race := range storagetest.LoadRaces {
+		t.Run(string(race), func(t *testing.T) {
+			store := newPostgres(t).(*sqlstore.Store)
+			svc := newFixture(t, store).svc
+			after := storagetest.LoadRaceSetUp(t, svc, race, trials)
+			took := raceTwoProcesses(t, store, string(race), trials)
+			broken := storagetest.LoadRaceViolations(t, svc, race, trials, after)
+			t.Logf("load race %s, two processes: %d of %d trials broke an invariant; the trials took %v", race, len(broken), trials, took.Round(time.Millisecond))
+			require.Empty(t, broken)
+		})
+	}
+}
+
+// TestCatalogRacesTwoProcesses runs the catalog races of storagetest
+// (routing rules replaced from both sides; a conversation created with a
+// tag that the other side deletes) on PostgreSQL from two OS processes, as
+// TestLoadRacesTwoProcesses does: no side may fail, and each trial ends as
+// a serial order would.
+func TestCatalogRacesTwoProcesses(t *testing.T) {
+	t.Parallel()
+	trials := loadRaceTrials(t)
+	for _, race := range storagetest.CatalogRaces {
+		t.Run(string(race), func(t *testing.T) {
+			store := newPostgres(t).(*sqlstore.Store)
+			svc := newFixture(t, store).svc
+			storagetest.CatalogRaceSetUp(t, svc, race, trials)
+			took := raceTwoProcesses(t, store, string(race), trials)
+			storagetest.CatalogRaceCheck(t, svc, race, trials)
+			t.Logf("catalog race %s, two processes: %d trials, no error; the trials took %v", race, trials, took.Round(time.Millisecond))
+		})
+	}
+}
+
+// raceTwoProcesses runs trials trials of race (see storagetest.RaceSide)
+// from two child processes over store's schema, side 0 in one and side 1
+// in the other, both told at once per trial; a side that fails fails t.
+// It returns how long the trials took.
+func raceTwoProcesses(t *testing.T, store *sqlstore.Store, race string, trials int) time.Duration {
+	t.Helper()
+	sides := [2]*raceSideChild{}
+	for k := range sides {
+		sides[k] = startRaceSideChild(t, store.Schema(), race, k)
+	}
+	start := time.Now()
+	for i := range trials {
+		for _, c := range sides {
+			_, err := fmt.Fprintln(c.in, i)
+			require.NoError(t, err)
+		}
+		for k, c := range sides {
+			require.True(t, c.out.Scan(), "child %d of trial %d ended: %v", k, i, c.out.Err())
+			require.Equal(t, "ok", c.out.Text(), "child %d of trial %d", k, i)
+		}
+	}
+	took := time.Since(start)
+	for _, c := range sides {
+		require.NoError(t, c.in.Close())
+		require.NoError(t, c.cmd.Wait())
+	}
+	return took
+}
+
+// loadRaceTrials is the number of trials of each load race.
+func loadRaceTrials(t *testing.T) int {
+	if v := os.Getenv("PARLEY_RACE_TRIALS"); v != "" {
+		n, err := strconv.Atoi(v)
+		require.NoError(t, err, "PARLEY_RACE_TRIALS")
+		require.Positive(t, n, "PARLEY_RACE_TRIALS")
+		return n
+	}
+	if os.Getenv("CI") == "true" {
+		return 1000
+	}
+	return 200
+}
+
+// raceSideChild is a child process running one side of a race: it reads
+// a trial's number per line and answers "ok" once its side of that trial
+// is done.
+type raceSideChild struct {
+	cmd *exec.Cmd
+	in  io.WriteCloser
+	out *bufio.Scanner
+}
+
+func startRaceSideChild(t *testing.T, schema, race string, side int) *raceSideChild {
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(),
+		raceSideChildEnv+"="+race,
+		"PARLEY_RACE_DSN="+pgtest.DSN(t),
+		"PARLEY_RACE_SCHEMA="+schema,
+		fmt.Sprintf("PARLEY_RACE_SIDE=%d", side),
+	)
+	cmd.Stderr = os.Stderr
+	in, err := cmd.StdinPipe()
+	require.NoError(t, err)
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	dieWithParent(cmd)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = in.Close(); _ = cmd.Wait() })
+	return &raceSideChild{cmd: cmd, in: in, out: bufio.NewScanner(out)}
+}
+
+// raceSideChildEnv, when set, makes the test binary a child of
+// raceTwoProcesses running one side of the race it names (see TestMain).
+const raceSideChildEnv = "PARLEY_RACE_SIDE_CHILD"
+
+// runRaceSideChild runs its side of race for each trial number read from
+// stdin, answering each on stdout.
+func runRaceSideChild(race string) error {
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, os.Getenv("PARLEY_RACE_DSN"))
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	store, err := sqlstore.NewPostgres(pool, sqlstore.WithSchema(os.Getenv("PARLEY_RACE_SCHEMA")))
+	if err != nil {
+		return err
+	}
+	svc := parley.New(store)
+	side, err := strconv.Atoi(os.Getenv("PARLEY_RACE_SIDE"))
+	if err != nil {
+		return err
+	}
+	// Warm the pool, so that a trial's side does not wait for a connection.
+	if err := pool.Ping(ctx); err != nil {
+		return err
+	}
+	in := bufio.NewScanner(os.Stdin)
+	for in.Scan() {
+		trial, err := strconv.Atoi(in.Text())
+		if err != nil {
+			return err
+		}
+		if err := storagetest.RaceSide(ctx, svc, race, trial, side); err != nil {
+			return fmt.Errorf("trial %d, side %d: %w", trial, side, err)
+		}
+		if _, err := fmt.Println("ok"); err != nil {
+			return err
+		}
+	}
+	return in.Err()
 }

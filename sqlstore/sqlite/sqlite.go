@@ -29,7 +29,7 @@ const stmtCacheSize = 128
 // before use, and Close when done.
 func Open(ctx context.Context, path string, opts ...sqlstore.Option) (*sqlstore.Store, error) {
 	if path == "" {
-		return nil, errors.New("sqlite: Open needs a path (or sqlite.Memory)")
+		return nil, errors.New("Open needs a path (or sqlite.Memory)")
 	}
 	var cfg sqlstore.SQLiteConfig
 	if path == Memory {
@@ -70,7 +70,7 @@ func Open(ctx context.Context, path string, opts ...sqlstore.Option) (*sqlstore.
 	// before any reader opens it.
 	if err := cfg.Write.PingContext(ctx); err != nil {
 		_ = cfg.Close()
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		return nil, fmt.Errorf("opening SQLite database %s: %w", path, err)
 	}
 	s, err := sqlstore.NewSQLite(cfg, opts...)
 	if err != nil {

@@ -1,6 +1,7 @@
 package storagetest
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -294,6 +295,34 @@ var ruleCases = []testCase{
 		got, err = f.store.ListRules(f.ctx)
 		require.NoError(t, err)
 		require.Empty(t, got)
+	}},
+	// ConcurrentReplace: replacements from several goroutines at once never
+	// fail for each other, and the list is always one of them, whole.
+	{"ConcurrentReplace", func(t *testing.T, f *fixture) {
+		f.createQueue("q1")
+		const writers, rounds = 6, 10
+		for round := range rounds {
+			lists := make([][]routing.Rule, writers)
+			fns := make([]func() error, writers)
+			for w := range writers {
+				lists[w] = catalogRaceRules(round, w)
+				for k := range lists[w] {
+					lists[w][k].QueueID = "q1"
+				}
+				fns[w] = func() error {
+					return f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.ReplaceRules(f.ctx, lists[w]) })
+				}
+			}
+			require.NoError(t, parallelErr(fns...), "round %d", round)
+			got, err := f.store.ListRules(f.ctx)
+			require.NoError(t, err)
+			ids := ruleIDs(got)
+			found := false
+			for _, l := range lists {
+				found = found || slices.Equal(ids, ruleIDs(l))
+			}
+			require.True(t, found, "round %d: the rules are no one replacement: %v", round, ids)
+		}
 	}},
 }
 

@@ -537,4 +537,41 @@ var serviceRoutingCases = []serviceCase{
 		require.NoError(t, RoutingRaceDrain(fx.ctx, fx.svc, RoutingRaceRouters))
 		RoutingRaceCheckLog(t, fx.svc, "one service", assigned, waiting)
 	}},
+	// LoadRaces: automatic assignment racing, from two goroutines, each
+	// change that raises the agent's load (a reopen by message or by
+	// status, a manual assignment) or makes it ineligible (a lower
+	// capacity, AWAY) and the agent's leaving the queue: in commit order,
+	// no automatic assignment takes the agent over capacity, or happens
+	// while it is not ACTIVE or after it left (see load_race.go).
+	{"LoadRaces", func(t *testing.T, s *serviceSuite) {
+		for _, race := range LoadRaces {
+			t.Run(string(race), func(t *testing.T) {
+				s.parallel(t)
+				fx := s.setup(t)
+				after := LoadRaceSetUp(t, fx.svc, race, loadRaceTrials)
+				require.NoError(t, LoadRaceTrials(fx.ctx, fx.svc, race, loadRaceTrials))
+				require.Empty(t, LoadRaceViolations(t, fx.svc, race, loadRaceTrials, after))
+			})
+		}
+	}},
+	// CatalogRaces: concurrent replacements of the routing rules, and a
+	// conversation created with a tag that a concurrent delete removes from
+	// the catalog, from two goroutines: neither side fails, and each trial
+	// ends as one of its serial orders would (see catalog_race.go).
+	{"CatalogRaces", func(t *testing.T, s *serviceSuite) {
+		for _, race := range CatalogRaces {
+			t.Run(string(race), func(t *testing.T) {
+				s.parallel(t)
+				fx := s.setup(t)
+				CatalogRaceSetUp(t, fx.svc, race, loadRaceTrials)
+				require.NoError(t, CatalogRaceTrials(fx.ctx, fx.svc, race, loadRaceTrials))
+				CatalogRaceCheck(t, fx.svc, race, loadRaceTrials)
+			})
+		}
+	}},
 }
+
+// loadRaceTrials is how many trials of each load race the service suite
+// runs in one process; parley's system tests run many more across two
+// processes on PostgreSQL.
+const loadRaceTrials = 20

@@ -33,8 +33,9 @@
 // The suites use testify's require and fail the test on the first broken
 // rule; they read no environment and start no process. Helpers a store's
 // own tests may share are exported beside them: InTx for a one-off write,
-// and the phases of the routing race (RoutingRaceSetUp and the rest) for a
-// store whose instances share a database and can race from several
+// and the phases of the routing race (RoutingRaceSetUp and the rest) and
+// of the load races (LoadRaceSetUp, LoadRaceSide, LoadRaceViolations) for
+// a store whose instances share a database and can race from several
 // processes.
 package storagetest
 

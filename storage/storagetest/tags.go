@@ -45,6 +45,45 @@ var tagCases = []testCase{
 		require.NoError(t, err)
 		require.True(t, t0.Equal(got.CreatedAt), "EnsureTag keeps the existing tag")
 	}},
+	// EnsureHoldsAgainstDelete: a transaction that ensures a tag and links
+	// it to a new conversation races one that deletes the tag. Neither
+	// fails, and the end is one of the serial orders: the tag and the
+	// link both there (ensured after the delete, so created again), or
+	// neither (deleted after the link was made).
+	{"EnsureHoldsAgainstDelete", func(t *testing.T, f *fixture) {
+		const rounds = 20
+		for round := range rounds {
+			name, id := catalogRaceTag(round), catalogRaceConversation(round)
+			require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.CreateTag(f.ctx, &tag.Tag{Name: name, CreatedAt: t0}) }))
+			var created bool
+			err := raceTrial(func(side int) error {
+				if side == 1 {
+					return f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.DeleteTag(f.ctx, name) })
+				}
+				return f.store.InTx(f.ctx, func(tx storage.Tx) error {
+					var err error
+					if created, err = tx.EnsureTag(f.ctx, &tag.Tag{Name: name, CreatedAt: at(time.Hour)}); err != nil {
+						return err
+					}
+					c := newConversation(id)
+					c.Tags = []string{name}
+					return tx.CreateConversation(f.ctx, c)
+				})
+			})
+			require.NoError(t, err, "round %d", round)
+			c, err := f.store.GetConversation(f.ctx, id)
+			require.NoError(t, err)
+			_, err = f.store.GetTag(f.ctx, name)
+			inCatalog := err == nil
+			require.Equal(t, inCatalog, created, "round %d: the tag stays exactly when the ensure came second and created it again", round)
+			if inCatalog {
+				require.Equal(t, []string{name}, c.Tags, "round %d", round)
+			} else {
+				requireErr(t, err, storage.ErrNotFound)
+				require.Empty(t, c.Tags, "round %d", round)
+			}
+		}
+	}},
 	{"GetMissing", func(t *testing.T, f *fixture) {
 		_, err := f.store.GetTag(f.ctx, "missing")
 		requireErr(t, err, storage.ErrNotFound)
