@@ -292,37 +292,64 @@ func checkArray(dec *json.Decoder, elem reflect.Type, path string) error {
 // skipRest reads to the end of an object or array whose opening token,
 // open, has been read, for a value whose shape no Go type describes (a
 // map's, say). A key given twice in any object inside it is still
-// ErrInvalid, naming the path: a duplicate is refused at every depth.
+// ErrInvalid, naming the path: a duplicate is refused at every depth. It
+// keeps a stack rather than recursing, and joins the path only to report
+// one, so that a deeply nested body costs memory in proportion to its
+// depth, not to its square.
 func skipRest(dec *json.Decoder, open json.Token, path string) error {
-	prefix := strings.TrimSuffix(path, ".")
-	var seen map[string]bool
-	for i := 0; dec.More(); i++ {
+	type level struct {
+		object bool
+		seen   map[string]bool
+		index  int
+		seg    string // this level's part of the path: "key." or "[i]."
+	}
+	stack := []*level{{object: open == json.Delim('{')}}
+	at := func() string {
+		b := path
+		for _, l := range stack[1:] {
+			if strings.HasPrefix(l.seg, "[") {
+				b = strings.TrimSuffix(b, ".")
+			}
+			b += l.seg
+		}
+		return b
+	}
+	for len(stack) > 0 {
+		top := stack[len(stack)-1]
+		if !dec.More() {
+			if err := closing(dec); err != nil {
+				return err
+			}
+			stack = stack[:len(stack)-1]
+			continue
+		}
 		tok, err := dec.Token()
 		if err != nil {
 			return Invalid("body", "not valid JSON")
 		}
-		elem := prefix + "[" + strconv.Itoa(i) + "]."
-		if open == json.Delim('{') {
+		var seg string
+		if top.object {
 			key, _ := tok.(string)
-			if seen[key] {
-				return Invalid(path+key, "given more than once")
+			if top.seen[key] {
+				return Invalid(at()+key, "given more than once")
 			}
-			if seen == nil {
-				seen = map[string]bool{}
+			if top.seen == nil {
+				top.seen = map[string]bool{}
 			}
-			seen[key] = true
-			elem = path + key + "."
+			top.seen[key] = true
+			seg = key + "."
 			if tok, err = dec.Token(); err != nil {
 				return Invalid("body", "not valid JSON")
 			}
+		} else {
+			seg = "[" + strconv.Itoa(top.index) + "]."
+			top.index++
 		}
 		if tok == json.Delim('{') || tok == json.Delim('[') {
-			if err := skipRest(dec, tok, elem); err != nil {
-				return err
-			}
+			stack = append(stack, &level{object: tok == json.Delim('{'), seg: seg})
 		}
 	}
-	return closing(dec)
+	return nil
 }
 
 func closing(dec *json.Decoder) error {

@@ -52,3 +52,23 @@ func TestDecodeBodyDuplicateKeys(t *testing.T) {
 	require.NoError(t, DecodeBody(httptest.NewRecorder(), req, &dst))
 	require.Equal(t, "x", dst.Attrs["topic"])
 }
+
+// A body nested deep in a value of no fixed shape is read in memory
+// proportional to its depth: 100,000 levels within the body limit.
+func TestDecodeBodyDeepNesting(t *testing.T) {
+	t.Parallel()
+	type body struct {
+		Any map[string]any `json:"any"`
+	}
+	const depth = 100_000
+	deep := `{"any":{"k":` + strings.Repeat(`{"a":`, depth) + "1" + strings.Repeat("}", depth) + "}}"
+	req := httptest.NewRequest("POST", "/", strings.NewReader(deep))
+	err := DecodeBody(httptest.NewRecorder(), req, &body{})
+	require.ErrorIs(t, err, parley.ErrInvalid) // encoding/json refuses the depth itself
+	dup := `{"any":{"k":` + strings.Repeat(`{"a":`, 1000) + `{"b":1,"b":2}` + strings.Repeat("}", 1000) + "}}"
+	req = httptest.NewRequest("POST", "/", strings.NewReader(dup))
+	err = DecodeBody(httptest.NewRecorder(), req, &body{})
+	var fe *parley.FieldError
+	require.True(t, errors.As(err, &fe))
+	require.Equal(t, "any.k."+strings.Repeat("a.", 1000)+"b", fe.Field)
+}
