@@ -110,10 +110,13 @@ func (t *tx) DeleteTag(ctx context.Context, name string) error {
 	d := t.s.d
 	del := d.stmt(`DELETE FROM {tags} WHERE name = $1`, name)
 	// A CLOSED conversation keeps its link (closed is immutable): no
-	// foreign key ties a link to the catalog (migration 9).
+	// foreign key ties a link to the catalog (migration 9). The catalog
+	// row goes first: its DELETE waits for a writer that holds the tag
+	// (EnsureTag), so the unlink after it, reading afresh, sees that
+	// writer's links too.
 	unlink := d.stmt(`DELETE FROM {conversation_tags} WHERE tag_name = $1
 		AND conversation_id IN (SELECT id FROM {conversations} WHERE status <> $2)`, name, string(conversation.Closed))
-	err := t.run(ctx, unlink, del)
+	err := t.run(ctx, del, unlink)
 	if err != nil {
 		return t.s.wrap(ctx, op, name, err)
 	}
