@@ -75,7 +75,9 @@ func (s *Store) WithSQLTx(tx *sql.Tx) (*HostStore, error) {
 	if tx == nil {
 		return nil, errors.New("sqlstore: WithSQLTx needs a transaction")
 	}
-	return &HostStore{Store: s.derive(sqlHost{tx}), outside: s}, nil
+	h := &HostStore{outside: s}
+	h.Store = s.derive(sqlHost{tx}, h)
+	return h, nil
 }
 
 // sqliteFlavor is SQLite, through database/sql: ?NNN parameters, times as
@@ -167,7 +169,7 @@ const sqliteEventsPerInsert = 500
 // inserts nothing and the transaction fails. No RETURNING: on go-sqlite3 a
 // statement read as rows costs about twice an Exec; the last row's id (seq
 // is the rowid) is the new top.
-func (sqliteFlavor) insertEvents(d *dialect, events []queuedEvent, last *int64) []*stmt {
+func (sqliteFlavor) insertEvents(d *dialect, events []queuedEvent, _ []int64, last *int64) []*stmt {
 	var stmts []*stmt
 	for start := 0; start < len(events); start += sqliteEventsPerInsert {
 		chunk := events[start:min(len(events), start+sqliteEventsPerInsert)]
@@ -198,6 +200,18 @@ func (sqliteFlavor) insertEvents(d *dialect, events []queuedEvent, last *int64) 
 	}
 	return stmts
 }
+
+// numbersLater: events are numbered as they are written.
+func (sqliteFlavor) numbersLater() bool { return false }
+
+// numberEvents is nothing: events are numbered as they are written.
+func (sqliteFlavor) numberEvents(*dialect) []*stmt { return nil }
+
+// draftSeqs is never called: SQLite events have no drafts.
+func (sqliteFlavor) draftSeqs(*dialect, []int64, func(draft, seq int64)) *stmt { return nil }
+
+// draftBlocks is never called: SQLite events have no drafts.
+func (sqliteFlavor) draftBlocks(*dialect, int, func(int64)) *stmt { return nil }
 
 // retireSeqs moves the counter up to the conversation's highest seq when
 // that is the newest: insertEvents numbers past the highest seq left, and

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"maps"
 	"sync"
 
 	"github.com/parleyhq/parley/storage"
@@ -17,6 +18,8 @@ type Store struct {
 	b      backend      // where it runs: its own connections, or the host's transaction
 	own    backend      // its own connections, where Migrate runs
 	close  func() error // what Close calls (SQLiteConfig.Close); nil over a pool, which the host owns
+	drafts *draftKeys   // the draft keys of its events (PostgreSQL)
+	host   *HostStore   // the host's transaction it runs in; nil on its own connections
 }
 
 // reader is the Store's embedded read side: a tx outside any transaction,
@@ -55,13 +58,13 @@ func buildOptions(opts []Option) options {
 
 func (s *Store) init(b backend) {
 	s.b = b
-	s.reader = &tx{s: s, r: b.reader()}
+	s.reader = &tx{s: s, r: b.reader(), auto: s.host == nil}
 }
 
-// derive is a Store sharing s's dialect and connections over another
-// backend.
-func (s *Store) derive(b backend) *Store {
-	cp := &Store{d: s.d, own: s.own, close: s.close}
+// derive is a Store sharing s's dialect, connections and draft keys, inside
+// the host's transaction h.
+func (s *Store) derive(b backend, h *HostStore) *Store {
+	cp := &Store{d: s.d, own: s.own, close: s.close, drafts: s.drafts, host: h}
 	cp.init(b)
 	return cp
 }
@@ -83,6 +86,22 @@ type HostStore struct {
 
 	mu      sync.Mutex
 	pending []func(context.Context, storage.Store)
+	// The events written in the host's transaction, to number once it has
+	// committed (PostgreSQL): their drafts, and the callers' events by
+	// draft, whose seqs are set then.
+	drafts  []int64
+	callers map[int64]*storage.Event
+}
+
+// numberAtCommit queues events for the sequencer at Committed.
+func (h *HostStore) numberAtCommit(drafts []int64, callers map[int64]*storage.Event) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.drafts = append(h.drafts, drafts...)
+	if h.callers == nil {
+		h.callers = map[int64]*storage.Event{}
+	}
+	maps.Copy(h.callers, callers)
 }
 
 var _ storage.HostTransaction = (*HostStore)(nil)
@@ -100,9 +119,13 @@ func (h *HostStore) AfterCommit(fn func(ctx context.Context, outside storage.Sto
 // only what was queued since.
 func (h *HostStore) Committed(ctx context.Context) {
 	h.mu.Lock()
-	pending := h.pending
-	h.pending = nil
+	pending, drafts, callers := h.pending, h.drafts, h.callers
+	h.pending, h.drafts, h.callers = nil, nil, nil
 	h.mu.Unlock()
+	// The events committed with the host's transaction are numbered before
+	// anyone hears of them; should that fail, the next reader of the log
+	// numbers them, and the callers' events keep seq 0.
+	_ = h.outside.number(ctx, drafts, callers)
 	for _, fn := range pending {
 		fn(ctx, h.outside)
 	}
@@ -150,12 +173,20 @@ func (s *Store) inTx(ctx context.Context, fn func(t *tx) error) error {
 	if err := checkCtx(ctx, op); err != nil {
 		return err
 	}
-	flush, assign := t.flushEvents()
+	flush, after, assign, err := t.flushEvents(ctx)
+	if err != nil {
+		return err
+	}
 	if len(t.pending) > 0 {
 		flush = append(t.pending, flush...)
 		t.pending = nil
 	}
-	if err := tr.commit(ctx, flush...); err != nil {
+	if len(after) > 0 {
+		err = tr.(committerThen).commitThen(ctx, flush, after)
+	} else {
+		err = tr.commit(ctx, flush...)
+	}
+	if err != nil {
 		return s.wrap(ctx, "committing", "", err)
 	}
 	committed = true
@@ -169,6 +200,7 @@ type tx struct {
 	s     *Store
 	r     runner
 	ended bool
+	auto  bool // r is the Store's reader on its own connections: each run is a transaction of its own
 
 	events []queuedEvent // appended in this transaction, not yet written
 	// pending are writes deferred to the transaction's next round trip
