@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
@@ -168,4 +169,49 @@ func TestWithTxNeedsTheMatchingDialect(t *testing.T) {
 	var tx pgx.Tx
 	_, err = pg.WithPgxTx(tx)
 	require.Error(t, err)
+}
+
+// A host's transaction that wrote through parley and stays open holds no
+// other writer up: an unrelated write, events included, commits while it
+// is open, and readers see that write's events at once and the host's once
+// it commits, after the others.
+func TestWriteBesideAnOpenHostTransaction(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newPostgres(t)
+	h := beginHost(t, s)
+	h.write("order-1")
+	hostEvent := parleyWork(t, h.store, "in-host")
+
+	// The host's transaction is open, with its events written: the other
+	// write has a deadline it would miss if it waited for the host.
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	other := event("beside")
+	require.NoError(t, s.InTx(wctx, func(tx storage.Tx) error {
+		if err := tx.CreateConversation(wctx, conv("beside")); err != nil {
+			return err
+		}
+		return tx.AppendEvents(wctx, other)
+	}))
+	require.Positive(t, other.Seq)
+	seen, err := s.ListEvents(wctx, storage.EventQuery{})
+	require.NoError(t, err)
+	require.Equal(t, []int64{other.Seq}, seqsOf(seen), "only the committed write's event")
+
+	require.NoError(t, h.commit())
+	h.store.(*sqlstore.HostStore).Committed(ctx)
+	require.Greater(t, hostEvent.Seq, other.Seq)
+	later, err := s.ListEvents(ctx, storage.EventQuery{After: other.Seq})
+	require.NoError(t, err)
+	require.Len(t, later, 2, "the host's two events, after the one already read")
+	require.Equal(t, hostEvent.Seq, later[1].Seq)
+}
+
+func seqsOf(events []*storage.Event) []int64 {
+	out := make([]int64, len(events))
+	for i, e := range events {
+		out[i] = e.Seq
+	}
+	return out
 }
