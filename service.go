@@ -22,6 +22,7 @@ type Service struct {
 	now             func() time.Time
 	newID           func() string
 	subscribers     []func(context.Context, storage.Event)
+	subs            *subscriptions // Subscribe's channels, shared by copies (over)
 	reopenOnInbound bool
 	authz           bool
 	logger          *slog.Logger
@@ -35,6 +36,7 @@ func New(store storage.Store, opts ...Option) *Service {
 		newID:           func() string { return uuid.Must(uuid.NewV7()).String() },
 		reopenOnInbound: true,
 		logger:          slog.Default(),
+		subs:            &subscriptions{subs: map[*Subscription]struct{}{}},
 	}
 	for _, o := range opts {
 		o(s)

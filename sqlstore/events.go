@@ -280,3 +280,25 @@ func (t *tx) ListEvents(ctx context.Context, q storage.EventQuery) ([]*storage.E
 	}
 	return out, nil
 }
+
+// NotifyEvents implements storage.EventNotifier. On PostgreSQL it listens
+// to the channel the sequencer notifies whenever it numbered events
+// ("parley_events_" + schema), on a connection of its own taken out of the
+// pool for as long as ctx lasts: it hears of the events of every process
+// on the database. On SQLite it hears of the events committed through
+// this store and the stores derived from it (WithSQLTx); another
+// process's are found by polling.
+func (s *Store) NotifyEvents(ctx context.Context) (<-chan struct{}, error) {
+	const op = "listening for events"
+	if err := checkCtx(ctx, op); err != nil {
+		return nil, err
+	}
+	if p, ok := s.own.(pgPool); ok {
+		ch, err := p.listen(ctx, eventsChannel(s.d.schema))
+		if err != nil {
+			return nil, s.wrap(ctx, op, "", err)
+		}
+		return ch, nil
+	}
+	return s.wakes.Listen(ctx), nil
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/parleyhq/parley/internal/wake"
 	"github.com/parleyhq/parley/storage"
 )
 
@@ -26,7 +27,7 @@ func NewPostgres(pool *pgxpool.Pool, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{d: d, own: pgPool{pool}, drafts: &draftKeys{}}
+	s := &Store{d: d, own: pgPool{pool}, drafts: &draftKeys{}, wakes: &wake.Broadcast{}}
 	s.init(s.own)
 	return s, nil
 }

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/parleyhq/parley/internal/wake"
 )
 
 // SQLiteConfig is what NewSQLite needs: database/sql handles on one SQLite
@@ -47,7 +49,7 @@ func NewSQLite(cfg SQLiteConfig, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{d: d, own: sqlDB{write: cfg.Write, read: cfg.Read}, close: cfg.Close}
+	s := &Store{d: d, own: sqlDB{write: cfg.Write, read: cfg.Read}, close: cfg.Close, wakes: &wake.Broadcast{}}
 	s.init(s.own)
 	return s, nil
 }

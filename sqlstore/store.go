@@ -5,6 +5,7 @@ import (
 	"maps"
 	"sync"
 
+	"github.com/parleyhq/parley/internal/wake"
 	"github.com/parleyhq/parley/storage"
 )
 
@@ -13,13 +14,14 @@ import (
 // once before use. A Store is safe for concurrent use; the Tx that InTx
 // hands out is not (use it from fn's goroutine only).
 type Store struct {
-	reader              // the reads, each a statement (or batch) of its own
-	d      *dialect     // the SQL of its database, in its namespace
-	b      backend      // where it runs: its own connections, or the host's transaction
-	own    backend      // its own connections, where Migrate runs
-	close  func() error // what Close calls (SQLiteConfig.Close); nil over a pool, which the host owns
-	drafts *draftKeys   // the draft keys of its events (PostgreSQL)
-	host   *HostStore   // the host's transaction it runs in; nil on its own connections
+	reader                 // the reads, each a statement (or batch) of its own
+	d      *dialect        // the SQL of its database, in its namespace
+	b      backend         // where it runs: its own connections, or the host's transaction
+	own    backend         // its own connections, where Migrate runs
+	close  func() error    // what Close calls (SQLiteConfig.Close); nil over a pool, which the host owns
+	drafts *draftKeys      // the draft keys of its events (PostgreSQL)
+	wakes  *wake.Broadcast // readers waiting for events this process commits (SQLite)
+	host   *HostStore      // the host's transaction it runs in; nil on its own connections
 }
 
 // reader is the Store's embedded read side: a tx outside any transaction,
@@ -28,6 +30,7 @@ type reader = storage.Reader
 
 var (
 	_ storage.Store                    = (*Store)(nil)
+	_ storage.EventNotifier            = (*Store)(nil)
 	_ storage.Tx                       = (*tx)(nil)
 	_ storage.ConversationAgentsLocker = (*tx)(nil)
 	_ storage.MessageAppender          = (*tx)(nil)
@@ -64,7 +67,7 @@ func (s *Store) init(b backend) {
 // derive is a Store sharing s's dialect, connections and draft keys, inside
 // the host's transaction h.
 func (s *Store) derive(b backend, h *HostStore) *Store {
-	cp := &Store{d: s.d, own: s.own, close: s.close, drafts: s.drafts, host: h}
+	cp := &Store{d: s.d, own: s.own, close: s.close, drafts: s.drafts, wakes: s.wakes, host: h}
 	cp.init(b)
 	return cp
 }
@@ -126,6 +129,7 @@ func (h *HostStore) Committed(ctx context.Context) {
 	// anyone hears of them; should that fail, the next reader of the log
 	// numbers them, and the callers' events keep seq 0.
 	_ = h.outside.number(ctx, drafts, callers)
+	h.wakes.Signal()
 	for _, fn := range pending {
 		fn(ctx, h.outside)
 	}
@@ -191,6 +195,9 @@ func (s *Store) inTx(ctx context.Context, fn func(t *tx) error) error {
 	}
 	committed = true
 	assign()
+	if len(t.events) > 0 && s.host == nil {
+		s.wakes.Signal()
+	}
 	return nil
 }
 

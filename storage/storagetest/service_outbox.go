@@ -1,12 +1,16 @@
 package storagetest
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/conversation"
 	"github.com/parleyhq/parley/storage"
 )
@@ -142,5 +146,138 @@ var serviceOutboxCases = []serviceCase{
 			}
 		}
 		require.Equal(t, writers*rounds/2, records)
+	}},
+	{"ConsumeHandsOverInOrderAndWakesOnNewEvents", func(t *testing.T, s *serviceSuite) {
+		// Consume reads what is there, a batch at a time, then waits: a
+		// poll interval of an hour leaves the store's notifications as the
+		// only way it learns of the later events.
+		fx := s.setup(t)
+		for i := range 5 {
+			fx.conversation(t, conversation.Conversation{ID: fmt.Sprintf("c%d", i)})
+		}
+		ctx, cancel := context.WithCancel(fx.ctx)
+		defer cancel()
+		batches := make(chan []*storage.Event)
+		done := make(chan error, 1)
+		go func() {
+			done <- fx.svc.Consume(ctx, parley.ConsumeOptions{BatchSize: 2, PollInterval: time.Hour},
+				func(ctx context.Context, events []*storage.Event) error {
+					select {
+					case batches <- events:
+						return nil
+					case <-ctx.Done():
+						return ctx.Err()
+					}
+				})
+		}()
+		var got []*storage.Event
+		for len(got) < 5 {
+			b := <-batches
+			require.LessOrEqual(t, len(b), 2)
+			got = append(got, b...)
+		}
+		for i, e := range got {
+			require.Equal(t, storage.ConversationCreated, e.Type)
+			require.Equal(t, fmt.Sprintf("c%d", i), e.ConversationID)
+			if i > 0 {
+				require.Greater(t, e.Seq, got[i-1].Seq)
+			}
+		}
+		// Caught up, it waits; a new change wakes it.
+		fx.conversation(t, conversation.Conversation{ID: "later"})
+		b := <-batches
+		require.Len(t, b, 1)
+		require.Equal(t, "later", b[0].ConversationID)
+		require.Greater(t, b[0].Seq, got[4].Seq)
+		cancel()
+		require.NoError(t, <-done, "a cancelled context is a normal stop")
+	}},
+	{"ConsumeIsAtLeastOnceFromTheCallersPosition", func(t *testing.T, s *serviceSuite) {
+		// A handler that fails stops Consume with its error; started again
+		// from the position the caller stored, the failed batch comes
+		// again, and nothing before it.
+		fx := s.setup(t)
+		for i := range 4 {
+			fx.conversation(t, conversation.Conversation{ID: fmt.Sprintf("c%d", i)})
+		}
+		boom := errors.New("boom")
+		var stored int64
+		var handled []string
+		err := fx.svc.Consume(fx.ctx, parley.ConsumeOptions{BatchSize: 2, PollInterval: time.Hour},
+			func(_ context.Context, events []*storage.Event) error {
+				for _, e := range events {
+					handled = append(handled, e.ConversationID)
+				}
+				if len(handled) > 2 {
+					return boom // the second batch fails: its position is not stored
+				}
+				stored = events[len(events)-1].Seq
+				return nil
+			})
+		require.ErrorIs(t, err, boom)
+		require.Equal(t, []string{"c0", "c1", "c2", "c3"}, handled)
+
+		ctx, cancel := context.WithCancel(fx.ctx)
+		var again []string
+		err = fx.svc.Consume(ctx, parley.ConsumeOptions{After: stored, PollInterval: time.Hour},
+			func(_ context.Context, events []*storage.Event) error {
+				for _, e := range events {
+					again = append(again, e.ConversationID)
+				}
+				cancel() // caught up: stop
+				return nil
+			})
+		require.NoError(t, err)
+		require.Equal(t, []string{"c2", "c3"}, again)
+	}},
+	{"ConsumeRefusesBadOptions", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
+		handle := func(context.Context, []*storage.Event) error { return nil }
+		for field, opts := range map[string]parley.ConsumeOptions{
+			"after":        {After: -1},
+			"batchSize":    {BatchSize: storage.MaxLimit + 1},
+			"pollInterval": {PollInterval: -time.Second},
+		} {
+			requireInvalid(t, fx.svc.Consume(fx.ctx, opts, handle), field)
+		}
+		requireInvalid(t, fx.svc.Consume(fx.ctx, parley.ConsumeOptions{}, nil), "handle")
+	}},
+	{"SlowSubscriberNeverBlocksAWrite", func(t *testing.T, s *serviceSuite) {
+		// A subscriber with room for one event that never reads: every
+		// write still completes; the events that did not fit are counted,
+		// and the one that did is there to read.
+		fx := s.setup(t)
+		slow, err := fx.svc.Subscribe(1)
+		require.NoError(t, err)
+		fast, err := fx.svc.Subscribe(10)
+		require.NoError(t, err)
+		for i := range 5 {
+			fx.conversation(t, conversation.Conversation{ID: fmt.Sprintf("c%d", i)})
+		}
+		require.Equal(t, int64(4), slow.Dropped())
+		require.Zero(t, fast.Dropped())
+		first := <-slow.C
+		require.Equal(t, "c0", first.ConversationID)
+		require.Positive(t, first.Seq)
+		for i := range 5 {
+			e := <-fast.C
+			require.Equal(t, fmt.Sprintf("c%d", i), e.ConversationID)
+		}
+		// Catching up from the log after the last event received.
+		rest, err := fx.svc.Events(fx.ctx, storage.EventQuery{After: first.Seq})
+		require.NoError(t, err)
+		require.Len(t, rest, 4)
+
+		slow.Close()
+		slow.Close()
+		_, open := <-slow.C
+		require.False(t, open)
+		fx.conversation(t, conversation.Conversation{ID: "after-close"})
+		require.Equal(t, int64(4), slow.Dropped(), "a closed subscription hears nothing more")
+		require.Equal(t, "after-close", (<-fast.C).ConversationID)
+		fast.Close()
+
+		_, err = fx.svc.Subscribe(0)
+		requireInvalid(t, err, "buffer")
 	}},
 }
