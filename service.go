@@ -85,6 +85,17 @@ func (s *Service) run(ctx context.Context, fn func(tx storage.Tx, rec *recorder)
 	return nil
 }
 
+// WithStore returns a Service over store with everything else of s: its
+// options, its subscribers and its channel subscriptions. It is how a
+// Service is bound to a host's transaction without repeating its options:
+//
+//	in, err := store.WithPgxTx(ctx, tx) // package sqlstore
+//	...
+//	err = svc.WithStore(in).CloseConversation(ctx, id)
+//	...
+//	err = in.Commit(ctx) // commits tx, then subscribers and routing run
+func (s *Service) WithStore(store storage.Store) *Service { return s.over(store) }
+
 // over is a copy of s over another store.
 func (s *Service) over(store storage.Store) *Service {
 	cp := *s

@@ -41,7 +41,7 @@
 // between the databases. Each dialect's flavor is one file, with its
 // constructor:
 //
-//   - postgres.go: NewPostgres and WithPgxTx; schema-qualified table
+//   - postgres.go: NewPostgres and WithPgxTx (and the isolation check); schema-qualified table
 //     names; statements as written; timestamptz times and text[] lists;
 //     strpos, string_agg and json_agg; FOR NO KEY UPDATE; events written
 //     under draft keys and numbered after they commit by the sequencer;
@@ -200,26 +200,33 @@
 //	tx, _ := pool.Begin(ctx)
 //	defer tx.Rollback(ctx)
 //	// ... the host's own writes on tx ...
-//	inTx, _ := store.WithPgxTx(tx)
-//	svc := parley.New(inTx, opts...)      // or use inTx as a storage.Store
-//	// ... parley operations ...
-//	if err := tx.Commit(ctx); err != nil { // both, or neither
+//	in, err := store.WithPgxTx(ctx, tx)   // checks tx is at READ COMMITTED
+//	// ... svc.WithStore(in).CloseConversation(ctx, id), ...
+//	if err := in.Commit(ctx); err != nil { // both, or neither; then subscribers and routing
 //		return err
 //	}
-//	inTx.Committed(ctx)                   // subscribers and routing, now
+//
+// A host on database/sql over PostgreSQL (pgx's stdlib driver: sqlx, sqlc,
+// ent and gorm users) passes its *sql.Tx to WithSQLTx the same way. The
+// level is checked because parley reads rows under their locks and must see
+// their latest committed versions: at REPEATABLE READ or SERIALIZABLE such
+// a read fails whenever the row changed after the transaction's snapshot.
 //
 // That Store never commits: each of its operations and each of its InTx is
 // a savepoint of the host's transaction, released on success and rolled
 // back on failure, so a failed parley operation leaves the host's
 // transaction usable. Since only the host knows when its transaction
 // commits, a service over that Store calls its event subscribers and runs
-// the routing its changes trigger (draining queues) when the host calls
-// Committed, over the store outside the transaction; after a rollback
-// nothing of it runs. The event log's rows commit with the host's; on
-// PostgreSQL Committed also numbers them, so that the events subscribers
-// hear carry their seqs (without the call, the next reader of the log
-// numbers them). The host's open transaction holds no other writer up:
-// its events wait, unnumbered and invisible, for its commit.
+// the routing its changes trigger (draining queues) when the host reports
+// the commit, over the store outside the transaction: HostStore.Commit
+// commits and runs them; a host that commits itself calls Committed after,
+// which refuses (ErrHostTxOpen) while the transaction is still open. After
+// a rollback nothing of it runs. The event log's rows commit with the
+// host's; on PostgreSQL Commit and Committed also number them, so that the
+// events subscribers hear carry their seqs (without the call, the next
+// reader of the log numbers them). The host's open transaction holds no
+// other writer up: its events wait, unnumbered and invisible, for its
+// commit.
 //
 // # Errors
 //

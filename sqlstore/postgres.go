@@ -1,7 +1,9 @@
 package sqlstore
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -40,22 +42,55 @@ func NewPostgres(pool *pgxpool.Pool, opts ...Option) (*Store, error) {
 // tx, so a failed operation leaves tx usable. Its events are written at the
 // end of each operation (or InTx), unnumbered, and are numbered once the
 // host has committed (see the package doc): nothing parley writes in tx
-// holds another writer up. tx must be at READ COMMITTED, PostgreSQL's
-// default. It fails on an SQLite store.
+// holds another writer up.
 //
-// What must wait for the commit (a parley.Service's event subscribers and
-// the routing its changes trigger) waits in the returned HostStore: call
-// its Committed once tx has committed.
-func (s *Store) WithPgxTx(tx pgx.Tx) (*HostStore, error) {
+// tx must be at READ COMMITTED, PostgreSQL's default: parley reads a row
+// under its lock and must see its latest committed version, which REPEATABLE
+// READ and SERIALIZABLE refuse with a serialization failure whenever the
+// row changed after the transaction's snapshot. WithPgxTx asks tx its level
+// (one round trip) and refuses any other with an error naming it. It fails
+// on an SQLite store.
+//
+// What must wait for the commit (a parley.Service's event subscribers, the
+// routing its changes trigger, and numbering the events) waits in the
+// returned HostStore: commit with its Commit, or call its Committed once tx
+// has committed.
+func (s *Store) WithPgxTx(ctx context.Context, tx pgx.Tx) (*HostStore, error) {
 	if _, ok := s.own.(pgPool); !ok {
 		return nil, errors.New("sqlstore: WithPgxTx needs a PostgreSQL store")
 	}
 	if tx == nil {
 		return nil, errors.New("sqlstore: WithPgxTx needs a transaction")
 	}
-	h := &HostStore{outside: s}
+	var level string
+	if err := tx.QueryRow(ctx, isolationQuery).Scan(&level); err != nil {
+		return nil, s.wrap(ctx, "joining the host's transaction", "", err)
+	}
+	if err := checkIsolation(level); err != nil {
+		return nil, err
+	}
+	h := &HostStore{outside: s,
+		commit: func(ctx context.Context) error { return tx.Commit(ctx) },
+		ended: func(ctx context.Context) bool {
+			_, err := tx.Exec(ctx, ";")
+			return errors.Is(err, pgx.ErrTxClosed)
+		},
+	}
 	h.Store = s.derive(pgHost{tx}, h)
 	return h, nil
+}
+
+// isolationQuery asks a transaction its isolation level.
+const isolationQuery = `SELECT current_setting('transaction_isolation')`
+
+// checkIsolation refuses a host's transaction at any level but READ
+// COMMITTED (see WithPgxTx).
+func checkIsolation(level string) error {
+	if level == "read committed" {
+		return nil
+	}
+	return fmt.Errorf("the host's transaction is at isolation level %s: parley needs read committed, PostgreSQL's default: %w",
+		strings.ToUpper(level), storage.ErrInvalid)
 }
 
 // pgFlavor is PostgreSQL, through pgx: the syntax statements are written

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -66,18 +67,34 @@ func (s *Store) SQLDB() *sql.DB {
 	return nil
 }
 
-// WithSQLTx is WithPgxTx for an SQLite store: tx is a transaction the host
-// began on SQLDB (or, if it opened its own connection to the same file,
-// with BEGIN IMMEDIATE and foreign keys on). It fails on a PostgreSQL
-// store.
-func (s *Store) WithSQLTx(tx *sql.Tx) (*HostStore, error) {
-	if _, ok := s.own.(sqlDB); !ok {
-		return nil, errors.New("sqlstore: WithSQLTx needs an SQLite store")
-	}
+// WithSQLTx is WithPgxTx for a transaction of database/sql's. On an SQLite
+// store, tx is a transaction the host began on SQLDB (or, if it opened its
+// own connection to the same file, with BEGIN IMMEDIATE and foreign keys
+// on). On a PostgreSQL store, tx is a transaction on the same database
+// through pgx's database/sql driver (github.com/jackc/pgx/v5/stdlib), as
+// hosts on sqlx, sqlc, ent or gorm have; it must be at READ COMMITTED,
+// which WithSQLTx checks as WithPgxTx does. Statements then go one at a
+// time rather than pipelined.
+func (s *Store) WithSQLTx(ctx context.Context, tx *sql.Tx) (*HostStore, error) {
 	if tx == nil {
 		return nil, errors.New("sqlstore: WithSQLTx needs a transaction")
 	}
-	h := &HostStore{outside: s}
+	if _, ok := s.own.(pgPool); ok {
+		var level string
+		if err := tx.QueryRowContext(ctx, isolationQuery).Scan(&level); err != nil {
+			return nil, s.wrap(ctx, "joining the host's transaction", "", err)
+		}
+		if err := checkIsolation(level); err != nil {
+			return nil, err
+		}
+	}
+	h := &HostStore{outside: s,
+		commit: func(context.Context) error { return tx.Commit() },
+		ended: func(ctx context.Context) bool {
+			_, err := tx.ExecContext(ctx, "SELECT 1")
+			return errors.Is(err, sql.ErrTxDone)
+		},
+	}
 	h.Store = s.derive(sqlHost{tx}, h)
 	return h, nil
 }

@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"maps"
 	"sync"
 
@@ -85,7 +87,9 @@ func (s *Store) Schema() string { return s.d.schema }
 // new one for the next.
 type HostStore struct {
 	*Store
-	outside *Store // the store the host's transaction was opened beside
+	outside *Store                          // the store the host's transaction was opened beside
+	commit  func(ctx context.Context) error // commits the host's transaction
+	ended   func(ctx context.Context) bool  // reports whether the host's transaction has ended
 
 	mu      sync.Mutex
 	pending []func(context.Context, storage.Store)
@@ -116,11 +120,33 @@ func (h *HostStore) AfterCommit(fn func(ctx context.Context, outside storage.Sto
 	h.pending = append(h.pending, fn)
 }
 
+// Commit commits the host's transaction and then runs what waited for
+// the commit (Committed): the one call a host needs when it has nothing
+// else to do between the two. When the commit fails nothing runs, and the
+// error is returned.
+func (h *HostStore) Commit(ctx context.Context) error {
+	if err := h.commit(ctx); err != nil {
+		return fmt.Errorf("committing the host's transaction: %w", err)
+	}
+	return h.Committed(ctx)
+}
+
+// ErrHostTxOpen is the error of Committed called while the host's
+// transaction is still open.
+var ErrHostTxOpen = errors.New("the host's transaction is still open: call Committed after its commit, or use Commit")
+
 // Committed runs, in order, what waited for the host's commit: call it
-// once the host's transaction has committed. After a rollback, do not call
-// it: what waited is dropped with the HostStore. Calling it again runs
-// only what was queued since.
-func (h *HostStore) Committed(ctx context.Context) {
+// once the host's transaction has committed. On PostgreSQL it first
+// numbers the events the transaction wrote, so that subscribers hear
+// them with their seqs. Called while the transaction is still open it
+// runs nothing and returns ErrHostTxOpen. After a rollback, do not call
+// it: what waited is dropped with the HostStore (Committed cannot tell a
+// rollback from a commit; Commit cannot get it wrong). Calling it again
+// runs only what was queued since.
+func (h *HostStore) Committed(ctx context.Context) error {
+	if !h.ended(ctx) {
+		return ErrHostTxOpen
+	}
 	h.mu.Lock()
 	pending, drafts, callers := h.pending, h.drafts, h.callers
 	h.pending, h.drafts, h.callers = nil, nil, nil
@@ -133,6 +159,7 @@ func (h *HostStore) Committed(ctx context.Context) {
 	for _, fn := range pending {
 		fn(ctx, h.outside)
 	}
+	return nil
 }
 
 // Close releases what the store opened itself: the SQLite handles of

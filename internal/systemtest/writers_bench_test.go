@@ -133,7 +133,7 @@ func BenchmarkWritesBesideHostTx(b *testing.B) {
 		ctx := b.Context()
 		tx, err := hostPool.Begin(ctx)
 		require.NoError(b, err)
-		in, err := hostStore.WithPgxTx(tx)
+		in, err := hostStore.WithPgxTx(ctx, tx)
 		require.NoError(b, err)
 		_, err = parley.New(in).CreateConversation(ctx, sampleConversation(0))
 		require.NoError(b, err)
