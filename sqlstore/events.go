@@ -155,20 +155,27 @@ func (t *tx) writeEvents(ctx context.Context, events []queuedEvent) (write, afte
 	if h := t.s.host; h != nil {
 		return write, nil, func() { h.numberAtCommit(drafts, callers) }, nil
 	}
-	return write, t.s.numbering(drafts, callers), func() {}, nil
+	got := make(map[int64]int64, len(events))
+	after = t.s.numbering(drafts, func(draft, seq int64) { got[draft] = seq })
+	return write, after, func() { setSeqs(callers, got) }, nil
 }
 
 // numbering are the sequencer's statements, then the read of the seqs of
-// the events with the given drafts, which it sets on callers (an event
-// deleted, or held by a deleting transaction, before it was numbered keeps
-// seq 0).
-func (s *Store) numbering(drafts []int64, callers map[int64]*storage.Event) []*stmt {
+// the events with the given drafts, reported to seq.
+func (s *Store) numbering(drafts []int64, seq func(draft, seq int64)) []*stmt {
 	d := s.d
-	return append(d.numberEvents(d), d.draftSeqs(d, drafts, func(draft, seq int64) {
+	return append(d.numberEvents(d), d.draftSeqs(d, drafts, seq))
+}
+
+// setSeqs sets the seqs read by draft on the callers' events, once the run
+// that read them has committed. An event deleted, or held by a deleting
+// transaction, before it was numbered keeps seq 0.
+func setSeqs(callers map[int64]*storage.Event, seqs map[int64]int64) {
+	for draft, seq := range seqs {
 		if e := callers[draft]; e != nil {
 			e.Seq = seq
 		}
-	}))
+	}
 }
 
 // number runs the sequencer on the store's own connections, and sets the
@@ -177,7 +184,12 @@ func (s *Store) number(ctx context.Context, drafts []int64, callers map[int64]*s
 	if len(drafts) == 0 {
 		return nil
 	}
-	return s.own.reader().run(ctx, s.numbering(drafts, callers)...)
+	got := make(map[int64]int64, len(drafts))
+	if err := s.own.reader().run(ctx, s.numbering(drafts, func(draft, seq int64) { got[draft] = seq })...); err != nil {
+		return err
+	}
+	setSeqs(callers, got)
+	return nil
 }
 
 // draftKeys hands out the draft keys of a store's events on PostgreSQL:

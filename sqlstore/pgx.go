@@ -271,29 +271,30 @@ func (t *pgTx) commit(ctx context.Context, final ...*stmt) error {
 // commitThen is commit, with after sent in the same round trip behind the
 // COMMIT: outside the committed transaction, they run as an implicit
 // transaction of their own, which ends with the round trip. The commit
-// succeeded when the COMMIT did, whatever became of them.
-func (t *pgTx) commitThen(ctx context.Context, final, after []*stmt) error {
+// succeeded when the COMMIT did, whatever became of them; afterErr says
+// whether they, and their implicit commit, did too.
+func (t *pgTx) commitThen(ctx context.Context, final, after []*stmt) (afterErr, err error) {
 	if t.ended {
-		return errTxDone
+		return nil, errTxDone
 	}
 	if t.conn == nil {
 		// A savepoint's release commits nothing: after has nothing to follow.
-		return t.commit(ctx, final...)
+		return errTxDone, t.commit(ctx, final...)
 	}
 	end := &stmt{sql: t.commitSQL}
 	stmts := make([]*stmt, 0, len(final)+1+len(after))
 	stmts = append(append(append(stmts, final...), end), after...)
-	err := pgRun(ctx, t.q, t.prefix(stmts))
+	err = pgRun(ctx, t.q, t.prefix(stmts))
 	if end.tag == "COMMIT" {
 		t.end()
-		return nil
+		return err, nil
 	}
 	if err == nil {
 		err = errCommitRolledBack
 	}
 	t.cancelAbandoned(ctx)
 	t.rollback(ctx)
-	return err
+	return nil, err
 }
 
 func (t *pgTx) rollback(ctx context.Context) {

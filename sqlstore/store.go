@@ -213,7 +213,13 @@ func (s *Store) inTx(ctx context.Context, fn func(t *tx) error) error {
 		t.pending = nil
 	}
 	if len(after) > 0 {
-		err = tr.(committerThen).commitThen(ctx, flush, after)
+		var afterErr error
+		afterErr, err = tr.(committerThen).commitThen(ctx, flush, after)
+		if afterErr != nil {
+			// Committed, but not numbered yet: the next reader of the log
+			// numbers the events; the callers' keep seq 0.
+			assign = func() {}
+		}
 	} else {
 		err = tr.commit(ctx, flush...)
 	}
