@@ -147,7 +147,14 @@
 // the former counter update. A read of the log outside a transaction runs
 // it first, in the read's round trip, so that a reader sees whatever
 // committed before it asked; a read inside a transaction reads what is
-// numbered. Runs queue on the lock, which is held for one statement and
+// numbered. A writer's run does not wait for its WAL flush
+// (synchronous_commit off for that run alone: the events themselves
+// committed durably), which would be a second flush per write; a reader's
+// run takes a transaction id, so that its commit waits for the flush of
+// everything before it, a writer's runs included, before the page is
+// returned. A seq a reader has seen is therefore durable, and a server
+// crash cannot hand it to another event; a crash can only lose a numbering
+// nobody has read, and the events are numbered again. Runs queue on the lock, which is held for one statement and
 // the commit; a run that finds the events already numbered by the one
 // before it writes nothing. Only the sequencer NOTIFYs (the channel
 // "parley_events_" + schema, whenever it numbered something), so the lock

@@ -166,12 +166,16 @@ func (pgFlavor) numbersLater() bool { return true }
 // run, past the counter this one leaves. Events locked by a transaction
 // that is deleting them are skipped (SKIP LOCKED): the sequencer never
 // waits for a writer; if the deletion rolls back, a later run numbers
-// them. The run notifies the store's channel (EventsChannel) when it
+// them. A durable run (a reader's) takes a transaction id, so that its
+// commit waits for the WAL flush of everything before it, the runs that did
+// not wait included (a writer's, see writerNumbering): a seq a reader is
+// shown has been made durable first, and a crash cannot hand it to another
+// event. The run notifies the store's channel (EventsChannel) when it
 // numbered anything: only the sequencer notifies, and runs one at a time
 // anyway, so the lock PostgreSQL takes to queue notifications at commit
 // holds no writer up. The counter's row missing, events stay unnumbered
 // and the run fails.
-func (pgFlavor) numberEvents(d *dialect) []*stmt {
+func (pgFlavor) numberEvents(d *dialect, durable bool) []*stmt {
 	number := d.stmt(`WITH todo AS (
 			SELECT draft FROM {events} WHERE seq IS NULL ORDER BY draft FOR UPDATE SKIP LOCKED
 		), n AS (
@@ -184,8 +188,16 @@ func (pgFlavor) numberEvents(d *dialect) []*stmt {
 			RETURNING pg_notify($1, '')
 		)
 		SELECT (SELECT count(*) FROM todo), (SELECT count(*) FROM numbered)`, eventsChannel(d.schema))
+	var lock *stmt
+	if durable {
+		lock = d.stmt(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), pg_current_xact_id()`, "parley events "+d.schema)
+	} else {
+		// A writer's run does not wait for its flush: see above.
+		lock = d.stmt(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), set_config('synchronous_commit', 'off', true)`,
+			"parley events "+d.schema)
+	}
 	return []*stmt{
-		d.stmt(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, "parley events "+d.schema),
+		lock,
 		number.each(func(r row) error {
 			var pending, numbered int64
 			if err := r.Scan(&pending, &numbered); err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/internal/pgtest"
 	"github.com/parleyhq/parley/sqlstore"
+	"github.com/parleyhq/parley/storage"
 )
 
 // The write-concurrency benchmarks on PostgreSQL: how creates scale with
@@ -174,4 +175,40 @@ func BenchmarkWritesBesideHostTx(b *testing.B) {
 	}
 	b.ReportMetric(float64(during.Load())/float64(b.N), "creates_while_held")
 	b.ReportMetric(float64(failed.Load())/float64(b.N), "timeouts")
+}
+
+// BenchmarkConsume measures the events/s a Consume loop sustains reading
+// the log, on every store: consumeEvents events (conversation.created,
+// written through the service), read from the start in batches of
+// consumeBatch by a handler that only counts them, once per iteration.
+//
+//	go test -run '^$' -bench BenchmarkConsume ./internal/systemtest
+func BenchmarkConsume(b *testing.B) {
+	const consumeEvents, consumeBatch = 2000, 500
+	for _, sf := range storeFactories {
+		b.Run(sf.name, func(b *testing.B) {
+			svc := parley.New(sf.new(b))
+			ctx := b.Context()
+			for i := range consumeEvents {
+				_, err := svc.CreateConversation(ctx, sampleConversation(i))
+				require.NoError(b, err)
+			}
+			for b.Loop() {
+				cctx, stop := context.WithCancel(ctx)
+				n := 0
+				err := svc.Consume(cctx, parley.ConsumeOptions{BatchSize: consumeBatch, PollInterval: time.Hour},
+					func(_ context.Context, events []*storage.Event) error {
+						n += len(events)
+						if n >= consumeEvents {
+							stop()
+						}
+						return nil
+					})
+				stop()
+				require.NoError(b, err)
+				require.Equal(b, consumeEvents, n)
+			}
+			b.ReportMetric(float64(consumeEvents*b.N)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
 }
