@@ -102,11 +102,12 @@ type flavor interface {
 	// sequencer (numberEvents).
 	numbersLater() bool
 	// numberEvents are the sequencer's statements, run as a transaction of
-	// their own; nil where events are numbered as they are written. A
-	// durable run's commit waits for the WAL flush of every run before it
-	// (a reader's); a run that is not durable does not wait for its own (a
-	// writer's, right after its commit).
-	numberEvents(d *dialect, durable bool) []*stmt
+	// their own; nil where events are numbered as they are written. With
+	// drafts nil it is a reader's run: it numbers every committed event,
+	// and its commit waits for the WAL flush of every run before it. With
+	// drafts it is a writer's, right after its commit: it numbers those
+	// events, and does not wait for its own flush.
+	numberEvents(d *dialect, drafts []int64) []*stmt
 	// draftSeqs reads the seqs of the numbered events among drafts.
 	draftSeqs(d *dialect, drafts []int64, seq func(draft, seq int64)) *stmt
 	// draftBlocks takes n blocks of draftBlock draft keys and reports the

@@ -156,15 +156,15 @@ func (t *tx) writeEvents(ctx context.Context, events []queuedEvent) (write, afte
 		return write, nil, func() { h.numberAtCommit(drafts, callers) }, nil
 	}
 	got := make(map[int64]int64, len(events))
-	after = t.s.numbering(drafts, false, func(draft, seq int64) { got[draft] = seq })
+	after = t.s.numbering(drafts, func(draft, seq int64) { got[draft] = seq })
 	return write, after, func() { setSeqs(callers, got) }, nil
 }
 
-// numbering are the sequencer's statements, then the read of the seqs of
-// the events with the given drafts, reported to seq.
-func (s *Store) numbering(drafts []int64, durable bool, seq func(draft, seq int64)) []*stmt {
+// numbering is a writer's run of the sequencer for the events with the
+// given drafts, then the read of their seqs, reported to seq.
+func (s *Store) numbering(drafts []int64, seq func(draft, seq int64)) []*stmt {
 	d := s.d
-	return append(d.numberEvents(d, durable), d.draftSeqs(d, drafts, seq))
+	return append(d.numberEvents(d, drafts), d.draftSeqs(d, drafts, seq))
 }
 
 // setSeqs sets the seqs read by draft on the callers' events, once the run
@@ -185,7 +185,7 @@ func (s *Store) number(ctx context.Context, drafts []int64, callers map[int64]*s
 		return nil
 	}
 	got := make(map[int64]int64, len(drafts))
-	if err := s.own.reader().run(ctx, s.numbering(drafts, false, func(draft, seq int64) { got[draft] = seq })...); err != nil {
+	if err := s.own.reader().run(ctx, s.numbering(drafts, func(draft, seq int64) { got[draft] = seq })...); err != nil {
 		return err
 	}
 	setSeqs(callers, got)
@@ -285,7 +285,7 @@ func (t *tx) ListEvents(ctx context.Context, q storage.EventQuery) ([]*storage.E
 	// transaction reads what is numbered: numbering there would hold the
 	// sequencer's lock, and its numbers, until that transaction ends.
 	if t.auto {
-		stmts = append(d.numberEvents(d, true), st)
+		stmts = append(d.numberEvents(d, nil), st)
 	}
 	if err := t.run(ctx, stmts...); err != nil {
 		return nil, t.s.wrap(ctx, op, q.ConversationID, err)

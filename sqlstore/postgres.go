@@ -162,22 +162,29 @@ func (pgFlavor) numbersLater() bool { return true }
 // numberEvents is the sequencer (see the package doc). Its lock is taken
 // by a statement of its own, so that the numbering statement's snapshot is
 // taken once the lock is held: every unnumbered event it sees has
-// committed, and every event that commits later is numbered by a later
-// run, past the counter this one leaves. Events locked by a transaction
-// that is deleting them are skipped (SKIP LOCKED): the sequencer never
-// waits for a writer; if the deletion rolls back, a later run numbers
-// them. A durable run (a reader's) takes a transaction id, so that its
-// commit waits for the WAL flush of everything before it, the runs that did
-// not wait included (a writer's, see writerNumbering): a seq a reader is
-// shown has been made durable first, and a crash cannot hand it to another
-// event. The run notifies the store's channel (EventsChannel) when it
-// numbered anything: only the sequencer notifies, and runs one at a time
-// anyway, so the lock PostgreSQL takes to queue notifications at commit
-// holds no writer up. The counter's row missing, events stay unnumbered
-// and the run fails.
-func (pgFlavor) numberEvents(d *dialect, durable bool) []*stmt {
-	number := d.stmt(`WITH todo AS (
-			SELECT draft FROM {events} WHERE seq IS NULL ORDER BY draft FOR UPDATE SKIP LOCKED
+// committed, and every event it leaves or that commits later is numbered
+// by a later run, past the counter this one leaves. A reader's run
+// (drafts nil) numbers every committed event; a writer's numbers its own,
+// found by their drafts on the primary key rather than on the index of
+// unnumbered events, whose entries of numbered rows linger until vacuum.
+// Events locked by a transaction that is deleting them are skipped (SKIP
+// LOCKED): the sequencer never waits for a writer; if the deletion rolls
+// back, a later run numbers them.
+//
+// A reader's run takes a transaction id, so that its commit waits for the
+// WAL flush of everything before it, writers' runs included, which do not
+// wait for their own (synchronous_commit off for that run: the events
+// themselves committed durably): a seq a reader is shown has been made
+// durable first, and a crash cannot hand it to another event.
+//
+// The run notifies the store's channel (eventsChannel) when it numbered
+// anything: only the sequencer notifies, and runs one at a time anyway, so
+// the lock PostgreSQL takes to queue notifications at commit holds no
+// writer up. The counter's row missing, events stay unnumbered and the
+// run fails.
+func (pgFlavor) numberEvents(d *dialect, drafts []int64) []*stmt {
+	const number = `WITH todo AS (
+			SELECT draft FROM {events} WHERE %s ORDER BY draft FOR UPDATE SKIP LOCKED
 		), n AS (
 			SELECT draft, row_number() OVER (ORDER BY draft) AS i, count(*) OVER () AS total FROM todo
 		), c AS (
@@ -187,18 +194,19 @@ func (pgFlavor) numberEvents(d *dialect, durable bool) []*stmt {
 			UPDATE {events} e SET seq = c.last - n.total + n.i FROM n, c WHERE e.draft = n.draft
 			RETURNING pg_notify($1, '')
 		)
-		SELECT (SELECT count(*) FROM todo), (SELECT count(*) FROM numbered)`, eventsChannel(d.schema))
-	var lock *stmt
-	if durable {
-		lock = d.stmt(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), pg_current_xact_id()`, "parley events "+d.schema)
+		SELECT (SELECT count(*) FROM todo), (SELECT count(*) FROM numbered)`
+	key := "parley events " + d.schema
+	var lock, run *stmt
+	if drafts == nil {
+		lock = d.stmt(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), pg_current_xact_id()`, key)
+		run = d.stmt(fmt.Sprintf(number, "seq IS NULL"), eventsChannel(d.schema))
 	} else {
-		// A writer's run does not wait for its flush: see above.
-		lock = d.stmt(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), set_config('synchronous_commit', 'off', true)`,
-			"parley events "+d.schema)
+		lock = d.stmt(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), set_config('synchronous_commit', 'off', true)`, key)
+		run = d.stmt(fmt.Sprintf(number, "draft = ANY($2::bigint[]) AND seq IS NULL"), eventsChannel(d.schema), drafts)
 	}
 	return []*stmt{
 		lock,
-		number.each(func(r row) error {
+		run.each(func(r row) error {
 			var pending, numbered int64
 			if err := r.Scan(&pending, &numbered); err != nil {
 				return err

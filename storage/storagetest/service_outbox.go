@@ -18,18 +18,23 @@ import (
 // The outbox under concurrency: consumers reading the event log after
 // their own positions while writers change and delete conversations.
 
-// outboxReader reads the log after its own position, a small page at a
-// time, and checks that the seqs it reads only ever increase.
-type outboxReader struct {
+// OutboxReader is a consumer of the event log for the outbox race: it
+// reads after its own position, a small page at a time, and checks that
+// the seqs it reads only ever increase. The zero value starts at the
+// beginning of the log.
+type OutboxReader struct {
 	after int64
 	seen  map[int64]storage.EventType
 }
 
-// poll reads pages until one comes back short; it reports the first
-// error, or a seq at or below one it had already read.
-func (r *outboxReader) poll(fx *serviceFixture, limit int) error {
+// Poll reads pages until one comes back short; it reports the first error,
+// or a seq at or below one it had already read.
+func (r *OutboxReader) Poll(ctx context.Context, svc *parley.Service, limit int) error {
+	if r.seen == nil {
+		r.seen = map[int64]storage.EventType{}
+	}
 	for {
-		page, err := fx.svc.Events(fx.ctx, storage.EventQuery{After: r.after, Limit: limit})
+		page, err := svc.Events(ctx, storage.EventQuery{After: r.after, Limit: limit})
 		if err != nil {
 			return err
 		}
@@ -46,106 +51,130 @@ func (r *outboxReader) poll(fx *serviceFixture, limit int) error {
 	}
 }
 
+// OutboxRaceRounds is how many conversations each writer of the outbox
+// race makes; every other one it deletes.
+const OutboxRaceRounds = 12
+
+// OutboxRaceWrite is one writer of the outbox race: OutboxRaceRounds
+// conversations with ids prefix-NN, each created, updated and tagged, and
+// every other one deleted.
+func OutboxRaceWrite(ctx context.Context, svc *parley.Service, prefix string) error {
+	for i := range OutboxRaceRounds {
+		id := fmt.Sprintf("%s-%02d", prefix, i)
+		if _, err := svc.CreateConversation(ctx, conversation.Conversation{ID: id, Topic: "Parcel"}); err != nil {
+			return err
+		}
+		topic := "Parcel, late"
+		if _, err := svc.UpdateConversation(ctx, id, conversation.Patch{Topic: &topic}); err != nil {
+			return err
+		}
+		if _, err := svc.AddTag(ctx, id, "late"); err != nil {
+			return err
+		}
+		if i%2 == 0 {
+			if err := svc.DeleteConversation(ctx, id, "duplicate"); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// OutboxRaceRead polls the log with readers, pages of three, until done is
+// closed, then once more to the end of the log, and returns the first
+// error.
+func OutboxRaceRead(ctx context.Context, svc *parley.Service, readers []*OutboxReader, done <-chan struct{}) error {
+	const pageSize = 3
+	errs := make(chan error, len(readers))
+	var wg sync.WaitGroup
+	for _, r := range readers {
+		wg.Go(func() {
+			for {
+				select {
+				case <-done:
+					// Every writer has returned: one more reading reaches
+					// the end of the log.
+					if err := r.Poll(ctx, svc, pageSize); err != nil {
+						errs <- err
+					}
+					return
+				default:
+				}
+				if err := r.Poll(ctx, svc, pageSize); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	return <-errs
+}
+
+// OutboxRaceCheck checks what the readers read against the log once the
+// writers are done: each read every event the log holds, with its type;
+// what they read that the log no longer holds belongs to deleted
+// conversations; and the log holds the deletion record of each of the
+// writers' deleted conversations.
+func OutboxRaceCheck(t *testing.T, svc *parley.Service, readers []*OutboxReader, writers int) {
+	t.Helper()
+	log := allServiceEvents(t, t.Context(), svc)
+	require.NotEmpty(t, log)
+	inLog := map[int64]bool{}
+	for _, e := range log {
+		inLog[e.Seq] = true
+	}
+	for c, r := range readers {
+		for _, e := range log {
+			typ, ok := r.seen[e.Seq]
+			require.True(t, ok, "reader %d missed seq %d (%s of %s)", c, e.Seq, e.Type, e.ConversationID)
+			require.Equal(t, e.Type, typ, "reader %d, seq %d", c, e.Seq)
+		}
+		for seq, typ := range r.seen {
+			if !inLog[seq] {
+				require.NotEqual(t, storage.ConversationDeleted, typ, "a deletion record vanished (seq %d)", seq)
+			}
+		}
+	}
+	records := 0
+	for _, e := range log {
+		if e.Type == storage.ConversationDeleted {
+			records++
+		}
+	}
+	require.Equal(t, writers*OutboxRaceRounds/2, records, "a deletion record for each deleted conversation")
+}
+
 var serviceOutboxCases = []serviceCase{
 	{"ConsumersMissNothingWhileWritersDelete", func(t *testing.T, s *serviceSuite) {
 		// Writers create, update, tag and delete conversations while
-		// consumers poll with pages of 3 from positions of their own. At
-		// the end each consumer has read every event the log holds, and
-		// never read a seq below one it had read before. Events it read
-		// that the log no longer holds belong to deleted conversations.
+		// readers poll with pages of 3 from positions of their own. At the
+		// end each reader has read every event the log holds, and never
+		// read a seq below one it had read before.
 		fx := s.setup(t)
-		const writers, rounds, consumers, pageSize = 4, 12, 3, 3
+		const writers, consumers = 4, 3
 		var wg sync.WaitGroup
-		errs := make(chan error, writers+consumers)
-		deleted := sync.Map{}
+		errs := make(chan error, writers)
 		for w := range writers {
 			wg.Go(func() {
-				for i := range rounds {
-					id := fmt.Sprintf("w%d-%02d", w, i)
-					if _, err := fx.svc.CreateConversation(fx.ctx, conversation.Conversation{ID: id, Topic: "Parcel"}); err != nil {
-						errs <- err
-						return
-					}
-					topic := "Parcel, late"
-					if _, err := fx.svc.UpdateConversation(fx.ctx, id, conversation.Patch{Topic: &topic}); err != nil {
-						errs <- err
-						return
-					}
-					if _, err := fx.svc.AddTag(fx.ctx, id, "late"); err != nil {
-						errs <- err
-						return
-					}
-					if i%2 == 0 {
-						deleted.Store(id, true)
-						if err := fx.svc.DeleteConversation(fx.ctx, id, "duplicate"); err != nil {
-							errs <- err
-							return
-						}
-					}
+				if err := OutboxRaceWrite(fx.ctx, fx.svc, fmt.Sprintf("w%d", w)); err != nil {
+					errs <- err
 				}
 			})
 		}
 		done := make(chan struct{})
 		go func() { wg.Wait(); close(done) }()
-
-		readers := make([]*outboxReader, consumers)
-		var cwg sync.WaitGroup
+		readers := make([]*OutboxReader, consumers)
 		for c := range readers {
-			r := &outboxReader{seen: map[int64]storage.EventType{}}
-			readers[c] = r
-			cwg.Go(func() {
-				for {
-					select {
-					case <-done:
-						// Once every writer has returned, one more
-						// reading reaches the end of the log.
-						if err := r.poll(fx, pageSize); err != nil {
-							errs <- err
-						}
-						return
-					default:
-					}
-					if err := r.poll(fx, pageSize); err != nil {
-						errs <- err
-						return
-					}
-				}
-			})
+			readers[c] = &OutboxReader{}
 		}
-		cwg.Wait()
+		require.NoError(t, OutboxRaceRead(fx.ctx, fx.svc, readers, done))
 		close(errs)
 		for err := range errs {
 			require.NoError(t, err)
 		}
-
-		log := fx.events(t)
-		require.NotEmpty(t, log)
-		for c, r := range readers {
-			for _, e := range log {
-				typ, ok := r.seen[e.Seq]
-				require.True(t, ok, "consumer %d missed seq %d (%s of %s)", c, e.Seq, e.Type, e.ConversationID)
-				require.Equal(t, e.Type, typ, "consumer %d, seq %d", c, e.Seq)
-			}
-			inLog := map[int64]bool{}
-			for _, e := range log {
-				inLog[e.Seq] = true
-			}
-			for seq, typ := range r.seen {
-				if !inLog[seq] {
-					require.NotEqual(t, storage.ConversationDeleted, typ, "a deletion record vanished (seq %d)", seq)
-				}
-			}
-		}
-		// Each deleted conversation left its record.
-		records := 0
-		for _, e := range log {
-			if e.Type == storage.ConversationDeleted {
-				_, ok := deleted.Load(e.ConversationID)
-				require.True(t, ok, e.ConversationID)
-				records++
-			}
-		}
-		require.Equal(t, writers*rounds/2, records)
+		OutboxRaceCheck(t, fx.svc, readers, writers)
 	}},
 	{"ConsumeHandsOverInOrderAndWakesOnNewEvents", func(t *testing.T, s *serviceSuite) {
 		// Consume reads what is there, a batch at a time, then waits: a
