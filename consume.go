@@ -51,7 +51,7 @@ const (
 // (a consumer restarts from its position). It runs on the caller's
 // goroutine; the events are the handler's to keep.
 func (s *Service) Consume(ctx context.Context, opts ConsumeOptions, handle func(ctx context.Context, events []*storage.Event) error) error {
-	if err := s.authorize(ctx, "Events"); err != nil {
+	if err := s.authorize(ctx, "Consume"); err != nil {
 		return err
 	}
 	if handle == nil {
