@@ -141,15 +141,13 @@
 //
 // The sequencer runs in the round trip that commits a transaction with
 // events, right behind the COMMIT (as an implicit transaction of its own,
-// whose failure does not undo the commit), and numbers that transaction's
-// events (found by their drafts), then reads back the seqs it, or a run
-// before it, gave them: the caller's events get their seqs as before, in
-// the same number of round trips. A run need not number every committed
-// event: whatever it leaves gets a larger seq later, which keeps the
-// promise. A read of the log outside a transaction runs it first over
-// every committed event, in the read's round trip, so that a reader sees
-// whatever committed before it asked; a read inside a transaction reads
-// what is numbered. A writer's run does not wait for its WAL flush
+// whose failure does not undo the commit), and numbers every committed
+// event (that transaction's, and any a failed run left), then reads back
+// the seqs it, or a run before it, gave that transaction's events: the
+// caller's events get their seqs as before, in the same number of round
+// trips. A read of the log outside a transaction runs it first, in the
+// read's round trip, so that a reader sees whatever committed before it
+// asked; a read inside a transaction reads what is numbered. A writer's run does not wait for its WAL flush
 // (synchronous_commit off for that run alone: the events themselves
 // committed durably), which would be a second flush per write; a reader's
 // run takes a transaction id, so that its commit waits for the flush of

@@ -163,10 +163,10 @@ func (pgFlavor) numbersLater() bool { return true }
 // by a statement of its own, so that the numbering statement's snapshot is
 // taken once the lock is held: every unnumbered event it sees has
 // committed, and every event it leaves or that commits later is numbered
-// by a later run, past the counter this one leaves. A reader's run
-// (drafts nil) numbers every committed event; a writer's numbers its own,
-// found by their drafts on the primary key rather than on the index of
-// unnumbered events, whose entries of numbered rows linger until vacuum.
+// by a later run, past the counter this one leaves. Every run numbers
+// every committed event, in draft order: a writer's own, and any a run
+// before it left (one whose own run failed), so that the changes of one
+// conversation, which commit one after the other, keep their order.
 // Events locked by a transaction that is deleting them are skipped (SKIP
 // LOCKED): the sequencer never waits for a writer; if the deletion rolls
 // back, a later run numbers them.
@@ -181,7 +181,7 @@ func (pgFlavor) numbersLater() bool { return true }
 // anything: only the sequencer notifies, and runs one at a time anyway, so
 // the lock PostgreSQL takes to queue notifications at commit holds no
 // writer up. The counter's row missing, events stay unnumbered and the
-// run fails.
+// run fails. drafts nil is a reader's run, and non-nil a writer's.
 func (pgFlavor) numberEvents(d *dialect, drafts []int64) []*stmt {
 	const number = `WITH todo AS (
 			SELECT draft FROM {events} WHERE %s ORDER BY draft FOR UPDATE SKIP LOCKED
@@ -202,7 +202,7 @@ func (pgFlavor) numberEvents(d *dialect, drafts []int64) []*stmt {
 		run = d.stmt(fmt.Sprintf(number, "seq IS NULL"), eventsChannel(d.schema))
 	} else {
 		lock = d.stmt(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), set_config('synchronous_commit', 'off', true)`, key)
-		run = d.stmt(fmt.Sprintf(number, "draft = ANY($2::bigint[]) AND seq IS NULL"), eventsChannel(d.schema), drafts)
+		run = d.stmt(fmt.Sprintf(number, "seq IS NULL"), eventsChannel(d.schema))
 	}
 	return []*stmt{
 		lock,
