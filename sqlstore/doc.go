@@ -125,9 +125,12 @@
 //
 // So on PostgreSQL events are numbered after they commit (deferred
 // numbering). A writer inserts its events with seq NULL under draft keys,
-// which each store takes in blocks of 1024 from the event_drafts sequence
-// (one round trip per block, on the writing transaction's connection):
-// no counter, no lock, nothing another writer waits for. The sequencer
+// a block of 1024 from the event_drafts sequence that the transaction
+// takes just before its commit (one round trip, on its own connection):
+// no counter, no lock, nothing another writer waits for. A transaction
+// that saw another's changes takes its drafts after that one committed,
+// hence larger ones, on any instance, so draft order keeps cause before
+// effect. The sequencer
 // numbers the committed, unnumbered events in draft order: under an
 // advisory lock of the schema's, taken by a statement of its own, one
 // statement moves the event_seq counter and sets the seqs. That

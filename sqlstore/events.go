@@ -193,10 +193,9 @@ func (s *Store) number(ctx context.Context, drafts []int64, callers map[int64]*s
 }
 
 // draftKeys hands out the draft keys of a store's events on PostgreSQL:
-// blocks of draftBlock keys from the event_drafts sequence, taken one round
-// trip for many events, so that a writer knows its events' drafts before it
-// sends them. Keys increase within a store; across stores they only need
-// to be unique.
+// blocks of draftBlock keys from the event_drafts sequence, taken in one
+// round trip on the writing transaction's connection just before its
+// commit, so that a writer knows its events' drafts before it sends them.
 type draftKeys struct {
 	mu        sync.Mutex
 	next, end int64 // the keys left in the current block: [next, end)
@@ -210,6 +209,13 @@ const draftBlock = 1024
 func (k *draftKeys) take(ctx context.Context, s *Store, r runner, n int) ([]int64, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	// A transaction takes blocks of its own, at its commit, never the rest
+	// of an earlier one's: a transaction that saw another's changes (it
+	// waited for its locks, or read what it committed) then takes larger
+	// drafts than that one did, on any store of the database, and the
+	// sequencer, numbering in draft order, keeps cause before effect in the
+	// log (a close before the assignment it made room for).
+	k.next = k.end
 	out := make([]int64, 0, n)
 	for k.next < k.end && len(out) < n {
 		out = append(out, k.next)
