@@ -86,6 +86,7 @@ var operationScopes = map[string]Scope{
 	"RoutingRules":         ScopeRead,
 	"SetRoutingRules":      ScopeWrite,
 	"Events":               ScopeRead,
+	"Consume":              ScopeRead,
 	"Route":                ScopeWrite,
 	"SimulateRouting":      ScopeRead,
 	"TransferToAgent":      ScopeWrite,

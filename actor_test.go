@@ -12,8 +12,9 @@ import (
 )
 
 // notOperations are exported methods of Service that are no operation and
-// need no scope. There are none yet.
-var notOperations = map[string]bool{}
+// need no scope: they take no context, hence no actor, and read or write
+// nothing themselves.
+var notOperations = map[string]bool{"Subscribe": true, "WithStore": true}
 
 // TestEveryOperationHasAScope walks the exported methods of Service: each
 // must have a scope in parley's table, so that an operation added without a

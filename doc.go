@@ -8,8 +8,18 @@
 // domain rules run and the changes are written in one store transaction,
 // together with the events that record them. On any error nothing is written
 // and no event exists; after the commit, in-process subscribers see the
-// events (WithSubscriber) and the event log (Events) holds them for any
-// consumer.
+// events (WithSubscriber, or a channel from Subscribe) and the event log
+// (Events) holds them for any consumer (Consume is the consumer's loop).
+//
+// Delivery, where the contract is silent: a WithSubscriber function runs
+// on the goroutine that made the change; a Subscribe channel never makes
+// a write wait (a full channel drops the event for that subscriber and
+// counts it, Subscription.Dropped, and the subscriber catches up from the
+// log); Consume is at least once from the position the caller stores,
+// returns nil when its context ends and the handler's error when the
+// handler fails. A Service bound to a host's transaction (WithStore over
+// sqlstore's WithPgxTx or WithSQLTx) tells its subscribers when the host
+// reports the commit.
 //
 // The rules themselves live in the domain packages, each in one place:
 // conversation (statuses and their sets, closed-is-immutable, versions,

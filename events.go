@@ -55,6 +55,7 @@ func (s *Service) History(ctx context.Context, conversationID string, after int6
 }
 
 func (s *Service) publish(ctx context.Context, events []*storage.Event) {
+	s.subs.send(events)
 	for _, e := range events {
 		for _, sub := range s.subscribers {
 			s.deliver(ctx, sub, *e.Clone())

@@ -330,3 +330,48 @@ func ExampleService_ListMessages() {
 	// 2 09:34 Thanks
 	// 1 of 4 Hi LIVE_CHAT
 }
+
+func ExampleService_Consume() {
+	ctx, stop := context.WithCancel(context.Background())
+	svc := exampleService()
+	for _, topic := range []string{"Where is my parcel?", "Refund, please"} {
+		if _, err := svc.CreateConversation(ctx, conversation.Conversation{Topic: topic}); err != nil {
+			panic(err)
+		}
+	}
+
+	// The consumer's position, as it would store it (in its own database,
+	// with what handling the events wrote).
+	var position int64
+	err := svc.Consume(ctx, parley.ConsumeOptions{After: position},
+		func(ctx context.Context, events []*storage.Event) error {
+			for _, e := range events {
+				fmt.Println(e.Seq, e.Type, e.ConversationID)
+			}
+			position = events[len(events)-1].Seq
+			stop() // an example stops once caught up; a consumer waits for more
+			return nil
+		})
+	fmt.Println("stopped:", err, "at", position)
+	// Output:
+	// 1 conversation.created id-1
+	// 2 conversation.created id-2
+	// stopped: <nil> at 2
+}
+
+func ExampleService_Subscribe() {
+	ctx := context.Background()
+	svc := exampleService()
+	sub, err := svc.Subscribe(16)
+	if err != nil {
+		panic(err)
+	}
+	defer sub.Close()
+	if _, err := svc.CreateConversation(ctx, conversation.Conversation{Topic: "Where is my parcel?"}); err != nil {
+		panic(err)
+	}
+	e := <-sub.C
+	fmt.Println(e.Seq, e.Type, "dropped:", sub.Dropped())
+	// Output:
+	// 1 conversation.created dropped: 0
+}

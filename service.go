@@ -22,6 +22,7 @@ type Service struct {
 	now             func() time.Time
 	newID           func() string
 	subscribers     []func(context.Context, storage.Event)
+	subs            *subscriptions // Subscribe's channels, shared by copies (over)
 	reopenOnInbound bool
 	authz           bool
 	logger          *slog.Logger
@@ -36,6 +37,7 @@ func New(store storage.Store, opts ...Option) *Service {
 		newID:           func() string { return uuid.Must(uuid.NewV7()).String() },
 		reopenOnInbound: true,
 		logger:          slog.Default(),
+		subs:            &subscriptions{subs: map[*Subscription]struct{}{}},
 	}
 	for _, o := range opts {
 		o(s)
@@ -86,6 +88,17 @@ func (s *Service) run(ctx context.Context, op string, fn func(tx storage.Tx, rec
 	s.wake(ctx, rec)
 	return nil
 }
+
+// WithStore returns a Service over store with everything else of s: its
+// options, its subscribers and its channel subscriptions. It is how a
+// Service is bound to a host's transaction without repeating its options:
+//
+//	in, err := store.WithPgxTx(ctx, tx) // package sqlstore
+//	...
+//	err = svc.WithStore(in).CloseConversation(ctx, id)
+//	...
+//	err = in.Commit(ctx) // commits tx, then subscribers and routing run
+func (s *Service) WithStore(store storage.Store) *Service { return s.over(store) }
 
 // over is a copy of s over another store.
 func (s *Service) over(store storage.Store) *Service {

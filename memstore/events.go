@@ -13,6 +13,7 @@ func (t *txn) AppendEvents(ctx context.Context, events ...*storage.Event) error 
 		return err
 	}
 	st := t.st
+	t.appended = t.appended || len(events) > 0
 	n, seq := len(st.events), st.seq
 	// The conversations whose event lists grow, with their lengths before:
 	// nearly always one, so a list beats a map.

@@ -28,6 +28,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/parleyhq/parley/internal/wake"
 	"github.com/parleyhq/parley/storage"
 )
 
@@ -36,6 +37,7 @@ type Store struct {
 	reader // the reads, each under the read lock
 	mu     sync.RWMutex
 	st     *state
+	wakes  wake.Broadcast // readers waiting for events (NotifyEvents)
 }
 
 // reader is the Store's embedded read side: a txn that takes the read lock
@@ -43,8 +45,9 @@ type Store struct {
 type reader = storage.Reader
 
 var (
-	_ storage.Store = (*Store)(nil)
-	_ storage.Tx    = (*txn)(nil)
+	_ storage.Store         = (*Store)(nil)
+	_ storage.EventNotifier = (*Store)(nil)
+	_ storage.Tx            = (*txn)(nil)
 )
 
 // New returns an empty Store.
@@ -62,6 +65,8 @@ type txn struct {
 	shared *sync.RWMutex // the Store's lock, for the reader; nil in InTx
 	undo   []func()
 	done   atomic.Bool
+	// appended is set once the transaction appended events.
+	appended bool
 	// undoBuf holds the first undos, so that a short transaction does not
 	// allocate a slice for them.
 	undoBuf [4]func()
@@ -116,7 +121,17 @@ func (s *Store) InTx(ctx context.Context, fn func(tx storage.Tx) error) (err err
 		}
 		if err != nil {
 			t.rollback()
+			return
+		}
+		if t.appended {
+			s.wakes.Signal()
 		}
 	}()
 	return fn(t)
+}
+
+// NotifyEvents implements storage.EventNotifier: a signal after each
+// transaction that appended events.
+func (s *Store) NotifyEvents(ctx context.Context) (<-chan struct{}, error) {
+	return s.wakes.Listen(ctx), nil
 }

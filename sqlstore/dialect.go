@@ -96,10 +96,28 @@ type flavor interface {
 	// a time anyway.
 	forKeyShare() string
 
-	// insertEvents numbers and inserts events, in the round trip that
-	// commits (see the package doc), and sets *last to the seq of the last
-	// one once the statements have run.
-	insertEvents(d *dialect, events []queuedEvent, last *int64) []*stmt
+	// insertEvents inserts events, in the round trip that commits (see the
+	// package doc). Where events are numbered as they are written, it sets
+	// *last to the seq of the last one once the statements have run;
+	// where they are numbered later (numbersLater), drafts are their draft
+	// keys, in order.
+	insertEvents(d *dialect, events []queuedEvent, drafts []int64, last *int64) []*stmt
+	// numbersLater reports whether events are written unnumbered, under
+	// draft keys from draftBlocks, and numbered once committed by the
+	// sequencer (numberEvents).
+	numbersLater() bool
+	// numberEvents are the sequencer's statements, run as a transaction of
+	// their own; nil where events are numbered as they are written. With
+	// drafts nil it is a reader's run: it numbers every committed event,
+	// and its commit waits for the WAL flush of every run before it. With
+	// drafts it is a writer's, right after its commit: it numbers those
+	// events, and does not wait for its own flush.
+	numberEvents(d *dialect, drafts []int64) []*stmt
+	// draftSeqs reads the seqs of the numbered events among drafts.
+	draftSeqs(d *dialect, drafts []int64, seq func(draft, seq int64)) *stmt
+	// draftBlocks takes n blocks of draftBlock draft keys and reports the
+	// first key of each.
+	draftBlocks(d *dialect, n int, start func(int64)) *stmt
 	// retireSeqs are the statements that keep the seqs of a conversation's
 	// events, about to be deleted, from being handed out again; none when
 	// the numbering never goes back.
@@ -157,7 +175,7 @@ type dialect struct {
 var tableNames = []string{
 	"conversations", "tags", "conversation_tags", "messages", "agents", "queues",
 	"queue_members", "routing_rules", "events", "event_seq", "schema_migrations",
-	"customers",
+	"customers", "event_drafts",
 }
 
 func newDialect(f flavor, schema string) (*dialect, error) {

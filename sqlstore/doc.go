@@ -41,10 +41,10 @@
 // between the databases. Each dialect's flavor is one file, with its
 // constructor:
 //
-//   - postgres.go: NewPostgres and WithPgxTx; schema-qualified table
+//   - postgres.go: NewPostgres and WithPgxTx (and the isolation check); schema-qualified table
 //     names; statements as written; timestamptz times and text[] lists;
-//     strpos, string_agg and json_agg; FOR NO KEY UPDATE; events numbered
-//     by the event_seq counter in the statement that inserts them;
+//     strpos, string_agg and json_agg; FOR NO KEY UPDATE; events written
+//     under draft keys and numbered after they commit by the sequencer;
 //     advisory locks for LockKey and Migrate, and CREATE SCHEMA; writes
 //     deferred to the commit's round trip; SQLSTATE classification.
 //   - sqlite.go: SQLiteConfig, NewSQLite, SQLDB and WithSQLTx; prefixed
@@ -136,26 +136,73 @@
 //
 // # Events
 //
-// Event seqs increase in commit order, so that a reader that has seen seq
-// N misses nothing by asking for the events after N. A sequence cannot
-// promise that: a transaction may take seq 7, commit after another took 8,
-// and a reader that saw 8 skips 7. So on PostgreSQL seqs come from a
-// one-row counter, event_seq, moved by UPDATE … SET last = last + n as late
-// as possible:
-// AppendEvents inside InTx only queues the events, and InTx writes them
-// (counter and rows in one statement on PostgreSQL) in the round trip that
-// commits. The counter's row lock is held from there to the commit, so the
-// transaction that takes the lower seqs commits first, and the lock is held
-// for one round trip. AppendEvents outside InTx is a transaction of its
-// own. The seqs of queued events are set on the caller's events once the
-// commit succeeds. Writers of events are serialised by that row.
+// Event seqs increase in the order events become visible, so that a
+// reader that has seen seq N misses nothing by asking for the events after
+// N. A sequence alone cannot promise that: a transaction may take seq 7,
+// commit after another took 8, and a reader that saw 8 skips 7. A counter
+// row moved in each writing transaction can, but it serialises every
+// write on the database until commit, a host's open transaction included.
 //
-// On SQLite write transactions run one at a time anyway, so an event needs
-// no counter update: its seq is one past the highest ever handed out, the
-// largest of the log's own highest seq and the counter, which only
-// DeleteConversation moves, when it deletes the newest events (so that no
-// seq is handed out twice). An event then dirties two pages (its row and
-// its per-conversation index entry) instead of three.
+// So on PostgreSQL events are numbered after they commit (deferred
+// numbering). A writer inserts its events with seq NULL under draft keys,
+// a block of 1024 from the event_drafts sequence that the transaction
+// takes just before its commit (one round trip, on its own connection):
+// no counter, no lock, nothing another writer waits for. A transaction
+// that saw another's changes takes its drafts after that one committed,
+// hence larger ones, on any instance, so draft order keeps cause before
+// effect. The sequencer
+// numbers the committed, unnumbered events in draft order: under an
+// advisory lock of the schema's, taken by a statement of its own, one
+// statement moves the event_seq counter and sets the seqs. That
+// statement's snapshot is taken once the lock is held, so every event it
+// numbers has committed, and every event that commits later is numbered by
+// a later run, past the counter this one leaves: no seq ever appears below
+// one a reader has seen. Events locked by a transaction that is deleting
+// them are skipped (SKIP LOCKED), so the sequencer never waits for a
+// writer; if the deletion rolls back, a later run numbers them. Readers
+// see numbered events only.
+//
+// The sequencer runs in the round trip that commits a transaction with
+// events, right behind the COMMIT (as an implicit transaction of its own,
+// whose failure does not undo the commit), and numbers every committed
+// event (that transaction's, and any a failed run left), then reads back
+// the seqs it, or a run before it, gave that transaction's events: the
+// caller's events get their seqs as before, in the same number of round
+// trips. A read of the log outside a transaction runs it first, in the
+// read's round trip, so that a reader sees whatever committed before it
+// asked; a read inside a transaction reads what is numbered. A writer's run does not wait for its WAL flush
+// (synchronous_commit off for that run alone: the events themselves
+// committed durably), which would be a second flush per write; a reader's
+// run takes a transaction id, so that its commit waits for the flush of
+// everything before it, a writer's runs included, before the page is
+// returned. A seq a reader has seen is therefore durable, and a server
+// crash cannot hand it to another event; a crash can only lose a numbering
+// nobody has read, and the events are numbered again. Runs queue on the lock, which is held for one statement and
+// the commit; a run that finds the events already numbered by the one
+// before it writes nothing. Only the sequencer NOTIFYs (the channel
+// "parley_events_" + schema, whenever it numbered something), so the lock
+// PostgreSQL takes to queue notifications at commit holds no writer up
+// either. An event deleted with its conversation before it was numbered
+// never gets a seq, and its caller's copy keeps seq 0.
+//
+// The alternative, recording each event's transaction id
+// (pg_current_xact_id) and letting readers see only events of
+// transactions older than the oldest running one
+// (pg_snapshot_xmin(pg_current_snapshot())), needs no second write of the
+// row, but a single long transaction anywhere on the database, a host's or
+// not, then holds every reader back, and the position would be a pair
+// (xid, seq) or the order of transaction ids rather than an int64 that
+// increases: deferred numbering keeps the public int64 seq and the
+// outbox's promise, and a host's open transaction delays only its own
+// events.
+//
+// On SQLite write transactions run one at a time anyway, so an event is
+// numbered as it is written, and needs no counter update: its seq is one
+// past the highest ever handed out, the largest of the log's own highest
+// seq and the counter, which only DeleteConversation moves, when it
+// deletes the newest events (so that no seq is handed out twice). An event
+// then dirties two pages (its row and its per-conversation index entry)
+// instead of three.
 //
 // AppendMessage inside InTx on PostgreSQL is not sent at once: its INSERT
 // goes with the transaction's next statements, usually the events and the
@@ -189,23 +236,33 @@
 //	tx, _ := pool.Begin(ctx)
 //	defer tx.Rollback(ctx)
 //	// ... the host's own writes on tx ...
-//	inTx, _ := store.WithPgxTx(tx)
-//	svc := parley.New(inTx, opts...)      // or use inTx as a storage.Store
-//	// ... parley operations ...
-//	if err := tx.Commit(ctx); err != nil { // both, or neither
+//	in, err := store.WithPgxTx(ctx, tx)   // checks tx is at READ COMMITTED
+//	// ... svc.WithStore(in).CloseConversation(ctx, id), ...
+//	if err := in.Commit(ctx); err != nil { // both, or neither; then subscribers and routing
 //		return err
 //	}
-//	inTx.Committed(ctx)                   // subscribers and routing, now
+//
+// A host on database/sql over PostgreSQL (pgx's stdlib driver: sqlx, sqlc,
+// ent and gorm users) passes its *sql.Tx to WithSQLTx the same way. The
+// level is checked because parley reads rows under their locks and must see
+// their latest committed versions: at REPEATABLE READ or SERIALIZABLE such
+// a read fails whenever the row changed after the transaction's snapshot.
 //
 // That Store never commits: each of its operations and each of its InTx is
 // a savepoint of the host's transaction, released on success and rolled
 // back on failure, so a failed parley operation leaves the host's
 // transaction usable. Since only the host knows when its transaction
 // commits, a service over that Store calls its event subscribers and runs
-// the routing its changes trigger (draining queues) when the host calls
-// Committed, over the store outside the transaction; after a rollback
-// nothing of it runs. The event log needs no such call: its rows commit
-// with the host's.
+// the routing its changes trigger (draining queues) when the host reports
+// the commit, over the store outside the transaction: HostStore.Commit
+// commits and runs them; a host that commits itself calls Committed after,
+// which refuses (ErrHostTxOpen) while the transaction is still open. After
+// a rollback nothing of it runs. The event log's rows commit with the
+// host's; on PostgreSQL Commit and Committed also number them, so that the
+// events subscribers hear carry their seqs (without the call, the next
+// reader of the log numbers them). The host's open transaction holds no
+// other writer up: its events wait, unnumbered and invisible, for its
+// commit.
 //
 // # Errors
 //

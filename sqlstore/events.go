@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
+	"sync"
 
 	"github.com/parleyhq/parley/storage"
 )
@@ -93,13 +95,14 @@ func (t *tx) AppendEvents(ctx context.Context, events ...*storage.Event) error {
 	return nil
 }
 
-// flushEvents returns the statements that write the events waiting in the
-// transaction, and the function that sets their seqs after the commit.
-func (t *tx) flushEvents() ([]*stmt, func()) {
+// flushEvents returns what writes the events waiting in the transaction:
+// the statements that go with the commit, those that run right after it
+// (see writeEvents), and the function to call once it has committed.
+func (t *tx) flushEvents(ctx context.Context) (write, after []*stmt, assign func(), err error) {
 	if len(t.events) == 0 {
-		return nil, func() {}
+		return nil, nil, func() {}, nil
 	}
-	return t.writeEvents(t.events)
+	return t.writeEvents(ctx, t.events)
 }
 
 // dropEvents forgets the waiting events of a deleted conversation, as if
@@ -118,26 +121,137 @@ func (t *tx) dropEvents(conversationID string) {
 	t.events = kept
 }
 
-// writeEvents numbers and inserts events (see flavor.insertEvents), and
-// returns the function that sets the callers' seqs once they have
-// committed: the seqs run up to the last one, in order.
-func (t *tx) writeEvents(events []queuedEvent) ([]*stmt, func()) {
+// writeEvents returns the statements that insert events in the round trip
+// that commits, the statements to run right after the commit, in the same
+// round trip where the driver allows, and the function that sets the
+// callers' seqs once committed.
+//
+// Where the flavor numbers events as it writes them (SQLite), the seqs are
+// known at the commit. On PostgreSQL the events are written under draft
+// keys and numbered after they commit by the sequencer (see the package
+// doc): it runs right after the commit, and reads back the seqs of these
+// events; in the host's transaction it runs when the host reports the
+// commit (HostStore.Committed).
+func (t *tx) writeEvents(ctx context.Context, events []queuedEvent) (write, after []*stmt, assign func(), err error) {
 	d := t.s.d
-	var last int64
-	stmts := d.insertEvents(d, events, &last)
-	return stmts, func() {
-		for i, q := range events {
-			q.caller.Seq = last - int64(len(events)-1-i)
+	if !d.numbersLater() {
+		var last int64
+		write = d.insertEvents(d, events, nil, &last)
+		return write, nil, func() {
+			for i, q := range events {
+				q.caller.Seq = last - int64(len(events)-1-i)
+			}
+		}, nil
+	}
+	drafts, err := t.s.drafts.take(ctx, t.s, t.r, len(events))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	write = d.insertEvents(d, events, drafts, nil)
+	callers := make(map[int64]*storage.Event, len(events))
+	for i, q := range events {
+		callers[drafts[i]] = q.caller
+	}
+	if h := t.s.host; h != nil {
+		return write, nil, func() { h.numberAtCommit(drafts, callers) }, nil
+	}
+	got := make(map[int64]int64, len(events))
+	after = t.s.numbering(drafts, func(draft, seq int64) { got[draft] = seq })
+	return write, after, func() { setSeqs(callers, got) }, nil
+}
+
+// numbering is a writer's run of the sequencer for the events with the
+// given drafts, then the read of their seqs, reported to seq.
+func (s *Store) numbering(drafts []int64, seq func(draft, seq int64)) []*stmt {
+	d := s.d
+	return append(d.numberEvents(d, drafts), d.draftSeqs(d, drafts, seq))
+}
+
+// setSeqs sets the seqs read by draft on the callers' events, once the run
+// that read them has committed. An event deleted, or held by a deleting
+// transaction, before it was numbered keeps seq 0.
+func setSeqs(callers map[int64]*storage.Event, seqs map[int64]int64) {
+	for draft, seq := range seqs {
+		if e := callers[draft]; e != nil {
+			e.Seq = seq
 		}
 	}
 }
 
+// number runs the sequencer on the store's own connections, and sets the
+// seqs of the events with the given drafts on callers.
+func (s *Store) number(ctx context.Context, drafts []int64, callers map[int64]*storage.Event) error {
+	if len(drafts) == 0 {
+		return nil
+	}
+	got := make(map[int64]int64, len(drafts))
+	if err := s.own.reader().run(ctx, s.numbering(drafts, func(draft, seq int64) { got[draft] = seq })...); err != nil {
+		return err
+	}
+	setSeqs(callers, got)
+	return nil
+}
+
+// draftKeys hands out the draft keys of a store's events on PostgreSQL:
+// blocks of draftBlock keys from the event_drafts sequence, taken in one
+// round trip on the writing transaction's connection just before its
+// commit, so that a writer knows its events' drafts before it sends them.
+type draftKeys struct {
+	mu        sync.Mutex
+	next, end int64 // the keys left in the current block: [next, end)
+}
+
+// draftBlock is the sequence's INCREMENT BY (migration 6).
+const draftBlock = 1024
+
+// take returns n increasing draft keys, taking blocks through r when the
+// current one runs out.
+func (k *draftKeys) take(ctx context.Context, s *Store, r runner, n int) ([]int64, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	// A transaction takes blocks of its own, at its commit, never the rest
+	// of an earlier one's: a transaction that saw another's changes (it
+	// waited for its locks, or read what it committed) then takes larger
+	// drafts than that one did, on any store of the database, and the
+	// sequencer, numbering in draft order, keeps cause before effect in the
+	// log (a close before the assignment it made room for).
+	k.next = k.end
+	out := make([]int64, 0, n)
+	for k.next < k.end && len(out) < n {
+		out = append(out, k.next)
+		k.next++
+	}
+	if len(out) == n {
+		return out, nil
+	}
+	blocks := (n - len(out) + draftBlock - 1) / draftBlock
+	var starts []int64
+	st := s.d.draftBlocks(s.d, blocks, func(start int64) { starts = append(starts, start) })
+	// On the transaction's own connection: a second one from the pool
+	// could wait for writers that wait for it. The sequence is not
+	// transactional: a rollback loses a block, never hands it out twice.
+	if err := r.run(ctx, st); err != nil {
+		return nil, s.wrap(ctx, "appending events", "", err)
+	}
+	slices.Sort(starts)
+	for _, start := range starts {
+		k.next, k.end = start, start+draftBlock
+		for k.next < k.end && len(out) < n {
+			out = append(out, k.next)
+			k.next++
+		}
+	}
+	return out, nil
+}
+
 // errNoCounter is the cause when the event counter's row is missing: the
-// schema was not migrated, or was damaged.
+// schema was not migrated, or was damaged. On SQLite the write that needs
+// it fails; on PostgreSQL the sequencer does.
 var errNoCounter = errors.New("the event counter is missing: run Migrate")
 
-// ListEvents implements storage.Tx, on the seq key or the
-// (conversation_id, seq) index.
+// ListEvents implements storage.Tx, on the seq index or the
+// (conversation_id, seq) index. Unnumbered events (seq NULL) are never
+// read.
 func (t *tx) ListEvents(ctx context.Context, q storage.EventQuery) ([]*storage.Event, error) {
 	const op = "listing events"
 	if err := checkCtx(ctx, op); err != nil {
@@ -170,8 +284,39 @@ func (t *tx) ListEvents(ctx context.Context, q storage.EventQuery) ([]*storage.E
 		out = append(out, &e)
 		return err
 	})
-	if err := t.run(ctx, st); err != nil {
+	stmts := []*stmt{st}
+	// Where events are numbered after they commit, a read outside a
+	// transaction runs the sequencer first, in the same round trip, so
+	// that it sees every event committed before it asked. A read inside a
+	// transaction reads what is numbered: numbering there would hold the
+	// sequencer's lock, and its numbers, until that transaction ends.
+	if t.auto {
+		stmts = append(d.numberEvents(d, nil), st)
+	}
+	if err := t.run(ctx, stmts...); err != nil {
 		return nil, t.s.wrap(ctx, op, q.ConversationID, err)
 	}
 	return out, nil
+}
+
+// NotifyEvents implements storage.EventNotifier. On PostgreSQL it listens
+// to the channel the sequencer notifies whenever it numbered events
+// ("parley_events_" + schema), on a connection of its own taken out of the
+// pool for as long as ctx lasts: it hears of the events of every process
+// on the database. On SQLite it hears of the events committed through
+// this store and the stores derived from it (WithSQLTx); another
+// process's are found by polling.
+func (s *Store) NotifyEvents(ctx context.Context) (<-chan struct{}, error) {
+	const op = "listening for events"
+	if err := checkCtx(ctx, op); err != nil {
+		return nil, err
+	}
+	if p, ok := s.own.(pgPool); ok {
+		ch, err := p.listen(ctx, eventsChannel(s.d.schema))
+		if err != nil {
+			return nil, s.wrap(ctx, op, "", err)
+		}
+		return ch, nil
+	}
+	return s.wakes.Listen(ctx), nil
 }

@@ -77,8 +77,12 @@ func TestEventChangesKeepTheirJSONText(t *testing.T) {
 	})
 }
 
-// Without the counter's row (a damaged schema), appending fails and the
-// transaction writes nothing, rather than committing events without seqs.
+// Without the counter's row (a damaged schema), no event is ever handed
+// out a seq. On SQLite, which numbers events as it writes them, appending
+// fails and the transaction writes nothing. On PostgreSQL writers never
+// touch the counter: their events commit unnumbered, and the sequencer,
+// hence every reader of the log, fails with a message naming the counter,
+// until the schema is repaired.
 func TestMissingEventCounterFailsTheTransaction(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -87,11 +91,23 @@ func TestMissingEventCounterFailsTheTransaction(t *testing.T) {
 		if s.Dialect() == sqlstore.Postgres {
 			_, err := poolOf(t, s).Exec(ctx, q)
 			require.NoError(t, err)
-		} else {
-			_, err := s.SQLDB().ExecContext(ctx, q)
+			e := event("c1")
+			require.NoError(t, s.InTx(ctx, func(tx storage.Tx) error { return tx.AppendEvents(ctx, e) }))
+			require.Zero(t, e.Seq, "no seq without the counter")
+			_, err = s.ListEvents(ctx, storage.EventQuery{})
+			require.Error(t, err)
+			requireNoSQL(t, err)
+			_, err = poolOf(t, s).Exec(ctx, "INSERT INTO "+sqlstore.TableForTest(s, "event_seq")+" (id, last) VALUES (1, 0)")
 			require.NoError(t, err)
+			events, err := s.ListEvents(ctx, storage.EventQuery{})
+			require.NoError(t, err)
+			require.Len(t, events, 1)
+			require.Equal(t, int64(1), events[0].Seq)
+			return
 		}
-		err := s.InTx(ctx, func(tx storage.Tx) error {
+		_, err := s.SQLDB().ExecContext(ctx, q)
+		require.NoError(t, err)
+		err = s.InTx(ctx, func(tx storage.Tx) error {
 			if err := tx.CreateConversation(ctx, conv("c1")); err != nil {
 				return err
 			}

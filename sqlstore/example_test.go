@@ -62,10 +62,9 @@ func Example_postgres() {
 	_, _ = svc.CreateConversation(ctx, conversation.Conversation{Topic: "Hello"})
 }
 
-// A business write of the host's and a parley change in one transaction:
-// both commit, or neither. What waits for the commit (subscribers, the
-// routing a change triggers) runs at Committed. Compiled, not run: it
-// needs a database.
+// A host's own write and a parley change in one transaction of the host's:
+// both commit, or neither. Commit commits the host's transaction and then
+// runs what waited for it (the events' numbering, subscribers, routing).
 func ExampleStore_WithPgxTx() {
 	ctx := context.Background()
 	pool, err := pgxpool.New(ctx, os.Getenv("DATABASE_URL"))
@@ -77,24 +76,26 @@ func ExampleStore_WithPgxTx() {
 	if err != nil {
 		panic(err)
 	}
-	tx, err := pool.Begin(ctx)
-	if err != nil {
-		panic(err)
-	}
-	defer tx.Rollback(ctx) // a no-op once committed
+	svc := parley.New(store) // with the host's options, once
 
-	if _, err := tx.Exec(ctx, `UPDATE orders SET refund_requested = true WHERE id = $1`, 1042); err != nil {
-		panic(err)
-	}
-	host, err := store.WithPgxTx(tx)
+	tx, err := pool.Begin(ctx) // READ COMMITTED, PostgreSQL's default
 	if err != nil {
 		panic(err)
 	}
-	if _, err := parley.New(host).CreateConversation(ctx, conversation.Conversation{Topic: "Refund for order 1042"}); err != nil {
-		panic(err) // the deferred rollback undoes the order's change too
-	}
-	if err := tx.Commit(ctx); err != nil {
+	defer func() { _ = tx.Rollback(ctx) }() // a no-op once committed
+	if _, err := tx.Exec(ctx, `UPDATE orders SET state = 'escalated' WHERE id = $1`, "order-17"); err != nil {
 		panic(err)
 	}
-	host.Committed(ctx)
+	in, err := store.WithPgxTx(ctx, tx)
+	if err != nil {
+		panic(err) // another isolation level is refused here
+	}
+	if _, err := svc.WithStore(in).CreateConversation(ctx, conversation.Conversation{
+		Topic: "Order 17 escalated", Attributes: map[string]string{"order": "order-17"},
+	}); err != nil {
+		panic(err) // the host's transaction is still usable: roll back, or go on
+	}
+	if err := in.Commit(ctx); err != nil {
+		panic(err)
+	}
 }

@@ -67,6 +67,14 @@ type txRunner interface {
 	rollback(ctx context.Context)
 }
 
+// committerThen is a txRunner that can run statements right after its
+// commit, in the same round trip: the sequencer after a transaction that
+// wrote events (PostgreSQL). Their failure does not undo the commit: it is
+// returned apart (afterErr), err being the commit's.
+type committerThen interface {
+	commitThen(ctx context.Context, final, after []*stmt) (afterErr, err error)
+}
+
 // backend is one way of reaching a database: pools of its own, or the
 // host's transaction.
 type backend interface {

@@ -117,6 +117,42 @@ func (b pgPool) begin(ctx context.Context) (txRunner, error) {
 	}, nil
 }
 
+// listen takes a connection out of the pool, LISTENs on channel (a name
+// made of the validated schema, the one thing spliced into SQL) and
+// signals the returned channel on each notification, until ctx ends or the
+// connection fails; it then closes the connection and the channel.
+func (b pgPool) listen(ctx context.Context, channel string) (<-chan struct{}, error) {
+	pooled, err := b.pool.Acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn := pooled.Hijack()
+	closeConn := func() {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = conn.Close(cctx)
+	}
+	if _, err := conn.Exec(ctx, `LISTEN "`+channel+`"`); err != nil {
+		closeConn()
+		return nil, err
+	}
+	ch := make(chan struct{}, 1)
+	go func() {
+		defer close(ch)
+		defer closeConn()
+		for {
+			if _, err := conn.WaitForNotification(ctx); err != nil {
+				return
+			}
+			select {
+			case ch <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	return ch, nil
+}
+
 // pgHost is the backend of a store inside the host's pgx transaction: every
 // operation, and every InTx, is a savepoint of it.
 type pgHost struct{ tx pgx.Tx }
@@ -230,6 +266,35 @@ func (t *pgTx) commit(ctx context.Context, final ...*stmt) error {
 	}
 	t.end()
 	return nil
+}
+
+// commitThen is commit, with after sent in the same round trip behind the
+// COMMIT: outside the committed transaction, they run as an implicit
+// transaction of their own, which ends with the round trip. The commit
+// succeeded when the COMMIT did, whatever became of them; afterErr says
+// whether they, and their implicit commit, did too.
+func (t *pgTx) commitThen(ctx context.Context, final, after []*stmt) (afterErr, err error) {
+	if t.ended {
+		return nil, errTxDone
+	}
+	if t.conn == nil {
+		// A savepoint's release commits nothing: after has nothing to follow.
+		return errTxDone, t.commit(ctx, final...)
+	}
+	end := &stmt{sql: t.commitSQL}
+	stmts := make([]*stmt, 0, len(final)+1+len(after))
+	stmts = append(append(append(stmts, final...), end), after...)
+	err = pgRun(ctx, t.q, t.prefix(stmts))
+	if end.tag == "COMMIT" {
+		t.end()
+		return err, nil
+	}
+	if err == nil {
+		err = errCommitRolledBack
+	}
+	t.cancelAbandoned(ctx)
+	t.rollback(ctx)
+	return nil, err
 }
 
 func (t *pgTx) rollback(ctx context.Context) {

@@ -1,7 +1,9 @@
 package sqlstore
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/parleyhq/parley/internal/wake"
 	"github.com/parleyhq/parley/storage"
 )
 
@@ -26,7 +29,7 @@ func NewPostgres(pool *pgxpool.Pool, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{d: d, own: pgPool{pool}}
+	s := &Store{d: d, own: pgPool{pool}, drafts: &draftKeys{}, wakes: &wake.Broadcast{}}
 	s.init(s.own)
 	return s, nil
 }
@@ -37,27 +40,62 @@ func NewPostgres(pool *pgxpool.Pool, opts ...Option) (*Store, error) {
 // commit or roll back together. The returned Store never commits or rolls
 // back tx: each of its operations, and each of its InTx, is a savepoint of
 // tx, so a failed operation leaves tx usable. Its events are written at the
-// end of each operation (or InTx), and become visible when the host
-// commits; the row that numbers events stays locked until then, so keep the
-// host's transaction short once parley has written. tx must be at READ
-// COMMITTED, PostgreSQL's default. It fails on an SQLite store.
+// end of each operation (or InTx), unnumbered, and are numbered once the
+// host has committed (see the package doc): nothing parley writes in tx
+// holds another writer up.
 //
-// What must wait for the commit (a parley.Service's event subscribers and
-// the routing its changes trigger) waits in the returned HostStore: call
-// its Committed once tx has committed.
-func (s *Store) WithPgxTx(tx pgx.Tx) (*HostStore, error) {
+// tx must be at READ COMMITTED, PostgreSQL's default: parley reads a row
+// under its lock and must see its latest committed version, which REPEATABLE
+// READ and SERIALIZABLE refuse with a serialization failure whenever the
+// row changed after the transaction's snapshot. WithPgxTx asks tx its level
+// (one round trip) and refuses any other with an error naming it. It fails
+// on an SQLite store.
+//
+// What must wait for the commit (a parley.Service's event subscribers, the
+// routing its changes trigger, and numbering the events) waits in the
+// returned HostStore: commit with its Commit, or call its Committed once tx
+// has committed.
+func (s *Store) WithPgxTx(ctx context.Context, tx pgx.Tx) (*HostStore, error) {
 	if _, ok := s.own.(pgPool); !ok {
 		return nil, errors.New("WithPgxTx needs a PostgreSQL store")
 	}
 	if tx == nil {
 		return nil, errors.New("WithPgxTx needs a transaction")
 	}
-	return &HostStore{Store: s.derive(pgHost{tx}), outside: s}, nil
+	var level string
+	if err := tx.QueryRow(ctx, isolationQuery).Scan(&level); err != nil {
+		return nil, s.wrap(ctx, "joining the host's transaction", "", err)
+	}
+	if err := checkIsolation(level); err != nil {
+		return nil, err
+	}
+	h := &HostStore{outside: s,
+		commit: func(ctx context.Context) error { return tx.Commit(ctx) },
+		ended: func(ctx context.Context) bool {
+			_, err := tx.Exec(ctx, ";")
+			return errors.Is(err, pgx.ErrTxClosed)
+		},
+	}
+	h.Store = s.derive(pgHost{tx}, h)
+	return h, nil
+}
+
+// isolationQuery asks a transaction its isolation level.
+const isolationQuery = `SELECT current_setting('transaction_isolation')`
+
+// checkIsolation refuses a host's transaction at any level but READ
+// COMMITTED (see WithPgxTx).
+func checkIsolation(level string) error {
+	if level == "read committed" {
+		return nil
+	}
+	return fmt.Errorf("the host's transaction is at isolation level %s: parley needs read committed, PostgreSQL's default: %w",
+		strings.ToUpper(level), storage.ErrInvalid)
 }
 
 // pgFlavor is PostgreSQL, through pgx: the syntax statements are written
 // in, timestamptz times, text[] lists, row locks and advisory locks, and
-// events numbered by a one-row counter.
+// events numbered after they commit.
 type pgFlavor struct{}
 
 func (pgFlavor) name() Dialect { return Postgres }
@@ -101,11 +139,9 @@ func (pgFlavor) forUpdate() string { return " FOR NO KEY UPDATE" }
 // tagged with one tag at once do not wait for each other.
 func (pgFlavor) forKeyShare() string { return " FOR KEY SHARE" }
 
-// insertEvents moves the one-row counter by len(events) and inserts the
-// events with the seqs below its new value, in order, in one statement.
-// The counter's row stays locked until the transaction ends, so seqs are
-// handed out in commit order (see the package doc).
-func (pgFlavor) insertEvents(d *dialect, events []queuedEvent, last *int64) []*stmt {
+// insertEvents inserts the events under their drafts, unnumbered, in one
+// statement: no counter, no lock (see the package doc).
+func (pgFlavor) insertEvents(d *dialect, events []queuedEvent, drafts []int64, _ *int64) []*stmt {
 	n := len(events)
 	types := make([]string, n)
 	convs := make([]string, n)
@@ -118,21 +154,104 @@ func (pgFlavor) insertEvents(d *dialect, events []queuedEvent, last *int64) []*s
 		types[i], convs[i], entities[i], actors[i] = string(e.Type), e.ConversationID, e.EntityID, e.Actor
 		ats[i], changes[i] = d.time(e.At).(time.Time), q.changes
 	}
-	// Without the counter's row the seqs are NULL and the INSERT fails, so
-	// the COMMIT behind it in the pipeline never runs.
-	st := d.stmt(`WITH c AS (UPDATE {event_seq} SET last = last + $1 WHERE id = 1 RETURNING last)
-		INSERT INTO {events} (seq, type, conversation_id, entity_id, actor, at, changes)
-		SELECT (SELECT last FROM c) - $1 + e.n, e.type, NULLIF(e.conversation_id, ''), e.entity_id, e.actor, e.at, e.changes
-		FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[])
-			WITH ORDINALITY AS e(type, conversation_id, entity_id, actor, at, changes, n)
-		RETURNING seq`, int64(n), types, convs, entities, actors, ats, changes)
-	return []*stmt{st.each(func(r row) error {
-		var seq int64
-		err := r.Scan(&seq)
-		*last = max(*last, seq)
-		return err
-	})}
+	return []*stmt{d.stmt(`INSERT INTO {events} (draft, type, conversation_id, entity_id, actor, at, changes)
+		SELECT e.draft, e.type, NULLIF(e.conversation_id, ''), e.entity_id, e.actor, e.at, e.changes
+		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[])
+			AS e(draft, type, conversation_id, entity_id, actor, at, changes)`,
+		drafts, types, convs, entities, actors, ats, changes)}
 }
+
+// numbersLater: events are numbered after they commit.
+func (pgFlavor) numbersLater() bool { return true }
+
+// numberEvents is the sequencer (see the package doc). Its lock is taken
+// by a statement of its own, so that the numbering statement's snapshot is
+// taken once the lock is held: every unnumbered event it sees has
+// committed, and every event it leaves or that commits later is numbered
+// by a later run, past the counter this one leaves. Every run numbers
+// every committed event, in draft order: a writer's own, and any a run
+// before it left (one whose own run failed), so that the changes of one
+// conversation, which commit one after the other, keep their order.
+// Events locked by a transaction that is deleting them are skipped (SKIP
+// LOCKED): the sequencer never waits for a writer; if the deletion rolls
+// back, a later run numbers them.
+//
+// A reader's run takes a transaction id, so that its commit waits for the
+// WAL flush of everything before it, writers' runs included, which do not
+// wait for their own (synchronous_commit off for that run: the events
+// themselves committed durably): a seq a reader is shown has been made
+// durable first, and a crash cannot hand it to another event.
+//
+// The run notifies the store's channel (eventsChannel) when it numbered
+// anything: only the sequencer notifies, and runs one at a time anyway, so
+// the lock PostgreSQL takes to queue notifications at commit holds no
+// writer up. The counter's row missing, events stay unnumbered and the
+// run fails. drafts nil is a reader's run, and non-nil a writer's.
+func (pgFlavor) numberEvents(d *dialect, drafts []int64) []*stmt {
+	const number = `WITH todo AS (
+			SELECT draft FROM {events} WHERE %s ORDER BY draft FOR UPDATE SKIP LOCKED
+		), n AS (
+			SELECT draft, row_number() OVER (ORDER BY draft) AS i, count(*) OVER () AS total FROM todo
+		), c AS (
+			UPDATE {event_seq} SET last = last + (SELECT count(*) FROM todo)
+			WHERE id = 1 AND EXISTS (SELECT 1 FROM todo) RETURNING last
+		), numbered AS (
+			UPDATE {events} e SET seq = c.last - n.total + n.i FROM n, c WHERE e.draft = n.draft
+			RETURNING pg_notify($1, '')
+		)
+		SELECT (SELECT count(*) FROM todo), (SELECT count(*) FROM numbered)`
+	key := "parley events " + d.schema
+	var lock, run *stmt
+	if drafts == nil {
+		lock = d.stmt(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), pg_current_xact_id()`, key)
+		run = d.stmt(fmt.Sprintf(number, "seq IS NULL"), eventsChannel(d.schema))
+	} else {
+		lock = d.stmt(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), set_config('synchronous_commit', 'off', true)`, key)
+		run = d.stmt(fmt.Sprintf(number, "seq IS NULL"), eventsChannel(d.schema))
+	}
+	return []*stmt{
+		lock,
+		run.each(func(r row) error {
+			var pending, numbered int64
+			if err := r.Scan(&pending, &numbered); err != nil {
+				return err
+			}
+			if numbered < pending {
+				return errNoCounter
+			}
+			return nil
+		}),
+	}
+}
+
+// draftSeqs reads the seqs of the events with the given drafts.
+func (pgFlavor) draftSeqs(d *dialect, drafts []int64, seq func(draft, seq int64)) *stmt {
+	return d.stmt(`SELECT draft, seq FROM {events} WHERE draft = ANY($1::bigint[]) AND seq IS NOT NULL`, drafts).
+		each(func(r row) error {
+			var draft, n int64
+			if err := r.Scan(&draft, &n); err != nil {
+				return err
+			}
+			seq(draft, n)
+			return nil
+		})
+}
+
+// draftBlocks takes n blocks of draft keys from the event_drafts sequence.
+func (pgFlavor) draftBlocks(d *dialect, n int, start func(int64)) *stmt {
+	return d.stmt(`SELECT nextval('{event_drafts}') FROM generate_series(1, $1::int)`, n).
+		each(func(r row) error {
+			var v int64
+			if err := r.Scan(&v); err != nil {
+				return err
+			}
+			start(v)
+			return nil
+		})
+}
+
+// eventsChannel is the channel of a schema's sequencer notifications.
+func eventsChannel(schema string) string { return "parley_events_" + schema }
 
 // retireSeqs needs nothing: the counter only moves forward.
 func (pgFlavor) retireSeqs(*dialect, string) []*stmt { return nil }

@@ -37,8 +37,10 @@ func sqlRunOne(ctx context.Context, q sqlQuerier, st *stmt) error {
 		if st.affected, err = res.RowsAffected(); err != nil {
 			return err
 		}
-		if st.lastID, err = res.LastInsertId(); err != nil {
-			return err
+		// Only SQLite's events read it; pgx's database/sql driver (a
+		// host's transaction on PostgreSQL) has none to give.
+		if id, err := res.LastInsertId(); err == nil {
+			st.lastID = id
 		}
 	} else {
 		rows, err := q.QueryContext(ctx, st.sql, st.args...)

@@ -1,12 +1,15 @@
 package sqlstore
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/parleyhq/parley/internal/wake"
 )
 
 // SQLiteConfig is what NewSQLite needs: database/sql handles on one SQLite
@@ -47,7 +50,7 @@ func NewSQLite(cfg SQLiteConfig, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{d: d, own: sqlDB{write: cfg.Write, read: cfg.Read}, close: cfg.Close}
+	s := &Store{d: d, own: sqlDB{write: cfg.Write, read: cfg.Read}, close: cfg.Close, wakes: &wake.Broadcast{}}
 	s.init(s.own)
 	return s, nil
 }
@@ -64,18 +67,36 @@ func (s *Store) SQLDB() *sql.DB {
 	return nil
 }
 
-// WithSQLTx is WithPgxTx for an SQLite store: tx is a transaction the host
-// began on SQLDB (or, if it opened its own connection to the same file,
-// with BEGIN IMMEDIATE and foreign keys on). It fails on a PostgreSQL
-// store.
-func (s *Store) WithSQLTx(tx *sql.Tx) (*HostStore, error) {
-	if _, ok := s.own.(sqlDB); !ok {
-		return nil, errors.New("WithSQLTx needs an SQLite store")
-	}
+// WithSQLTx is WithPgxTx for a transaction of database/sql's. On an SQLite
+// store, tx is a transaction the host began on SQLDB (or, if it opened its
+// own connection to the same file, with BEGIN IMMEDIATE and foreign keys
+// on). On a PostgreSQL store, tx is a transaction on the same database
+// through pgx's database/sql driver (github.com/jackc/pgx/v5/stdlib), as
+// hosts on sqlx, sqlc, ent or gorm have; it must be at READ COMMITTED,
+// which WithSQLTx checks as WithPgxTx does. Statements then go one at a
+// time rather than pipelined.
+func (s *Store) WithSQLTx(ctx context.Context, tx *sql.Tx) (*HostStore, error) {
 	if tx == nil {
 		return nil, errors.New("WithSQLTx needs a transaction")
 	}
-	return &HostStore{Store: s.derive(sqlHost{tx}), outside: s}, nil
+	if _, ok := s.own.(pgPool); ok {
+		var level string
+		if err := tx.QueryRowContext(ctx, isolationQuery).Scan(&level); err != nil {
+			return nil, s.wrap(ctx, "joining the host's transaction", "", err)
+		}
+		if err := checkIsolation(level); err != nil {
+			return nil, err
+		}
+	}
+	h := &HostStore{outside: s,
+		commit: func(context.Context) error { return tx.Commit() },
+		ended: func(ctx context.Context) bool {
+			_, err := tx.ExecContext(ctx, "SELECT 1")
+			return errors.Is(err, sql.ErrTxDone)
+		},
+	}
+	h.Store = s.derive(sqlHost{tx}, h)
+	return h, nil
 }
 
 // sqliteFlavor is SQLite, through database/sql: ?NNN parameters, times as
@@ -170,7 +191,7 @@ const sqliteEventsPerInsert = 500
 // inserts nothing and the transaction fails. No RETURNING: on go-sqlite3 a
 // statement read as rows costs about twice an Exec; the last row's id (seq
 // is the rowid) is the new top.
-func (sqliteFlavor) insertEvents(d *dialect, events []queuedEvent, last *int64) []*stmt {
+func (sqliteFlavor) insertEvents(d *dialect, events []queuedEvent, _ []int64, last *int64) []*stmt {
 	var stmts []*stmt
 	for start := 0; start < len(events); start += sqliteEventsPerInsert {
 		chunk := events[start:min(len(events), start+sqliteEventsPerInsert)]
@@ -201,6 +222,18 @@ func (sqliteFlavor) insertEvents(d *dialect, events []queuedEvent, last *int64) 
 	}
 	return stmts
 }
+
+// numbersLater: events are numbered as they are written.
+func (sqliteFlavor) numbersLater() bool { return false }
+
+// numberEvents is nothing: events are numbered as they are written.
+func (sqliteFlavor) numberEvents(*dialect, []int64) []*stmt { return nil }
+
+// draftSeqs is never called: SQLite events have no drafts.
+func (sqliteFlavor) draftSeqs(*dialect, []int64, func(draft, seq int64)) *stmt { return nil }
+
+// draftBlocks is never called: SQLite events have no drafts.
+func (sqliteFlavor) draftBlocks(*dialect, int, func(int64)) *stmt { return nil }
 
 // retireSeqs moves the counter up to the conversation's highest seq when
 // that is the newest: insertEvents numbers past the highest seq left, and

@@ -2,8 +2,12 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"maps"
 	"sync"
 
+	"github.com/parleyhq/parley/internal/wake"
 	"github.com/parleyhq/parley/storage"
 )
 
@@ -12,11 +16,14 @@ import (
 // once before use. A Store is safe for concurrent use; the Tx that InTx
 // hands out is not (use it from fn's goroutine only).
 type Store struct {
-	reader              // the reads, each a statement (or batch) of its own
-	d      *dialect     // the SQL of its database, in its namespace
-	b      backend      // where it runs: its own connections, or the host's transaction
-	own    backend      // its own connections, where Migrate runs
-	close  func() error // what Close calls (SQLiteConfig.Close); nil over a pool, which the host owns
+	reader                 // the reads, each a statement (or batch) of its own
+	d      *dialect        // the SQL of its database, in its namespace
+	b      backend         // where it runs: its own connections, or the host's transaction
+	own    backend         // its own connections, where Migrate runs
+	close  func() error    // what Close calls (SQLiteConfig.Close); nil over a pool, which the host owns
+	drafts *draftKeys      // the draft keys of its events (PostgreSQL)
+	wakes  *wake.Broadcast // readers waiting for events this process commits (SQLite)
+	host   *HostStore      // the host's transaction it runs in; nil on its own connections
 }
 
 // reader is the Store's embedded read side: a tx outside any transaction,
@@ -25,6 +32,7 @@ type reader = storage.Reader
 
 var (
 	_ storage.Store                    = (*Store)(nil)
+	_ storage.EventNotifier            = (*Store)(nil)
 	_ storage.Tx                       = (*tx)(nil)
 	_ storage.ConversationAgentsLocker = (*tx)(nil)
 	_ storage.MessageAppender          = (*tx)(nil)
@@ -55,13 +63,13 @@ func buildOptions(opts []Option) options {
 
 func (s *Store) init(b backend) {
 	s.b = b
-	s.reader = &tx{s: s, r: b.reader()}
+	s.reader = &tx{s: s, r: b.reader(), auto: s.host == nil}
 }
 
-// derive is a Store sharing s's dialect and connections over another
-// backend.
-func (s *Store) derive(b backend) *Store {
-	cp := &Store{d: s.d, own: s.own, close: s.close}
+// derive is a Store sharing s's dialect, connections and draft keys, inside
+// the host's transaction h.
+func (s *Store) derive(b backend, h *HostStore) *Store {
+	cp := &Store{d: s.d, own: s.own, close: s.close, drafts: s.drafts, wakes: s.wakes, host: h}
 	cp.init(b)
 	return cp
 }
@@ -79,10 +87,28 @@ func (s *Store) Schema() string { return s.d.schema }
 // new one for the next.
 type HostStore struct {
 	*Store
-	outside *Store // the store the host's transaction was opened beside
+	outside *Store                          // the store the host's transaction was opened beside
+	commit  func(ctx context.Context) error // commits the host's transaction
+	ended   func(ctx context.Context) bool  // reports whether the host's transaction has ended
 
 	mu      sync.Mutex
 	pending []func(context.Context, storage.Store)
+	// The events written in the host's transaction, to number once it has
+	// committed (PostgreSQL): their drafts, and the callers' events by
+	// draft, whose seqs are set then.
+	drafts  []int64
+	callers map[int64]*storage.Event
+}
+
+// numberAtCommit queues events for the sequencer at Committed.
+func (h *HostStore) numberAtCommit(drafts []int64, callers map[int64]*storage.Event) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.drafts = append(h.drafts, drafts...)
+	if h.callers == nil {
+		h.callers = map[int64]*storage.Event{}
+	}
+	maps.Copy(h.callers, callers)
 }
 
 var _ storage.HostTransaction = (*HostStore)(nil)
@@ -94,18 +120,46 @@ func (h *HostStore) AfterCommit(fn func(ctx context.Context, outside storage.Sto
 	h.pending = append(h.pending, fn)
 }
 
+// Commit commits the host's transaction and then runs what waited for
+// the commit (Committed): the one call a host needs when it has nothing
+// else to do between the two. When the commit fails nothing runs, and the
+// error is returned.
+func (h *HostStore) Commit(ctx context.Context) error {
+	if err := h.commit(ctx); err != nil {
+		return fmt.Errorf("committing the host's transaction: %w", err)
+	}
+	return h.Committed(ctx)
+}
+
+// ErrHostTxOpen is the error of Committed called while the host's
+// transaction is still open.
+var ErrHostTxOpen = errors.New("the host's transaction is still open: call Committed after its commit, or use Commit")
+
 // Committed runs, in order, what waited for the host's commit: call it
-// once the host's transaction has committed. After a rollback, do not call
-// it: what waited is dropped with the HostStore. Calling it again runs
-// only what was queued since.
-func (h *HostStore) Committed(ctx context.Context) {
+// once the host's transaction has committed. On PostgreSQL it first
+// numbers the events the transaction wrote, so that subscribers hear
+// them with their seqs. Called while the transaction is still open it
+// runs nothing and returns ErrHostTxOpen. After a rollback, do not call
+// it: what waited is dropped with the HostStore (Committed cannot tell a
+// rollback from a commit; Commit cannot get it wrong). Calling it again
+// runs only what was queued since.
+func (h *HostStore) Committed(ctx context.Context) error {
+	if !h.ended(ctx) {
+		return ErrHostTxOpen
+	}
 	h.mu.Lock()
-	pending := h.pending
-	h.pending = nil
+	pending, drafts, callers := h.pending, h.drafts, h.callers
+	h.pending, h.drafts, h.callers = nil, nil, nil
 	h.mu.Unlock()
+	// The events committed with the host's transaction are numbered before
+	// anyone hears of them; should that fail, the next reader of the log
+	// numbers them, and the callers' events keep seq 0.
+	_ = h.outside.number(ctx, drafts, callers)
+	h.wakes.Signal()
 	for _, fn := range pending {
 		fn(ctx, h.outside)
 	}
+	return nil
 }
 
 // Close releases what the store opened itself: the SQLite handles of
@@ -150,16 +204,33 @@ func (s *Store) inTx(ctx context.Context, fn func(t *tx) error) error {
 	if err := checkCtx(ctx, op); err != nil {
 		return err
 	}
-	flush, assign := t.flushEvents()
+	flush, after, assign, err := t.flushEvents(ctx)
+	if err != nil {
+		return err
+	}
 	if len(t.pending) > 0 {
 		flush = append(t.pending, flush...)
 		t.pending = nil
 	}
-	if err := tr.commit(ctx, flush...); err != nil {
+	if len(after) > 0 {
+		var afterErr error
+		afterErr, err = tr.(committerThen).commitThen(ctx, flush, after)
+		if afterErr != nil {
+			// Committed, but not numbered yet: the next reader of the log
+			// numbers the events; the callers' keep seq 0.
+			assign = func() {}
+		}
+	} else {
+		err = tr.commit(ctx, flush...)
+	}
+	if err != nil {
 		return s.wrap(ctx, "committing", "", err)
 	}
 	committed = true
 	assign()
+	if len(t.events) > 0 && s.host == nil {
+		s.wakes.Signal()
+	}
 	return nil
 }
 
@@ -169,6 +240,7 @@ type tx struct {
 	s     *Store
 	r     runner
 	ended bool
+	auto  bool // r is the Store's reader on its own connections: each run is a transaction of its own
 
 	events []queuedEvent // appended in this transaction, not yet written
 	// pending are writes deferred to the transaction's next round trip

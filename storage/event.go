@@ -48,7 +48,7 @@ type Change struct {
 // Event is one entry of the store-wide event log, appended in the same
 // transaction as the change it records.
 type Event struct {
-	Seq            int64 // store-wide, increasing in commit order; set by AppendEvents
+	Seq            int64 // store-wide, increasing in the order events become visible; set on the appended event once its transaction has committed (0 until then, or if it could not be read back)
 	Type           EventType
 	ConversationID string // the conversation concerned, "" for events about no conversation
 	EntityID       string // what the event is about: a conversation, message, agent, queue or customer id, or a tag name

@@ -95,6 +95,20 @@ type HostTransaction interface {
 	AfterCommit(fn func(ctx context.Context, outside Store))
 }
 
+// EventNotifier is an optional capability of a Store: it tells readers of
+// the event log when events may have been added, so that they need not
+// poll (parley.Service.Consume uses it when the store has it). A store
+// without it is polled.
+type EventNotifier interface {
+	// NotifyEvents returns a channel that receives a value whenever events
+	// may have been added to the log since the call, by this process or,
+	// where the store can tell, another one. Signals coalesce: one value
+	// may stand for many events, and a value may come with none. The
+	// channel is closed when ctx ends, or when the notifications fail
+	// (a lost connection): the reader then polls, or calls again.
+	NotifyEvents(ctx context.Context) (<-chan struct{}, error)
+}
+
 // Reader is every read. On a Store each read sees committed data; on a Tx
 // it also sees the transaction's own writes.
 type Reader interface {

@@ -32,7 +32,7 @@ func openHostDB(t *testing.T, dialect string) hostDB {
 			tx, err := lite.SQLDB().BeginTx(t.Context(), nil)
 			require.NoError(t, err)
 			t.Cleanup(func() { _ = tx.Rollback() })
-			in, err := lite.WithSQLTx(tx)
+			in, err := lite.WithSQLTx(t.Context(), tx)
 			require.NoError(t, err)
 			return in, func() { require.NoError(t, tx.Commit()) }, func() { require.NoError(t, tx.Rollback()) }
 		}}
@@ -46,7 +46,7 @@ func openHostDB(t *testing.T, dialect string) hostDB {
 		tx, err := pool.Begin(ctx)
 		require.NoError(t, err)
 		t.Cleanup(func() { _ = tx.Rollback(context.Background()) })
-		in, err := pg.WithPgxTx(tx)
+		in, err := pg.WithPgxTx(ctx, tx)
 		require.NoError(t, err)
 		return in, func() { require.NoError(t, tx.Commit(ctx)) }, func() { require.NoError(t, tx.Rollback(ctx)) }
 	}}
@@ -114,11 +114,11 @@ func TestServiceInHostTransaction(t *testing.T) {
 			commit()
 			require.Empty(t, sub.heard(), "nothing is heard before Committed")
 			require.Empty(t, outside.get(t, waiting.ID).AgentID, "routing waits for Committed")
-			in.Committed(ctx)
+			require.NoError(t, in.Committed(ctx))
 			require.Equal(t, "ann", outside.get(t, waiting.ID).AgentID, "the freed place is used once committed")
 			require.Equal(t, types(outside.eventsSince(t, seq)), sub.heard(), "every event, the drain's included, once, in order")
 			heard := len(sub.heard())
-			in.Committed(ctx)
+			require.NoError(t, in.Committed(ctx))
 			require.Len(t, sub.heard(), heard, "a second Committed runs nothing again")
 		})
 	}

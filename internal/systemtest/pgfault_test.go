@@ -406,7 +406,8 @@ func TestPostgresTerminatedWhileCommitting(t *testing.T) {
 	for _, o := range operations {
 		tx, err := p.holder.Begin(ctx)
 		require.NoError(t, err)
-		_, err = tx.Exec(ctx, `SELECT last FROM "`+p.store.Schema()+`".event_seq FOR UPDATE`)
+		// Writing events waits for this lock, in the round trip that commits.
+		_, err = tx.Exec(ctx, `LOCK TABLE "`+p.store.Schema()+`".events IN SHARE MODE`)
 		require.NoError(t, err)
 		done := make(chan error, 1)
 		opCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -459,10 +460,10 @@ func TestPostgresDeadlineWhileBlocked(t *testing.T) {
 		{"message to a locked conversation", `SELECT 1 FROM "` + schema + `".conversations WHERE id = 'c1' FOR UPDATE`, func(ctx context.Context) error {
 			return ignore(p.svc.CreateMessage(ctx, "c1", message.Message{Direction: message.Inbound, Content: message.Content{Text: "x"}}))
 		}},
-		{"create while the event counter is locked", `SELECT 1 FROM "` + schema + `".event_seq FOR UPDATE`, func(ctx context.Context) error {
+		{"create while the event log is locked", `LOCK TABLE "` + schema + `".events IN SHARE MODE`, func(ctx context.Context) error {
 			return ignore(p.svc.CreateConversation(ctx, conversation.Conversation{ID: "c2", Tags: []string{"fresh"}}))
 		}},
-		{"tag while the event counter is locked", `SELECT 1 FROM "` + schema + `".event_seq FOR UPDATE`, func(ctx context.Context) error {
+		{"tag while the event log is locked", `LOCK TABLE "` + schema + `".events IN SHARE MODE`, func(ctx context.Context) error {
 			return ignore(p.svc.AddTag(ctx, "c1", "other"))
 		}},
 		{"read of a locked table", `LOCK TABLE "` + schema + `".conversations IN ACCESS EXCLUSIVE MODE`, func(ctx context.Context) error {

@@ -30,6 +30,7 @@ func RunService(t *testing.T, newStore func(t *testing.T) storage.Store, caps Ca
 		{"Rules", serviceRuleCases},
 		{"Routing", serviceRoutingCases},
 		{"Events", serviceEventCases},
+		{"Outbox", serviceOutboxCases},
 		{"Customers", serviceCustomerCases},
 		{"Authorization", serviceAuthorizationCases},
 		{"Concurrency", serviceConcurrencyCases},

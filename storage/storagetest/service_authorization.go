@@ -124,6 +124,12 @@ var operations = map[string]operation{
 	"Events": {parley.ScopeRead, func(ctx context.Context, svc *parley.Service) error {
 		return ignore(svc.Events(ctx, storage.EventQuery{}))
 	}},
+	"Consume": {parley.ScopeRead, func(ctx context.Context, svc *parley.Service) error {
+		// Stopped before it waits: with the scope it returns nil.
+		stopped, cancel := context.WithCancel(ctx)
+		cancel()
+		return svc.Consume(stopped, parley.ConsumeOptions{}, func(context.Context, []*storage.Event) error { return nil })
+	}},
 	"Route": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
 		return ignore(svc.Route(ctx, "c1"))
 	}},
