@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
-	"sync"
 
 	"github.com/parleyhq/parley/storage"
 )
@@ -143,7 +142,7 @@ func (t *tx) writeEvents(ctx context.Context, events []queuedEvent) (write, afte
 			}
 		}, nil
 	}
-	drafts, err := t.s.drafts.take(ctx, t.s, t.r, len(events))
+	drafts, err := takeDrafts(ctx, t.s, t.r, len(events))
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -192,39 +191,23 @@ func (s *Store) number(ctx context.Context, drafts []int64, callers map[int64]*s
 	return nil
 }
 
-// draftKeys hands out the draft keys of a store's events on PostgreSQL:
-// blocks of draftBlock keys from the event_drafts sequence, taken in one
-// round trip on the writing transaction's connection just before its
-// commit, so that a writer knows its events' drafts before it sends them.
-type draftKeys struct {
-	mu        sync.Mutex
-	next, end int64 // the keys left in the current block: [next, end)
-}
-
-// draftBlock is the sequence's INCREMENT BY (migration 6).
+// draftBlock is the event_drafts sequence's INCREMENT BY (migration 6):
+// one nextval reserves that many draft keys.
 const draftBlock = 1024
 
-// take returns n increasing draft keys, taking blocks through r when the
-// current one runs out.
-func (k *draftKeys) take(ctx context.Context, s *Store, r runner, n int) ([]int64, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	// A transaction takes blocks of its own, at its commit, never the rest
-	// of an earlier one's: a transaction that saw another's changes (it
-	// waited for its locks, or read what it committed) then takes larger
-	// drafts than that one did, on any store of the database, and the
-	// sequencer, numbering in draft order, keeps cause before effect in the
-	// log (a close before the assignment it made room for).
-	k.next = k.end
-	out := make([]int64, 0, n)
-	for k.next < k.end && len(out) < n {
-		out = append(out, k.next)
-		k.next++
-	}
-	if len(out) == n {
-		return out, nil
-	}
-	blocks := (n - len(out) + draftBlock - 1) / draftBlock
+// takeDrafts returns n increasing draft keys for a writing transaction's
+// events on PostgreSQL, taken in one round trip on the transaction's own
+// connection just before its commit, so that the writer knows its events'
+// drafts before it sends them. A transaction takes blocks of its own,
+// never the rest of an earlier one's: a transaction that saw another's
+// changes (it waited for its locks, or read what it committed) then takes
+// larger drafts than that one did, on any store of the database, and the
+// sequencer, numbering in draft order, keeps cause before effect in the
+// log (a close before the assignment it made room for). Nothing is shared
+// between transactions, so concurrent writers of one store never wait for
+// each other here.
+func takeDrafts(ctx context.Context, s *Store, r runner, n int) ([]int64, error) {
+	blocks := (n + draftBlock - 1) / draftBlock
 	var starts []int64
 	st := s.d.draftBlocks(s.d, blocks, func(start int64) { starts = append(starts, start) })
 	// On the transaction's own connection: a second one from the pool
@@ -234,11 +217,10 @@ func (k *draftKeys) take(ctx context.Context, s *Store, r runner, n int) ([]int6
 		return nil, s.wrap(ctx, "appending events", "", err)
 	}
 	slices.Sort(starts)
+	out := make([]int64, 0, n)
 	for _, start := range starts {
-		k.next, k.end = start, start+draftBlock
-		for k.next < k.end && len(out) < n {
-			out = append(out, k.next)
-			k.next++
+		for k := start; k < start+draftBlock && len(out) < n; k++ {
+			out = append(out, k)
 		}
 	}
 	return out, nil

@@ -29,7 +29,7 @@ func NewPostgres(pool *pgxpool.Pool, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{d: d, own: pgPool{pool}, drafts: &draftKeys{}, wakes: &wake.Broadcast{}}
+	s := &Store{d: d, own: pgPool{pool}, wakes: &wake.Broadcast{}}
 	s.init(s.own)
 	return s, nil
 }

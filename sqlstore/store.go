@@ -21,7 +21,6 @@ type Store struct {
 	b      backend         // where it runs: its own connections, or the host's transaction
 	own    backend         // its own connections, where Migrate runs
 	close  func() error    // what Close calls (SQLiteConfig.Close); nil over a pool, which the host owns
-	drafts *draftKeys      // the draft keys of its events (PostgreSQL)
 	wakes  *wake.Broadcast // readers waiting for events this process commits (SQLite)
 	host   *HostStore      // the host's transaction it runs in; nil on its own connections
 }
@@ -69,7 +68,7 @@ func (s *Store) init(b backend) {
 // derive is a Store sharing s's dialect, connections and draft keys, inside
 // the host's transaction h.
 func (s *Store) derive(b backend, h *HostStore) *Store {
-	cp := &Store{d: s.d, own: s.own, close: s.close, drafts: s.drafts, wakes: s.wakes, host: h}
+	cp := &Store{d: s.d, own: s.own, close: s.close, wakes: s.wakes, host: h}
 	cp.init(b)
 	return cp
 }
