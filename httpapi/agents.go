@@ -22,11 +22,11 @@ type agentInJSON struct {
 }
 
 func (a *api) createAgent(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	var in agentInJSON
-	if err := decodeBody(w, r, &in); err != nil {
+	if err := a.decodeBody(w, r, &in); err != nil {
 		return nil, err
 	}
 	ag := routing.Agent{
@@ -56,7 +56,7 @@ func (a *api) createAgent(w http.ResponseWriter, r *http.Request) (any, error) {
 }
 
 func (a *api) getAgent(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	ag, err := a.svc.GetAgent(r.Context(), r.PathValue("id"))
@@ -69,11 +69,11 @@ func (a *api) getAgent(w http.ResponseWriter, r *http.Request) (any, error) {
 // patchAgent changes the fields the body gives; none of an agent's fields
 // can be cleared, so null is refused.
 func (a *api) patchAgent(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	var in agentInJSON
-	if err := decodeBody(w, r, &in); err != nil {
+	if err := a.decodeBody(w, r, &in); err != nil {
 		return nil, err
 	}
 	if in.ID.Set {
@@ -121,7 +121,7 @@ func (a *api) patchAgent(w http.ResponseWriter, r *http.Request) (any, error) {
 }
 
 func (a *api) listAgents(w http.ResponseWriter, r *http.Request) (any, error) {
-	lq, order, err := idListQuery(r)
+	lq, order, err := a.idListQuery(r)
 	if err != nil {
 		return nil, err
 	}
@@ -146,11 +146,11 @@ type queueInJSON struct {
 }
 
 func (a *api) createQueue(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	var in queueInJSON
-	if err := decodeBody(w, r, &in); err != nil {
+	if err := a.decodeBody(w, r, &in); err != nil {
 		return nil, err
 	}
 	q := routing.Queue{
@@ -178,7 +178,7 @@ func (a *api) createQueue(w http.ResponseWriter, r *http.Request) (any, error) {
 }
 
 func (a *api) getQueue(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	q, err := a.svc.GetQueue(r.Context(), r.PathValue("id"))
@@ -191,11 +191,11 @@ func (a *api) getQueue(w http.ResponseWriter, r *http.Request) (any, error) {
 // patchQueue changes the fields the body gives; null removes the overflow
 // queue and is refused for the other fields, which cannot be cleared.
 func (a *api) patchQueue(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	var in queueInJSON
-	if err := decodeBody(w, r, &in); err != nil {
+	if err := a.decodeBody(w, r, &in); err != nil {
 		return nil, err
 	}
 	if in.ID.Set {
@@ -245,7 +245,7 @@ func (a *api) patchQueue(w http.ResponseWriter, r *http.Request) (any, error) {
 }
 
 func (a *api) listQueues(w http.ResponseWriter, r *http.Request) (any, error) {
-	lq, order, err := idListQuery(r)
+	lq, order, err := a.idListQuery(r)
 	if err != nil {
 		return nil, err
 	}
@@ -264,11 +264,11 @@ type memberJSON struct {
 // addQueueMember makes an agent a member and answers with the queue, its
 // members included.
 func (a *api) addQueueMember(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	var in memberJSON
-	if err := decodeBody(w, r, &in); err != nil {
+	if err := a.decodeBody(w, r, &in); err != nil {
 		return nil, err
 	}
 	q, err := a.svc.AddQueueMember(r.Context(), r.PathValue("id"), in.AgentID.Value)
@@ -280,7 +280,7 @@ func (a *api) addQueueMember(w http.ResponseWriter, r *http.Request) (any, error
 
 // removeQueueMember ends a membership and answers with the queue.
 func (a *api) removeQueueMember(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	q, err := a.svc.RemoveQueueMember(r.Context(), r.PathValue("id"), r.PathValue("agentId"))
@@ -291,9 +291,9 @@ func (a *api) removeQueueMember(w http.ResponseWriter, r *http.Request) (any, er
 }
 
 // idListQuery reads the paging of a list in id order (agents, queues).
-func idListQuery(r *http.Request) (storage.ListQuery, string, error) {
+func (a *api) idListQuery(r *http.Request) (storage.ListQuery, string, error) {
 	var lq storage.ListQuery
-	q, err := newQuery(r.URL)
+	q, err := a.newQuery(r.URL)
 	if err != nil {
 		return lq, "", err
 	}

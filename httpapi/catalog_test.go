@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/parleyhq/parley/httpapi"
 	"github.com/stretchr/testify/require"
 )
 
@@ -135,7 +136,7 @@ func TestAgents(t *testing.T) {
 
 func TestQueues(t *testing.T) {
 	t.Parallel()
-	f := setup(t, nil)
+	f := setup(t, nil, httpapi.WithStrict())
 	f.must(201, "POST", path("/agents"), map[string]any{"id": "ann", "displayName": "Ann"})
 	r := f.must(201, "POST", path("/queues"), map[string]any{"id": "billing", "name": "Billing"})
 	require.Equal(t, path("/queues/billing"), r.Header.Get("Location"))
@@ -246,7 +247,7 @@ func TestRoutingRules(t *testing.T) {
 
 func TestEventsAndHistory(t *testing.T) {
 	t.Parallel()
-	f := setup(t, nil)
+	f := setup(t, nil, httpapi.WithStrict())
 	f.seedPeople()
 	c := f.create(map[string]any{"topic": "T"})
 	id := c["id"].(string)

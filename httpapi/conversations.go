@@ -170,11 +170,11 @@ func ifVersion(o opt[int64]) (int64, error) {
 }
 
 func (a *api) createConversation(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	var in conversationFields
-	if err := decodeBody(w, r, &in); err != nil {
+	if err := a.decodeBody(w, r, &in); err != nil {
 		return nil, err
 	}
 	if in.Version.Set {
@@ -201,7 +201,7 @@ func (a *api) createConversation(w http.ResponseWriter, r *http.Request) (any, e
 }
 
 func (a *api) getConversation(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	c, err := a.svc.GetConversation(r.Context(), r.PathValue("id"))
@@ -220,11 +220,11 @@ func (a *api) patchConversation(w http.ResponseWriter, r *http.Request) (any, er
 }
 
 func (a *api) updateConversation(w http.ResponseWriter, r *http.Request, replace bool) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	var in conversationFields
-	if err := decodeBody(w, r, &in); err != nil {
+	if err := a.decodeBody(w, r, &in); err != nil {
 		return nil, err
 	}
 	if in.ID.Set {
@@ -262,7 +262,7 @@ type deleteJSON struct {
 }
 
 func (a *api) deleteConversation(w http.ResponseWriter, r *http.Request) (any, error) {
-	q, err := newQuery(r.URL)
+	q, err := a.newQuery(r.URL)
 	if err != nil {
 		return nil, err
 	}
@@ -274,7 +274,7 @@ func (a *api) deleteConversation(w http.ResponseWriter, r *http.Request) (any, e
 		return nil, err
 	}
 	var in deleteJSON
-	if err := decodeBody(w, r, &in); err != nil {
+	if err := a.decodeBody(w, r, &in); err != nil {
 		return nil, err
 	}
 	if in.Reason.Given() {
@@ -293,11 +293,11 @@ type assigneeJSON struct {
 }
 
 func (a *api) assignConversation(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	var in assigneeJSON
-	if err := decodeBody(w, r, &in); err != nil {
+	if err := a.decodeBody(w, r, &in); err != nil {
 		return nil, err
 	}
 	agent, err := oneOf("agentId", in.AgentID, "assignedTo", in.AssignedTo)
@@ -315,7 +315,7 @@ func (a *api) assignConversation(w http.ResponseWriter, r *http.Request) (any, e
 }
 
 func (a *api) unassignConversation(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	c, err := a.svc.UnassignConversation(r.Context(), r.PathValue("id"))
@@ -338,11 +338,11 @@ func (in tagNameJSON) name() (string, error) {
 }
 
 func (a *api) addTag(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	var in tagNameJSON
-	if err := decodeBody(w, r, &in); err != nil {
+	if err := a.decodeBody(w, r, &in); err != nil {
 		return nil, err
 	}
 	name, err := in.name()
@@ -357,7 +357,7 @@ func (a *api) addTag(w http.ResponseWriter, r *http.Request) (any, error) {
 }
 
 func (a *api) removeTag(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	c, err := a.svc.RemoveTag(r.Context(), r.PathValue("id"), r.PathValue("tagName"))
@@ -371,7 +371,7 @@ func (a *api) removeTag(w http.ResponseWriter, r *http.Request) (any, error) {
 var conversationOrders = []storage.SortField{storage.SortCreatedAt, storage.SortUpdatedAt, storage.SortPriority, storage.SortID}
 
 func (a *api) listConversations(w http.ResponseWriter, r *http.Request) (any, error) {
-	q, err := newQuery(r.URL)
+	q, err := a.newQuery(r.URL)
 	if err != nil {
 		return nil, err
 	}
@@ -456,8 +456,8 @@ func parseAll[T any](values []string, parse func(string) (T, error)) ([]T, error
 }
 
 // noQuery refuses query parameters on a route that takes none.
-func noQuery(r *http.Request) error {
-	q, err := newQuery(r.URL)
+func (a *api) noQuery(r *http.Request) error {
+	q, err := a.newQuery(r.URL)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/parleyhq/parley/httpapi"
 	"github.com/stretchr/testify/require"
 )
 
@@ -311,7 +312,7 @@ func TestClosedIsImmutable(t *testing.T) {
 
 func TestDeleteConversation(t *testing.T) {
 	t.Parallel()
-	f := setup(t, nil)
+	f := setup(t, nil, httpapi.WithStrict())
 	for _, tc := range []struct {
 		name   string
 		query  string
@@ -536,7 +537,7 @@ func TestListConversationPagination(t *testing.T) {
 
 func TestListConversationBadQuery(t *testing.T) {
 	t.Parallel()
-	f := setup(t, nil)
+	f := setup(t, nil, httpapi.WithStrict())
 	for _, tc := range []struct {
 		query string
 		field string

@@ -7,7 +7,8 @@
 //	http.ListenAndServe("127.0.0.1:8080", h)
 //
 // Options set the base path (WithBasePath), the logger for 500s
-// (WithLogger) and how a request's actor is found (WithActorFunc, default
+// (WithLogger), strict input (WithStrict, see Request bodies) and how a
+// request's actor is found (WithActorFunc, default
 // HeaderActor: the x-agent-id header as the agent id, no scopes), so that a
 // host can plug in its own authentication. The actor goes into the request
 // context with parley.WithActor for every request: it is the sender and the
@@ -55,20 +56,31 @@
 //
 // # Request bodies
 //
-// Bodies are JSON objects read strictly: more than 1 MiB (MaxBodyBytes),
-// invalid JSON or UTF-8, anything but an object, a key the operation does
-// not know (keys match exactly, not ignoring case), a key given twice, a
-// value of the wrong type, or anything after the object is a 400 naming the
-// field. An empty body is read as {}. The Content-Type is not checked.
+// Bodies are JSON objects. More than 1 MiB (MaxBodyBytes), invalid JSON or
+// UTF-8, anything but an object, a key given twice, a value of the wrong
+// type, or anything after the object is a 400 naming the field. An empty
+// body is read as {}. The Content-Type is not checked.
 //
-// A route that takes no body refuses one rather than ignore it: on every
-// GET, and on DELETE of the assignee, of a conversation's tag, of a tag
-// and of a queue member, a body with anything but white space ({}
+// Input is lenient by default, as Infobip's is: a body key the operation
+// does not know (keys match exactly, not ignoring case, so "Topic" is
+// unknown, not topic), at any depth, and a query parameter no route reads
+// are ignored; so is a body sent to a route that takes none. Clients
+// written for Infobip send them (tracking parameters such as
+// piIntegrator, typos, fields of their own), and Infobip ignores them. An
+// ignored value is not read beyond being JSON, but an unknown key given
+// twice in one object is still a 400, since which one was meant cannot be
+// told. Known fields and parameters are validated the same whatever comes
+// with them, and a refused request writes nothing.
+//
+// WithStrict refuses what is unknown instead, for hosts that want typos
+// caught: an unknown body key is a 400 naming it ("unknown field"), an
+// unknown query parameter a 400 naming it, and a route that takes no body
+// (every GET, and DELETE of the assignee, of a conversation's tag, of a tag
+// and of a queue member) refuses one: anything but white space ({}
 // included) is a 400 naming "body" ("this route takes no body"). DELETE
 // /conversations/{id} takes an optional {"reason"}. POST
 // /conversations/{id}/route has nothing to take either, but as a POST it
-// accepts an empty body or {}, which clients that always send JSON send;
-// a key in it is a 400 naming the key.
+// accepts an empty body or {}, which clients that always send JSON send.
 //
 // The second vocabulary of the contract is taken on input, in bodies and
 // query parameters: status open/pending/closed, priority
@@ -104,8 +116,8 @@
 //
 // # Query parameters
 //
-// Unknown parameters are a 400, as are bad numbers, enums and times, each
-// naming the parameter. A repeated key means any of its values (status,
+// Unknown parameters are ignored (a 400 in strict mode); bad numbers, enums
+// and times are a 400, each naming the parameter. A repeated key means any of its values (status,
 // priority, channel, source, queueIds, ids); tag is all-of, as the contract's tag
 // filter is; a parameter that takes one value (agentId, customerId, topic,
 // the times, page, limit, and channel on messages) may not be repeated. An empty value is the

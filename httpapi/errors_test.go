@@ -21,7 +21,7 @@ import (
 // names the field.
 func TestStrictDecoding(t *testing.T) {
 	t.Parallel()
-	f := setup(t, nil)
+	f := setup(t, nil, httpapi.WithStrict())
 	f.seedPeople()
 	id := f.create(map[string]any{})["id"].(string)
 	conv := path("/conversations/%s", id)

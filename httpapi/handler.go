@@ -37,6 +37,17 @@ type config struct {
 	base   string
 	logger *slog.Logger
 	actor  ActorFunc
+	strict bool
+}
+
+// WithStrict makes the handler refuse what it does not know, with a 400
+// naming it: an unknown query parameter, an unknown body field (at any
+// depth), a body on a route that takes none. By default they are ignored,
+// as Infobip ignores them, so that clients written for Infobip (which send
+// tracking parameters and fields of their own) work unchanged. Known fields
+// and parameters are validated the same in both modes.
+func WithStrict() Option {
+	return func(c *config) { c.strict = true }
 }
 
 // WithBasePath sets the path prefix of every route (default "/ccaas/1").
@@ -121,7 +132,7 @@ func (a *api) serve(rt route) http.Handler {
 			return
 		}
 		r = r.WithContext(parley.WithActor(r.Context(), actor))
-		if rt.body == noBody {
+		if rt.body == noBody && a.strict {
 			if err := refuseBody(w, r); err != nil {
 				a.writeError(w, r, err)
 				return

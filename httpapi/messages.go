@@ -53,11 +53,11 @@ func (in messageInJSON) message() (message.Message, error) {
 }
 
 func (a *api) createMessage(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	var in messageInJSON
-	if err := decodeBody(w, r, &in); err != nil {
+	if err := a.decodeBody(w, r, &in); err != nil {
 		return nil, err
 	}
 	m, err := in.message()
@@ -74,7 +74,7 @@ func (a *api) createMessage(w http.ResponseWriter, r *http.Request) (any, error)
 }
 
 func (a *api) getMessage(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	id, mid := r.PathValue("id"), r.PathValue("messageId")
@@ -92,7 +92,7 @@ func (a *api) getMessage(w http.ResponseWriter, r *http.Request) (any, error) {
 }
 
 func (a *api) listMessages(w http.ResponseWriter, r *http.Request) (any, error) {
-	q, err := newQuery(r.URL)
+	q, err := a.newQuery(r.URL)
 	if err != nil {
 		return nil, err
 	}

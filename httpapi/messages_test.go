@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"testing"
 
+	"github.com/parleyhq/parley/httpapi"
 	"github.com/stretchr/testify/require"
 )
 
@@ -69,7 +70,7 @@ func TestReplyMatrix(t *testing.T) {
 
 func TestMessages(t *testing.T) {
 	t.Parallel()
-	f := setup(t, nil)
+	f := setup(t, nil, httpapi.WithStrict())
 	f.seedPeople()
 	id := f.create(map[string]any{"channel": "WHATSAPP", "status": "WAITING"})["id"].(string)
 	other := f.create(map[string]any{})["id"].(string)

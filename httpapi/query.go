@@ -11,21 +11,23 @@ import (
 	"github.com/parleyhq/parley/storage"
 )
 
-// query reads a request's query parameters strictly: every parameter must
-// be read by the handler (done reports the first unknown one), a parameter
-// that takes one value may not be repeated, and an empty value counts as
-// absent.
+// query reads a request's query parameters: a parameter that takes one
+// value may not be repeated, and an empty value counts as absent. In strict
+// mode every parameter must be read by the handler (done reports the first
+// unknown one); otherwise the unknown ones are ignored, as Infobip ignores
+// them.
 type query struct {
-	v    url.Values
-	used map[string]bool
+	v      url.Values
+	used   map[string]bool
+	strict bool
 }
 
-func newQuery(u *url.URL) (*query, error) {
+func (a *api) newQuery(u *url.URL) (*query, error) {
 	v, err := url.ParseQuery(u.RawQuery)
 	if err != nil {
 		return nil, invalid("query", "malformed query string")
 	}
-	return &query{v: v, used: map[string]bool{}}, nil
+	return &query{v: v, used: map[string]bool{}, strict: a.strict}, nil
 }
 
 // all returns every non-empty value of name and of its aliases, in order:
@@ -170,8 +172,11 @@ func (q *query) order(def storage.Order, fields ...storage.SortField) (storage.O
 	return o, invalid("orderBy", "field must be one of %s, not %q", strings.Join(names, ", "), field)
 }
 
-// done reports the first parameter no handler read.
+// done reports the first parameter no handler read, in strict mode.
 func (q *query) done() error {
+	if !q.strict {
+		return nil
+	}
 	for _, name := range slices.Sorted(maps.Keys(q.v)) {
 		if !q.used[name] {
 			if name == "" {

@@ -111,10 +111,10 @@ func seededStore(t *testing.T) storage.Store {
 // the data of seededStore. The actor function reads the agent from
 // x-agent-id and the scopes, comma separated, from x-scopes, as a host's
 // authentication would grant them.
-func scopedHandler(t *testing.T) http.Handler {
+func scopedHandler(t *testing.T, opts ...Option) http.Handler {
 	t.Helper()
 	svc := parley.New(seededStore(t), parley.WithAuthorization())
-	return New(svc, WithActorFunc(headerScopes))
+	return New(svc, append([]Option{WithActorFunc(headerScopes)}, opts...)...)
 }
 
 // headerScopes is an ActorFunc that takes the agent from x-agent-id and the

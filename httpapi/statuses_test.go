@@ -160,7 +160,8 @@ var routeErrors = map[string][]errorCase{
 
 // universalStatuses are the error classes a route answers whatever it
 // does, derived from the handler's wrapper and the service:
-//   - 400: an unknown query parameter; the x-agent-id header given twice.
+//   - 400: an unknown query parameter (in strict mode); the x-agent-id
+//     header given twice.
 //   - 401: the actor function says ErrUnauthenticated.
 //   - 500: the actor function fails otherwise.
 //   - 403: a missing scope with authorisation on, for a route that calls
@@ -286,7 +287,7 @@ func TestOpenAPIDescribesEveryErrorStatus(t *testing.T) {
 			}
 
 			h := plain(nil, nil)
-			e := check("unknown query parameter", h, 400, "INVALID", fill+"?stray=1", valid)
+			e := check("unknown query parameter", plain(nil, nil, WithStrict()), 400, "INVALID", fill+"?stray=1", valid)
 			require.Equal(t, "stray", e.Field)
 			e = check("x-agent-id twice", h, 400, "INVALID", fill, valid, HeaderAgentID, "ann", HeaderAgentID, "sam")
 			require.Equal(t, HeaderAgentID, e.Field)

@@ -14,6 +14,9 @@
 //	-schema NAME      PARLEY_SCHEMA    the PostgreSQL schema, or the SQLite
 //	                                   table prefix (default parley)
 //	-api-keys FILE    PARLEY_API_KEYS  the API keys (see below)
+//	-strict           PARLEY_STRICT=1  refuse unknown query parameters and
+//	                                   body fields with a 400 (by default
+//	                                   they are ignored, as Infobip does)
 //	-seed                              load the demo data set (idempotent)
 //
 // PostgreSQL is used when a DSN is given, unless -sqlite is on the command
@@ -101,6 +104,7 @@ type config struct {
 	schema   string
 	apiKeys  string // the keys file; "" runs the server open
 	seed     bool
+	strict   bool // refuse unknown query parameters and body fields
 }
 
 // parseConfig reads the flags, with the environment as their defaults. A
@@ -122,6 +126,15 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&c.schema, "schema", envOr("PARLEY_SCHEMA", sqlstore.DefaultSchema), "PostgreSQL schema, or SQLite table prefix, `NAME` (env PARLEY_SCHEMA)")
 	fs.StringVar(&c.apiKeys, "api-keys", envOr("PARLEY_API_KEYS", ""), "JSON `FILE` of API keys; without it the API is open (env PARLEY_API_KEYS)")
 	fs.BoolVar(&c.seed, "seed", false, "load a small demo data set (safe to repeat)")
+	strictEnv := false
+	if v := getenv("PARLEY_STRICT"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return c, usageError{fmt.Errorf("PARLEY_STRICT must be true or false (1 or 0), not %q", v)}
+		}
+		strictEnv = b
+	}
+	fs.BoolVar(&c.strict, "strict", strictEnv, "refuse unknown query parameters and body fields with a 400 (env PARLEY_STRICT=1)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, err
@@ -235,8 +248,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	})
 	// The Infobip adapter answers every path the helpdesk one does not
 	// own, with its JSON 404 for those that are no route.
-	mux.Handle("/", httpapi.New(svc, httpapi.WithLogger(logger), httpapi.WithActorFunc(actor)))
-	mux.Handle(helpdesk.DefaultBasePath+"/", helpdesk.New(svc, helpdesk.WithLogger(logger), helpdesk.WithActorFunc(actor)))
+	apiOpts := []httpapi.Option{httpapi.WithLogger(logger), httpapi.WithActorFunc(actor)}
+	helpdeskOpts := []helpdesk.Option{helpdesk.WithLogger(logger), helpdesk.WithActorFunc(actor)}
+	if c.strict {
+		apiOpts = append(apiOpts, httpapi.WithStrict())
+		helpdeskOpts = append(helpdeskOpts, helpdesk.WithStrict())
+	}
+	mux.Handle("/", httpapi.New(svc, apiOpts...))
+	mux.Handle(helpdesk.DefaultBasePath+"/", helpdesk.New(svc, helpdeskOpts...))
 	srv := &http.Server{
 		Handler:           logRequests(logger, mux),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -63,6 +63,12 @@ func TestParseConfig(t *testing.T) {
 			config{addr: "127.0.0.1:8080", sqlite: "parley.db", schema: "parley", apiKeys: "env.json"}},
 		{"-api-keys wins over PARLEY_API_KEYS", []string{"-api-keys", "flag.json"}, map[string]string{"PARLEY_API_KEYS": "env.json"},
 			config{addr: "127.0.0.1:8080", sqlite: "parley.db", schema: "parley", apiKeys: "flag.json"}},
+		{"-strict", []string{"-strict"}, nil,
+			config{addr: "127.0.0.1:8080", sqlite: "parley.db", schema: "parley", strict: true}},
+		{"PARLEY_STRICT=1", nil, map[string]string{"PARLEY_STRICT": "1"},
+			config{addr: "127.0.0.1:8080", sqlite: "parley.db", schema: "parley", strict: true}},
+		{"-strict=false wins over PARLEY_STRICT", []string{"-strict=false"}, map[string]string{"PARLEY_STRICT": "1"},
+			config{addr: "127.0.0.1:8080", sqlite: "parley.db", schema: "parley"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -82,6 +88,9 @@ func TestParseConfig(t *testing.T) {
 	}
 	_, err = parseConfig(nil, env(map[string]string{"PARLEY_SCHEMA": "no spaces"}), io.Discard)
 	require.ErrorAs(t, err, &usage)
+	_, err = parseConfig(nil, env(map[string]string{"PARLEY_STRICT": "yes please"}), io.Discard)
+	require.ErrorAs(t, err, &usage)
+	require.ErrorContains(t, err, "PARLEY_STRICT")
 }
 
 // TestServeURL checks the URL printed for each kind of -addr: a host

@@ -54,7 +54,7 @@ func newHelpdesk(t *testing.T, setup setupFunc, opts ...parley.Option) *hd {
 	t.Helper()
 	fx := setup(t, opts...)
 	fx.ctx = parley.WithActor(fx.base, parley.Actor{Scopes: []parley.Scope{parley.ScopeRead, parley.ScopeWrite}})
-	h := &hd{fixture: fx, h: helpdesk.New(fx.svc, helpdesk.WithActorFunc(scopesActor))}
+	h := &hd{fixture: fx, h: helpdesk.New(fx.svc, helpdesk.WithActorFunc(scopesActor), helpdesk.WithStrict())}
 	_, err := fx.svc.CreateAgent(fx.ctx, routing.Agent{ID: "ann", DisplayName: "Ann Agent", Status: routing.Active})
 	require.NoError(t, err)
 	fx.agent(t, "sam", routing.RoleSupervisor)

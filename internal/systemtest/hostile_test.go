@@ -66,7 +66,7 @@ func newHostileFixture(t *testing.T, setup setupFunc) *hostileFixture {
 		_, err := fx.svc.CreateMessage(fx.ctx, "c1", message.Message{ID: id, Direction: message.Inbound, Content: message.Content{Text: "hi"}})
 		require.NoError(t, err)
 	}
-	return &hostileFixture{fixture: fx, handler: httpapi.New(fx.svc), raw: openRaw(t, fx.store)}
+	return &hostileFixture{fixture: fx, handler: httpapi.New(fx.svc, httpapi.WithStrict()), raw: openRaw(t, fx.store)}
 }
 
 // answer is an HTTP answer.
