@@ -132,6 +132,9 @@ func (h *hd) do(t *testing.T, method, path string, body any, headers ...string) 
 	out := hdAnswer{status: rec.Code, header: rec.Header(), raw: rec.Body.String()}
 	require.Equal(t, "application/json", rec.Header().Get("Content-Type"), "%s %s", method, path)
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &out.body), "%s %s: %s", method, path, out.raw)
+	if out.status >= 400 {
+		requireCleanMessage(t, out.body["message"], out.body["field"])
+	}
 	return out
 }
 

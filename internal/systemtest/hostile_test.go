@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -93,7 +94,32 @@ func (h *hostileFixture) do(t *testing.T, method, path string, body []byte, head
 	if len(a.raw) > 0 {
 		require.NoError(t, json.Unmarshal(a.raw, &a.body), "%s %s: not JSON: %q", method, path, a.raw)
 	}
+	if a.status >= 400 {
+		requireCleanMessage(t, a.body["message"], a.body["field"])
+	}
 	return a
+}
+
+// internals are what an error message must never show a client: a
+// package's name, SQL, a database code or a driver's text.
+var internals = regexp.MustCompile(`(?i)sqlstore|memstore|parley:|httpapi|helpdesk:|sqlstate|sqlite|pgx|postgres|pq:|\bselect\b|\binsert\b|\bupdate \w+ set\b|\bwhere\b|constraint|violates|goroutine|\.go:\d|%!`)
+
+// quoted is a quoted value in a message: the client's own input, which may
+// be anything.
+var quoted = regexp.MustCompile(`"(\\.|[^"\\])*"`)
+
+// requireCleanMessage requires an error message that names what is wrong
+// without internals (what the client sent, quoted or named as the field,
+// aside).
+func requireCleanMessage(t *testing.T, message, field any) {
+	t.Helper()
+	msg, _ := message.(string)
+	require.NotEmpty(t, msg)
+	clean := quoted.ReplaceAllString(msg, `""`)
+	if f, _ := field.(string); f != "" {
+		clean = strings.ReplaceAll(clean, f, "")
+	}
+	require.False(t, internals.MatchString(clean), "the message shows internals: %q", msg)
 }
 
 // nextCursor lists under path and returns the answer's nextCursor.
