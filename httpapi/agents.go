@@ -261,8 +261,8 @@ type memberJSON struct {
 	AgentID opt[string] `json:"agentId"`
 }
 
-// addQueueMember makes an agent a member and answers with the queue, its
-// members included.
+// addQueueMember makes an agent a member and answers as Infobip does, with
+// {"statusCode": "SUCCESS", "message": ...}.
 func (a *api) addQueueMember(w http.ResponseWriter, r *http.Request) (any, error) {
 	if err := a.noQuery(r); err != nil {
 		return nil, err
@@ -271,23 +271,21 @@ func (a *api) addQueueMember(w http.ResponseWriter, r *http.Request) (any, error
 	if err := a.decodeBody(w, r, &in); err != nil {
 		return nil, err
 	}
-	q, err := a.svc.AddQueueMember(r.Context(), r.PathValue("id"), in.AgentID.Value)
-	if err != nil {
+	if _, err := a.svc.AddQueueMember(r.Context(), r.PathValue("id"), in.AgentID.Value); err != nil {
 		return nil, err
 	}
-	return toQueue(q), nil
+	return success("Agent added to queue successfully."), nil
 }
 
-// removeQueueMember ends a membership and answers with the queue.
+// removeQueueMember ends a membership and answers as Infobip does.
 func (a *api) removeQueueMember(w http.ResponseWriter, r *http.Request) (any, error) {
 	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
-	q, err := a.svc.RemoveQueueMember(r.Context(), r.PathValue("id"), r.PathValue("agentId"))
-	if err != nil {
+	if _, err := a.svc.RemoveQueueMember(r.Context(), r.PathValue("id"), r.PathValue("agentId")); err != nil {
 		return nil, err
 	}
-	return toQueue(q), nil
+	return success("Agent removed from queue successfully."), nil
 }
 
 // idListQuery reads the paging of a list in id order (agents, queues).

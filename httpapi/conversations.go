@@ -249,6 +249,9 @@ func (a *api) updateConversation(w http.ResponseWriter, r *http.Request, replace
 	if p.IfVersion, err = ifVersion(in.Version); err != nil {
 		return nil, err
 	}
+	if p.IfVersion, err = ifMatch(r, p.IfVersion); err != nil {
+		return nil, err
+	}
 	c, err := a.svc.UpdateConversation(r.Context(), r.PathValue("id"), p)
 	if err != nil {
 		return nil, err
@@ -353,7 +356,8 @@ func (a *api) addTag(w http.ResponseWriter, r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return toConversation(c), nil
+	setETag(w, c.Version)
+	return success("Tag added to conversation successfully."), nil
 }
 
 func (a *api) removeTag(w http.ResponseWriter, r *http.Request) (any, error) {
@@ -364,7 +368,8 @@ func (a *api) removeTag(w http.ResponseWriter, r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return toConversation(c), nil
+	setETag(w, c.Version)
+	return success("Tag removed successfully."), nil
 }
 
 // conversationOrders are the fields a conversation list can be ordered by.

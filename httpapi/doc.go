@@ -28,24 +28,34 @@
 // set are null, never left out: "agentId": null is an unassigned
 // conversation. attributes is always an object and tags always an array.
 //
-// Status codes:
+// Status codes, as Infobip documents them:
 //
 //   - 200 for reads and changes, with the changed resource.
-//   - 201 for POST that creates (conversation, message, tag, agent, queue),
-//     with a Location header.
+//   - 200 for POST that creates (conversation, message, tag, agent, queue),
+//     with the created resource and a Location header naming it.
 //   - 204, no body, for DELETE of a whole resource (a conversation, a tag).
-//   - 200 with the changed parent for DELETE of a part of one (the
-//     assignee, a conversation's tag, a queue member), and for the POSTs
-//     that change a conversation or queue without creating anything (tag,
-//     route, transfer, member): the answer carries the new version a client
-//     needs for optimistic concurrency.
+//   - 200 with {"statusCode": "SUCCESS", "message": "..."} for adding or
+//     removing a conversation's tag and a queue member, Infobip's answer.
+//   - 200 with the changed conversation for DELETE of the assignee and for
+//     the POSTs that change a conversation without creating anything
+//     (route, transfer).
+//
+// Every answer about one conversation carries its version in an ETag
+// header ("3"), the SUCCESS answers of its tag routes included, so that a
+// client needs no parley field for optimistic concurrency. PUT and PATCH of
+// a conversation honour If-Match: the change is made only at that version,
+// else 409 CONFLICT and nothing is written. The body's "version" does the
+// same; given together, they must agree. Other routes refuse If-Match with
+// a 400 naming it, rather than leave a precondition unchecked.
 //
 // Errors answer {"statusCode": "ERROR", "message": "...", "code": "..."}
 // with "field" added, for a 400, naming the field, query parameter or
 // header at fault. ErrInvalid is 400 INVALID, ErrNotFound 404 NOT_FOUND,
 // ErrAlreadyExists 409 ALREADY_EXISTS, ErrClosed 409 CLOSED, ErrForbidden
 // 403 FORBIDDEN, ErrConflict 409 CONFLICT, ErrUnauthenticated (from an
-// ActorFunc) 401 UNAUTHENTICATED; an unknown path is 404 NOT_FOUND and a
+// ActorFunc) 401 UNAUTHENTICATED. A duplicate tag on POST /tags is 400
+// ALREADY_EXISTS, "Tag already exists.", as Infobip answers it. An unknown
+// path is 404 NOT_FOUND and a
 // known path with another method 405 METHOD_NOT_ALLOWED with an Allow
 // header. Anything else is 500 INTERNAL with the message "internal error";
 // the real error is logged, never sent. A write may also be a 409
@@ -126,8 +136,8 @@
 // arrives as a space and is read back as '+'. unassigned=true selects the
 // conversations without an assignee.
 //
-// Lists page either by page (0-based) and limit (1..1000, default 50; more
-// is a 400, not clamped), or by the opaque cursor of the previous answer's
+// Lists page either by page (0-based) and limit (1..999, default 10, as
+// Infobip's; more is a 400, not clamped), or by the opaque cursor of the previous answer's
 // nextCursor (keyset paging, same order). orderBy is field:asc or
 // field:desc. The pagination block holds totalItems (null with
 // skipTotal=true), page (null when paging by cursor), limit, orderBy and

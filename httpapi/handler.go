@@ -138,10 +138,17 @@ func (a *api) serve(rt route) http.Handler {
 				return
 			}
 		}
+		if r.Header.Get("If-Match") != "" && !ifMatchRoutes[rt.method+" "+rt.path] {
+			a.writeError(w, r, invalid("If-Match", "is honoured on PUT and PATCH of a conversation only"))
+			return
+		}
 		body, err := rt.handle(a, w, r)
 		if err != nil {
 			a.writeError(w, r, err)
 			return
+		}
+		if c, ok := body.(conversationJSON); ok {
+			setETag(w, c.Version)
 		}
 		if body == nil || rt.status == http.StatusNoContent {
 			w.WriteHeader(rt.status)
@@ -195,6 +202,11 @@ func (a *api) writeJSON(w http.ResponseWriter, status int, body any) {
 // message, which names the id or field that matters and never SQL. Any
 // other error is a 500 with a generic message; the real one is logged.
 func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var ans *answerError
+	if errors.As(err, &ans) {
+		a.writeJSON(w, ans.status, errorJSON{StatusCode: "ERROR", Message: ans.message, Code: ans.code})
+		return
+	}
 	if status, code, field, ok := httpwire.Classify(err); ok {
 		a.writeJSON(w, status, errorJSON{StatusCode: "ERROR", Message: err.Error(), Code: code, Field: field})
 		return
@@ -207,6 +219,19 @@ func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		"method", r.Method, "path", r.URL.Path, "error", err)
 	a.writeJSON(w, http.StatusInternalServerError, internalError())
 }
+
+// answerError is an error a route answers otherwise than its sentinel's
+// usual status, where Infobip documents the answer (a duplicate tag is a
+// 400, "Tag already exists.").
+type answerError struct {
+	status  int
+	code    string
+	message string
+	err     error
+}
+
+func (e *answerError) Error() string { return e.message }
+func (e *answerError) Unwrap() error { return e.err }
 
 func internalError() errorJSON {
 	return errorJSON{StatusCode: "ERROR", Message: "internal error", Code: "INTERNAL"}

@@ -119,21 +119,27 @@ func parseTime(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// paging reads page, limit, cursor and skipTotal. Their bounds are checked
-// by the service, which names the parameter.
+// The paging of Infobip's lists: limit defaults to 10 and may be at most
+// 999.
+const (
+	DefaultLimit = 10
+	MaxLimit     = 999
+)
+
+// paging reads page, limit, cursor and skipTotal. limit is Infobip's
+// (DefaultLimit, MaxLimit); the other bounds are checked by the service,
+// which names the parameter.
 func (q *query) paging() (storage.Paging, error) {
 	var p storage.Paging
 	var err error
 	if p.Page, err = q.int("page", 0); err != nil {
 		return p, err
 	}
-	if p.Limit, err = q.int("limit", 0); err != nil {
+	if p.Limit, err = q.int("limit", DefaultLimit); err != nil {
 		return p, err
 	}
-	if p.Limit == 0 && q.v.Get("limit") != "" {
-		// 0 would mean "the default" to the service; on the wire it is
-		// a mistake.
-		return p, invalid("limit", "must be between 1 and %d", storage.MaxLimit)
+	if p.Limit < 1 || p.Limit > MaxLimit {
+		return p, invalid("limit", "must be between 1 and %d", MaxLimit)
 	}
 	if p.Cursor, err = q.one("cursor"); err != nil {
 		return p, err

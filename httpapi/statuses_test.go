@@ -109,7 +109,7 @@ var routeErrors = map[string][]errorCase{
 		{404, "NOT_FOUND", "/conversations/nope/history", "", ""},
 	},
 	"POST /tags": {
-		{409, "ALREADY_EXISTS", "/tags", `{"name": "vip"}`, ""},
+		{400, "ALREADY_EXISTS", "/tags", `{"name": "vip"}`, ""},
 	},
 	"GET /tags": {
 		{404, "NOT_FOUND", "/tags?conversationId=nope", "", ""},

@@ -1,9 +1,11 @@
 package httpapi
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 
+	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/storage"
 )
 
@@ -23,6 +25,10 @@ func (a *api) createTag(w http.ResponseWriter, r *http.Request) (any, error) {
 		return nil, err
 	}
 	t, err := a.svc.CreateTag(r.Context(), name)
+	if errors.Is(err, parley.ErrAlreadyExists) {
+		// Infobip answers a duplicate tag with a 400, "Tag already exists."
+		return nil, &answerError{status: http.StatusBadRequest, code: "ALREADY_EXISTS", message: "Tag already exists.", err: err}
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -412,6 +412,18 @@ func rawOrNull(b json.RawMessage) json.RawMessage {
 	return slices.Clone(b)
 }
 
+// successJSON is Infobip's answer to a change it answers with no resource
+// (a tag added or removed, a queue membership): {"statusCode": "SUCCESS",
+// "message": "..."}.
+type successJSON struct {
+	StatusCode string `json:"statusCode"`
+	Message    string `json:"message"`
+}
+
+func success(message string) successJSON {
+	return successJSON{StatusCode: "SUCCESS", Message: message}
+}
+
 // errorJSON is the body of every error answer (SPEC §8). Field names the
 // request field or parameter at fault, for a 400 that has one.
 type errorJSON struct {

@@ -1,0 +1,102 @@
+package httpapi_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestPagingAsInfobip checks the paging Infobip documents for its lists:
+// limit defaults to 10 and may be at most 999; 1000 is a 400 naming limit.
+func TestPagingAsInfobip(t *testing.T) {
+	t.Parallel()
+	f := setup(t, nil)
+	f.seedPeople()
+	for i := range 12 {
+		f.create(map[string]any{"topic": fmt.Sprint(i), "tags": []string{fmt.Sprintf("t%02d", i)}})
+	}
+	for _, list := range []struct{ path, key string }{
+		{"/conversations", "conversations"},
+		{"/tags", "tags"},
+	} {
+		r := f.must(200, "GET", path("%s", list.path), nil)
+		require.Len(t, r.Items(t, list.key), 10, list.path)
+		require.EqualValues(t, 10, r.Pagination(t)["limit"], list.path)
+		require.EqualValues(t, 12, r.Pagination(t)["totalItems"], list.path)
+		require.Len(t, f.must(200, "GET", path("%s?limit=999", list.path), nil).Items(t, list.key), 12, list.path)
+		for _, bad := range []string{"1000", "0", "-1"} {
+			requireField(t, f.do("GET", path("%s?limit=%s", list.path, bad), nil), "limit")
+		}
+	}
+	for _, p := range []string{"/agents", "/queues"} {
+		require.EqualValues(t, 10, f.must(200, "GET", path("%s", p), nil).Pagination(t)["limit"], p)
+		requireField(t, f.do("GET", path("%s?limit=1000", p), nil), "limit")
+	}
+	id := f.create(map[string]any{})["id"].(string)
+	for range 11 {
+		f.must(200, "POST", path("/conversations/%s/messages", id), map[string]any{"direction": "INBOUND", "content": map[string]any{"text": "hi"}})
+	}
+	r := f.must(200, "GET", path("/conversations/%s/messages", id), nil)
+	require.Len(t, r.Items(t, "messages"), 10)
+	requireField(t, f.do("GET", path("/conversations/%s/messages?limit=1000", id), nil), "limit")
+}
+
+// TestCreatesAnswer200 checks that a create answers 200, as Infobip
+// documents, with the created resource and a Location header naming it.
+func TestCreatesAnswer200(t *testing.T) {
+	t.Parallel()
+	f := setup(t, nil)
+	for _, tc := range []struct {
+		path     string
+		body     map[string]any
+		location string
+	}{
+		{"/agents", map[string]any{"id": "ann", "displayName": "Ann"}, "/agents/ann"},
+		{"/queues", map[string]any{"id": "q1", "name": "Q"}, "/queues/q1"},
+		{"/tags", map[string]any{"name": "vip"}, "/tags/vip"},
+		{"/conversations", map[string]any{"id": "c1"}, "/conversations/c1"},
+		{"/conversations/c1/messages", map[string]any{"id": "m1", "direction": "INBOUND", "content": map[string]any{"text": "hi"}}, "/conversations/c1/messages/m1"},
+	} {
+		r := f.do("POST", path("%s", tc.path), tc.body)
+		require.Equal(t, 200, r.Status, "%s: %s", tc.path, r.Body)
+		require.Equal(t, path("%s", tc.location), r.Header.Get("Location"), tc.path)
+		require.NotEmpty(t, r.JSON(t), tc.path)
+		f.must(200, "GET", r.Header.Get("Location"), nil)
+	}
+}
+
+// TestETagAndIfMatch checks the version on the wire: every answer that is
+// a conversation carries its version as an ETag, and If-Match on PUT and
+// PATCH makes the change only at that version.
+func TestETagAndIfMatch(t *testing.T) {
+	t.Parallel()
+	f := setup(t, nil)
+	f.seedPeople()
+	created := f.must(200, "POST", path("/conversations"), map[string]any{"topic": "a"})
+	require.Equal(t, `"1"`, created.Header.Get("ETag"))
+	id := created.JSON(t)["id"].(string)
+	conv := path("/conversations/%s", id)
+	require.Equal(t, `"1"`, f.must(200, "GET", conv, nil).Header.Get("ETag"))
+
+	ifMatch := func(v string) header { return header{"If-Match", v} }
+	r := f.must(200, "PATCH", conv, map[string]any{"topic": "b"}, ifMatch(`"1"`))
+	require.Equal(t, `"2"`, r.Header.Get("ETag"))
+	require.EqualValues(t, 2, r.JSON(t)["version"])
+	// A stale version writes nothing.
+	requireError(t, f.do("PATCH", conv, map[string]any{"topic": "c"}, ifMatch(`"1"`)), 409, "CONFLICT")
+	requireError(t, f.do("PUT", conv, map[string]any{"topic": "c"}, ifMatch(`W/"1"`)), 409, "CONFLICT")
+	require.Equal(t, "b", f.must(200, "GET", conv, nil).JSON(t)["topic"])
+	// The header and the body's version together must agree.
+	requireField(t, f.do("PATCH", conv, map[string]any{"topic": "c", "version": 1}, ifMatch(`"2"`)), "If-Match")
+	r = f.must(200, "PUT", conv, map[string]any{"topic": "c", "version": 2}, ifMatch(`2`))
+	require.Equal(t, `"3"`, r.Header.Get("ETag"))
+	for _, bad := range []string{`*`, `"x"`, `"0"`, `"1", "2"`} {
+		requireField(t, f.do("PATCH", conv, map[string]any{"topic": "d"}, ifMatch(bad)), "If-Match")
+	}
+	// Where it cannot be honoured, it is refused rather than ignored.
+	requireField(t, f.do("PUT", conv+"/assignee", map[string]any{"agentId": "ann"}, ifMatch(`"3"`)), "If-Match")
+	require.Nil(t, f.must(200, "GET", conv, nil).JSON(t)["agentId"], "nothing written")
+	r = f.must(200, "PUT", conv+"/assignee", map[string]any{"agentId": "ann"})
+	require.Equal(t, `"4"`, r.Header.Get("ETag"))
+}
