@@ -393,13 +393,14 @@ func (a *api) listConversations(w http.ResponseWriter, r *http.Request) (any, er
 
 // conversationQuery reads the filters, order and paging of a conversation
 // list. Repeated keys of the any-of filters (status, priority, queueIds,
-// channel, source, ids) mean any of their values; repeated tag means all of them,
-// as the contract's tag filter is all-of.
+// channel, source, conversationIds or ids) mean any of their values;
+// repeated tagNames (or tag) means all of them, as the contract's tag
+// filter is all-of.
 func conversationQuery(q *query) (storage.ConversationQuery, error) {
 	var cq storage.ConversationQuery
 	f := &cq.Filter
 	var err error
-	f.IDs = q.all("ids", "id")
+	f.IDs = q.all("conversationIds", "ids", "id")
 	if f.Statuses, err = parseAll(q.all("status"), conversation.ParseStatus); err != nil {
 		return cq, err
 	}
@@ -419,7 +420,7 @@ func conversationQuery(q *query) (storage.ConversationQuery, error) {
 	if f.Unassigned, err = q.bool("unassigned"); err != nil {
 		return cq, err
 	}
-	f.Tags = q.all("tag", "tags")
+	f.Tags = q.all("tagNames", "tag", "tags")
 	if f.CustomerID, err = q.one("customerId"); err != nil {
 		return cq, err
 	}

@@ -127,7 +127,9 @@
 // # Query parameters
 //
 // Unknown parameters are ignored (a 400 in strict mode); bad numbers, enums
-// and times are a 400, each naming the parameter. A repeated key means any of its values (status,
+// and times are a 400, each naming the parameter. Infobip's filter names
+// are read, conversationIds and tagNames on conversations and messageIds on
+// messages, beside parley's own (ids, tag). A repeated key means any of its values (status,
 // priority, channel, source, queueIds, ids); tag is all-of, as the contract's tag
 // filter is; a parameter that takes one value (agentId, customerId, topic,
 // the times, page, limit, and channel on messages) may not be repeated. An empty value is the
@@ -139,7 +141,7 @@
 // Lists page either by page (0-based) and limit (1..999, default 10, as
 // Infobip's; more is a 400, not clamped), or by the opaque cursor of the previous answer's
 // nextCursor (keyset paging, same order). orderBy is field:asc or
-// field:desc. The pagination block holds totalItems (null with
+// field:desc, the direction in any case (id:ASC). The pagination block holds totalItems (null with
 // skipTotal=true), page (null when paging by cursor), limit, orderBy and
 // nextCursor, which is left out on the last page. The event log (GET
 // /events, GET /conversations/{id}/history) pages by seq instead: after

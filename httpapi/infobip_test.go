@@ -100,3 +100,34 @@ func TestETagAndIfMatch(t *testing.T) {
 	r = f.must(200, "PUT", conv+"/assignee", map[string]any{"agentId": "ann"})
 	require.Equal(t, `"4"`, r.Header.Get("ETag"))
 }
+
+// TestInfobipFilterNames checks the filters under the names Infobip
+// documents: conversationIds and tagNames on conversations, messageIds on
+// messages, each repeated for several values; and orderBy's direction in
+// any case.
+func TestInfobipFilterNames(t *testing.T) {
+	t.Parallel()
+	f := setup(t, nil)
+	a := f.create(map[string]any{"id": "a", "tags": []string{"x", "y"}})
+	f.create(map[string]any{"id": "b", "tags": []string{"x"}})
+	f.create(map[string]any{"id": "c"})
+	ids := func(r response, key string) []string {
+		var out []string
+		for _, it := range r.Items(t, key) {
+			out = append(out, it["id"].(string))
+		}
+		return out
+	}
+	require.Equal(t, []string{"a", "c"}, ids(f.must(200, "GET", path("/conversations?conversationIds=a&conversationIds=c&orderBy=id:ASC"), nil), "conversations"))
+	require.Equal(t, []string{"c", "a"}, ids(f.must(200, "GET", path("/conversations?conversationIds=a&conversationIds=c&orderBy=id:Desc"), nil), "conversations"))
+	require.Equal(t, []string{"a", "b"}, ids(f.must(200, "GET", path("/conversations?tagNames=x&orderBy=id:asc"), nil), "conversations"))
+	require.Equal(t, []string{"a"}, ids(f.must(200, "GET", path("/conversations?tagNames=x&tagNames=y"), nil), "conversations"))
+	requireField(t, f.do("GET", path("/conversations?conversationIds=a&ids=b&orderBy=id:sideways"), nil), "orderBy")
+
+	conv := path("/conversations/%s/messages", a["id"])
+	for _, id := range []string{"m1", "m2", "m3"} {
+		f.must(200, "POST", conv, map[string]any{"id": id, "direction": "INBOUND", "content": map[string]any{"text": id}})
+	}
+	require.Equal(t, []string{"m1", "m3"}, ids(f.must(200, "GET", conv+"?messageIds=m3&messageIds=m1", nil), "messages"))
+	require.Equal(t, []string{"m3", "m1"}, ids(f.must(200, "GET", conv+"?messageIds=m3&messageIds=m1&orderBy=createdAt:DESC", nil), "messages"))
+}

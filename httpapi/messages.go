@@ -97,7 +97,7 @@ func (a *api) listMessages(w http.ResponseWriter, r *http.Request) (any, error) 
 		return nil, err
 	}
 	mq := storage.MessageQuery{ConversationID: r.PathValue("id")}
-	mq.IDs = q.all("ids", "id")
+	mq.IDs = q.all("messageIds", "ids", "id")
 	directions, err := parseAll(q.all("direction"), message.ParseDirection)
 	if err != nil {
 		return nil, err

@@ -150,8 +150,8 @@ func (q *query) paging() (storage.Paging, error) {
 	return p, nil
 }
 
-// order reads orderBy, "field:asc" or "field:desc" (a bare field is
-// ascending), allowing only the given fields; def when it is absent.
+// order reads orderBy, "field:asc" or "field:desc", the direction in any
+// case (a bare field is ascending), allowing only the given fields; def when it is absent.
 func (q *query) order(def storage.Order, fields ...storage.SortField) (storage.Order, error) {
 	s, err := q.one("orderBy")
 	if err != nil || s == "" {
@@ -159,9 +159,9 @@ func (q *query) order(def storage.Order, fields ...storage.SortField) (storage.O
 	}
 	field, dir, _ := strings.Cut(s, ":")
 	o := storage.Order{Field: storage.SortField(field)}
-	switch dir {
-	case "", "asc", "ASC":
-	case "desc", "DESC":
+	switch strings.ToLower(dir) {
+	case "", "asc":
+	case "desc":
 		o.Desc = true
 	default:
 		return o, invalid("orderBy", "direction must be asc or desc, not %q", dir)
