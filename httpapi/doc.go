@@ -16,8 +16,14 @@
 //
 // The routes are those of the package's one route table, which a test
 // checks against the OpenAPI description served at GET {base}/openapi.json
-// (see OpenAPI). Besides the contract's routes there are GET /tags/{name}
-// and GET /conversations/{id}/messages/{messageId}.
+// (see OpenAPI). Besides the contract's routes there are GET /tags/{name},
+// GET /conversations/{id}/messages/{messageId}, and parley's own route for
+// a channel connector, POST /inbound-messages: {"customerId", "channel",
+// and the message's id, from, to, contentType and content} threads a
+// customer's message (parley.Service.ReceiveInbound) into the customer's
+// newest conversation on that channel that is not CLOSED, or into a new
+// conversation, routed; it answers {"conversation": ..., "message": ...},
+// with the conversation's ETag and a Location naming the message.
 //
 // # Answers
 //
@@ -141,8 +147,8 @@
 // Lists page either by page (0-based) and limit (1..999, default 10, as
 // Infobip's; more is a 400, not clamped), or by the opaque cursor of the previous answer's
 // nextCursor (keyset paging, same order). orderBy is field:asc or
-// field:desc, the direction in any case (id:ASC). The pagination block holds totalItems (null with
-// skipTotal=true), page (null when paging by cursor), limit, orderBy and
+// field:desc, the direction in any case (id:ASC). The pagination block
+// holds totalItems (null with skipTotal=true), page (null when paging by cursor), limit, orderBy and
 // nextCursor, which is left out on the last page. The event log (GET
 // /events, GET /conversations/{id}/history) pages by seq instead: after
 // (or cursor) is the last seq seen, nextCursor is the seq to continue

@@ -131,3 +131,58 @@ func TestInfobipFilterNames(t *testing.T) {
 	require.Equal(t, []string{"m1", "m3"}, ids(f.must(200, "GET", conv+"?messageIds=m3&messageIds=m1", nil), "messages"))
 	require.Equal(t, []string{"m3", "m1"}, ids(f.must(200, "GET", conv+"?messageIds=m3&messageIds=m1&orderBy=createdAt:DESC", nil), "messages"))
 }
+
+// TestInboundMessages checks the threading route: a customer's first
+// message on a channel starts a conversation, routed; the next one lands in
+// it; once it is closed, the next one starts another.
+func TestInboundMessages(t *testing.T) {
+	t.Parallel()
+	f := setup(t, nil)
+	f.seedPeople()
+	f.must(200, "PUT", path("/routing"), map[string]any{"rules": []any{
+		map[string]any{"name": "sms", "queueId": "support", "condition": map[string]any{"channels": []string{"SMS"}}},
+	}})
+	send := func(body map[string]any) (conv, msg map[string]any, r response) {
+		t.Helper()
+		r = f.must(200, "POST", path("/inbound-messages"), body)
+		m := r.JSON(t)
+		return m["conversation"].(map[string]any), m["message"].(map[string]any), r
+	}
+	first, m1, r := send(map[string]any{"customerId": "ada", "channel": "SMS", "from": "+100", "content": map[string]any{"text": "hello"}})
+	id := first["id"].(string)
+	require.Equal(t, "ada", first["customerId"])
+	require.Equal(t, "SMS", first["channel"])
+	require.Equal(t, "support", first["queueId"], "a new conversation is routed")
+	require.Equal(t, id, m1["conversationId"])
+	require.Equal(t, "INBOUND", m1["direction"])
+	require.Equal(t, "hello", m1["content"].(map[string]any)["text"])
+	require.Equal(t, path("/conversations/%s/messages/%s", id, m1["id"]), r.Header.Get("Location"))
+	require.Equal(t, fmt.Sprintf(`"%v"`, first["version"]), r.Header.Get("ETag"))
+
+	again, m2, _ := send(map[string]any{"customerId": "ada", "channel": "SMS", "id": "m2", "content": map[string]any{"text": "still there?"}})
+	require.Equal(t, id, again["id"], "the next message lands in the open conversation")
+	require.Equal(t, "m2", m2["id"])
+	other, _, _ := send(map[string]any{"customerId": "ada", "channel": "WHATSAPP", "content": map[string]any{"text": "hi"}})
+	require.NotEqual(t, id, other["id"], "another channel is another conversation")
+
+	f.must(200, "PATCH", path("/conversations/%s", id), map[string]any{"status": "CLOSED"})
+	fresh, _, _ := send(map[string]any{"customerId": "ada", "channel": "SMS", "content": map[string]any{"text": "new question"}})
+	require.NotEqual(t, id, fresh["id"], "a closed conversation takes no message: a new one starts")
+	require.Len(t, f.must(200, "GET", path("/conversations/%s/messages", id), nil).Items(t, "messages"), 2)
+
+	before := len(f.must(200, "GET", path("/conversations?limit=999"), nil).Items(t, "conversations"))
+	for _, tc := range []struct {
+		body  map[string]any
+		field string
+	}{
+		{map[string]any{"channel": "SMS", "content": map[string]any{"text": "x"}}, "customerId"},
+		{map[string]any{"customerId": "ada", "content": map[string]any{"text": "x"}}, "channel"},
+		{map[string]any{"customerId": "ada", "channel": "PIGEON", "content": map[string]any{"text": "x"}}, "channel"},
+		{map[string]any{"customerId": "ada", "channel": "SMS", "contentType": "GIF", "content": map[string]any{"text": "x"}}, "contentType"},
+		{map[string]any{"customerId": "ada", "channel": "SMS", "content": map[string]any{"text": ""}}, "content.text"},
+	} {
+		requireField(t, f.do("POST", path("/inbound-messages"), tc.body), tc.field)
+	}
+	requireError(t, f.do("POST", path("/inbound-messages"), map[string]any{"customerId": "bea", "channel": "SMS", "id": "m2", "content": map[string]any{"text": "x"}}), 409, "ALREADY_EXISTS")
+	require.Len(t, f.must(200, "GET", path("/conversations?limit=999"), nil).Items(t, "conversations"), before, "nothing refused was written")
+}

@@ -45,6 +45,7 @@ var routes = []route{
 	{http.MethodGet, "/conversations/{id}/messages", http.StatusOK, noBody, (*api).listMessages},
 	{http.MethodGet, "/conversations/{id}/messages/{messageId}", http.StatusOK, noBody, (*api).getMessage},
 	{http.MethodGet, "/conversations/{id}/history", http.StatusOK, noBody, (*api).history},
+	{http.MethodPost, "/inbound-messages", http.StatusOK, jsonBody, (*api).receiveInbound},
 
 	{http.MethodPost, "/tags", http.StatusOK, jsonBody, (*api).createTag},
 	{http.MethodGet, "/tags", http.StatusOK, noBody, (*api).listTags},

@@ -24,6 +24,7 @@ import (
 // TestEveryRouteNeedsItsScope. GET /openapi.json is public: it describes
 // the API and reads no data.
 var routeOperations = map[string]string{
+	"POST /inbound-messages":                       "ReceiveInbound",
 	"POST /conversations":                          "CreateConversation",
 	"GET /conversations":                           "ListConversations",
 	"GET /conversations/{id}":                      "GetConversation",
@@ -64,6 +65,7 @@ var routeOperations = map[string]string{
 // scopeRequestBodies are valid bodies for the routes that take one, so that
 // a request with its scope succeeds.
 var scopeRequestBodies = map[string]string{
+	"POST /inbound-messages":            `{"customerId": "ada", "channel": "SMS", "content": {"text": "hi"}}`,
 	"POST /conversations":               `{"topic": "new"}`,
 	"PUT /conversations/{id}":           `{"topic": "replaced"}`,
 	"PATCH /conversations/{id}":         `{"topic": "patched"}`,

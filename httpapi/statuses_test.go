@@ -38,6 +38,10 @@ type errorCase struct {
 // entry whose request does not answer its status, or a status the route's
 // OpenAPI description leaves out (or lists without a case here).
 var routeErrors = map[string][]errorCase{
+	"POST /inbound-messages": {
+		{400, "INVALID", "/inbound-messages", `{"channel": "SMS", "content": {"text": "hi"}}`, ""},
+		{409, "ALREADY_EXISTS", "/inbound-messages", `{"customerId": "ada", "channel": "SMS", "id": "m1", "content": {"text": "hi"}}`, ""},
+	},
 	"POST /conversations": {
 		{404, "NOT_FOUND", "/conversations", `{"queueId": "nope"}`, ""},
 		{409, "ALREADY_EXISTS", "/conversations", `{"id": "c1"}`, ""},
