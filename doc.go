@@ -38,6 +38,14 @@
 //   - Assigning a conversation, manually or by routing, records the time on
 //     the agent (the strategies' "last assignment"); closing one starts the
 //     assignee's wrap-up.
+//   - A person taking a conversation off its agent (UnassignConversation,
+//     an update that clears agentId, TransferToQueue) does not see it
+//     handed straight back: in a queue that assigns automatically it waits
+//     for another eligible agent, passing that one over
+//     (conversation.Conversation.PassedOver), the customer's sticky agent
+//     included. A manual assignment may choose any agent, and a route may
+//     give it to any eligible one: both clear PassedOver. It is no field of
+//     an event's: releasing it alone records nothing.
 //   - A patch that changes nothing writes nothing and records no event.
 //   - Times are UTC with microsecond precision, the precision PostgreSQL
 //     keeps, so every store returns exactly what was written.

@@ -46,6 +46,12 @@
 //     the POSTs that change a conversation without creating anything
 //     (route, transfer).
 //
+// DELETE /conversations/{id}/assignee (like a PATCH that sets agentId to
+// null) takes the conversation off its agent for good: in a queue that
+// assigns automatically it is not handed straight back to that agent, but
+// waits for another eligible one, or for POST /conversations/{id}/route,
+// which may give it to any.
+//
 // Every answer about one conversation carries its version in an ETag
 // header ("3"), the SUCCESS answers of its tag routes included, so that a
 // client needs no parley field for optimistic concurrency. PUT and PATCH of

@@ -186,3 +186,26 @@ func TestInboundMessages(t *testing.T) {
 	requireError(t, f.do("POST", path("/inbound-messages"), map[string]any{"customerId": "bea", "channel": "SMS", "id": "m2", "content": map[string]any{"text": "x"}}), 409, "ALREADY_EXISTS")
 	require.Len(t, f.must(200, "GET", path("/conversations?limit=999"), nil).Items(t, "conversations"), before, "nothing refused was written")
 }
+
+// TestUnassignIsNotHandedBack checks DELETE /assignee in a queue that
+// assigns automatically: the agent it was taken from, though free, does
+// not get it back; another agent does, or a route.
+func TestUnassignIsNotHandedBack(t *testing.T) {
+	t.Parallel()
+	f := setup(t, nil)
+	f.seedPeople() // ann is ACTIVE; bob is not
+	f.must(200, "PATCH", path("/queues/billing"), map[string]any{"autoAssignment": true})
+	f.must(200, "POST", path("/queues/billing/agents"), map[string]any{"agentId": "ann"})
+	f.must(200, "POST", path("/queues/billing/agents"), map[string]any{"agentId": "bob"})
+	id := f.create(map[string]any{"queueId": "billing"})["id"].(string)
+	conv := path("/conversations/%s", id)
+	require.Equal(t, "ann", f.must(200, "GET", conv, nil).JSON(t)["agentId"])
+
+	got := f.must(200, "DELETE", conv+"/assignee", nil).JSON(t)
+	require.Nil(t, got["agentId"])
+	require.NotContains(t, got, "passedOver", "not on the wire")
+	require.Nil(t, f.must(200, "GET", conv, nil).JSON(t)["agentId"], "not handed straight back to ann")
+
+	f.must(200, "PATCH", path("/agents/bob"), map[string]any{"status": "ACTIVE"})
+	require.Equal(t, "bob", f.must(200, "GET", conv, nil).JSON(t)["agentId"], "another agent takes it")
+}

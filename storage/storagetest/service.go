@@ -29,6 +29,7 @@ func RunService(t *testing.T, newStore func(t *testing.T) storage.Store, caps Ca
 		{"Queues", serviceQueueCases},
 		{"Rules", serviceRuleCases},
 		{"Routing", serviceRoutingCases},
+		{"Unassign", serviceUnassignCases},
 		{"Events", serviceEventCases},
 		{"Customers", serviceCustomerCases},
 		{"Authorization", serviceAuthorizationCases},
