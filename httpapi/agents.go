@@ -121,7 +121,7 @@ func (a *api) patchAgent(w http.ResponseWriter, r *http.Request) (any, error) {
 }
 
 func (a *api) listAgents(w http.ResponseWriter, r *http.Request) (any, error) {
-	lq, order, err := a.idListQuery(r)
+	lq, order, err := a.idListQuery(r, unsupportedAgentFilters)
 	if err != nil {
 		return nil, err
 	}
@@ -245,7 +245,7 @@ func (a *api) patchQueue(w http.ResponseWriter, r *http.Request) (any, error) {
 }
 
 func (a *api) listQueues(w http.ResponseWriter, r *http.Request) (any, error) {
-	lq, order, err := a.idListQuery(r)
+	lq, order, err := a.idListQuery(r, unsupportedQueueFilters)
 	if err != nil {
 		return nil, err
 	}
@@ -288,11 +288,15 @@ func (a *api) removeQueueMember(w http.ResponseWriter, r *http.Request) (any, er
 	return success("Agent removed from queue successfully."), nil
 }
 
-// idListQuery reads the paging of a list in id order (agents, queues).
-func (a *api) idListQuery(r *http.Request) (storage.ListQuery, string, error) {
+// idListQuery reads the paging of a list in id order (agents, queues), and
+// refuses the Infobip filters it does not support.
+func (a *api) idListQuery(r *http.Request, unsupported []string) (storage.ListQuery, string, error) {
 	var lq storage.ListQuery
 	q, err := a.newQuery(r.URL)
 	if err != nil {
+		return lq, "", err
+	}
+	if err := q.unsupported(unsupported); err != nil {
 		return lq, "", err
 	}
 	order, err := q.order(storage.Order{Field: storage.SortID}, storage.SortID)

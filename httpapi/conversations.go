@@ -398,6 +398,9 @@ func (a *api) listConversations(w http.ResponseWriter, r *http.Request) (any, er
 // filter is all-of.
 func conversationQuery(q *query) (storage.ConversationQuery, error) {
 	var cq storage.ConversationQuery
+	if err := q.unsupported(unsupportedConversationFilters); err != nil {
+		return cq, err
+	}
 	f := &cq.Filter
 	var err error
 	f.IDs = q.all("conversationIds", "ids", "id")

@@ -209,3 +209,24 @@ func TestUnassignIsNotHandedBack(t *testing.T) {
 	f.must(200, "PATCH", path("/agents/bob"), map[string]any{"status": "ACTIVE"})
 	require.Equal(t, "bob", f.must(200, "GET", conv, nil).JSON(t)["agentId"], "another agent takes it")
 }
+
+// TestUnsupportedInfobipFilters checks that a filter Infobip documents and
+// parley does not offer is a 400 naming it, in lenient mode too: ignored,
+// the list would not be filtered.
+func TestUnsupportedInfobipFilters(t *testing.T) {
+	t.Parallel()
+	f := setup(t, nil)
+	for _, tc := range []struct{ path, field string }{
+		{"/conversations?closedAfter=2024-01-01T00:00:00.000%2B0000", "closedAfter"},
+		{"/agents?role=SUPERVISOR", "role"},
+		{"/agents?agentIds=a&agentIds=b", "agentIds"},
+		{"/agents?enabled=true", "enabled"},
+		{"/queues?agentId=ann", "agentId"},
+		{"/queues?name=Billing", "name"},
+		{"/tags?name=vip", "name"},
+	} {
+		requireField(t, f.do("GET", path("%s", tc.path), nil), tc.field)
+	}
+	// An empty value is none, as everywhere.
+	f.must(200, "GET", path("/agents?role="), nil)
+}

@@ -178,6 +178,29 @@ func (q *query) order(def storage.Order, fields ...storage.SortField) (storage.O
 	return o, invalid("orderBy", "field must be one of %s, not %q", strings.Join(names, ", "), field)
 }
 
+// Infobip documents these filters, which parley does not offer yet. In any
+// mode they are a 400 naming them: ignored, as unknown parameters are,
+// they would answer an unfiltered list the client takes for a filtered one.
+var (
+	unsupportedConversationFilters = []string{"closedAfter", "closedBefore"}
+	unsupportedAgentFilters        = []string{"agentIds", "queueIds", "displayName", "email", "status", "availability", "role", "enabled", "createdAfter", "createdBefore", "updatedAfter", "updatedBefore"}
+	unsupportedQueueFilters        = []string{"queueIds", "agentId", "workingHoursId", "name"}
+	unsupportedTagFilters          = []string{"name"}
+)
+
+// unsupported refuses the first of names given a value.
+func (q *query) unsupported(names []string) error {
+	for _, n := range names {
+		q.used[n] = true
+		for _, s := range q.v[n] {
+			if s != "" {
+				return invalid(n, "is an Infobip filter parley does not support; without it the list would not be filtered")
+			}
+		}
+	}
+	return nil
+}
+
 // done reports the first parameter no handler read, in strict mode.
 func (q *query) done() error {
 	if !q.strict {

@@ -61,6 +61,9 @@ func (a *api) listTags(w http.ResponseWriter, r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := q.unsupported(unsupportedTagFilters); err != nil {
+		return nil, err
+	}
 	var tq storage.TagQuery
 	if tq.Prefix, err = q.one("prefix"); err != nil {
 		return nil, err
