@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/parleyhq/parley/httpapi"
 	"github.com/stretchr/testify/require"
 )
 
@@ -229,4 +230,28 @@ func TestUnsupportedInfobipFilters(t *testing.T) {
 	}
 	// An empty value is none, as everywhere.
 	f.must(200, "GET", path("/agents?role="), nil)
+}
+
+// TestTemplateParameters checks TEMPLATE content in the shape Infobip's
+// clients send: parameters as objects {"default": "..."}, or strings.
+func TestTemplateParameters(t *testing.T) {
+	t.Parallel()
+	for _, strict := range []bool{false, true} {
+		var f *fixture
+		if strict {
+			f = setup(t, nil, httpapi.WithStrict())
+		} else {
+			f = setup(t, nil)
+		}
+		id := f.create(map[string]any{"channel": "WHATSAPP"})["id"].(string)
+		msgs := path("/conversations/%s/messages", id)
+		m := f.must(200, "POST", msgs, `{"channel": "WHATSAPP", "contentType": "TEMPLATE",
+			"content": {"templateName": "welcome_multiple_languages", "language": "es", "parameters": [{"default": "Pablo"}, "7"]}}`).JSON(t)
+		require.Equal(t, map[string]any{"templateName": "welcome_multiple_languages", "language": "es", "parameters": []any{"Pablo", "7"}}, m["content"])
+		for _, bad := range []string{`[{"value": "x"}]`, `[{"default": "x", "other": 1}]`, `[{"default": 5}]`, `[5]`, `[["x"]]`} {
+			r := f.do("POST", msgs, `{"contentType": "TEMPLATE", "content": {"templateName": "t", "language": "en", "parameters": `+bad+`}}`)
+			requireField(t, r, "content.parameters")
+		}
+		require.Len(t, f.must(200, "GET", msgs, nil).Items(t, "messages"), 1, "nothing refused was written")
+	}
 }

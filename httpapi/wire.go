@@ -157,18 +157,64 @@ func toConversation(c *conversation.Conversation) conversationJSON {
 // contentJSON is a message's content, in and out; which fields apply
 // depends on the content type (SPEC §5).
 type contentJSON struct {
-	Text         string   `json:"text,omitempty"`
-	URL          string   `json:"url,omitempty"`
-	Caption      string   `json:"caption,omitempty"`
-	Latitude     *float64 `json:"latitude,omitempty"`
-	Longitude    *float64 `json:"longitude,omitempty"`
-	Name         string   `json:"name,omitempty"`
-	Address      string   `json:"address,omitempty"`
-	TemplateName string   `json:"templateName,omitempty"`
-	Language     string   `json:"language,omitempty"`
-	Parameters   []string `json:"parameters,omitempty"`
-	Phone        string   `json:"phone,omitempty"`
-	Email        string   `json:"email,omitempty"`
+	Text         string          `json:"text,omitempty"`
+	URL          string          `json:"url,omitempty"`
+	Caption      string          `json:"caption,omitempty"`
+	Latitude     *float64        `json:"latitude,omitempty"`
+	Longitude    *float64        `json:"longitude,omitempty"`
+	Name         string          `json:"name,omitempty"`
+	Address      string          `json:"address,omitempty"`
+	TemplateName string          `json:"templateName,omitempty"`
+	Language     string          `json:"language,omitempty"`
+	Parameters   []templateParam `json:"parameters,omitempty"`
+	Phone        string          `json:"phone,omitempty"`
+	Email        string          `json:"email,omitempty"`
+}
+
+// templateParam is one parameter of a TEMPLATE message: a string, or an
+// object {"default": "..."} as Infobip's clients send it. Answers write the
+// string.
+type templateParam string
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (p *templateParam) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		*p = templateParam(s)
+		return nil
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(b, &obj); err != nil || obj == nil {
+		return invalid("content.parameters", `each must be a string or an object {"default": "..."}`)
+	}
+	raw, ok := obj["default"]
+	if !ok || len(obj) != 1 || json.Unmarshal(raw, &s) != nil {
+		return invalid("content.parameters", `an object parameter must be {"default": "..."}, a string`)
+	}
+	*p = templateParam(s)
+	return nil
+}
+
+func paramsOut(ps []string) []templateParam {
+	if ps == nil {
+		return nil
+	}
+	out := make([]templateParam, len(ps))
+	for i, p := range ps {
+		out[i] = templateParam(p)
+	}
+	return out
+}
+
+func paramsIn(ps []templateParam) []string {
+	if ps == nil {
+		return nil
+	}
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = string(p)
+	}
+	return out
 }
 
 func toContent(c message.Content) contentJSON {
@@ -176,7 +222,7 @@ func toContent(c message.Content) contentJSON {
 	return contentJSON{
 		Text: c.Text, URL: c.URL, Caption: c.Caption,
 		Latitude: c.Latitude, Longitude: c.Longitude, Name: c.Name, Address: c.Address,
-		TemplateName: c.TemplateName, Language: c.Language, Parameters: c.Parameters,
+		TemplateName: c.TemplateName, Language: c.Language, Parameters: paramsOut(c.Parameters),
 		Phone: c.Phone, Email: c.Email,
 	}
 }
@@ -185,7 +231,7 @@ func (c contentJSON) domain() message.Content {
 	return message.Content{
 		Text: c.Text, URL: c.URL, Caption: c.Caption,
 		Latitude: c.Latitude, Longitude: c.Longitude, Name: c.Name, Address: c.Address,
-		TemplateName: c.TemplateName, Language: c.Language, Parameters: c.Parameters,
+		TemplateName: c.TemplateName, Language: c.Language, Parameters: paramsIn(c.Parameters),
 		Phone: c.Phone, Email: c.Email,
 	}
 }

@@ -163,6 +163,10 @@ func hexRune(body []byte, i int) (rune, bool) {
 // decodeError turns an encoding/json error into an ErrInvalid that names
 // the field.
 func decodeError(err error) error {
+	var fe *parley.FieldError
+	if errors.As(err, &fe) {
+		return err // a wire type's own UnmarshalJSON names the field
+	}
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) {
 		field := typeErr.Field
