@@ -90,6 +90,7 @@ func TestMessages(t *testing.T) {
 		"agentId":        nil,
 		"private":        false,
 		"createdAt":      r.JSON(t)["createdAt"],
+		"updatedAt":      r.JSON(t)["createdAt"], // a message never changes
 	}, r.JSON(t))
 	require.Regexp(t, wireTime, r.JSON(t)["createdAt"])
 

@@ -249,6 +249,9 @@ type messageJSON struct {
 	AgentID        *string     `json:"agentId"`
 	Private        bool        `json:"private"`
 	CreatedAt      wireTime    `json:"createdAt"`
+	// UpdatedAt is Infobip's field: a message never changes once created,
+	// so it is its CreatedAt.
+	UpdatedAt wireTime `json:"updatedAt"`
 }
 
 func toMessage(m *message.Message) messageJSON {
@@ -264,6 +267,7 @@ func toMessage(m *message.Message) messageJSON {
 		AgentID:        nullString(m.AgentID),
 		Private:        m.Private,
 		CreatedAt:      wireTime(m.CreatedAt),
+		UpdatedAt:      wireTime(m.CreatedAt),
 	}
 }
 
@@ -271,10 +275,13 @@ func toMessage(m *message.Message) messageJSON {
 type tagJSON struct {
 	Name      string   `json:"name"`
 	CreatedAt wireTime `json:"createdAt"`
+	// UpdatedAt is Infobip's field: a tag is a name and never changes, so
+	// it is its CreatedAt.
+	UpdatedAt wireTime `json:"updatedAt"`
 }
 
 func toTag(t *tag.Tag) tagJSON {
-	return tagJSON{Name: t.Name, CreatedAt: wireTime(t.CreatedAt)}
+	return tagJSON{Name: t.Name, CreatedAt: wireTime(t.CreatedAt), UpdatedAt: wireTime(t.CreatedAt)}
 }
 
 // agentJSON is an agent on the wire.
