@@ -255,3 +255,23 @@ func TestTemplateParameters(t *testing.T) {
 		require.Len(t, f.must(200, "GET", msgs, nil).Items(t, "messages"), 1, "nothing refused was written")
 	}
 }
+
+// TestEmailSenderFields checks content.sender and content.senderName of
+// EMAIL messages, which Infobip's clients read: taken, kept and answered;
+// refused, naming the field, on another channel.
+func TestEmailSenderFields(t *testing.T) {
+	t.Parallel()
+	f := setup(t, nil)
+	id := f.create(map[string]any{"channel": "EMAIL"})["id"].(string)
+	msgs := path("/conversations/%s/messages", id)
+	content := map[string]any{"text": "Your invoice", "sender": "billing@example.com", "senderName": "Billing"}
+	m := f.must(200, "POST", msgs, map[string]any{"id": "e1", "content": content}).JSON(t)
+	require.Equal(t, content, m["content"])
+	require.Equal(t, content, f.must(200, "GET", msgs+"/e1", nil).JSON(t)["content"])
+
+	sms := f.create(map[string]any{"channel": "SMS"})["id"].(string)
+	requireField(t, f.do("POST", path("/conversations/%s/messages", sms), map[string]any{"content": content}), "content.sender")
+	require.Empty(t, f.must(200, "GET", path("/conversations/%s/messages", sms), nil).Items(t, "messages"))
+	// An EMAIL message on a conversation of another channel may carry them.
+	f.must(200, "POST", path("/conversations/%s/messages", sms), map[string]any{"channel": "EMAIL", "content": content})
+}

@@ -169,6 +169,8 @@ type contentJSON struct {
 	Parameters   []templateParam `json:"parameters,omitempty"`
 	Phone        string          `json:"phone,omitempty"`
 	Email        string          `json:"email,omitempty"`
+	Sender       string          `json:"sender,omitempty"`
+	SenderName   string          `json:"senderName,omitempty"`
 }
 
 // templateParam is one parameter of a TEMPLATE message: a string, or an
@@ -223,7 +225,7 @@ func toContent(c message.Content) contentJSON {
 		Text: c.Text, URL: c.URL, Caption: c.Caption,
 		Latitude: c.Latitude, Longitude: c.Longitude, Name: c.Name, Address: c.Address,
 		TemplateName: c.TemplateName, Language: c.Language, Parameters: paramsOut(c.Parameters),
-		Phone: c.Phone, Email: c.Email,
+		Phone: c.Phone, Email: c.Email, Sender: c.Sender, SenderName: c.SenderName,
 	}
 }
 
@@ -232,7 +234,7 @@ func (c contentJSON) domain() message.Content {
 		Text: c.Text, URL: c.URL, Caption: c.Caption,
 		Latitude: c.Latitude, Longitude: c.Longitude, Name: c.Name, Address: c.Address,
 		TemplateName: c.TemplateName, Language: c.Language, Parameters: paramsIn(c.Parameters),
-		Phone: c.Phone, Email: c.Email,
+		Phone: c.Phone, Email: c.Email, Sender: c.Sender, SenderName: c.SenderName,
 	}
 }
 

@@ -34,7 +34,9 @@ func everyContentType(conv string) []*message.Message {
 		base("location0", message.Location, message.Content{Latitude: ptr(0.0), Longitude: ptr(-180.0)}),
 		base("template", message.Template, message.Content{TemplateName: "order_update", Language: "en_GB", Parameters: []string{"Ann", "", "42"}}),
 		base("contact", message.Contact, message.Content{Name: "Ann", Phone: "+15550100", Email: "ann@example.com"}),
+		base("email", message.Text, message.Content{Text: "Your invoice", Sender: "billing@example.com", SenderName: "Billing – Ünïcode"}),
 	}
+	out[len(out)-1].Channel = conversation.Email
 	out[1].Direction, out[1].AgentID, out[1].Private = message.Outbound, "a1", true
 	return out
 }
