@@ -134,15 +134,17 @@ func (a *api) listAgents(w http.ResponseWriter, r *http.Request) (any, error) {
 
 // queueInJSON is the body of POST and PATCH /queues.
 type queueInJSON struct {
-	ID              opt[string] `json:"id"`
-	Name            opt[string] `json:"name"`
-	AutoAssignment  opt[bool]   `json:"autoAssignment"`
-	Strategy        opt[string] `json:"strategy"`
-	StickyAgent     opt[bool]   `json:"stickyAgent"`
-	StickyTimeout   opt[int]    `json:"stickyTimeout"`
-	MaxWaitSeconds  opt[int]    `json:"maxWaitSeconds"`
-	OverflowQueueID opt[string] `json:"overflowQueueId"`
-	Default         opt[bool]   `json:"default"`
+	ID             opt[string] `json:"id"`
+	Name           opt[string] `json:"name"`
+	AutoAssignment opt[bool]   `json:"autoAssignment"`
+	// IsAutoAssignmentEnabled is Infobip's name of autoAssignment.
+	IsAutoAssignmentEnabled opt[bool]   `json:"isAutoAssignmentEnabled"`
+	Strategy                opt[string] `json:"strategy"`
+	StickyAgent             opt[bool]   `json:"stickyAgent"`
+	StickyTimeout           opt[int]    `json:"stickyTimeout"`
+	MaxWaitSeconds          opt[int]    `json:"maxWaitSeconds"`
+	OverflowQueueID         opt[string] `json:"overflowQueueId"`
+	Default                 opt[bool]   `json:"default"`
 }
 
 func (a *api) createQueue(w http.ResponseWriter, r *http.Request) (any, error) {
@@ -151,6 +153,10 @@ func (a *api) createQueue(w http.ResponseWriter, r *http.Request) (any, error) {
 	}
 	var in queueInJSON
 	if err := a.decodeBody(w, r, &in); err != nil {
+		return nil, err
+	}
+	var err error
+	if in.AutoAssignment, err = oneOf("autoAssignment", in.AutoAssignment, "isAutoAssignmentEnabled", in.IsAutoAssignmentEnabled); err != nil {
 		return nil, err
 	}
 	q := routing.Queue{
@@ -200,6 +206,10 @@ func (a *api) patchQueue(w http.ResponseWriter, r *http.Request) (any, error) {
 	}
 	if in.ID.Set {
 		return nil, invalid("id", "cannot be changed")
+	}
+	var err error
+	if in.AutoAssignment, err = oneOf("autoAssignment", in.AutoAssignment, "isAutoAssignmentEnabled", in.IsAutoAssignmentEnabled); err != nil {
+		return nil, err
 	}
 	if err := notNull(map[string]bool{
 		"name": in.Name.Null, "autoAssignment": in.AutoAssignment.Null, "strategy": in.Strategy.Null,

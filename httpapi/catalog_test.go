@@ -145,7 +145,7 @@ func TestQueues(t *testing.T) {
 	require.Equal(t, path("/queues/billing"), r.Header.Get("Location"))
 	q := r.JSON(t)
 	require.Equal(t, map[string]any{
-		"id": "billing", "name": "Billing", "autoAssignment": false, "strategy": "LEAST_BUSY",
+		"id": "billing", "name": "Billing", "autoAssignment": false, "isAutoAssignmentEnabled": false, "strategy": "LEAST_BUSY",
 		"stickyAgent": false, "stickyTimeout": float64(0), "maxWaitSeconds": float64(0),
 		"overflowQueueId": nil, "default": false, "members": []any{},
 		"createdAt": q["createdAt"], "updatedAt": q["updatedAt"],

@@ -25,6 +25,57 @@
 // conversation, routed; it answers {"conversation": ..., "message": ...},
 // with the conversation's ETag and a Location naming the message.
 //
+// # Where parley differs from Infobip
+//
+// Clients written for Infobip's Conversations API work with a change of
+// base URL: paths, field names, the list envelope, times, enums, the
+// x-agent-id matrix, filters, paging (limit 10, at most 999), status codes
+// (200 for creates), the SUCCESS answers of tag and queue membership
+// changes and a duplicate tag's 400 are Infobip's, and unknown input is
+// ignored as Infobip ignores it. What remains different, deliberately or
+// not yet built, and why:
+//
+//	Infobip                                  parley                                    why
+//	errors {"requestError": {"serviceException": {"messageId", "text"}}}
+//	                                         {"statusCode": "ERROR", "message",        the contract's one error shape (Infobip's
+//	                                          "code", "field"}                          tag routes document this shape too)
+//	closed conversation changed: 400         409 CLOSED                                 the contract maps ErrClosed to 409; a
+//	 BAD_REQUEST                                                                        client can tell it from bad input
+//	a stale write: not documented            409 CONFLICT (version, If-Match)          optimistic concurrency, parley's addition
+//	orderBy on any documented property,      conversations: createdAt (default desc),  the orders the stores index; others are
+//	 default id:asc                           updatedAt, priority, id; messages:        a 400 naming orderBy, never ignored
+//	                                          createdAt (default asc); tags: name;
+//	                                          agents, queues: id asc
+//	agents: agentIds, queueIds, displayName, not offered: a 400 naming the filter     not built yet; ignored, the list would
+//	 email, status, availability, role,                                                 come unfiltered
+//	 enabled, created/updated After/Before;
+//	 queues: queueIds, agentId,
+//	 workingHoursId, name; tags: name;
+//	 conversations: closedAfter/Before
+//	conversation notes (POST/GET             404, no route                             not built yet
+//	 /conversations/{id}/notes)
+//	queue membership at /agents/{id}/queues  /queues/{id}/agents (agentId in the       parley's older shape of the same change;
+//	 (queueId in the body)                    body), the same SUCCESS answers           Infobip's paths are not routed yet
+//	PUT /agents/{id}, PUT                    PATCH /agents/{id} and /queues/{id}        a patch changes only what it names
+//	 /agents/{id}/status, PUT /queues/{id}    (status included)
+//	queue autoAssignmentAlgorithm,           strategy (LEAST_BUSY, ROUND_ROBIN);       the contract's strategies; Infobip's
+//	 stickyAgentTimeoutDays, ...              stickyTimeout in seconds                  other queue fields are ignored
+//	                                          (isAutoAssignmentEnabled is read and
+//	                                          answered, beside autoAssignment)
+//	agent availability                       not answered                              derived availability is not built
+//	content types EMAIL, MEDIA_TEMPLATE,     TEXT, IMAGE, LOCATION, TEMPLATE, AUDIO,   the contract's types; an EMAIL message
+//	 interactive ones                         VIDEO, DOCUMENT, CONTACT                  is any type on the EMAIL channel, with
+//	                                                                                    content.sender and senderName
+//	TEMPLATE parameters answered as given    answered as strings ({"default": "x"}     one stored form
+//	                                          is read as "x")
+//	creates: 200 with the resource           the same, and a Location header            an extra an Infobip client ignores
+//	—                                        version, source, customerId, attributes,  parley's additions: extra fields or
+//	                                          tags, closedAt, private; ETag; cursor      headers an Infobip client ignores
+//	                                          paging, skipTotal, nextCursor
+//	—                                        /events, /history, /inbound-messages,     parley's own routes
+//	                                          GET /tags/{name}, GET .../messages/{id},
+//	                                          GET /openapi.json
+//
 // # Answers
 //
 // A single resource is answered bare, a list as {"conversations": [...],

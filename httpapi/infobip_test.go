@@ -275,3 +275,21 @@ func TestEmailSenderFields(t *testing.T) {
 	// An EMAIL message on a conversation of another channel may carry them.
 	f.must(200, "POST", path("/conversations/%s/messages", sms), map[string]any{"channel": "EMAIL", "content": content})
 }
+
+// TestQueueAutoAssignmentInfobipName checks isAutoAssignmentEnabled,
+// Infobip's name of autoAssignment: read on create and patch, answered
+// beside it, and refused together with it.
+func TestQueueAutoAssignmentInfobipName(t *testing.T) {
+	t.Parallel()
+	f := setup(t, nil)
+	q := f.must(200, "POST", path("/queues"), map[string]any{"id": "es", "name": "Spanish Support", "isAutoAssignmentEnabled": true}).JSON(t)
+	require.Equal(t, true, q["isAutoAssignmentEnabled"])
+	require.Equal(t, true, q["autoAssignment"])
+	q = f.must(200, "PATCH", path("/queues/es"), map[string]any{"isAutoAssignmentEnabled": false}).JSON(t)
+	require.Equal(t, false, q["isAutoAssignmentEnabled"])
+	require.Equal(t, false, q["autoAssignment"])
+	requireField(t, f.do("PATCH", path("/queues/es"), map[string]any{"isAutoAssignmentEnabled": true, "autoAssignment": true}), "isAutoAssignmentEnabled")
+	requireField(t, f.do("PATCH", path("/queues/es"), map[string]any{"isAutoAssignmentEnabled": "yes"}), "isAutoAssignmentEnabled")
+	requireField(t, f.do("PATCH", path("/queues/es"), map[string]any{"isAutoAssignmentEnabled": nil}), "autoAssignment")
+	require.Equal(t, false, f.must(200, "GET", path("/queues/es"), nil).JSON(t)["autoAssignment"], "nothing refused was written")
+}

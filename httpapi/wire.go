@@ -321,18 +321,20 @@ func toAgent(a *routing.Agent) agentJSON {
 
 // queueJSON is a queue on the wire.
 type queueJSON struct {
-	ID              string   `json:"id"`
-	Name            string   `json:"name"`
-	AutoAssignment  bool     `json:"autoAssignment"`
-	Strategy        string   `json:"strategy"`
-	StickyAgent     bool     `json:"stickyAgent"`
-	StickyTimeout   int      `json:"stickyTimeout"`
-	MaxWaitSeconds  int      `json:"maxWaitSeconds"`
-	OverflowQueueID *string  `json:"overflowQueueId"`
-	Default         bool     `json:"default"`
-	Members         []string `json:"members"`
-	CreatedAt       wireTime `json:"createdAt"`
-	UpdatedAt       wireTime `json:"updatedAt"`
+	ID             string `json:"id"`
+	Name           string `json:"name"`
+	AutoAssignment bool   `json:"autoAssignment"`
+	// IsAutoAssignmentEnabled is autoAssignment under Infobip's name.
+	IsAutoAssignmentEnabled bool     `json:"isAutoAssignmentEnabled"`
+	Strategy                string   `json:"strategy"`
+	StickyAgent             bool     `json:"stickyAgent"`
+	StickyTimeout           int      `json:"stickyTimeout"`
+	MaxWaitSeconds          int      `json:"maxWaitSeconds"`
+	OverflowQueueID         *string  `json:"overflowQueueId"`
+	Default                 bool     `json:"default"`
+	Members                 []string `json:"members"`
+	CreatedAt               wireTime `json:"createdAt"`
+	UpdatedAt               wireTime `json:"updatedAt"`
 }
 
 func toQueue(q *routing.Queue) queueJSON {
@@ -341,18 +343,19 @@ func toQueue(q *routing.Queue) queueJSON {
 		members = []string{}
 	}
 	return queueJSON{
-		ID:              q.ID,
-		Name:            q.Name,
-		AutoAssignment:  q.AutoAssignment,
-		Strategy:        string(q.Strategy),
-		StickyAgent:     q.StickyAgent,
-		StickyTimeout:   q.StickyTimeoutSeconds,
-		MaxWaitSeconds:  q.MaxWaitSeconds,
-		OverflowQueueID: nullString(q.OverflowQueueID),
-		Default:         q.Default,
-		Members:         members,
-		CreatedAt:       wireTime(q.CreatedAt),
-		UpdatedAt:       wireTime(q.UpdatedAt),
+		ID:                      q.ID,
+		Name:                    q.Name,
+		AutoAssignment:          q.AutoAssignment,
+		IsAutoAssignmentEnabled: q.AutoAssignment,
+		Strategy:                string(q.Strategy),
+		StickyAgent:             q.StickyAgent,
+		StickyTimeout:           q.StickyTimeoutSeconds,
+		MaxWaitSeconds:          q.MaxWaitSeconds,
+		OverflowQueueID:         nullString(q.OverflowQueueID),
+		Default:                 q.Default,
+		Members:                 members,
+		CreatedAt:               wireTime(q.CreatedAt),
+		UpdatedAt:               wireTime(q.UpdatedAt),
 	}
 }
 
