@@ -298,6 +298,41 @@ func (a *api) removeQueueMember(w http.ResponseWriter, r *http.Request) (any, er
 	return success("Agent removed from queue successfully."), nil
 }
 
+// agentQueueJSON is the body of POST /agents/{id}/queues, Infobip's way to
+// make an agent a member of a queue.
+type agentQueueJSON struct {
+	QueueID opt[string] `json:"queueId"`
+}
+
+// addAgentQueue is addQueueMember at Infobip's path.
+func (a *api) addAgentQueue(w http.ResponseWriter, r *http.Request) (any, error) {
+	if err := a.noQuery(r); err != nil {
+		return nil, err
+	}
+	var in agentQueueJSON
+	if err := a.decodeBody(w, r, &in); err != nil {
+		return nil, err
+	}
+	if !in.QueueID.Given() {
+		return nil, invalid("queueId", "is required")
+	}
+	if _, err := a.svc.AddQueueMember(r.Context(), in.QueueID.Value, r.PathValue("id")); err != nil {
+		return nil, err
+	}
+	return success("Agent added to queue successfully."), nil
+}
+
+// removeAgentQueue is removeQueueMember at Infobip's path.
+func (a *api) removeAgentQueue(w http.ResponseWriter, r *http.Request) (any, error) {
+	if err := a.noQuery(r); err != nil {
+		return nil, err
+	}
+	if _, err := a.svc.RemoveQueueMember(r.Context(), r.PathValue("queueId"), r.PathValue("id")); err != nil {
+		return nil, err
+	}
+	return success("Agent removed from queue successfully."), nil
+}
+
 // idListQuery reads the paging of a list in id order (agents, queues), and
 // refuses the Infobip filters it does not support.
 func (a *api) idListQuery(r *http.Request, unsupported []string) (storage.ListQuery, string, error) {

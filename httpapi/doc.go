@@ -54,8 +54,8 @@
 //	 conversations: closedAfter/Before
 //	conversation notes (POST/GET             404, no route                             not built yet
 //	 /conversations/{id}/notes)
-//	queue membership at /agents/{id}/queues  /queues/{id}/agents (agentId in the       parley's older shape of the same change;
-//	 (queueId in the body)                    body), the same SUCCESS answers           Infobip's paths are not routed yet
+//	queue membership at /agents/{id}/queues  the same, and /queues/{id}/agents         parley's first shape of the change, kept
+//	                                          (agentId in the body) beside it
 //	PUT /agents/{id}, PUT                    PATCH /agents/{id} and /queues/{id}        a patch changes only what it names
 //	 /agents/{id}/status, PUT /queues/{id}    (status included)
 //	queue autoAssignmentAlgorithm,           strategy (LEAST_BUSY, ROUND_ROBIN);       the contract's strategies; Infobip's

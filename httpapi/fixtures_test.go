@@ -172,3 +172,21 @@ func TestInfobipWireFixtures(t *testing.T) {
 		requireFields(t, conversationFields(map[string]any{"id": id, "topic": "Topic 2", "priority": "URGENT", "agentId": nil}), got)
 	})
 }
+
+// TestInfobipQueueMembership checks Infobip's paths of queue membership,
+// POST /agents/{id}/queues {"queueId"} and DELETE
+// /agents/{id}/queues/{queueId}, with Infobip's SUCCESS answers.
+func TestInfobipQueueMembership(t *testing.T) {
+	t.Parallel()
+	f := setup(t, nil)
+	f.seedPeople()
+	require.Equal(t, map[string]any{"statusCode": "SUCCESS", "message": "Agent added to queue successfully."},
+		f.must(200, "POST", path("/agents/ann/queues"), map[string]any{"queueId": "billing"}).JSON(t))
+	require.Equal(t, []any{"ann"}, f.must(200, "GET", path("/queues/billing"), nil).JSON(t)["members"])
+	require.Equal(t, map[string]any{"statusCode": "SUCCESS", "message": "Agent removed from queue successfully."},
+		f.must(200, "DELETE", path("/agents/ann/queues/billing"), nil).JSON(t))
+	require.Equal(t, []any{}, f.must(200, "GET", path("/queues/billing"), nil).JSON(t)["members"])
+	requireField(t, f.do("POST", path("/agents/ann/queues"), map[string]any{}), "queueId")
+	requireError(t, f.do("POST", path("/agents/ann/queues"), map[string]any{"queueId": "nope"}), 404, "NOT_FOUND")
+	requireError(t, f.do("DELETE", path("/agents/ann/queues/billing"), nil), 404, "NOT_FOUND")
+}

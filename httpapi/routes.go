@@ -56,6 +56,8 @@ var routes = []route{
 	{http.MethodGet, "/agents", http.StatusOK, noBody, (*api).listAgents},
 	{http.MethodGet, "/agents/{id}", http.StatusOK, noBody, (*api).getAgent},
 	{http.MethodPatch, "/agents/{id}", http.StatusOK, jsonBody, (*api).patchAgent},
+	{http.MethodPost, "/agents/{id}/queues", http.StatusOK, jsonBody, (*api).addAgentQueue},
+	{http.MethodDelete, "/agents/{id}/queues/{queueId}", http.StatusOK, noBody, (*api).removeAgentQueue},
 
 	{http.MethodPost, "/queues", http.StatusOK, jsonBody, (*api).createQueue},
 	{http.MethodGet, "/queues", http.StatusOK, noBody, (*api).listQueues},

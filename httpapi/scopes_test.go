@@ -56,6 +56,8 @@ var routeOperations = map[string]string{
 	"PATCH /queues/{id}":                           "UpdateQueue",
 	"POST /queues/{id}/agents":                     "AddQueueMember",
 	"DELETE /queues/{id}/agents/{agentId}":         "RemoveQueueMember",
+	"POST /agents/{id}/queues":                     "AddQueueMember",
+	"DELETE /agents/{id}/queues/{queueId}":         "RemoveQueueMember",
 	"GET /routing":                                 "RoutingRules",
 	"PUT /routing":                                 "SetRoutingRules",
 	"GET /events":                                  "Events",
@@ -79,6 +81,7 @@ var scopeRequestBodies = map[string]string{
 	"POST /queues":                      `{"name": "New"}`,
 	"PATCH /queues/{id}":                `{"autoAssignment": true}`,
 	"POST /queues/{id}/agents":          `{"agentId": "sam"}`,
+	"POST /agents/{id}/queues":          `{"queueId": "q1"}`,
 	"PUT /routing":                      `{"rules": [{"name": "all", "queueId": "q1"}]}`,
 }
 
@@ -140,7 +143,7 @@ func scopedPath(route string) string {
 	case strings.HasPrefix(route, "/queues/"):
 		id = "q1"
 	}
-	return strings.NewReplacer("{id}", id, "{tagName}", "vip", "{name}", "vip", "{agentId}", "ann", "{messageId}", "m1").Replace(route)
+	return strings.NewReplacer("{id}", id, "{tagName}", "vip", "{name}", "vip", "{agentId}", "ann", "{messageId}", "m1", "{queueId}", "q1").Replace(route)
 }
 
 // TestEveryRouteNeedsItsScope sends every route's request with authorisation

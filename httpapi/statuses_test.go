@@ -154,6 +154,13 @@ var routeErrors = map[string][]errorCase{
 	"DELETE /queues/{id}/agents/{agentId}": {
 		{404, "NOT_FOUND", "/queues/q1/agents/sam", "", ""},
 	},
+	"POST /agents/{id}/queues": {
+		{404, "NOT_FOUND", "/agents/nope/queues", `{"queueId": "q1"}`, ""},
+		{404, "NOT_FOUND", "/agents/sam/queues", `{"queueId": "nope"}`, ""},
+	},
+	"DELETE /agents/{id}/queues/{queueId}": {
+		{404, "NOT_FOUND", "/agents/sam/queues/q1", "", ""},
+	},
 	"GET /routing": nil,
 	"PUT /routing": {
 		{404, "NOT_FOUND", "/routing", `{"rules": [{"name": "r", "queueId": "nope"}]}`, ""},
