@@ -16,7 +16,18 @@
 //
 // The routes are those of the package's one route table, which a test
 // checks against the OpenAPI description served at GET {base}/openapi.json
-// (see OpenAPI). Besides the contract's routes there are GET /tags/{name},
+// (see OpenAPI). Infobip's notes are served at POST and GET
+// /conversations/{id}/notes: {"content", "agentId"} in, and {"id",
+// "conversationId", "agentId", "type": "INTERNAL", "content", "createdAt",
+// "updatedAt"} out. A note is a private OUTBOUND TEXT message, so what holds
+// for those holds for notes: the reply matrix on its agent (the actor, or
+// the body's agentId when the request names no actor), and a CLOSED
+// conversation takes none (409 CLOSED), as SPEC's closed-is-immutable rule
+// says and Infobip's "Closed conversation cannot be changed" agrees. Notes
+// are listed oldest first, alone, and among the messages with "private":
+// true.
+//
+// Besides the contract's routes there are GET /tags/{name},
 // GET /conversations/{id}/messages/{messageId}, and parley's own route for
 // a channel connector, POST /inbound-messages: {"customerId", "channel",
 // and the message's id, from, to, contentType and content} threads a
@@ -52,8 +63,11 @@
 //	 queues: queueIds, agentId,
 //	 workingHoursId, name; tags: name;
 //	 conversations: closedAfter/Before
-//	conversation notes (POST/GET             404, no route                             not built yet
-//	 /conversations/{id}/notes)
+//	notes: any agent; types INTERNAL and     a note is a private OUTBOUND TEXT         one rule for what reaches no customer;
+//	 ATTACHMENT; GET .../notes/{noteId}       message: the reply matrix applies to its  attachments and the single-note route
+//	                                          agent, no note on a CLOSED conversation   are not built yet
+//	                                          (409 CLOSED, as every change of one);
+//	                                          INTERNAL only; listed among messages too
 //	queue membership at /agents/{id}/queues  the same, and /queues/{id}/agents         parley's first shape of the change, kept
 //	                                          (agentId in the body) beside it
 //	PUT /agents/{id}, PUT                    PATCH /agents/{id} and /queues/{id}        a patch changes only what it names

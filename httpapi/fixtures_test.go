@@ -190,3 +190,47 @@ func TestInfobipQueueMembership(t *testing.T) {
 	requireError(t, f.do("POST", path("/agents/ann/queues"), map[string]any{"queueId": "nope"}), 404, "NOT_FOUND")
 	requireError(t, f.do("DELETE", path("/agents/ann/queues/billing"), nil), 404, "NOT_FOUND")
 }
+
+// TestInfobipNotes checks POST and GET /conversations/{id}/notes in
+// Infobip's documented shape: {"content", "agentId"} in; {"id",
+// "conversationId", "agentId", "type": "INTERNAL", "content", "createdAt",
+// "updatedAt"} out; a CLOSED conversation takes none.
+func TestInfobipNotes(t *testing.T) {
+	t.Parallel()
+	f := setup(t, nil)
+	f.seedPeople()
+	id := f.create(map[string]any{"agentId": "ann"})["id"].(string)
+	notes := path("/conversations/%s/notes", id)
+
+	r := f.must(200, "POST", notes, map[string]any{"content": "Note content", "agentId": "ann"})
+	note := r.JSON(t)
+	requireFields(t, map[string]any{"id": anyID, "conversationId": id, "agentId": "ann", "type": "INTERNAL",
+		"content": "Note content", "createdAt": anyTime, "updatedAt": note["createdAt"]}, note)
+	require.Len(t, note, 7, "Infobip's fields, no other: %v", note)
+	require.Equal(t, path("/conversations/%s/messages/%s", id, note["id"]), r.Header.Get("Location"))
+	// The agent may come from x-agent-id instead; type INTERNAL is taken.
+	f.must(200, "POST", notes, map[string]any{"content": "Second", "type": "INTERNAL"}, asAgent("sam"))
+	f.must(200, "POST", path("/conversations/%s/messages", id), map[string]any{"direction": "INBOUND", "content": map[string]any{"text": "not a note"}})
+
+	l := f.must(200, "GET", notes, nil)
+	items := l.Items(t, "notes")
+	require.Len(t, items, 2)
+	require.Equal(t, note, items[0])
+	requireFields(t, map[string]any{"agentId": "sam", "content": "Second", "type": "INTERNAL"}, items[1])
+	requireFields(t, map[string]any{"totalItems": 2.0, "page": 0.0, "limit": 10.0, "orderBy": "createdAt:asc"}, l.Pagination(t))
+	desc := f.must(200, "GET", notes+"?orderBy=createdAt:DESC&limit=1", nil).Items(t, "notes")
+	require.Equal(t, "Second", desc[0]["content"])
+	// A note is a private message of the conversation.
+	msgs := f.must(200, "GET", path("/conversations/%s/messages", id), nil).Items(t, "messages")
+	require.Len(t, msgs, 3)
+	require.Equal(t, true, msgs[0]["private"])
+
+	requireField(t, f.do("POST", notes, map[string]any{}), "content")
+	requireField(t, f.do("POST", notes, map[string]any{"content": "x", "type": "ATTACHMENT"}), "type")
+	requireField(t, f.do("POST", notes, map[string]any{"content": "x", "agentId": "bob"}, asAgent("sam")), "agentId")
+	requireError(t, f.do("POST", notes, map[string]any{"content": "x", "agentId": "bob"}), 403, "FORBIDDEN")
+	requireError(t, f.do("GET", path("/conversations/nope/notes"), nil), 404, "NOT_FOUND")
+	f.must(200, "PATCH", path("/conversations/%s", id), map[string]any{"status": "CLOSED"})
+	requireError(t, f.do("POST", notes, map[string]any{"content": "late", "agentId": "ann"}), 409, "CLOSED")
+	require.Len(t, f.must(200, "GET", notes, nil).Items(t, "notes"), 2, "nothing refused was written")
+}

@@ -45,6 +45,8 @@ var routes = []route{
 	{http.MethodGet, "/conversations/{id}/messages", http.StatusOK, noBody, (*api).listMessages},
 	{http.MethodGet, "/conversations/{id}/messages/{messageId}", http.StatusOK, noBody, (*api).getMessage},
 	{http.MethodGet, "/conversations/{id}/history", http.StatusOK, noBody, (*api).history},
+	{http.MethodPost, "/conversations/{id}/notes", http.StatusOK, jsonBody, (*api).createNote},
+	{http.MethodGet, "/conversations/{id}/notes", http.StatusOK, noBody, (*api).listNotes},
 	{http.MethodPost, "/inbound-messages", http.StatusOK, jsonBody, (*api).receiveInbound},
 
 	{http.MethodPost, "/tags", http.StatusOK, jsonBody, (*api).createTag},

@@ -25,6 +25,8 @@ import (
 // the API and reads no data.
 var routeOperations = map[string]string{
 	"POST /inbound-messages":                       "ReceiveInbound",
+	"POST /conversations/{id}/notes":               "CreateMessage",
+	"GET /conversations/{id}/notes":                "ListMessages",
 	"POST /conversations":                          "CreateConversation",
 	"GET /conversations":                           "ListConversations",
 	"GET /conversations/{id}":                      "GetConversation",
@@ -68,6 +70,7 @@ var routeOperations = map[string]string{
 // a request with its scope succeeds.
 var scopeRequestBodies = map[string]string{
 	"POST /inbound-messages":            `{"customerId": "ada", "channel": "SMS", "content": {"text": "hi"}}`,
+	"POST /conversations/{id}/notes":    `{"content": "a note", "agentId": "ann"}`,
 	"POST /conversations":               `{"topic": "new"}`,
 	"PUT /conversations/{id}":           `{"topic": "replaced"}`,
 	"PATCH /conversations/{id}":         `{"topic": "patched"}`,

@@ -38,6 +38,15 @@ type errorCase struct {
 // entry whose request does not answer its status, or a status the route's
 // OpenAPI description leaves out (or lists without a case here).
 var routeErrors = map[string][]errorCase{
+	"POST /conversations/{id}/notes": {
+		{403, "FORBIDDEN", "/conversations/c1/notes", `{"content": "a note"}`, ""},
+		{404, "NOT_FOUND", "/conversations/c1/notes", `{"content": "a note"}`, "nope"},
+		{404, "NOT_FOUND", "/conversations/nope/notes", `{"content": "a note"}`, ""},
+		{409, "CLOSED", "/conversations/c2/notes", `{"content": "a note"}`, ""},
+	},
+	"GET /conversations/{id}/notes": {
+		{404, "NOT_FOUND", "/conversations/nope/notes", "", ""},
+	},
 	"POST /inbound-messages": {
 		{400, "INVALID", "/inbound-messages", `{"channel": "SMS", "content": {"text": "hi"}}`, ""},
 		{409, "ALREADY_EXISTS", "/inbound-messages", `{"customerId": "ada", "channel": "SMS", "id": "m1", "content": {"text": "hi"}}`, ""},

@@ -218,6 +218,9 @@ var messageCases = []testCase{
 			if i%2 == 0 {
 				m.Channel = conversation.SMS
 			}
+			if m.ID == "video" {
+				m.Direction = message.Outbound // not private
+			}
 			require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.CreateMessage(f.ctx, m) }))
 		}
 		cases := []struct {
@@ -225,7 +228,9 @@ var messageCases = []testCase{
 			want []string
 		}{
 			{storage.MessageQuery{IDs: []string{"video", "text", "nope"}}, []string{"text", "video"}},
-			{storage.MessageQuery{Direction: message.Outbound}, []string{"image"}},
+			{storage.MessageQuery{Direction: message.Outbound}, []string{"image", "video"}},
+			{storage.MessageQuery{PrivateOnly: true}, []string{"image"}},
+			{storage.MessageQuery{PrivateOnly: true, Desc: true, IDs: []string{"image", "video"}}, []string{"image"}},
 			{storage.MessageQuery{Direction: message.Inbound, Channel: conversation.SMS}, []string{"text", "audio", "document", "location0", "contact"}},
 			{storage.MessageQuery{CreatedAfter: at(2 * time.Second), CreatedBefore: at(4 * time.Second)}, []string{"audio", "video"}},
 			{storage.MessageQuery{Channel: conversation.Viber}, nil},

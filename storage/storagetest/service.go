@@ -30,6 +30,7 @@ func RunService(t *testing.T, newStore func(t *testing.T) storage.Store, caps Ca
 		{"Rules", serviceRuleCases},
 		{"Routing", serviceRoutingCases},
 		{"Unassign", serviceUnassignCases},
+		{"Notes", serviceNoteCases},
 		{"Events", serviceEventCases},
 		{"Customers", serviceCustomerCases},
 		{"Authorization", serviceAuthorizationCases},

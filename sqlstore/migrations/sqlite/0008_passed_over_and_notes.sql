@@ -4,3 +4,7 @@
 -- '' for none, as every conversation stored before it has.
 
 ALTER TABLE {{prefix}}conversations ADD COLUMN passed_over TEXT NOT NULL DEFAULT '';
+
+-- The internal notes of a conversation (its private messages), in the
+-- list's order.
+CREATE INDEX {{prefix}}messages_private ON {{prefix}}messages (conversation_id, created_at, id) WHERE private;
