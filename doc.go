@@ -44,8 +44,9 @@
 //     for another eligible agent, passing that one over
 //     (conversation.Conversation.PassedOver), the customer's sticky agent
 //     included. A manual assignment may choose any agent, and a route may
-//     give it to any eligible one: both clear PassedOver. It is no field of
-//     an event's: releasing it alone records nothing.
+//     give it to any eligible one: both clear PassedOver. It is bookkeeping,
+//     not on the wire: releasing it alone is written but bumps no version
+//     and records no event.
 //   - A patch that changes nothing writes nothing and records no event.
 //   - Times are UTC with microsecond precision, the precision PostgreSQL
 //     keeps, so every store returns exactly what was written.

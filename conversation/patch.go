@@ -145,9 +145,10 @@ func (p Patch) Apply(c *Conversation, now time.Time) ([]FieldChange, error) {
 			*c = before
 			return nil, nil
 		}
-		// Only PassedOver moved (a route releasing it): a change all the
-		// same, with no field of the event's.
-		diff = []FieldChange{}
+		// Only PassedOver moved (a route releasing it): bookkeeping that
+		// is written, but no change of the conversation's: no version,
+		// no updatedAt, no event.
+		return []FieldChange{}, nil
 	}
 	c.changed(now)
 	return diff, nil
