@@ -126,6 +126,9 @@ func (s *Service) UpdateConversation(ctx context.Context, id string, p conversat
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
+	// Clearing the assignee is a person taking the conversation off its
+	// agent, as UnassignConversation is.
+	p.PassOver = p.AgentID != nil && *p.AgentID == ""
 	known := conversationOptionsOf(opts).knownCustomer
 	var out *conversation.Conversation
 	err := s.run(ctx, "UpdateConversation", func(tx storage.Tx, rec *recorder) error {
@@ -157,10 +160,13 @@ func (s *Service) AssignConversation(ctx context.Context, id, agentID string) (*
 	})
 }
 
-// UnassignConversation removes the assignee.
+// UnassignConversation removes the assignee. In a queue that assigns
+// automatically the conversation is not handed straight back to that agent:
+// it waits for another eligible agent (conversation.PassedOver), or for a
+// route, which may give it to any.
 func (s *Service) UnassignConversation(ctx context.Context, id string) (*conversation.Conversation, error) {
 	none := ""
-	return s.patchConversation(ctx, "UnassignConversation", id, conversation.Patch{AgentID: &none})
+	return s.patchConversation(ctx, "UnassignConversation", id, conversation.Patch{AgentID: &none, PassOver: true})
 }
 
 // CloseConversation closes the conversation for good: it sets closedAt, keeps

@@ -80,6 +80,15 @@
 //   - Assigning a conversation, manually or by routing, records the time on
 //     the agent (the strategies' "last assignment"); closing one starts the
 //     assignee's wrap-up.
+//   - A person taking a conversation off its agent (UnassignConversation,
+//     an update that clears agentId, TransferToQueue) does not see it
+//     handed straight back: in a queue that assigns automatically it waits
+//     for another eligible agent, passing that one over
+//     (conversation.Conversation.PassedOver), the customer's sticky agent
+//     included. A manual assignment may choose any agent, and a route may
+//     give it to any eligible one: both clear PassedOver. It is bookkeeping,
+//     not on the wire: releasing it alone is written but bumps no version
+//     and records no event.
 //   - A patch that changes nothing writes nothing and records no event.
 //   - Times are UTC with microsecond precision, the precision PostgreSQL
 //     keeps, so every store returns exactly what was written.

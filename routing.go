@@ -131,7 +131,8 @@ func (s *Service) TransferToAgent(ctx context.Context, id, agentID string) (*con
 
 // TransferToQueue moves the conversation to a queue (which must exist:
 // ErrNotFound), unassigns it, and auto-assigns it there when the queue does
-// so. Recorded as conversation.transferred.
+// so, to an agent other than the one it was taken from
+// (conversation.PassedOver). Recorded as conversation.transferred.
 func (s *Service) TransferToQueue(ctx context.Context, id, queueID string) (*conversation.Conversation, error) {
 	if err := s.authorize(ctx, "TransferToQueue"); err != nil {
 		return nil, err
@@ -149,7 +150,7 @@ func (s *Service) TransferToQueue(ctx context.Context, id, queueID string) (*con
 			return err
 		}
 		none := ""
-		if err := s.applyPatch(ctx, tx, rec, c, conversation.Patch{QueueID: &queueID, AgentID: &none}, storage.ConversationTransferred); err != nil {
+		if err := s.applyPatch(ctx, tx, rec, c, conversation.Patch{QueueID: &queueID, AgentID: &none, PassOver: true}, storage.ConversationTransferred); err != nil {
 			return err
 		}
 		if err := s.autoAssign(ctx, tx, rec, c); err != nil {
@@ -194,6 +195,7 @@ func (s *Service) autoAssign(ctx context.Context, tx storage.Tx, rec *recorder, 
 	if err != nil {
 		return err
 	}
+	candidates = routing.PassOver(candidates, c.PassedOver)
 	sticky, err := stickyAgent(ctx, tx, q, c, rec.now)
 	if err != nil {
 		return err
@@ -356,8 +358,11 @@ func (s *Service) drainBatch(ctx context.Context, q *routing.Queue) (assigned in
 			if err != nil {
 				return assigned, false, err
 			}
-			choice, ok := picker.PickSticky(now, sticky)
+			choice, ok := picker.PickPassingOver(now, sticky, w.PassedOver)
 			if !ok {
+				if w.PassedOver != "" {
+					break // another conversation may take the agent passed over
+				}
 				return assigned, false, nil
 			}
 			done, refused, err := s.claimWaiting(ctx, q, w.ID, choice.Agent.ID)
@@ -390,7 +395,7 @@ func (s *Service) claimWaiting(ctx context.Context, q *routing.Queue, conversati
 		if err != nil {
 			return err
 		}
-		if !routing.WaitingIn(q, c) {
+		if !routing.WaitingIn(q, c) || c.PassedOver == agentID {
 			return nil
 		}
 		claimed, err := s.claim(ctx, tx, rec, q, c, agentID)

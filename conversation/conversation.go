@@ -92,6 +92,14 @@ type Conversation struct {
 	ClosedAt   time.Time // zero until closed
 	QueuedAt   time.Time // when it entered its current queue; zero when in none
 	Version    int64
+
+	// PassedOver is the agent a person took the conversation off (an
+	// unassign, a transfer to a queue): automatic assignment passes that
+	// agent over, so the conversation is not handed straight back, and it
+	// waits for another agent. It is cleared when the conversation is
+	// assigned again or routed (a route may give it to any eligible agent).
+	// It is not on the wire and records no event field.
+	PassedOver string
 }
 
 // Clone returns a deep copy: changing the copy never changes c.

@@ -26,6 +26,11 @@ type Patch struct {
 	// IfVersion, when not zero, is the version the caller last saw; Apply
 	// fails with ErrConflict when the conversation has moved on.
 	IfVersion int64
+
+	// PassOver, with an empty AgentID, says a person takes the conversation
+	// off its assignee: Apply records that agent in PassedOver. An empty
+	// AgentID without it (a route) clears PassedOver, as does any assignee.
+	PassOver bool
 }
 
 // Empty reports whether the patch sets no field.
@@ -107,6 +112,15 @@ func (p Patch) Apply(c *Conversation, now time.Time) ([]FieldChange, error) {
 	setIf(&c.Status, p.Status)
 	setIf(&c.Priority, p.Priority)
 	setIf(&c.AgentID, p.AgentID)
+	switch {
+	case p.AgentID == nil:
+	case *p.AgentID == "" && p.PassOver:
+		if before.AgentID != "" {
+			c.PassedOver = before.AgentID
+		}
+	default:
+		c.PassedOver = ""
+	}
 	setIf(&c.Channel, p.Channel)
 	setIf(&c.CustomerID, p.CustomerID)
 	if p.QueueID != nil && *p.QueueID != c.QueueID {
@@ -127,8 +141,14 @@ func (p Patch) Apply(c *Conversation, now time.Time) ([]FieldChange, error) {
 	}
 	diff := Diff(&before, c)
 	if len(diff) == 0 {
-		*c = before
-		return nil, nil
+		if c.PassedOver == before.PassedOver {
+			*c = before
+			return nil, nil
+		}
+		// Only PassedOver moved (a route releasing it): bookkeeping that
+		// is written, but no change of the conversation's: no version,
+		// no updatedAt, no event.
+		return []FieldChange{}, nil
 	}
 	c.changed(now)
 	return diff, nil

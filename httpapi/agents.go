@@ -22,11 +22,11 @@ type agentInJSON struct {
 }
 
 func (a *api) createAgent(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	var in agentInJSON
-	if err := decodeBody(w, r, &in); err != nil {
+	if err := a.decodeBody(w, r, &in); err != nil {
 		return nil, err
 	}
 	ag := routing.Agent{
@@ -56,7 +56,7 @@ func (a *api) createAgent(w http.ResponseWriter, r *http.Request) (any, error) {
 }
 
 func (a *api) getAgent(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	ag, err := a.svc.GetAgent(r.Context(), r.PathValue("id"))
@@ -69,11 +69,11 @@ func (a *api) getAgent(w http.ResponseWriter, r *http.Request) (any, error) {
 // patchAgent changes the fields the body gives; none of an agent's fields
 // can be cleared, so null is refused.
 func (a *api) patchAgent(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	var in agentInJSON
-	if err := decodeBody(w, r, &in); err != nil {
+	if err := a.decodeBody(w, r, &in); err != nil {
 		return nil, err
 	}
 	if in.ID.Set {
@@ -121,7 +121,7 @@ func (a *api) patchAgent(w http.ResponseWriter, r *http.Request) (any, error) {
 }
 
 func (a *api) listAgents(w http.ResponseWriter, r *http.Request) (any, error) {
-	lq, order, err := idListQuery(r)
+	lq, order, err := a.idListQuery(r, unsupportedAgentFilters)
 	if err != nil {
 		return nil, err
 	}
@@ -134,23 +134,29 @@ func (a *api) listAgents(w http.ResponseWriter, r *http.Request) (any, error) {
 
 // queueInJSON is the body of POST and PATCH /queues.
 type queueInJSON struct {
-	ID              opt[string] `json:"id"`
-	Name            opt[string] `json:"name"`
-	AutoAssignment  opt[bool]   `json:"autoAssignment"`
-	Strategy        opt[string] `json:"strategy"`
-	StickyAgent     opt[bool]   `json:"stickyAgent"`
-	StickyTimeout   opt[int]    `json:"stickyTimeout"`
-	MaxWaitSeconds  opt[int]    `json:"maxWaitSeconds"`
-	OverflowQueueID opt[string] `json:"overflowQueueId"`
-	Default         opt[bool]   `json:"default"`
+	ID             opt[string] `json:"id"`
+	Name           opt[string] `json:"name"`
+	AutoAssignment opt[bool]   `json:"autoAssignment"`
+	// IsAutoAssignmentEnabled is Infobip's name of autoAssignment.
+	IsAutoAssignmentEnabled opt[bool]   `json:"isAutoAssignmentEnabled"`
+	Strategy                opt[string] `json:"strategy"`
+	StickyAgent             opt[bool]   `json:"stickyAgent"`
+	StickyTimeout           opt[int]    `json:"stickyTimeout"`
+	MaxWaitSeconds          opt[int]    `json:"maxWaitSeconds"`
+	OverflowQueueID         opt[string] `json:"overflowQueueId"`
+	Default                 opt[bool]   `json:"default"`
 }
 
 func (a *api) createQueue(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	var in queueInJSON
-	if err := decodeBody(w, r, &in); err != nil {
+	if err := a.decodeBody(w, r, &in); err != nil {
+		return nil, err
+	}
+	var err error
+	if in.AutoAssignment, err = oneOf("autoAssignment", in.AutoAssignment, "isAutoAssignmentEnabled", in.IsAutoAssignmentEnabled); err != nil {
 		return nil, err
 	}
 	q := routing.Queue{
@@ -178,7 +184,7 @@ func (a *api) createQueue(w http.ResponseWriter, r *http.Request) (any, error) {
 }
 
 func (a *api) getQueue(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	q, err := a.svc.GetQueue(r.Context(), r.PathValue("id"))
@@ -191,15 +197,19 @@ func (a *api) getQueue(w http.ResponseWriter, r *http.Request) (any, error) {
 // patchQueue changes the fields the body gives; null removes the overflow
 // queue and is refused for the other fields, which cannot be cleared.
 func (a *api) patchQueue(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	var in queueInJSON
-	if err := decodeBody(w, r, &in); err != nil {
+	if err := a.decodeBody(w, r, &in); err != nil {
 		return nil, err
 	}
 	if in.ID.Set {
 		return nil, invalid("id", "cannot be changed")
+	}
+	var err error
+	if in.AutoAssignment, err = oneOf("autoAssignment", in.AutoAssignment, "isAutoAssignmentEnabled", in.IsAutoAssignmentEnabled); err != nil {
+		return nil, err
 	}
 	if err := notNull(map[string]bool{
 		"name": in.Name.Null, "autoAssignment": in.AutoAssignment.Null, "strategy": in.Strategy.Null,
@@ -245,7 +255,7 @@ func (a *api) patchQueue(w http.ResponseWriter, r *http.Request) (any, error) {
 }
 
 func (a *api) listQueues(w http.ResponseWriter, r *http.Request) (any, error) {
-	lq, order, err := idListQuery(r)
+	lq, order, err := a.idListQuery(r, unsupportedQueueFilters)
 	if err != nil {
 		return nil, err
 	}
@@ -261,40 +271,77 @@ type memberJSON struct {
 	AgentID opt[string] `json:"agentId"`
 }
 
-// addQueueMember makes an agent a member and answers with the queue, its
-// members included.
+// addQueueMember makes an agent a member and answers as Infobip does, with
+// {"statusCode": "SUCCESS", "message": ...}.
 func (a *api) addQueueMember(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	var in memberJSON
-	if err := decodeBody(w, r, &in); err != nil {
+	if err := a.decodeBody(w, r, &in); err != nil {
 		return nil, err
 	}
-	q, err := a.svc.AddQueueMember(r.Context(), r.PathValue("id"), in.AgentID.Value)
-	if err != nil {
+	if _, err := a.svc.AddQueueMember(r.Context(), r.PathValue("id"), in.AgentID.Value); err != nil {
 		return nil, err
 	}
-	return toQueue(q), nil
+	return success("Agent added to queue successfully."), nil
 }
 
-// removeQueueMember ends a membership and answers with the queue.
+// removeQueueMember ends a membership and answers as Infobip does.
 func (a *api) removeQueueMember(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
-	q, err := a.svc.RemoveQueueMember(r.Context(), r.PathValue("id"), r.PathValue("agentId"))
-	if err != nil {
+	if _, err := a.svc.RemoveQueueMember(r.Context(), r.PathValue("id"), r.PathValue("agentId")); err != nil {
 		return nil, err
 	}
-	return toQueue(q), nil
+	return success("Agent removed from queue successfully."), nil
 }
 
-// idListQuery reads the paging of a list in id order (agents, queues).
-func idListQuery(r *http.Request) (storage.ListQuery, string, error) {
+// agentQueueJSON is the body of POST /agents/{id}/queues, Infobip's way to
+// make an agent a member of a queue.
+type agentQueueJSON struct {
+	QueueID opt[string] `json:"queueId"`
+}
+
+// addAgentQueue is addQueueMember at Infobip's path.
+func (a *api) addAgentQueue(w http.ResponseWriter, r *http.Request) (any, error) {
+	if err := a.noQuery(r); err != nil {
+		return nil, err
+	}
+	var in agentQueueJSON
+	if err := a.decodeBody(w, r, &in); err != nil {
+		return nil, err
+	}
+	if !in.QueueID.Given() {
+		return nil, invalid("queueId", "is required")
+	}
+	if _, err := a.svc.AddQueueMember(r.Context(), in.QueueID.Value, r.PathValue("id")); err != nil {
+		return nil, err
+	}
+	return success("Agent added to queue successfully."), nil
+}
+
+// removeAgentQueue is removeQueueMember at Infobip's path.
+func (a *api) removeAgentQueue(w http.ResponseWriter, r *http.Request) (any, error) {
+	if err := a.noQuery(r); err != nil {
+		return nil, err
+	}
+	if _, err := a.svc.RemoveQueueMember(r.Context(), r.PathValue("queueId"), r.PathValue("id")); err != nil {
+		return nil, err
+	}
+	return success("Agent removed from queue successfully."), nil
+}
+
+// idListQuery reads the paging of a list in id order (agents, queues), and
+// refuses the Infobip filters it does not support.
+func (a *api) idListQuery(r *http.Request, unsupported []string) (storage.ListQuery, string, error) {
 	var lq storage.ListQuery
-	q, err := newQuery(r.URL)
+	q, err := a.newQuery(r.URL)
 	if err != nil {
+		return lq, "", err
+	}
+	if err := q.unsupported(unsupported); err != nil {
 		return lq, "", err
 	}
 	order, err := q.order(storage.Order{Field: storage.SortID}, storage.SortID)

@@ -6,7 +6,7 @@ import (
 	"github.com/parleyhq/parley/internal/httpwire"
 )
 
-// The strict body reading both adapters share (package internal/httpwire),
+// The body reading both adapters share (package internal/httpwire),
 // under the names this package's handlers use.
 
 // MaxBodyBytes is the largest request body the handler reads; a larger one
@@ -16,10 +16,14 @@ const MaxBodyBytes = httpwire.MaxBodyBytes
 // opt is a body field that may be absent, null or set (httpwire.Opt).
 type opt[T any] = httpwire.Opt[T]
 
-// decodeBody reads a JSON object from the request body into dst, strictly
-// (httpwire.DecodeBody).
-func decodeBody(w http.ResponseWriter, r *http.Request, dst any) error {
-	return httpwire.DecodeBody(w, r, dst)
+// decodeBody reads a JSON object from the request body into dst
+// (httpwire.DecodeBody): unknown keys are ignored unless the handler is
+// strict.
+func (a *api) decodeBody(w http.ResponseWriter, r *http.Request, dst any) error {
+	if a.strict {
+		return httpwire.DecodeBody(w, r, dst)
+	}
+	return httpwire.DecodeBodyLenient(w, r, dst)
 }
 
 // refuseBody reads the body of a route that takes none (httpwire.RefuseBody).

@@ -6,22 +6,26 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/parleyhq/parley/httpapi"
 	"github.com/stretchr/testify/require"
 )
 
 func TestTagCatalog(t *testing.T) {
 	t.Parallel()
 	f := setup(t, nil)
-	r := f.must(201, "POST", path("/tags"), map[string]any{"name": "vip"})
+	r := f.must(200, "POST", path("/tags"), map[string]any{"name": "vip"})
 	require.Equal(t, path("/tags/vip"), r.Header.Get("Location"))
 	tg := r.JSON(t)
 	require.Equal(t, "vip", tg["name"])
 	require.Regexp(t, wireTime, tg["createdAt"])
 	require.Equal(t, tg, f.must(200, "GET", path("/tags/vip"), nil).JSON(t))
 
-	f.must(201, "POST", path("/tags"), map[string]any{"tagName": "vip-gold"})
-	f.must(201, "POST", path("/tags"), map[string]any{"name": "refund"})
-	requireError(t, f.do("POST", path("/tags"), map[string]any{"name": "vip"}), 409, "ALREADY_EXISTS")
+	f.must(200, "POST", path("/tags"), map[string]any{"tagName": "vip-gold"})
+	f.must(200, "POST", path("/tags"), map[string]any{"name": "refund"})
+	// Infobip answers a duplicate tag with a 400, "Tag already exists."
+	dup := f.do("POST", path("/tags"), map[string]any{"name": "vip"})
+	requireError(t, dup, 400, "ALREADY_EXISTS", "Tag already exists.")
+	require.NotContains(t, dup.JSON(t), "field")
 	requireError(t, f.do("POST", path("/tags"), map[string]any{"name": "a b"}), 400, "INVALID", "tagName")
 	requireError(t, f.do("POST", path("/tags"), map[string]any{}), 400, "INVALID")
 	requireError(t, f.do("POST", path("/tags"), map[string]any{"name": "a", "tagName": "a"}), 400, "INVALID", "name")
@@ -69,7 +73,7 @@ func TestTagCatalog(t *testing.T) {
 func TestAgents(t *testing.T) {
 	t.Parallel()
 	f := setup(t, nil)
-	r := f.must(201, "POST", path("/agents"), map[string]any{"id": "ann", "displayName": "Ann"})
+	r := f.must(200, "POST", path("/agents"), map[string]any{"id": "ann", "displayName": "Ann"})
 	require.Equal(t, path("/agents/ann"), r.Header.Get("Location"))
 	a := r.JSON(t)
 	require.Equal(t, map[string]any{
@@ -79,7 +83,7 @@ func TestAgents(t *testing.T) {
 	}, a)
 	require.Regexp(t, wireTime, a["createdAt"])
 
-	sam := f.must(201, "POST", path("/agents"), map[string]any{"id": "sam", "displayName": "Sam", "role": "SUPERVISOR",
+	sam := f.must(200, "POST", path("/agents"), map[string]any{"id": "sam", "displayName": "Sam", "role": "SUPERVISOR",
 		"status": "ACTIVE", "enabled": false, "capacity": 3, "wrapUpSeconds": 30}).JSON(t)
 	require.Equal(t, "SUPERVISOR", sam["role"])
 	require.Equal(t, false, sam["enabled"])
@@ -117,7 +121,7 @@ func TestAgents(t *testing.T) {
 	requireError(t, f.do("PATCH", path("/agents/nope"), map[string]any{"status": "AWAY"}), 404, "NOT_FOUND")
 
 	for i := range 3 {
-		f.must(201, "POST", path("/agents"), map[string]any{"id": fmt.Sprintf("z%d", i), "displayName": "Z"})
+		f.must(200, "POST", path("/agents"), map[string]any{"id": fmt.Sprintf("z%d", i), "displayName": "Z"})
 	}
 	r = f.must(200, "GET", path("/agents?limit=2"), nil)
 	require.Equal(t, []string{"ann", "sam"}, ids(t, r, "agents"))
@@ -135,19 +139,19 @@ func TestAgents(t *testing.T) {
 
 func TestQueues(t *testing.T) {
 	t.Parallel()
-	f := setup(t, nil)
-	f.must(201, "POST", path("/agents"), map[string]any{"id": "ann", "displayName": "Ann"})
-	r := f.must(201, "POST", path("/queues"), map[string]any{"id": "billing", "name": "Billing"})
+	f := setup(t, nil, httpapi.WithStrict())
+	f.must(200, "POST", path("/agents"), map[string]any{"id": "ann", "displayName": "Ann"})
+	r := f.must(200, "POST", path("/queues"), map[string]any{"id": "billing", "name": "Billing"})
 	require.Equal(t, path("/queues/billing"), r.Header.Get("Location"))
 	q := r.JSON(t)
 	require.Equal(t, map[string]any{
-		"id": "billing", "name": "Billing", "autoAssignment": false, "strategy": "LEAST_BUSY",
+		"id": "billing", "name": "Billing", "autoAssignment": false, "isAutoAssignmentEnabled": false, "strategy": "LEAST_BUSY",
 		"stickyAgent": false, "stickyTimeout": float64(0), "maxWaitSeconds": float64(0),
 		"overflowQueueId": nil, "default": false, "members": []any{},
 		"createdAt": q["createdAt"], "updatedAt": q["updatedAt"],
 	}, q)
 
-	vip := f.must(201, "POST", path("/queues"), map[string]any{"id": "vip", "name": "VIP", "autoAssignment": true,
+	vip := f.must(200, "POST", path("/queues"), map[string]any{"id": "vip", "name": "VIP", "autoAssignment": true,
 		"strategy": "ROUND_ROBIN", "stickyAgent": true, "stickyTimeout": 3600, "maxWaitSeconds": 60,
 		"overflowQueueId": "billing", "default": true}).JSON(t)
 	require.Equal(t, "billing", vip["overflowQueueId"])
@@ -155,12 +159,14 @@ func TestQueues(t *testing.T) {
 	require.EqualValues(t, 3600, vip["stickyTimeout"])
 
 	// Members.
-	got := f.must(200, "POST", path("/queues/billing/agents"), map[string]any{"agentId": "ann"}).JSON(t)
-	require.Equal(t, []any{"ann"}, got["members"])
-	f.must(200, "POST", path("/queues/billing/agents"), map[string]any{"agentId": "ann"}) // again: no change
+	added := map[string]any{"statusCode": "SUCCESS", "message": "Agent added to queue successfully."}
+	require.Equal(t, added, f.must(200, "POST", path("/queues/billing/agents"), map[string]any{"agentId": "ann"}).JSON(t))
+	require.Equal(t, []any{"ann"}, f.must(200, "GET", path("/queues/billing"), nil).JSON(t)["members"])
+	require.Equal(t, added, f.must(200, "POST", path("/queues/billing/agents"), map[string]any{"agentId": "ann"}).JSON(t)) // again: no change
 	require.Equal(t, []any{"billing"}, f.must(200, "GET", path("/agents/ann"), nil).JSON(t)["queues"])
-	got = f.must(200, "DELETE", path("/queues/billing/agents/ann"), nil).JSON(t)
-	require.Equal(t, []any{}, got["members"])
+	require.Equal(t, map[string]any{"statusCode": "SUCCESS", "message": "Agent removed from queue successfully."},
+		f.must(200, "DELETE", path("/queues/billing/agents/ann"), nil).JSON(t))
+	require.Equal(t, []any{}, f.must(200, "GET", path("/queues/billing"), nil).JSON(t)["members"])
 	requireError(t, f.do("DELETE", path("/queues/billing/agents/ann"), nil), 404, "NOT_FOUND")
 	requireError(t, f.do("POST", path("/queues/billing/agents"), map[string]any{"agentId": "nope"}), 404, "NOT_FOUND")
 	requireError(t, f.do("POST", path("/queues/nope/agents"), map[string]any{"agentId": "ann"}), 404, "NOT_FOUND")
@@ -169,7 +175,7 @@ func TestQueues(t *testing.T) {
 	require.Equal(t, []any{}, f.must(200, "GET", path("/queues/billing"), nil).JSON(t)["members"], "nothing written")
 
 	// Patch: null removes the overflow queue only.
-	got = f.must(200, "PATCH", path("/queues/vip"), map[string]any{"overflowQueueId": nil, "name": "Gold", "strategy": "LEAST_BUSY"}).JSON(t)
+	got := f.must(200, "PATCH", path("/queues/vip"), map[string]any{"overflowQueueId": nil, "name": "Gold", "strategy": "LEAST_BUSY"}).JSON(t)
 	require.Nil(t, got["overflowQueueId"])
 	require.Equal(t, "Gold", got["name"])
 	require.Equal(t, "LEAST_BUSY", got["strategy"])
@@ -246,7 +252,7 @@ func TestRoutingRules(t *testing.T) {
 
 func TestEventsAndHistory(t *testing.T) {
 	t.Parallel()
-	f := setup(t, nil)
+	f := setup(t, nil, httpapi.WithStrict())
 	f.seedPeople()
 	c := f.create(map[string]any{"topic": "T"})
 	id := c["id"].(string)

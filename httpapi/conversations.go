@@ -170,11 +170,11 @@ func ifVersion(o opt[int64]) (int64, error) {
 }
 
 func (a *api) createConversation(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	var in conversationFields
-	if err := decodeBody(w, r, &in); err != nil {
+	if err := a.decodeBody(w, r, &in); err != nil {
 		return nil, err
 	}
 	if in.Version.Set {
@@ -201,7 +201,7 @@ func (a *api) createConversation(w http.ResponseWriter, r *http.Request) (any, e
 }
 
 func (a *api) getConversation(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	c, err := a.svc.GetConversation(r.Context(), r.PathValue("id"))
@@ -220,11 +220,11 @@ func (a *api) patchConversation(w http.ResponseWriter, r *http.Request) (any, er
 }
 
 func (a *api) updateConversation(w http.ResponseWriter, r *http.Request, replace bool) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	var in conversationFields
-	if err := decodeBody(w, r, &in); err != nil {
+	if err := a.decodeBody(w, r, &in); err != nil {
 		return nil, err
 	}
 	if in.ID.Set {
@@ -249,6 +249,9 @@ func (a *api) updateConversation(w http.ResponseWriter, r *http.Request, replace
 	if p.IfVersion, err = ifVersion(in.Version); err != nil {
 		return nil, err
 	}
+	if p.IfVersion, err = ifMatch(r, p.IfVersion); err != nil {
+		return nil, err
+	}
 	c, err := a.svc.UpdateConversation(r.Context(), r.PathValue("id"), p)
 	if err != nil {
 		return nil, err
@@ -262,7 +265,7 @@ type deleteJSON struct {
 }
 
 func (a *api) deleteConversation(w http.ResponseWriter, r *http.Request) (any, error) {
-	q, err := newQuery(r.URL)
+	q, err := a.newQuery(r.URL)
 	if err != nil {
 		return nil, err
 	}
@@ -274,7 +277,7 @@ func (a *api) deleteConversation(w http.ResponseWriter, r *http.Request) (any, e
 		return nil, err
 	}
 	var in deleteJSON
-	if err := decodeBody(w, r, &in); err != nil {
+	if err := a.decodeBody(w, r, &in); err != nil {
 		return nil, err
 	}
 	if in.Reason.Given() {
@@ -293,11 +296,11 @@ type assigneeJSON struct {
 }
 
 func (a *api) assignConversation(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	var in assigneeJSON
-	if err := decodeBody(w, r, &in); err != nil {
+	if err := a.decodeBody(w, r, &in); err != nil {
 		return nil, err
 	}
 	agent, err := oneOf("agentId", in.AgentID, "assignedTo", in.AssignedTo)
@@ -315,7 +318,7 @@ func (a *api) assignConversation(w http.ResponseWriter, r *http.Request) (any, e
 }
 
 func (a *api) unassignConversation(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	c, err := a.svc.UnassignConversation(r.Context(), r.PathValue("id"))
@@ -338,11 +341,11 @@ func (in tagNameJSON) name() (string, error) {
 }
 
 func (a *api) addTag(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	var in tagNameJSON
-	if err := decodeBody(w, r, &in); err != nil {
+	if err := a.decodeBody(w, r, &in); err != nil {
 		return nil, err
 	}
 	name, err := in.name()
@@ -353,25 +356,27 @@ func (a *api) addTag(w http.ResponseWriter, r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return toConversation(c), nil
+	setETag(w, c.Version)
+	return success("Tag added to conversation successfully."), nil
 }
 
 func (a *api) removeTag(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	c, err := a.svc.RemoveTag(r.Context(), r.PathValue("id"), r.PathValue("tagName"))
 	if err != nil {
 		return nil, err
 	}
-	return toConversation(c), nil
+	setETag(w, c.Version)
+	return success("Tag removed successfully."), nil
 }
 
 // conversationOrders are the fields a conversation list can be ordered by.
 var conversationOrders = []storage.SortField{storage.SortCreatedAt, storage.SortUpdatedAt, storage.SortPriority, storage.SortID}
 
 func (a *api) listConversations(w http.ResponseWriter, r *http.Request) (any, error) {
-	q, err := newQuery(r.URL)
+	q, err := a.newQuery(r.URL)
 	if err != nil {
 		return nil, err
 	}
@@ -388,13 +393,17 @@ func (a *api) listConversations(w http.ResponseWriter, r *http.Request) (any, er
 
 // conversationQuery reads the filters, order and paging of a conversation
 // list. Repeated keys of the any-of filters (status, priority, queueIds,
-// channel, source, ids) mean any of their values; repeated tag means all of them,
-// as the contract's tag filter is all-of.
+// channel, source, conversationIds or ids) mean any of their values;
+// repeated tagNames (or tag) means all of them, as the contract's tag
+// filter is all-of.
 func conversationQuery(q *query) (storage.ConversationQuery, error) {
 	var cq storage.ConversationQuery
+	if err := q.unsupported(unsupportedConversationFilters); err != nil {
+		return cq, err
+	}
 	f := &cq.Filter
 	var err error
-	f.IDs = q.all("ids", "id")
+	f.IDs = q.all("conversationIds", "ids", "id")
 	if f.Statuses, err = parseAll(q.all("status"), conversation.ParseStatus); err != nil {
 		return cq, err
 	}
@@ -414,7 +423,7 @@ func conversationQuery(q *query) (storage.ConversationQuery, error) {
 	if f.Unassigned, err = q.bool("unassigned"); err != nil {
 		return cq, err
 	}
-	f.Tags = q.all("tag", "tags")
+	f.Tags = q.all("tagNames", "tag", "tags")
 	if f.CustomerID, err = q.one("customerId"); err != nil {
 		return cq, err
 	}
@@ -456,8 +465,8 @@ func parseAll[T any](values []string, parse func(string) (T, error)) ([]T, error
 }
 
 // noQuery refuses query parameters on a route that takes none.
-func noQuery(r *http.Request) error {
-	q, err := newQuery(r.URL)
+func (a *api) noQuery(r *http.Request) error {
+	q, err := a.newQuery(r.URL)
 	if err != nil {
 		return err
 	}

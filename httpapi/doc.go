@@ -7,8 +7,8 @@
 //	http.ListenAndServe("127.0.0.1:8080", h)
 //
 // Options set the base path (WithBasePath), the logger for 500s
-// (WithLogger) and how a request's actor is found (WithActorFunc, default
-// HeaderActor). The actor goes into the request context with
+// (WithLogger), strict input (WithStrict, see Request bodies) and how a
+// request's actor is found (WithActorFunc, default HeaderActor). The actor goes into the request context with
 // parley.WithActor for every request: it is the sender and the reply-matrix
 // actor of OUTBOUND messages, the holder of the scopes checked, and the
 // actor of every event.
@@ -24,8 +24,79 @@
 //
 // The routes are those of the package's one route table, which a test
 // checks against the OpenAPI description served at GET {base}/openapi.json
-// (see OpenAPI). Besides the contract's routes there are GET /tags/{name}
-// and GET /conversations/{id}/messages/{messageId}.
+// (see OpenAPI). Infobip's notes are served at POST and GET
+// /conversations/{id}/notes: {"content", "agentId"} in, and {"id",
+// "conversationId", "agentId", "type": "INTERNAL", "content", "createdAt",
+// "updatedAt"} out. A note is a private OUTBOUND TEXT message, so what holds
+// for those holds for notes: the reply matrix on its agent (the actor, or
+// the body's agentId when the request names no actor), and a CLOSED
+// conversation takes none (409 CLOSED), as SPEC's closed-is-immutable rule
+// says and Infobip's "Closed conversation cannot be changed" agrees. Notes
+// are listed oldest first, alone, and among the messages with "private":
+// true.
+//
+// Besides the contract's routes there are GET /tags/{name},
+// GET /conversations/{id}/messages/{messageId}, and parley's own route for
+// a channel connector, POST /inbound-messages: {"customerId", "channel",
+// and the message's id, from, to, contentType and content} threads a
+// customer's message (parley.Service.ReceiveInbound) into the customer's
+// newest conversation on that channel that is not CLOSED, or into a new
+// conversation, routed; it answers {"conversation": ..., "message": ...},
+// with the conversation's ETag and a Location naming the message.
+//
+// # Where parley differs from Infobip
+//
+// Clients written for Infobip's Conversations API work with a change of
+// base URL: paths, field names, the list envelope, times, enums, the
+// x-agent-id matrix, filters, paging (limit 10, at most 999), status codes
+// (200 for creates), the SUCCESS answers of tag and queue membership
+// changes and a duplicate tag's 400 are Infobip's, and unknown input is
+// ignored as Infobip ignores it. What remains different, deliberately or
+// not yet built, and why:
+//
+//	Infobip                                  parley                                    why
+//	errors {"requestError": {"serviceException": {"messageId", "text"}}}
+//	                                         {"statusCode": "ERROR", "message",        the contract's one error shape (Infobip's
+//	                                          "code", "field"}                          tag routes document this shape too)
+//	closed conversation changed: 400         409 CLOSED                                 the contract maps ErrClosed to 409; a
+//	 BAD_REQUEST                                                                        client can tell it from bad input
+//	a stale write: not documented            409 CONFLICT (version, If-Match)          optimistic concurrency, parley's addition
+//	orderBy on any documented property,      conversations: createdAt (default desc),  the orders the stores index; others are
+//	 default id:asc                           updatedAt, priority, id; messages:        a 400 naming orderBy, never ignored
+//	                                          createdAt (default asc); tags: name;
+//	                                          agents, queues: id asc
+//	agents: agentIds, queueIds, displayName, not offered: a 400 naming the filter     not built yet; ignored, the list would
+//	 email, status, availability, role,                                                 come unfiltered
+//	 enabled, created/updated After/Before;
+//	 queues: queueIds, agentId,
+//	 workingHoursId, name; tags: name;
+//	 conversations: closedAfter/Before
+//	notes: any agent; types INTERNAL and     a note is a private OUTBOUND TEXT         one rule for what reaches no customer;
+//	 ATTACHMENT; GET .../notes/{noteId}       message: the reply matrix applies to its  attachments and the single-note route
+//	                                          agent, no note on a CLOSED conversation   are not built yet
+//	                                          (409 CLOSED, as every change of one);
+//	                                          INTERNAL only; listed among messages too
+//	queue membership at /agents/{id}/queues  the same, and /queues/{id}/agents         parley's first shape of the change, kept
+//	                                          (agentId in the body) beside it
+//	PUT /agents/{id}, PUT                    PATCH /agents/{id} and /queues/{id}        a patch changes only what it names
+//	 /agents/{id}/status, PUT /queues/{id}    (status included)
+//	queue autoAssignmentAlgorithm,           strategy (LEAST_BUSY, ROUND_ROBIN);       the contract's strategies; Infobip's
+//	 stickyAgentTimeoutDays, ...              stickyTimeout in seconds                  other queue fields are ignored
+//	                                          (isAutoAssignmentEnabled is read and
+//	                                          answered, beside autoAssignment)
+//	agent availability                       not answered                              derived availability is not built
+//	content types EMAIL, MEDIA_TEMPLATE,     TEXT, IMAGE, LOCATION, TEMPLATE, AUDIO,   the contract's types; an EMAIL message
+//	 interactive ones                         VIDEO, DOCUMENT, CONTACT                  is any type on the EMAIL channel, with
+//	                                                                                    content.sender and senderName
+//	TEMPLATE parameters answered as given    answered as strings ({"default": "x"}     one stored form
+//	                                          is read as "x")
+//	creates: 200 with the resource           the same, and a Location header            an extra an Infobip client ignores
+//	—                                        version, source, customerId, attributes,  parley's additions: extra fields or
+//	                                          tags, closedAt, private; ETag; cursor      headers an Infobip client ignores
+//	                                          paging, skipTotal, nextCursor
+//	—                                        /events, /history, /inbound-messages,     parley's own routes
+//	                                          GET /tags/{name}, GET .../messages/{id},
+//	                                          GET /openapi.json
 //
 // # Answers
 //
@@ -36,17 +107,31 @@
 // set are null, never left out: "agentId": null is an unassigned
 // conversation. attributes is always an object and tags always an array.
 //
-// Status codes:
+// Status codes, as Infobip documents them:
 //
 //   - 200 for reads and changes, with the changed resource.
-//   - 201 for POST that creates (conversation, message, tag, agent, queue),
-//     with a Location header.
+//   - 200 for POST that creates (conversation, message, tag, agent, queue),
+//     with the created resource and a Location header naming it.
 //   - 204, no body, for DELETE of a whole resource (a conversation, a tag).
-//   - 200 with the changed parent for DELETE of a part of one (the
-//     assignee, a conversation's tag, a queue member), and for the POSTs
-//     that change a conversation or queue without creating anything (tag,
-//     route, transfer, member): the answer carries the new version a client
-//     needs for optimistic concurrency.
+//   - 200 with {"statusCode": "SUCCESS", "message": "..."} for adding or
+//     removing a conversation's tag and a queue member, Infobip's answer.
+//   - 200 with the changed conversation for DELETE of the assignee and for
+//     the POSTs that change a conversation without creating anything
+//     (route, transfer).
+//
+// DELETE /conversations/{id}/assignee (like a PATCH that sets agentId to
+// null) takes the conversation off its agent for good: in a queue that
+// assigns automatically it is not handed straight back to that agent, but
+// waits for another eligible one, or for POST /conversations/{id}/route,
+// which may give it to any.
+//
+// Every answer about one conversation carries its version in an ETag
+// header ("3"), the SUCCESS answers of its tag routes included, so that a
+// client needs no parley field for optimistic concurrency. PUT and PATCH of
+// a conversation honour If-Match: the change is made only at that version,
+// else 409 CONFLICT and nothing is written. The body's "version" does the
+// same; given together, they must agree. Other routes refuse If-Match with
+// a 400 naming it, rather than leave a precondition unchecked.
 //
 // Errors answer {"statusCode": "ERROR", "message": "...", "code": "..."}
 // with "field" added, for a 400, naming the field, query parameter or
@@ -54,8 +139,9 @@
 // ErrAlreadyExists 409 ALREADY_EXISTS, ErrClosed 409 CLOSED, ErrForbidden
 // 403 FORBIDDEN, ErrConflict 409 CONFLICT, ErrUnauthenticated (from an
 // ActorFunc) 401 UNAUTHENTICATED, ErrUnavailable (the database cannot be
-// reached) and a passed request deadline 503 UNAVAILABLE with Retry-After;
-// an unknown path is 404 NOT_FOUND and a
+// reached) and a passed request deadline 503 UNAVAILABLE with Retry-After.
+// A duplicate tag on POST /tags is 400 ALREADY_EXISTS, "Tag already
+// exists.", as Infobip answers it. An unknown path is 404 NOT_FOUND and a
 // known path with another method 405 METHOD_NOT_ALLOWED with an Allow
 // header. Anything else is 500 INTERNAL with the message "internal error";
 // the real error is logged, never sent. A write may also be a 409
@@ -66,20 +152,31 @@
 //
 // # Request bodies
 //
-// Bodies are JSON objects read strictly: more than 1 MiB (MaxBodyBytes),
-// invalid JSON or UTF-8, anything but an object, a key the operation does
-// not know (keys match exactly, not ignoring case), a key given twice, a
-// value of the wrong type, or anything after the object is a 400 naming the
-// field. An empty body is read as {}. The Content-Type is not checked.
+// Bodies are JSON objects. More than 1 MiB (MaxBodyBytes), invalid JSON or
+// UTF-8, anything but an object, a key given twice, a value of the wrong
+// type, or anything after the object is a 400 naming the field. An empty
+// body is read as {}. The Content-Type is not checked.
 //
-// A route that takes no body refuses one rather than ignore it: on every
-// GET, and on DELETE of the assignee, of a conversation's tag, of a tag
-// and of a queue member, a body with anything but white space ({}
+// Input is lenient by default, as Infobip's is: a body key the operation
+// does not know (keys match exactly, not ignoring case, so "Topic" is
+// unknown, not topic), at any depth, and a query parameter no route reads
+// are ignored; so is a body sent to a route that takes none. Clients
+// written for Infobip send them (tracking parameters such as
+// piIntegrator, typos, fields of their own), and Infobip ignores them. An
+// ignored value is not read beyond being JSON, but an unknown key given
+// twice in one object is still a 400, since which one was meant cannot be
+// told. Known fields and parameters are validated the same whatever comes
+// with them, and a refused request writes nothing.
+//
+// WithStrict refuses what is unknown instead, for hosts that want typos
+// caught: an unknown body key is a 400 naming it ("unknown field"), an
+// unknown query parameter a 400 naming it, and a route that takes no body
+// (every GET, and DELETE of the assignee, of a conversation's tag, of a tag
+// and of a queue member) refuses one: anything but white space ({}
 // included) is a 400 naming "body" ("this route takes no body"). DELETE
 // /conversations/{id} takes an optional {"reason"}. POST
 // /conversations/{id}/route has nothing to take either, but as a POST it
-// accepts an empty body or {}, which clients that always send JSON send;
-// a key in it is a 400 naming the key.
+// accepts an empty body or {}, which clients that always send JSON send.
 //
 // The second vocabulary of the contract is taken on input, in bodies and
 // query parameters: status open/pending/closed, priority
@@ -115,8 +212,10 @@
 //
 // # Query parameters
 //
-// Unknown parameters are a 400, as are bad numbers, enums and times, each
-// naming the parameter. A repeated key means any of its values (status,
+// Unknown parameters are ignored (a 400 in strict mode); bad numbers, enums
+// and times are a 400, each naming the parameter. Infobip's filter names
+// are read, conversationIds and tagNames on conversations and messageIds on
+// messages, beside parley's own (ids, tag). A repeated key means any of its values (status,
 // priority, channel, source, queueIds, ids); tag is all-of, as the contract's tag
 // filter is; a parameter that takes one value (agentId, customerId, topic,
 // the times, page, limit, and channel on messages) may not be repeated. An empty value is the
@@ -125,11 +224,11 @@
 // arrives as a space and is read back as '+'. unassigned=true selects the
 // conversations without an assignee.
 //
-// Lists page either by page (0-based) and limit (1..1000, default 50; more
-// is a 400, not clamped), or by the opaque cursor of the previous answer's
+// Lists page either by page (0-based) and limit (1..999, default 10, as
+// Infobip's; more is a 400, not clamped), or by the opaque cursor of the previous answer's
 // nextCursor (keyset paging, same order). orderBy is field:asc or
-// field:desc. The pagination block holds totalItems (null with
-// skipTotal=true), page (null when paging by cursor), limit, orderBy and
+// field:desc, the direction in any case (id:ASC). The pagination block
+// holds totalItems (null with skipTotal=true), page (null when paging by cursor), limit, orderBy and
 // nextCursor, which is left out on the last page. The event log (GET
 // /events, GET /conversations/{id}/history) pages by seq instead: after
 // (or cursor) is the last seq seen, nextCursor is the seq to continue

@@ -47,7 +47,7 @@ func eventList(events []*storage.Event, limit int) list {
 }
 
 func (a *api) events(w http.ResponseWriter, r *http.Request) (any, error) {
-	q, err := newQuery(r.URL)
+	q, err := a.newQuery(r.URL)
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +70,7 @@ func (a *api) events(w http.ResponseWriter, r *http.Request) (any, error) {
 }
 
 func (a *api) history(w http.ResponseWriter, r *http.Request) (any, error) {
-	q, err := newQuery(r.URL)
+	q, err := a.newQuery(r.URL)
 	if err != nil {
 		return nil, err
 	}

@@ -45,7 +45,7 @@ func Example() {
 	events, _ := svc.Events(context.Background(), storage.EventQuery{})
 	fmt.Println(events[0].Type, "by", events[0].Actor)
 	// Output:
-	// 201
+	// 200
 	// {"id":"conv-1","topic":"Where is my parcel?","summary":null,"status":"OPEN","priority":"NORMAL","queueId":null,"agentId":null,"channel":"LIVE_CHAT","source":"API","customerId":null,"attributes":{},"tags":[],"createdAt":"2026-05-01T09:30:00.000+00:00","updatedAt":"2026-05-01T09:30:00.000+00:00","closedAt":null,"version":1}
 	// conversation.created by ann
 }

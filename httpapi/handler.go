@@ -37,6 +37,17 @@ type config struct {
 	base   string
 	logger *slog.Logger
 	actor  ActorFunc
+	strict bool
+}
+
+// WithStrict makes the handler refuse what it does not know, with a 400
+// naming it: an unknown query parameter, an unknown body field (at any
+// depth), a body on a route that takes none. By default they are ignored,
+// as Infobip ignores them, so that clients written for Infobip (which send
+// tracking parameters and fields of their own) work unchanged. Known fields
+// and parameters are validated the same in both modes.
+func WithStrict() Option {
+	return func(c *config) { c.strict = true }
 }
 
 // WithBasePath sets the path prefix of every route (default "/ccaas/1").
@@ -123,16 +134,23 @@ func (a *api) serve(rt route) http.Handler {
 			return
 		}
 		r = r.WithContext(parley.WithActor(r.Context(), actor))
-		if rt.body == noBody {
+		if rt.body == noBody && a.strict {
 			if err := refuseBody(w, r); err != nil {
 				a.writeError(w, r, err)
 				return
 			}
 		}
+		if r.Header.Get("If-Match") != "" && !ifMatchRoutes[rt.method+" "+rt.path] {
+			a.writeError(w, r, invalid("If-Match", "is honoured on PUT and PATCH of a conversation only"))
+			return
+		}
 		body, err := rt.handle(a, w, r)
 		if err != nil {
 			a.writeError(w, r, err)
 			return
+		}
+		if c, ok := body.(conversationJSON); ok {
+			setETag(w, c.Version)
 		}
 		if body == nil || rt.status == http.StatusNoContent {
 			w.WriteHeader(rt.status)
@@ -186,6 +204,11 @@ func (a *api) writeJSON(w http.ResponseWriter, status int, body any) {
 // message, which names the id or field that matters and never SQL. Any
 // other error is a 500 with a generic message; the real one is logged.
 func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var ans *answerError
+	if errors.As(err, &ans) {
+		a.writeJSON(w, ans.status, errorJSON{StatusCode: "ERROR", Message: ans.message, Code: ans.code})
+		return
+	}
 	if status, code, field, ok := httpwire.Classify(err); ok {
 		if status == http.StatusServiceUnavailable {
 			w.Header().Set("Retry-After", httpwire.RetryAfterSeconds)
@@ -203,6 +226,19 @@ func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		"method", r.Method, "path", r.URL.Path, "error", err)
 	a.writeJSON(w, http.StatusInternalServerError, internalError())
 }
+
+// answerError is an error a route answers otherwise than its sentinel's
+// usual status, where Infobip documents the answer (a duplicate tag is a
+// 400, "Tag already exists.").
+type answerError struct {
+	status  int
+	code    string
+	message string
+	err     error
+}
+
+func (e *answerError) Error() string { return e.message }
+func (e *answerError) Unwrap() error { return e.err }
 
 func internalError() errorJSON {
 	return errorJSON{StatusCode: "ERROR", Message: "internal error", Code: "INTERNAL"}

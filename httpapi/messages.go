@@ -53,11 +53,11 @@ func (in messageInJSON) message() (message.Message, error) {
 }
 
 func (a *api) createMessage(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	var in messageInJSON
-	if err := decodeBody(w, r, &in); err != nil {
+	if err := a.decodeBody(w, r, &in); err != nil {
 		return nil, err
 	}
 	m, err := in.message()
@@ -74,7 +74,7 @@ func (a *api) createMessage(w http.ResponseWriter, r *http.Request) (any, error)
 }
 
 func (a *api) getMessage(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	id, mid := r.PathValue("id"), r.PathValue("messageId")
@@ -92,12 +92,12 @@ func (a *api) getMessage(w http.ResponseWriter, r *http.Request) (any, error) {
 }
 
 func (a *api) listMessages(w http.ResponseWriter, r *http.Request) (any, error) {
-	q, err := newQuery(r.URL)
+	q, err := a.newQuery(r.URL)
 	if err != nil {
 		return nil, err
 	}
 	mq := storage.MessageQuery{ConversationID: r.PathValue("id")}
-	mq.IDs = q.all("ids", "id")
+	mq.IDs = q.all("messageIds", "ids", "id")
 	directions, err := parseAll(q.all("direction"), message.ParseDirection)
 	if err != nil {
 		return nil, err
@@ -150,4 +150,59 @@ func (a *api) listMessages(w http.ResponseWriter, r *http.Request) (any, error) 
 // notFound is an ErrNotFound the handler finds itself.
 func notFound(format string, args ...any) error {
 	return fmt.Errorf(format+": %w", append(args, parley.ErrNotFound)...)
+}
+
+// inboundJSON is the body of POST /inbound-messages: a customer's message
+// and who and where it comes from. The channel is the message's.
+type inboundJSON struct {
+	CustomerID  opt[string]      `json:"customerId"`
+	Channel     opt[string]      `json:"channel"`
+	ID          opt[string]      `json:"id"`
+	From        opt[string]      `json:"from"`
+	To          opt[string]      `json:"to"`
+	ContentType opt[string]      `json:"contentType"`
+	Content     opt[contentJSON] `json:"content"`
+}
+
+// inboundAnswerJSON is the answer of POST /inbound-messages: the
+// conversation the message landed in, and the message.
+type inboundAnswerJSON struct {
+	Conversation conversationJSON `json:"conversation"`
+	Message      messageJSON      `json:"message"`
+}
+
+// receiveInbound threads a customer's message (parley.Service.ReceiveInbound):
+// into the customer's newest conversation on the channel that is not
+// closed, or into a new one, routed.
+func (a *api) receiveInbound(w http.ResponseWriter, r *http.Request) (any, error) {
+	if err := a.noQuery(r); err != nil {
+		return nil, err
+	}
+	var in inboundJSON
+	if err := a.decodeBody(w, r, &in); err != nil {
+		return nil, err
+	}
+	if !in.CustomerID.Given() {
+		return nil, invalid("customerId", "is required: the customer the message comes from")
+	}
+	if !in.Channel.Given() {
+		return nil, invalid("channel", "is required: the channel the message comes in on")
+	}
+	channel, err := conversation.ParseChannel(in.Channel.Value)
+	if err != nil {
+		return nil, err
+	}
+	m := message.Message{ID: in.ID.Value, From: in.From.Value, To: in.To.Value, Content: in.Content.Value.domain()}
+	if in.ContentType.Given() {
+		if m.ContentType, err = message.ParseContentType(in.ContentType.Value); err != nil {
+			return nil, err
+		}
+	}
+	c, msg, err := a.svc.ReceiveInbound(r.Context(), in.CustomerID.Value, channel, m)
+	if err != nil {
+		return nil, err
+	}
+	w.Header().Set("Location", a.base+"/conversations/"+url.PathEscape(c.ID)+"/messages/"+url.PathEscape(msg.ID))
+	setETag(w, c.Version)
+	return inboundAnswerJSON{Conversation: toConversation(c), Message: toMessage(msg)}, nil
 }

@@ -35,7 +35,7 @@ func openAPIFor(base string) []byte {
 }
 
 func (a *api) openAPI(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	return rawJSON(a.doc), nil

@@ -11,21 +11,23 @@ import (
 	"github.com/parleyhq/parley/storage"
 )
 
-// query reads a request's query parameters strictly: every parameter must
-// be read by the handler (done reports the first unknown one), a parameter
-// that takes one value may not be repeated, and an empty value counts as
-// absent.
+// query reads a request's query parameters: a parameter that takes one
+// value may not be repeated, and an empty value counts as absent. In strict
+// mode every parameter must be read by the handler (done reports the first
+// unknown one); otherwise the unknown ones are ignored, as Infobip ignores
+// them.
 type query struct {
-	v    url.Values
-	used map[string]bool
+	v      url.Values
+	used   map[string]bool
+	strict bool
 }
 
-func newQuery(u *url.URL) (*query, error) {
+func (a *api) newQuery(u *url.URL) (*query, error) {
 	v, err := url.ParseQuery(u.RawQuery)
 	if err != nil {
 		return nil, invalid("query", "malformed query string")
 	}
-	return &query{v: v, used: map[string]bool{}}, nil
+	return &query{v: v, used: map[string]bool{}, strict: a.strict}, nil
 }
 
 // all returns every non-empty value of name and of its aliases, in order:
@@ -117,21 +119,27 @@ func parseTime(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// paging reads page, limit, cursor and skipTotal. Their bounds are checked
-// by the service, which names the parameter.
+// The paging of Infobip's lists: limit defaults to 10 and may be at most
+// 999.
+const (
+	DefaultLimit = 10
+	MaxLimit     = 999
+)
+
+// paging reads page, limit, cursor and skipTotal. limit is Infobip's
+// (DefaultLimit, MaxLimit); the other bounds are checked by the service,
+// which names the parameter.
 func (q *query) paging() (storage.Paging, error) {
 	var p storage.Paging
 	var err error
 	if p.Page, err = q.int("page", 0); err != nil {
 		return p, err
 	}
-	if p.Limit, err = q.int("limit", 0); err != nil {
+	if p.Limit, err = q.int("limit", DefaultLimit); err != nil {
 		return p, err
 	}
-	if p.Limit == 0 && q.v.Get("limit") != "" {
-		// 0 would mean "the default" to the service; on the wire it is
-		// a mistake.
-		return p, invalid("limit", "must be between 1 and %d", storage.MaxLimit)
+	if p.Limit < 1 || p.Limit > MaxLimit {
+		return p, invalid("limit", "must be between 1 and %d", MaxLimit)
 	}
 	if p.Cursor, err = q.one("cursor"); err != nil {
 		return p, err
@@ -142,8 +150,8 @@ func (q *query) paging() (storage.Paging, error) {
 	return p, nil
 }
 
-// order reads orderBy, "field:asc" or "field:desc" (a bare field is
-// ascending), allowing only the given fields; def when it is absent.
+// order reads orderBy, "field:asc" or "field:desc", the direction in any
+// case (a bare field is ascending), allowing only the given fields; def when it is absent.
 func (q *query) order(def storage.Order, fields ...storage.SortField) (storage.Order, error) {
 	s, err := q.one("orderBy")
 	if err != nil || s == "" {
@@ -151,9 +159,9 @@ func (q *query) order(def storage.Order, fields ...storage.SortField) (storage.O
 	}
 	field, dir, _ := strings.Cut(s, ":")
 	o := storage.Order{Field: storage.SortField(field)}
-	switch dir {
-	case "", "asc", "ASC":
-	case "desc", "DESC":
+	switch strings.ToLower(dir) {
+	case "", "asc":
+	case "desc":
 		o.Desc = true
 	default:
 		return o, invalid("orderBy", "direction must be asc or desc, not %q", dir)
@@ -170,8 +178,34 @@ func (q *query) order(def storage.Order, fields ...storage.SortField) (storage.O
 	return o, invalid("orderBy", "field must be one of %s, not %q", strings.Join(names, ", "), field)
 }
 
-// done reports the first parameter no handler read.
+// Infobip documents these filters, which parley does not offer yet. In any
+// mode they are a 400 naming them: ignored, as unknown parameters are,
+// they would answer an unfiltered list the client takes for a filtered one.
+var (
+	unsupportedConversationFilters = []string{"closedAfter", "closedBefore"}
+	unsupportedAgentFilters        = []string{"agentIds", "queueIds", "displayName", "email", "status", "availability", "role", "enabled", "createdAfter", "createdBefore", "updatedAfter", "updatedBefore"}
+	unsupportedQueueFilters        = []string{"queueIds", "agentId", "workingHoursId", "name"}
+	unsupportedTagFilters          = []string{"name"}
+)
+
+// unsupported refuses the first of names given a value.
+func (q *query) unsupported(names []string) error {
+	for _, n := range names {
+		q.used[n] = true
+		for _, s := range q.v[n] {
+			if s != "" {
+				return invalid(n, "is an Infobip filter parley does not support; without it the list would not be filtered")
+			}
+		}
+	}
+	return nil
+}
+
+// done reports the first parameter no handler read, in strict mode.
 func (q *query) done() error {
+	if !q.strict {
+		return nil
+	}
 	for _, name := range slices.Sorted(maps.Keys(q.v)) {
 		if !q.used[name] {
 			if name == "" {

@@ -28,7 +28,7 @@ const (
 // routes is the one table of endpoints: New registers exactly these, and a
 // test checks each against the OpenAPI description (openapi.json).
 var routes = []route{
-	{http.MethodPost, "/conversations", http.StatusCreated, jsonBody, (*api).createConversation},
+	{http.MethodPost, "/conversations", http.StatusOK, jsonBody, (*api).createConversation},
 	{http.MethodGet, "/conversations", http.StatusOK, noBody, (*api).listConversations},
 	{http.MethodGet, "/conversations/{id}", http.StatusOK, noBody, (*api).getConversation},
 	{http.MethodPut, "/conversations/{id}", http.StatusOK, jsonBody, (*api).replaceConversation},
@@ -41,22 +41,27 @@ var routes = []route{
 	{http.MethodPost, "/conversations/{id}/transfer", http.StatusOK, jsonBody, (*api).transfer},
 	{http.MethodPost, "/conversations/{id}/tags", http.StatusOK, jsonBody, (*api).addTag},
 	{http.MethodDelete, "/conversations/{id}/tags/{tagName}", http.StatusOK, noBody, (*api).removeTag},
-	{http.MethodPost, "/conversations/{id}/messages", http.StatusCreated, jsonBody, (*api).createMessage},
+	{http.MethodPost, "/conversations/{id}/messages", http.StatusOK, jsonBody, (*api).createMessage},
 	{http.MethodGet, "/conversations/{id}/messages", http.StatusOK, noBody, (*api).listMessages},
 	{http.MethodGet, "/conversations/{id}/messages/{messageId}", http.StatusOK, noBody, (*api).getMessage},
 	{http.MethodGet, "/conversations/{id}/history", http.StatusOK, noBody, (*api).history},
+	{http.MethodPost, "/conversations/{id}/notes", http.StatusOK, jsonBody, (*api).createNote},
+	{http.MethodGet, "/conversations/{id}/notes", http.StatusOK, noBody, (*api).listNotes},
+	{http.MethodPost, "/inbound-messages", http.StatusOK, jsonBody, (*api).receiveInbound},
 
-	{http.MethodPost, "/tags", http.StatusCreated, jsonBody, (*api).createTag},
+	{http.MethodPost, "/tags", http.StatusOK, jsonBody, (*api).createTag},
 	{http.MethodGet, "/tags", http.StatusOK, noBody, (*api).listTags},
 	{http.MethodGet, "/tags/{name}", http.StatusOK, noBody, (*api).getTag},
 	{http.MethodDelete, "/tags/{name}", http.StatusNoContent, noBody, (*api).deleteTag},
 
-	{http.MethodPost, "/agents", http.StatusCreated, jsonBody, (*api).createAgent},
+	{http.MethodPost, "/agents", http.StatusOK, jsonBody, (*api).createAgent},
 	{http.MethodGet, "/agents", http.StatusOK, noBody, (*api).listAgents},
 	{http.MethodGet, "/agents/{id}", http.StatusOK, noBody, (*api).getAgent},
 	{http.MethodPatch, "/agents/{id}", http.StatusOK, jsonBody, (*api).patchAgent},
+	{http.MethodPost, "/agents/{id}/queues", http.StatusOK, jsonBody, (*api).addAgentQueue},
+	{http.MethodDelete, "/agents/{id}/queues/{queueId}", http.StatusOK, noBody, (*api).removeAgentQueue},
 
-	{http.MethodPost, "/queues", http.StatusCreated, jsonBody, (*api).createQueue},
+	{http.MethodPost, "/queues", http.StatusOK, jsonBody, (*api).createQueue},
 	{http.MethodGet, "/queues", http.StatusOK, noBody, (*api).listQueues},
 	{http.MethodGet, "/queues/{id}", http.StatusOK, noBody, (*api).getQueue},
 	{http.MethodPatch, "/queues/{id}", http.StatusOK, jsonBody, (*api).patchQueue},

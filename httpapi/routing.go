@@ -79,7 +79,7 @@ func (in ruleInJSON) rule(prefix string) (routing.Rule, error) {
 }
 
 func (a *api) routingRules(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	rules, err := a.svc.RoutingRules(r.Context())
@@ -92,11 +92,11 @@ func (a *api) routingRules(w http.ResponseWriter, r *http.Request) (any, error) 
 // setRoutingRules replaces the rule list. The body must name rules, so
 // that an empty body cannot wipe the list by mistake; {"rules": []} does.
 func (a *api) setRoutingRules(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	var in rulesInJSON
-	if err := decodeBody(w, r, &in); err != nil {
+	if err := a.decodeBody(w, r, &in); err != nil {
 		return nil, err
 	}
 	if !in.Rules.Given() {
@@ -120,11 +120,11 @@ func (a *api) setRoutingRules(w http.ResponseWriter, r *http.Request) (any, erro
 // route routes the conversation again (SPEC §4) and answers with it. The
 // body, if any, must be an empty object.
 func (a *api) route(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	var in struct{}
-	if err := decodeBody(w, r, &in); err != nil {
+	if err := a.decodeBody(w, r, &in); err != nil {
 		return nil, err
 	}
 	c, err := a.svc.Route(r.Context(), r.PathValue("id"))
@@ -137,7 +137,7 @@ func (a *api) route(w http.ResponseWriter, r *http.Request) (any, error) {
 // simulateRouting answers where routing would send the conversation now,
 // and writes nothing.
 func (a *api) simulateRouting(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	d, err := a.svc.SimulateRouting(r.Context(), r.PathValue("id"))
@@ -159,11 +159,11 @@ type transferJSON struct {
 
 // transfer hands the conversation to an agent or to a queue.
 func (a *api) transfer(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	var in transferJSON
-	if err := decodeBody(w, r, &in); err != nil {
+	if err := a.decodeBody(w, r, &in); err != nil {
 		return nil, err
 	}
 	agent, err := oneOf("agentId", in.AgentID, "assignedTo", in.AssignedTo)

@@ -3,12 +3,13 @@ package httpapi_test
 import (
 	"testing"
 
+	"github.com/parleyhq/parley/httpapi"
 	"github.com/stretchr/testify/require"
 )
 
 func TestRouteAndSimulate(t *testing.T) {
 	t.Parallel()
-	f := setup(t, nil)
+	f := setup(t, nil, httpapi.WithStrict())
 	f.seedPeople() // ann is ACTIVE
 	f.must(200, "PATCH", path("/queues/billing"), map[string]any{"autoAssignment": true})
 	f.must(200, "PATCH", path("/queues/support"), map[string]any{"default": true})

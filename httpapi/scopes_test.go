@@ -24,6 +24,9 @@ import (
 // TestEveryRouteNeedsItsScope. GET /openapi.json is public: it describes
 // the API and reads no data.
 var routeOperations = map[string]string{
+	"POST /inbound-messages":                       "ReceiveInbound",
+	"POST /conversations/{id}/notes":               "CreateMessage",
+	"GET /conversations/{id}/notes":                "ListMessages",
 	"POST /conversations":                          "CreateConversation",
 	"GET /conversations":                           "ListConversations",
 	"GET /conversations/{id}":                      "GetConversation",
@@ -55,6 +58,8 @@ var routeOperations = map[string]string{
 	"PATCH /queues/{id}":                           "UpdateQueue",
 	"POST /queues/{id}/agents":                     "AddQueueMember",
 	"DELETE /queues/{id}/agents/{agentId}":         "RemoveQueueMember",
+	"POST /agents/{id}/queues":                     "AddQueueMember",
+	"DELETE /agents/{id}/queues/{queueId}":         "RemoveQueueMember",
 	"GET /routing":                                 "RoutingRules",
 	"PUT /routing":                                 "SetRoutingRules",
 	"GET /events":                                  "Events",
@@ -64,6 +69,8 @@ var routeOperations = map[string]string{
 // scopeRequestBodies are valid bodies for the routes that take one, so that
 // a request with its scope succeeds.
 var scopeRequestBodies = map[string]string{
+	"POST /inbound-messages":            `{"customerId": "ada", "channel": "SMS", "content": {"text": "hi"}}`,
+	"POST /conversations/{id}/notes":    `{"content": "a note", "agentId": "ann"}`,
 	"POST /conversations":               `{"topic": "new"}`,
 	"PUT /conversations/{id}":           `{"topic": "replaced"}`,
 	"PATCH /conversations/{id}":         `{"topic": "patched"}`,
@@ -77,6 +84,7 @@ var scopeRequestBodies = map[string]string{
 	"POST /queues":                      `{"name": "New"}`,
 	"PATCH /queues/{id}":                `{"autoAssignment": true}`,
 	"POST /queues/{id}/agents":          `{"agentId": "sam"}`,
+	"POST /agents/{id}/queues":          `{"queueId": "q1"}`,
 	"PUT /routing":                      `{"rules": [{"name": "all", "queueId": "q1"}]}`,
 }
 
@@ -111,10 +119,10 @@ func seededStore(t *testing.T) storage.Store {
 // the data of seededStore. The actor function reads the agent from
 // x-agent-id and the scopes, comma separated, from x-scopes, as a host's
 // authentication would grant them.
-func scopedHandler(t *testing.T) http.Handler {
+func scopedHandler(t *testing.T, opts ...Option) http.Handler {
 	t.Helper()
 	svc := parley.New(seededStore(t), parley.WithAuthorization())
-	return New(svc, WithActorFunc(headerScopes))
+	return New(svc, append([]Option{WithActorFunc(headerScopes)}, opts...)...)
 }
 
 // headerScopes is an ActorFunc that takes the agent from x-agent-id and the
@@ -138,7 +146,7 @@ func scopedPath(route string) string {
 	case strings.HasPrefix(route, "/queues/"):
 		id = "q1"
 	}
-	return strings.NewReplacer("{id}", id, "{tagName}", "vip", "{name}", "vip", "{agentId}", "ann", "{messageId}", "m1").Replace(route)
+	return strings.NewReplacer("{id}", id, "{tagName}", "vip", "{name}", "vip", "{agentId}", "ann", "{messageId}", "m1", "{queueId}", "q1").Replace(route)
 }
 
 // TestEveryRouteNeedsItsScope sends every route's request with authorisation

@@ -38,6 +38,19 @@ type errorCase struct {
 // entry whose request does not answer its status, or a status the route's
 // OpenAPI description leaves out (or lists without a case here).
 var routeErrors = map[string][]errorCase{
+	"POST /conversations/{id}/notes": {
+		{403, "FORBIDDEN", "/conversations/c1/notes", `{"content": "a note"}`, ""},
+		{404, "NOT_FOUND", "/conversations/c1/notes", `{"content": "a note"}`, "nope"},
+		{404, "NOT_FOUND", "/conversations/nope/notes", `{"content": "a note"}`, ""},
+		{409, "CLOSED", "/conversations/c2/notes", `{"content": "a note"}`, ""},
+	},
+	"GET /conversations/{id}/notes": {
+		{404, "NOT_FOUND", "/conversations/nope/notes", "", ""},
+	},
+	"POST /inbound-messages": {
+		{400, "INVALID", "/inbound-messages", `{"channel": "SMS", "content": {"text": "hi"}}`, ""},
+		{409, "ALREADY_EXISTS", "/inbound-messages", `{"customerId": "ada", "channel": "SMS", "id": "m1", "content": {"text": "hi"}}`, ""},
+	},
 	"POST /conversations": {
 		{404, "NOT_FOUND", "/conversations", `{"queueId": "nope"}`, ""},
 		{409, "ALREADY_EXISTS", "/conversations", `{"id": "c1"}`, ""},
@@ -109,7 +122,7 @@ var routeErrors = map[string][]errorCase{
 		{404, "NOT_FOUND", "/conversations/nope/history", "", ""},
 	},
 	"POST /tags": {
-		{409, "ALREADY_EXISTS", "/tags", `{"name": "vip"}`, ""},
+		{400, "ALREADY_EXISTS", "/tags", `{"name": "vip"}`, ""},
 	},
 	"GET /tags": {
 		{404, "NOT_FOUND", "/tags?conversationId=nope", "", ""},
@@ -150,6 +163,13 @@ var routeErrors = map[string][]errorCase{
 	"DELETE /queues/{id}/agents/{agentId}": {
 		{404, "NOT_FOUND", "/queues/q1/agents/sam", "", ""},
 	},
+	"POST /agents/{id}/queues": {
+		{404, "NOT_FOUND", "/agents/nope/queues", `{"queueId": "q1"}`, ""},
+		{404, "NOT_FOUND", "/agents/sam/queues", `{"queueId": "nope"}`, ""},
+	},
+	"DELETE /agents/{id}/queues/{queueId}": {
+		{404, "NOT_FOUND", "/agents/sam/queues/q1", "", ""},
+	},
 	"GET /routing": nil,
 	"PUT /routing": {
 		{404, "NOT_FOUND", "/routing", `{"rules": [{"name": "r", "queueId": "nope"}]}`, ""},
@@ -160,7 +180,8 @@ var routeErrors = map[string][]errorCase{
 
 // universalStatuses are the error classes a route answers whatever it
 // does, derived from the handler's wrapper and the service:
-//   - 400: an unknown query parameter; the x-agent-id header given twice.
+//   - 400: an unknown query parameter (in strict mode); the x-agent-id
+//     header given twice.
 //   - 401: the actor function says ErrUnauthenticated.
 //   - 500: the actor function fails otherwise.
 //   - 403: a missing scope with authorisation on, for a route that calls
@@ -286,7 +307,7 @@ func TestOpenAPIDescribesEveryErrorStatus(t *testing.T) {
 			}
 
 			h := plain(nil, nil)
-			e := check("unknown query parameter", h, 400, "INVALID", fill+"?stray=1", valid)
+			e := check("unknown query parameter", plain(nil, nil, WithStrict()), 400, "INVALID", fill+"?stray=1", valid)
 			require.Equal(t, "stray", e.Field)
 			e = check("x-agent-id twice", h, 400, "INVALID", fill, valid, HeaderAgentID, "ann", HeaderAgentID, "sam")
 			require.Equal(t, HeaderAgentID, e.Field)

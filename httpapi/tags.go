@@ -1,9 +1,11 @@
 package httpapi
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 
+	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/storage"
 )
 
@@ -11,11 +13,11 @@ import (
 const sortName storage.SortField = "name"
 
 func (a *api) createTag(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	var in tagNameJSON
-	if err := decodeBody(w, r, &in); err != nil {
+	if err := a.decodeBody(w, r, &in); err != nil {
 		return nil, err
 	}
 	name, err := in.name()
@@ -23,6 +25,10 @@ func (a *api) createTag(w http.ResponseWriter, r *http.Request) (any, error) {
 		return nil, err
 	}
 	t, err := a.svc.CreateTag(r.Context(), name)
+	if errors.Is(err, parley.ErrAlreadyExists) {
+		// Infobip answers a duplicate tag with a 400, "Tag already exists."
+		return nil, &answerError{status: http.StatusBadRequest, code: "ALREADY_EXISTS", message: "Tag already exists.", err: err}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -31,7 +37,7 @@ func (a *api) createTag(w http.ResponseWriter, r *http.Request) (any, error) {
 }
 
 func (a *api) getTag(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	t, err := a.svc.GetTag(r.Context(), r.PathValue("name"))
@@ -42,7 +48,7 @@ func (a *api) getTag(w http.ResponseWriter, r *http.Request) (any, error) {
 }
 
 func (a *api) deleteTag(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r); err != nil {
+	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
 	return nil, a.svc.DeleteTag(r.Context(), r.PathValue("name"))
@@ -51,8 +57,11 @@ func (a *api) deleteTag(w http.ResponseWriter, r *http.Request) (any, error) {
 // listTags lists the catalog in name order: all of it, the names with a
 // prefix, or the tags of one conversation (both filters combine).
 func (a *api) listTags(w http.ResponseWriter, r *http.Request) (any, error) {
-	q, err := newQuery(r.URL)
+	q, err := a.newQuery(r.URL)
 	if err != nil {
+		return nil, err
+	}
+	if err := q.unsupported(unsupportedTagFilters); err != nil {
 		return nil, err
 	}
 	var tq storage.TagQuery

@@ -157,18 +157,66 @@ func toConversation(c *conversation.Conversation) conversationJSON {
 // contentJSON is a message's content, in and out; which fields apply
 // depends on the content type (SPEC §5).
 type contentJSON struct {
-	Text         string   `json:"text,omitempty"`
-	URL          string   `json:"url,omitempty"`
-	Caption      string   `json:"caption,omitempty"`
-	Latitude     *float64 `json:"latitude,omitempty"`
-	Longitude    *float64 `json:"longitude,omitempty"`
-	Name         string   `json:"name,omitempty"`
-	Address      string   `json:"address,omitempty"`
-	TemplateName string   `json:"templateName,omitempty"`
-	Language     string   `json:"language,omitempty"`
-	Parameters   []string `json:"parameters,omitempty"`
-	Phone        string   `json:"phone,omitempty"`
-	Email        string   `json:"email,omitempty"`
+	Text         string          `json:"text,omitempty"`
+	URL          string          `json:"url,omitempty"`
+	Caption      string          `json:"caption,omitempty"`
+	Latitude     *float64        `json:"latitude,omitempty"`
+	Longitude    *float64        `json:"longitude,omitempty"`
+	Name         string          `json:"name,omitempty"`
+	Address      string          `json:"address,omitempty"`
+	TemplateName string          `json:"templateName,omitempty"`
+	Language     string          `json:"language,omitempty"`
+	Parameters   []templateParam `json:"parameters,omitempty"`
+	Phone        string          `json:"phone,omitempty"`
+	Email        string          `json:"email,omitempty"`
+	Sender       string          `json:"sender,omitempty"`
+	SenderName   string          `json:"senderName,omitempty"`
+}
+
+// templateParam is one parameter of a TEMPLATE message: a string, or an
+// object {"default": "..."} as Infobip's clients send it. Answers write the
+// string.
+type templateParam string
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (p *templateParam) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		*p = templateParam(s)
+		return nil
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(b, &obj); err != nil || obj == nil {
+		return invalid("content.parameters", `each must be a string or an object {"default": "..."}`)
+	}
+	raw, ok := obj["default"]
+	if !ok || len(obj) != 1 || json.Unmarshal(raw, &s) != nil {
+		return invalid("content.parameters", `an object parameter must be {"default": "..."}, a string`)
+	}
+	*p = templateParam(s)
+	return nil
+}
+
+func paramsOut(ps []string) []templateParam {
+	if ps == nil {
+		return nil
+	}
+	out := make([]templateParam, len(ps))
+	for i, p := range ps {
+		out[i] = templateParam(p)
+	}
+	return out
+}
+
+func paramsIn(ps []templateParam) []string {
+	if ps == nil {
+		return nil
+	}
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = string(p)
+	}
+	return out
 }
 
 func toContent(c message.Content) contentJSON {
@@ -176,8 +224,8 @@ func toContent(c message.Content) contentJSON {
 	return contentJSON{
 		Text: c.Text, URL: c.URL, Caption: c.Caption,
 		Latitude: c.Latitude, Longitude: c.Longitude, Name: c.Name, Address: c.Address,
-		TemplateName: c.TemplateName, Language: c.Language, Parameters: c.Parameters,
-		Phone: c.Phone, Email: c.Email,
+		TemplateName: c.TemplateName, Language: c.Language, Parameters: paramsOut(c.Parameters),
+		Phone: c.Phone, Email: c.Email, Sender: c.Sender, SenderName: c.SenderName,
 	}
 }
 
@@ -185,8 +233,8 @@ func (c contentJSON) domain() message.Content {
 	return message.Content{
 		Text: c.Text, URL: c.URL, Caption: c.Caption,
 		Latitude: c.Latitude, Longitude: c.Longitude, Name: c.Name, Address: c.Address,
-		TemplateName: c.TemplateName, Language: c.Language, Parameters: c.Parameters,
-		Phone: c.Phone, Email: c.Email,
+		TemplateName: c.TemplateName, Language: c.Language, Parameters: paramsIn(c.Parameters),
+		Phone: c.Phone, Email: c.Email, Sender: c.Sender, SenderName: c.SenderName,
 	}
 }
 
@@ -203,6 +251,9 @@ type messageJSON struct {
 	AgentID        *string     `json:"agentId"`
 	Private        bool        `json:"private"`
 	CreatedAt      wireTime    `json:"createdAt"`
+	// UpdatedAt is Infobip's field: a message never changes once created,
+	// so it is its CreatedAt.
+	UpdatedAt wireTime `json:"updatedAt"`
 }
 
 func toMessage(m *message.Message) messageJSON {
@@ -218,6 +269,7 @@ func toMessage(m *message.Message) messageJSON {
 		AgentID:        nullString(m.AgentID),
 		Private:        m.Private,
 		CreatedAt:      wireTime(m.CreatedAt),
+		UpdatedAt:      wireTime(m.CreatedAt),
 	}
 }
 
@@ -225,10 +277,13 @@ func toMessage(m *message.Message) messageJSON {
 type tagJSON struct {
 	Name      string   `json:"name"`
 	CreatedAt wireTime `json:"createdAt"`
+	// UpdatedAt is Infobip's field: a tag is a name and never changes, so
+	// it is its CreatedAt.
+	UpdatedAt wireTime `json:"updatedAt"`
 }
 
 func toTag(t *tag.Tag) tagJSON {
-	return tagJSON{Name: t.Name, CreatedAt: wireTime(t.CreatedAt)}
+	return tagJSON{Name: t.Name, CreatedAt: wireTime(t.CreatedAt), UpdatedAt: wireTime(t.CreatedAt)}
 }
 
 // agentJSON is an agent on the wire.
@@ -266,18 +321,20 @@ func toAgent(a *routing.Agent) agentJSON {
 
 // queueJSON is a queue on the wire.
 type queueJSON struct {
-	ID              string   `json:"id"`
-	Name            string   `json:"name"`
-	AutoAssignment  bool     `json:"autoAssignment"`
-	Strategy        string   `json:"strategy"`
-	StickyAgent     bool     `json:"stickyAgent"`
-	StickyTimeout   int      `json:"stickyTimeout"`
-	MaxWaitSeconds  int      `json:"maxWaitSeconds"`
-	OverflowQueueID *string  `json:"overflowQueueId"`
-	Default         bool     `json:"default"`
-	Members         []string `json:"members"`
-	CreatedAt       wireTime `json:"createdAt"`
-	UpdatedAt       wireTime `json:"updatedAt"`
+	ID             string `json:"id"`
+	Name           string `json:"name"`
+	AutoAssignment bool   `json:"autoAssignment"`
+	// IsAutoAssignmentEnabled is autoAssignment under Infobip's name.
+	IsAutoAssignmentEnabled bool     `json:"isAutoAssignmentEnabled"`
+	Strategy                string   `json:"strategy"`
+	StickyAgent             bool     `json:"stickyAgent"`
+	StickyTimeout           int      `json:"stickyTimeout"`
+	MaxWaitSeconds          int      `json:"maxWaitSeconds"`
+	OverflowQueueID         *string  `json:"overflowQueueId"`
+	Default                 bool     `json:"default"`
+	Members                 []string `json:"members"`
+	CreatedAt               wireTime `json:"createdAt"`
+	UpdatedAt               wireTime `json:"updatedAt"`
 }
 
 func toQueue(q *routing.Queue) queueJSON {
@@ -286,18 +343,19 @@ func toQueue(q *routing.Queue) queueJSON {
 		members = []string{}
 	}
 	return queueJSON{
-		ID:              q.ID,
-		Name:            q.Name,
-		AutoAssignment:  q.AutoAssignment,
-		Strategy:        string(q.Strategy),
-		StickyAgent:     q.StickyAgent,
-		StickyTimeout:   q.StickyTimeoutSeconds,
-		MaxWaitSeconds:  q.MaxWaitSeconds,
-		OverflowQueueID: nullString(q.OverflowQueueID),
-		Default:         q.Default,
-		Members:         members,
-		CreatedAt:       wireTime(q.CreatedAt),
-		UpdatedAt:       wireTime(q.UpdatedAt),
+		ID:                      q.ID,
+		Name:                    q.Name,
+		AutoAssignment:          q.AutoAssignment,
+		IsAutoAssignmentEnabled: q.AutoAssignment,
+		Strategy:                string(q.Strategy),
+		StickyAgent:             q.StickyAgent,
+		StickyTimeout:           q.StickyTimeoutSeconds,
+		MaxWaitSeconds:          q.MaxWaitSeconds,
+		OverflowQueueID:         nullString(q.OverflowQueueID),
+		Default:                 q.Default,
+		Members:                 members,
+		CreatedAt:               wireTime(q.CreatedAt),
+		UpdatedAt:               wireTime(q.UpdatedAt),
 	}
 }
 
@@ -410,6 +468,18 @@ func rawOrNull(b json.RawMessage) json.RawMessage {
 		return json.RawMessage("null")
 	}
 	return slices.Clone(b)
+}
+
+// successJSON is Infobip's answer to a change it answers with no resource
+// (a tag added or removed, a queue membership): {"statusCode": "SUCCESS",
+// "message": "..."}.
+type successJSON struct {
+	StatusCode string `json:"statusCode"`
+	Message    string `json:"message"`
+}
+
+func success(message string) successJSON {
+	return successJSON{StatusCode: "SUCCESS", Message: message}
 }
 
 // errorJSON is the body of every error answer (SPEC §8). Field names the

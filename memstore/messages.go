@@ -83,6 +83,7 @@ func (t *txn) ListMessages(ctx context.Context, q storage.MessageQuery) (storage
 		if len(q.IDs) > 0 && !slices.Contains(q.IDs, m.ID) ||
 			q.Direction != "" && m.Direction != q.Direction ||
 			q.Channel != "" && m.Channel != q.Channel ||
+			q.PrivateOnly && !m.Private ||
 			!inRange(m.CreatedAt, q.CreatedAfter, q.CreatedBefore) {
 			continue
 		}

@@ -116,6 +116,12 @@ type Content struct {
 	Name  string `json:"name,omitempty"` // of a LOCATION or a CONTACT
 	Phone string `json:"phone,omitempty"`
 	Email string `json:"email,omitempty"`
+
+	// Sender and SenderName are an EMAIL message's sender address and the
+	// name shown with it, as Infobip's email content has them; any content
+	// type of an EMAIL message may carry them, and no other message.
+	Sender     string `json:"sender,omitempty"`
+	SenderName string `json:"senderName,omitempty"`
 }
 
 // Clone returns a deep copy.
@@ -191,6 +197,14 @@ func (m *Message) AttachTo(c *conversation.Conversation) error {
 	if m.Channel == "" {
 		m.Channel = c.Channel
 	}
+	if m.Channel != conversation.Email {
+		if m.Content.Sender != "" {
+			return fault.Invalid("content.sender", "only an EMAIL message has a sender, not one on %s", m.Channel)
+		}
+		if m.Content.SenderName != "" {
+			return fault.Invalid("content.senderName", "only an EMAIL message has a sender, not one on %s", m.Channel)
+		}
+	}
 	return nil
 }
 
@@ -221,6 +235,12 @@ func (m *Message) Validate() error {
 		if err := fault.Identifier("agentId", m.AgentID, MaxIDLen); err != nil {
 			return err
 		}
+	}
+	if err := fault.Text("content.sender", m.Content.Sender, MaxEmailLen); err != nil {
+		return err
+	}
+	if err := fault.Text("content.senderName", m.Content.SenderName, MaxNameLen); err != nil {
+		return err
 	}
 	return m.Content.Validate(m.ContentType)
 }

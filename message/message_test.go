@@ -76,6 +76,44 @@ func TestNewDoesNotAlias(t *testing.T) {
 	require.Equal(t, 1.0, *loc.Content.Latitude)
 }
 
+// TestEmailSender checks the sender fields: an EMAIL message may carry
+// them, with any content type; any other message is refused, naming the
+// field; each is at most 255 characters.
+func TestEmailSender(t *testing.T) {
+	t.Parallel()
+	in := message.Message{Content: message.Content{Text: "hi", Sender: "a@example.com", SenderName: "A"}}
+	m, err := message.New(in, "m-1", t0)
+	require.NoError(t, err)
+	require.NoError(t, m.AttachTo(&conversation.Conversation{ID: "c1", Channel: conversation.Email}))
+	require.Equal(t, "a@example.com", m.Content.Sender)
+
+	for _, tc := range []struct {
+		content message.Content
+		field   string
+	}{
+		{message.Content{Text: "hi", Sender: "a@example.com"}, "content.sender"},
+		{message.Content{Text: "hi", SenderName: "A"}, "content.senderName"},
+	} {
+		m, err := message.New(message.Message{Content: tc.content}, "m-2", t0)
+		require.NoError(t, err)
+		err = m.AttachTo(&conversation.Conversation{ID: "c1", Channel: conversation.SMS})
+		require.ErrorIs(t, err, storage.ErrInvalid)
+		var fe *storage.FieldError
+		require.ErrorAs(t, err, &fe)
+		require.Equal(t, tc.field, fe.Field)
+	}
+	long := strings.Repeat("x", message.MaxEmailLen+1)
+	for field, c := range map[string]message.Content{
+		"content.sender":     {Text: "hi", Sender: long},
+		"content.senderName": {Text: "hi", SenderName: long},
+	} {
+		_, err := message.New(message.Message{Channel: conversation.Email, Content: c}, "m-3", t0)
+		var fe *storage.FieldError
+		require.ErrorAs(t, err, &fe)
+		require.Equal(t, field, fe.Field)
+	}
+}
+
 func TestAttachTo(t *testing.T) {
 	t.Parallel()
 	for _, s := range conversation.Statuses {

@@ -244,3 +244,38 @@ func (h *slotHeap) swap(i, j int) {
 	h.slots[i].index = i
 	h.slots[j].index = j
 }
+
+// PickPassingOver is PickSticky for a conversation that must not go to the
+// agent passedOver ("" for none; see conversation.PassedOver): that agent
+// is neither picked nor counted as the sticky one, and stays in the Picker
+// for the other conversations.
+func (p *Picker) PickPassingOver(now time.Time, stickyAgentID, passedOver string) (Choice, bool) {
+	if passedOver == "" {
+		return p.PickSticky(now, stickyAgentID)
+	}
+	p.endWrapUps(now)
+	if s := p.slots[passedOver]; s != nil && !s.resting {
+		p.ready.remove(s.index)
+		defer p.ready.push(s)
+	}
+	if stickyAgentID == passedOver {
+		stickyAgentID = ""
+	}
+	return p.PickSticky(now, stickyAgentID)
+}
+
+// PassOver returns candidates without the agent passedOver (see
+// conversation.PassedOver), for PickAgent; candidates itself is not
+// changed.
+func PassOver(candidates []Candidate, passedOver string) []Candidate {
+	if passedOver == "" {
+		return candidates
+	}
+	out := make([]Candidate, 0, len(candidates))
+	for _, c := range candidates {
+		if c.Agent == nil || c.Agent.ID != passedOver {
+			out = append(out, c)
+		}
+	}
+	return out
+}

@@ -351,3 +351,41 @@ func roomLeft(q *routing.Queue, cs []routing.Candidate, now time.Time) int {
 	}
 	return n
 }
+
+// TestPickerPassingOver checks that the agent passed over is neither
+// picked nor the sticky choice for that conversation, and stays available
+// for the others.
+func TestPickerPassingOver(t *testing.T) {
+	t.Parallel()
+	q := queue(routing.LeastBusy)
+	q.StickyAgent = true
+	candidates := []routing.Candidate{
+		agentCap("a", 5, 0, time.Time{}),
+		agentCap("b", 1, 0, time.Time{}),
+	}
+	p := routing.NewPicker(q, candidates)
+
+	c, ok := p.PickPassingOver(t0, "a", "a")
+	require.True(t, ok)
+	require.Equal(t, "b", c.Agent.ID, "a is passed over, sticky or not")
+	require.False(t, c.Sticky)
+	// b is full now: the next conversation that passes a over finds no one.
+	_, ok = p.PickPassingOver(at(1), "", "a")
+	require.False(t, ok)
+	require.Equal(t, 1, p.Len(), "a stays in the picker")
+	// Others still get a.
+	c, ok = p.PickPassingOver(at(2), "", "")
+	require.True(t, ok)
+	require.Equal(t, "a", c.Agent.ID)
+	c, ok = p.PickPassingOver(at(3), "", "nobody")
+	require.True(t, ok)
+	require.Equal(t, "a", c.Agent.ID)
+	require.Equal(t, 1, c.Load, "its load counts the pick before")
+
+	// PassOver filters a copy for PickAgent.
+	left := routing.PassOver(candidates, "a")
+	require.Len(t, left, 1)
+	require.Equal(t, "b", left[0].Agent.ID)
+	require.Len(t, candidates, 2, "the input is not changed")
+	require.Equal(t, candidates, routing.PassOver(candidates, ""))
+}

@@ -14,7 +14,7 @@ import (
 const convCols = `c.id, c.topic, c.summary, c.status, c.priority,
 	COALESCE(c.queue_id, '') AS queue_id, COALESCE(c.agent_id, '') AS agent_id,
 	c.channel, c.customer_id, COALESCE(c.attributes, '') AS attributes,
-	c.created_at, c.updated_at, c.closed_at, c.queued_at, c.version, c.source`
+	c.created_at, c.updated_at, c.closed_at, c.queued_at, c.version, c.source, c.passed_over`
 
 // selectConversation is convCols and the tags, from the conversations
 // table aliased c.
@@ -32,7 +32,7 @@ func scanConversation(r row) (*conversation.Conversation, error) {
 	err := r.Scan(&c.ID, &c.Topic, &c.Summary, &status, &rank, &c.QueueID, &c.AgentID,
 		&channel, &c.CustomerID, &attrs,
 		timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, timeCol{&c.ClosedAt}, timeCol{&c.QueuedAt},
-		&c.Version, &source, &tagCSV)
+		&c.Version, &source, &c.PassedOver, &tagCSV)
 	if err != nil {
 		return nil, err
 	}
@@ -47,7 +47,7 @@ func scanConversation(r row) (*conversation.Conversation, error) {
 }
 
 // conversationArgs are the written columns of c, in the order of
-// sqlInsertConversation and sqlUpdateConversation ($1 to $17; the last is
+// sqlInsertConversation and sqlUpdateConversation ($1 to $18; $17 is
 // created_at, which an update replaces with the version it expects).
 func (t *tx) conversationArgs(c *conversation.Conversation) ([]any, error) {
 	attrs, err := attributesText(c.Attributes)
@@ -60,13 +60,15 @@ func (t *tx) conversationArgs(c *conversation.Conversation) ([]any, error) {
 		c.Priority.Rank(), nullString(c.QueueID), nullString(c.AgentID), string(c.Channel),
 		c.CustomerID, attrs, d.time(c.UpdatedAt), d.nullTime(c.ClosedAt),
 		d.nullTime(c.QueuedAt), c.Version, string(c.Source), d.time(c.CreatedAt),
+		c.PassedOver,
 	}, nil
 }
 
 const sqlInsertConversation = `INSERT INTO {conversations}
 	(id, topic, topic_folded, summary, status, priority, queue_id, agent_id, channel,
-	 customer_id, attributes, updated_at, closed_at, queued_at, version, source, created_at)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+	 customer_id, attributes, updated_at, closed_at, queued_at, version, source, created_at,
+	 passed_over)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
 	ON CONFLICT (id) DO NOTHING`
 
 // CreateConversation implements storage.Tx. The common case, without tags,
@@ -235,7 +237,8 @@ func (t *tx) getConversation(ctx context.Context, op, id string, lock bool) (*co
 const sqlUpdateConversation = `UPDATE {conversations} SET
 	topic = $2, topic_folded = $3, summary = $4, status = $5, priority = $6,
 	queue_id = $7, agent_id = $8, channel = $9, customer_id = $10, attributes = $11,
-	updated_at = $12, closed_at = $13, queued_at = $14, version = $15, source = $16
+	updated_at = $12, closed_at = $13, queued_at = $14, version = $15, source = $16,
+	passed_over = $18
 	WHERE id = $1 AND version = $17`
 
 // UpdateConversation implements storage.Tx: one UPDATE guarded by the

@@ -164,6 +164,11 @@ func (t *tx) ListMessages(ctx context.Context, q storage.MessageQuery) (storage.
 		if q.Channel != "" {
 			conds = append(conds, "m.channel = "+b.arg(string(q.Channel)))
 		}
+		if q.PrivateOnly {
+			// A literal, so that the partial index of private messages
+			// serves it.
+			conds = append(conds, "m.private")
+		}
 		if !q.CreatedAfter.IsZero() {
 			conds = append(conds, "m.created_at >= "+b.arg(d.time(q.CreatedAfter)))
 		}

@@ -187,6 +187,9 @@ func (q *MessageQuery) fingerprint() [8]byte {
 	f.str(string(q.Channel))
 	f.time(q.CreatedAfter)
 	f.time(q.CreatedBefore)
+	if q.PrivateOnly {
+		f.str("private")
+	}
 	f.str(q.Order().String())
 	return f.sum()
 }

@@ -207,6 +207,7 @@ type MessageQuery struct {
 	Channel        conversation.Channel
 	CreatedAfter   time.Time // inclusive
 	CreatedBefore  time.Time // exclusive
+	PrivateOnly    bool      // only the private messages: the internal notes
 	Desc           bool      // newest first
 	Paging
 }

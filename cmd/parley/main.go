@@ -14,6 +14,9 @@
 //	-schema NAME      PARLEY_SCHEMA    the PostgreSQL schema, or the SQLite
 //	                                   table prefix (default parley)
 //	-api-keys FILE    PARLEY_API_KEYS  the API keys (see below)
+//	-strict           PARLEY_STRICT=1  refuse unknown query parameters and
+//	                                   body fields with a 400 (by default
+//	                                   they are ignored, as Infobip does)
 //	-seed                              load the demo data set, or set it back (see seed.go)
 //	-read-timeout D    (default 30s)   the longest a client may take to send a request
 //	-write-timeout D   (default 60s)   the longest from a request's headers to the end of its answer
@@ -138,6 +141,7 @@ type config struct {
 	logJSON  bool // -log-format json
 	logLevel slog.Level
 	limits   limits
+	strict   bool // refuse unknown query parameters and body fields
 }
 
 // limits are how long a client may take and how many connections the
@@ -186,6 +190,15 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.DurationVar(&c.limits.writeTimeout, "write-timeout", defaultLimits.writeTimeout, "the longest from the end of a request's headers to the end of its answer")
 	fs.DurationVar(&c.limits.idleTimeout, "idle-timeout", defaultLimits.idleTimeout, "how long an idle keep-alive connection stays open")
 	fs.IntVar(&c.limits.maxConns, "max-conns", 0, "the most open connections; at the cap idle ones are closed to make room (default: the file limit less a reserve)")
+	strictEnv := false
+	if v := getenv("PARLEY_STRICT"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return c, usageError{fmt.Errorf("PARLEY_STRICT must be true or false (1 or 0), not %q", v)}
+		}
+		strictEnv = b
+	}
+	fs.BoolVar(&c.strict, "strict", strictEnv, "refuse unknown query parameters and body fields with a 400 (env PARLEY_STRICT=1)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, err
@@ -388,8 +401,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	})
 	// The Infobip adapter answers every path the helpdesk one does not
 	// own, with its JSON 404 for those that are no route.
-	mux.Handle("/", httpapi.New(svc, httpapi.WithLogger(logger), httpapi.WithActorFunc(actor)))
-	mux.Handle(helpdesk.DefaultBasePath+"/", helpdesk.New(svc, helpdesk.WithLogger(logger), helpdesk.WithActorFunc(actor)))
+	apiOpts := []httpapi.Option{httpapi.WithLogger(logger), httpapi.WithActorFunc(actor)}
+	helpdeskOpts := []helpdesk.Option{helpdesk.WithLogger(logger), helpdesk.WithActorFunc(actor)}
+	if c.strict {
+		apiOpts = append(apiOpts, httpapi.WithStrict())
+		helpdeskOpts = append(helpdeskOpts, helpdesk.WithStrict())
+	}
+	mux.Handle("/", httpapi.New(svc, apiOpts...))
+	mux.Handle(helpdesk.DefaultBasePath+"/", helpdesk.New(svc, helpdeskOpts...))
 	srv := &http.Server{
 		Handler:           logRequests(logger, m, mux),
 		ReadHeaderTimeout: min(readHeaderTimeout, c.limits.readTimeout),

@@ -48,13 +48,13 @@ func TestServerMetricsAndJSONLogs(t *testing.T) {
 	bin := serverBinary(t)
 	db := filepath.Join(t.TempDir(), "parley.db")
 	s := startServer(t, bin, nil, "-addr", "127.0.0.1:0", "-sqlite", db, "-log-format", "json", "-log-level", "debug")
-	s.must(201, "POST", "/conversations", map[string]any{"topic": "Hi"}, "")
+	s.must(200, "POST", "/conversations", map[string]any{"topic": "Hi"}, "")
 	s.must(404, "GET", "/conversations/missing", nil, "")
 
 	code, _, body := fetchURL(t, s.root+"/metrics")
 	require.Equal(t, 200, code)
 	for _, re := range []string{
-		`(?m)^parley_http_request_duration_seconds_count\{method="POST",code="201"\} 1$`,
+		`(?m)^parley_http_request_duration_seconds_count\{method="POST",code="200"\} 1$`,
 		`(?m)^parley_http_request_duration_seconds_count\{method="GET",code="404"\} 1$`,
 		`(?m)^parley_operation_duration_seconds_count\{operation="CreateConversation",outcome="ok"\} 1$`,
 		`(?m)^parley_operation_duration_seconds_count\{operation="GetConversation",outcome="not_found"\} 1$`,

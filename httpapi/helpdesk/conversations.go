@@ -91,11 +91,11 @@ func parseOpt[T any](o opt[string], parse func(string) (T, error)) (T, error) {
 }
 
 func (a *api) createConversation(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r.URL); err != nil {
+	if err := a.noQuery(r.URL); err != nil {
 		return nil, err
 	}
 	var in createJSON
-	if err := httpwire.DecodeBody(w, r, &in); err != nil {
+	if err := a.decodeBody(w, r, &in); err != nil {
 		return nil, err
 	}
 	var c conversation.Conversation
@@ -132,7 +132,7 @@ func (a *api) createConversation(w http.ResponseWriter, r *http.Request) (any, e
 }
 
 func (a *api) getConversation(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r.URL); err != nil {
+	if err := a.noQuery(r.URL); err != nil {
 		return nil, err
 	}
 	c, err := a.svc.GetConversation(r.Context(), r.PathValue("id"))
@@ -143,11 +143,11 @@ func (a *api) getConversation(w http.ResponseWriter, r *http.Request) (any, erro
 }
 
 func (a *api) updateConversation(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r.URL); err != nil {
+	if err := a.noQuery(r.URL); err != nil {
 		return nil, err
 	}
 	var in updateJSON
-	if err := httpwire.DecodeBody(w, r, &in); err != nil {
+	if err := a.decodeBody(w, r, &in); err != nil {
 		return nil, err
 	}
 	p, err := in.patch()
@@ -222,11 +222,11 @@ func (in updateJSON) patch() (conversation.Patch, error) {
 }
 
 func (a *api) deleteConversation(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r.URL); err != nil {
+	if err := a.noQuery(r.URL); err != nil {
 		return nil, err
 	}
 	var in reasonJSON
-	if err := httpwire.DecodeBody(w, r, &in); err != nil {
+	if err := a.decodeBody(w, r, &in); err != nil {
 		return nil, err
 	}
 	if err := a.svc.DeleteConversation(r.Context(), r.PathValue("id"), in.Reason.Value); err != nil {
@@ -236,7 +236,7 @@ func (a *api) deleteConversation(w http.ResponseWriter, r *http.Request) (any, e
 }
 
 func (a *api) listConversations(w http.ResponseWriter, r *http.Request) (any, error) {
-	q, err := newQuery(r.URL)
+	q, err := a.newQuery(r.URL)
 	if err != nil {
 		return nil, err
 	}

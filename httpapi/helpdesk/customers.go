@@ -25,11 +25,11 @@ type customerFields struct {
 }
 
 func (a *api) createCustomer(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r.URL); err != nil {
+	if err := a.noQuery(r.URL); err != nil {
 		return nil, err
 	}
 	var in customerFields
-	if err := httpwire.DecodeBody(w, r, &in); err != nil {
+	if err := a.decodeBody(w, r, &in); err != nil {
 		return nil, err
 	}
 	for _, f := range []struct {
@@ -59,7 +59,7 @@ func (a *api) createCustomer(w http.ResponseWriter, r *http.Request) (any, error
 }
 
 func (a *api) getCustomer(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r.URL); err != nil {
+	if err := a.noQuery(r.URL); err != nil {
 		return nil, err
 	}
 	c, err := a.svc.GetCustomer(r.Context(), r.PathValue("id"))
@@ -72,11 +72,11 @@ func (a *api) getCustomer(w http.ResponseWriter, r *http.Request) (any, error) {
 // updateCustomer changes the fields the body has: null or "" clears name,
 // email and phone, and null or {} the attributes.
 func (a *api) updateCustomer(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r.URL); err != nil {
+	if err := a.noQuery(r.URL); err != nil {
 		return nil, err
 	}
 	var in customerFields
-	if err := httpwire.DecodeBody(w, r, &in); err != nil {
+	if err := a.decodeBody(w, r, &in); err != nil {
 		return nil, err
 	}
 	var p customer.Patch
@@ -103,7 +103,7 @@ func (a *api) updateCustomer(w http.ResponseWriter, r *http.Request) (any, error
 }
 
 func (a *api) deleteCustomer(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := noQuery(r.URL); err != nil {
+	if err := a.noQuery(r.URL); err != nil {
 		return nil, err
 	}
 	if err := a.svc.DeleteCustomer(r.Context(), r.PathValue("id")); err != nil {
@@ -116,7 +116,7 @@ func (a *api) deleteCustomer(w http.ResponseWriter, r *http.Request) (any, error
 // case), phone (by its digits) and name (contains, ignoring case), one
 // value each, and 1-based paging.
 func (a *api) listCustomers(w http.ResponseWriter, r *http.Request) (any, error) {
-	q, err := newQuery(r.URL)
+	q, err := a.newQuery(r.URL)
 	if err != nil {
 		return nil, err
 	}

@@ -99,10 +99,11 @@
 // # Input and scopes
 //
 // Bodies are read as httpapi reads them (package internal/httpwire):
-// JSON objects of at most 1 MiB, known keys only, each once, of the right
-// type, or a 400 naming the field; a route that takes no body refuses
-// one. Query parameters are strict too: unknown ones and a value given
-// twice are a 400; an empty value is none.
+// JSON objects of at most 1 MiB, each key once, of the right type, or a
+// 400 naming the field. Unknown keys and unknown query parameters are
+// ignored by default, as is a body on a route that takes none; with
+// WithStrict they are a 400 naming them (a route that takes no body
+// refuses one). A value given twice is a 400; an empty value is none.
 //
 // Authorisation is the service's (parley.WithAuthorization): GET needs
 // read:conversations and POST, PUT and DELETE write:conversations, for

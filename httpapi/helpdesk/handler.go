@@ -46,6 +46,15 @@ type config struct {
 	base   string
 	logger *slog.Logger
 	actor  ActorFunc
+	strict bool
+}
+
+// WithStrict makes the handler refuse what it does not know, with a 400
+// naming it: an unknown query parameter, an unknown body field (at any
+// depth), a body on a route that takes none. By default they are ignored.
+// Known fields and parameters are validated the same in both modes.
+func WithStrict() Option {
+	return func(c *config) { c.strict = true }
 }
 
 // WithBasePath sets the path prefix of every route (default "/api/v1"). A
@@ -121,7 +130,7 @@ func (a *api) serve(rt route) http.Handler {
 			return
 		}
 		r = r.WithContext(parley.WithActor(r.Context(), actor))
-		if !rt.body {
+		if !rt.body && a.strict {
 			if err := httpwire.RefuseBody(w, r); err != nil {
 				a.writeError(w, r, err)
 				return

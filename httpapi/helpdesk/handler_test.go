@@ -138,10 +138,21 @@ func TestBodies(t *testing.T) {
 		{`{"subject": "Hi",`, "body"},
 		{`{"subject": 5, "inboxId": "support"}`, "subject"},
 		{`{"subject": "\ud800", "inboxId": "support"}`, "body"},
-		{`{"Subject": "Hi", "inboxId": "support"}`, "Subject"},
+		// A key in another case is unknown: ignored, so subject is missing.
+		{`{"Subject": "Hi", "inboxId": "support"}`, "subject"},
 	} {
 		rec, m := send(t, h, "POST", "/api/v1/conversations", tc.body)
 		require.Equal(t, 400, rec.Code, tc.body[:min(len(tc.body), 60)])
+		requireError(t, m, "INVALID", tc.field)
+	}
+	strict := helpdesk.New(newService(t), helpdesk.WithStrict())
+	for _, tc := range []struct{ path, body, field string }{
+		{"/api/v1/conversations", `{"Subject": "Hi", "inboxId": "support"}`, "Subject"},
+		{"/api/v1/conversations", `{"subject": "Hi", "inboxId": "support", "colour": "red"}`, "colour"},
+		{"/api/v1/conversations?utm=1", `{"subject": "Hi", "inboxId": "support"}`, "utm"},
+	} {
+		rec, m := send(t, strict, "POST", tc.path, tc.body)
+		require.Equal(t, 400, rec.Code, tc.body)
 		requireError(t, m, "INVALID", tc.field)
 	}
 	rec, _ := send(t, h, "GET", "/api/v1/conversations", "")
@@ -149,4 +160,26 @@ func TestBodies(t *testing.T) {
 	var m map[string]any
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &m))
 	require.Empty(t, m["data"], "nothing was created")
+}
+
+// TestUnknownInputIsIgnored checks the default leniency: an unknown query
+// parameter, an unknown body field and a body on a route that takes none
+// change nothing; a known field is still validated.
+func TestUnknownInputIsIgnored(t *testing.T) {
+	t.Parallel()
+	h := helpdesk.New(newService(t))
+	rec, m := send(t, h, "POST", "/api/v1/conversations?piIntegrator=1&piPlatform=lzkj",
+		`{"subject": "Hi", "inboxId": "support", "summarry": null, "extra": {"a": [1, {"b": 2}]}}`)
+	require.Equal(t, 201, rec.Code, m)
+	data := m["data"].(map[string]any)
+	require.Equal(t, "Hi", data["subject"])
+	require.NotContains(t, data, "summarry")
+	require.NotContains(t, data, "extra")
+
+	rec, m = send(t, h, "GET", "/api/v1/conversations/"+data["_id"].(string)+"?utm_source=x", `{"ignored": true}`)
+	require.Equal(t, 200, rec.Code, m)
+
+	rec, m = send(t, h, "POST", "/api/v1/conversations?piIntegrator=1", `{"subject": 5, "inboxId": "support", "x": 1}`)
+	require.Equal(t, 400, rec.Code, m)
+	requireError(t, m, "INVALID", "subject")
 }

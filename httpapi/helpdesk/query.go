@@ -2,6 +2,7 @@ package helpdesk
 
 import (
 	"maps"
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -16,20 +17,31 @@ const (
 	MaxLimit     = 100
 )
 
-// query reads a request's query parameters strictly: each takes one value
-// (given twice is a 400), an empty value is the same as none, and a
-// parameter no handler reads is a 400 naming it (done).
+// query reads a request's query parameters: each takes one value (given
+// twice is a 400) and an empty value is the same as none. A parameter no
+// handler reads is ignored, or in strict mode a 400 naming it (done).
 type query struct {
-	v    url.Values
-	used map[string]bool
+	v      url.Values
+	used   map[string]bool
+	strict bool
 }
 
-func newQuery(u *url.URL) (*query, error) {
+func (a *api) newQuery(u *url.URL) (*query, error) {
 	v, err := url.ParseQuery(u.RawQuery)
 	if err != nil {
 		return nil, httpwire.Invalid("query", "malformed query string")
 	}
-	return &query{v: v, used: map[string]bool{}}, nil
+	return &query{v: v, used: map[string]bool{}, strict: a.strict}, nil
+}
+
+// decodeBody reads a JSON object from the request body into dst
+// (httpwire.DecodeBody): unknown keys are ignored unless the handler is
+// strict.
+func (a *api) decodeBody(w http.ResponseWriter, r *http.Request, dst any) error {
+	if a.strict {
+		return httpwire.DecodeBody(w, r, dst)
+	}
+	return httpwire.DecodeBodyLenient(w, r, dst)
 }
 
 // one returns the value of name, "" when it is absent or empty.
@@ -87,8 +99,11 @@ func (q *query) paging() (storage.Paging, error) {
 	return storage.Paging{Page: page - 1, Limit: limit}, nil
 }
 
-// done reports the first parameter no handler read.
+// done reports the first parameter no handler read, in strict mode.
 func (q *query) done() error {
+	if !q.strict {
+		return nil
+	}
 	for _, name := range slices.Sorted(maps.Keys(q.v)) {
 		if !q.used[name] {
 			if name == "" {
@@ -100,9 +115,10 @@ func (q *query) done() error {
 	return nil
 }
 
-// noQuery refuses query parameters on a route that takes none.
-func noQuery(u *url.URL) error {
-	q, err := newQuery(u)
+// noQuery refuses query parameters on a route that takes none, in strict
+// mode.
+func (a *api) noQuery(u *url.URL) error {
+	q, err := a.newQuery(u)
 	if err != nil {
 		return err
 	}

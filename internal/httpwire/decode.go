@@ -58,6 +58,16 @@ var optionalType = reflect.TypeFor[optional]()
 // after the object are all ErrInvalid naming the field where there is one.
 // An empty body reads as {}.
 func DecodeBody(w http.ResponseWriter, r *http.Request, dst any) error {
+	return decodeBody(w, r, dst, true)
+}
+
+// DecodeBodyLenient is DecodeBody but for unknown keys, which it ignores as
+// Infobip does (see lenient.go).
+func DecodeBodyLenient(w http.ResponseWriter, r *http.Request, dst any) error {
+	return decodeBody(w, r, dst, false)
+}
+
+func decodeBody(w http.ResponseWriter, r *http.Request, dst any, strict bool) error {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -76,6 +86,11 @@ func DecodeBody(w http.ResponseWriter, r *http.Request, dst any) error {
 	if loneSurrogate(body) {
 		// The same for a \u escape of half a surrogate pair.
 		return Invalid("body", "not valid UTF-8: a \\u escape of half a surrogate pair")
+	}
+	if !strict {
+		if body, err = dropUnknown(body, reflect.TypeOf(dst).Elem()); err != nil {
+			return err
+		}
 	}
 	if err := checkKeys(body, reflect.TypeOf(dst).Elem()); err != nil {
 		return err
@@ -148,6 +163,10 @@ func hexRune(body []byte, i int) (rune, bool) {
 // decodeError turns an encoding/json error into an ErrInvalid that names
 // the field.
 func decodeError(err error) error {
+	var fe *parley.FieldError
+	if errors.As(err, &fe) {
+		return err // a wire type's own UnmarshalJSON names the field
+	}
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) {
 		field := typeErr.Field

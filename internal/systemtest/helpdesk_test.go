@@ -54,7 +54,7 @@ func newHelpdesk(t *testing.T, setup setupFunc, opts ...parley.Option) *hd {
 	t.Helper()
 	fx := setup(t, opts...)
 	fx.ctx = parley.WithActor(fx.base, parley.Actor{Scopes: []parley.Scope{parley.ScopeRead, parley.ScopeWrite}})
-	h := &hd{fixture: fx, h: helpdesk.New(fx.svc, helpdesk.WithActorFunc(scopesActor))}
+	h := &hd{fixture: fx, h: helpdesk.New(fx.svc, helpdesk.WithActorFunc(scopesActor), helpdesk.WithStrict())}
 	_, err := fx.svc.CreateAgent(fx.ctx, routing.Agent{ID: "ann", DisplayName: "Ann Agent", Status: routing.Active})
 	require.NoError(t, err)
 	fx.agent(t, "sam", routing.RoleSupervisor)
@@ -132,6 +132,9 @@ func (h *hd) do(t *testing.T, method, path string, body any, headers ...string) 
 	out := hdAnswer{status: rec.Code, header: rec.Header(), raw: rec.Body.String()}
 	require.Equal(t, "application/json", rec.Header().Get("Content-Type"), "%s %s", method, path)
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &out.body), "%s %s: %s", method, path, out.raw)
+	if out.status >= 400 {
+		requireCleanMessage(t, out.body["message"], out.body["field"])
+	}
 	return out
 }
 

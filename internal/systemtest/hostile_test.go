@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -66,7 +67,7 @@ func newHostileFixture(t *testing.T, setup setupFunc) *hostileFixture {
 		_, err := fx.svc.CreateMessage(fx.ctx, "c1", message.Message{ID: id, Direction: message.Inbound, Content: message.Content{Text: "hi"}})
 		require.NoError(t, err)
 	}
-	return &hostileFixture{fixture: fx, handler: httpapi.New(fx.svc), raw: openRaw(t, fx.store)}
+	return &hostileFixture{fixture: fx, handler: httpapi.New(fx.svc, httpapi.WithStrict()), raw: openRaw(t, fx.store)}
 }
 
 // answer is an HTTP answer.
@@ -93,7 +94,32 @@ func (h *hostileFixture) do(t *testing.T, method, path string, body []byte, head
 	if len(a.raw) > 0 {
 		require.NoError(t, json.Unmarshal(a.raw, &a.body), "%s %s: not JSON: %q", method, path, a.raw)
 	}
+	if a.status >= 400 {
+		requireCleanMessage(t, a.body["message"], a.body["field"])
+	}
 	return a
+}
+
+// internals are what an error message must never show a client: a
+// package's name, SQL, a database code or a driver's text.
+var internals = regexp.MustCompile(`(?i)sqlstore|memstore|parley:|httpapi|helpdesk:|sqlstate|sqlite|pgx|postgres|pq:|\bselect\b|\binsert\b|\bupdate \w+ set\b|\bwhere\b|constraint|violates|goroutine|\.go:\d|%!`)
+
+// quoted is a quoted value in a message: the client's own input, which may
+// be anything.
+var quoted = regexp.MustCompile(`"(\\.|[^"\\])*"`)
+
+// requireCleanMessage requires an error message that names what is wrong
+// without internals (what the client sent, quoted or named as the field,
+// aside).
+func requireCleanMessage(t *testing.T, message, field any) {
+	t.Helper()
+	msg, _ := message.(string)
+	require.NotEmpty(t, msg)
+	clean := quoted.ReplaceAllString(msg, `""`)
+	if f, _ := field.(string); f != "" {
+		clean = strings.ReplaceAll(clean, f, "")
+	}
+	require.False(t, internals.MatchString(clean), "the message shows internals: %q", msg)
 }
 
 // nextCursor lists under path and returns the answer's nextCursor.
@@ -334,7 +360,8 @@ func hostileRequests(conversations, messages, tags string) []hostileRequest {
 	other("duplicate queue id", "POST", "/queues", map[string]any{"id": "q1", "name": "Other"}, 409, `"q1"`)
 	// The SQL store names the queue's id here, not its name (see RELIABILITY.md).
 	other("duplicate queue name", "POST", "/queues", map[string]any{"id": "q2", "name": "Support"}, 409, "already exists")
-	other("duplicate tag", "POST", "/tags", map[string]any{"name": "vip"}, 409, `"vip"`)
+	// Infobip answers a duplicate tag with a 400, "Tag already exists."
+	other("duplicate tag", "POST", "/tags", map[string]any{"name": "vip"}, 400, "Tag already exists.")
 	bad("duplicate key", "POST", "/conversations", `{"topic": "a", "topic": "b"}`, "topic")
 	bad("key and its alias", "POST", "/conversations", `{"topic": "a", "subject": "b"}`, "subject")
 	bad("duplicate rule ids", "PUT", "/routing", map[string]any{"rules": []any{
@@ -395,7 +422,7 @@ func TestHostileRequests(t *testing.T) {
 				require.Equal(t, counts, h.counts(t), "row counts: %s %.200s wrote", r.method, r.path)
 				require.Equal(t, r.status, a.status, "%s %.200s: %.300s", r.method, r.path, a.raw)
 				require.Equal(t, "ERROR", a.body["statusCode"])
-				if r.status == 400 {
+				if r.status == 400 && r.mention == "" {
 					require.Equal(t, "INVALID", a.body["code"], "%s", a.raw)
 					if r.field != "" {
 						require.Equal(t, r.field, a.body["field"], "%.300s", a.raw)
@@ -541,7 +568,7 @@ func TestInjectionStoredVerbatim(t *testing.T) {
 			a := h.do(t, "POST", "/conversations", jsonBody(map[string]any{
 				"id": s, "topic": s, "summary": s, "customerId": s, "attributes": map[string]string{s: s, "k": s},
 			}))
-			require.Equal(t, 201, a.status, "%s", a.raw)
+			require.Equal(t, 200, a.status, "%s", a.raw)
 			for _, f := range []string{"id", "topic", "summary", "customerId"} {
 				require.Equal(t, s, a.body[f], f)
 			}
@@ -559,7 +586,7 @@ func TestInjectionStoredVerbatim(t *testing.T) {
 			m := h.do(t, "POST", "/conversations/"+url.PathEscape(s)+"/messages", jsonBody(map[string]any{
 				"direction": "INBOUND", "from": s, "to": s, "content": map[string]any{"text": s},
 			}))
-			require.Equal(t, 201, m.status, "%s", m.raw)
+			require.Equal(t, 200, m.status, "%s", m.raw)
 			mid, _ := m.body["id"].(string)
 			gm := h.do(t, "GET", "/conversations/"+url.PathEscape(s)+"/messages/"+url.PathEscape(mid), nil)
 			require.Equal(t, 200, gm.status, "%s", gm.raw)
@@ -638,22 +665,22 @@ func (h *hostileFixture) storeVerbatim(t *testing.T, s string) {
 	}
 
 	// An agent and a queue named by s, and the agent a member of the queue.
-	ok(201, "POST", "/agents", map[string]any{"id": s, "displayName": s})
+	ok(200, "POST", "/agents", map[string]any{"id": s, "displayName": s})
 	a := ok(200, "GET", "/agents/"+e, nil)
 	require.Equal(t, s, a.body["id"])
 	require.Equal(t, s, a.body["displayName"])
 	a = ok(200, "PATCH", "/agents/"+e, map[string]any{"displayName": s + s})
 	require.Equal(t, s+s, a.body["displayName"])
-	ok(201, "POST", "/queues", map[string]any{"id": s, "name": s})
+	ok(200, "POST", "/queues", map[string]any{"id": s, "name": s})
 	a = ok(200, "GET", "/queues/"+e, nil)
 	require.Equal(t, s, a.body["id"])
 	require.Equal(t, s, a.body["name"])
-	a = ok(200, "POST", "/queues/"+e+"/agents", map[string]any{"agentId": s})
-	require.Equal(t, []any{s}, a.body["members"])
+	ok(200, "POST", "/queues/"+e+"/agents", map[string]any{"agentId": s})
+	require.Equal(t, []any{s}, ok(200, "GET", "/queues/"+e, nil).body["members"])
 	a = ok(200, "GET", "/agents/"+e, nil)
 	require.Equal(t, []any{s}, a.body["queues"])
-	a = ok(200, "DELETE", "/queues/"+e+"/agents/"+e, nil)
-	require.Empty(t, a.body["members"])
+	ok(200, "DELETE", "/queues/"+e+"/agents/"+e, nil)
+	require.Empty(t, ok(200, "GET", "/queues/"+e, nil).body["members"])
 
 	// A message of every other content type, s in its id and every text
 	// field.
@@ -664,7 +691,7 @@ func (h *hostileFixture) storeVerbatim(t *testing.T, s string) {
 		{"id": "contact " + s, "contentType": "CONTACT", "content": map[string]any{"name": s, "phone": s, "email": s}},
 	} {
 		m["direction"], m["from"], m["to"] = "INBOUND", s, s
-		ok(201, "POST", "/conversations/"+e+"/messages", m)
+		ok(200, "POST", "/conversations/"+e+"/messages", m)
 		id := m["id"].(string)
 		got := ok(200, "GET", "/conversations/"+e+"/messages/"+url.PathEscape(id), nil)
 		require.Equal(t, id, got.body["id"])

@@ -34,7 +34,9 @@ func everyContentType(conv string) []*message.Message {
 		base("location0", message.Location, message.Content{Latitude: ptr(0.0), Longitude: ptr(-180.0)}),
 		base("template", message.Template, message.Content{TemplateName: "order_update", Language: "en_GB", Parameters: []string{"Ann", "", "42"}}),
 		base("contact", message.Contact, message.Content{Name: "Ann", Phone: "+15550100", Email: "ann@example.com"}),
+		base("email", message.Text, message.Content{Text: "Your invoice", Sender: "billing@example.com", SenderName: "Billing – Ünïcode"}),
 	}
+	out[len(out)-1].Channel = conversation.Email
 	out[1].Direction, out[1].AgentID, out[1].Private = message.Outbound, "a1", true
 	return out
 }
@@ -216,6 +218,9 @@ var messageCases = []testCase{
 			if i%2 == 0 {
 				m.Channel = conversation.SMS
 			}
+			if m.ID == "video" {
+				m.Direction = message.Outbound // not private
+			}
 			require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.CreateMessage(f.ctx, m) }))
 		}
 		cases := []struct {
@@ -223,7 +228,9 @@ var messageCases = []testCase{
 			want []string
 		}{
 			{storage.MessageQuery{IDs: []string{"video", "text", "nope"}}, []string{"text", "video"}},
-			{storage.MessageQuery{Direction: message.Outbound}, []string{"image"}},
+			{storage.MessageQuery{Direction: message.Outbound}, []string{"image", "video"}},
+			{storage.MessageQuery{PrivateOnly: true}, []string{"image"}},
+			{storage.MessageQuery{PrivateOnly: true, Desc: true, IDs: []string{"image", "video"}}, []string{"image"}},
 			{storage.MessageQuery{Direction: message.Inbound, Channel: conversation.SMS}, []string{"text", "audio", "document", "location0", "contact"}},
 			{storage.MessageQuery{CreatedAfter: at(2 * time.Second), CreatedBefore: at(4 * time.Second)}, []string{"audio", "video"}},
 			{storage.MessageQuery{Channel: conversation.Viber}, nil},

@@ -29,6 +29,8 @@ func RunService(t *testing.T, newStore func(t *testing.T) storage.Store, caps Ca
 		{"Queues", serviceQueueCases},
 		{"Rules", serviceRuleCases},
 		{"Routing", serviceRoutingCases},
+		{"Unassign", serviceUnassignCases},
+		{"Notes", serviceNoteCases},
 		{"Events", serviceEventCases},
 		{"Outbox", serviceOutboxCases},
 		{"Customers", serviceCustomerCases},

@@ -746,6 +746,9 @@ func FuzzPatchRoundTrip(f *testing.F, given ...FuzzStore) {
 				require.Empty(t, events, "%s: a refused patch left events", fs.name)
 			} else {
 				expected := original.Clone()
+				// UpdateConversation takes a cleared assignee as a person's
+				// unassign (conversation.Patch.PassOver).
+				p.PassOver = p.AgentID != nil && *p.AgentID == ""
 				diff, err := p.Apply(expected, at)
 				require.NoError(t, err, "the patch applies in memory")
 				changed := diff != nil
