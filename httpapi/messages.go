@@ -126,6 +126,13 @@ func (a *api) listMessages(w http.ResponseWriter, r *http.Request) (any, error) 
 	if mq.CreatedBefore, err = q.time("createdBefore"); err != nil {
 		return nil, err
 	}
+	return listMessages(a, r, q, mq, "messages", toMessage)
+}
+
+// listMessages reads the order and paging of a message list (notes are
+// messages too), whose filters mq holds, and answers the page under key,
+// each message shown by conv.
+func listMessages[W any](a *api, r *http.Request, q *query, mq storage.MessageQuery, key string, conv func(*message.Message) W) (any, error) {
 	order, err := q.order(storage.Order{Field: storage.SortCreatedAt}, storage.SortCreatedAt)
 	if err != nil {
 		return nil, err
@@ -144,7 +151,7 @@ func (a *api) listMessages(w http.ResponseWriter, r *http.Request) (any, error) 
 	if err != nil {
 		return nil, err
 	}
-	return listOf("messages", mq.Paging, page, mq.Order().String(), toMessage), nil
+	return listOf(key, mq.Paging, page, mq.Order().String(), conv), nil
 }
 
 // notFound is an ErrNotFound the handler finds itself.

@@ -88,23 +88,5 @@ func (a *api) listNotes(w http.ResponseWriter, r *http.Request) (any, error) {
 		return nil, err
 	}
 	mq := storage.MessageQuery{ConversationID: r.PathValue("id"), PrivateOnly: true}
-	order, err := q.order(storage.Order{Field: storage.SortCreatedAt}, storage.SortCreatedAt)
-	if err != nil {
-		return nil, err
-	}
-	mq.Desc = order.Desc
-	if mq.Paging, err = q.paging(); err != nil {
-		return nil, err
-	}
-	if err := q.done(); err != nil {
-		return nil, err
-	}
-	if err := mq.Normalize(); err != nil {
-		return nil, err
-	}
-	page, err := a.svc.ListMessages(r.Context(), mq)
-	if err != nil {
-		return nil, err
-	}
-	return listOf("notes", mq.Paging, page, mq.Order().String(), toNote), nil
+	return listMessages(a, r, q, mq, "notes", toNote)
 }

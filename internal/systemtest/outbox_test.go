@@ -6,10 +6,8 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley"
@@ -74,26 +72,13 @@ const outboxChildEnv = "PARLEY_OUTBOX_CHILD"
 // pool of its own, two writers.
 func outboxChild(prefix string) error {
 	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, os.Getenv("PARLEY_OUTBOX_DSN"))
+	svc, pool, err := childService(ctx, "PARLEY_OUTBOX_DSN", "PARLEY_OUTBOX_SCHEMA")
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	store, err := sqlstore.NewPostgres(pool, sqlstore.WithSchema(os.Getenv("PARLEY_OUTBOX_SCHEMA")))
-	if err != nil {
-		return err
+	write := func(w int) func() error {
+		return func() error { return storagetest.OutboxRaceWrite(ctx, svc, fmt.Sprintf("%s-w%d", prefix, w)) }
 	}
-	svc := parley.New(store)
-	var wg sync.WaitGroup
-	errs := make(chan error, 2)
-	for w := range 2 {
-		wg.Go(func() {
-			if err := storagetest.OutboxRaceWrite(ctx, svc, fmt.Sprintf("%s-w%d", prefix, w)); err != nil {
-				errs <- err
-			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	return <-errs
+	return parallelErr(write(0), write(1))
 }

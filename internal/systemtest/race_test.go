@@ -92,16 +92,11 @@ const raceChildEnv = "PARLEY_RACE_CHILD"
 // own, doing its share of a phase of the race.
 func raceChild(phase string) error {
 	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, os.Getenv("PARLEY_RACE_DSN"))
+	svc, pool, err := childService(ctx, "PARLEY_RACE_DSN", "PARLEY_RACE_SCHEMA")
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	store, err := sqlstore.NewPostgres(pool, sqlstore.WithSchema(os.Getenv("PARLEY_RACE_SCHEMA")))
-	if err != nil {
-		return err
-	}
-	svc := parley.New(store)
 	share, err := strconv.Atoi(os.Getenv("PARLEY_RACE_SHARE"))
 	if err != nil {
 		return err
@@ -113,6 +108,22 @@ func raceChild(phase string) error {
 		return storagetest.RoutingRaceDrain(ctx, svc, storagetest.RoutingRaceRouters/2)
 	}
 	return fmt.Errorf("unknown phase %q", phase)
+}
+
+// childService is the service a child process of a race works with: over
+// PostgreSQL, in the database and schema the environment variables named
+// give, on a pool of its own, which the caller closes.
+func childService(ctx context.Context, dsnVar, schemaVar string) (*parley.Service, *pgxpool.Pool, error) {
+	pool, err := pgxpool.New(ctx, os.Getenv(dsnVar))
+	if err != nil {
+		return nil, nil, err
+	}
+	store, err := sqlstore.NewPostgres(pool, sqlstore.WithSchema(os.Getenv(schemaVar)))
+	if err != nil {
+		pool.Close()
+		return nil, nil, err
+	}
+	return parley.New(store), pool, nil
 }
 
 // parallelErr runs fns at once and returns the first error.
@@ -254,16 +265,11 @@ const raceSideChildEnv = "PARLEY_RACE_SIDE_CHILD"
 // stdin, answering each on stdout.
 func runRaceSideChild(race string) error {
 	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, os.Getenv("PARLEY_RACE_DSN"))
+	svc, pool, err := childService(ctx, "PARLEY_RACE_DSN", "PARLEY_RACE_SCHEMA")
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	store, err := sqlstore.NewPostgres(pool, sqlstore.WithSchema(os.Getenv("PARLEY_RACE_SCHEMA")))
-	if err != nil {
-		return err
-	}
-	svc := parley.New(store)
 	side, err := strconv.Atoi(os.Getenv("PARLEY_RACE_SIDE"))
 	if err != nil {
 		return err
