@@ -5,9 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
-	"fmt"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,6 +21,7 @@ import (
 	"github.com/parleyhq/parley/sqlstore"
 	"github.com/parleyhq/parley/sqlstore/sqlite"
 	"github.com/parleyhq/parley/storage"
+	"github.com/parleyhq/parley/storage/storagetest"
 	"github.com/parleyhq/parley/tag"
 )
 
@@ -90,44 +89,11 @@ func forEachStore(t *testing.T, test func(t *testing.T, setup setupFunc)) {
 // t0 is the fixture clock's start: whole microseconds, as stored.
 var t0 = time.Date(2024, 5, 1, 9, 30, 0, 0, time.UTC)
 
-// clock is a manual clock: it moves only when told to.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock on by d and returns the new time.
-func (c *clock) Advance(d time.Duration) time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	return c.now
-}
-
-// sequence makes ids id-0001, id-0002, ... in order.
-type sequence struct {
-	mu sync.Mutex
-	n  int
-}
-
-func (s *sequence) Next() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.n++
-	return fmt.Sprintf("id-%04d", s.n)
-}
-
 // fixture is one test's service, its store and its clock.
 type fixture struct {
 	svc   *parley.Service
 	store storage.Store
-	clock *clock
+	clock *storagetest.Clock
 	base  context.Context // the test's context, with no actor
 	ctx   context.Context // the context the helpers use: base, or an actor with every scope when authorisation is on
 }
@@ -136,8 +102,8 @@ type fixture struct {
 // sequential ids; opts come after those, so they may replace them.
 func newFixture(t *testing.T, store storage.Store, opts ...parley.Option) *fixture {
 	t.Helper()
-	clk := &clock{now: t0}
-	seq := &sequence{}
+	clk := storagetest.NewClock(t0)
+	seq := &storagetest.IDs{}
 	all := append([]parley.Option{parley.WithClock(clk.Now), parley.WithIDGenerator(seq.Next)}, opts...)
 	return &fixture{
 		svc:   parley.New(store, all...),

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,44 +18,11 @@ import (
 	"github.com/parleyhq/parley/tag"
 )
 
-// clock is a manual clock: it moves only when told to.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock on by d and returns the new time.
-func (c *clock) Advance(d time.Duration) time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	return c.now
-}
-
-// sequence makes ids id-0001, id-0002, ... in order.
-type sequence struct {
-	mu sync.Mutex
-	n  int
-}
-
-func (s *sequence) Next() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.n++
-	return fmt.Sprintf("id-%04d", s.n)
-}
-
 // serviceFixture is one case's service, its store and its clock.
 type serviceFixture struct {
 	svc   *parley.Service
 	store storage.Store
-	clock *clock
+	clock *Clock
 	base  context.Context // the test's context, with no actor
 	ctx   context.Context // the context the helpers use: base, or an actor with every scope when authorisation is on
 }
@@ -66,8 +31,8 @@ type serviceFixture struct {
 // sequential ids; opts come after those, so they may replace them.
 func newServiceFixture(t *testing.T, store storage.Store, opts ...parley.Option) *serviceFixture {
 	t.Helper()
-	clk := &clock{now: t0}
-	seq := &sequence{}
+	clk := NewClock(t0)
+	seq := &IDs{}
 	all := append([]parley.Option{parley.WithClock(clk.Now), parley.WithIDGenerator(seq.Next)}, opts...)
 	return &serviceFixture{
 		svc:   parley.New(store, all...),

@@ -50,7 +50,7 @@ type FuzzStore struct {
 type fuzzStore struct {
 	name    string
 	svc     *parley.Service
-	clock   *clock
+	clock   *Clock
 	lastSeq int64 // the newest event seen
 }
 
@@ -62,8 +62,8 @@ func openFuzzStores(f *testing.F, stores []FuzzStore) []*fuzzStore {
 	}
 	var out []*fuzzStore
 	for _, s := range stores {
-		clk := &clock{now: t0}
-		seq := &sequence{}
+		clk := NewClock(t0)
+		seq := &IDs{}
 		fs := &fuzzStore{
 			name:  s.Name,
 			svc:   parley.New(s.New(f), parley.WithClock(clk.Now), parley.WithIDGenerator(seq.Next)),
