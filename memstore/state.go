@@ -1,6 +1,7 @@
 package memstore
 
 import (
+	"github.com/parleyhq/parley/call"
 	"github.com/parleyhq/parley/conversation"
 	"github.com/parleyhq/parley/customer"
 	"github.com/parleyhq/parley/message"
@@ -32,6 +33,11 @@ type state struct {
 
 	customers map[string]*customer.Customer
 
+	calls      map[string]*call.Call
+	liveCalls  map[string]string   // agent id → its live call's id
+	heartbeats map[string]presence // agent id → its heartbeat
+	settings   map[string][]byte
+
 	events     []*storage.Event            // in seq order
 	convEvents map[string][]*storage.Event // conversation id → its events, in seq order
 	seq        int64
@@ -53,6 +59,10 @@ func newState() *state {
 		agentQueues:   map[string]set{},
 		convEvents:    map[string][]*storage.Event{},
 		customers:     map[string]*customer.Customer{},
+		calls:         map[string]*call.Call{},
+		liveCalls:     map[string]string{},
+		heartbeats:    map[string]presence{},
+		settings:      map[string][]byte{},
 	}
 }
 

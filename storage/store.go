@@ -112,6 +112,7 @@ type EventNotifier interface {
 // Reader is every read. On a Store each read sees committed data; on a Tx
 // it also sees the transaction's own writes.
 type Reader interface {
+	CallReader
 	// GetConversation returns the conversation with its tags. ErrNotFound
 	// when there is none.
 	GetConversation(ctx context.Context, id string) (*conversation.Conversation, error)
@@ -154,7 +155,8 @@ type Reader interface {
 	// load that capacity limits.
 	AgentLoad(ctx context.Context, agentID string) (int, error)
 	// QueueMemberLoads returns every member of the queue, enabled or not,
-	// with its load, in agent id order. ErrNotFound when the queue does
+	// with its load, whether it has a live call and its last heartbeat, in
+	// agent id order. ErrNotFound when the queue does
 	// not exist.
 	QueueMemberLoads(ctx context.Context, queueID string) ([]AgentLoad, error)
 	// ListWaiting returns the conversations waiting in a queue, in serving
@@ -179,6 +181,7 @@ type Reader interface {
 // writes and locks, which commit or roll back together.
 type Tx interface {
 	Reader
+	CallWriter
 
 	// CreateConversation inserts c with its Tags, which must exist in the
 	// catalog (ErrNotFound naming the tag otherwise). ErrAlreadyExists when
@@ -360,10 +363,17 @@ func AppendMessage(ctx context.Context, tx Tx, m *message.Message) error {
 }
 
 // AgentLoad is an agent with the number of its conversations in OPEN or
-// WAITING.
+// WAITING, and the rest of its presence.
 type AgentLoad struct {
-	Agent *routing.Agent
-	Load  int
+	Agent         *routing.Agent
+	Load          int
+	OnCall        bool      // a call is ringing for it, dialing from it or connected to it
+	LastHeartbeat time.Time // zero if it never sent one
+}
+
+// Presence is l as routing.AvailabilityOf takes it.
+func (l AgentLoad) Presence() routing.Presence {
+	return routing.Presence{Agent: l.Agent, Load: l.Load, OnCall: l.OnCall, LastHeartbeat: l.LastHeartbeat}
 }
 
 // List kinds, for the cursors of ListQuery.
