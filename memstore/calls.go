@@ -316,4 +316,3 @@ func (t *txn) restoreSetting(key string, v []byte, had bool) {
 		delete(t.st.settings, key)
 	}
 }
-
