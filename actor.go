@@ -122,6 +122,8 @@ var operationScopes = map[string]Scope{
 	"ExtendWrapUp":         ScopeWrite,
 	"ClearWrapUp":          ScopeWrite,
 	"RunDue":               ScopeWrite,
+	"OfferCall":            ScopeWrite,
+	"ExpireCall":           ScopeWrite,
 	"Run":                  ScopeWrite,
 }
 

@@ -49,7 +49,7 @@ func (s *Service) RunDue(ctx context.Context) (RunReport, error) {
 		return r, err
 	}
 	for _, c := range due {
-		typ, err := s.timeOut(ctx, c.ID)
+		_, typ, err := s.expire(ctx, c.ID)
 		if err := s.passError(ctx, "timing out call", c.ID, err); err != nil {
 			return r, err
 		}
@@ -128,16 +128,37 @@ func (s *Service) Run(ctx context.Context, interval time.Duration) error {
 	}
 }
 
-// timeOut ends the offer or the dial of call id if its deadline passed,
-// and reports the state it timed out of ("" when there was nothing to do:
-// another runner, or the agent, got there first).
-func (s *Service) timeOut(ctx context.Context, id string) (call.State, error) {
-	var from call.State
-	err := s.run(ctx, "RunDue", func(tx storage.Tx, rec *recorder) error {
+// ExpireCall ends the offer or the dial of call id if its deadline has
+// passed at the service's clock, as the runner does for each due call (a
+// host that schedules its own timers may call it at the deadline): a
+// ringing offer goes on to the next agent, a dial ends as NO_ANSWER. It
+// returns the call as it then is; a call whose deadline has not passed,
+// or that is no longer ringing or dialing (accepted, answered, ended, or
+// expired by another runner), is returned unchanged.
+func (s *Service) ExpireCall(ctx context.Context, id string) (*call.Call, error) {
+	if err := s.authorize(ctx, "ExpireCall"); err != nil {
+		return nil, err
+	}
+	if err := checkID("callId", id); err != nil {
+		return nil, err
+	}
+	c, _, err := s.expire(ctx, id)
+	return c, err
+}
+
+// expire is ExpireCall without the checks; it also reports the state the
+// call timed out of ("" when there was nothing to do).
+func (s *Service) expire(ctx context.Context, id string) (*call.Call, call.State, error) {
+	var (
+		out  *call.Call
+		from call.State
+	)
+	err := s.run(ctx, "ExpireCall", func(tx storage.Tx, rec *recorder) error {
 		c, err := tx.LockCall(ctx, id)
 		if err != nil {
 			return err
 		}
+		out = c
 		if !c.Expired(rec.now) {
 			return nil
 		}
@@ -157,23 +178,53 @@ func (s *Service) timeOut(ctx context.Context, id string) (call.State, error) {
 			return err
 		}
 		from = c.State
-		_, err = s.applyCallChange(ctx, tx, rec, c, n, ch, nil)
+		out, err = s.applyCallChange(ctx, tx, rec, c, n, ch, nil)
 		return err
 	})
-	return from, err
+	if err != nil {
+		return nil, "", err
+	}
+	return out, from, nil
+}
+
+// OfferCall offers the QUEUED call id to the next eligible agent of its
+// queue now, as the runner does for each queued call: it starts ringing
+// for the inbound timeout. It returns the call as it then is: still
+// QUEUED when nobody can take it, and unchanged when it is not QUEUED
+// (already ringing, connected or ended).
+func (s *Service) OfferCall(ctx context.Context, id string) (*call.Call, error) {
+	if err := s.authorize(ctx, "OfferCall"); err != nil {
+		return nil, err
+	}
+	if err := checkID("callId", id); err != nil {
+		return nil, err
+	}
+	var out *call.Call
+	err := s.run(ctx, "OfferCall", func(tx storage.Tx, rec *recorder) error {
+		c, err := tx.LockCall(ctx, id)
+		if err != nil {
+			return err
+		}
+		out, err = s.offer(ctx, tx, rec, c)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // offerQueued offers the QUEUED call id to the next eligible agent,
 // reporting whether it did.
 func (s *Service) offerQueued(ctx context.Context, id string) (bool, error) {
 	offered := false
-	err := s.run(ctx, "RunDue", func(tx storage.Tx, rec *recorder) error {
+	err := s.run(ctx, "OfferCall", func(tx storage.Tx, rec *recorder) error {
 		c, err := tx.LockCall(ctx, id)
 		if err != nil {
 			return err
 		}
 		n, err := s.offer(ctx, tx, rec, c)
-		offered = err == nil && n.State == call.Ringing
+		offered = err == nil && n.State == call.Ringing && c.State == call.Queued
 		return err
 	})
 	return offered, err

@@ -235,6 +235,12 @@ var operations = map[string]operation{
 	"ClearWrapUp": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
 		return ignore(svc.ClearWrapUp(ctx, "f1"))
 	}},
+	"OfferCall": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.OfferCall(ctx, "call-in"))
+	}},
+	"ExpireCall": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.ExpireCall(ctx, "call-in"))
+	}},
 	"RunDue": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
 		return ignore(svc.RunDue(ctx))
 	}},

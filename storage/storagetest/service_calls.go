@@ -377,4 +377,19 @@ var serviceCallCases = []serviceCase{
 		require.ErrorIs(t, err, parley.ErrNotFound)
 		fx.requireUnchanged(t, before)
 	}},
+	// CallRaces: two call operations on one call or one agent from two
+	// goroutines (see call_race.go): a call rings at one agent at a time,
+	// an agent has at most one live call, and an accept racing the
+	// offer's timeout has exactly one outcome.
+	{"CallRaces", func(t *testing.T, s *serviceSuite) {
+		for _, race := range CallRaces {
+			t.Run(string(race), func(t *testing.T) {
+				s.parallel(t)
+				fx := s.setup(t)
+				CallRaceSetUp(t, fx.svc, fx.store, race, loadRaceTrials)
+				require.NoError(t, CallRaceTrials(fx.ctx, fx.store, race, loadRaceTrials))
+				require.Empty(t, CallRaceViolations(t, fx.svc, race, loadRaceTrials))
+			})
+		}
+	}},
 }
