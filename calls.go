@@ -366,7 +366,7 @@ func (s *Service) applyCallChange(ctx context.Context, tx storage.Tx, rec *recor
 }
 
 // offer offers the QUEUED call c to the next eligible member of its queue
-// (call.OfferNext), locking that agent first and checking it again under
+// in the queue's strategy's order (call.OfferNext), locking that agent first and checking it again under
 // the lock; it returns the call as it then is, still QUEUED when nobody
 // can take it. c must be locked (or created) by this transaction.
 func (s *Service) offer(ctx context.Context, tx storage.Tx, rec *recorder, c *call.Call) (*call.Call, error) {
@@ -385,6 +385,12 @@ func (s *Service) offer(ctx context.Context, tx storage.Tx, rec *recorder, c *ca
 	for i, l := range loads {
 		candidates[i] = l.Presence()
 	}
+	// In the queue's order: least busy (by messaging load) or round
+	// robin, each then the longest since an assignment; accepting a call
+	// is an assignment, so offers take turns.
+	slices.SortStableFunc(candidates, func(a, b routing.Presence) int {
+		return q.Strategy.Compare(routing.Candidate{Agent: a.Agent, Load: a.Load}, routing.Candidate{Agent: b.Agent, Load: b.Load})
+	})
 	timeouts, err := s.callTimeouts(ctx, tx)
 	if err != nil {
 		return nil, err
