@@ -123,6 +123,13 @@ var operationScopes = map[string]Scope{
 	"ClearWrapUp":          ScopeWrite,
 	"RunDue":               ScopeWrite,
 	"OfferCall":            ScopeWrite,
+	"CreateWorkingHours":   ScopeWrite,
+	"GetWorkingHours":      ScopeRead,
+	"ListWorkingHours":     ScopeRead,
+	"ReplaceWorkingHours":  ScopeWrite,
+	"DeleteWorkingHours":   ScopeWrite,
+	"WorkingHoursStatus":   ScopeRead,
+	"QueueActivity":        ScopeRead,
 	"ExpireCall":           ScopeWrite,
 	"Run":                  ScopeWrite,
 }

@@ -48,6 +48,9 @@ func (s *Service) decide(ctx context.Context, tx storage.Reader, c *conversation
 	if err != nil {
 		return routing.Decision{}, err
 	}
+	if rules, err = activeRules(ctx, tx, rules, s.clock()); err != nil {
+		return routing.Decision{}, err
+	}
 	var defaultQueue string
 	q, err := tx.DefaultQueue(ctx)
 	switch {
@@ -177,7 +180,10 @@ func (s *Service) autoAssign(ctx context.Context, tx storage.Tx, rec *recorder, 
 		return nil
 	}
 	q, err := tx.GetQueue(ctx, c.QueueID)
-	if err != nil || !q.AutoAssignment {
+	if err != nil {
+		return err
+	}
+	if on, err := assigns(ctx, tx, q, rec.now); err != nil || !on {
 		return err
 	}
 	// Conversations already waiting come first (URGENT first, then the
@@ -347,8 +353,8 @@ func (s *Service) assignWaiting(ctx context.Context, queueID string) (int, error
 	if err := s.overflow(ctx, q); err != nil {
 		return 0, err
 	}
-	if !q.AutoAssignment {
-		return 0, nil
+	if on, err := assigns(ctx, s.store, q, s.clock()); err != nil || !on {
+		return 0, err
 	}
 	assigned := 0
 	for {

@@ -6,6 +6,7 @@ import (
 	"github.com/parleyhq/parley/customer"
 	"github.com/parleyhq/parley/message"
 	"github.com/parleyhq/parley/routing"
+	"github.com/parleyhq/parley/schedule"
 	"github.com/parleyhq/parley/storage"
 	"github.com/parleyhq/parley/tag"
 )
@@ -38,6 +39,8 @@ type state struct {
 	heartbeats map[string]presence // agent id → its heartbeat
 	settings   map[string][]byte
 
+	workingHours map[string]*schedule.WorkingHours
+
 	events     []*storage.Event            // in seq order
 	convEvents map[string][]*storage.Event // conversation id → its events, in seq order
 	seq        int64
@@ -63,6 +66,7 @@ func newState() *state {
 		liveCalls:     map[string]string{},
 		heartbeats:    map[string]presence{},
 		settings:      map[string][]byte{},
+		workingHours:  map[string]*schedule.WorkingHours{},
 	}
 }
 

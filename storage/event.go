@@ -49,6 +49,10 @@ const (
 	AgentWrapUpStarted EventType = "agent.wrap_up_started"
 	AgentWrapUpChanged EventType = "agent.wrap_up_changed" // extended or cleared
 	SettingsUpdated    EventType = "settings.updated"      // call timeouts or the wrap-up config changed
+
+	WorkingHoursCreated EventType = "working_hours.created"
+	WorkingHoursUpdated EventType = "working_hours.updated"
+	WorkingHoursDeleted EventType = "working_hours.deleted"
 )
 
 // Change is one changed field: its wire name and its JSON values before and

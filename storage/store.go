@@ -113,6 +113,7 @@ type EventNotifier interface {
 // it also sees the transaction's own writes.
 type Reader interface {
 	CallReader
+	WorkingHoursReader
 	// GetConversation returns the conversation with its tags. ErrNotFound
 	// when there is none.
 	GetConversation(ctx context.Context, id string) (*conversation.Conversation, error)
@@ -182,6 +183,7 @@ type Reader interface {
 type Tx interface {
 	Reader
 	CallWriter
+	WorkingHoursWriter
 
 	// CreateConversation inserts c with its Tags, which must exist in the
 	// catalog (ErrNotFound naming the tag otherwise). ErrAlreadyExists when

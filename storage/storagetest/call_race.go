@@ -78,7 +78,7 @@ func CallRaceSetUp(t testing.TB, svc *parley.Service, store storage.Store, race 
 	}
 	for i := range trials {
 		q := callRaceID(race, i, "q")
-		_, err := svc.CreateQueue(ctx, routing.Queue{ID: q, Name: q})
+		_, err := svc.CreateQueue(ctx, routing.Queue{ID: q, Name: q, AutoAssignment: true})
 		require.NoError(t, err)
 		for k := range agents {
 			a := callRaceID(race, i, fmt.Sprintf("a%d", k))

@@ -39,6 +39,7 @@ func RunService(t *testing.T, newStore func(t *testing.T) storage.Store, caps Ca
 		{"Validation", serviceValidationCases},
 		{"DomainRules", serviceDomainRuleCases},
 		{"Calls", serviceCallCases},
+		{"WorkingHours", serviceWorkingHoursCases},
 	}, func(t *testing.T, c serviceCase) { c.run(t, s) })
 }
 

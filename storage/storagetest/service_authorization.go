@@ -286,7 +286,7 @@ func authFixture(t *testing.T, s *serviceSuite, opts ...parley.Option) *serviceF
 func callFixtures(t *testing.T, fx *serviceFixture) {
 	t.Helper()
 	ctx := fx.ctx
-	_, err := fx.svc.CreateQueue(ctx, routing.Queue{ID: "qv", Name: "Voice", Default: true})
+	_, err := fx.svc.CreateQueue(ctx, routing.Queue{ID: "qv", Name: "Voice", Default: true, AutoAssignment: true})
 	require.NoError(t, err)
 	require.NoError(t, ignore(fx.svc.AddQueueMember(ctx, "qv", "s1")))
 	_, err = fx.svc.UpdateAgent(ctx, "s1", routing.AgentPatch{Status: ptr(routing.Active)})
