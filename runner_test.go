@@ -42,7 +42,7 @@ func TestRunTimesOutOffersOnItsOwn(t *testing.T) {
 	clk := &manualClock{now: time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)}
 	svc := parley.New(memstore.New(), parley.WithClock(clk.Now))
 	ctx := t.Context()
-	_, err := svc.CreateQueue(ctx, routing.Queue{ID: "q", Name: "Voice", Default: true})
+	_, err := svc.CreateQueue(ctx, routing.Queue{ID: "q", Name: "Voice", Default: true, AutoAssignment: true})
 	require.NoError(t, err)
 	for _, id := range []string{"a1", "a2"} {
 		_, err := svc.CreateAgent(ctx, routing.Agent{ID: id, DisplayName: id, Status: routing.Active})

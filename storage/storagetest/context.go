@@ -11,6 +11,7 @@ import (
 
 	"github.com/parleyhq/parley/call"
 	"github.com/parleyhq/parley/routing"
+	"github.com/parleyhq/parley/schedule"
 	"github.com/parleyhq/parley/storage"
 	"github.com/parleyhq/parley/tag"
 )
@@ -77,6 +78,16 @@ func everyCall(ctx context.Context, tx storage.Tx) map[string]func() error {
 		"MarkAbsent":      func() error { return ignore(tx.MarkAbsent(ctx, "a2", t0.Add(time.Hour))) },
 		"PutSetting":      func() error { return tx.PutSetting(ctx, "k2", []byte(`{}`)) },
 		"DeleteSetting":   func() error { return ignore(tx.DeleteSetting(ctx, "k1")) },
+		"CreateWorkingHours": func() error {
+			w := contextHours("new")
+			return tx.CreateWorkingHours(ctx, &w)
+		},
+		"UpdateWorkingHours": func() error {
+			w := contextHours("wh1")
+			w.Name = "Renamed"
+			return tx.UpdateWorkingHours(ctx, &w)
+		},
+		"DeleteWorkingHours": func() error { return tx.DeleteWorkingHours(ctx, "wh1") },
 	} {
 		calls[name] = call
 	}
@@ -112,7 +123,16 @@ func everyRead(ctx context.Context, r storage.Reader) map[string]func() error {
 		"AgentPresences":      func() error { return ignore(r.AgentPresences(ctx, "a1")) },
 		"LapsedAgents":        func() error { return ignore(r.LapsedAgents(ctx, t0, 10)) },
 		"GetSetting":          func() error { return ignore(r.GetSetting(ctx, "k1")) },
+		"GetWorkingHours":     func() error { return ignore(r.GetWorkingHours(ctx, "wh1")) },
+		"ListWorkingHours":    func() error { return ignore(r.ListWorkingHours(ctx, storage.ListQuery{})) },
 	}
+}
+
+// contextHours is officeHours stamped with t0.
+func contextHours(id string) schedule.WorkingHours {
+	w := officeHours(id)
+	w.CreatedAt, w.UpdatedAt = t0, t0
+	return w
 }
 
 // contextCall is a queued call of c1, version 1.
@@ -182,6 +202,10 @@ func contextFixture(f *fixture) {
 		if err := tx.PutSetting(f.ctx, "k1", []byte(`{"a":1}`)); err != nil {
 			return err
 		}
+		w := contextHours("wh1")
+		if err := tx.CreateWorkingHours(f.ctx, &w); err != nil {
+			return err
+		}
 		_, err := tx.RecordHeartbeat(f.ctx, "a2", t0)
 		return err
 	}))
@@ -221,13 +245,15 @@ func snapshot(t *testing.T, f *fixture) []any {
 	require.NoError(t, err)
 	_, err = f.store.GetSetting(f.ctx, "k2")
 	require.ErrorIs(t, err, storage.ErrNotFound)
+	hours, err := f.store.ListWorkingHours(f.ctx, storage.ListQuery{})
+	require.NoError(t, err)
 	var beats []time.Time
 	for _, p := range presence {
 		beats = append(beats, p.LastHeartbeat)
 	}
 	return append(out, a.DisplayName, q.Name, q.Members, len(rules), tagNames(tags.Items), convs.Total,
 		messageIDs(msgs.Items), agents.Total, queues.Total, len(f.allEvents()), customers.Items,
-		calls.Items, beats, lapsed, string(k1))
+		calls.Items, beats, lapsed, string(k1), hours.Items)
 }
 
 var contextCases = []testCase{

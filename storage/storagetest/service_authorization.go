@@ -241,6 +241,27 @@ var operations = map[string]operation{
 	"ExpireCall": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
 		return ignore(svc.ExpireCall(ctx, "call-in"))
 	}},
+	"CreateWorkingHours": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.CreateWorkingHours(ctx, officeHours("wh-new")))
+	}},
+	"GetWorkingHours": {parley.ScopeRead, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.GetWorkingHours(ctx, "wh1"))
+	}},
+	"ListWorkingHours": {parley.ScopeRead, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.ListWorkingHours(ctx, storage.ListQuery{}))
+	}},
+	"ReplaceWorkingHours": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.ReplaceWorkingHours(ctx, "wh1", officeHours("wh1")))
+	}},
+	"DeleteWorkingHours": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return svc.DeleteWorkingHours(ctx, "wh1")
+	}},
+	"WorkingHoursStatus": {parley.ScopeRead, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.WorkingHoursStatus(ctx, "wh1"))
+	}},
+	"QueueActivity": {parley.ScopeRead, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.QueueActivity(ctx, 0, 0))
+	}},
 	"RunDue": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
 		return ignore(svc.RunDue(ctx))
 	}},
@@ -276,6 +297,8 @@ func authFixture(t *testing.T, s *serviceSuite, opts ...parley.Option) *serviceF
 	_, err = fx.svc.CreateCustomer(ctx, customer.Customer{ID: "k1", Name: "Kim"})
 	require.NoError(t, err)
 	callFixtures(t, fx)
+	_, err = fx.svc.CreateWorkingHours(ctx, officeHours("wh1"))
+	require.NoError(t, err)
 	return fx
 }
 
