@@ -111,12 +111,18 @@ func TestPostgresOneLiveCallPerAgentRace(t *testing.T) {
 				func() error { return s.InTx(ctx, func(tx storage.Tx) error { return tx.CreateCall(ctx, created[1]) }) },
 			},
 			1: { // update and update
-				func() error { return s.InTx(ctx, func(tx storage.Tx) error { return tx.UpdateCall(ctx, updated[0], 1) }) },
-				func() error { return s.InTx(ctx, func(tx storage.Tx) error { return tx.UpdateCall(ctx, updated[1], 1) }) },
+				func() error {
+					return s.InTx(ctx, func(tx storage.Tx) error { return tx.UpdateCall(ctx, updated[0], 1) })
+				},
+				func() error {
+					return s.InTx(ctx, func(tx storage.Tx) error { return tx.UpdateCall(ctx, updated[1], 1) })
+				},
 			},
 			2: { // create and update
 				func() error { return s.InTx(ctx, func(tx storage.Tx) error { return tx.CreateCall(ctx, created[0]) }) },
-				func() error { return s.InTx(ctx, func(tx storage.Tx) error { return tx.UpdateCall(ctx, updated[1], 1) }) },
+				func() error {
+					return s.InTx(ctx, func(tx storage.Tx) error { return tx.UpdateCall(ctx, updated[1], 1) })
+				},
 			},
 		}[trial%3]
 		winner := requireOneWins(t, trial, race(sides...))
