@@ -93,6 +93,16 @@ func TestPostgresOneLiveCallPerAgentRace(t *testing.T) {
 		n.State, n.AgentID, n.Version = s, "a1", c.Version+1
 		return n
 	}
+	createIn := func(c *call.Call) func() error {
+		return func() error { return s.InTx(ctx, func(tx storage.Tx) error { return tx.CreateCall(ctx, c) }) }
+	}
+	updateIn := func(c *call.Call) func() error {
+		return func() error {
+			return s.InTx(ctx, func(tx storage.Tx) error { return tx.UpdateCall(ctx, c, c.Version-1) })
+		}
+	}
+	// Trials take turns: create and create, update and update, create and
+	// update.
 	for trial := range raceTrials {
 		// Two queued calls the updating sides take live.
 		q1 := callOf(fmt.Sprintf("q1-%03d", trial), call.Queued, "")
@@ -106,24 +116,9 @@ func TestPostgresOneLiveCallPerAgentRace(t *testing.T) {
 		}
 		updated := []*call.Call{update(q1, call.Ringing), update(q2, call.Dialing)}
 		sides := map[int][]func() error{
-			0: { // create and create
-				func() error { return s.InTx(ctx, func(tx storage.Tx) error { return tx.CreateCall(ctx, created[0]) }) },
-				func() error { return s.InTx(ctx, func(tx storage.Tx) error { return tx.CreateCall(ctx, created[1]) }) },
-			},
-			1: { // update and update
-				func() error {
-					return s.InTx(ctx, func(tx storage.Tx) error { return tx.UpdateCall(ctx, updated[0], 1) })
-				},
-				func() error {
-					return s.InTx(ctx, func(tx storage.Tx) error { return tx.UpdateCall(ctx, updated[1], 1) })
-				},
-			},
-			2: { // create and update
-				func() error { return s.InTx(ctx, func(tx storage.Tx) error { return tx.CreateCall(ctx, created[0]) }) },
-				func() error {
-					return s.InTx(ctx, func(tx storage.Tx) error { return tx.UpdateCall(ctx, updated[1], 1) })
-				},
-			},
+			0: {createIn(created[0]), createIn(created[1])},
+			1: {updateIn(updated[0]), updateIn(updated[1])},
+			2: {createIn(created[0]), updateIn(updated[1])},
 		}[trial%3]
 		winner := requireOneWins(t, trial, race(sides...))
 
