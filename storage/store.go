@@ -47,14 +47,14 @@
 //     never skips or repeats a row; a cursor page costs the same at any depth.
 //   - Events get a Seq that increases in commit order: a reader that has seen
 //     seq N and later asks for events after N misses nothing that committed.
-//   - Locks (LockConversation, LockAgent, LockCustomer, LockKey, and the
-//     hold of EnsureTag and EnsureCustomer) last until the transaction
-//     ends, and a read after a lock sees everything committed before the
-//     lock was granted. The service takes them in one order, keys, then
-//     the conversation, then customers and tags, then agents, so a store
-//     that blocks on them cannot deadlock the service; a store whose
-//     write transactions run one at a time (memstore, SQLite) needs do
-//     nothing for them.
+//   - Locks (LockConversation, LockCall, LockAgent, LockCustomer, LockKey,
+//     and the hold of EnsureTag and EnsureCustomer) last until the
+//     transaction ends, and a read after a lock sees everything committed
+//     before the lock was granted. The service takes them in one order,
+//     keys, then the conversation, then customers and tags, then the
+//     call, then agents, so a store that blocks on them cannot deadlock
+//     the service; a store whose write transactions run one at a time
+//     (memstore, SQLite) needs do nothing for them.
 package storage
 
 import (

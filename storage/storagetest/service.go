@@ -38,6 +38,7 @@ func RunService(t *testing.T, newStore func(t *testing.T) storage.Store, caps Ca
 		{"Concurrency", serviceConcurrencyCases},
 		{"Validation", serviceValidationCases},
 		{"DomainRules", serviceDomainRuleCases},
+		{"Calls", serviceCallCases},
 	}, func(t *testing.T, c serviceCase) { c.run(t, s) })
 }
 

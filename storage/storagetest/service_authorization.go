@@ -4,10 +4,12 @@ import (
 	"context"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/call"
 	"github.com/parleyhq/parley/conversation"
 	"github.com/parleyhq/parley/customer"
 	"github.com/parleyhq/parley/message"
@@ -167,6 +169,87 @@ var operations = map[string]operation{
 	"DeleteCustomer": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
 		return svc.DeleteCustomer(ctx, "k1")
 	}},
+	"ReceiveCall": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.ReceiveCall(ctx, parley.InboundCall{CustomerID: "k9", From: "+1", To: "+2"}))
+	}},
+	"PlaceCall": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.PlaceCall(ctx, parley.OutboundCall{AgentID: "a1", From: "+2", To: "+1"}))
+	}},
+	"GetCall": {parley.ScopeRead, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.GetCall(ctx, "call-in"))
+	}},
+	"ListCalls": {parley.ScopeRead, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.ListCalls(ctx, storage.CallQuery{}))
+	}},
+	"AcceptCall": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.AcceptCall(ctx, "call-in", "s1"))
+	}},
+	"RejectCall": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.RejectCall(ctx, "call-in", "s1"))
+	}},
+	"AnswerCall": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.AnswerCall(ctx, "call-out"))
+	}},
+	"HangUpCall": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.HangUpCall(ctx, "call-talk", call.Agent))
+	}},
+	"FailCall": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.FailCall(ctx, "call-out"))
+	}},
+	"HoldCall": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.HoldCall(ctx, "call-talk"))
+	}},
+	"UnholdCall": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.UnholdCall(ctx, "call-held"))
+	}},
+	"Heartbeat": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return svc.Heartbeat(ctx, "a1")
+	}},
+	"AgentAvailability": {parley.ScopeRead, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.AgentAvailability(ctx, "a1"))
+	}},
+	"AgentAvailabilities": {parley.ScopeRead, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.AgentAvailabilities(ctx, "a1", "s1"))
+	}},
+	"CallTimeouts": {parley.ScopeRead, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.CallTimeouts(ctx))
+	}},
+	"SetCallTimeouts": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.SetCallTimeouts(ctx, call.Timeouts{Inbound: 10}))
+	}},
+	"ResetCallTimeouts": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.ResetCallTimeouts(ctx))
+	}},
+	"WrapUpConfig": {parley.ScopeRead, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.WrapUpConfig(ctx))
+	}},
+	"SetWrapUpConfig": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.SetWrapUpConfig(ctx, call.WrapUpConfig{WrapUpSeconds: 5, Enabled: true}))
+	}},
+	"SetAgentCallWrapUp": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.SetAgentCallWrapUp(ctx, "a1", ptr(10)))
+	}},
+	"ExtendWrapUp": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.ExtendWrapUp(ctx, "f1", 10))
+	}},
+	"ClearWrapUp": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.ClearWrapUp(ctx, "f1"))
+	}},
+	"OfferCall": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.OfferCall(ctx, "call-in"))
+	}},
+	"ExpireCall": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.ExpireCall(ctx, "call-in"))
+	}},
+	"RunDue": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.RunDue(ctx))
+	}},
+	"Run": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		// One pass: the context has ended when it starts waiting.
+		ctx, cancel := context.WithCancel(ctx)
+		cancel()
+		return svc.Run(ctx, time.Hour)
+	}},
 }
 
 // authFixture has agents a1 and s1 (s1 a member of q1), queue q1,
@@ -192,7 +275,43 @@ func authFixture(t *testing.T, s *serviceSuite, opts ...parley.Option) *serviceF
 	require.NoError(t, err)
 	_, err = fx.svc.CreateCustomer(ctx, customer.Customer{ID: "k1", Name: "Kim"})
 	require.NoError(t, err)
+	callFixtures(t, fx)
 	return fx
+}
+
+// callFixtures adds, for the call operations, a default queue qv whose
+// member s1 (ACTIVE, heartbeat sent) has call-in ringing; call-out dialing
+// from d1; call-talk connected to b1; call-held connected to e1 and on
+// hold; and f1 in wrap-up after a call.
+func callFixtures(t *testing.T, fx *serviceFixture) {
+	t.Helper()
+	ctx := fx.ctx
+	_, err := fx.svc.CreateQueue(ctx, routing.Queue{ID: "qv", Name: "Voice", Default: true})
+	require.NoError(t, err)
+	require.NoError(t, ignore(fx.svc.AddQueueMember(ctx, "qv", "s1")))
+	_, err = fx.svc.UpdateAgent(ctx, "s1", routing.AgentPatch{Status: ptr(routing.Active)})
+	require.NoError(t, err)
+	require.NoError(t, fx.svc.Heartbeat(ctx, "s1"))
+	in, err := fx.svc.ReceiveCall(ctx, parley.InboundCall{ID: "call-in", CustomerID: "k2", From: "+1", To: "+2"})
+	require.NoError(t, err)
+	require.Equal(t, call.Ringing, in.State)
+	place := func(id, agent string) {
+		t.Helper()
+		_, err := fx.svc.CreateAgent(ctx, routing.Agent{ID: agent, DisplayName: agent})
+		require.NoError(t, err)
+		_, err = fx.svc.PlaceCall(ctx, parley.OutboundCall{ID: id, AgentID: agent, From: "+2", To: "+1"})
+		require.NoError(t, err)
+	}
+	place("call-out", "d1")
+	for _, c := range []struct{ id, agent string }{{"call-talk", "b1"}, {"call-held", "e1"}, {"call-done", "f1"}} {
+		place(c.id, c.agent)
+		_, err := fx.svc.AnswerCall(ctx, c.id)
+		require.NoError(t, err)
+	}
+	_, err = fx.svc.HoldCall(ctx, "call-held")
+	require.NoError(t, err)
+	_, err = fx.svc.HangUpCall(ctx, "call-done", call.Customer)
+	require.NoError(t, err)
 }
 
 var serviceAuthorizationCases = []serviceCase{
