@@ -111,10 +111,6 @@ func callTimes(c *call.Call) []time.Time {
 	return out
 }
 
-func callIDs(cs []*call.Call) []string {
-	return ids(cs, func(c *call.Call) string { return c.ID })
-}
-
 // everyCallField is a call with every field set (not a state the domain
 // would reach: the store keeps whatever it is given).
 func everyCallField(id, conv, agent string) *call.Call {
