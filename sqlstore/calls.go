@@ -359,16 +359,8 @@ func (t *tx) ListCalls(ctx context.Context, q storage.CallQuery) (storage.Page[*
 		b.where(callFilter(b, &q))
 		stmts = append(stmts, b.stmt().each(func(r row) error { return r.Scan(&page.Total) }))
 	}
-	b := newBuilder(d)
-	b.WriteString("SELECT " + callCols + " FROM {calls} k")
-	conds := callFilter(b, &q)
-	if ks != nil {
-		conds = append(conds, "(k.created_at, k.id) > ("+b.arg(d.time(ks.Time))+", "+b.arg(ks.ID)+")")
-	}
-	b.where(conds)
-	b.WriteString(" ORDER BY k.created_at, k.id LIMIT " + b.arg(q.Limit+1) + " OFFSET " + b.arg(q.Offset()))
 	items := make([]*call.Call, 0, min(q.Limit+1, 64))
-	stmts = append(stmts, b.stmt().each(func(r row) error {
+	stmts = append(stmts, d.callPage(&q, ks).each(func(r row) error {
 		c, err := scanCall(r)
 		items = append(items, c)
 		return err
@@ -382,6 +374,20 @@ func (t *tx) ListCalls(ctx context.Context, q storage.CallQuery) (storage.Page[*
 	}
 	page.Items = items
 	return page, nil
+}
+
+// callPage reads one page of q: limit+1 rows, to tell whether another
+// follows, from the keyset if any, in (created_at, id) order.
+func (d *dialect) callPage(q *storage.CallQuery, ks *storage.Keyset) *stmt {
+	b := newBuilder(d)
+	b.WriteString("SELECT " + callCols + " FROM {calls} k")
+	conds := callFilter(b, q)
+	if ks != nil {
+		conds = append(conds, "(k.created_at, k.id) > ("+b.arg(d.time(ks.Time))+", "+b.arg(ks.ID)+")")
+	}
+	b.where(conds)
+	b.WriteString(" ORDER BY k.created_at, k.id LIMIT " + b.arg(q.Limit+1) + " OFFSET " + b.arg(q.Offset()))
+	return b.stmt()
 }
 
 // callFilter returns the conditions of q on the calls table aliased k.
@@ -414,9 +420,7 @@ func (t *tx) DueCalls(ctx context.Context, at time.Time, limit int) ([]*call.Cal
 	if limit <= 0 {
 		return out, nil
 	}
-	st := d.stmt(`SELECT `+callCols+` FROM {calls} k
-		WHERE k.state IN ('RINGING', 'DIALING') AND k.deadline <= $1
-		ORDER BY k.deadline, k.id LIMIT $2`, d.time(at), limit).each(func(r row) error {
+	st := d.dueCalls(at, limit).each(func(r row) error {
 		c, err := scanCall(r)
 		out = append(out, c)
 		return err
@@ -425,6 +429,13 @@ func (t *tx) DueCalls(ctx context.Context, at time.Time, limit int) ([]*call.Cal
 		return nil, t.s.wrap(ctx, op, "", err)
 	}
 	return out, nil
+}
+
+// dueCalls reads up to limit calls due at at.
+func (d *dialect) dueCalls(at time.Time, limit int) *stmt {
+	return d.stmt(`SELECT `+callCols+` FROM {calls} k
+		WHERE k.state IN ('RINGING', 'DIALING') AND k.deadline <= $1
+		ORDER BY k.deadline, k.id LIMIT $2`, d.time(at), limit)
 }
 
 // presenceCols are the rest of an agent's presence after agentCols (alias
@@ -454,12 +465,7 @@ func (t *tx) AgentPresences(ctx context.Context, ids ...string) ([]routing.Prese
 	if len(ids) == 0 {
 		return out, nil
 	}
-	d := t.s.d
-	b := newBuilder(d)
-	b.WriteString("SELECT " + d.agentCols() + ", " + presenceCols + " FROM {agents} a")
-	b.where([]string{b.oneOf("a.id", ids)})
-	b.WriteString(" ORDER BY a.id")
-	st := b.stmt().each(func(r row) error {
+	st := t.s.d.agentPresences(ids).each(func(r row) error {
 		p, err := scanPresence(r)
 		out = append(out, p)
 		return err
@@ -468,6 +474,15 @@ func (t *tx) AgentPresences(ctx context.Context, ids ...string) ([]routing.Prese
 		return nil, t.s.wrap(ctx, op, "", err)
 	}
 	return out, nil
+}
+
+// agentPresences reads the presences of the agents of ids.
+func (d *dialect) agentPresences(ids []string) *stmt {
+	b := newBuilder(d)
+	b.WriteString("SELECT " + d.agentCols() + ", " + presenceCols + " FROM {agents} a")
+	b.where([]string{b.oneOf("a.id", ids)})
+	b.WriteString(" ORDER BY a.id")
+	return b.stmt()
 }
 
 // LapsedAgents implements storage.Tx, on the partial index
@@ -481,9 +496,7 @@ func (t *tx) LapsedAgents(ctx context.Context, lastBefore time.Time, limit int) 
 	if limit <= 0 {
 		return out, nil
 	}
-	d := t.s.d
-	st := d.stmt(`SELECT agent_id FROM {agent_presence} WHERE present AND last_heartbeat <= $1
-		ORDER BY last_heartbeat, agent_id LIMIT $2`, d.time(lastBefore), limit).each(func(r row) error {
+	st := t.s.d.lapsedAgents(lastBefore, limit).each(func(r row) error {
 		var id string
 		err := r.Scan(&id)
 		out = append(out, id)
@@ -493,6 +506,12 @@ func (t *tx) LapsedAgents(ctx context.Context, lastBefore time.Time, limit int) 
 		return nil, t.s.wrap(ctx, op, "", err)
 	}
 	return out, nil
+}
+
+// lapsedAgents reads up to limit ids of agents lapsed at lastBefore.
+func (d *dialect) lapsedAgents(lastBefore time.Time, limit int) *stmt {
+	return d.stmt(`SELECT agent_id FROM {agent_presence} WHERE present AND last_heartbeat <= $1
+		ORDER BY last_heartbeat, agent_id LIMIT $2`, d.time(lastBefore), limit)
 }
 
 // RecordHeartbeat implements storage.Tx: the flavor's statements, which

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -266,5 +268,140 @@ func TestPostgresHeartbeatRacesMarkAbsent(t *testing.T) {
 			require.True(t, w1 != w2, "trial %d: exactly one heartbeat sees the agent absent: %v %v", trial, w1, w2)
 			last = next
 		}
+	}
+}
+
+// callPlanQueries are the calls and presence reads whose plans must walk
+// an index, over the seed of seedCalls.
+func callPlanQueries(t *testing.T, s *sqlstore.Store) map[string][2]any {
+	t.Helper()
+	ctx := context.Background()
+	deep := func(q storage.CallQuery, skip int) storage.CallQuery {
+		t.Helper()
+		q.Limit, q.Page, q.SkipTotal = 1, skip, true
+		page, err := s.ListCalls(ctx, q)
+		require.NoError(t, err)
+		require.NotEmpty(t, page.NextCursor)
+		q.Limit, q.Page, q.Cursor = 50, 0, page.NextCursor
+		return q
+	}
+	out := map[string][2]any{}
+	for name, q := range map[string]storage.CallQuery{
+		"first page":          {},
+		"deep cursor":         deep(storage.CallQuery{}, 15_000),
+		"conversation":        {ConversationID: "c-7"},
+		"agent":               {AgentID: "a-17"},
+		"queue":               {QueueID: "q3"},
+		"state":               {States: []call.State{call.Queued}},
+		"queue and state":     {QueueID: "q3", States: []call.State{call.Queued}},
+		"queue, deep cursor":  deep(storage.CallQuery{QueueID: "q3"}, 1_500),
+		"states and a cursor": deep(storage.CallQuery{States: []call.State{call.Ringing, call.Connected}}, 100),
+	} {
+		qs, err := sqlstore.CallQueriesForTest(s, q, t0.Add(time.Hour), []string{"a-1", "a-2", "a-3"})
+		require.NoError(t, err)
+		out["list calls, "+name] = qs["call page"]
+		if name == "first page" {
+			for n, q := range qs {
+				if n != "call page" {
+					out[n] = q
+				}
+			}
+		}
+	}
+	return out
+}
+
+// callSeedRows calls over 100 conversations, 10 queues and 20,000 agents:
+// one in 50 ringing (each at an agent of its own), one in 50 queued, the
+// rest ended; one agent in 10 present.
+const callSeedRows = 20_000
+
+func TestPostgresCallPlansUseIndexes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newPostgres(t)
+	pool := poolOf(t, s)
+	tables := strings.NewReplacer("{conversations}", sqlstore.TableForTest(s, "conversations"),
+		"{agents}", sqlstore.TableForTest(s, "agents"), "{agent_presence}", sqlstore.TableForTest(s, "agent_presence"),
+		"{calls}", sqlstore.TableForTest(s, "calls"), "{n}", strconv.Itoa(callSeedRows))
+	for _, q := range []string{
+		`INSERT INTO {conversations} (id, topic, status, priority, channel, created_at, updated_at, version)
+		SELECT 'c-' || i, '', 'OPEN', 1, 'VOICE', $1::timestamptz, $1::timestamptz, 1 FROM generate_series(0, 99) AS i`,
+		`INSERT INTO {agents} (id, display_name, role, status, enabled, capacity, wrap_up_seconds, created_at, updated_at)
+		SELECT 'a-' || i, 'A', 'AGENT', 'ACTIVE', true, 5, 0, $1::timestamptz, $1::timestamptz FROM generate_series(0, {n} - 1) AS i`,
+		`INSERT INTO {agent_presence} (agent_id, last_heartbeat, present)
+		SELECT 'a-' || i, $1::timestamptz + i * interval '1 second', i % 10 = 0 FROM generate_series(0, {n} - 1) AS i`,
+		`INSERT INTO {calls} (id, conversation_id, channel, direction, from_addr, to_addr, client_type, state,
+			queue_id, agent_id, on_hold, transfers, created_at, updated_at, deadline, version)
+		SELECT 'k-' || lpad(i::text, 7, '0'), 'c-' || (i % 100), 'VOICE', 'INBOUND', '+1', '+2', 'PSTN',
+			CASE i % 50 WHEN 0 THEN 'RINGING' WHEN 1 THEN 'QUEUED' ELSE 'ENDED' END, 'q' || (i % 10),
+			CASE i % 50 WHEN 1 THEN NULL ELSE 'a-' || i END, false, 0,
+			$1::timestamptz + i * interval '1 second', $1::timestamptz,
+			CASE i % 50 WHEN 0 THEN $1::timestamptz + i * interval '1 second' END, 1
+		FROM generate_series(1, {n}) AS i`,
+	} {
+		_, err := pool.Exec(ctx, tables.Replace(q), t0)
+		require.NoError(t, err)
+	}
+	_, err := pool.Exec(ctx, "ANALYZE")
+	require.NoError(t, err)
+	for name, q := range callPlanQueries(t, s) {
+		rows, err := pool.Query(ctx, "EXPLAIN "+q[0].(string), q[1].([]any)...)
+		require.NoError(t, err)
+		var plan []string
+		for rows.Next() {
+			var line string
+			require.NoError(t, rows.Scan(&line))
+			plan = append(plan, line)
+		}
+		require.NoError(t, rows.Err())
+		text := strings.Join(plan, "\n")
+		t.Logf("%s:\n%s", name, text)
+		require.NotContains(t, text, "Seq Scan on calls", name)
+		require.NotContains(t, text, "Seq Scan on agent_presence", name)
+		require.Contains(t, text, "Index", name)
+	}
+}
+
+func TestSQLiteCallPlansUseIndexes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newSQLite(t)
+	db := s.SQLDB()
+	ts := func(expr string) string {
+		return `strftime('%Y-%m-%dT%H:%M:%S.000000Z', '2026-03-14T15:00:00', '+' || (` + expr + `) || ' seconds')`
+	}
+	tables := strings.NewReplacer("{conversations}", sqlstore.TableForTest(s, "conversations"),
+		"{agents}", sqlstore.TableForTest(s, "agents"), "{agent_presence}", sqlstore.TableForTest(s, "agent_presence"),
+		"{calls}", sqlstore.TableForTest(s, "calls"), "{n}", strconv.Itoa(callSeedRows),
+		"{t0}", ts("0"), "{ti}", ts("i"))
+	for _, q := range []string{
+		`WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 99)
+		INSERT INTO {conversations} (id, topic, status, priority, channel, created_at, updated_at, version)
+		SELECT 'c-' || i, '', 'OPEN', 1, 'VOICE', {t0}, {t0}, 1 FROM n`,
+		`WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {n} - 1)
+		INSERT INTO {agents} (id, display_name, role, status, enabled, capacity, wrap_up_seconds, created_at, updated_at)
+		SELECT 'a-' || i, 'A', 'AGENT', 'ACTIVE', 1, 5, 0, {t0}, {t0} FROM n`,
+		`WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {n} - 1)
+		INSERT INTO {agent_presence} (agent_id, last_heartbeat, present)
+		SELECT 'a-' || i, {ti}, i % 10 = 0 FROM n`,
+		`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n})
+		INSERT INTO {calls} (id, conversation_id, channel, direction, from_addr, to_addr, client_type, state,
+			queue_id, agent_id, on_hold, transfers, created_at, updated_at, deadline, version)
+		SELECT printf('k-%07d', i), 'c-' || (i % 100), 'VOICE', 'INBOUND', '+1', '+2', 'PSTN',
+			CASE i % 50 WHEN 0 THEN 'RINGING' WHEN 1 THEN 'QUEUED' ELSE 'ENDED' END, 'q' || (i % 10),
+			CASE i % 50 WHEN 1 THEN NULL ELSE 'a-' || i END, 0, 0, {ti}, {t0},
+			CASE i % 50 WHEN 0 THEN {ti} END, 1
+		FROM n`,
+		"ANALYZE",
+	} {
+		_, err := db.ExecContext(ctx, tables.Replace(q))
+		require.NoError(t, err)
+	}
+	for name, q := range callPlanQueries(t, s) {
+		plan := sqlitePlan(t, db, q[0].(string), q[1].([]any))
+		t.Logf("%s:\n%s", name, plan)
+		require.NotRegexp(t, `(?m)^SCAN (k|p|parley_calls|parley_agent_presence)$`, plan, name)
+		require.Contains(t, plan, "INDEX", name)
 	}
 }

@@ -39,7 +39,7 @@ CREATE INDEX calls_created ON {{schema}}.calls (created_at, id);
 CREATE INDEX calls_conversation ON {{schema}}.calls (conversation_id, created_at, id);
 CREATE INDEX calls_agent ON {{schema}}.calls (agent_id, created_at, id);
 CREATE INDEX calls_state_queue ON {{schema}}.calls (state, queue_id, created_at, id);
-CREATE INDEX calls_queue ON {{schema}}.calls (queue_id, state, created_at, id);
+CREATE INDEX calls_queue ON {{schema}}.calls (queue_id, created_at, id);
 -- The offers and dials that time out (Reader.DueCalls).
 CREATE INDEX calls_due ON {{schema}}.calls (deadline, id) WHERE state IN ('RINGING', 'DIALING');
 -- At most one live call per agent; also whether an agent is on a call.

@@ -37,7 +37,7 @@ CREATE INDEX {{prefix}}calls_created ON {{prefix}}calls (created_at, id);
 CREATE INDEX {{prefix}}calls_conversation ON {{prefix}}calls (conversation_id, created_at, id);
 CREATE INDEX {{prefix}}calls_agent ON {{prefix}}calls (agent_id, created_at, id);
 CREATE INDEX {{prefix}}calls_state_queue ON {{prefix}}calls (state, queue_id, created_at, id);
-CREATE INDEX {{prefix}}calls_queue ON {{prefix}}calls (queue_id, state, created_at, id);
+CREATE INDEX {{prefix}}calls_queue ON {{prefix}}calls (queue_id, created_at, id);
 -- The offers and dials that time out (Reader.DueCalls).
 CREATE INDEX {{prefix}}calls_due ON {{prefix}}calls (deadline, id) WHERE state IN ('RINGING', 'DIALING');
 -- At most one live call per agent; also whether an agent is on a call.
