@@ -146,8 +146,8 @@ func (t *tx) AgentLoad(ctx context.Context, agentID string) (int, error) {
 	return n, nil
 }
 
-// QueueMemberLoads implements storage.Tx: the members with their loads in
-// one query. The statuses restate routing.CountsAsLoad, as in AgentLoad.
+// QueueMemberLoads implements storage.Tx: the members with their loads,
+// live calls and heartbeats in one query (presenceCols).
 func (t *tx) QueueMemberLoads(ctx context.Context, queueID string) ([]storage.AgentLoad, error) {
 	const op = "counting queue member loads"
 	if err := checkCtx(ctx, op); err != nil {
@@ -164,13 +164,11 @@ func (t *tx) QueueMemberLoads(ctx context.Context, queueID string) ([]storage.Ag
 			exists = true
 			return nil
 		}),
-		d.stmt(`SELECT `+d.agentCols()+`,
-			(SELECT count(*) FROM {conversations} c WHERE c.agent_id = a.id AND c.status IN ('OPEN', 'WAITING'))
+		d.stmt(`SELECT `+d.agentCols()+`, `+presenceCols+`
 			FROM {queue_members} m JOIN {agents} a ON a.id = m.agent_id
 			WHERE m.queue_id = $1 ORDER BY a.id`, queueID).each(func(r row) error {
-			var load int
-			a, err := scanAgent(r, &load)
-			loads = append(loads, storage.AgentLoad{Agent: a, Load: load})
+			p, err := scanPresence(r)
+			loads = append(loads, storage.AgentLoad{Agent: p.Agent, Load: p.Load, OnCall: p.OnCall, LastHeartbeat: p.LastHeartbeat})
 			return err
 		}),
 	)
