@@ -182,7 +182,7 @@ type dialect struct {
 var tableNames = []string{
 	"conversations", "tags", "conversation_tags", "messages", "agents", "queues",
 	"queue_members", "routing_rules", "events", "event_seq", "schema_migrations",
-	"customers", "event_drafts", "calls", "agent_presence", "settings",
+	"customers", "event_drafts", "calls", "agent_presence", "settings", "working_hours",
 }
 
 func newDialect(f flavor, schema string) (*dialect, error) {
