@@ -377,6 +377,79 @@ var serviceCallCases = []serviceCase{
 		require.ErrorIs(t, err, parley.ErrNotFound)
 		fx.requireUnchanged(t, before)
 	}},
+	{"OfferSkipsAgentsThatCannotTakeACall", func(t *testing.T, s *serviceSuite) {
+		fx := s.callFixture(t, []string{"a1", "a2", "a3", "a4", "a5"})
+		fx.disable(t, "a1")
+		away := routing.Away
+		_, err := fx.svc.UpdateAgent(fx.ctx, "a2", routing.AgentPatch{Status: &away})
+		require.NoError(t, err)
+		require.NoError(t, ignore(fx.svc.RemoveQueueMember(fx.ctx, "q", "a3")))
+		c, err := fx.svc.PlaceCall(fx.ctx, parley.OutboundCall{From: "+1", To: "+2", AgentID: "a4"})
+		require.NoError(t, err)
+		_, err = fx.svc.AnswerCall(fx.ctx, c.ID)
+		require.NoError(t, err)
+		_, err = fx.svc.HangUpCall(fx.ctx, c.ID, call.Customer) // a4 wraps up
+		require.NoError(t, err)
+		in := fx.inboundCall(t, "1")
+		require.Equal(t, "a5", in.AgentID, "disabled, AWAY, no member and wrapping up are all passed over")
+		avs, err := fx.svc.AgentAvailabilities(fx.ctx, "a1", "a2", "a3", "a4", "a5", "nobody")
+		require.NoError(t, err)
+		require.Len(t, avs, 5)
+		require.Equal(t, routing.IneligibleDisabled, avs["a1"].Calls)
+		require.Equal(t, routing.IneligibleNotActive, avs["a2"].Calls)
+		require.Empty(t, avs["a3"].Calls, "membership is the call's to check, not availability's")
+		require.Equal(t, routing.IneligibleWrapUp, avs["a4"].Calls)
+		require.Equal(t, routing.IneligibleOnCall, avs["a5"].Calls)
+		require.Equal(t, routing.Busy, avs["a5"].Status)
+	}},
+	{"CallInNoQueueWaits", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
+		fx.activeAgent(t, "a1", 5)
+		require.NoError(t, fx.svc.Heartbeat(fx.ctx, "a1"))
+		c := fx.inboundCall(t, "1")
+		require.Equal(t, call.Queued, c.State)
+		require.Empty(t, c.QueueID, "no rule and no default queue")
+		require.Zero(t, fx.runDue(t).Offered)
+	}},
+	{"FailFreesTheAgentForTheNextCall", func(t *testing.T, s *serviceSuite) {
+		fx := s.callFixture(t, []string{"a1"})
+		c1 := fx.inboundCall(t, "1")
+		c2 := fx.inboundCall(t, "2")
+		require.Equal(t, call.Queued, c2.State)
+		_, err := fx.svc.HangUpCall(fx.ctx, c1.ID, call.Agent)
+		require.ErrorIs(t, err, call.ErrState, "an agent rejects a ringing call, it does not hang it up")
+		c1, err = fx.svc.FailCall(fx.ctx, c1.ID)
+		require.NoError(t, err)
+		require.Equal(t, call.Failed, c1.EndReason)
+		c2 = fx.getCall(t, c2.ID)
+		require.Equal(t, call.Ringing, c2.State, "the freed agent is offered the waiting call at once")
+		require.Equal(t, "a1", c2.AgentID)
+		a, err := fx.svc.GetAgent(fx.ctx, "a1")
+		require.NoError(t, err)
+		require.True(t, a.WrapUpUntil.IsZero(), "a call that never connected leaves nothing to wrap up")
+	}},
+	{"CallsThreadAndList", func(t *testing.T, s *serviceSuite) {
+		fx := s.callFixture(t, []string{"a1"})
+		c1 := fx.inboundCall(t, "1")
+		c2 := fx.inboundCall(t, "1")
+		require.Equal(t, c1.ConversationID, c2.ConversationID, "a customer's calls join their open call conversation")
+		_, err := fx.svc.CloseConversation(fx.ctx, c1.ConversationID)
+		require.NoError(t, err)
+		c3 := fx.inboundCall(t, "1")
+		require.NotEqual(t, c1.ConversationID, c3.ConversationID, "a closed one is not joined")
+
+		page, err := fx.svc.ListCalls(fx.ctx, storage.CallQuery{ConversationID: c1.ConversationID})
+		require.NoError(t, err)
+		require.Equal(t, []string{c1.ID, c2.ID}, callIDs(page.Items))
+		page, err = fx.svc.ListCalls(fx.ctx, storage.CallQuery{States: []call.State{call.Queued}})
+		require.NoError(t, err)
+		require.Equal(t, []string{c2.ID, c3.ID}, callIDs(page.Items))
+		page, err = fx.svc.ListCalls(fx.ctx, storage.CallQuery{AgentID: "a1"})
+		require.NoError(t, err)
+		require.Equal(t, []string{c1.ID}, callIDs(page.Items))
+		_, err = fx.svc.ListCalls(fx.ctx, storage.CallQuery{States: []call.State{"LOST"}})
+		requireInvalid(t, err, "state")
+	}},
 	// CallRaces: two call operations on one call or one agent from two
 	// goroutines (see call_race.go): a call rings at one agent at a time,
 	// an agent has at most one live call, and an accept racing the
@@ -392,4 +465,12 @@ var serviceCallCases = []serviceCase{
 			})
 		}
 	}},
+}
+
+func callIDs(calls []*call.Call) []string {
+	out := make([]string, len(calls))
+	for i, c := range calls {
+		out[i] = c.ID
+	}
+	return out
 }
