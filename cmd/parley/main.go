@@ -436,8 +436,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	ran := make(chan struct{})
 	go func() {
 		defer close(ran)
-		if c.runInterval > 0 {
-			_ = svc.Run(runCtx, c.runInterval) // returns nil when runCtx ends
+		if c.runInterval <= 0 {
+			return
+		}
+		if err := svc.Run(runCtx, c.runInterval); err != nil {
+			logger.Error("the runner did not start", "error", err)
 		}
 	}()
 	defer func() {
