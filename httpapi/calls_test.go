@@ -446,3 +446,16 @@ func TestCallRoutesLenient(t *testing.T) {
 	require.Equal(t, "trackingId", r.JSON(t)["field"])
 	strict.must(200, "GET", voice("/calls"), nil)
 }
+
+// TestVoiceRoutesKeepTheirPaths: WithBasePath moves the Conversations API
+// only; Infobip's voice and agent configuration APIs stay at their paths.
+func TestVoiceRoutesKeepTheirPaths(t *testing.T) {
+	t.Parallel()
+	f := setup(t, nil, httpapi.WithBasePath("/api"))
+	f.must(200, "POST", "/api/agents", map[string]any{"id": "ann", "displayName": "Ann", "status": "ACTIVE"})
+	f.must(200, "PUT", "/api/agents/ann/heartbeat", nil)
+	f.must(200, "GET", voice("/call-timeouts"), nil)
+	f.must(200, "PUT", "/ccca/1/agent-configs/ann/wrap-up", map[string]any{"wrapUpSeconds": 5})
+	requireError(t, f.do("GET", "/api/ccaas/voice/2/call-timeouts", nil), 404, "NOT_FOUND")
+	requireError(t, f.do("POST", voice("/call-timeouts"), nil), 405, "METHOD_NOT_ALLOWED")
+}
