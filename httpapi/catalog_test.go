@@ -77,7 +77,7 @@ func TestAgents(t *testing.T) {
 	require.Equal(t, path("/agents/ann"), r.Header.Get("Location"))
 	a := r.JSON(t)
 	require.Equal(t, map[string]any{
-		"id": "ann", "displayName": "Ann", "role": "AGENT", "status": "INVISIBLE", "enabled": true,
+		"id": "ann", "displayName": "Ann", "role": "AGENT", "status": "INVISIBLE", "availability": "INVISIBLE", "enabled": true,
 		"capacity": float64(5), "wrapUpSeconds": float64(0), "queues": []any{},
 		"createdAt": a["createdAt"], "updatedAt": a["updatedAt"],
 	}, a)

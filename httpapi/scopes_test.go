@@ -90,7 +90,8 @@ var scopeRequestBodies = map[string]string{
 
 // seededStore is a memory store holding agents ann (assigned c1) and sam
 // (a supervisor), queues q1 "Support" (member ann) and q2 "Billing",
-// conversation c1 (tagged vip, message m1) and the closed conversation c2.
+// conversation c1 (tagged vip, message m1), the closed conversation c2,
+// and the calls of seedCalls.
 func seededStore(t *testing.T) storage.Store {
 	t.Helper()
 	store := memstore.New()
@@ -112,6 +113,7 @@ func seededStore(t *testing.T) storage.Store {
 	require.NoError(t, err)
 	_, err = svc.CreateConversation(ctx, conversation.Conversation{ID: "c2", Status: conversation.Closed, Tags: []string{"vip"}})
 	require.NoError(t, err)
+	seedCalls(t, svc)
 	return store
 }
 
@@ -139,6 +141,9 @@ func headerScopes(r *http.Request) (parley.Actor, error) {
 
 // scopedPath fills a route's wildcards with the ids scopedHandler made.
 func scopedPath(route string) string {
+	if fixedAPI(route) != "" {
+		return voiceScopedPath(route)
+	}
 	id := "c1"
 	switch {
 	case strings.HasPrefix(route, "/agents/"):
@@ -185,7 +190,7 @@ func TestEveryRouteNeedsItsScope(t *testing.T) {
 				} else {
 					body = strings.NewReader("")
 				}
-				req := httptest.NewRequest(rt.method, DefaultBasePath+scopedPath(rt.path), body)
+				req := httptest.NewRequest(rt.method, pattern(DefaultBasePath, scopedPath(rt.path)), body)
 				req.Header.Set(HeaderAgentID, "ann")
 				names := make([]string, len(scopes))
 				for i, s := range scopes {

@@ -286,12 +286,15 @@ func toTag(t *tag.Tag) tagJSON {
 	return tagJSON{Name: t.Name, CreatedAt: wireTime(t.CreatedAt), UpdatedAt: wireTime(t.CreatedAt)}
 }
 
-// agentJSON is an agent on the wire.
+// agentJSON is an agent on the wire. Availability is derived
+// (routing.AvailabilityOf): whether the agent can take work now, in the
+// vocabulary of its chosen status.
 type agentJSON struct {
 	ID            string   `json:"id"`
 	DisplayName   string   `json:"displayName"`
 	Role          string   `json:"role"`
 	Status        string   `json:"status"`
+	Availability  string   `json:"availability"`
 	Enabled       bool     `json:"enabled"`
 	Capacity      int      `json:"capacity"`
 	WrapUpSeconds int      `json:"wrapUpSeconds"`
