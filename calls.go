@@ -377,9 +377,11 @@ func (s *Service) offer(ctx context.Context, tx storage.Tx, rec *recorder, c *ca
 	if err != nil {
 		return nil, err
 	}
-	// Calls wait, as conversations do, in a queue that does not assign
-	// now: auto-assignment off, or outside its working hours.
-	if on, err := assigns(ctx, tx, q, rec.now); err != nil || !on {
+	// Outside the queue's working hours calls wait, as conversations do,
+	// unless it assigns outside them too. Auto-assignment off does not
+	// hold a call back: an offer is how a call reaches an agent, and
+	// nobody can pick a waiting call by hand.
+	if on, err := offers(ctx, tx, q, rec.now); err != nil || !on {
 		return c, err
 	}
 	loads, err := tx.QueueMemberLoads(ctx, q.ID)

@@ -149,8 +149,8 @@ func hoursStatus(ctx context.Context, r storage.Reader, id string, now time.Time
 
 // assigns reports whether queue q assigns automatically at now: its
 // autoAssignment flag, inside its working hours or with AutoAssignOutside
-// (schedule.QueueHours.AutoAssigns). It holds for calls as for
-// conversations.
+// (schedule.QueueHours.AutoAssigns). Calls follow the working hours
+// only (see offers).
 func assigns(ctx context.Context, r storage.Reader, q *routing.Queue, now time.Time) (bool, error) {
 	if !q.AutoAssignment {
 		return false, nil
@@ -160,6 +160,16 @@ func assigns(ctx context.Context, r storage.Reader, q *routing.Queue, now time.T
 		return false, err
 	}
 	return schedule.QueueHours{WorkingHoursID: q.WorkingHoursID, AutoAssignOutside: q.AutoAssignOutside}.AutoAssigns(true, st), nil
+}
+
+// offers reports whether queue q offers its calls at now: inside its
+// working hours, or outside them with AutoAssignOutside.
+func offers(ctx context.Context, r storage.Reader, q *routing.Queue, now time.Time) (bool, error) {
+	st, err := hoursStatus(ctx, r, q.WorkingHoursID, now)
+	if err != nil {
+		return false, err
+	}
+	return schedule.Active(st) || q.AutoAssignOutside, nil
 }
 
 // activeRules leaves out of rules those whose working hours are outside

@@ -151,6 +151,8 @@ type queueInJSON struct {
 	MaxWaitSeconds          opt[int]    `json:"maxWaitSeconds"`
 	OverflowQueueID         opt[string] `json:"overflowQueueId"`
 	Default                 opt[bool]   `json:"default"`
+	WorkingHoursID          opt[string] `json:"workingHoursId"`
+	AutoAssignOutside       opt[bool]   `json:"isAutoAssignmentOutsideOfWorkingHoursEnabled"`
 }
 
 func (a *api) createQueue(w http.ResponseWriter, r *http.Request) (any, error) {
@@ -174,6 +176,8 @@ func (a *api) createQueue(w http.ResponseWriter, r *http.Request) (any, error) {
 		MaxWaitSeconds:       in.MaxWaitSeconds.Value,
 		OverflowQueueID:      in.OverflowQueueID.Value,
 		Default:              in.Default.Value,
+		WorkingHoursID:       in.WorkingHoursID.Value,
+		AutoAssignOutside:    in.AutoAssignOutside.Value,
 	}
 	if in.Strategy.Given() {
 		var err error
@@ -221,10 +225,17 @@ func (a *api) patchQueue(w http.ResponseWriter, r *http.Request) (any, error) {
 		"name": in.Name.Null, "autoAssignment": in.AutoAssignment.Null, "strategy": in.Strategy.Null,
 		"stickyAgent": in.StickyAgent.Null, "stickyTimeout": in.StickyTimeout.Null,
 		"maxWaitSeconds": in.MaxWaitSeconds.Null, "default": in.Default.Null,
+		"isAutoAssignmentOutsideOfWorkingHoursEnabled": in.AutoAssignOutside.Null,
 	}); err != nil {
 		return nil, err
 	}
 	var p routing.QueuePatch
+	if in.WorkingHoursID.Set {
+		p.WorkingHoursID = &in.WorkingHoursID.Value // null removes them
+	}
+	if in.AutoAssignOutside.Set {
+		p.AutoAssignOutside = &in.AutoAssignOutside.Value
+	}
 	if in.Name.Set {
 		p.Name = &in.Name.Value
 	}

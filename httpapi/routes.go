@@ -119,6 +119,14 @@ var routes = []route{
 	{http.MethodPatch, voiceAPI + "/{conversationId}/hold", http.StatusOK, noBody, (*api).holdCall},
 	{http.MethodPatch, voiceAPI + "/{conversationId}/unhold", http.StatusOK, noBody, (*api).unholdCall},
 
+	{http.MethodPost, "/working-hours", http.StatusOK, jsonBody, (*api).createWorkingHours},
+	{http.MethodGet, "/working-hours", http.StatusOK, noBody, (*api).listWorkingHours},
+	{http.MethodGet, "/working-hours/{id}", http.StatusOK, noBody, (*api).getWorkingHours},
+	{http.MethodPut, "/working-hours/{id}", http.StatusOK, jsonBody, (*api).replaceWorkingHours},
+	{http.MethodDelete, "/working-hours/{id}", http.StatusOK, noBody, (*api).deleteWorkingHours},
+	{http.MethodGet, "/working-hours/{id}/status", http.StatusOK, noBody, (*api).workingHoursStatus},
+	{http.MethodGet, voiceAPI + "/transfer/queues", http.StatusOK, noBody, (*api).queueActivity},
+
 	{http.MethodPost, voiceAPI + "/calls", http.StatusOK, jsonBody, (*api).receiveCall},
 	{http.MethodGet, voiceAPI + "/calls", http.StatusOK, noBody, (*api).listCalls},
 	{http.MethodGet, voiceAPI + "/calls/{id}", http.StatusOK, noBody, (*api).getCall},

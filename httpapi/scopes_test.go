@@ -114,6 +114,7 @@ func seededStore(t *testing.T) storage.Store {
 	_, err = svc.CreateConversation(ctx, conversation.Conversation{ID: "c2", Status: conversation.Closed, Tags: []string{"vip"}})
 	require.NoError(t, err)
 	seedCalls(t, svc)
+	seedWorkingHours(t, svc)
 	return store
 }
 
@@ -150,6 +151,8 @@ func scopedPath(route string) string {
 		id = "ann"
 	case strings.HasPrefix(route, "/queues/"):
 		id = "q1"
+	case strings.HasPrefix(route, "/working-hours/"):
+		id = "wh1"
 	}
 	return strings.NewReplacer("{id}", id, "{tagName}", "vip", "{name}", "vip", "{agentId}", "ann", "{messageId}", "m1", "{queueId}", "q1").Replace(route)
 }
