@@ -1,5 +1,6 @@
 // Package parley runs contact-centre conversations: conversations between
-// customers and agents, their messages and tags, agents, queues and routing.
+// customers and agents, their messages and tags, agents, queues and routing,
+// and calls with their offers, agent presence and wrap-up.
 // It is a library: the host application supplies the transport and a
 // storage.Store (memstore for tests and prototypes, sqlstore for SQLite or
 // PostgreSQL), and calls the Service.
@@ -52,12 +53,59 @@
 //  2. the conversation (LockConversation): one per transaction (inbound
 //     threading may pass over a closed one to the next, under its key);
 //  3. the customer (LockCustomer, EnsureCustomer), then tags (EnsureTag);
-//  4. agents (LockAgent): one per transaction, the conversation's
-//     assignee after the change or the agent automatic assignment claims.
+//  4. the call (LockCall): one per transaction, after its conversation
+//     when the change also locks that (accepting a call assigns it);
+//  5. agents (LockAgent): one per transaction, the conversation's
+//     assignee after the change, the agent automatic assignment claims,
+//     or the agent a call is offered to, ends at or is placed from.
 //
 // A transaction never locks a conversation after an agent, nor a second
 // agent: a router refused by its first choice leaves the conversation
 // waiting and drains the queue after the commit.
+//
+// # Calls, presence and the runner
+//
+// Calls (package call) belong to conversations on the VOICE or VIDEO
+// channel; the host reports what its media layer sees (ReceiveCall,
+// AcceptCall, HangUpCall, ...) and parley keeps the state and applies the
+// rules. An inbound call threads as an inbound message does, goes to the
+// queue the routing rules choose, and is offered to one eligible member at
+// a time, in the queue's strategy's order (OfferCall); an agent who
+// refuses or lets it ring out is skipped until every other has had it.
+// The call's conversation is not queued for messaging: it is assigned when
+// an agent accepts the call (to that agent, in the call's queue), and
+// messaging assignment never takes it. An agent has at most one live call
+// (ringing, dialing or connected), whatever the interleaving: the offer
+// locks the agent and checks it again, and every store keeps the rule as a
+// constraint (storage.Tx.CreateCall).
+//
+// Availability (routing.AvailabilityOf) is the one rule for whether an
+// agent can take work now: its status, its heartbeat (Heartbeat;
+// WithHeartbeatPolicy, two minutes by default), a live call, its wrap-up
+// and, for conversations, its load. Messaging assignment skips agents on a
+// call or whose heartbeat lapsed; an agent that never sent a heartbeat
+// still gets conversations (hosts without heartbeats keep working) but no
+// call. A heartbeat is one statement with no event; the first after a
+// lapse records agent.heartbeat_resumed, and the lapse itself
+// agent.heartbeat_lapsed, recorded by the runner.
+//
+// Wrap-up after a call follows the account's configuration
+// (SetWrapUpConfig, Infobip's account-wrap-up-config) and the agent's own
+// length (SetAgentCallWrapUp); it starts when a call that connected ends.
+// The wrap-up after closing a conversation (routing.Agent.WrapUpSeconds)
+// stays as a separate setting, off unless set: contact centres that close
+// chats want a pause too, and an agent has one wrap-up end either way.
+//
+// What time decides happens in RunDue, one pass, or Run, a loop a host
+// starts once per process: offers and dials that ran out (ExpireCall),
+// heartbeat lapses (and, with OnLapse REQUEUE, the lapsed agent's queued
+// conversations handed back to their queues), queued calls offered to
+// agents who became free (OfferCall), waiting conversations assigned and
+// moved past their queue's wait limit (AssignAllWaiting). Each item is
+// handled in a transaction of its own that locks and checks it again, so
+// any number of runners on one database handle each item once. Changes
+// that free an agent (a call ending, a wrap-up cleared, a heartbeat
+// resuming) offer its queues' calls at once, without waiting for a pass.
 //
 // The actor of a call travels in its context (WithActor): the agent id the
 // host vouches for, used for the reply matrix of OUTBOUND messages and as

@@ -91,6 +91,11 @@ func (s *Service) checkQueueReferences(ctx context.Context, tx storage.Tx, rec *
 			return fmt.Errorf("overflowQueueId: %w", err)
 		}
 	}
+	if q.WorkingHoursID != "" {
+		if _, err := tx.GetWorkingHours(ctx, q.WorkingHoursID); err != nil {
+			return fmt.Errorf("workingHoursId: %w", err)
+		}
+	}
 	if !q.Default {
 		return nil
 	}

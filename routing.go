@@ -48,6 +48,9 @@ func (s *Service) decide(ctx context.Context, tx storage.Reader, c *conversation
 	if err != nil {
 		return routing.Decision{}, err
 	}
+	if rules, err = activeRules(ctx, tx, rules, s.clock()); err != nil {
+		return routing.Decision{}, err
+	}
 	var defaultQueue string
 	q, err := tx.DefaultQueue(ctx)
 	switch {
@@ -177,7 +180,10 @@ func (s *Service) autoAssign(ctx context.Context, tx storage.Tx, rec *recorder, 
 		return nil
 	}
 	q, err := tx.GetQueue(ctx, c.QueueID)
-	if err != nil || !q.AutoAssignment {
+	if err != nil {
+		return err
+	}
+	if on, err := assigns(ctx, tx, q, rec.now); err != nil || !on {
 		return err
 	}
 	// Conversations already waiting come first (URGENT first, then the
@@ -191,7 +197,7 @@ func (s *Service) autoAssign(ctx context.Context, tx storage.Tx, rec *recorder, 
 		rec.wakeQueues = append(rec.wakeQueues, q.ID)
 		return nil
 	}
-	candidates, err := memberCandidates(ctx, tx, q)
+	candidates, err := s.memberCandidates(ctx, tx, q, rec.now)
 	if err != nil {
 		return err
 	}
@@ -212,17 +218,32 @@ func (s *Service) autoAssign(ctx context.Context, tx storage.Tx, rec *recorder, 
 }
 
 // memberCandidates returns the members of q with their loads, as the
-// routing decisions take them.
-func memberCandidates(ctx context.Context, r storage.Reader, q *routing.Queue) ([]routing.Candidate, error) {
+// routing decisions take them, leaving out those whose presence rules them
+// out at now (routing.AvailabilityOf: a lapsed heartbeat, a call).
+func (s *Service) memberCandidates(ctx context.Context, r storage.Reader, q *routing.Queue, now time.Time) ([]routing.Candidate, error) {
 	loads, err := r.QueueMemberLoads(ctx, q.ID)
 	if err != nil {
 		return nil, err
 	}
-	candidates := make([]routing.Candidate, len(loads))
-	for i, l := range loads {
-		candidates[i] = routing.Candidate{Agent: l.Agent, Load: l.Load}
+	candidates := make([]routing.Candidate, 0, len(loads))
+	for _, l := range loads {
+		if s.unavailable(l.Presence(), now) {
+			continue
+		}
+		candidates = append(candidates, routing.Candidate{Agent: l.Agent, Load: l.Load})
 	}
 	return candidates, nil
+}
+
+// unavailable reports whether presence p rules the agent out of messaging
+// assignment at now for a reason routing.CheckEligibility does not see:
+// its heartbeat lapsed, or it has a call.
+func (s *Service) unavailable(p routing.Presence, now time.Time) bool {
+	switch routing.AvailabilityOf(p, s.heartbeat, now).Conversations {
+	case routing.IneligibleNoHeartbeat, routing.IneligibleOnCall:
+		return true
+	}
+	return false
 }
 
 // stickyAgent returns the customer's previous agent when q prefers it for
@@ -243,13 +264,16 @@ func stickyAgent(ctx context.Context, r storage.Reader, q *routing.Queue, c *con
 // reads the agent, memberships included, once the lock is held: so what
 // claim checks is what stands at its commit.
 func (s *Service) claim(ctx context.Context, tx storage.Tx, rec *recorder, q *routing.Queue, c *conversation.Conversation, agentID string) (bool, error) {
-	a, err := tx.LockAgent(ctx, agentID)
+	if _, err := tx.LockAgent(ctx, agentID); err != nil {
+		return false, err
+	}
+	p, err := s.presence(ctx, tx, agentID)
 	if err != nil {
 		return false, err
 	}
-	load, err := tx.AgentLoad(ctx, agentID)
-	if err != nil {
-		return false, err
+	a, load := p.Agent, p.Load
+	if s.unavailable(p, rec.now) {
+		return false, nil
 	}
 	// Membership as the locked agent has it: q's members were read
 	// before the lock.
@@ -293,6 +317,12 @@ func (s *Service) AssignAllWaiting(ctx context.Context) (int, error) {
 	if err := s.authorize(ctx, "AssignAllWaiting"); err != nil {
 		return 0, err
 	}
+	return s.assignAllWaiting(ctx)
+}
+
+// assignAllWaiting is AssignAllWaiting without the scope check: the
+// runner's.
+func (s *Service) assignAllWaiting(ctx context.Context) (int, error) {
 	total := 0
 	q := storage.ListQuery{Paging: storage.Paging{Limit: storage.MaxLimit, SkipTotal: true}}
 	for {
@@ -323,8 +353,8 @@ func (s *Service) assignWaiting(ctx context.Context, queueID string) (int, error
 	if err := s.overflow(ctx, q); err != nil {
 		return 0, err
 	}
-	if !q.AutoAssignment {
-		return 0, nil
+	if on, err := assigns(ctx, s.store, q, s.clock()); err != nil || !on {
+		return 0, err
 	}
 	assigned := 0
 	for {
@@ -339,7 +369,7 @@ func (s *Service) assignWaiting(ctx context.Context, queueID string) (int, error
 // drainBatch assigns one batch of waiting conversations from a snapshot of
 // the queue's agents. more says whether another batch may find work.
 func (s *Service) drainBatch(ctx context.Context, q *routing.Queue) (assigned int, more bool, err error) {
-	candidates, err := memberCandidates(ctx, s.store, q)
+	candidates, err := s.memberCandidates(ctx, s.store, q, s.clock())
 	if err != nil {
 		return 0, false, err
 	}

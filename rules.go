@@ -44,6 +44,12 @@ func (s *Service) SetRoutingRules(ctx context.Context, rules []routing.Rule) ([]
 			if _, err := tx.GetQueue(ctx, r.QueueID); err != nil {
 				return fmt.Errorf("rules[%d].queueId: %w", i, err)
 			}
+			if r.WorkingHoursID == "" {
+				continue
+			}
+			if _, err := tx.GetWorkingHours(ctx, r.WorkingHoursID); err != nil {
+				return fmt.Errorf("rules[%d].workingHoursId: %w", i, err)
+			}
 		}
 		prev, err := tx.ListRules(ctx)
 		if err != nil {

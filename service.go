@@ -27,6 +27,7 @@ type Service struct {
 	authz           bool
 	logger          *slog.Logger
 	observers       []Observer
+	heartbeat       routing.HeartbeatPolicy
 }
 
 // New returns a Service over store.
@@ -171,6 +172,9 @@ func (s *Service) wake(ctx context.Context, rec *recorder) {
 	for _, q := range slices.Sorted(maps.Keys(queues)) {
 		if _, err := s.assignWaiting(ctx, q); err != nil {
 			s.logger.WarnContext(ctx, "parley: routing after a change", "queue", q, "error", err)
+		}
+		if err := s.offerQueuedIn(ctx, q); err != nil {
+			s.logger.WarnContext(ctx, "parley: offering calls after a change", "queue", q, "error", err)
 		}
 	}
 }

@@ -52,7 +52,7 @@ func (a *api) createAgent(w http.ResponseWriter, r *http.Request) (any, error) {
 		return nil, err
 	}
 	w.Header().Set("Location", a.base+"/agents/"+url.PathEscape(out.ID))
-	return toAgent(out), nil
+	return a.withAvailability(r.Context(), out)
 }
 
 func (a *api) getAgent(w http.ResponseWriter, r *http.Request) (any, error) {
@@ -63,7 +63,7 @@ func (a *api) getAgent(w http.ResponseWriter, r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return toAgent(ag), nil
+	return a.withAvailability(r.Context(), ag)
 }
 
 // patchAgent changes the fields the body gives; none of an agent's fields
@@ -117,19 +117,25 @@ func (a *api) patchAgent(w http.ResponseWriter, r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return toAgent(ag), nil
+	return a.withAvailability(r.Context(), ag)
 }
 
+// listAgents lists agents with their availability; availability=...
+// (any of the values) keeps the agents whose availability is one of them.
 func (a *api) listAgents(w http.ResponseWriter, r *http.Request) (any, error) {
-	lq, order, err := a.idListQuery(r, unsupportedAgentFilters)
+	var want []routing.AgentStatus
+	lq, order, err := a.idListQuery(r, unsupportedAgentFilters, func(q *query) (err error) {
+		want, err = readAvailability(q)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	page, err := a.svc.ListAgents(r.Context(), lq)
+	page, avail, err := a.agentPage(r.Context(), lq, want)
 	if err != nil {
 		return nil, err
 	}
-	return listOf("agents", lq.Paging, page, order, toAgent), nil
+	return listOf("agents", lq.Paging, page, order, agentsWithAvailability(avail)), nil
 }
 
 // queueInJSON is the body of POST and PATCH /queues.
@@ -145,6 +151,8 @@ type queueInJSON struct {
 	MaxWaitSeconds          opt[int]    `json:"maxWaitSeconds"`
 	OverflowQueueID         opt[string] `json:"overflowQueueId"`
 	Default                 opt[bool]   `json:"default"`
+	WorkingHoursID          opt[string] `json:"workingHoursId"`
+	AutoAssignOutside       opt[bool]   `json:"isAutoAssignmentOutsideOfWorkingHoursEnabled"`
 }
 
 func (a *api) createQueue(w http.ResponseWriter, r *http.Request) (any, error) {
@@ -168,6 +176,8 @@ func (a *api) createQueue(w http.ResponseWriter, r *http.Request) (any, error) {
 		MaxWaitSeconds:       in.MaxWaitSeconds.Value,
 		OverflowQueueID:      in.OverflowQueueID.Value,
 		Default:              in.Default.Value,
+		WorkingHoursID:       in.WorkingHoursID.Value,
+		AutoAssignOutside:    in.AutoAssignOutside.Value,
 	}
 	if in.Strategy.Given() {
 		var err error
@@ -215,10 +225,17 @@ func (a *api) patchQueue(w http.ResponseWriter, r *http.Request) (any, error) {
 		"name": in.Name.Null, "autoAssignment": in.AutoAssignment.Null, "strategy": in.Strategy.Null,
 		"stickyAgent": in.StickyAgent.Null, "stickyTimeout": in.StickyTimeout.Null,
 		"maxWaitSeconds": in.MaxWaitSeconds.Null, "default": in.Default.Null,
+		"isAutoAssignmentOutsideOfWorkingHoursEnabled": in.AutoAssignOutside.Null,
 	}); err != nil {
 		return nil, err
 	}
 	var p routing.QueuePatch
+	if in.WorkingHoursID.Set {
+		p.WorkingHoursID = &in.WorkingHoursID.Value // null removes them
+	}
+	if in.AutoAssignOutside.Set {
+		p.AutoAssignOutside = &in.AutoAssignOutside.Value
+	}
 	if in.Name.Set {
 		p.Name = &in.Name.Value
 	}
@@ -255,7 +272,7 @@ func (a *api) patchQueue(w http.ResponseWriter, r *http.Request) (any, error) {
 }
 
 func (a *api) listQueues(w http.ResponseWriter, r *http.Request) (any, error) {
-	lq, order, err := a.idListQuery(r, unsupportedQueueFilters)
+	lq, order, err := a.idListQuery(r, unsupportedQueueFilters, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -333,9 +350,10 @@ func (a *api) removeAgentQueue(w http.ResponseWriter, r *http.Request) (any, err
 	return success("Agent removed from queue successfully."), nil
 }
 
-// idListQuery reads the paging of a list in id order (agents, queues), and
-// refuses the Infobip filters it does not support.
-func (a *api) idListQuery(r *http.Request, unsupported []string) (storage.ListQuery, string, error) {
+// idListQuery reads the paging of a list in id order (agents, queues),
+// the filters that filters reads (when not nil), and refuses the Infobip
+// filters it does not support.
+func (a *api) idListQuery(r *http.Request, unsupported []string, filters func(*query) error) (storage.ListQuery, string, error) {
 	var lq storage.ListQuery
 	q, err := a.newQuery(r.URL)
 	if err != nil {
@@ -343,6 +361,11 @@ func (a *api) idListQuery(r *http.Request, unsupported []string) (storage.ListQu
 	}
 	if err := q.unsupported(unsupported); err != nil {
 		return lq, "", err
+	}
+	if filters != nil {
+		if err := filters(q); err != nil {
+			return lq, "", err
+		}
 	}
 	order, err := q.order(storage.Order{Field: storage.SortID}, storage.SortID)
 	if err != nil {

@@ -27,7 +27,7 @@ func TestRoutesWithoutBodyRefuseOne(t *testing.T) {
 		t.Run(key, func(t *testing.T) {
 			t.Parallel()
 			send := func(h http.Handler, body string) (int, map[string]any) {
-				req := httptest.NewRequest(rt.method, DefaultBasePath+scopedPath(rt.path), strings.NewReader(body))
+				req := httptest.NewRequest(rt.method, pattern(DefaultBasePath, scopedPath(rt.path)), strings.NewReader(body))
 				req.Header.Set("x-scopes", both)
 				rec := httptest.NewRecorder()
 				h.ServeHTTP(rec, req)

@@ -77,7 +77,7 @@ func TestAgents(t *testing.T) {
 	require.Equal(t, path("/agents/ann"), r.Header.Get("Location"))
 	a := r.JSON(t)
 	require.Equal(t, map[string]any{
-		"id": "ann", "displayName": "Ann", "role": "AGENT", "status": "INVISIBLE", "enabled": true,
+		"id": "ann", "displayName": "Ann", "role": "AGENT", "status": "INVISIBLE", "availability": "INVISIBLE", "enabled": true,
 		"capacity": float64(5), "wrapUpSeconds": float64(0), "queues": []any{},
 		"createdAt": a["createdAt"], "updatedAt": a["updatedAt"],
 	}, a)
@@ -148,6 +148,7 @@ func TestQueues(t *testing.T) {
 		"id": "billing", "name": "Billing", "autoAssignment": false, "isAutoAssignmentEnabled": false, "strategy": "LEAST_BUSY",
 		"stickyAgent": false, "stickyTimeout": float64(0), "maxWaitSeconds": float64(0),
 		"overflowQueueId": nil, "default": false, "members": []any{},
+		"workingHoursId": nil, "isAutoAssignmentOutsideOfWorkingHoursEnabled": false,
 		"createdAt": q["createdAt"], "updatedAt": q["updatedAt"],
 	}, q)
 
@@ -215,7 +216,7 @@ func TestRoutingRules(t *testing.T) {
 	rules := put["rules"].([]any)
 	require.Len(t, rules, 3)
 	require.Equal(t, map[string]any{"id": "vip", "name": "VIP customers", "queueId": "support", "priority": "URGENT", "enabled": true,
-		"condition": map[string]any{"match": "any", "tagsAny": []any{"vip"}, "customerId": "c1"}}, rules[0])
+		"condition": map[string]any{"match": "any", "tagsAny": []any{"vip"}, "customerId": "c1"}, "workingHoursId": nil}, rules[0])
 	second := rules[1].(map[string]any)
 	require.NotEmpty(t, second["id"], "a rule without an id gets one")
 	require.Equal(t, false, second["enabled"])

@@ -66,7 +66,7 @@
 //	                                          createdAt (default asc); tags: name;
 //	                                          agents, queues: id asc
 //	agents: agentIds, queueIds, displayName, not offered: a 400 naming the filter     not built yet; ignored, the list would
-//	 email, status, availability, role,                                                 come unfiltered
+//	 email, status, role,                                                               come unfiltered
 //	 enabled, created/updated After/Before;
 //	 queues: queueIds, agentId,
 //	 workingHoursId, name; tags: name;
@@ -84,7 +84,12 @@
 //	 stickyAgentTimeoutDays, ...              stickyTimeout in seconds                  other queue fields are ignored
 //	                                          (isAutoAssignmentEnabled is read and
 //	                                          answered, beside autoAssignment)
-//	agent availability                       not answered                              derived availability is not built
+//	heartbeat: an unknown agent is a 400     404 NOT_FOUND                             Infobip documents both; one answer
+//	 (its example) or a 404                                                             for an unknown id everywhere
+//	hold, unhold: 400 "Hold action failed."  the same, with the code of the failure    which failure it was, in the one
+//	                                          (PRECONDITION_FAILED: no connected call;  error shape
+//	                                          CONFLICT: already, or not, on hold)
+//	outbound-call-conversation answer        the same, and callId                      the call the host reports on
 //	content types EMAIL, MEDIA_TEMPLATE,     TEXT, IMAGE, LOCATION, TEMPLATE, AUDIO,   the contract's types; an EMAIL message
 //	 interactive ones                         VIDEO, DOCUMENT, CONTACT                  is any type on the EMAIL channel, with
 //	                                                                                    content.sender and senderName
@@ -97,6 +102,39 @@
 //	—                                        /events, /history, /inbound-messages,     parley's own routes
 //	                                          GET /tags/{name}, GET .../messages/{id},
 //	                                          GET /openapi.json
+//
+// # Calls and presence
+//
+// Infobip's voice API and agent configuration API have routes of their
+// own, at their own paths whatever the base path (WithBasePath moves the
+// Conversations API only): GET, PUT and DELETE /ccaas/voice/2/call-timeouts
+// ({inbound, outbound}, 3..60 seconds, null for the default),
+// GET and PUT /ccaas/voice/2/account-wrap-up-config ({wrapUpSeconds,
+// canExtendWrapUp, enabled}, all required), PUT
+// /ccca/1/agent-configs/{agentId}/wrap-up ({wrapUpSeconds}, null for the
+// account's), PATCH /ccaas/voice/2/agent/{agentId}/wrap-up-time/add/{seconds}
+// and .../clear, POST /ccaas/voice/2/outbound-call-conversation ({from,
+// to, agentId, voiceClientType}) and PATCH
+// /ccaas/voice/2/{conversationId}/hold and /unhold, which act on the
+// conversation's connected call. PUT /agents/{id}/heartbeat, under the
+// base path, records an agent's heartbeat; every agent answered carries
+// its derived "availability" (ACTIVE, BUSY, AWAY, INVISIBLE; see
+// routing.AvailabilityOf), and GET /agents?availability=... filters by it,
+// reading agents in id order and keeping the matching ones, so that its
+// pages, by page or by cursor, neither skip nor repeat an agent.
+//
+// What only the host's media layer knows comes through parley's own
+// routes, in the same style: POST /ccaas/voice/2/calls (a call arrived:
+// {customerId, from, to, channel, voiceClientType, id}), GET
+// /ccaas/voice/2/calls (filters conversationId, agentId, queueId, state;
+// oldest first) and GET .../calls/{id}, and the transitions POST
+// .../calls/{id}/accept and /reject (the agent is the request's actor, or
+// the body's agentId when the request names none; given both, they must
+// agree), /answer, /hangup ({side: CUSTOMER or AGENT}) and /fail. Each
+// answers the call as it then is. A route that changes something reads
+// what the change needs (the conversation's call to hold, the availability
+// of the agent written) with the caller's write scope: a key that may
+// write needs no read scope for it.
 //
 // # Answers
 //
@@ -137,7 +175,9 @@
 // with "field" added, for a 400, naming the field, query parameter or
 // header at fault. ErrInvalid is 400 INVALID, ErrNotFound 404 NOT_FOUND,
 // ErrAlreadyExists 409 ALREADY_EXISTS, ErrClosed 409 CLOSED, ErrForbidden
-// 403 FORBIDDEN, ErrConflict 409 CONFLICT, ErrUnauthenticated (from an
+// 403 FORBIDDEN, ErrConflict 409 CONFLICT (a call transition the call's
+// state refuses among them), ErrPrecondition 412 PRECONDITION_FAILED,
+// ErrUnauthenticated (from an
 // ActorFunc) 401 UNAUTHENTICATED, ErrUnavailable (the database cannot be
 // reached) and a passed request deadline 503 UNAVAILABLE with Retry-After.
 // A duplicate tag on POST /tags is 400 ALREADY_EXISTS, "Tag already

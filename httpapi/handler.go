@@ -50,10 +50,14 @@ func WithStrict() Option {
 	return func(c *config) { c.strict = true }
 }
 
-// WithBasePath sets the path prefix of every route (default "/ccaas/1").
-// A missing leading slash is added and a trailing one dropped; "" or "/"
-// serves the routes at the root. The prefix is matched literally: a
-// character such as '{' or a space is escaped, never read as a pattern.
+// WithBasePath sets the path prefix of the Conversations API's routes
+// (default "/ccaas/1"). The routes of Infobip's voice API (/ccaas/voice/2)
+// and agent configuration API (/ccca/1) stay at those paths, as Infobip
+// serves them; a host that wants them elsewhere rewrites the path in front
+// of the handler. A missing leading slash is added and a trailing one
+// dropped; "" or "/" serves the routes at the root. The prefix is matched
+// literally: a character such as '{' or a space is escaped, never read as
+// a pattern.
 func WithBasePath(base string) Option {
 	return func(c *config) { c.base = httpwire.BasePath(base) }
 }
@@ -106,7 +110,7 @@ func New(svc *parley.Service, opts ...Option) http.Handler {
 	a.doc = openAPIFor(a.base)
 	a.mux = http.NewServeMux()
 	for _, rt := range routes {
-		a.mux.Handle(rt.method+" "+a.base+rt.path, a.serve(rt))
+		a.mux.Handle(rt.method+" "+pattern(a.base, rt.path), a.serve(rt))
 	}
 	// Anything no route matches: a JSON 404, or 405 when the path exists
 	// under other methods.
@@ -206,7 +210,7 @@ func (a *api) writeJSON(w http.ResponseWriter, status int, body any) {
 func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var ans *answerError
 	if errors.As(err, &ans) {
-		a.writeJSON(w, ans.status, errorJSON{StatusCode: "ERROR", Message: ans.message, Code: ans.code})
+		a.writeJSON(w, ans.status, errorJSON{StatusCode: "ERROR", Message: ans.message, Code: ans.code, Field: ans.field})
 		return
 	}
 	if status, code, field, ok := httpwire.Classify(err); ok {
@@ -233,6 +237,7 @@ func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
 type answerError struct {
 	status  int
 	code    string
+	field   string // the request field at fault, if any
 	message string
 	err     error
 }

@@ -22,12 +22,47 @@ type openAPIOperation struct {
 }
 
 type openAPIDocument struct {
-	OpenAPI    string                                 `json:"openapi"`
-	Servers    []struct{ URL string }                 `json:"servers"`
-	Paths      map[string]map[string]openAPIOperation `json:"paths"`
+	OpenAPI    string                                `json:"openapi"`
+	Servers    []openAPIServer                       `json:"servers"`
+	Paths      map[string]map[string]json.RawMessage `json:"paths"`
 	Components struct {
 		Parameters map[string]map[string]any `json:"parameters"`
 	} `json:"components"`
+}
+
+type openAPIServer struct {
+	URL string `json:"url"`
+}
+
+// operations reads the operations of every path, by the path they are
+// served at: a path item with servers of its own (the routes of
+// Infobip's other APIs, fixedAPIs) is under its one server URL, the others
+// under the document's.
+func (d openAPIDocument) operations(t *testing.T) map[string]map[string]openAPIOperation {
+	t.Helper()
+	out := map[string]map[string]openAPIOperation{}
+	for p, item := range d.Paths {
+		prefix := ""
+		if raw, ok := item["servers"]; ok {
+			var servers []openAPIServer
+			require.NoError(t, json.Unmarshal(raw, &servers), p)
+			require.Len(t, servers, 1, "%s: one server", p)
+			prefix = servers[0].URL
+			require.Contains(t, fixedAPIs, prefix, "%s: a server of its own is one of Infobip's other APIs", p)
+		}
+		ops := map[string]openAPIOperation{}
+		for method, raw := range item {
+			if method == "servers" {
+				continue
+			}
+			var op openAPIOperation
+			require.NoError(t, json.Unmarshal(raw, &op), "%s %s", method, p)
+			ops[method] = op
+		}
+		require.NotContains(t, out, prefix+p, "%s described twice", prefix+p)
+		out[prefix+p] = ops
+	}
+	return out
 }
 
 var wildcard = regexp.MustCompile(`\{([^}]+)\}`)
@@ -45,9 +80,10 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	require.Equal(t, DefaultBasePath, doc.Servers[0].URL)
 	require.Contains(t, string(openAPIDoc), serverURL, "openAPIFor rewrites this exact text")
 
+	paths := doc.operations(t)
 	described := map[string]bool{}
 	operationIDs := map[string]bool{}
-	for p, ops := range doc.Paths {
+	for p, ops := range paths {
 		for method, op := range ops {
 			described[strings.ToUpper(method)+" "+p] = true
 			require.NotEmpty(t, op.OperationID, "%s %s", method, p)
@@ -61,7 +97,7 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 		key := rt.method + " " + rt.path
 		require.False(t, routed[key], "route %s twice in the table", key)
 		routed[key] = true
-		op, ok := doc.Paths[rt.path][strings.ToLower(rt.method)]
+		op, ok := paths[rt.path][strings.ToLower(rt.method)]
 		require.True(t, ok, "route %s has no description in openapi.json", key)
 		require.NotEmpty(t, op.Summary, key)
 		require.Equal(t, rt.body == jsonBody, op.RequestBody != nil,
@@ -90,7 +126,7 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 		slices.Sort(got)
 		require.Equal(t, want, got, "%s: path parameters", key)
 
-		for _, code := range []string{"400", "401", "403", "404", "409", "500"} {
+		for _, code := range []string{"400", "401", "403", "404", "409", "412", "500"} {
 			if raw, ok := op.Responses[code]; ok {
 				require.Contains(t, string(raw), "#/components/responses/", "%s %s", key, code)
 			}

@@ -183,7 +183,7 @@ func (q *query) order(def storage.Order, fields ...storage.SortField) (storage.O
 // they would answer an unfiltered list the client takes for a filtered one.
 var (
 	unsupportedConversationFilters = []string{"closedAfter", "closedBefore"}
-	unsupportedAgentFilters        = []string{"agentIds", "queueIds", "displayName", "email", "status", "availability", "role", "enabled", "createdAfter", "createdBefore", "updatedAfter", "updatedBefore"}
+	unsupportedAgentFilters        = []string{"agentIds", "queueIds", "displayName", "email", "status", "role", "enabled", "createdAfter", "createdBefore", "updatedAfter", "updatedBefore"}
 	unsupportedQueueFilters        = []string{"queueIds", "agentId", "workingHoursId", "name"}
 	unsupportedTagFilters          = []string{"name"}
 )

@@ -1,6 +1,9 @@
 package httpapi
 
-import "net/http"
+import (
+	"net/http"
+	"strings"
+)
 
 // route is one endpoint: method, path under the base path (Go 1.22
 // ServeMux wildcards), the status of a success, whether it reads a request
@@ -24,6 +27,38 @@ const (
 	// jsonBody: the handler reads a JSON object with decodeBody.
 	jsonBody
 )
+
+// Infobip serves its voice routes and its agent configuration under APIs
+// of their own, beside the Conversations API at the base path. A route
+// whose path begins with one of these prefixes is served at that path as
+// it is, whatever the base path (see WithBasePath); every other path is
+// under the base path.
+const (
+	voiceAPI       = "/ccaas/voice/2"
+	agentConfigAPI = "/ccca/1"
+)
+
+// fixedAPIs are the prefixes of the routes the base path does not move.
+var fixedAPIs = []string{voiceAPI, agentConfigAPI}
+
+// fixedAPI returns the prefix of Infobip's other API that path belongs to,
+// or "" for a route under the base path.
+func fixedAPI(path string) string {
+	for _, p := range fixedAPIs {
+		if strings.HasPrefix(path, p+"/") {
+			return p
+		}
+	}
+	return ""
+}
+
+// pattern is the path a route is served at under base.
+func pattern(base, path string) string {
+	if fixedAPI(path) != "" {
+		return path
+	}
+	return base + path
+}
 
 // routes is the one table of endpoints: New registers exactly these, and a
 // test checks each against the OpenAPI description (openapi.json).
@@ -59,6 +94,7 @@ var routes = []route{
 	{http.MethodGet, "/agents/{id}", http.StatusOK, noBody, (*api).getAgent},
 	{http.MethodPatch, "/agents/{id}", http.StatusOK, jsonBody, (*api).patchAgent},
 	{http.MethodPost, "/agents/{id}/queues", http.StatusOK, jsonBody, (*api).addAgentQueue},
+	{http.MethodPut, "/agents/{id}/heartbeat", http.StatusOK, noBody, (*api).heartbeat},
 	{http.MethodDelete, "/agents/{id}/queues/{queueId}", http.StatusOK, noBody, (*api).removeAgentQueue},
 
 	{http.MethodPost, "/queues", http.StatusOK, jsonBody, (*api).createQueue},
@@ -70,6 +106,35 @@ var routes = []route{
 
 	{http.MethodGet, "/routing", http.StatusOK, noBody, (*api).routingRules},
 	{http.MethodPut, "/routing", http.StatusOK, jsonBody, (*api).setRoutingRules},
+
+	{http.MethodGet, voiceAPI + "/call-timeouts", http.StatusOK, noBody, (*api).callTimeouts},
+	{http.MethodPut, voiceAPI + "/call-timeouts", http.StatusOK, jsonBody, (*api).setCallTimeouts},
+	{http.MethodDelete, voiceAPI + "/call-timeouts", http.StatusOK, noBody, (*api).resetCallTimeouts},
+	{http.MethodGet, voiceAPI + "/account-wrap-up-config", http.StatusOK, noBody, (*api).wrapUpConfig},
+	{http.MethodPut, voiceAPI + "/account-wrap-up-config", http.StatusOK, jsonBody, (*api).setWrapUpConfig},
+	{http.MethodPatch, voiceAPI + "/agent/{agentId}/wrap-up-time/add/{seconds}", http.StatusOK, noBody, (*api).extendWrapUp},
+	{http.MethodPatch, voiceAPI + "/agent/{agentId}/wrap-up-time/clear", http.StatusOK, noBody, (*api).clearWrapUp},
+	{http.MethodPut, agentConfigAPI + "/agent-configs/{agentId}/wrap-up", http.StatusOK, jsonBody, (*api).setAgentWrapUp},
+	{http.MethodPost, voiceAPI + "/outbound-call-conversation", http.StatusOK, jsonBody, (*api).placeCall},
+	{http.MethodPatch, voiceAPI + "/{conversationId}/hold", http.StatusOK, noBody, (*api).holdCall},
+	{http.MethodPatch, voiceAPI + "/{conversationId}/unhold", http.StatusOK, noBody, (*api).unholdCall},
+
+	{http.MethodPost, "/working-hours", http.StatusOK, jsonBody, (*api).createWorkingHours},
+	{http.MethodGet, "/working-hours", http.StatusOK, noBody, (*api).listWorkingHours},
+	{http.MethodGet, "/working-hours/{id}", http.StatusOK, noBody, (*api).getWorkingHours},
+	{http.MethodPut, "/working-hours/{id}", http.StatusOK, jsonBody, (*api).replaceWorkingHours},
+	{http.MethodDelete, "/working-hours/{id}", http.StatusOK, noBody, (*api).deleteWorkingHours},
+	{http.MethodGet, "/working-hours/{id}/status", http.StatusOK, noBody, (*api).workingHoursStatus},
+	{http.MethodGet, voiceAPI + "/transfer/queues", http.StatusOK, noBody, (*api).queueActivity},
+
+	{http.MethodPost, voiceAPI + "/calls", http.StatusOK, jsonBody, (*api).receiveCall},
+	{http.MethodGet, voiceAPI + "/calls", http.StatusOK, noBody, (*api).listCalls},
+	{http.MethodGet, voiceAPI + "/calls/{id}", http.StatusOK, noBody, (*api).getCall},
+	{http.MethodPost, voiceAPI + "/calls/{id}/accept", http.StatusOK, jsonBody, (*api).acceptCall},
+	{http.MethodPost, voiceAPI + "/calls/{id}/reject", http.StatusOK, jsonBody, (*api).rejectCall},
+	{http.MethodPost, voiceAPI + "/calls/{id}/answer", http.StatusOK, jsonBody, (*api).answerCall},
+	{http.MethodPost, voiceAPI + "/calls/{id}/hangup", http.StatusOK, jsonBody, (*api).hangUpCall},
+	{http.MethodPost, voiceAPI + "/calls/{id}/fail", http.StatusOK, jsonBody, (*api).failCall},
 
 	{http.MethodGet, "/events", http.StatusOK, noBody, (*api).events},
 	{http.MethodGet, "/openapi.json", http.StatusOK, noBody, (*api).openAPI},

@@ -23,6 +23,8 @@ type ruleInJSON struct {
 	Priority  opt[string]          `json:"priority"`
 	Enabled   opt[bool]            `json:"enabled"`
 	Condition opt[conditionInJSON] `json:"condition"`
+	// WorkingHoursID makes the rule match only inside those working hours.
+	WorkingHoursID opt[string] `json:"workingHoursId"`
 }
 
 // conditionInJSON is a rule's condition; channels and priorities accept
@@ -45,6 +47,8 @@ func (in ruleInJSON) rule(prefix string) (routing.Rule, error) {
 		Name:     in.Name.Value,
 		QueueID:  in.QueueID.Value,
 		Disabled: in.Enabled.Given() && !in.Enabled.Value,
+		// A rule names working hours by id; null or absent for none.
+		WorkingHoursID: in.WorkingHoursID.Value,
 		Condition: routing.Condition{
 			Match:         routing.Match(c.Match),
 			TagsAny:       c.TagsAny,

@@ -90,7 +90,8 @@ var scopeRequestBodies = map[string]string{
 
 // seededStore is a memory store holding agents ann (assigned c1) and sam
 // (a supervisor), queues q1 "Support" (member ann) and q2 "Billing",
-// conversation c1 (tagged vip, message m1) and the closed conversation c2.
+// conversation c1 (tagged vip, message m1), the closed conversation c2,
+// and the calls of seedCalls.
 func seededStore(t *testing.T) storage.Store {
 	t.Helper()
 	store := memstore.New()
@@ -112,6 +113,8 @@ func seededStore(t *testing.T) storage.Store {
 	require.NoError(t, err)
 	_, err = svc.CreateConversation(ctx, conversation.Conversation{ID: "c2", Status: conversation.Closed, Tags: []string{"vip"}})
 	require.NoError(t, err)
+	seedCalls(t, svc)
+	seedWorkingHours(t, svc)
 	return store
 }
 
@@ -139,12 +142,17 @@ func headerScopes(r *http.Request) (parley.Actor, error) {
 
 // scopedPath fills a route's wildcards with the ids scopedHandler made.
 func scopedPath(route string) string {
+	if fixedAPI(route) != "" {
+		return voiceScopedPath(route)
+	}
 	id := "c1"
 	switch {
 	case strings.HasPrefix(route, "/agents/"):
 		id = "ann"
 	case strings.HasPrefix(route, "/queues/"):
 		id = "q1"
+	case strings.HasPrefix(route, "/working-hours/"):
+		id = "wh1"
 	}
 	return strings.NewReplacer("{id}", id, "{tagName}", "vip", "{name}", "vip", "{agentId}", "ann", "{messageId}", "m1", "{queueId}", "q1").Replace(route)
 }
@@ -185,7 +193,7 @@ func TestEveryRouteNeedsItsScope(t *testing.T) {
 				} else {
 					body = strings.NewReader("")
 				}
-				req := httptest.NewRequest(rt.method, DefaultBasePath+scopedPath(rt.path), body)
+				req := httptest.NewRequest(rt.method, pattern(DefaultBasePath, scopedPath(rt.path)), body)
 				req.Header.Set(HeaderAgentID, "ann")
 				names := make([]string, len(scopes))
 				for i, s := range scopes {

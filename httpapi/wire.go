@@ -286,12 +286,15 @@ func toTag(t *tag.Tag) tagJSON {
 	return tagJSON{Name: t.Name, CreatedAt: wireTime(t.CreatedAt), UpdatedAt: wireTime(t.CreatedAt)}
 }
 
-// agentJSON is an agent on the wire.
+// agentJSON is an agent on the wire. Availability is derived
+// (routing.AvailabilityOf): whether the agent can take work now, in the
+// vocabulary of its chosen status.
 type agentJSON struct {
 	ID            string   `json:"id"`
 	DisplayName   string   `json:"displayName"`
 	Role          string   `json:"role"`
 	Status        string   `json:"status"`
+	Availability  string   `json:"availability"`
 	Enabled       bool     `json:"enabled"`
 	Capacity      int      `json:"capacity"`
 	WrapUpSeconds int      `json:"wrapUpSeconds"`
@@ -325,16 +328,19 @@ type queueJSON struct {
 	Name           string `json:"name"`
 	AutoAssignment bool   `json:"autoAssignment"`
 	// IsAutoAssignmentEnabled is autoAssignment under Infobip's name.
-	IsAutoAssignmentEnabled bool     `json:"isAutoAssignmentEnabled"`
-	Strategy                string   `json:"strategy"`
-	StickyAgent             bool     `json:"stickyAgent"`
-	StickyTimeout           int      `json:"stickyTimeout"`
-	MaxWaitSeconds          int      `json:"maxWaitSeconds"`
-	OverflowQueueID         *string  `json:"overflowQueueId"`
-	Default                 bool     `json:"default"`
-	Members                 []string `json:"members"`
-	CreatedAt               wireTime `json:"createdAt"`
-	UpdatedAt               wireTime `json:"updatedAt"`
+	IsAutoAssignmentEnabled bool    `json:"isAutoAssignmentEnabled"`
+	Strategy                string  `json:"strategy"`
+	StickyAgent             bool    `json:"stickyAgent"`
+	StickyTimeout           int     `json:"stickyTimeout"`
+	MaxWaitSeconds          int     `json:"maxWaitSeconds"`
+	OverflowQueueID         *string `json:"overflowQueueId"`
+	Default                 bool    `json:"default"`
+	WorkingHoursID          *string `json:"workingHoursId"`
+	// AutoAssignOutside is Infobip's isAutoAssignmentOutsideOfWorkingHoursEnabled.
+	AutoAssignOutside bool     `json:"isAutoAssignmentOutsideOfWorkingHoursEnabled"`
+	Members           []string `json:"members"`
+	CreatedAt         wireTime `json:"createdAt"`
+	UpdatedAt         wireTime `json:"updatedAt"`
 }
 
 func toQueue(q *routing.Queue) queueJSON {
@@ -353,6 +359,8 @@ func toQueue(q *routing.Queue) queueJSON {
 		MaxWaitSeconds:          q.MaxWaitSeconds,
 		OverflowQueueID:         nullString(q.OverflowQueueID),
 		Default:                 q.Default,
+		WorkingHoursID:          nullString(q.WorkingHoursID),
+		AutoAssignOutside:       q.AutoAssignOutside,
 		Members:                 members,
 		CreatedAt:               wireTime(q.CreatedAt),
 		UpdatedAt:               wireTime(q.UpdatedAt),
@@ -367,6 +375,9 @@ type ruleJSON struct {
 	Priority  *string       `json:"priority"`
 	Enabled   bool          `json:"enabled"`
 	Condition conditionJSON `json:"condition"`
+	// WorkingHoursID is the working hours the rule matches inside of;
+	// null for always.
+	WorkingHoursID *string `json:"workingHoursId"`
 }
 
 // conditionJSON is a rule's condition on the wire; parts not set are left
@@ -390,11 +401,12 @@ func toRule(r routing.Rule) ruleJSON {
 		match = string(routing.MatchAll)
 	}
 	return ruleJSON{
-		ID:       r.ID,
-		Name:     r.Name,
-		QueueID:  r.QueueID,
-		Priority: nullString(string(r.Priority)),
-		Enabled:  !r.Disabled,
+		ID:             r.ID,
+		Name:           r.Name,
+		QueueID:        r.QueueID,
+		Priority:       nullString(string(r.Priority)),
+		Enabled:        !r.Disabled,
+		WorkingHoursID: nullString(r.WorkingHoursID),
 		Condition: conditionJSON{
 			Match:         match,
 			Channels:      strs(c.Channels),

@@ -279,7 +279,8 @@ func (t *txn) QueueMemberLoads(ctx context.Context, queueID string) ([]storage.A
 	ids := slices.Sorted(maps.Keys(t.st.members[queueID]))
 	out := make([]storage.AgentLoad, len(ids))
 	for i, id := range ids {
-		out[i] = storage.AgentLoad{Agent: t.agentOut(t.st.agents[id]), Load: t.st.load[id]}
+		p := t.presenceOf(t.st.agents[id])
+		out[i] = storage.AgentLoad{Agent: p.Agent, Load: p.Load, OnCall: p.OnCall, LastHeartbeat: p.LastHeartbeat}
 	}
 	return out, nil
 }

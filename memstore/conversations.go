@@ -92,6 +92,7 @@ func (t *txn) DeleteConversation(ctx context.Context, id string) error {
 		return err
 	}
 	t.replaceConversation(old, nil)
+	t.deleteCallsOf(id)
 
 	msgs := t.st.convMessages[id]
 	delete(t.st.convMessages, id)

@@ -1,10 +1,12 @@
 package memstore
 
 import (
+	"github.com/parleyhq/parley/call"
 	"github.com/parleyhq/parley/conversation"
 	"github.com/parleyhq/parley/customer"
 	"github.com/parleyhq/parley/message"
 	"github.com/parleyhq/parley/routing"
+	"github.com/parleyhq/parley/schedule"
 	"github.com/parleyhq/parley/storage"
 	"github.com/parleyhq/parley/tag"
 )
@@ -32,6 +34,13 @@ type state struct {
 
 	customers map[string]*customer.Customer
 
+	calls      map[string]*call.Call
+	liveCalls  map[string]string   // agent id → its live call's id
+	heartbeats map[string]presence // agent id → its heartbeat
+	settings   map[string][]byte
+
+	workingHours map[string]*schedule.WorkingHours
+
 	events     []*storage.Event            // in seq order
 	convEvents map[string][]*storage.Event // conversation id → its events, in seq order
 	seq        int64
@@ -53,6 +62,11 @@ func newState() *state {
 		agentQueues:   map[string]set{},
 		convEvents:    map[string][]*storage.Event{},
 		customers:     map[string]*customer.Customer{},
+		calls:         map[string]*call.Call{},
+		liveCalls:     map[string]string{},
+		heartbeats:    map[string]presence{},
+		settings:      map[string][]byte{},
+		workingHours:  map[string]*schedule.WorkingHours{},
 	}
 }
 

@@ -78,6 +78,10 @@ type Agent struct {
 	Capacity      int         // maximum concurrent OPEN or WAITING conversations; 0 means DefaultCapacity
 	WrapUpSeconds int         // no auto-assignment for this long after one of the agent's conversations closes
 
+	// CallWrapUpSeconds is the agent's own wrap-up after a call (Infobip's
+	// agent wrap-up config); nil defers to the account's (see package call).
+	CallWrapUpSeconds *int
+
 	Queues []string // ids of the queues the agent is a member of, sorted; read-only
 
 	LastAssignedAt time.Time // when the agent last got a conversation; zero if never
@@ -97,6 +101,10 @@ func (a *Agent) Clone() *Agent {
 	}
 	cp := *a
 	cp.Queues = slices.Clone(a.Queues)
+	if a.CallWrapUpSeconds != nil {
+		n := *a.CallWrapUpSeconds
+		cp.CallWrapUpSeconds = &n
+	}
 	return &cp
 }
 
@@ -150,7 +158,13 @@ func (a *Agent) Validate() error {
 	if err := validateCapacity(a.Capacity); err != nil {
 		return err
 	}
-	return validateWrapUp(a.WrapUpSeconds)
+	if err := validateWrapUp(a.WrapUpSeconds); err != nil {
+		return err
+	}
+	if a.CallWrapUpSeconds != nil {
+		return validateWrapUp(*a.CallWrapUpSeconds)
+	}
+	return nil
 }
 
 func validateDisplayName(s string) error {
@@ -259,6 +273,9 @@ func DiffAgents(a, b *Agent) []Change {
 	add("enabled", !a.Disabled, !b.Disabled)
 	add("capacity", a.Capacity, b.Capacity)
 	add("wrapUpSeconds", a.WrapUpSeconds, b.WrapUpSeconds)
+	if x, y := a.CallWrapUpSeconds, b.CallWrapUpSeconds; (x == nil) != (y == nil) || x != nil && *x != *y {
+		out = append(out, Change{"callWrapUpSeconds", optInt(x), optInt(y)})
+	}
 	return out
 }
 
@@ -273,4 +290,12 @@ func optionalID(field, id string) error {
 		return nil
 	}
 	return fault.Identifier(field, id, MaxIDLen)
+}
+
+// optInt is *p as a change value: nil (JSON null) when p is nil.
+func optInt(p *int) any {
+	if p == nil {
+		return nil
+	}
+	return *p
 }

@@ -47,6 +47,13 @@ type Queue struct {
 	OverflowQueueID      string // "" for none
 	Default              bool   // the queue for conversations no rule matches; at most one
 
+	// WorkingHoursID names the working hours the queue follows (package
+	// schedule); "" for none: always inside. Outside them the queue is not
+	// active, and it assigns conversations and offers calls only when
+	// AutoAssignOutside is set.
+	WorkingHoursID    string
+	AutoAssignOutside bool
+
 	Members []string // agent ids, sorted; read-only
 
 	CreatedAt time.Time
@@ -104,7 +111,7 @@ func (q *Queue) Validate() error {
 	if q.OverflowQueueID != "" && q.OverflowQueueID == q.ID {
 		return fault.Invalid("overflowQueueId", "must not be the queue itself")
 	}
-	return nil
+	return optionalID("workingHoursId", q.WorkingHoursID)
 }
 
 func validateQueueName(s string) error {
@@ -132,6 +139,8 @@ type QueuePatch struct {
 	MaxWaitSeconds       *int
 	OverflowQueueID      *string
 	Default              *bool
+	WorkingHoursID       *string // "" removes the working hours
+	AutoAssignOutside    *bool
 }
 
 // Apply validates the patch and applies it to q at time now, reporting
@@ -147,6 +156,8 @@ func (p QueuePatch) Apply(q *Queue, now time.Time) (changed bool, err error) {
 	setIf(&next.MaxWaitSeconds, p.MaxWaitSeconds)
 	setIf(&next.OverflowQueueID, p.OverflowQueueID)
 	setIf(&next.Default, p.Default)
+	setIf(&next.WorkingHoursID, p.WorkingHoursID)
+	setIf(&next.AutoAssignOutside, p.AutoAssignOutside)
 	if err := next.Validate(); err != nil {
 		return false, err
 	}
@@ -174,5 +185,7 @@ func DiffQueues(a, b *Queue) []Change {
 	add("maxWaitSeconds", a.MaxWaitSeconds, b.MaxWaitSeconds)
 	add("overflowQueueId", a.OverflowQueueID, b.OverflowQueueID)
 	add("default", a.Default, b.Default)
+	add("workingHoursId", a.WorkingHoursID, b.WorkingHoursID)
+	add("autoAssignOutsideWorkingHours", a.AutoAssignOutside, b.AutoAssignOutside)
 	return out
 }

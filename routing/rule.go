@@ -49,6 +49,10 @@ type Rule struct {
 	Priority  conversation.Priority // "" leaves the conversation's priority as it is
 	Disabled  bool                  // "enabled": false on the wire
 	Condition Condition
+	// WorkingHoursID, when set, makes the rule match only while those
+	// working hours are inside (package schedule); the service leaves the
+	// rule out of the evaluation otherwise.
+	WorkingHoursID string
 }
 
 // Clone returns a deep copy.
@@ -80,6 +84,9 @@ func (r Rule) Validate(prefix string) error {
 	}
 	if r.Priority != "" && !r.Priority.Valid() {
 		return fault.Invalid(prefix+"priority", "unknown value %q", r.Priority)
+	}
+	if err := optionalID(prefix+"workingHoursId", r.WorkingHoursID); err != nil {
+		return err
 	}
 	return r.Condition.Validate(prefix + "condition.")
 }

@@ -11,7 +11,7 @@ import (
 // its queues.
 func (d *dialect) agentCols() string {
 	return `a.id, a.display_name, a.role, a.status, a.enabled, a.capacity, a.wrap_up_seconds,
-		a.last_assigned_at, a.wrap_up_until, a.created_at, a.updated_at, ` +
+		a.last_assigned_at, a.wrap_up_until, a.created_at, a.updated_at, a.call_wrap_up_seconds, ` +
 		d.jsonIDs("queue_id", "queue_members", "x.agent_id = a.id")
 }
 
@@ -23,7 +23,8 @@ func scanAgent(r row, extra ...any) (*routing.Agent, error) {
 		queues       string
 	)
 	dest := []any{&a.ID, &a.DisplayName, &role, &status, &enabled, &a.Capacity, &a.WrapUpSeconds,
-		timeCol{&a.LastAssignedAt}, timeCol{&a.WrapUpUntil}, timeCol{&a.CreatedAt}, timeCol{&a.UpdatedAt}, &queues}
+		timeCol{&a.LastAssignedAt}, timeCol{&a.WrapUpUntil}, timeCol{&a.CreatedAt}, timeCol{&a.UpdatedAt},
+		&a.CallWrapUpSeconds, &queues}
 	if err := r.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
@@ -33,7 +34,9 @@ func scanAgent(r row, extra ...any) (*routing.Agent, error) {
 	return &a, err
 }
 
-// CreateAgent implements storage.Tx.
+// CreateAgent implements storage.Tx. The agent's presence row (never
+// present, no heartbeat) goes in the same batch, so that every agent has
+// one and a heartbeat is always an update of it.
 func (t *tx) CreateAgent(ctx context.Context, a *routing.Agent) error {
 	const op = "creating agent"
 	if err := checkCtx(ctx, op); err != nil {
@@ -41,10 +44,13 @@ func (t *tx) CreateAgent(ctx context.Context, a *routing.Agent) error {
 	}
 	d := t.s.d
 	ins := d.stmt(`INSERT INTO {agents}
-		(id, display_name, role, status, enabled, capacity, wrap_up_seconds, last_assigned_at, wrap_up_until, updated_at, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		(id, display_name, role, status, enabled, capacity, wrap_up_seconds, last_assigned_at, wrap_up_until, updated_at,
+		 call_wrap_up_seconds, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 		ON CONFLICT (id) DO NOTHING`, t.agentArgs(a)...)
-	if err := t.run(ctx, ins); err != nil {
+	presence := d.stmt(`INSERT INTO {agent_presence} (agent_id, last_heartbeat, present)
+		VALUES ($1, NULL, false) ON CONFLICT (agent_id) DO NOTHING`, a.ID)
+	if err := t.run(ctx, ins, presence); err != nil {
 		return t.s.wrap(ctx, op, a.ID, err)
 	}
 	if ins.affected == 0 {
@@ -55,8 +61,12 @@ func (t *tx) CreateAgent(ctx context.Context, a *routing.Agent) error {
 
 func (t *tx) agentArgs(a *routing.Agent) []any {
 	d := t.s.d
+	var callWrapUp any
+	if a.CallWrapUpSeconds != nil {
+		callWrapUp = *a.CallWrapUpSeconds
+	}
 	return []any{a.ID, a.DisplayName, string(a.Role), string(a.Status), !a.Disabled, a.Capacity, a.WrapUpSeconds,
-		d.nullTime(a.LastAssignedAt), d.nullTime(a.WrapUpUntil), d.time(a.UpdatedAt), d.time(a.CreatedAt)}
+		d.nullTime(a.LastAssignedAt), d.nullTime(a.WrapUpUntil), d.time(a.UpdatedAt), callWrapUp, d.time(a.CreatedAt)}
 }
 
 // GetAgent implements storage.Tx.
@@ -112,8 +122,9 @@ func (t *tx) UpdateAgent(ctx context.Context, a *routing.Agent) error {
 	}
 	args := t.agentArgs(a)
 	up := t.s.d.stmt(`UPDATE {agents} SET display_name = $2, role = $3, status = $4, enabled = $5,
-		capacity = $6, wrap_up_seconds = $7, last_assigned_at = $8, wrap_up_until = $9, updated_at = $10
-		WHERE id = $1`, args[:10]...)
+		capacity = $6, wrap_up_seconds = $7, last_assigned_at = $8, wrap_up_until = $9, updated_at = $10,
+		call_wrap_up_seconds = $11
+		WHERE id = $1`, args[:11]...)
 	if err := t.run(ctx, up); err != nil {
 		return t.s.wrap(ctx, op, a.ID, err)
 	}

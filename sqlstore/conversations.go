@@ -295,6 +295,7 @@ func (t *tx) DeleteConversation(ctx context.Context, id string) error {
 	stmts := append(d.retireSeqs(d, id),
 		d.stmt(`DELETE FROM {messages} WHERE conversation_id = $1`, id),
 		d.stmt(`DELETE FROM {conversation_tags} WHERE conversation_id = $1`, id),
+		d.stmt(`DELETE FROM {calls} WHERE conversation_id = $1`, id),
 		d.stmt(`DELETE FROM {events} WHERE conversation_id = $1 AND type <> $2`, id, string(storage.ConversationDeleted)),
 		del,
 	)

@@ -122,6 +122,13 @@ type flavor interface {
 	// events, about to be deleted, from being handed out again; none when
 	// the numbering never goes back.
 	retireSeqs(d *dialect, conversationID string) []*stmt
+	// recordHeartbeat are the statements that store at as the agent's
+	// last heartbeat and mark it present; once they have run, was has
+	// been called with whether it was present before, unless there is no
+	// such agent. One statement where the database can say both at once
+	// (then it runs as a transaction of its own, HeartbeatRecorder).
+	recordHeartbeat(d *dialect, agentID string, at time.Time, was func(bool)) []*stmt
+
 	// lockKey is the statement that takes the transaction-scoped lock of
 	// key; nil where write transactions run one at a time anyway.
 	lockKey(d *dialect, key string) *stmt
@@ -175,7 +182,7 @@ type dialect struct {
 var tableNames = []string{
 	"conversations", "tags", "conversation_tags", "messages", "agents", "queues",
 	"queue_members", "routing_rules", "events", "event_seq", "schema_migrations",
-	"customers", "event_drafts",
+	"customers", "event_drafts", "calls", "agent_presence", "settings", "working_hours",
 }
 
 func newDialect(f flavor, schema string) (*dialect, error) {

@@ -96,8 +96,8 @@
 // # Schema
 //
 // Normalised tables: conversations, tags, conversation_tags, messages,
-// agents, queues, queue_members, routing_rules, events, event_seq and
-// customers, with
+// agents, queues, queue_members, routing_rules, events, event_seq,
+// customers, calls, agent_presence and settings, with
 // cascading foreign keys from a conversation to its messages and tag links
 // and from a tag to its links (deletes also remove the children
 // explicitly, for SQLite connections of a host that does not enforce
@@ -112,6 +112,30 @@
 // use the "C" collation on PostgreSQL and BINARY on SQLite, so that both
 // order as Go does. Attributes, message content, rule conditions and event
 // changes are JSON text.
+//
+// A call belongs to its conversation (a cascading foreign key, and an
+// explicit delete with the conversation's other children); its transfer
+// in progress and its refusals are JSON text. The unique partial index
+// calls_live_agent, on the agent of each RINGING, DIALING or CONNECTED
+// call, keeps an agent from ever having two live calls, whatever the
+// interleaving: CreateCall inserts nothing when it would break it (ON
+// CONFLICT DO NOTHING, which on PostgreSQL waits for a transaction writing
+// the other call), and an UpdateCall that passed its guard while the other
+// call was uncommitted fails on it; both are ErrConflict. The same index
+// says whether an agent is on a call (QueueMemberLoads, AgentPresences).
+//
+// An agent's heartbeat is a row of agent_presence, not a column of agents,
+// so that a heartbeat never waits for the agent's row lock that routing
+// holds. Every agent has one: CreateAgent writes it (never present, no
+// heartbeat), and migration 10 wrote one for each agent created before it.
+// On PostgreSQL RecordHeartbeat is one statement, an UPDATE whose subquery
+// locks the row first so that it returns the flag as the last committed
+// writer left it, and the Store runs it alone, with no BEGIN or COMMIT
+// (storage.HeartbeatRecorder); on SQLite it is a read and an upsert in one
+// write transaction. MarkAbsent is one conditional UPDATE (present, and the
+// heartbeat at or before the lapse), so that of two runners marking one
+// lapse one reports it, and a heartbeat that came in first keeps the agent
+// present. Settings are key and bytes.
 //
 // Customers are a table of their own, with no foreign key from
 // conversations: a conversation's customer id may name no customer (only
@@ -214,8 +238,9 @@
 // # Transactions
 //
 // InTx on PostgreSQL is a READ COMMITTED transaction on one pooled
-// connection; LockConversation, LockAgent and LockCustomer are SELECT … FOR
-// NO KEY UPDATE and
+// connection; LockConversation, LockCall, LockAgent and LockCustomer are
+// SELECT … FOR NO KEY UPDATE (nothing references a call, so for LockCall
+// that is FOR UPDATE) and
 // LockKey is pg_advisory_xact_lock. LockAgent reads the agent in a second
 // statement of the same round trip, so that the memberships it returns
 // (another table) are those committed before the lock was granted, not

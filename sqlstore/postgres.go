@@ -326,3 +326,34 @@ func (pgFlavor) classify(err error) error {
 }
 
 func (pgFlavor) noRows() error { return pgx.ErrNoRows }
+
+// recordHeartbeat is one statement. The row is locked by the subquery
+// before it is updated, so that old.present is the latest committed value
+// (at READ COMMITTED a locking read that waited returns the row as the
+// other transaction left it): of two racing heartbeats one reports false
+// and the other true, and a MarkAbsent either sees the new heartbeat or
+// is undone by it. Every agent has a presence row (CreateAgent and
+// migration 10 write one); should one be missing, the INSERT writes it,
+// reporting false. No row returned: there is no such agent.
+func (pgFlavor) recordHeartbeat(d *dialect, agentID string, at time.Time, was func(bool)) []*stmt {
+	return []*stmt{d.stmt(`WITH up AS (
+			UPDATE {agent_presence} p SET last_heartbeat = $2, present = true
+			FROM (SELECT agent_id, present FROM {agent_presence} WHERE agent_id = $1 FOR UPDATE) old
+			WHERE p.agent_id = old.agent_id
+			RETURNING old.present
+		), ins AS (
+			INSERT INTO {agent_presence} (agent_id, last_heartbeat, present)
+			SELECT a.id, $2::timestamptz, true FROM {agents} a
+			WHERE a.id = $1 AND NOT EXISTS (SELECT 1 FROM {agent_presence} x WHERE x.agent_id = $1)
+			ON CONFLICT (agent_id) DO UPDATE SET last_heartbeat = EXCLUDED.last_heartbeat, present = true
+			RETURNING false AS present
+		)
+		SELECT present FROM up UNION ALL SELECT present FROM ins`, agentID, d.time(at)).each(func(r row) error {
+		var present bool
+		if err := r.Scan(&present); err != nil {
+			return err
+		}
+		was(present)
+		return nil
+	})}
+}

@@ -12,7 +12,8 @@ import (
 // members.
 func (d *dialect) queueCols() string {
 	return `q.id, q.name, q.auto_assignment, q.strategy, q.sticky_agent, q.sticky_timeout_seconds,
-		q.max_wait_seconds, COALESCE(q.overflow_queue_id, ''), q.is_default, q.created_at, q.updated_at, ` +
+		q.max_wait_seconds, COALESCE(q.overflow_queue_id, ''), q.is_default, q.created_at, q.updated_at,
+		COALESCE(q.working_hours_id, ''), q.auto_assign_outside, ` +
 		d.jsonIDs("agent_id", "queue_members", "x.queue_id = q.id")
 }
 
@@ -22,7 +23,8 @@ func scanQueue(r row) (*routing.Queue, error) {
 		strategy, members string
 	)
 	err := r.Scan(&q.ID, &q.Name, &q.AutoAssignment, &strategy, &q.StickyAgent, &q.StickyTimeoutSeconds,
-		&q.MaxWaitSeconds, &q.OverflowQueueID, &q.Default, timeCol{&q.CreatedAt}, timeCol{&q.UpdatedAt}, &members)
+		&q.MaxWaitSeconds, &q.OverflowQueueID, &q.Default, timeCol{&q.CreatedAt}, timeCol{&q.UpdatedAt},
+		&q.WorkingHoursID, &q.AutoAssignOutside, &members)
 	if err != nil {
 		return nil, err
 	}
@@ -34,7 +36,8 @@ func scanQueue(r row) (*routing.Queue, error) {
 func (t *tx) queueArgs(q *routing.Queue) []any {
 	d := t.s.d
 	return []any{q.ID, q.Name, q.AutoAssignment, string(q.Strategy), q.StickyAgent, q.StickyTimeoutSeconds,
-		q.MaxWaitSeconds, nullString(q.OverflowQueueID), q.Default, d.time(q.UpdatedAt), d.time(q.CreatedAt)}
+		q.MaxWaitSeconds, nullString(q.OverflowQueueID), q.Default, nullString(q.WorkingHoursID), q.AutoAssignOutside,
+		d.time(q.UpdatedAt), d.time(q.CreatedAt)}
 }
 
 // CreateQueue implements storage.Tx. A taken id is reported without an
@@ -47,8 +50,8 @@ func (t *tx) CreateQueue(ctx context.Context, q *routing.Queue) error {
 	}
 	ins := t.s.d.stmt(`INSERT INTO {queues}
 		(id, name, auto_assignment, strategy, sticky_agent, sticky_timeout_seconds, max_wait_seconds,
-		 overflow_queue_id, is_default, updated_at, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		 overflow_queue_id, is_default, working_hours_id, auto_assign_outside, updated_at, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 		ON CONFLICT (id) DO NOTHING`, t.queueArgs(q)...)
 	if err := t.run(ctx, ins); err != nil {
 		return t.s.wrap(ctx, op, q.ID, err)
@@ -106,8 +109,9 @@ func (t *tx) UpdateQueue(ctx context.Context, q *routing.Queue) error {
 		return t.s.notFound(op, q.ID)
 	}
 	up := t.s.d.stmt(`UPDATE {queues} SET name = $2, auto_assignment = $3, strategy = $4, sticky_agent = $5,
-		sticky_timeout_seconds = $6, max_wait_seconds = $7, overflow_queue_id = $8, is_default = $9, updated_at = $10
-		WHERE id = $1`, t.queueArgs(q)[:10]...)
+		sticky_timeout_seconds = $6, max_wait_seconds = $7, overflow_queue_id = $8, is_default = $9,
+		working_hours_id = $10, auto_assign_outside = $11, updated_at = $12
+		WHERE id = $1`, t.queueArgs(q)[:12]...)
 	if err := t.run(ctx, up); err != nil {
 		return t.s.wrap(ctx, op, q.ID, err)
 	}

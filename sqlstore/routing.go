@@ -49,7 +49,7 @@ func (t *tx) ListRules(ctx context.Context) ([]routing.Rule, error) {
 		return nil, err
 	}
 	rules := []routing.Rule{}
-	st := t.s.d.stmt(`SELECT id, name, queue_id, COALESCE(priority, -1), enabled, condition
+	st := t.s.d.stmt(`SELECT id, name, queue_id, COALESCE(priority, -1), enabled, condition, COALESCE(working_hours_id, '')
 		FROM {routing_rules} ORDER BY position`).each(func(r row) error {
 		var (
 			rule    routing.Rule
@@ -58,7 +58,7 @@ func (t *tx) ListRules(ctx context.Context) ([]routing.Rule, error) {
 			cond    string
 			sc      storedCondition
 		)
-		if err := r.Scan(&rule.ID, &rule.Name, &rule.QueueID, &rank, &enabled, &cond); err != nil {
+		if err := r.Scan(&rule.ID, &rule.Name, &rule.QueueID, &rank, &enabled, &cond, &rule.WorkingHoursID); err != nil {
 			return err
 		}
 		if err := json.Unmarshal([]byte(cond), &sc); err != nil {
@@ -118,8 +118,8 @@ func (t *tx) ReplaceRules(ctx context.Context, rules []routing.Rule) error {
 		if r.Priority != "" {
 			rank = r.Priority.Rank()
 		}
-		stmts = append(stmts, d.stmt(`INSERT INTO {routing_rules} (position, id, name, queue_id, priority, enabled, condition)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, i, r.ID, r.Name, r.QueueID, rank, !r.Disabled, string(cond)))
+		stmts = append(stmts, d.stmt(`INSERT INTO {routing_rules} (position, id, name, queue_id, priority, enabled, condition, working_hours_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, i, r.ID, r.Name, r.QueueID, rank, !r.Disabled, string(cond), nullString(r.WorkingHoursID)))
 	}
 	if err := t.run(ctx, stmts...); err != nil {
 		return t.s.wrap(ctx, op, "", err)
@@ -146,8 +146,8 @@ func (t *tx) AgentLoad(ctx context.Context, agentID string) (int, error) {
 	return n, nil
 }
 
-// QueueMemberLoads implements storage.Tx: the members with their loads in
-// one query. The statuses restate routing.CountsAsLoad, as in AgentLoad.
+// QueueMemberLoads implements storage.Tx: the members with their loads,
+// live calls and heartbeats in one query (presenceCols).
 func (t *tx) QueueMemberLoads(ctx context.Context, queueID string) ([]storage.AgentLoad, error) {
 	const op = "counting queue member loads"
 	if err := checkCtx(ctx, op); err != nil {
@@ -164,13 +164,11 @@ func (t *tx) QueueMemberLoads(ctx context.Context, queueID string) ([]storage.Ag
 			exists = true
 			return nil
 		}),
-		d.stmt(`SELECT `+d.agentCols()+`,
-			(SELECT count(*) FROM {conversations} c WHERE c.agent_id = a.id AND c.status IN ('OPEN', 'WAITING'))
+		d.stmt(`SELECT `+d.agentCols()+`, `+presenceCols+`
 			FROM {queue_members} m JOIN {agents} a ON a.id = m.agent_id
 			WHERE m.queue_id = $1 ORDER BY a.id`, queueID).each(func(r row) error {
-			var load int
-			a, err := scanAgent(r, &load)
-			loads = append(loads, storage.AgentLoad{Agent: a, Load: load})
+			p, err := scanPresence(r)
+			loads = append(loads, storage.AgentLoad{Agent: p.Agent, Load: p.Load, OnCall: p.OnCall, LastHeartbeat: p.LastHeartbeat})
 			return err
 		}),
 	)

@@ -270,3 +270,23 @@ func (f sqliteFlavor) classify(err error) error {
 }
 
 func (sqliteFlavor) noRows() error { return sql.ErrNoRows }
+
+// recordHeartbeat reads the flag, then writes the row (an upsert, should
+// an agent have none): two statements, which write transactions running
+// one at a time keep together.
+func (sqliteFlavor) recordHeartbeat(d *dialect, agentID string, at time.Time, was func(bool)) []*stmt {
+	prev := false
+	read := d.stmt(`SELECT present FROM {agent_presence} WHERE agent_id = $1`, agentID).each(func(r row) error {
+		return r.Scan(&prev)
+	})
+	up := d.stmt(`INSERT INTO {agent_presence} (agent_id, last_heartbeat, present)
+		SELECT id, $2, 1 FROM {agents} WHERE id = $1
+		ON CONFLICT (agent_id) DO UPDATE SET last_heartbeat = excluded.last_heartbeat, present = 1`, agentID, d.time(at))
+	up.done = func() error {
+		if up.affected > 0 {
+			was(prev)
+		}
+		return nil
+	}
+	return []*stmt{read, up}
+}

@@ -34,6 +34,25 @@ const (
 	CustomerCreated           EventType = "customer.created"
 	CustomerUpdated           EventType = "customer.updated"
 	CustomerDeleted           EventType = "customer.deleted"
+
+	CallCreated        EventType = "call.created"         // a call arrived (inbound) or was placed (outbound)
+	CallOffered        EventType = "call.offered"         // an inbound call started ringing at an agent
+	CallOfferRejected  EventType = "call.offer_rejected"  // the agent rejected the offer
+	CallOfferTimedOut  EventType = "call.offer_timed_out" // the offer rang out
+	CallConnected      EventType = "call.connected"       // an agent accepted, or the customer answered
+	CallHeld           EventType = "call.held"            // the customer was put on hold
+	CallUnheld         EventType = "call.unheld"          // the customer was taken off hold
+	CallRequeued       EventType = "call.requeued"        // the call moved to another queue, or started a new round
+	CallEnded          EventType = "call.ended"           // the call ended, with its reason
+	AgentLapsed        EventType = "agent.heartbeat_lapsed"
+	AgentReturned      EventType = "agent.heartbeat_resumed"
+	AgentWrapUpStarted EventType = "agent.wrap_up_started"
+	AgentWrapUpChanged EventType = "agent.wrap_up_changed" // extended or cleared
+	SettingsUpdated    EventType = "settings.updated"      // call timeouts or the wrap-up config changed
+
+	WorkingHoursCreated EventType = "working_hours.created"
+	WorkingHoursUpdated EventType = "working_hours.updated"
+	WorkingHoursDeleted EventType = "working_hours.deleted"
 )
 
 // Change is one changed field: its wire name and its JSON values before and

@@ -47,14 +47,14 @@
 //     never skips or repeats a row; a cursor page costs the same at any depth.
 //   - Events get a Seq that increases in commit order: a reader that has seen
 //     seq N and later asks for events after N misses nothing that committed.
-//   - Locks (LockConversation, LockAgent, LockCustomer, LockKey, and the
-//     hold of EnsureTag and EnsureCustomer) last until the transaction
-//     ends, and a read after a lock sees everything committed before the
-//     lock was granted. The service takes them in one order, keys, then
-//     the conversation, then customers and tags, then agents, so a store
-//     that blocks on them cannot deadlock the service; a store whose
-//     write transactions run one at a time (memstore, SQLite) needs do
-//     nothing for them.
+//   - Locks (LockConversation, LockCall, LockAgent, LockCustomer, LockKey,
+//     and the hold of EnsureTag and EnsureCustomer) last until the
+//     transaction ends, and a read after a lock sees everything committed
+//     before the lock was granted. The service takes them in one order,
+//     keys, then the conversation, then customers and tags, then the
+//     call, then agents, so a store that blocks on them cannot deadlock
+//     the service; a store whose write transactions run one at a time
+//     (memstore, SQLite) needs do nothing for them.
 package storage
 
 import (
@@ -112,6 +112,8 @@ type EventNotifier interface {
 // Reader is every read. On a Store each read sees committed data; on a Tx
 // it also sees the transaction's own writes.
 type Reader interface {
+	CallReader
+	WorkingHoursReader
 	// GetConversation returns the conversation with its tags. ErrNotFound
 	// when there is none.
 	GetConversation(ctx context.Context, id string) (*conversation.Conversation, error)
@@ -154,7 +156,8 @@ type Reader interface {
 	// load that capacity limits.
 	AgentLoad(ctx context.Context, agentID string) (int, error)
 	// QueueMemberLoads returns every member of the queue, enabled or not,
-	// with its load, in agent id order. ErrNotFound when the queue does
+	// with its load, whether it has a live call and its last heartbeat, in
+	// agent id order. ErrNotFound when the queue does
 	// not exist.
 	QueueMemberLoads(ctx context.Context, queueID string) ([]AgentLoad, error)
 	// ListWaiting returns the conversations waiting in a queue, in serving
@@ -179,6 +182,8 @@ type Reader interface {
 // writes and locks, which commit or roll back together.
 type Tx interface {
 	Reader
+	CallWriter
+	WorkingHoursWriter
 
 	// CreateConversation inserts c with its Tags, which must exist in the
 	// catalog (ErrNotFound naming the tag otherwise). ErrAlreadyExists when
@@ -360,10 +365,17 @@ func AppendMessage(ctx context.Context, tx Tx, m *message.Message) error {
 }
 
 // AgentLoad is an agent with the number of its conversations in OPEN or
-// WAITING.
+// WAITING, and the rest of its presence.
 type AgentLoad struct {
-	Agent *routing.Agent
-	Load  int
+	Agent         *routing.Agent
+	Load          int
+	OnCall        bool      // a call is ringing for it, dialing from it or connected to it
+	LastHeartbeat time.Time // zero if it never sent one
+}
+
+// Presence is l as routing.AvailabilityOf takes it.
+func (l AgentLoad) Presence() routing.Presence {
+	return routing.Presence{Agent: l.Agent, Load: l.Load, OnCall: l.OnCall, LastHeartbeat: l.LastHeartbeat}
 }
 
 // List kinds, for the cursors of ListQuery.

@@ -24,6 +24,7 @@
 //	-max-conns N                       the most open connections (default: the file limit less 128)
 //	-log-format F      (default text)  the log's format: text or json
 //	-log-level L       (default info)  debug logs every service operation too
+//	-run-interval D    (default 1s)    how often the runner runs (see below); 0 disables it
 //
 // Slow and idle clients cannot starve the others: headers must arrive
 // within 10 seconds (or the read timeout, if shorter) and fit in 64 KiB,
@@ -55,9 +56,12 @@
 // names no host or an unspecified one (":8080", "0.0.0.0:8080",
 // "[::]:8080"), the URL printed is the loopback one, http://127.0.0.1:8080,
 // which the server answers too; the log has the address it listens on.
-// Every few seconds it drains the queues
-// (parley.Service.AssignAllWaiting), so that ended wrap-ups and exceeded
-// waits take effect.
+// Every -run-interval it runs what time decides (parley.Service.Run): offers
+// and outbound calls that rang out, heartbeat lapses, queued calls offered
+// to agents who became free, waiting conversations assigned (ended
+// wrap-ups, exceeded waits). Several instances on one database may each
+// run it; -run-interval 0 turns it off, for a deployment that runs it in a
+// process of its own.
 //
 // Operations:
 //
@@ -142,6 +146,8 @@ type config struct {
 	logLevel slog.Level
 	limits   limits
 	strict   bool // refuse unknown query parameters and body fields
+	// runInterval is how often the runner runs; 0 turns it off.
+	runInterval time.Duration
 }
 
 // limits are how long a client may take and how many connections the
@@ -189,6 +195,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.DurationVar(&c.limits.readTimeout, "read-timeout", defaultLimits.readTimeout, "the longest a client may take to send a request, body included")
 	fs.DurationVar(&c.limits.writeTimeout, "write-timeout", defaultLimits.writeTimeout, "the longest from the end of a request's headers to the end of its answer")
 	fs.DurationVar(&c.limits.idleTimeout, "idle-timeout", defaultLimits.idleTimeout, "how long an idle keep-alive connection stays open")
+	fs.DurationVar(&c.runInterval, "run-interval", defaultRunInterval, "how often the runner times out calls, records heartbeat lapses and drains the queues; 0 turns it off")
 	fs.IntVar(&c.limits.maxConns, "max-conns", 0, "the most open connections; at the cap idle ones are closed to make room (default: the file limit less a reserve)")
 	strictEnv := false
 	if v := getenv("PARLEY_STRICT"); v != "" {
@@ -227,6 +234,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		c.logJSON = true
 	default:
 		return usage(fmt.Errorf("-log-format: must be text or json, not %q", *logFormat))
+	}
+	if c.runInterval < 0 {
+		return usage(fmt.Errorf("-run-interval: must not be negative, not %v", c.runInterval))
 	}
 	if c.limits.maxConns < 0 {
 		return usage(fmt.Errorf("-max-conns: must not be negative, not %d", c.limits.maxConns))
@@ -356,7 +366,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	svc := parley.New(db.store, svcOpts...)
-	// The server's own work (seeding, draining the queues) holds every
+	// The server's own work (seeding, the runner) holds every
 	// scope: with API keys, authorisation is on for it too.
 	system := parley.WithActor(ctx, parley.Actor{Scopes: []parley.Scope{parley.ScopeRead, parley.ScopeWrite}})
 	if c.seed {
@@ -422,15 +432,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	drainCtx, stopDrain := context.WithCancel(system)
-	drained := make(chan struct{})
+	runCtx, stopRunner := context.WithCancel(system)
+	ran := make(chan struct{})
 	go func() {
-		defer close(drained)
-		drainQueues(drainCtx, svc, logger)
+		defer close(ran)
+		if c.runInterval <= 0 {
+			return
+		}
+		if err := svc.Run(runCtx, c.runInterval); err != nil {
+			logger.Error("the runner did not start", "error", err)
+		}
 	}()
 	defer func() {
-		stopDrain()
-		<-drained
+		stopRunner()
+		<-ran
 	}()
 
 	root := serveURL(c.addr, ln.Addr())
@@ -489,29 +504,9 @@ func serveURL(addr string, ln net.Addr) string {
 	return "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
 }
 
-// drainQueueEvery is how often the server drains the queues.
-const drainQueueEvery = 5 * time.Second
-
-// drainQueues assigns waiting conversations now and then, for what only
-// time changes: wrap-ups that end and waits that exceed maxWaitSeconds.
-func drainQueues(ctx context.Context, svc *parley.Service, logger *slog.Logger) {
-	t := time.NewTicker(drainQueueEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			n, err := svc.AssignAllWaiting(ctx)
-			if err != nil && ctx.Err() == nil {
-				logger.Error("draining queues", "error", err)
-			}
-			if n > 0 {
-				logger.Info("assigned waiting conversations", "count", n)
-			}
-		}
-	}
-}
+// defaultRunInterval is how often the runner runs without -run-interval:
+// a second, so that an offer rings out within a second of its deadline.
+const defaultRunInterval = time.Second
 
 // statusRecorder remembers the status a handler wrote.
 type statusRecorder struct {

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -73,12 +74,19 @@ func TestParseConfig(t *testing.T) {
 			config{addr: "127.0.0.1:8080", sqlite: "parley.db", schema: "parley", strict: true}},
 		{"-strict=false wins over PARLEY_STRICT", []string{"-strict=false"}, map[string]string{"PARLEY_STRICT": "1"},
 			config{addr: "127.0.0.1:8080", sqlite: "parley.db", schema: "parley"}},
+		{"-run-interval", []string{"-run-interval", "250ms"}, nil,
+			config{addr: "127.0.0.1:8080", sqlite: "parley.db", schema: "parley", runInterval: 250 * time.Millisecond}},
+		{"-run-interval 0 turns the runner off", []string{"-run-interval", "0"}, nil,
+			config{addr: "127.0.0.1:8080", sqlite: "parley.db", schema: "parley"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			got, err := parseConfig(tc.args, env(tc.env), io.Discard)
 			require.NoError(t, err)
 			tc.want.limits = defaultLimits
+			if !slices.Contains(tc.args, "-run-interval") {
+				tc.want.runInterval = defaultRunInterval
+			}
 			require.Equal(t, tc.want, got)
 		})
 	}
@@ -93,6 +101,9 @@ func TestParseConfig(t *testing.T) {
 	}
 	_, err = parseConfig(nil, env(map[string]string{"PARLEY_SCHEMA": "no spaces"}), io.Discard)
 	require.ErrorAs(t, err, &usage)
+	_, err = parseConfig([]string{"-run-interval", "-1s"}, env(nil), io.Discard)
+	require.ErrorAs(t, err, &usage)
+	require.ErrorContains(t, err, "-run-interval")
 	_, err = parseConfig(nil, env(map[string]string{"PARLEY_STRICT": "yes please"}), io.Discard)
 	require.ErrorAs(t, err, &usage)
 	require.ErrorContains(t, err, "PARLEY_STRICT")

@@ -121,7 +121,9 @@ func seed(ctx context.Context, svc *parley.Service) error {
 	return nil
 }
 
-// resetAgent creates the agent, or sets an existing one back.
+// resetAgent creates the agent, or sets an existing one back: its fields,
+// its own wrap-up length after calls (the account's), and no wrap-up
+// running, so that the README's call is offered to it again.
 func resetAgent(ctx context.Context, svc *parley.Service, a routing.Agent) error {
 	_, err := svc.CreateAgent(ctx, a)
 	if !errors.Is(err, parley.ErrAlreadyExists) {
@@ -132,10 +134,16 @@ func resetAgent(ctx context.Context, svc *parley.Service, a routing.Agent) error
 		role = routing.RoleAgent
 	}
 	disabled, capacity, wrapUp := false, a.Capacity, a.WrapUpSeconds
-	_, err = svc.UpdateAgent(ctx, a.ID, routing.AgentPatch{
+	if _, err = svc.UpdateAgent(ctx, a.ID, routing.AgentPatch{
 		DisplayName: &a.DisplayName, Role: &role, Status: &a.Status,
 		Disabled: &disabled, Capacity: &capacity, WrapUpSeconds: &wrapUp,
-	})
+	}); err != nil {
+		return err
+	}
+	if _, err := svc.SetAgentCallWrapUp(ctx, a.ID, nil); err != nil {
+		return err
+	}
+	_, err = svc.ClearWrapUp(ctx, a.ID)
 	return err
 }
 

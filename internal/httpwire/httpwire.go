@@ -42,6 +42,7 @@ var errorClasses = []struct {
 	{parley.ErrClosed, http.StatusConflict, "CLOSED"},
 	{parley.ErrForbidden, http.StatusForbidden, "FORBIDDEN"},
 	{parley.ErrConflict, http.StatusConflict, "CONFLICT"},
+	{parley.ErrPrecondition, http.StatusPreconditionFailed, "PRECONDITION_FAILED"},
 	{ErrUnauthenticated, http.StatusUnauthorized, "UNAUTHENTICATED"},
 	{parley.ErrUnavailable, http.StatusServiceUnavailable, "UNAVAILABLE"},
 	// The request's deadline passed waiting for the database (a pool

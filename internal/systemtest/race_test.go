@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -185,6 +186,28 @@ func TestCatalogRacesTwoProcesses(t *testing.T) {
 	}
 }
 
+// TestCallRacesTwoProcesses runs the call races of storagetest (two
+// runners offering one call, two calls offered to one agent, an accept
+// racing the offer's timeout) on PostgreSQL from two OS processes, as
+// TestLoadRacesTwoProcesses does: a call rings at one agent at a time, no
+// agent has two live calls, an accept and a timeout never both win, and
+// every call stays valid.
+func TestCallRacesTwoProcesses(t *testing.T) {
+	t.Parallel()
+	trials := loadRaceTrials(t)
+	for _, race := range storagetest.CallRaces {
+		t.Run(string(race), func(t *testing.T) {
+			store := newPostgres(t).(*sqlstore.Store)
+			svc := newFixture(t, store).svc
+			storagetest.CallRaceSetUp(t, svc, store, race, trials)
+			took := raceTwoProcesses(t, store, string(race), trials)
+			broken := storagetest.CallRaceViolations(t, svc, race, trials)
+			t.Logf("call race %s, two processes: %d of %d trials broke an invariant; the trials took %v", race, len(broken), trials, took.Round(time.Millisecond))
+			require.Empty(t, broken)
+		})
+	}
+}
+
 // raceTwoProcesses runs trials trials of race (see storagetest.RaceSide)
 // from two child processes over store's schema, side 0 in one and side 1
 // in the other, both told at once per trial; a side that fails fails t.
@@ -270,6 +293,17 @@ func runRaceSideChild(race string) error {
 		return err
 	}
 	defer pool.Close()
+	sideOf := func(trial, side int) error { return storagetest.RaceSide(ctx, svc, race, trial, side) }
+	if slices.Contains(storagetest.CallRaces, storagetest.CallRace(race)) {
+		// A call race's sides run with clocks of their own, over the store.
+		store, err := sqlstore.NewPostgres(pool, sqlstore.WithSchema(os.Getenv("PARLEY_RACE_SCHEMA")))
+		if err != nil {
+			return err
+		}
+		sideOf = func(trial, side int) error {
+			return storagetest.CallRaceSide(ctx, store, storagetest.CallRace(race), trial, side)
+		}
+	}
 	side, err := strconv.Atoi(os.Getenv("PARLEY_RACE_SIDE"))
 	if err != nil {
 		return err
@@ -284,7 +318,7 @@ func runRaceSideChild(race string) error {
 		if err != nil {
 			return err
 		}
-		if err := storagetest.RaceSide(ctx, svc, race, trial, side); err != nil {
+		if err := sideOf(trial, side); err != nil {
 			return fmt.Errorf("trial %d, side %d: %w", trial, side, err)
 		}
 		if _, err := fmt.Println("ok"); err != nil {

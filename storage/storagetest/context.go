@@ -5,10 +5,13 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/parleyhq/parley/call"
 	"github.com/parleyhq/parley/routing"
+	"github.com/parleyhq/parley/schedule"
 	"github.com/parleyhq/parley/storage"
 	"github.com/parleyhq/parley/tag"
 )
@@ -64,6 +67,27 @@ func everyCall(ctx context.Context, tx storage.Tx) map[string]func() error {
 			return tx.UpdateCustomer(ctx, c)
 		},
 		"DeleteCustomer": func() error { return tx.DeleteCustomer(ctx, "cust") },
+		"CreateCall":     func() error { return tx.CreateCall(ctx, contextCall("new")) },
+		"LockCall":       func() error { return ignore(tx.LockCall(ctx, "call1")) },
+		"UpdateCall": func() error {
+			c := contextCall("call1")
+			c.From = "+9"
+			return tx.UpdateCall(ctx, c, 1)
+		},
+		"RecordHeartbeat": func() error { return ignore(tx.RecordHeartbeat(ctx, "a1", t0.Add(time.Minute))) },
+		"MarkAbsent":      func() error { return ignore(tx.MarkAbsent(ctx, "a2", t0.Add(time.Hour))) },
+		"PutSetting":      func() error { return tx.PutSetting(ctx, "k2", []byte(`{}`)) },
+		"DeleteSetting":   func() error { return ignore(tx.DeleteSetting(ctx, "k1")) },
+		"CreateWorkingHours": func() error {
+			w := contextHours("new")
+			return tx.CreateWorkingHours(ctx, &w)
+		},
+		"UpdateWorkingHours": func() error {
+			w := contextHours("wh1")
+			w.Name = "Renamed"
+			return tx.UpdateWorkingHours(ctx, &w)
+		},
+		"DeleteWorkingHours": func() error { return tx.DeleteWorkingHours(ctx, "wh1") },
 	} {
 		calls[name] = call
 	}
@@ -93,7 +117,31 @@ func everyRead(ctx context.Context, r storage.Reader) map[string]func() error {
 		"ListEvents":          func() error { return ignore(r.ListEvents(ctx, storage.EventQuery{})) },
 		"GetCustomer":         func() error { return ignore(r.GetCustomer(ctx, "cust")) },
 		"ListCustomers":       func() error { return ignore(r.ListCustomers(ctx, storage.CustomerQuery{})) },
+		"GetCall":             func() error { return ignore(r.GetCall(ctx, "call1")) },
+		"ListCalls":           func() error { return ignore(r.ListCalls(ctx, storage.CallQuery{})) },
+		"DueCalls":            func() error { return ignore(r.DueCalls(ctx, t0, 10)) },
+		"AgentPresences":      func() error { return ignore(r.AgentPresences(ctx, "a1")) },
+		"LapsedAgents":        func() error { return ignore(r.LapsedAgents(ctx, t0, 10)) },
+		"GetSetting":          func() error { return ignore(r.GetSetting(ctx, "k1")) },
+		"GetWorkingHours":     func() error { return ignore(r.GetWorkingHours(ctx, "wh1")) },
+		"ListWorkingHours":    func() error { return ignore(r.ListWorkingHours(ctx, storage.ListQuery{})) },
 	}
+}
+
+// contextHours is officeHours stamped with t0.
+func contextHours(id string) schedule.WorkingHours {
+	w := officeHours(id)
+	w.CreatedAt, w.UpdatedAt = t0, t0
+	return w
+}
+
+// contextCall is a queued call of c1, version 1.
+func contextCall(id string) *call.Call {
+	c, err := call.NewInbound(call.Call{ConversationID: "c1", From: "+1", To: "+2", QueueID: "q1"}, id, t0)
+	if err != nil {
+		panic(err)
+	}
+	return c
 }
 
 // txMethods are the interfaces a Tx implements or may implement.
@@ -147,6 +195,20 @@ func contextFixture(f *fixture) {
 		return tx.ReplaceRules(f.ctx, []routing.Rule{{ID: "r1", Name: "R", QueueID: "q1"}})
 	}))
 	f.createCustomer(newCustomer("cust"))
+	require.NoError(f.t, f.store.InTx(f.ctx, func(tx storage.Tx) error {
+		if err := tx.CreateCall(f.ctx, contextCall("call1")); err != nil {
+			return err
+		}
+		if err := tx.PutSetting(f.ctx, "k1", []byte(`{"a":1}`)); err != nil {
+			return err
+		}
+		w := contextHours("wh1")
+		if err := tx.CreateWorkingHours(f.ctx, &w); err != nil {
+			return err
+		}
+		_, err := tx.RecordHeartbeat(f.ctx, "a2", t0)
+		return err
+	}))
 }
 
 // snapshot reads what contextFixture wrote, to compare before and after.
@@ -173,8 +235,25 @@ func snapshot(t *testing.T, f *fixture) []any {
 	require.NoError(t, err)
 	customers, err := f.store.ListCustomers(f.ctx, storage.CustomerQuery{})
 	require.NoError(t, err)
+	calls, err := f.store.ListCalls(f.ctx, storage.CallQuery{})
+	require.NoError(t, err)
+	presence, err := f.store.AgentPresences(f.ctx, "a1", "a2")
+	require.NoError(t, err)
+	lapsed, err := f.store.LapsedAgents(f.ctx, t0.Add(time.Hour), 10)
+	require.NoError(t, err)
+	k1, err := f.store.GetSetting(f.ctx, "k1")
+	require.NoError(t, err)
+	_, err = f.store.GetSetting(f.ctx, "k2")
+	require.ErrorIs(t, err, storage.ErrNotFound)
+	hours, err := f.store.ListWorkingHours(f.ctx, storage.ListQuery{})
+	require.NoError(t, err)
+	var beats []time.Time
+	for _, p := range presence {
+		beats = append(beats, p.LastHeartbeat)
+	}
 	return append(out, a.DisplayName, q.Name, q.Members, len(rules), tagNames(tags.Items), convs.Total,
-		messageIDs(msgs.Items), agents.Total, queues.Total, len(f.allEvents()), customers.Items)
+		messageIDs(msgs.Items), agents.Total, queues.Total, len(f.allEvents()), customers.Items,
+		calls.Items, beats, lapsed, string(k1), hours.Items)
 }
 
 var contextCases = []testCase{

@@ -38,6 +38,8 @@ func RunService(t *testing.T, newStore func(t *testing.T) storage.Store, caps Ca
 		{"Concurrency", serviceConcurrencyCases},
 		{"Validation", serviceValidationCases},
 		{"DomainRules", serviceDomainRuleCases},
+		{"Calls", serviceCallCases},
+		{"WorkingHours", serviceWorkingHoursCases},
 	}, func(t *testing.T, c serviceCase) { c.run(t, s) })
 }
 

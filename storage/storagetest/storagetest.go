@@ -82,6 +82,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store, caps Capabilit
 		{"Routing", routingCases},
 		{"Events", eventCases},
 		{"Customers", customerCases},
+		{"Calls", callCases},
 		{"Tx", txCases},
 		{"Aliasing", aliasingCases},
 		{"Concurrency", concurrencyCases},

@@ -1,0 +1,219 @@
+package storagetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/call"
+	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/routing"
+	"github.com/parleyhq/parley/schedule"
+	"github.com/parleyhq/parley/storage"
+)
+
+// officeHours is 09:00..17:00 local time on weekdays in Zagreb, whose
+// clocks move to summer time on the last Sunday of March.
+func officeHours(id string) schedule.WorkingHours {
+	week := map[schedule.Weekday]schedule.DailyHours{}
+	for _, d := range schedule.Weekdays {
+		week[d] = schedule.DailyHours{StartTime: 9 * 60, EndTime: 17 * 60, Enabled: d != schedule.Saturday && d != schedule.Sunday}
+	}
+	return schedule.WorkingHours{ID: id, Name: "Office " + id, Timezone: "Europe/Zagreb", WorkWeek: week, Enabled: true}
+}
+
+// The instants the working-hours cases read the status at: 07:30 UTC is
+// 08:30 in Zagreb on Friday 27 March 2026 (winter time, before opening)
+// and 09:30 on Monday 30 March (summer time, open).
+var (
+	fridayBeforeDST = time.Date(2026, 3, 27, 7, 30, 0, 0, time.UTC)
+	mondayAfterDST  = time.Date(2026, 3, 30, 7, 30, 0, 0, time.UTC)
+)
+
+func (fx *serviceFixture) workingHours(t *testing.T, id string) *schedule.WorkingHours {
+	t.Helper()
+	w, err := fx.svc.CreateWorkingHours(fx.ctx, officeHours(id))
+	require.NoError(t, err)
+	return w
+}
+
+// setClock moves the fixture's clock to at.
+func (fx *serviceFixture) setClock(at time.Time) { fx.clock.Advance(at.Sub(fx.clock.Now())) }
+
+var serviceWorkingHoursCases = []serviceCase{
+	{"CRUD", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
+		w := fx.workingHours(t, "wh1")
+		require.Equal(t, t0, w.CreatedAt)
+		got, err := fx.svc.GetWorkingHours(fx.ctx, "wh1")
+		require.NoError(t, err)
+		require.Equal(t, w, got)
+		_, err = fx.svc.CreateWorkingHours(fx.ctx, officeHours("wh1"))
+		require.ErrorIs(t, err, parley.ErrAlreadyExists)
+
+		in := officeHours("ignored")
+		in.Name = "Renamed"
+		in.Holidays = []schedule.Holiday{{Name: "Easter Monday", StartDate: schedule.Date{Year: 2026, Month: 4, Day: 6}, Enabled: true}}
+		fx.tick()
+		replaced, err := fx.svc.ReplaceWorkingHours(fx.ctx, "wh1", in)
+		require.NoError(t, err)
+		require.Equal(t, "wh1", replaced.ID)
+		require.Equal(t, t0, replaced.CreatedAt)
+		got, err = fx.svc.GetWorkingHours(fx.ctx, "wh1")
+		require.NoError(t, err)
+		require.Equal(t, replaced, got)
+
+		fx.workingHours(t, "wh2")
+		page, err := fx.svc.ListWorkingHours(fx.ctx, storage.ListQuery{})
+		require.NoError(t, err)
+		require.Len(t, page.Items, 2)
+		require.Equal(t, "wh1", page.Items[0].ID)
+		require.NoError(t, fx.svc.DeleteWorkingHours(fx.ctx, "wh2"))
+		_, err = fx.svc.GetWorkingHours(fx.ctx, "wh2")
+		require.ErrorIs(t, err, parley.ErrNotFound)
+		require.ErrorIs(t, fx.svc.DeleteWorkingHours(fx.ctx, "wh2"), parley.ErrNotFound)
+		_, err = fx.svc.ReplaceWorkingHours(fx.ctx, "wh2", officeHours("wh2"))
+		require.ErrorIs(t, err, parley.ErrNotFound)
+
+		var types []storage.EventType
+		for _, e := range fx.events(t) {
+			types = append(types, e.Type)
+		}
+		require.Equal(t, []storage.EventType{storage.WorkingHoursCreated, storage.WorkingHoursUpdated,
+			storage.WorkingHoursCreated, storage.WorkingHoursDeleted}, types)
+	}},
+	{"BadInputWritesNothing", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
+		fx.workingHours(t, "wh1")
+		before := fx.snapshot(t)
+		bad := officeHours("x")
+		bad.Timezone = "Mars/Olympus"
+		_, err := fx.svc.CreateWorkingHours(fx.ctx, bad)
+		requireInvalid(t, err, "timezone")
+		bad = officeHours("x")
+		bad.WorkWeek[schedule.Monday] = schedule.DailyHours{StartTime: 0, EndTime: 1441, Enabled: true}
+		_, err = fx.svc.CreateWorkingHours(fx.ctx, bad)
+		requireInvalid(t, err, "workWeek.MONDAY.endTime")
+		_, err = fx.svc.ReplaceWorkingHours(fx.ctx, "wh1", bad)
+		requireInvalid(t, err, "workWeek.MONDAY.endTime")
+		_, err = fx.svc.CreateQueue(fx.ctx, routing.Queue{Name: "Q", WorkingHoursID: "nope"})
+		require.ErrorIs(t, err, parley.ErrNotFound)
+		_, err = fx.svc.SetRoutingRules(fx.ctx, []routing.Rule{{Name: "r", QueueID: "nope", WorkingHoursID: "wh1"}})
+		require.ErrorIs(t, err, parley.ErrNotFound)
+		_, err = fx.svc.QueueActivity(fx.ctx, 0, 2001)
+		requireInvalid(t, err, "size")
+		_, err = fx.svc.QueueActivity(fx.ctx, -1, 10)
+		requireInvalid(t, err, "page")
+		fx.requireUnchanged(t, before)
+	}},
+	{"StatusAcrossDaylightSaving", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
+		fx.workingHours(t, "wh1")
+		fx.setClock(fridayBeforeDST)
+		st, err := fx.svc.WorkingHoursStatus(fx.ctx, "wh1")
+		require.NoError(t, err)
+		require.Equal(t, schedule.Outside, st, "08:30 in winter time")
+		fx.setClock(mondayAfterDST)
+		st, err = fx.svc.WorkingHoursStatus(fx.ctx, "wh1")
+		require.NoError(t, err)
+		require.Equal(t, schedule.Inside, st, "the same UTC time is 09:30 in summer time")
+		_, err = fx.svc.WorkingHoursStatus(fx.ctx, "nope")
+		require.ErrorIs(t, err, parley.ErrNotFound)
+	}},
+	{"QueuesAssignOnlyInsideTheirHours", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
+		fx.workingHours(t, "wh1")
+		fx.setClock(fridayBeforeDST)
+		fx.autoQueue(t, "q", func(q *routing.Queue) { q.WorkingHoursID, q.Default = "wh1", true })
+		fx.activeAgent(t, "a1", 5, "q")
+		require.NoError(t, fx.svc.Heartbeat(fx.ctx, "a1"))
+		conv := fx.conversation(t, conversation.Conversation{Channel: conversation.SMS})
+		_, err := fx.svc.Route(fx.ctx, conv.ID)
+		require.NoError(t, err)
+		require.Empty(t, fx.get(t, conv.ID).AgentID, "outside working hours it waits")
+		c := fx.inboundCall(t, "1")
+		require.Equal(t, call.Queued, c.State, "and so does a call")
+
+		act, err := fx.svc.QueueActivity(fx.ctx, 0, 0)
+		require.NoError(t, err)
+		require.Equal(t, []schedule.Activity{{QueueID: "q", QueueName: "Queue q", Active: false, AutoAssignmentEnabled: true}}, act.Elements)
+
+		fx.setClock(mondayAfterDST)
+		require.NoError(t, fx.svc.Heartbeat(fx.ctx, "a1"))
+		r := fx.runDue(t)
+		require.Equal(t, 1, r.Offered, "inside them the runner offers the call")
+		require.Zero(t, r.Assigned, "its agent is on the call now")
+		_, err = fx.svc.FailCall(fx.ctx, c.ID)
+		require.NoError(t, err)
+		require.Equal(t, "a1", fx.get(t, conv.ID).AgentID, "the freed agent gets the waiting conversation")
+		act, err = fx.svc.QueueActivity(fx.ctx, 0, 0)
+		require.NoError(t, err)
+		require.True(t, act.Elements[0].Active)
+
+		yes := true
+		_, err = fx.svc.UpdateQueue(fx.ctx, "q", routing.QueuePatch{AutoAssignOutside: &yes})
+		require.NoError(t, err)
+		fx.setClock(fridayBeforeDST.AddDate(0, 0, 14))
+		require.NoError(t, fx.svc.Heartbeat(fx.ctx, "a1"))
+		conv = fx.conversation(t, conversation.Conversation{Channel: conversation.SMS})
+		_, err = fx.svc.Route(fx.ctx, conv.ID)
+		require.NoError(t, err)
+		require.Equal(t, "a1", fx.get(t, conv.ID).AgentID, "AutoAssignOutside assigns outside working hours too")
+	}},
+	{"RulesMatchOnlyInsideTheirHours", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
+		fx.workingHours(t, "wh1")
+		fx.queue(t, "day", "Day")
+		fx.queue(t, "night", "Night")
+		fx.rules(t,
+			routing.Rule{ID: "r-day", Name: "Day", QueueID: "day", WorkingHoursID: "wh1"},
+			routing.Rule{ID: "r-night", Name: "Night", QueueID: "night"},
+		)
+		conv := fx.conversation(t, conversation.Conversation{Channel: conversation.SMS})
+		fx.setClock(fridayBeforeDST)
+		d, err := fx.svc.SimulateRouting(fx.ctx, conv.ID)
+		require.NoError(t, err)
+		require.Equal(t, "night", d.QueueID)
+		fx.setClock(mondayAfterDST)
+		d, err = fx.svc.SimulateRouting(fx.ctx, conv.ID)
+		require.NoError(t, err)
+		require.Equal(t, "day", d.QueueID)
+		rules, err := fx.svc.RoutingRules(fx.ctx)
+		require.NoError(t, err)
+		require.Equal(t, "wh1", rules[0].WorkingHoursID, "kept by the store")
+	}},
+	{"InUseIsNotDeleted", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
+		fx.workingHours(t, "wh1")
+		fx.workingHours(t, "wh2")
+		_, err := fx.svc.CreateQueue(fx.ctx, routing.Queue{ID: "q", Name: "Q", WorkingHoursID: "wh1"})
+		require.NoError(t, err)
+		fx.rules(t, routing.Rule{ID: "r", Name: "R", QueueID: "q", WorkingHoursID: "wh2"})
+		q, err := fx.svc.GetQueue(fx.ctx, "q")
+		require.NoError(t, err)
+		require.Equal(t, "wh1", q.WorkingHoursID, "kept by the store")
+		before := fx.snapshot(t)
+		require.ErrorIs(t, fx.svc.DeleteWorkingHours(fx.ctx, "wh1"), parley.ErrConflict, "a queue follows them")
+		require.ErrorIs(t, fx.svc.DeleteWorkingHours(fx.ctx, "wh2"), parley.ErrConflict, "a rule names them")
+		fx.requireUnchanged(t, before)
+		none := ""
+		_, err = fx.svc.UpdateQueue(fx.ctx, "q", routing.QueuePatch{WorkingHoursID: &none})
+		require.NoError(t, err)
+		require.NoError(t, fx.svc.DeleteWorkingHours(fx.ctx, "wh1"))
+	}},
+	{"QueueActivityPages", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
+		for _, id := range []string{"q1", "q2", "q3"} {
+			fx.queue(t, id, "Queue "+id)
+		}
+		act, err := fx.svc.QueueActivity(fx.ctx, 1, 2)
+		require.NoError(t, err)
+		require.Equal(t, 3, act.Total)
+		require.Equal(t, 2, act.TotalPages)
+		require.Len(t, act.Elements, 1)
+		require.Equal(t, "q3", act.Elements[0].QueueID)
+		require.True(t, act.Elements[0].Active, "a queue with no working hours is always inside")
+	}},
+}
