@@ -294,7 +294,7 @@ func (s *Service) AssignAllWaiting(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	total := 0
-	q := storage.ListQuery{Paging: storage.Paging{Limit: storage.MaxLimit, SkipTotal: true}}
+	q := storage.QueueQuery{Paging: storage.Paging{Limit: storage.MaxLimit, SkipTotal: true}}
 	for {
 		page, err := s.store.ListQueues(ctx, q)
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"time"
 
 	"github.com/parleyhq/parley/routing"
 	"github.com/parleyhq/parley/storage"
@@ -121,15 +122,73 @@ func (a *api) patchAgent(w http.ResponseWriter, r *http.Request) (any, error) {
 }
 
 func (a *api) listAgents(w http.ResponseWriter, r *http.Request) (any, error) {
-	lq, order, err := a.idListQuery(r, unsupportedAgentFilters)
+	q, err := a.newQuery(r.URL)
 	if err != nil {
 		return nil, err
 	}
-	page, err := a.svc.ListAgents(r.Context(), lq)
+	aq, order, err := agentQuery(q)
 	if err != nil {
 		return nil, err
 	}
-	return listOf("agents", lq.Paging, page, order, toAgent), nil
+	page, err := a.svc.ListAgents(r.Context(), aq)
+	if err != nil {
+		return nil, err
+	}
+	return listOf("agents", aq.Paging, page, order, toAgent), nil
+}
+
+// agentOrders are the orderBy fields of the agent list: Infobip's agent
+// properties that parley holds.
+var agentOrders = map[string]storage.SortField{
+	"id": storage.SortID, "displayName": storage.SortDisplayName, "status": storage.SortStatus,
+	"role": storage.SortRole, "enabled": storage.SortEnabled,
+	"createdAt": storage.SortCreatedAt, "updatedAt": storage.SortUpdatedAt,
+}
+
+// agentQuery reads the filters, order and paging of an agent list, as
+// Infobip names them. Repeated keys of agentIds, queueIds, status and role
+// mean any of their values.
+func agentQuery(q *query) (storage.AgentQuery, string, error) {
+	var aq storage.AgentQuery
+	if err := q.unsupported(unsupportedAgentFilters); err != nil {
+		return aq, "", err
+	}
+	f := &aq.Filter
+	var err error
+	f.IDs = q.all("agentIds")
+	f.QueueIDs = q.all("queueIds")
+	if f.DisplayNameContains, err = q.one("displayName"); err != nil {
+		return aq, "", err
+	}
+	if f.Statuses, err = parseAll(q.all("status"), routing.ParseAgentStatus); err != nil {
+		return aq, "", err
+	}
+	if f.Roles, err = parseAll(q.all("role"), routing.ParseRole); err != nil {
+		return aq, "", err
+	}
+	if f.Enabled, err = q.optBool("enabled"); err != nil {
+		return aq, "", err
+	}
+	for _, t := range []struct {
+		name string
+		dst  *time.Time
+	}{{"createdAfter", &f.CreatedAfter}, {"createdBefore", &f.CreatedBefore}, {"updatedAfter", &f.UpdatedAfter}, {"updatedBefore", &f.UpdatedBefore}} {
+		if *t.dst, err = q.time(t.name); err != nil {
+			return aq, "", err
+		}
+	}
+	order, err := q.orderOf("id", agentOrders)
+	if err != nil {
+		return aq, "", err
+	}
+	aq.Order = order.Order
+	if aq.Paging, err = q.paging(); err != nil {
+		return aq, "", err
+	}
+	if err := q.done(); err != nil {
+		return aq, "", err
+	}
+	return aq, order.wire, aq.Normalize()
 }
 
 // queueInJSON is the body of POST and PATCH /queues.
@@ -255,15 +314,58 @@ func (a *api) patchQueue(w http.ResponseWriter, r *http.Request) (any, error) {
 }
 
 func (a *api) listQueues(w http.ResponseWriter, r *http.Request) (any, error) {
-	lq, order, err := a.idListQuery(r, unsupportedQueueFilters)
+	q, err := a.newQuery(r.URL)
 	if err != nil {
 		return nil, err
 	}
-	page, err := a.svc.ListQueues(r.Context(), lq)
+	qq, order, err := queueQuery(q)
 	if err != nil {
 		return nil, err
 	}
-	return listOf("queues", lq.Paging, page, order, toQueue), nil
+	page, err := a.svc.ListQueues(r.Context(), qq)
+	if err != nil {
+		return nil, err
+	}
+	return listOf("queues", qq.Paging, page, order, toQueue), nil
+}
+
+// queueOrders are the orderBy fields of the queue list: Infobip's queue
+// properties that parley holds, and parley's name of auto-assignment.
+var queueOrders = map[string]storage.SortField{
+	"id": storage.SortID, "name": storage.SortName,
+	"isAutoAssignmentEnabled": storage.SortAutoAssignment, "autoAssignment": storage.SortAutoAssignment,
+	"createdAt": storage.SortCreatedAt, "updatedAt": storage.SortUpdatedAt,
+}
+
+// queueQuery reads the filters, order and paging of a queue list, as
+// Infobip names them. Repeated queueIds mean any of their values; name is
+// the queue's whole name (names are unique).
+func queueQuery(q *query) (storage.QueueQuery, string, error) {
+	var qq storage.QueueQuery
+	if err := q.unsupported(unsupportedQueueFilters); err != nil {
+		return qq, "", err
+	}
+	f := &qq.Filter
+	var err error
+	f.IDs = q.all("queueIds")
+	if f.AgentID, err = q.one("agentId"); err != nil {
+		return qq, "", err
+	}
+	if f.Name, err = q.one("name"); err != nil {
+		return qq, "", err
+	}
+	order, err := q.orderOf("id", queueOrders)
+	if err != nil {
+		return qq, "", err
+	}
+	qq.Order = order.Order
+	if qq.Paging, err = q.paging(); err != nil {
+		return qq, "", err
+	}
+	if err := q.done(); err != nil {
+		return qq, "", err
+	}
+	return qq, order.wire, qq.Normalize()
 }
 
 // memberJSON is the body of POST /queues/{id}/agents.
@@ -331,33 +433,6 @@ func (a *api) removeAgentQueue(w http.ResponseWriter, r *http.Request) (any, err
 		return nil, err
 	}
 	return success("Agent removed from queue successfully."), nil
-}
-
-// idListQuery reads the paging of a list in id order (agents, queues), and
-// refuses the Infobip filters it does not support.
-func (a *api) idListQuery(r *http.Request, unsupported []string) (storage.ListQuery, string, error) {
-	var lq storage.ListQuery
-	q, err := a.newQuery(r.URL)
-	if err != nil {
-		return lq, "", err
-	}
-	if err := q.unsupported(unsupported); err != nil {
-		return lq, "", err
-	}
-	order, err := q.order(storage.Order{Field: storage.SortID}, storage.SortID)
-	if err != nil {
-		return lq, "", err
-	}
-	if order.Desc {
-		return lq, "", invalid("orderBy", "this list is ordered by id ascending only")
-	}
-	if lq.Paging, err = q.paging(); err != nil {
-		return lq, "", err
-	}
-	if err := q.done(); err != nil {
-		return lq, "", err
-	}
-	return lq, order.String(), lq.Normalize()
 }
 
 // notNull refuses null for the named fields that were null.

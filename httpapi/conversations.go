@@ -398,9 +398,6 @@ func (a *api) listConversations(w http.ResponseWriter, r *http.Request) (any, er
 // filter is all-of.
 func conversationQuery(q *query) (storage.ConversationQuery, error) {
 	var cq storage.ConversationQuery
-	if err := q.unsupported(unsupportedConversationFilters); err != nil {
-		return cq, err
-	}
 	f := &cq.Filter
 	var err error
 	f.IDs = q.all("conversationIds", "ids", "id")
@@ -433,7 +430,8 @@ func conversationQuery(q *query) (storage.ConversationQuery, error) {
 	for _, t := range []struct {
 		name string
 		dst  *time.Time
-	}{{"createdAfter", &f.CreatedAfter}, {"createdBefore", &f.CreatedBefore}, {"updatedAfter", &f.UpdatedAfter}, {"updatedBefore", &f.UpdatedBefore}} {
+	}{{"createdAfter", &f.CreatedAfter}, {"createdBefore", &f.CreatedBefore}, {"updatedAfter", &f.UpdatedAfter}, {"updatedBefore", &f.UpdatedBefore},
+		{"closedAfter", &f.ClosedAfter}, {"closedBefore", &f.ClosedBefore}} {
 		if *t.dst, err = q.time(t.name); err != nil {
 			return cq, err
 		}

@@ -92,7 +92,7 @@ var operations = map[string]operation{
 		return ignore(svc.GetAgent(ctx, "a1"))
 	}},
 	"ListAgents": {parley.ScopeRead, func(ctx context.Context, svc *parley.Service) error {
-		return ignore(svc.ListAgents(ctx, storage.ListQuery{}))
+		return ignore(svc.ListAgents(ctx, storage.AgentQuery{}))
 	}},
 	"UpdateAgent": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
 		return ignore(svc.UpdateAgent(ctx, "a1", routing.AgentPatch{Status: ptr(routing.Active)}))
@@ -104,7 +104,7 @@ var operations = map[string]operation{
 		return ignore(svc.GetQueue(ctx, "q1"))
 	}},
 	"ListQueues": {parley.ScopeRead, func(ctx context.Context, svc *parley.Service) error {
-		return ignore(svc.ListQueues(ctx, storage.ListQuery{}))
+		return ignore(svc.ListQueues(ctx, storage.QueueQuery{}))
 	}},
 	"UpdateQueue": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
 		return ignore(svc.UpdateQueue(ctx, "q1", routing.QueuePatch{AutoAssignment: ptr(true)}))
