@@ -147,9 +147,9 @@ func TestListOrderByEveryProperty(t *testing.T) {
 		{"agents", "id", []string{"ann", "bob", "off", "sam"}},
 		{"agents", "id:DESC", []string{"sam", "off", "bob", "ann"}},
 		{"agents", "displayName:desc", []string{"sam", "off", "bob", "ann"}},
-		{"agents", "status:asc", []string{"ann", "bob", "off", "sam"}},    // ACTIVE, AWAY, INVISIBLE, INVISIBLE
-		{"agents", "role:desc", []string{"sam", "off", "bob", "ann"}},     // SUPERVISOR, then AGENT by id desc
-		{"agents", "enabled:asc", []string{"off", "ann", "bob", "sam"}},   // false first
+		{"agents", "status:asc", []string{"ann", "bob", "off", "sam"}},     // ACTIVE, AWAY, INVISIBLE, INVISIBLE
+		{"agents", "role:desc", []string{"sam", "off", "bob", "ann"}},      // SUPERVISOR, then AGENT by id desc
+		{"agents", "enabled:asc", []string{"off", "ann", "bob", "sam"}},    // false first
 		{"agents", "createdAt:desc", []string{"off", "sam", "bob", "ann"}}, // newest first
 		{"agents", "updatedAt:desc", []string{"bob", "off", "sam", "ann"}},
 		{"queues", "name:desc", []string{"support", "billing"}},
