@@ -42,8 +42,9 @@ func (s *Service) GetAgent(ctx context.Context, id string) (*routing.Agent, erro
 	})
 }
 
-// ListAgents returns a page of agents in id order.
-func (s *Service) ListAgents(ctx context.Context, q storage.ListQuery) (storage.Page[*routing.Agent], error) {
+// ListAgents returns a page of the agents q selects, in q's order (by id
+// when it names none); see storage.AgentQuery. ErrInvalid for a bad query.
+func (s *Service) ListAgents(ctx context.Context, q storage.AgentQuery) (storage.Page[*routing.Agent], error) {
 	return read(s, ctx, "ListAgents", func() (storage.Page[*routing.Agent], error) {
 		if err := q.Normalize(); err != nil {
 			return storage.Page[*routing.Agent]{}, err

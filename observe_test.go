@@ -44,7 +44,7 @@ func TestObserver(t *testing.T) {
 	require.NoError(t, err)
 	_, err = svc.AddTag(ctx, c.ID, "late")
 	require.ErrorIs(t, err, parley.ErrClosed)
-	_, err = svc.ListAgents(ctx, storage.ListQuery{})
+	_, err = svc.ListAgents(ctx, storage.AgentQuery{})
 	require.NoError(t, err)
 
 	mu.Lock()

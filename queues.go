@@ -134,8 +134,9 @@ func (s *Service) GetQueue(ctx context.Context, id string) (*routing.Queue, erro
 	})
 }
 
-// ListQueues returns a page of queues in id order.
-func (s *Service) ListQueues(ctx context.Context, q storage.ListQuery) (storage.Page[*routing.Queue], error) {
+// ListQueues returns a page of the queues q selects, in q's order (by id
+// when it names none); see storage.QueueQuery. ErrInvalid for a bad query.
+func (s *Service) ListQueues(ctx context.Context, q storage.QueueQuery) (storage.Page[*routing.Queue], error) {
 	return read(s, ctx, "ListQueues", func() (storage.Page[*routing.Queue], error) {
 		if err := q.Normalize(); err != nil {
 			return storage.Page[*routing.Queue]{}, err

@@ -324,7 +324,7 @@ func (s *Service) AssignAllWaiting(ctx context.Context) (int, error) {
 // runner's.
 func (s *Service) assignAllWaiting(ctx context.Context) (int, error) {
 	total := 0
-	q := storage.ListQuery{Paging: storage.Paging{Limit: storage.MaxLimit, SkipTotal: true}}
+	q := storage.QueueQuery{Paging: storage.Paging{Limit: storage.MaxLimit, SkipTotal: true}}
 	for {
 		page, err := s.store.ListQueues(ctx, q)
 		if err != nil {

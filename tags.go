@@ -41,8 +41,9 @@ func (s *Service) GetTag(ctx context.Context, name string) (*tag.Tag, error) {
 	})
 }
 
-// ListTags returns a page of the catalog in name order: all tags, those with
-// a name prefix, or those of one conversation (see storage.TagQuery).
+// ListTags returns a page of the catalog in q's order (by name when it
+// names none): all tags, the one with a name, those with a name prefix, or
+// those of one conversation (see storage.TagQuery).
 func (s *Service) ListTags(ctx context.Context, q storage.TagQuery) (storage.Page[*tag.Tag], error) {
 	return read(s, ctx, "ListTags", func() (storage.Page[*tag.Tag], error) {
 		if err := q.Normalize(); err != nil {

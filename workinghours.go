@@ -56,7 +56,7 @@ func (s *Service) GetWorkingHours(ctx context.Context, id string) (*schedule.Wor
 }
 
 // ListWorkingHours returns a page of working hours in id order.
-func (s *Service) ListWorkingHours(ctx context.Context, q storage.ListQuery) (storage.Page[*schedule.WorkingHours], error) {
+func (s *Service) ListWorkingHours(ctx context.Context, q storage.WorkingHoursQuery) (storage.Page[*schedule.WorkingHours], error) {
 	return read(s, ctx, "ListWorkingHours", func() (storage.Page[*schedule.WorkingHours], error) {
 		if err := q.Normalize(); err != nil {
 			return storage.Page[*schedule.WorkingHours]{}, err
@@ -222,7 +222,7 @@ func (s *Service) QueueActivity(ctx context.Context, page, size int) (ActivityPa
 		status := map[string]schedule.Status{}
 		// Contact centres have tens of queues, not millions: walk them all
 		// in id order, counting, and keep the page's.
-		q := storage.ListQuery{Paging: storage.Paging{Limit: storage.MaxLimit, SkipTotal: true}}
+		q := storage.QueueQuery{Paging: storage.Paging{Limit: storage.MaxLimit, SkipTotal: true}}
 		for {
 			queues, err := s.store.ListQueues(ctx, q)
 			if err != nil {

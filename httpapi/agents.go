@@ -1,11 +1,16 @@
 package httpapi
 
 import (
+	"errors"
+	"fmt"
 	"maps"
 	"net/http"
 	"net/url"
 	"slices"
+	"time"
 
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/httpwire"
 	"github.com/parleyhq/parley/routing"
 	"github.com/parleyhq/parley/storage"
 )
@@ -123,19 +128,77 @@ func (a *api) patchAgent(w http.ResponseWriter, r *http.Request) (any, error) {
 // listAgents lists agents with their availability; availability=...
 // (any of the values) keeps the agents whose availability is one of them.
 func (a *api) listAgents(w http.ResponseWriter, r *http.Request) (any, error) {
-	var want []routing.AgentStatus
-	lq, order, err := a.idListQuery(r, unsupportedAgentFilters, func(q *query) (err error) {
-		want, err = readAvailability(q)
-		return err
-	})
+	q, err := a.newQuery(r.URL)
 	if err != nil {
 		return nil, err
 	}
-	page, avail, err := a.agentPage(r.Context(), lq, want)
+	want, err := readAvailability(q)
 	if err != nil {
 		return nil, err
 	}
-	return listOf("agents", lq.Paging, page, order, agentsWithAvailability(avail)), nil
+	aq, order, err := agentQuery(q)
+	if err != nil {
+		return nil, err
+	}
+	page, avail, err := a.agentPage(r.Context(), aq, want)
+	if err != nil {
+		return nil, err
+	}
+	return listOf("agents", aq.Paging, page, order, agentsWithAvailability(avail)), nil
+}
+
+// agentOrders are the orderBy fields of the agent list: Infobip's agent
+// properties that parley holds.
+var agentOrders = map[string]storage.SortField{
+	"id": storage.SortID, "displayName": storage.SortDisplayName, "status": storage.SortStatus,
+	"role": storage.SortRole, "enabled": storage.SortEnabled,
+	"createdAt": storage.SortCreatedAt, "updatedAt": storage.SortUpdatedAt,
+}
+
+// agentQuery reads the filters, order and paging of an agent list, as
+// Infobip names them. Repeated keys of agentIds, queueIds, status and role
+// mean any of their values.
+func agentQuery(q *query) (storage.AgentQuery, string, error) {
+	var aq storage.AgentQuery
+	if err := q.unsupported(unsupportedAgentFilters); err != nil {
+		return aq, "", err
+	}
+	f := &aq.Filter
+	var err error
+	f.IDs = q.all("agentIds")
+	f.QueueIDs = q.all("queueIds")
+	if f.DisplayNameContains, err = q.one("displayName"); err != nil {
+		return aq, "", err
+	}
+	if f.Statuses, err = parseAll(q.all("status"), routing.ParseAgentStatus); err != nil {
+		return aq, "", err
+	}
+	if f.Roles, err = parseAll(q.all("role"), routing.ParseRole); err != nil {
+		return aq, "", err
+	}
+	if f.Enabled, err = q.optBool("enabled"); err != nil {
+		return aq, "", err
+	}
+	for _, t := range []struct {
+		name string
+		dst  *time.Time
+	}{{"createdAfter", &f.CreatedAfter}, {"createdBefore", &f.CreatedBefore}, {"updatedAfter", &f.UpdatedAfter}, {"updatedBefore", &f.UpdatedBefore}} {
+		if *t.dst, err = q.time(t.name); err != nil {
+			return aq, "", err
+		}
+	}
+	order, err := q.orderOf("id", agentOrders)
+	if err != nil {
+		return aq, "", err
+	}
+	aq.Order = order.Order
+	if aq.Paging, err = q.paging(); err != nil {
+		return aq, "", err
+	}
+	if err := q.done(); err != nil {
+		return aq, "", err
+	}
+	return aq, order.wire, aq.Normalize()
 }
 
 // queueInJSON is the body of POST and PATCH /queues.
@@ -186,6 +249,16 @@ func (a *api) createQueue(w http.ResponseWriter, r *http.Request) (any, error) {
 		}
 	}
 	out, err := a.svc.CreateQueue(r.Context(), q)
+	if errors.Is(err, parley.ErrAlreadyExists) && q.Name != "" {
+		// A store may not tell which unique key was taken: the id, the
+		// name, or the default role.
+		if _, gerr := a.svc.GetQueue(r.Context(), q.ID); errors.Is(gerr, parley.ErrNotFound) || q.ID == "" {
+			if q.Default {
+				return nil, httpwire.Tell(err, fmt.Sprintf("Queue with name %q already exists, or another queue is the default.", q.Name))
+			}
+			return nil, httpwire.Tell(err, fmt.Sprintf("Queue with name %q already exists.", q.Name))
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -272,15 +345,59 @@ func (a *api) patchQueue(w http.ResponseWriter, r *http.Request) (any, error) {
 }
 
 func (a *api) listQueues(w http.ResponseWriter, r *http.Request) (any, error) {
-	lq, order, err := a.idListQuery(r, unsupportedQueueFilters, nil)
+	q, err := a.newQuery(r.URL)
 	if err != nil {
 		return nil, err
 	}
-	page, err := a.svc.ListQueues(r.Context(), lq)
+	qq, order, err := queueQuery(q)
 	if err != nil {
 		return nil, err
 	}
-	return listOf("queues", lq.Paging, page, order, toQueue), nil
+	page, err := a.svc.ListQueues(r.Context(), qq)
+	if err != nil {
+		return nil, err
+	}
+	return listOf("queues", qq.Paging, page, order, toQueue), nil
+}
+
+// queueOrders are the orderBy fields of the queue list: Infobip's queue
+// properties that parley holds, and parley's name of auto-assignment.
+var queueOrders = map[string]storage.SortField{
+	"id": storage.SortID, "name": storage.SortName,
+	"isAutoAssignmentEnabled": storage.SortAutoAssignment, "autoAssignment": storage.SortAutoAssignment,
+	"isStickyAutoAssignmentEnabled": storage.SortStickyAgent, "stickyAgent": storage.SortStickyAgent,
+	"createdAt": storage.SortCreatedAt, "updatedAt": storage.SortUpdatedAt,
+}
+
+// queueQuery reads the filters, order and paging of a queue list, as
+// Infobip names them. Repeated queueIds mean any of their values; name is
+// the queue's whole name (names are unique).
+func queueQuery(q *query) (storage.QueueQuery, string, error) {
+	var qq storage.QueueQuery
+	if err := q.unsupported(unsupportedQueueFilters); err != nil {
+		return qq, "", err
+	}
+	f := &qq.Filter
+	var err error
+	f.IDs = q.all("queueIds")
+	if f.AgentID, err = q.one("agentId"); err != nil {
+		return qq, "", err
+	}
+	if f.Name, err = q.one("name"); err != nil {
+		return qq, "", err
+	}
+	order, err := q.orderOf("id", queueOrders)
+	if err != nil {
+		return qq, "", err
+	}
+	qq.Order = order.Order
+	if qq.Paging, err = q.paging(); err != nil {
+		return qq, "", err
+	}
+	if err := q.done(); err != nil {
+		return qq, "", err
+	}
+	return qq, order.wire, qq.Normalize()
 }
 
 // memberJSON is the body of POST /queues/{id}/agents.
@@ -309,7 +426,7 @@ func (a *api) removeQueueMember(w http.ResponseWriter, r *http.Request) (any, er
 	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
-	if _, err := a.svc.RemoveQueueMember(r.Context(), r.PathValue("id"), r.PathValue("agentId")); err != nil {
+	if err := a.removeMember(r, r.PathValue("id"), r.PathValue("agentId")); err != nil {
 		return nil, err
 	}
 	return success("Agent removed from queue successfully."), nil
@@ -334,6 +451,10 @@ func (a *api) addAgentQueue(w http.ResponseWriter, r *http.Request) (any, error)
 		return nil, invalid("queueId", "is required")
 	}
 	if _, err := a.svc.AddQueueMember(r.Context(), in.QueueID.Value, r.PathValue("id")); err != nil {
+		var se *storage.Error
+		if errors.As(err, &se) && errors.Is(err, parley.ErrNotFound) && se.ID == in.QueueID.Value {
+			return nil, httpwire.Tell(err, fmt.Sprintf("Invalid queueId %q given! No such queue exists.", se.ID))
+		}
 		return nil, err
 	}
 	return success("Agent added to queue successfully."), nil
@@ -344,43 +465,22 @@ func (a *api) removeAgentQueue(w http.ResponseWriter, r *http.Request) (any, err
 	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
-	if _, err := a.svc.RemoveQueueMember(r.Context(), r.PathValue("queueId"), r.PathValue("id")); err != nil {
+	if err := a.removeMember(r, r.PathValue("queueId"), r.PathValue("id")); err != nil {
 		return nil, err
 	}
 	return success("Agent removed from queue successfully."), nil
 }
 
-// idListQuery reads the paging of a list in id order (agents, queues),
-// the filters that filters reads (when not nil), and refuses the Infobip
-// filters it does not support.
-func (a *api) idListQuery(r *http.Request, unsupported []string, filters func(*query) error) (storage.ListQuery, string, error) {
-	var lq storage.ListQuery
-	q, err := a.newQuery(r.URL)
-	if err != nil {
-		return lq, "", err
-	}
-	if err := q.unsupported(unsupported); err != nil {
-		return lq, "", err
-	}
-	if filters != nil {
-		if err := filters(q); err != nil {
-			return lq, "", err
+// removeMember ends a membership; when there is none, the answer says
+// whether the queue is missing or the agent is no member of it.
+func (a *api) removeMember(r *http.Request, queueID, agentID string) error {
+	_, err := a.svc.RemoveQueueMember(r.Context(), queueID, agentID)
+	if errors.Is(err, parley.ErrNotFound) {
+		if _, gerr := a.svc.GetQueue(r.Context(), queueID); gerr == nil {
+			return httpwire.Tell(err, fmt.Sprintf("Invalid agentId %q given! The agent is no member of queue %q.", agentID, queueID))
 		}
 	}
-	order, err := q.order(storage.Order{Field: storage.SortID}, storage.SortID)
-	if err != nil {
-		return lq, "", err
-	}
-	if order.Desc {
-		return lq, "", invalid("orderBy", "this list is ordered by id ascending only")
-	}
-	if lq.Paging, err = q.paging(); err != nil {
-		return lq, "", err
-	}
-	if err := q.done(); err != nil {
-		return lq, "", err
-	}
-	return lq, order.String(), lq.Normalize()
+	return err
 }
 
 // notNull refuses null for the named fields that were null.

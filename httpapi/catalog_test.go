@@ -47,7 +47,7 @@ func TestTagCatalog(t *testing.T) {
 	}
 	requireError(t, f.do("GET", path("/tags?conversationId=nope"), nil), 404, "NOT_FOUND")
 	requireError(t, f.do("GET", path("/tags?prefix=%%20"), nil), 400, "INVALID", "prefix")
-	requireError(t, f.do("GET", path("/tags?orderBy=name:desc"), nil), 400, "INVALID", "orderBy")
+	requireError(t, f.do("GET", path("/tags?orderBy=color:desc"), nil), 400, "INVALID", "orderBy")
 
 	// Paging through the catalog by cursor.
 	var got []string
@@ -134,7 +134,7 @@ func TestAgents(t *testing.T) {
 	r = f.must(200, "GET", path("/agents?limit=2&page=2"), nil)
 	require.Equal(t, []string{"z2"}, ids(t, r, "agents"))
 	require.NotContains(t, r.Pagination(t), "nextCursor")
-	requireError(t, f.do("GET", path("/agents?orderBy=id:desc"), nil), 400, "INVALID", "orderBy")
+	requireError(t, f.do("GET", path("/agents?orderBy=availability:desc"), nil), 400, "INVALID", "orderBy")
 }
 
 func TestQueues(t *testing.T) {

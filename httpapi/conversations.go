@@ -1,11 +1,15 @@
 package httpapi
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"time"
 
+	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/internal/httpwire"
 	"github.com/parleyhq/parley/storage"
 )
 
@@ -364,7 +368,14 @@ func (a *api) removeTag(w http.ResponseWriter, r *http.Request) (any, error) {
 	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
-	c, err := a.svc.RemoveTag(r.Context(), r.PathValue("id"), r.PathValue("tagName"))
+	id, name := r.PathValue("id"), r.PathValue("tagName")
+	c, err := a.svc.RemoveTag(r.Context(), id, name)
+	if errors.Is(err, parley.ErrNotFound) {
+		if _, gerr := a.svc.GetConversation(r.Context(), id); gerr == nil {
+			// The conversation is there: it has no such tag.
+			return nil, httpwire.Tell(err, fmt.Sprintf("Invalid tagName %q given! Conversation %q has no such tag.", name, id))
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -398,9 +409,6 @@ func (a *api) listConversations(w http.ResponseWriter, r *http.Request) (any, er
 // filter is all-of.
 func conversationQuery(q *query) (storage.ConversationQuery, error) {
 	var cq storage.ConversationQuery
-	if err := q.unsupported(unsupportedConversationFilters); err != nil {
-		return cq, err
-	}
 	f := &cq.Filter
 	var err error
 	f.IDs = q.all("conversationIds", "ids", "id")
@@ -433,7 +441,8 @@ func conversationQuery(q *query) (storage.ConversationQuery, error) {
 	for _, t := range []struct {
 		name string
 		dst  *time.Time
-	}{{"createdAfter", &f.CreatedAfter}, {"createdBefore", &f.CreatedBefore}, {"updatedAfter", &f.UpdatedAfter}, {"updatedBefore", &f.UpdatedBefore}} {
+	}{{"createdAfter", &f.CreatedAfter}, {"createdBefore", &f.CreatedBefore}, {"updatedAfter", &f.UpdatedAfter}, {"updatedBefore", &f.UpdatedBefore},
+		{"closedAfter", &f.ClosedAfter}, {"closedBefore", &f.ClosedBefore}} {
 		if *t.dst, err = q.time(t.name); err != nil {
 			return cq, err
 		}

@@ -60,10 +60,10 @@ func (f *fixture) state() storeState {
 	tags, err := f.svc.ListTags(ctx, storage.TagQuery{Paging: all})
 	fail("tags")
 	s.Tags = tags.Items
-	agents, err := f.svc.ListAgents(ctx, storage.ListQuery{Paging: all})
+	agents, err := f.svc.ListAgents(ctx, storage.AgentQuery{Paging: all})
 	fail("agents")
 	s.Agents = agents.Items
-	queues, err := f.svc.ListQueues(ctx, storage.ListQuery{Paging: all})
+	queues, err := f.svc.ListQueues(ctx, storage.QueueQuery{Paging: all})
 	fail("queues")
 	s.Queues = queues.Items
 	s.Rules, err = f.svc.RoutingRules(ctx)

@@ -115,13 +115,14 @@ const agentScanChunk = 200
 // each; with want, only the agents whose availability is one of want.
 //
 // Availability is computed, not stored, so the filter is applied here: the
-// agents are read in id order from where the page starts, and those that
+// agents the other filters select are read in the list's order from where
+// the page starts, and those that
 // match are kept until the page is full. The next cursor is that of the
 // page's last agent, so that the next page starts right after it: no agent
 // is skipped or shown twice (an agent whose availability changes between
 // two pages is shown as it is when its page is read). The total, unless
 // skipped, counts every match, which reads every agent.
-func (a *api) agentPage(ctx context.Context, lq storage.ListQuery, want []routing.AgentStatus) (storage.Page[*routing.Agent], map[string]routing.Availability, error) {
+func (a *api) agentPage(ctx context.Context, lq storage.AgentQuery, want []routing.AgentStatus) (storage.Page[*routing.Agent], map[string]routing.Availability, error) {
 	if len(want) == 0 {
 		page, err := a.svc.ListAgents(ctx, lq)
 		if err != nil {
@@ -142,7 +143,7 @@ func (a *api) agentPage(ctx context.Context, lq storage.ListQuery, want []routin
 	// it goes; after a cursor, the count needs a scan of its own.
 	countAlong := !lq.SkipTotal && lq.Cursor == ""
 	total := 0
-	err := a.scanAgents(ctx, lq.Cursor, func(ag *routing.Agent, av routing.Availability) bool {
+	err := a.scanAgents(ctx, lq, lq.Cursor, func(ag *routing.Agent, av routing.Availability) bool {
 		if !slices.Contains(want, av.Status) {
 			return true
 		}
@@ -162,7 +163,7 @@ func (a *api) agentPage(ctx context.Context, lq storage.ListQuery, want []routin
 		return page, nil, err
 	}
 	if more {
-		page.NextCursor = lq.CursorAfter(storage.KindAgents, page.Items[len(page.Items)-1].ID)
+		page.NextCursor = lq.CursorAfter(page.Items[len(page.Items)-1])
 	}
 	switch {
 	case lq.SkipTotal:
@@ -170,7 +171,7 @@ func (a *api) agentPage(ctx context.Context, lq storage.ListQuery, want []routin
 		page.Total = total
 	default:
 		total = 0
-		err = a.scanAgents(ctx, "", func(_ *routing.Agent, av routing.Availability) bool {
+		err = a.scanAgents(ctx, lq, "", func(_ *routing.Agent, av routing.Availability) bool {
 			if slices.Contains(want, av.Status) {
 				total++
 			}
@@ -181,11 +182,13 @@ func (a *api) agentPage(ctx context.Context, lq storage.ListQuery, want []routin
 	return page, avail, err
 }
 
-// scanAgents calls fn with each agent after cursor ("" for all), in id
-// order, and its availability, until fn returns false or the agents end.
-func (a *api) scanAgents(ctx context.Context, cursor string, fn func(*routing.Agent, routing.Availability) bool) error {
+// scanAgents calls fn with each agent q's filters select after cursor (""
+// for all), in q's order, and its availability, until fn returns false or
+// the agents end.
+func (a *api) scanAgents(ctx context.Context, q storage.AgentQuery, cursor string, fn func(*routing.Agent, routing.Availability) bool) error {
 	for {
-		page, err := a.svc.ListAgents(ctx, storage.ListQuery{Paging: storage.Paging{Limit: agentScanChunk, Cursor: cursor, SkipTotal: true}})
+		q.Paging = storage.Paging{Limit: agentScanChunk, Cursor: cursor, SkipTotal: true}
+		page, err := a.svc.ListAgents(ctx, q)
 		if err != nil {
 			return err
 		}

@@ -178,14 +178,63 @@ func (q *query) order(def storage.Order, fields ...storage.SortField) (storage.O
 	return o, invalid("orderBy", "field must be one of %s, not %q", strings.Join(names, ", "), field)
 }
 
+// wireOrder is an order and its orderBy as the client named its field.
+type wireOrder struct {
+	storage.Order
+	wire string // "field:asc" or "field:desc"
+}
+
+// orderOf reads orderBy, "field:asc" or "field:desc" (the direction in any
+// case; a bare field is ascending), where field is one of the keys of
+// fields, Infobip's property names; def, ascending, when it is absent.
+func (q *query) orderOf(def string, fields map[string]storage.SortField) (wireOrder, error) {
+	s, err := q.one("orderBy")
+	if err != nil {
+		return wireOrder{}, err
+	}
+	if s == "" {
+		s = def
+	}
+	name, dir, _ := strings.Cut(s, ":")
+	o := wireOrder{Order: storage.Order{Field: fields[name]}}
+	switch strings.ToLower(dir) {
+	case "", "asc":
+	case "desc":
+		o.Desc = true
+	default:
+		return o, invalid("orderBy", "direction must be asc or desc, not %q", dir)
+	}
+	if o.Field == "" {
+		return o, invalid("orderBy", "field must be one of %s, not %q", strings.Join(slices.Sorted(maps.Keys(fields)), ", "), name)
+	}
+	o.wire = name + ":asc"
+	if o.Desc {
+		o.wire = name + ":desc"
+	}
+	return o, nil
+}
+
+// optBool returns the boolean value of name, nil when it is absent.
+func (q *query) optBool(name string) (*bool, error) {
+	s, err := q.one(name)
+	if err != nil || s == "" {
+		return nil, err
+	}
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return nil, invalid(name, "must be true or false, not %q", s)
+	}
+	return &b, nil
+}
+
 // Infobip documents these filters, which parley does not offer yet. In any
 // mode they are a 400 naming them: ignored, as unknown parameters are,
 // they would answer an unfiltered list the client takes for a filtered one.
 var (
-	unsupportedConversationFilters = []string{"closedAfter", "closedBefore"}
-	unsupportedAgentFilters        = []string{"agentIds", "queueIds", "displayName", "email", "status", "role", "enabled", "createdAfter", "createdBefore", "updatedAfter", "updatedBefore"}
-	unsupportedQueueFilters        = []string{"queueIds", "agentId", "workingHoursId", "name"}
-	unsupportedTagFilters          = []string{"name"}
+	// An agent has no email in parley.
+	unsupportedAgentFilters = []string{"email"}
+	// A filter of queues by their working hours is not offered yet.
+	unsupportedQueueFilters = []string{"workingHoursId"}
 )
 
 // unsupported refuses the first of names given a value.

@@ -9,8 +9,13 @@ import (
 	"github.com/parleyhq/parley/storage"
 )
 
-// sortName is the one order of the tag list.
-const sortName storage.SortField = "name"
+// tagOrders are the orderBy fields of the tag list: Infobip's tag
+// properties. A tag's id is its name, and a tag is never updated, so its
+// updatedAt is its createdAt.
+var tagOrders = map[string]storage.SortField{
+	"name": storage.SortName, "id": storage.SortID,
+	"createdAt": storage.SortCreatedAt, "updatedAt": storage.SortUpdatedAt,
+}
 
 func (a *api) createTag(w http.ResponseWriter, r *http.Request) (any, error) {
 	if err := a.noQuery(r); err != nil {
@@ -54,14 +59,12 @@ func (a *api) deleteTag(w http.ResponseWriter, r *http.Request) (any, error) {
 	return nil, a.svc.DeleteTag(r.Context(), r.PathValue("name"))
 }
 
-// listTags lists the catalog in name order: all of it, the names with a
-// prefix, or the tags of one conversation (both filters combine).
+// listTags lists the catalog, by name unless orderBy says otherwise: all
+// of it, the one with a name, the names with a prefix, or the tags of one
+// conversation (the filters combine).
 func (a *api) listTags(w http.ResponseWriter, r *http.Request) (any, error) {
 	q, err := a.newQuery(r.URL)
 	if err != nil {
-		return nil, err
-	}
-	if err := q.unsupported(unsupportedTagFilters); err != nil {
 		return nil, err
 	}
 	var tq storage.TagQuery
@@ -71,13 +74,14 @@ func (a *api) listTags(w http.ResponseWriter, r *http.Request) (any, error) {
 	if tq.ConversationID, err = q.one("conversationId"); err != nil {
 		return nil, err
 	}
-	order, err := q.order(storage.Order{Field: sortName}, sortName)
+	if tq.Name, err = q.one("name"); err != nil {
+		return nil, err
+	}
+	order, err := q.orderOf("name", tagOrders)
 	if err != nil {
 		return nil, err
 	}
-	if order.Desc {
-		return nil, invalid("orderBy", "tags are listed by name ascending only")
-	}
+	tq.Order = order.Order
 	if tq.Paging, err = q.paging(); err != nil {
 		return nil, err
 	}
@@ -91,5 +95,5 @@ func (a *api) listTags(w http.ResponseWriter, r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return listOf("tags", tq.Paging, page, order.String(), toTag), nil
+	return listOf("tags", tq.Paging, page, order.wire, toTag), nil
 }

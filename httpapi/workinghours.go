@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/parleyhq/parley/schedule"
+	"github.com/parleyhq/parley/storage"
 )
 
 // workingHoursJSON is working hours on the wire, in Infobip's shape
@@ -165,7 +166,7 @@ func (a *api) createWorkingHours(w http.ResponseWriter, r *http.Request) (any, e
 }
 
 func (a *api) listWorkingHours(w http.ResponseWriter, r *http.Request) (any, error) {
-	lq, order, err := a.idListQuery(r, unsupportedWorkingHoursFilters, nil)
+	lq, order, err := a.workingHoursQuery(r)
 	if err != nil {
 		return nil, err
 	}
@@ -174,6 +175,33 @@ func (a *api) listWorkingHours(w http.ResponseWriter, r *http.Request) (any, err
 		return nil, err
 	}
 	return listOf("workingHours", lq.Paging, page, order, toWorkingHours), nil
+}
+
+// workingHoursQuery reads the paging of the working-hours list, in id
+// order, refusing the filters it does not offer.
+func (a *api) workingHoursQuery(r *http.Request) (storage.WorkingHoursQuery, string, error) {
+	var lq storage.WorkingHoursQuery
+	q, err := a.newQuery(r.URL)
+	if err != nil {
+		return lq, "", err
+	}
+	if err := q.unsupported(unsupportedWorkingHoursFilters); err != nil {
+		return lq, "", err
+	}
+	order, err := q.order(storage.Order{Field: storage.SortID}, storage.SortID)
+	if err != nil {
+		return lq, "", err
+	}
+	if order.Desc {
+		return lq, "", invalid("orderBy", "this list is ordered by id ascending only")
+	}
+	if lq.Paging, err = q.paging(); err != nil {
+		return lq, "", err
+	}
+	if err := q.done(); err != nil {
+		return lq, "", err
+	}
+	return lq, order.String(), lq.Normalize()
 }
 
 // unsupportedWorkingHoursFilters are Infobip's filters of the list that

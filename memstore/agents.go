@@ -87,34 +87,89 @@ func (t *txn) UpdateAgent(ctx context.Context, a *routing.Agent) error {
 	return nil
 }
 
-func (t *txn) ListAgents(ctx context.Context, q storage.ListQuery) (storage.Page[*routing.Agent], error) {
+func (t *txn) ListAgents(ctx context.Context, q storage.AgentQuery) (storage.Page[*routing.Agent], error) {
 	defer t.enter()()
-	return listByID(t, ctx, q, storage.KindAgents, t.st.agents, func(a *routing.Agent) string { return a.ID }, t.agentOut)
-}
-
-func (t *txn) ListQueues(ctx context.Context, q storage.ListQuery) (storage.Page[*routing.Queue], error) {
-	defer t.enter()()
-	return listByID(t, ctx, q, storage.KindQueues, t.st.queues, func(q *routing.Queue) string { return q.ID }, t.queueOut)
-}
-
-func listByID[T any](t *txn, ctx context.Context, q storage.ListQuery, kind string, all map[string]T, id func(T) string, out func(T) T) (storage.Page[T], error) {
-	var none storage.Page[T]
-	if err := t.check(ctx, "listing "+kind); err != nil {
+	var none storage.Page[*routing.Agent]
+	if err := t.check(ctx, "listing agents"); err != nil {
 		return none, err
 	}
 	if err := q.Normalize(); err != nil {
 		return none, err
 	}
-	ks, err := q.Keyset(kind)
+	ks, err := q.Keyset()
 	if err != nil {
 		return none, err
 	}
-	rows := slices.Collect(maps.Values(all))
-	p := pager[T]{
-		order:  storage.Order{Field: storage.SortID},
-		key:    func(v T) sortKey { return sortKey{ID: id(v)} },
-		cursor: func(v T) string { return q.CursorAfter(kind, id(v)) },
-		clone:  out,
+	f := &q.Filter
+	var rows []*routing.Agent
+	for _, a := range t.st.agents {
+		if t.agentMatches(a, f) {
+			rows = append(rows, a)
+		}
+	}
+	p := pager[*routing.Agent]{
+		order:  q.Order,
+		key:    func(a *routing.Agent) sortKey { return storage.AgentKey(q.Order.Field, a) },
+		cursor: q.CursorAfter,
+		clone:  t.agentOut,
+	}
+	return p.page(rows, q.Paging, ks), nil
+}
+
+func (t *txn) agentMatches(a *routing.Agent, f *storage.AgentFilter) bool {
+	switch {
+	case len(f.IDs) > 0 && !slices.Contains(f.IDs, a.ID),
+		f.DisplayNameContains != "" && !routing.DisplayNameContains(a.DisplayName, f.DisplayNameContains),
+		!anyOf(f.Statuses, a.Status),
+		!anyOf(f.Roles, a.Role),
+		f.Enabled != nil && *f.Enabled == a.Disabled,
+		!inRange(a.CreatedAt, f.CreatedAfter, f.CreatedBefore),
+		!inRange(a.UpdatedAt, f.UpdatedAfter, f.UpdatedBefore):
+		return false
+	}
+	if len(f.QueueIDs) > 0 {
+		queues := t.st.agentQueues[a.ID]
+		return slices.ContainsFunc(f.QueueIDs, func(id string) bool {
+			_, ok := queues[id]
+			return ok
+		})
+	}
+	return true
+}
+
+func (t *txn) ListQueues(ctx context.Context, q storage.QueueQuery) (storage.Page[*routing.Queue], error) {
+	defer t.enter()()
+	var none storage.Page[*routing.Queue]
+	if err := t.check(ctx, "listing queues"); err != nil {
+		return none, err
+	}
+	if err := q.Normalize(); err != nil {
+		return none, err
+	}
+	ks, err := q.Keyset()
+	if err != nil {
+		return none, err
+	}
+	f := &q.Filter
+	var rows []*routing.Queue
+	for _, qu := range t.st.queues {
+		switch {
+		case len(f.IDs) > 0 && !slices.Contains(f.IDs, qu.ID),
+			f.Name != "" && qu.Name != f.Name:
+			continue
+		}
+		if f.AgentID != "" {
+			if _, ok := t.st.members[qu.ID][f.AgentID]; !ok {
+				continue
+			}
+		}
+		rows = append(rows, qu)
+	}
+	p := pager[*routing.Queue]{
+		order:  q.Order,
+		key:    func(qu *routing.Queue) sortKey { return storage.QueueKey(q.Order.Field, qu) },
+		cursor: q.CursorAfter,
+		clone:  t.queueOut,
 	}
 	return p.page(rows, q.Paging, ks), nil
 }

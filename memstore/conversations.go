@@ -205,7 +205,9 @@ func matches(c *conversation.Conversation, f *storage.ConversationFilter, folded
 		!anyOf(f.Sources, c.Source),
 		f.CustomerID != "" && c.CustomerID != f.CustomerID,
 		!inRange(c.CreatedAt, f.CreatedAfter, f.CreatedBefore),
-		!inRange(c.UpdatedAt, f.UpdatedAfter, f.UpdatedBefore):
+		!inRange(c.UpdatedAt, f.UpdatedAfter, f.UpdatedBefore),
+		(!f.ClosedAfter.IsZero() || !f.ClosedBefore.IsZero()) &&
+			(c.ClosedAt.IsZero() || !inRange(c.ClosedAt, f.ClosedAfter, f.ClosedBefore)):
 		return false
 	}
 	for _, name := range f.Tags {

@@ -90,24 +90,28 @@ func (t *txn) ListTags(ctx context.Context, q storage.TagQuery) (storage.Page[*t
 		}
 		for _, name := range c.Tags {
 			// A closed conversation may keep a name the catalog lost.
-			if tg, ok := t.st.tags[name]; ok && strings.HasPrefix(name, q.Prefix) {
+			if tg, ok := t.st.tags[name]; ok && tagMatches(name, &q) {
 				rows = append(rows, tg)
 			}
 		}
 	} else {
 		for name, tg := range t.st.tags {
-			if strings.HasPrefix(name, q.Prefix) {
+			if tagMatches(name, &q) {
 				rows = append(rows, tg)
 			}
 		}
 	}
 	p := pager[*tag.Tag]{
-		order:  storage.Order{Field: storage.SortID},
-		key:    func(tg *tag.Tag) sortKey { return sortKey{ID: tg.Name} },
+		order:  q.Order,
+		key:    func(tg *tag.Tag) sortKey { return storage.TagKey(q.Order.Field, tg) },
 		cursor: q.CursorAfter,
 		clone:  func(tg *tag.Tag) *tag.Tag { cp := *tg; return &cp },
 	}
 	return p.page(rows, q.Paging, ks), nil
+}
+
+func tagMatches(name string, q *storage.TagQuery) bool {
+	return strings.HasPrefix(name, q.Prefix) && (q.Name == "" || name == q.Name)
 }
 
 func (t *txn) AddConversationTag(ctx context.Context, conversationID, name string) (bool, error) {

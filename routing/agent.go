@@ -2,6 +2,7 @@ package routing
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/parleyhq/parley/conversation"
@@ -298,4 +299,15 @@ func optInt(p *int) any {
 		return nil
 	}
 	return *p
+}
+
+// FoldDisplayName is the case folding under which "display name contains"
+// matches: both the name and the needle are folded with it. Stores that
+// search in SQL store the folded name beside the name, so every store
+// agrees with DisplayNameContains.
+func FoldDisplayName(s string) string { return strings.ToLower(s) }
+
+// DisplayNameContains reports whether name contains needle, ignoring case.
+func DisplayNameContains(name, needle string) bool {
+	return strings.Contains(FoldDisplayName(name), FoldDisplayName(needle))
 }

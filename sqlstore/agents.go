@@ -45,8 +45,8 @@ func (t *tx) CreateAgent(ctx context.Context, a *routing.Agent) error {
 	d := t.s.d
 	ins := d.stmt(`INSERT INTO {agents}
 		(id, display_name, role, status, enabled, capacity, wrap_up_seconds, last_assigned_at, wrap_up_until, updated_at,
-		 call_wrap_up_seconds, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+		 call_wrap_up_seconds, created_at, display_name_folded)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 		ON CONFLICT (id) DO NOTHING`, t.agentArgs(a)...)
 	presence := d.stmt(`INSERT INTO {agent_presence} (agent_id, last_heartbeat, present)
 		VALUES ($1, NULL, false) ON CONFLICT (agent_id) DO NOTHING`, a.ID)
@@ -66,7 +66,8 @@ func (t *tx) agentArgs(a *routing.Agent) []any {
 		callWrapUp = *a.CallWrapUpSeconds
 	}
 	return []any{a.ID, a.DisplayName, string(a.Role), string(a.Status), !a.Disabled, a.Capacity, a.WrapUpSeconds,
-		d.nullTime(a.LastAssignedAt), d.nullTime(a.WrapUpUntil), d.time(a.UpdatedAt), callWrapUp, d.time(a.CreatedAt)}
+		d.nullTime(a.LastAssignedAt), d.nullTime(a.WrapUpUntil), d.time(a.UpdatedAt), callWrapUp, d.time(a.CreatedAt),
+		routing.FoldDisplayName(a.DisplayName)}
 }
 
 // GetAgent implements storage.Tx.
@@ -123,8 +124,8 @@ func (t *tx) UpdateAgent(ctx context.Context, a *routing.Agent) error {
 	args := t.agentArgs(a)
 	up := t.s.d.stmt(`UPDATE {agents} SET display_name = $2, role = $3, status = $4, enabled = $5,
 		capacity = $6, wrap_up_seconds = $7, last_assigned_at = $8, wrap_up_until = $9, updated_at = $10,
-		call_wrap_up_seconds = $11
-		WHERE id = $1`, args[:11]...)
+		call_wrap_up_seconds = $11, display_name_folded = $12
+		WHERE id = $1`, append(args[:11:11], args[12])...)
 	if err := t.run(ctx, up); err != nil {
 		return t.s.wrap(ctx, op, a.ID, err)
 	}
@@ -134,54 +135,68 @@ func (t *tx) UpdateAgent(ctx context.Context, a *routing.Agent) error {
 	return nil
 }
 
-// ListAgents implements storage.Tx.
-func (t *tx) ListAgents(ctx context.Context, q storage.ListQuery) (storage.Page[*routing.Agent], error) {
-	return listByID(t, ctx, "listing agents", q, storage.KindAgents,
-		"SELECT "+t.s.d.agentCols()+" FROM {agents} a", "a.id", "{agents}",
-		func(r row) (*routing.Agent, error) { return scanAgent(r) },
-		func(a *routing.Agent) string { return a.ID })
-}
-
-// listByID is a page of agents or queues in id order: the count and the
+// ListAgents implements storage.Tx: the count (unless skipped) and the
 // page, sent together.
-func listByID[T any](t *tx, ctx context.Context, op string, q storage.ListQuery, kind, selectFrom, idCol, table string,
-	scan func(row) (T, error), id func(T) string) (storage.Page[T], error) {
-	var page storage.Page[T]
+func (t *tx) ListAgents(ctx context.Context, q storage.AgentQuery) (storage.Page[*routing.Agent], error) {
+	const op = "listing agents"
+	var page storage.Page[*routing.Agent]
 	if err := checkCtx(ctx, op); err != nil {
 		return page, err
 	}
 	if err := q.Normalize(); err != nil {
 		return page, err
 	}
-	ks, err := q.Keyset(kind)
+	ks, err := q.Keyset()
 	if err != nil {
 		return page, err
 	}
 	d := t.s.d
-	var stmts []*stmt
-	page.Total = -1
-	if !q.SkipTotal {
-		stmts = append(stmts, d.stmt("SELECT count(*) FROM "+table).each(func(r row) error { return r.Scan(&page.Total) }))
+	return listPage(t, ctx, op, &q.Paging, &page, q.CursorAfter,
+		func(b *builder) []string {
+			b.WriteString("SELECT count(*) FROM {agents} a")
+			return agentFilter(b, &q.Filter)
+		},
+		func(b *builder) []string {
+			b.WriteString("SELECT " + d.agentCols() + " FROM {agents} a")
+			return agentFilter(b, &q.Filter)
+		},
+		keyedOrder{order: q.Order, col: agentOrderCols[q.Order.Field], id: "a.id", ks: ks},
+		func(r row) (*routing.Agent, error) { return scanAgent(r) })
+}
+
+// agentOrderCols are the sort keys of the agent orders on the agents table
+// aliased a (none for the id order).
+var agentOrderCols = map[storage.SortField]sortCol{
+	storage.SortDisplayName: {"a.display_name", keyText},
+	storage.SortStatus:      {"a.status", keyText},
+	storage.SortRole:        {"a.role", keyText},
+	storage.SortEnabled:     {"CASE WHEN a.enabled THEN 1 ELSE 0 END", keyRank},
+	storage.SortCreatedAt:   {"a.created_at", keyTime},
+	storage.SortUpdatedAt:   {"a.updated_at", keyTime},
+}
+
+// agentFilter returns the conditions of f on the agents table aliased a.
+func agentFilter(b *builder, f *storage.AgentFilter) []string {
+	d := b.d
+	var conds []string
+	if len(f.IDs) > 0 {
+		conds = append(conds, b.oneOf("a.id", f.IDs))
 	}
-	b := newBuilder(d)
-	b.WriteString(selectFrom)
-	if ks != nil {
-		b.where([]string{idCol + " > " + b.arg(ks.ID)})
+	if len(f.QueueIDs) > 0 {
+		conds = append(conds, "a.id IN (SELECT m.agent_id FROM {queue_members} m WHERE "+b.oneOf("m.queue_id", f.QueueIDs)+")")
 	}
-	b.WriteString(" ORDER BY " + idCol + " LIMIT " + b.arg(q.Limit+1) + " OFFSET " + b.arg(q.Offset()))
-	items := make([]T, 0, min(q.Limit+1, 64))
-	stmts = append(stmts, b.stmt().each(func(r row) error {
-		v, err := scan(r)
-		items = append(items, v)
-		return err
-	}))
-	if err := t.run(ctx, stmts...); err != nil {
-		return storage.Page[T]{}, t.s.wrap(ctx, op, "", err)
+	if f.DisplayNameContains != "" {
+		conds = append(conds, d.contains("a.display_name_folded", b.arg(routing.FoldDisplayName(f.DisplayNameContains))))
 	}
-	if len(items) > q.Limit {
-		items = items[:q.Limit]
-		page.NextCursor = q.CursorAfter(kind, id(items[len(items)-1]))
+	if len(f.Statuses) > 0 {
+		conds = append(conds, b.oneOf("a.status", strs(f.Statuses)))
 	}
-	page.Items = items
-	return page, nil
+	if len(f.Roles) > 0 {
+		conds = append(conds, b.oneOf("a.role", strs(f.Roles)))
+	}
+	if f.Enabled != nil {
+		conds = append(conds, "a.enabled = "+b.arg(*f.Enabled))
+	}
+	conds = appendRange(b, conds, "a.created_at", f.CreatedAfter, f.CreatedBefore)
+	return appendRange(b, conds, "a.updated_at", f.UpdatedAfter, f.UpdatedBefore)
 }

@@ -461,5 +461,9 @@ func conversationFilter(b *builder, f *storage.ConversationFilter) []string {
 	if f.TopicContains != "" {
 		conds = append(conds, d.contains("c.topic_folded", b.arg(conversation.FoldTopic(f.TopicContains))))
 	}
+	if !f.ClosedAfter.IsZero() || !f.ClosedBefore.IsZero() {
+		conds = append(conds, "c.closed_at IS NOT NULL")
+		conds = appendRange(b, conds, "c.closed_at", f.ClosedAfter, f.ClosedBefore)
+	}
 	return conds
 }

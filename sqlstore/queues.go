@@ -121,11 +121,58 @@ func (t *tx) UpdateQueue(ctx context.Context, q *routing.Queue) error {
 	return nil
 }
 
-// ListQueues implements storage.Tx.
-func (t *tx) ListQueues(ctx context.Context, q storage.ListQuery) (storage.Page[*routing.Queue], error) {
-	return listByID(t, ctx, "listing queues", q, storage.KindQueues,
-		"SELECT "+t.s.d.queueCols()+" FROM {queues} q", "q.id", "{queues}",
-		scanQueue, func(q *routing.Queue) string { return q.ID })
+// ListQueues implements storage.Tx: the count (unless skipped) and the
+// page, sent together.
+func (t *tx) ListQueues(ctx context.Context, q storage.QueueQuery) (storage.Page[*routing.Queue], error) {
+	const op = "listing queues"
+	var page storage.Page[*routing.Queue]
+	if err := checkCtx(ctx, op); err != nil {
+		return page, err
+	}
+	if err := q.Normalize(); err != nil {
+		return page, err
+	}
+	ks, err := q.Keyset()
+	if err != nil {
+		return page, err
+	}
+	d := t.s.d
+	return listPage(t, ctx, op, &q.Paging, &page, q.CursorAfter,
+		func(b *builder) []string {
+			b.WriteString("SELECT count(*) FROM {queues} q")
+			return queueFilter(b, &q.Filter)
+		},
+		func(b *builder) []string {
+			b.WriteString("SELECT " + d.queueCols() + " FROM {queues} q")
+			return queueFilter(b, &q.Filter)
+		},
+		keyedOrder{order: q.Order, col: queueOrderCols[q.Order.Field], id: "q.id", ks: ks},
+		scanQueue)
+}
+
+// queueOrderCols are the sort keys of the queue orders on the queues table
+// aliased q (none for the id order).
+var queueOrderCols = map[storage.SortField]sortCol{
+	storage.SortName:           {"q.name", keyText},
+	storage.SortAutoAssignment: {"CASE WHEN q.auto_assignment THEN 1 ELSE 0 END", keyRank},
+	storage.SortStickyAgent:    {"CASE WHEN q.sticky_agent THEN 1 ELSE 0 END", keyRank},
+	storage.SortCreatedAt:      {"q.created_at", keyTime},
+	storage.SortUpdatedAt:      {"q.updated_at", keyTime},
+}
+
+// queueFilter returns the conditions of f on the queues table aliased q.
+func queueFilter(b *builder, f *storage.QueueFilter) []string {
+	var conds []string
+	if len(f.IDs) > 0 {
+		conds = append(conds, b.oneOf("q.id", f.IDs))
+	}
+	if f.AgentID != "" {
+		conds = append(conds, "q.id IN (SELECT m.queue_id FROM {queue_members} m WHERE m.agent_id = "+b.arg(f.AgentID)+")")
+	}
+	if f.Name != "" {
+		conds = append(conds, "q.name = "+b.arg(f.Name))
+	}
+	return conds
 }
 
 // AddQueueMember implements storage.Tx: one INSERT that checks both ends

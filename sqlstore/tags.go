@@ -127,7 +127,8 @@ func (t *tx) DeleteTag(ctx context.Context, name string) error {
 }
 
 // ListTags implements storage.Tx. A prefix is a range on the name (never a
-// LIKE pattern), so it uses the primary key.
+// LIKE pattern), so it uses the primary key; so does the name order (a
+// tag's id), and the time orders use tags_created.
 func (t *tx) ListTags(ctx context.Context, q storage.TagQuery) (storage.Page[*tag.Tag], error) {
 	const op = "listing tags"
 	var page storage.Page[*tag.Tag]
@@ -153,6 +154,9 @@ func (t *tx) ListTags(ctx context.Context, q storage.TagQuery) (storage.Page[*ta
 		if q.Prefix != "" {
 			conds = append(conds, "g.name >= "+b.arg(q.Prefix), "g.name < "+b.arg(prefixEnd(q.Prefix)))
 		}
+		if q.Name != "" {
+			conds = append(conds, "g.name = "+b.arg(q.Name))
+		}
 		return conds
 	}
 	var stmts []*stmt
@@ -173,11 +177,15 @@ func (t *tx) ListTags(ctx context.Context, q storage.TagQuery) (storage.Page[*ta
 	b := newBuilder(d)
 	b.WriteString("SELECT g.name, g.created_at")
 	conds := from(b)
+	o := keyedOrder{order: q.Order, id: "g.name", ks: ks}
+	if q.Order.Field == storage.SortCreatedAt || q.Order.Field == storage.SortUpdatedAt {
+		o.col = sortCol{"g.created_at", keyTime} // a tag is never updated
+	}
 	if ks != nil {
-		conds = append(conds, "g.name > "+b.arg(ks.ID))
+		conds = append(conds, o.after(b))
 	}
 	b.where(conds)
-	b.WriteString(" ORDER BY g.name LIMIT " + b.arg(q.Limit+1) + " OFFSET " + b.arg(q.Offset()))
+	b.WriteString(o.orderBy() + " LIMIT " + b.arg(q.Limit+1) + " OFFSET " + b.arg(q.Offset()))
 	items := make([]*tag.Tag, 0, min(q.Limit+1, 64))
 	stmts = append(stmts, b.stmt().each(func(r row) error {
 		tg, err := scanTag(r)

@@ -152,10 +152,46 @@ func (t *tx) GetWorkingHours(ctx context.Context, id string) (*schedule.WorkingH
 }
 
 // ListWorkingHours implements storage.Tx.
-func (t *tx) ListWorkingHours(ctx context.Context, q storage.ListQuery) (storage.Page[*schedule.WorkingHours], error) {
-	return listByID(t, ctx, "listing working hours", q, storage.KindWorkingHours,
-		"SELECT "+workingHoursCols+" FROM {working_hours} w", "w.id", "{working_hours}",
-		scanWorkingHours, func(w *schedule.WorkingHours) string { return w.ID })
+func (t *tx) ListWorkingHours(ctx context.Context, q storage.WorkingHoursQuery) (storage.Page[*schedule.WorkingHours], error) {
+	const op = "listing working hours"
+	var page storage.Page[*schedule.WorkingHours]
+	if err := checkCtx(ctx, op); err != nil {
+		return page, err
+	}
+	if err := q.Normalize(); err != nil {
+		return page, err
+	}
+	ks, err := q.Keyset()
+	if err != nil {
+		return page, err
+	}
+	d := t.s.d
+	var stmts []*stmt
+	page.Total = -1
+	if !q.SkipTotal {
+		stmts = append(stmts, d.stmt("SELECT count(*) FROM {working_hours}").each(func(r row) error { return r.Scan(&page.Total) }))
+	}
+	b := newBuilder(d)
+	b.WriteString("SELECT " + workingHoursCols + " FROM {working_hours}")
+	if ks != nil {
+		b.where([]string{"id > " + b.arg(ks.ID)})
+	}
+	b.WriteString(" ORDER BY id LIMIT " + b.arg(q.Limit+1) + " OFFSET " + b.arg(q.Offset()))
+	items := make([]*schedule.WorkingHours, 0, min(q.Limit+1, 64))
+	stmts = append(stmts, b.stmt().each(func(r row) error {
+		w, err := scanWorkingHours(r)
+		items = append(items, w)
+		return err
+	}))
+	if err := t.run(ctx, stmts...); err != nil {
+		return storage.Page[*schedule.WorkingHours]{}, t.s.wrap(ctx, op, "", err)
+	}
+	if len(items) > q.Limit {
+		items = items[:q.Limit]
+		page.NextCursor = q.CursorAfter(items[len(items)-1])
+	}
+	page.Items = items
+	return page, nil
 }
 
 // UpdateWorkingHours implements storage.Tx.

@@ -14,6 +14,7 @@ import (
 	"github.com/parleyhq/parley/customer"
 	"github.com/parleyhq/parley/fault"
 	"github.com/parleyhq/parley/message"
+	"github.com/parleyhq/parley/routing"
 	"github.com/parleyhq/parley/tag"
 )
 
@@ -22,7 +23,8 @@ import (
 // query's order.
 type Keyset struct {
 	Time time.Time // the sort key when the order is by a time
-	Rank int       // the sort key when the order is by priority (conversation.Priority.Rank)
+	Rank int       // the sort key when the order is by priority (conversation.Priority.Rank) or a boolean (0 or 1)
+	Text string    // the sort key when the order is by a text (an agent's display name, a queue's name)
 	ID   string    // the last row's id (a tag's name for tags): the tie-break, and the key of an id order
 }
 
@@ -32,6 +34,12 @@ type Keyset struct {
 // and the fingerprint one from another query (other filters or order), so
 // both are ErrInvalid instead of a silently wrong page.
 const cursorVersion = 1
+
+// cursorVersionText is the layout of a cursor whose keyset has a Text: the
+// version 1 header, the text's length as a uvarint and the text, then the
+// id. A keyset without one is written in version 1, so that the cursors of
+// the lists that never sort by a text are what they always were.
+const cursorVersionText = 2
 
 // fingerprint hashes the parts of a query that define its row order and
 // membership: its kind, filters and order. Limit and page are left out, so
@@ -79,10 +87,18 @@ func strs[T ~string](vs []T) []string {
 
 func encodeCursor(fp [8]byte, k Keyset) string {
 	var b []byte
-	b = append(b, cursorVersion)
+	version := byte(cursorVersion)
+	if k.Text != "" {
+		version = cursorVersionText
+	}
+	b = append(b, version)
 	b = append(b, fp[:]...)
 	b = binary.BigEndian.AppendUint64(b, uint64(k.Time.UnixMicro()))
 	b = append(b, byte(k.Rank))
+	if version == cursorVersionText {
+		b = binary.AppendUvarint(b, uint64(len(k.Text)))
+		b = append(b, k.Text...)
+	}
 	b = append(b, k.ID...)
 	sum := sha256.Sum256(b)
 	b = append(b, sum[:8]...)
@@ -105,18 +121,27 @@ func decodeCursor(fp [8]byte, s string, timed bool) (*Keyset, error) {
 	}
 	body, sum := b[:len(b)-8], b[len(b)-8:]
 	want := sha256.Sum256(body)
-	if !bytes.Equal(sum, want[:8]) || body[0] != cursorVersion {
+	if !bytes.Equal(sum, want[:8]) || (body[0] != cursorVersion && body[0] != cursorVersionText) {
 		return nil, fault.Invalid("cursor", "malformed")
 	}
 	if !bytes.Equal(body[1:9], fp[:]) {
 		return nil, fault.Invalid("cursor", "belongs to another query")
 	}
-	k := &Keyset{
-		Rank: int(body[17]),
-		ID:   string(body[cursorHeader:]),
+	k := &Keyset{Rank: int(body[17])}
+	rest := body[cursorHeader:]
+	if body[0] == cursorVersionText {
+		n, size := binary.Uvarint(rest)
+		if size <= 0 || n > uint64(len(rest)-size) {
+			return nil, fault.Invalid("cursor", "malformed")
+		}
+		k.Text = string(rest[size : size+int(n)])
+		rest = rest[size+int(n):]
 	}
-	if !utf8.ValidString(k.ID) || strings.IndexByte(k.ID, 0) >= 0 {
-		return nil, fault.Invalid("cursor", "malformed")
+	k.ID = string(rest)
+	for _, s := range []string{k.ID, k.Text} {
+		if !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
+			return nil, fault.Invalid("cursor", "malformed")
+		}
 	}
 	if timed {
 		k.Time = time.UnixMicro(int64(binary.BigEndian.Uint64(body[9:17]))).UTC()
@@ -150,6 +175,12 @@ func (q *ConversationQuery) fingerprint() [8]byte {
 		// Last, and only when set: the cursors of queries that name no
 		// source are what they were before there were sources.
 		f.list(strs(fl.Sources))
+	}
+	if !fl.ClosedAfter.IsZero() || !fl.ClosedBefore.IsZero() {
+		// Likewise.
+		f.str("closed")
+		f.time(fl.ClosedAfter)
+		f.time(fl.ClosedBefore)
 	}
 	return f.sum()
 }
@@ -211,35 +242,174 @@ func (q *TagQuery) fingerprint() [8]byte {
 	f := newFingerprint("tags")
 	f.str(q.Prefix)
 	f.str(q.ConversationID)
+	if q.Name != "" || orderOrID(q.Order) != DefaultIDOrder {
+		// Only when set: the cursors of the name order without a name
+		// are what they were before tags had other orders.
+		f.str(q.Name)
+		f.str(q.Order.String())
+	}
 	return f.sum()
 }
 
+// orderOrID is o, or DefaultIDOrder for the zero order (a query not yet
+// normalized).
+func orderOrID(o Order) Order {
+	if o.Field == "" {
+		return DefaultIDOrder
+	}
+	return o
+}
+
+// tagTimed reports whether the tag order is by a time.
+func (q *TagQuery) tagTimed() bool {
+	return q.Order.Field == SortCreatedAt || q.Order.Field == SortUpdatedAt
+}
+
 // Keyset decodes the query's cursor (see ConversationQuery.Keyset); its ID
-// is the last tag's name.
+// is the last tag's name. Call it after Normalize.
 func (q *TagQuery) Keyset() (*Keyset, error) {
 	if q.Cursor == "" {
 		return nil, nil
 	}
-	return decodeCursor(q.fingerprint(), q.Cursor, false)
+	return decodeCursor(q.fingerprint(), q.Cursor, q.tagTimed())
 }
 
 // CursorAfter returns the cursor of the page that follows t.
 func (q *TagQuery) CursorAfter(t *tag.Tag) string {
-	return encodeCursor(q.fingerprint(), Keyset{ID: t.Name})
+	return encodeCursor(q.fingerprint(), TagKey(q.Order.Field, t))
 }
 
-// Keyset decodes the cursor of a list of kind ("agents" or "queues"); see
-// ConversationQuery.Keyset.
-func (q *ListQuery) Keyset(kind string) (*Keyset, error) {
+// TagKey is a tag's position in an order by field (one of TagOrders): its
+// creation time for a time order, and its name, the tie-break.
+func TagKey(field SortField, t *tag.Tag) Keyset {
+	k := Keyset{ID: t.Name}
+	if field == SortCreatedAt || field == SortUpdatedAt {
+		k.Time = t.CreatedAt
+	}
+	return k
+}
+
+func (q *AgentQuery) fingerprint() [8]byte {
+	f := newFingerprint(KindAgents)
+	if orderOrID(q.Order) == DefaultIDOrder && q.Filter.isZero() {
+		// The cursors of an unfiltered id order are what they were
+		// before agents had filters and orders.
+		return f.sum()
+	}
+	fl := q.Filter
+	f.list(fl.IDs)
+	f.list(fl.QueueIDs)
+	f.str(routing.FoldDisplayName(fl.DisplayNameContains))
+	f.list(strs(fl.Statuses))
+	f.list(strs(fl.Roles))
+	switch {
+	case fl.Enabled == nil:
+		f.str("")
+	case *fl.Enabled:
+		f.str("enabled")
+	default:
+		f.str("disabled")
+	}
+	f.time(fl.CreatedAfter)
+	f.time(fl.CreatedBefore)
+	f.time(fl.UpdatedAfter)
+	f.time(fl.UpdatedBefore)
+	f.str(q.Order.String())
+	return f.sum()
+}
+
+func (f *AgentFilter) isZero() bool {
+	return len(f.IDs) == 0 && len(f.QueueIDs) == 0 && f.DisplayNameContains == "" &&
+		len(f.Statuses) == 0 && len(f.Roles) == 0 && f.Enabled == nil &&
+		f.CreatedAfter.IsZero() && f.CreatedBefore.IsZero() && f.UpdatedAfter.IsZero() && f.UpdatedBefore.IsZero()
+}
+
+// Keyset decodes the query's cursor (see ConversationQuery.Keyset). Call
+// it after Normalize.
+func (q *AgentQuery) Keyset() (*Keyset, error) {
 	if q.Cursor == "" {
 		return nil, nil
 	}
-	return decodeCursor(newFingerprint(kind).sum(), q.Cursor, false)
+	return decodeCursor(q.fingerprint(), q.Cursor, q.Order.Field == SortCreatedAt || q.Order.Field == SortUpdatedAt)
 }
 
-// CursorAfter returns the cursor of the page of kind that follows id.
-func (q *ListQuery) CursorAfter(kind, id string) string {
-	return encodeCursor(newFingerprint(kind).sum(), Keyset{ID: id})
+// CursorAfter returns the cursor of the page that follows a.
+func (q *AgentQuery) CursorAfter(a *routing.Agent) string {
+	return encodeCursor(q.fingerprint(), AgentKey(q.Order.Field, a))
+}
+
+// AgentKey is an agent's position in an order by field (one of
+// AgentOrders): its key and its id.
+func AgentKey(field SortField, a *routing.Agent) Keyset {
+	k := Keyset{ID: a.ID}
+	switch field {
+	case SortDisplayName:
+		k.Text = a.DisplayName
+	case SortStatus:
+		k.Text = string(a.Status)
+	case SortRole:
+		k.Text = string(a.Role)
+	case SortEnabled:
+		if !a.Disabled {
+			k.Rank = 1
+		}
+	case SortCreatedAt:
+		k.Time = a.CreatedAt
+	case SortUpdatedAt:
+		k.Time = a.UpdatedAt
+	}
+	return k
+}
+
+func (q *QueueQuery) fingerprint() [8]byte {
+	f := newFingerprint(KindQueues)
+	fl := q.Filter
+	if orderOrID(q.Order) == DefaultIDOrder && len(fl.IDs) == 0 && fl.AgentID == "" && fl.Name == "" {
+		// As for agents.
+		return f.sum()
+	}
+	f.list(fl.IDs)
+	f.str(fl.AgentID)
+	f.str(fl.Name)
+	f.str(q.Order.String())
+	return f.sum()
+}
+
+// Keyset decodes the query's cursor (see ConversationQuery.Keyset). Call
+// it after Normalize.
+func (q *QueueQuery) Keyset() (*Keyset, error) {
+	if q.Cursor == "" {
+		return nil, nil
+	}
+	return decodeCursor(q.fingerprint(), q.Cursor, q.Order.Field == SortCreatedAt || q.Order.Field == SortUpdatedAt)
+}
+
+// CursorAfter returns the cursor of the page that follows qu.
+func (q *QueueQuery) CursorAfter(qu *routing.Queue) string {
+	return encodeCursor(q.fingerprint(), QueueKey(q.Order.Field, qu))
+}
+
+// QueueKey is a queue's position in an order by field (one of
+// QueueOrders): its key and its id.
+func QueueKey(field SortField, q *routing.Queue) Keyset {
+	k := Keyset{ID: q.ID}
+	switch field {
+	case SortName:
+		k.Text = q.Name
+	case SortAutoAssignment:
+		if q.AutoAssignment {
+			k.Rank = 1
+		}
+	case SortStickyAgent:
+		if q.StickyAgent {
+			k.Rank = 1
+		}
+	case SortCreatedAt:
+		k.Time = q.CreatedAt
+	case SortUpdatedAt:
+		k.Time = q.UpdatedAt
+	}
+	return k
 }
 
 func (q *CustomerQuery) fingerprint() [8]byte {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/parleyhq/parley/conversation"
 	"github.com/parleyhq/parley/message"
+	"github.com/parleyhq/parley/routing"
 	"github.com/parleyhq/parley/storage"
 	"github.com/parleyhq/parley/tag"
 )
@@ -221,8 +222,8 @@ func FuzzCursor(f *testing.F) {
 		tq := storage.TagQuery{Paging: storage.Paging{Cursor: cursor}}
 		_, err = tq.Keyset()
 		requireInvalid(t, err, "cursor")
-		lq := storage.ListQuery{Paging: storage.Paging{Cursor: cursor}}
-		_, err = lq.Keyset(storage.KindAgents)
+		aq := storage.AgentQuery{Paging: storage.Paging{Cursor: cursor}}
+		_, err = aq.Keyset()
 		requireInvalid(t, err, "cursor")
 
 		// Forged: a checksum anyone can compute.
@@ -246,13 +247,20 @@ func FuzzCursor(f *testing.F) {
 		if ks, err := tq.Keyset(); cleanID(id) && (err != nil || ks.ID != id) {
 			t.Fatalf("tag cursor round trip: %+v, %v", ks, err)
 		}
-		lq = storage.ListQuery{}
-		lq.Cursor = lq.CursorAfter(storage.KindQueues, id)
-		if ks, err := lq.Keyset(storage.KindQueues); cleanID(id) && (err != nil || ks.ID != id) {
+		qq := storage.QueueQuery{}
+		qq.Cursor = qq.CursorAfter(&routing.Queue{ID: id})
+		if ks, err := qq.Keyset(); cleanID(id) && (err != nil || ks.ID != id) {
 			t.Fatalf("list cursor round trip: %+v, %v", ks, err)
 		}
-		if _, err := lq.Keyset(storage.KindAgents); err == nil {
+		aq = storage.AgentQuery{Paging: storage.Paging{Cursor: qq.Cursor}}
+		if _, err := aq.Keyset(); err == nil {
 			t.Fatal("a queue cursor was taken by the agent list")
+		}
+		// A text key round-trips beside the id.
+		aq = storage.AgentQuery{Order: storage.Order{Field: storage.SortDisplayName, Desc: desc}}
+		aq.Cursor = aq.CursorAfter(&routing.Agent{ID: id, DisplayName: topic})
+		if ks, err := aq.Keyset(); cleanID(id) && cleanID(topic) && (err != nil || ks.ID != id || ks.Text != topic) {
+			t.Fatalf("agent cursor round trip: %+v, %v", ks, err)
 		}
 	})
 }

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/parleyhq/parley/customer"
 	"github.com/parleyhq/parley/fault"
 	"github.com/parleyhq/parley/message"
+	"github.com/parleyhq/parley/routing"
 	"github.com/parleyhq/parley/tag"
 )
 
@@ -119,6 +121,11 @@ type ConversationFilter struct {
 	UpdatedAfter  time.Time
 	UpdatedBefore time.Time
 	TopicContains string // case-insensitive substring of the topic (see conversation.FoldTopic)
+	// ClosedAfter and ClosedBefore select closed conversations by their
+	// closedAt; either one leaves out every conversation not closed.
+	// ClosedAfter must come before ClosedBefore.
+	ClosedAfter  time.Time
+	ClosedBefore time.Time
 }
 
 // ConversationQuery is a filtered, ordered page of conversations.
@@ -195,6 +202,9 @@ func (q *ConversationQuery) Normalize() error {
 	if err := fault.Text("topic", f.TopicContains, conversation.MaxTopicLen); err != nil {
 		return err
 	}
+	if err := checkRange("closedAfter", "closedBefore", f.ClosedAfter, f.ClosedBefore); err != nil {
+		return err
+	}
 	return q.Paging.normalize()
 }
 
@@ -232,16 +242,32 @@ func (q *MessageQuery) Normalize() error {
 	return q.Paging.normalize()
 }
 
-// TagQuery is a page of the tag catalog in name order: all tags, those whose
-// name starts with Prefix, or those of one conversation.
+// TagQuery is an ordered page of the tag catalog: all tags, the one named
+// Name, those whose name starts with Prefix, or those of one conversation
+// (the filters combine).
 type TagQuery struct {
+	Name           string
 	Prefix         string
 	ConversationID string
+	Order          Order // zero value: by name (a tag's id); one of TagOrders
 	Paging
 }
 
+// TagOrders are the fields a tag list can be ordered by. A tag's id is its
+// name, so SortID and SortName are the same order; a tag is never updated,
+// so SortUpdatedAt is SortCreatedAt.
+var TagOrders = []SortField{SortID, SortName, SortCreatedAt, SortUpdatedAt}
+
 // Normalize applies the defaults and checks every field.
 func (q *TagQuery) Normalize() error {
+	if err := normalizeOrder(&q.Order, TagOrders); err != nil {
+		return err
+	}
+	if q.Name != "" {
+		if err := tag.ValidateNameField("name", q.Name); err != nil {
+			return err
+		}
+	}
 	if q.Prefix != "" {
 		if err := tag.ValidateNameField("prefix", q.Prefix); err != nil {
 			return err
@@ -255,13 +281,152 @@ func (q *TagQuery) Normalize() error {
 	return q.Paging.normalize()
 }
 
-// ListQuery is a page of agents or queues in id order.
-type ListQuery struct {
+// The sort fields of the agent, queue and tag lists, beside SortID,
+// SortCreatedAt and SortUpdatedAt. Text fields sort by their bytes (as Go
+// compares strings); booleans sort false first. Every order is tie-broken
+// by id in the same direction.
+const (
+	SortDisplayName    SortField = "displayName"    // agents
+	SortStatus         SortField = "status"         // agents: the status name
+	SortRole           SortField = "role"           // agents: the role name
+	SortEnabled        SortField = "enabled"        // agents
+	SortName           SortField = "name"           // queues and tags (a tag's name is its id)
+	SortAutoAssignment SortField = "autoAssignment" // queues
+	SortStickyAgent    SortField = "stickyAgent"    // queues
+)
+
+// DefaultIDOrder is the order of an agent, queue or tag list that names
+// none: by id, ascending, as Infobip's lists are.
+var DefaultIDOrder = Order{Field: SortID}
+
+// AgentFilter selects agents. Every set field must hold (AND); the lists
+// are any-of. Time bounds are half-open: After is inclusive, Before
+// exclusive, and After must come before Before.
+type AgentFilter struct {
+	IDs                 []string
+	QueueIDs            []string // agents that are members of any of these queues
+	DisplayNameContains string   // case-insensitive substring of the display name (routing.FoldDisplayName)
+	Statuses            []routing.AgentStatus
+	Roles               []routing.Role
+	Enabled             *bool // nil for both
+	CreatedAfter        time.Time
+	CreatedBefore       time.Time
+	UpdatedAfter        time.Time
+	UpdatedBefore       time.Time
+}
+
+// AgentQuery is a filtered, ordered page of agents.
+type AgentQuery struct {
+	Filter AgentFilter
+	Order  Order // zero value: DefaultIDOrder; one of AgentOrders
 	Paging
 }
 
+// AgentOrders are the fields an agent list can be ordered by.
+var AgentOrders = []SortField{SortID, SortDisplayName, SortStatus, SortRole, SortEnabled, SortCreatedAt, SortUpdatedAt}
+
 // Normalize applies the defaults and checks every field.
-func (q *ListQuery) Normalize() error { return q.Paging.normalize() }
+func (q *AgentQuery) Normalize() error {
+	if err := normalizeOrder(&q.Order, AgentOrders); err != nil {
+		return err
+	}
+	f := &q.Filter
+	if err := checkIDs("agentIds", f.IDs); err != nil {
+		return err
+	}
+	if err := checkIDs("queueIds", f.QueueIDs); err != nil {
+		return err
+	}
+	if err := fault.Text("displayName", f.DisplayNameContains, routing.MaxDisplayNameLen); err != nil {
+		return err
+	}
+	if err := checkList("status", f.Statuses, func(s routing.AgentStatus) error {
+		if !s.Valid() {
+			return fault.Invalid("status", "unknown value %q", s)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := checkList("role", f.Roles, func(r routing.Role) error {
+		if !r.Valid() {
+			return fault.Invalid("role", "unknown value %q", r)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := checkRange("createdAfter", "createdBefore", f.CreatedAfter, f.CreatedBefore); err != nil {
+		return err
+	}
+	if err := checkRange("updatedAfter", "updatedBefore", f.UpdatedAfter, f.UpdatedBefore); err != nil {
+		return err
+	}
+	return q.Paging.normalize()
+}
+
+// QueueFilter selects queues. Every set field must hold (AND).
+type QueueFilter struct {
+	IDs     []string // any of these ids
+	AgentID string   // queues this agent is a member of
+	Name    string   // the queue with this name (names are unique)
+}
+
+// QueueQuery is a filtered, ordered page of queues.
+type QueueQuery struct {
+	Filter QueueFilter
+	Order  Order // zero value: DefaultIDOrder; one of QueueOrders
+	Paging
+}
+
+// QueueOrders are the fields a queue list can be ordered by.
+var QueueOrders = []SortField{SortID, SortName, SortAutoAssignment, SortStickyAgent, SortCreatedAt, SortUpdatedAt}
+
+// Normalize applies the defaults and checks every field.
+func (q *QueueQuery) Normalize() error {
+	if err := normalizeOrder(&q.Order, QueueOrders); err != nil {
+		return err
+	}
+	f := &q.Filter
+	if err := checkIDs("queueIds", f.IDs); err != nil {
+		return err
+	}
+	if f.AgentID != "" {
+		if err := fault.Identifier("agentId", f.AgentID, routing.MaxIDLen); err != nil {
+			return err
+		}
+	}
+	if err := fault.Text("name", f.Name, routing.MaxQueueNameLen); err != nil {
+		return err
+	}
+	return q.Paging.normalize()
+}
+
+// normalizeOrder applies the default id order and refuses a field that is
+// not one of fields.
+func normalizeOrder(o *Order, fields []SortField) error {
+	if o.Field == "" {
+		o.Field = SortID
+	}
+	if !slices.Contains(fields, o.Field) {
+		return fault.Invalid("orderBy", "unknown field %q", o.Field)
+	}
+	return nil
+}
+
+// checkIDs checks an any-of list of ids.
+func checkIDs(field string, ids []string) error {
+	return checkList(field, ids, func(s string) error { return fault.Identifier(field, s, routing.MaxIDLen) })
+}
+
+// checkRange refuses a time range that selects nothing: after not before
+// before.
+func checkRange(afterField, beforeField string, after, before time.Time) error {
+	if !after.IsZero() && !before.IsZero() && !after.Before(before) {
+		return fault.Invalid(beforeField, "must be later than %s", afterField)
+	}
+	return nil
+}
 
 // CustomerFilter selects customers. Every set field must hold (AND).
 type CustomerFilter struct {

@@ -123,7 +123,7 @@ type Reader interface {
 
 	// GetTag returns the catalog entry. ErrNotFound when there is none.
 	GetTag(ctx context.Context, name string) (*tag.Tag, error)
-	// ListTags returns a page of the catalog in name order. With
+	// ListTags returns a page of the catalog in q's order. With
 	// q.ConversationID set it lists that conversation's tags (ErrNotFound
 	// when the conversation does not exist).
 	ListTags(ctx context.Context, q TagQuery) (Page[*tag.Tag], error)
@@ -137,14 +137,16 @@ type Reader interface {
 	// GetAgent returns the agent with its queue memberships. ErrNotFound
 	// when there is none.
 	GetAgent(ctx context.Context, id string) (*routing.Agent, error)
-	// ListAgents returns a page of agents in id order.
-	ListAgents(ctx context.Context, q ListQuery) (Page[*routing.Agent], error)
+	// ListAgents returns a page of the agents q selects, in q's order.
+	// ErrInvalid for a bad query or cursor.
+	ListAgents(ctx context.Context, q AgentQuery) (Page[*routing.Agent], error)
 
 	// GetQueue returns the queue with its members. ErrNotFound when there is
 	// none.
 	GetQueue(ctx context.Context, id string) (*routing.Queue, error)
-	// ListQueues returns a page of queues in id order.
-	ListQueues(ctx context.Context, q ListQuery) (Page[*routing.Queue], error)
+	// ListQueues returns a page of the queues q selects, in q's order.
+	// ErrInvalid for a bad query or cursor.
+	ListQueues(ctx context.Context, q QueueQuery) (Page[*routing.Queue], error)
 	// DefaultQueue returns the queue marked Default. ErrNotFound when none
 	// is.
 	DefaultQueue(ctx context.Context) (*routing.Queue, error)
@@ -378,7 +380,7 @@ func (l AgentLoad) Presence() routing.Presence {
 	return routing.Presence{Agent: l.Agent, Load: l.Load, OnCall: l.OnCall, LastHeartbeat: l.LastHeartbeat}
 }
 
-// List kinds, for the cursors of ListQuery.
+// List kinds, for the cursors of AgentQuery, QueueQuery and CustomerQuery.
 const (
 	KindAgents    = "agents"
 	KindQueues    = "queues"

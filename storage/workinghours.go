@@ -12,7 +12,7 @@ type WorkingHoursReader interface {
 	// are none with that id.
 	GetWorkingHours(ctx context.Context, id string) (*schedule.WorkingHours, error)
 	// ListWorkingHours returns a page of working hours in id order.
-	ListWorkingHours(ctx context.Context, q ListQuery) (Page[*schedule.WorkingHours], error)
+	ListWorkingHours(ctx context.Context, q WorkingHoursQuery) (Page[*schedule.WorkingHours], error)
 }
 
 // WorkingHoursWriter is the writes of working hours. It is part of Tx.
@@ -29,3 +29,25 @@ type WorkingHoursWriter interface {
 
 // KindWorkingHours is the list kind of working-hours cursors.
 const KindWorkingHours = "working-hours"
+
+// WorkingHoursQuery is a page of working hours, in id order.
+type WorkingHoursQuery struct {
+	Paging
+}
+
+// Normalize applies the defaults and checks every field.
+func (q *WorkingHoursQuery) Normalize() error { return q.Paging.normalize() }
+
+// Keyset decodes the query's cursor (see ConversationQuery.Keyset); its ID
+// is the last working hours' id.
+func (q *WorkingHoursQuery) Keyset() (*Keyset, error) {
+	if q.Cursor == "" {
+		return nil, nil
+	}
+	return decodeCursor(newFingerprint(KindWorkingHours).sum(), q.Cursor, false)
+}
+
+// CursorAfter returns the cursor of the page that follows w.
+func (q *WorkingHoursQuery) CursorAfter(w *schedule.WorkingHours) string {
+	return encodeCursor(newFingerprint(KindWorkingHours).sum(), Keyset{ID: w.ID})
+}

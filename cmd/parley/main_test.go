@@ -172,12 +172,12 @@ func demoState(t *testing.T, svc *parley.Service) string {
 	t.Helper()
 	ctx := context.Background()
 	var b strings.Builder
-	agents, err := svc.ListAgents(ctx, storage.ListQuery{})
+	agents, err := svc.ListAgents(ctx, storage.AgentQuery{})
 	require.NoError(t, err)
 	for _, a := range agents.Items {
 		fmt.Fprintf(&b, "agent %s %q %s %s enabled=%v capacity=%d\n", a.ID, a.DisplayName, a.Role, a.Status, a.Enabled(), a.Capacity)
 	}
-	queues, err := svc.ListQueues(ctx, storage.ListQuery{})
+	queues, err := svc.ListQueues(ctx, storage.QueueQuery{})
 	require.NoError(t, err)
 	for _, q := range queues.Items {
 		fmt.Fprintf(&b, "queue %s %q auto=%v %s default=%v members=%v\n", q.ID, q.Name, q.AutoAssignment, q.Strategy, q.Default, q.Members)

@@ -104,7 +104,7 @@ var agentCases = []testCase{
 			want = append(want, idf("a", i))
 		}
 		var got []string
-		q := storage.ListQuery{Paging: storage.Paging{Limit: 5}}
+		q := storage.AgentQuery{Paging: storage.Paging{Limit: 5}}
 		for {
 			page, err := f.store.ListAgents(f.ctx, q)
 			require.NoError(t, err)
@@ -116,13 +116,13 @@ var agentCases = []testCase{
 			q.Cursor = page.NextCursor
 		}
 		require.Equal(t, want, got)
-		page, err := f.store.ListAgents(f.ctx, storage.ListQuery{Paging: storage.Paging{Limit: 10, Page: 2}})
+		page, err := f.store.ListAgents(f.ctx, storage.AgentQuery{Paging: storage.Paging{Limit: 10, Page: 2}})
 		require.NoError(t, err)
 		require.Equal(t, want[20:], ids(page.Items, func(a *routing.Agent) string { return a.ID }))
 		// An agents cursor is no queues cursor.
-		first, err := f.store.ListAgents(f.ctx, storage.ListQuery{Paging: storage.Paging{Limit: 1}})
+		first, err := f.store.ListAgents(f.ctx, storage.AgentQuery{Paging: storage.Paging{Limit: 1}})
 		require.NoError(t, err)
-		_, err = f.store.ListQueues(f.ctx, storage.ListQuery{Paging: storage.Paging{Cursor: first.NextCursor}})
+		_, err = f.store.ListQueues(f.ctx, storage.QueueQuery{Paging: storage.Paging{Cursor: first.NextCursor}})
 		requireField(t, err, "cursor")
 	}},
 }
@@ -229,10 +229,10 @@ var queueCases = []testCase{
 		a, err := f.store.GetAgent(f.ctx, "a")
 		require.NoError(t, err)
 		require.Equal(t, []string{"q1", "q2"}, a.Queues)
-		page, err := f.store.ListQueues(f.ctx, storage.ListQuery{})
+		page, err := f.store.ListQueues(f.ctx, storage.QueueQuery{})
 		require.NoError(t, err)
 		require.Equal(t, []string{"a", "b"}, page.Items[0].Members, "lists carry members")
-		agents, err := f.store.ListAgents(f.ctx, storage.ListQuery{})
+		agents, err := f.store.ListAgents(f.ctx, storage.AgentQuery{})
 		require.NoError(t, err)
 		require.Equal(t, []string{"q1", "q2"}, agents.Items[0].Queues, "lists carry memberships")
 
@@ -252,11 +252,11 @@ var queueCases = []testCase{
 		for _, id := range []string{"q3", "q1", "q2"} {
 			f.createQueue(id)
 		}
-		page, err := f.store.ListQueues(f.ctx, storage.ListQuery{Paging: storage.Paging{Limit: 2}})
+		page, err := f.store.ListQueues(f.ctx, storage.QueueQuery{Paging: storage.Paging{Limit: 2}})
 		require.NoError(t, err)
 		require.Equal(t, []string{"q1", "q2"}, ids(page.Items, func(q *routing.Queue) string { return q.ID }))
 		require.Equal(t, 3, page.Total)
-		page, err = f.store.ListQueues(f.ctx, storage.ListQuery{Paging: storage.Paging{Limit: 2, Cursor: page.NextCursor}})
+		page, err = f.store.ListQueues(f.ctx, storage.QueueQuery{Paging: storage.Paging{Limit: 2, Cursor: page.NextCursor}})
 		require.NoError(t, err)
 		require.Equal(t, []string{"q3"}, ids(page.Items, func(q *routing.Queue) string { return q.ID }))
 		require.Empty(t, page.NextCursor)

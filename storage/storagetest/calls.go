@@ -643,7 +643,7 @@ var callCases = []testCase{
 			a, err = InTx(f.ctx, f.store, func(tx storage.Tx) (*routing.Agent, error) { return tx.LockAgent(f.ctx, id) })
 			require.NoError(t, err)
 			out = append(out, a)
-			page, err := f.store.ListAgents(f.ctx, storage.ListQuery{})
+			page, err := f.store.ListAgents(f.ctx, storage.AgentQuery{})
 			require.NoError(t, err)
 			for _, a := range page.Items {
 				if a.ID == id {

@@ -105,9 +105,9 @@ func everyRead(ctx context.Context, r storage.Reader) map[string]func() error {
 		"GetMessage":          func() error { return ignore(r.GetMessage(ctx, "m1")) },
 		"ListMessages":        func() error { return ignore(r.ListMessages(ctx, storage.MessageQuery{ConversationID: "c1"})) },
 		"GetAgent":            func() error { return ignore(r.GetAgent(ctx, "a1")) },
-		"ListAgents":          func() error { return ignore(r.ListAgents(ctx, storage.ListQuery{})) },
+		"ListAgents":          func() error { return ignore(r.ListAgents(ctx, storage.AgentQuery{})) },
 		"GetQueue":            func() error { return ignore(r.GetQueue(ctx, "q1")) },
-		"ListQueues":          func() error { return ignore(r.ListQueues(ctx, storage.ListQuery{})) },
+		"ListQueues":          func() error { return ignore(r.ListQueues(ctx, storage.QueueQuery{})) },
 		"DefaultQueue":        func() error { return ignore(r.DefaultQueue(ctx)) },
 		"ListRules":           func() error { return ignore(r.ListRules(ctx)) },
 		"AgentLoad":           func() error { return ignore(r.AgentLoad(ctx, "a1")) },
@@ -124,7 +124,7 @@ func everyRead(ctx context.Context, r storage.Reader) map[string]func() error {
 		"LapsedAgents":        func() error { return ignore(r.LapsedAgents(ctx, t0, 10)) },
 		"GetSetting":          func() error { return ignore(r.GetSetting(ctx, "k1")) },
 		"GetWorkingHours":     func() error { return ignore(r.GetWorkingHours(ctx, "wh1")) },
-		"ListWorkingHours":    func() error { return ignore(r.ListWorkingHours(ctx, storage.ListQuery{})) },
+		"ListWorkingHours":    func() error { return ignore(r.ListWorkingHours(ctx, storage.WorkingHoursQuery{})) },
 	}
 }
 
@@ -229,9 +229,9 @@ func snapshot(t *testing.T, f *fixture) []any {
 	require.NoError(t, err)
 	msgs, err := f.store.ListMessages(f.ctx, storage.MessageQuery{ConversationID: "c1"})
 	require.NoError(t, err)
-	agents, err := f.store.ListAgents(f.ctx, storage.ListQuery{})
+	agents, err := f.store.ListAgents(f.ctx, storage.AgentQuery{})
 	require.NoError(t, err)
-	queues, err := f.store.ListQueues(f.ctx, storage.ListQuery{})
+	queues, err := f.store.ListQueues(f.ctx, storage.QueueQuery{})
 	require.NoError(t, err)
 	customers, err := f.store.ListCustomers(f.ctx, storage.CustomerQuery{})
 	require.NoError(t, err)
@@ -245,7 +245,7 @@ func snapshot(t *testing.T, f *fixture) []any {
 	require.NoError(t, err)
 	_, err = f.store.GetSetting(f.ctx, "k2")
 	require.ErrorIs(t, err, storage.ErrNotFound)
-	hours, err := f.store.ListWorkingHours(f.ctx, storage.ListQuery{})
+	hours, err := f.store.ListWorkingHours(f.ctx, storage.WorkingHoursQuery{})
 	require.NoError(t, err)
 	var beats []time.Time
 	for _, p := range presence {

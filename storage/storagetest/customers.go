@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley/customer"
+	"github.com/parleyhq/parley/routing"
 	"github.com/parleyhq/parley/storage"
 )
 
@@ -248,8 +249,8 @@ var customerCases = []testCase{
 		_, err = f.store.ListCustomers(f.ctx, storage.CustomerQuery{Paging: storage.Paging{Cursor: first.NextCursor + "x"}})
 		requireField(t, err, "cursor")
 		// A cursor of the agents' list is not one of the customers'.
-		agents := storage.ListQuery{}
-		_, err = f.store.ListCustomers(f.ctx, storage.CustomerQuery{Paging: storage.Paging{Cursor: agents.CursorAfter(storage.KindAgents, "cust-001")}})
+		agents := storage.AgentQuery{}
+		_, err = f.store.ListCustomers(f.ctx, storage.CustomerQuery{Paging: storage.Paging{Cursor: agents.CursorAfter(&routing.Agent{ID: "cust-001"})}})
 		requireField(t, err, "cursor")
 		_, err = f.store.ListCustomers(f.ctx, storage.CustomerQuery{Paging: storage.Paging{Limit: storage.MaxLimit + 1}})
 		requireField(t, err, "limit")

@@ -45,6 +45,9 @@ func listFixture(f *fixture) []*conversation.Conversation {
 				c.Tags = append(c.Tags, name)
 			}
 		}
+		if c.Status == conversation.Closed {
+			c.ClosedAt = at(time.Duration(i%7) * time.Hour) // ties
+		}
 		f.createConversation(c)
 		all = append(all, c)
 	}
@@ -70,7 +73,10 @@ func expected(all []*conversation.Conversation, q storage.ConversationQuery) []s
 			(fl.CreatedBefore.IsZero() || c.CreatedAt.Before(fl.CreatedBefore)) &&
 			(fl.UpdatedAfter.IsZero() || !c.UpdatedAt.Before(fl.UpdatedAfter)) &&
 			(fl.UpdatedBefore.IsZero() || c.UpdatedAt.Before(fl.UpdatedBefore)) &&
-			(fl.TopicContains == "" || strings.Contains(strings.ToLower(c.Topic), strings.ToLower(fl.TopicContains)))
+			(fl.TopicContains == "" || strings.Contains(strings.ToLower(c.Topic), strings.ToLower(fl.TopicContains))) &&
+			(fl.ClosedAfter.IsZero() && fl.ClosedBefore.IsZero() || !c.ClosedAt.IsZero() &&
+				(fl.ClosedAfter.IsZero() || !c.ClosedAt.Before(fl.ClosedAfter)) &&
+				(fl.ClosedBefore.IsZero() || c.ClosedAt.Before(fl.ClosedBefore)))
 		for _, name := range fl.Tags {
 			ok = ok && slices.Contains(c.Tags, name)
 		}
@@ -184,6 +190,10 @@ var listFilters = []struct {
 		Tags: []string{"t1"}, CreatedAfter: at(time.Minute), UpdatedBefore: at(4 * time.Hour), TopicContains: "e",
 	}},
 	{"nothingMatches", storage.ConversationFilter{CustomerID: "nobody"}},
+	{"closedAfter", storage.ConversationFilter{ClosedAfter: at(3 * time.Hour)}},
+	{"closedBefore", storage.ConversationFilter{ClosedBefore: at(2 * time.Hour)}},
+	{"closedRange", storage.ConversationFilter{ClosedAfter: at(time.Hour), ClosedBefore: at(5 * time.Hour)}},
+	{"closedAndQueue", storage.ConversationFilter{ClosedAfter: at(0), QueueIDs: []string{"q2"}}},
 }
 
 var listCases = []testCase{
@@ -314,6 +324,8 @@ var listCases = []testCase{
 			{"nulInTopic", filterQuery(storage.ConversationFilter{TopicContains: "a\x00b"}), "topic"},
 			{"invalidUTF8Customer", filterQuery(storage.ConversationFilter{CustomerID: "\xff\xfe"}), "customerId"},
 			{"controlCharacterCustomer", filterQuery(storage.ConversationFilter{CustomerID: "cust\t42"}), "customerId"},
+			{"closedRangeEmpty", filterQuery(storage.ConversationFilter{ClosedAfter: at(time.Hour), ClosedBefore: at(time.Hour)}), "closedBefore"},
+			{"closedRangeBackwards", filterQuery(storage.ConversationFilter{ClosedAfter: at(2 * time.Hour), ClosedBefore: at(time.Hour)}), "closedBefore"},
 		}
 		for _, tc := range cases {
 			_, err := f.store.ListConversations(f.ctx, tc.q)

@@ -91,7 +91,7 @@ var serviceAgentCases = []serviceCase{
 			fx.queue(t, "q-"+id, "Queue "+id)
 		}
 		var agents []string
-		q := storage.ListQuery{Paging: storage.Paging{Limit: 2}}
+		q := storage.AgentQuery{Paging: storage.Paging{Limit: 2}}
 		for {
 			page, err := fx.svc.ListAgents(fx.ctx, q)
 			require.NoError(t, err)
@@ -105,7 +105,7 @@ var serviceAgentCases = []serviceCase{
 		}
 		require.Equal(t, []string{"a", "b", "c", "d", "e"}, agents)
 
-		page, err := fx.svc.ListQueues(fx.ctx, storage.ListQuery{Paging: storage.Paging{Page: 1, Limit: 2}})
+		page, err := fx.svc.ListQueues(fx.ctx, storage.QueueQuery{Paging: storage.Paging{Page: 1, Limit: 2}})
 		require.NoError(t, err)
 		require.Equal(t, 5, page.Total)
 		require.Len(t, page.Items, 2)
@@ -113,9 +113,9 @@ var serviceAgentCases = []serviceCase{
 		require.Equal(t, "q-d", page.Items[1].ID)
 
 		// An agents cursor is not a queues cursor.
-		first, err := fx.svc.ListAgents(fx.ctx, storage.ListQuery{Paging: storage.Paging{Limit: 1}})
+		first, err := fx.svc.ListAgents(fx.ctx, storage.AgentQuery{Paging: storage.Paging{Limit: 1}})
 		require.NoError(t, err)
-		_, err = fx.svc.ListQueues(fx.ctx, storage.ListQuery{Paging: storage.Paging{Cursor: first.NextCursor}})
+		_, err = fx.svc.ListQueues(fx.ctx, storage.QueueQuery{Paging: storage.Paging{Cursor: first.NextCursor}})
 		requireInvalid(t, err, "cursor")
 	}},
 }

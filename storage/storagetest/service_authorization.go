@@ -94,7 +94,7 @@ var operations = map[string]operation{
 		return ignore(svc.GetAgent(ctx, "a1"))
 	}},
 	"ListAgents": {parley.ScopeRead, func(ctx context.Context, svc *parley.Service) error {
-		return ignore(svc.ListAgents(ctx, storage.ListQuery{}))
+		return ignore(svc.ListAgents(ctx, storage.AgentQuery{}))
 	}},
 	"UpdateAgent": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
 		return ignore(svc.UpdateAgent(ctx, "a1", routing.AgentPatch{Status: ptr(routing.Active)}))
@@ -106,7 +106,7 @@ var operations = map[string]operation{
 		return ignore(svc.GetQueue(ctx, "q1"))
 	}},
 	"ListQueues": {parley.ScopeRead, func(ctx context.Context, svc *parley.Service) error {
-		return ignore(svc.ListQueues(ctx, storage.ListQuery{}))
+		return ignore(svc.ListQueues(ctx, storage.QueueQuery{}))
 	}},
 	"UpdateQueue": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
 		return ignore(svc.UpdateQueue(ctx, "q1", routing.QueuePatch{AutoAssignment: ptr(true)}))
@@ -248,7 +248,7 @@ var operations = map[string]operation{
 		return ignore(svc.GetWorkingHours(ctx, "wh1"))
 	}},
 	"ListWorkingHours": {parley.ScopeRead, func(ctx context.Context, svc *parley.Service) error {
-		return ignore(svc.ListWorkingHours(ctx, storage.ListQuery{}))
+		return ignore(svc.ListWorkingHours(ctx, storage.WorkingHoursQuery{}))
 	}},
 	"ReplaceWorkingHours": {parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
 		return ignore(svc.ReplaceWorkingHours(ctx, "wh1", officeHours("wh1")))

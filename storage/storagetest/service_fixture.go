@@ -161,10 +161,10 @@ func (fx *serviceFixture) snapshot(t *testing.T) serviceSnapshot {
 	tags, err := fx.svc.ListTags(ctx, storage.TagQuery{Paging: storage.Paging{Limit: storage.MaxLimit}})
 	require.NoError(t, err)
 	s.Tags = tags.Items
-	agents, err := fx.svc.ListAgents(ctx, storage.ListQuery{Paging: storage.Paging{Limit: storage.MaxLimit}})
+	agents, err := fx.svc.ListAgents(ctx, storage.AgentQuery{Paging: storage.Paging{Limit: storage.MaxLimit}})
 	require.NoError(t, err)
 	s.Agents = agents.Items
-	queues, err := fx.svc.ListQueues(ctx, storage.ListQuery{Paging: storage.Paging{Limit: storage.MaxLimit}})
+	queues, err := fx.svc.ListQueues(ctx, storage.QueueQuery{Paging: storage.Paging{Limit: storage.MaxLimit}})
 	require.NoError(t, err)
 	s.Queues = queues.Items
 	s.Rules, err = fx.svc.RoutingRules(ctx)

@@ -111,6 +111,85 @@ var serviceListCases = []serviceCase{
 			})
 		}
 	}},
+	{"ListConversationClosedFilter", func(t *testing.T, s *serviceSuite) {
+		fx, _ := listingFixture(t, s)
+		// c4 was created CLOSED; c1 and c3 are closed now, a second apart.
+		closedAt := map[string]time.Time{"c4": fx.get(t, "c4").ClosedAt}
+		for _, id := range []string{"c1", "c3"} {
+			fx.tick()
+			c, err := fx.svc.CloseConversation(fx.ctx, id)
+			require.NoError(t, err)
+			closedAt[id] = c.ClosedAt
+		}
+		require.False(t, closedAt["c4"].IsZero())
+		for _, tt := range []struct {
+			name   string
+			filter storage.ConversationFilter
+			want   []string
+		}{
+			{"closed after, inclusive", storage.ConversationFilter{ClosedAfter: closedAt["c1"]}, []string{"c1", "c3"}},
+			{"closed before, exclusive", storage.ConversationFilter{ClosedBefore: closedAt["c3"]}, []string{"c1", "c4"}},
+			{"closed window", storage.ConversationFilter{ClosedAfter: closedAt["c1"], ClosedBefore: closedAt["c3"]}, []string{"c1"}},
+			{"closed, with another filter", storage.ConversationFilter{ClosedAfter: closedAt["c4"], QueueIDs: []string{"q1"}}, []string{"c1", "c3"}},
+		} {
+			page, err := fx.svc.ListConversations(fx.ctx, storage.ConversationQuery{Filter: tt.filter, Order: storage.Order{Field: storage.SortID}})
+			require.NoError(t, err, tt.name)
+			require.Equal(t, tt.want, conversationIDs(page.Items), tt.name)
+			require.Equal(t, len(tt.want), page.Total, tt.name)
+		}
+		_, err := fx.svc.ListConversations(fx.ctx, storage.ConversationQuery{Filter: storage.ConversationFilter{ClosedAfter: closedAt["c3"], ClosedBefore: closedAt["c1"]}})
+		requireField(t, err, "closedBefore")
+	}},
+	{"ListAgentsAndQueuesFiltered", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
+		fx.queue(t, "q1", "Support")
+		fx.queue(t, "q2", "Sales")
+		for _, in := range []routing.Agent{
+			{ID: "a1", DisplayName: "Zoë Ährlich", Role: routing.RoleSupervisor},
+			{ID: "a2", DisplayName: "ann", Role: routing.RoleAgent},
+			{ID: "a3", DisplayName: "Bob", Role: routing.RoleAgent},
+		} {
+			fx.tick()
+			_, err := fx.svc.CreateAgent(fx.ctx, in)
+			require.NoError(t, err)
+		}
+		for _, m := range [][2]string{{"q1", "a1"}, {"q1", "a2"}, {"q2", "a3"}} {
+			_, err := fx.svc.AddQueueMember(fx.ctx, m[0], m[1])
+			require.NoError(t, err)
+		}
+		fx.tick()
+		renamedAt := fx.clock.Now()
+		_, err := fx.svc.UpdateAgent(fx.ctx, "a3", routing.AgentPatch{DisplayName: ptr("Öskar"), Status: ptr(routing.Busy)})
+		require.NoError(t, err)
+		fx.disable(t, "a2")
+		agentIDs := func(q storage.AgentQuery) []string {
+			t.Helper()
+			page, err := fx.svc.ListAgents(fx.ctx, q)
+			require.NoError(t, err)
+			return ids(page.Items, func(a *routing.Agent) string { return a.ID })
+		}
+		require.Equal(t, []string{"a1", "a2"}, agentIDs(storage.AgentQuery{Filter: storage.AgentFilter{QueueIDs: []string{"q1"}}}))
+		require.Equal(t, []string{"a3"}, agentIDs(storage.AgentQuery{Filter: storage.AgentFilter{DisplayNameContains: "ösk"}}), "the new name, folded")
+		require.Equal(t, []string{"a1"}, agentIDs(storage.AgentQuery{Filter: storage.AgentFilter{DisplayNameContains: "ÄHR"}}))
+		require.Equal(t, []string{"a3"}, agentIDs(storage.AgentQuery{Filter: storage.AgentFilter{Statuses: []routing.AgentStatus{routing.Busy}}}))
+		require.Equal(t, []string{"a1"}, agentIDs(storage.AgentQuery{Filter: storage.AgentFilter{Roles: []routing.Role{routing.RoleSupervisor}}}))
+		require.Equal(t, []string{"a2"}, agentIDs(storage.AgentQuery{Filter: storage.AgentFilter{Enabled: ptr(false)}}))
+		require.Equal(t, []string{"a2", "a3"}, agentIDs(storage.AgentQuery{Filter: storage.AgentFilter{UpdatedAfter: renamedAt}}))
+		require.Equal(t, []string{"a1", "a2", "a3"}, agentIDs(storage.AgentQuery{Order: storage.Order{Field: storage.SortDisplayName}}), "byte order: Z, then a, then Ö")
+		require.Equal(t, []string{"a3", "a2", "a1"}, agentIDs(storage.AgentQuery{Order: storage.Order{Field: storage.SortCreatedAt, Desc: true}}))
+
+		page, err := fx.svc.ListQueues(fx.ctx, storage.QueueQuery{Filter: storage.QueueFilter{AgentID: "a3"}})
+		require.NoError(t, err)
+		require.Equal(t, []string{"q2"}, ids(page.Items, func(q *routing.Queue) string { return q.ID }))
+		page, err = fx.svc.ListQueues(fx.ctx, storage.QueueQuery{Order: storage.Order{Field: storage.SortName}})
+		require.NoError(t, err)
+		require.Equal(t, []string{"q2", "q1"}, ids(page.Items, func(q *routing.Queue) string { return q.ID }))
+
+		_, err = fx.svc.ListAgents(fx.ctx, storage.AgentQuery{Filter: storage.AgentFilter{Roles: []routing.Role{"OWNER"}}})
+		requireField(t, err, "role")
+		_, err = fx.svc.ListQueues(fx.ctx, storage.QueueQuery{Order: storage.Order{Field: "enabledAgentsCount"}})
+		requireField(t, err, "orderBy")
+	}},
 	{"ListConversationOrders", func(t *testing.T, s *serviceSuite) {
 		tests := []struct {
 			order storage.Order

@@ -302,11 +302,11 @@ var serviceValidationCases = []serviceCase{
 				return err
 			}, "page"},
 			{"agents: limit 1001", func(t *testing.T, fx *serviceFixture) error {
-				_, err := fx.svc.ListAgents(fx.ctx, storage.ListQuery{Paging: limit(1001)})
+				_, err := fx.svc.ListAgents(fx.ctx, storage.AgentQuery{Paging: limit(1001)})
 				return err
 			}, "limit"},
 			{"queues: tampered cursor", func(t *testing.T, fx *serviceFixture) error {
-				_, err := fx.svc.ListQueues(fx.ctx, storage.ListQuery{Paging: storage.Paging{Cursor: "AAAA"}})
+				_, err := fx.svc.ListQueues(fx.ctx, storage.QueueQuery{Paging: storage.Paging{Cursor: "AAAA"}})
 				return err
 			}, "cursor"},
 			{"events: limit 1001", func(t *testing.T, fx *serviceFixture) error {

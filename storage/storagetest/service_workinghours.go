@@ -66,7 +66,7 @@ var serviceWorkingHoursCases = []serviceCase{
 		require.Equal(t, replaced, got)
 
 		fx.workingHours(t, "wh2")
-		page, err := fx.svc.ListWorkingHours(fx.ctx, storage.ListQuery{})
+		page, err := fx.svc.ListWorkingHours(fx.ctx, storage.WorkingHoursQuery{})
 		require.NoError(t, err)
 		require.Len(t, page.Items, 2)
 		require.Equal(t, "wh1", page.Items[0].ID)
