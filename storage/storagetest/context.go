@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -64,6 +65,17 @@ func everyCall(ctx context.Context, tx storage.Tx) map[string]func() error {
 			return tx.UpdateCustomer(ctx, c)
 		},
 		"DeleteCustomer": func() error { return tx.DeleteCustomer(ctx, "cust") },
+		"CreateCall":     func() error { return tx.CreateCall(ctx, newCall("new", "c1")) },
+		"LockCall":       func() error { return ignore(tx.LockCall(ctx, "k1")) },
+		"UpdateCall": func() error {
+			next := newCall("k1", "c1", ringing("a1", at(time.Minute)))
+			next.Version = 2
+			return tx.UpdateCall(ctx, next, 1)
+		},
+		"RecordHeartbeat": func() error { return ignore(tx.RecordHeartbeat(ctx, "a1", at(time.Hour))) },
+		"MarkAbsent":      func() error { return ignore(tx.MarkAbsent(ctx, "a1", at(time.Hour))) },
+		"PutSetting":      func() error { return tx.PutSetting(ctx, "s1", []byte("changed")) },
+		"DeleteSetting":   func() error { return ignore(tx.DeleteSetting(ctx, "s1")) },
 	} {
 		calls[name] = call
 	}
@@ -93,6 +105,12 @@ func everyRead(ctx context.Context, r storage.Reader) map[string]func() error {
 		"ListEvents":          func() error { return ignore(r.ListEvents(ctx, storage.EventQuery{})) },
 		"GetCustomer":         func() error { return ignore(r.GetCustomer(ctx, "cust")) },
 		"ListCustomers":       func() error { return ignore(r.ListCustomers(ctx, storage.CustomerQuery{})) },
+		"GetCall":             func() error { return ignore(r.GetCall(ctx, "k1")) },
+		"ListCalls":           func() error { return ignore(r.ListCalls(ctx, storage.CallQuery{})) },
+		"DueCalls":            func() error { return ignore(r.DueCalls(ctx, at(time.Hour), 10)) },
+		"AgentPresences":      func() error { return ignore(r.AgentPresences(ctx, "a1")) },
+		"LapsedAgents":        func() error { return ignore(r.LapsedAgents(ctx, at(time.Hour), 10)) },
+		"GetSetting":          func() error { return ignore(r.GetSetting(ctx, "s1")) },
 	}
 }
 
@@ -147,6 +165,9 @@ func contextFixture(f *fixture) {
 		return tx.ReplaceRules(f.ctx, []routing.Rule{{ID: "r1", Name: "R", QueueID: "q1"}})
 	}))
 	f.createCustomer(newCustomer("cust"))
+	f.createCall(newCall("k1", "c1"))
+	f.heartbeat("a1", at(time.Minute))
+	require.NoError(f.t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.PutSetting(f.ctx, "s1", []byte("v1")) }))
 }
 
 // snapshot reads what contextFixture wrote, to compare before and after.
@@ -173,8 +194,23 @@ func snapshot(t *testing.T, f *fixture) []any {
 	require.NoError(t, err)
 	customers, err := f.store.ListCustomers(f.ctx, storage.CustomerQuery{})
 	require.NoError(t, err)
+	calls, err := f.store.ListCalls(f.ctx, storage.CallQuery{})
+	require.NoError(t, err)
+	presences, err := f.store.AgentPresences(f.ctx, "a1", "a2")
+	require.NoError(t, err)
+	lapsed, err := f.store.LapsedAgents(f.ctx, at(time.Hour), 10)
+	require.NoError(t, err)
+	setting, err := f.store.GetSetting(f.ctx, "s1")
+	require.NoError(t, err)
+	for _, c := range calls.Items {
+		out = append(out, c.ID, c.State, c.AgentID, c.Version)
+	}
+	for _, p := range presences {
+		out = append(out, p.OnCall, p.LastHeartbeat.UnixMicro())
+	}
 	return append(out, a.DisplayName, q.Name, q.Members, len(rules), tagNames(tags.Items), convs.Total,
-		messageIDs(msgs.Items), agents.Total, queues.Total, len(f.allEvents()), customers.Items)
+		messageIDs(msgs.Items), agents.Total, queues.Total, len(f.allEvents()), customers.Items,
+		lapsed, string(setting))
 }
 
 var contextCases = []testCase{
@@ -188,6 +224,8 @@ var contextCases = []testCase{
 		for name, call := range reads {
 			require.ErrorIs(t, call(), context.Canceled, "store.%s", name)
 		}
+		_, err := storage.RecordHeartbeat(ctx, f.store, "a1", at(time.Hour))
+		require.ErrorIs(t, err, context.Canceled, "store.RecordHeartbeat")
 		calls := everyCall(f.ctx, nil)
 		requireEveryMethod(t, calls, txMethods...)
 		for name := range calls {
