@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/parleyhq/parley/call"
 	"github.com/parleyhq/parley/routing"
 	"github.com/parleyhq/parley/storage"
 	"github.com/parleyhq/parley/tag"
@@ -65,17 +66,17 @@ func everyCall(ctx context.Context, tx storage.Tx) map[string]func() error {
 			return tx.UpdateCustomer(ctx, c)
 		},
 		"DeleteCustomer": func() error { return tx.DeleteCustomer(ctx, "cust") },
-		"CreateCall":     func() error { return tx.CreateCall(ctx, newCall("new", "c1")) },
-		"LockCall":       func() error { return ignore(tx.LockCall(ctx, "k1")) },
+		"CreateCall":     func() error { return tx.CreateCall(ctx, contextCall("new")) },
+		"LockCall":       func() error { return ignore(tx.LockCall(ctx, "call1")) },
 		"UpdateCall": func() error {
-			next := newCall("k1", "c1", ringing("a1", at(time.Minute)))
-			next.Version = 2
-			return tx.UpdateCall(ctx, next, 1)
+			c := contextCall("call1")
+			c.From = "+9"
+			return tx.UpdateCall(ctx, c, 1)
 		},
-		"RecordHeartbeat": func() error { return ignore(tx.RecordHeartbeat(ctx, "a1", at(time.Hour))) },
-		"MarkAbsent":      func() error { return ignore(tx.MarkAbsent(ctx, "a1", at(time.Hour))) },
-		"PutSetting":      func() error { return tx.PutSetting(ctx, "s1", []byte("changed")) },
-		"DeleteSetting":   func() error { return ignore(tx.DeleteSetting(ctx, "s1")) },
+		"RecordHeartbeat": func() error { return ignore(tx.RecordHeartbeat(ctx, "a1", t0.Add(time.Minute))) },
+		"MarkAbsent":      func() error { return ignore(tx.MarkAbsent(ctx, "a2", t0.Add(time.Hour))) },
+		"PutSetting":      func() error { return tx.PutSetting(ctx, "k2", []byte(`{}`)) },
+		"DeleteSetting":   func() error { return ignore(tx.DeleteSetting(ctx, "k1")) },
 	} {
 		calls[name] = call
 	}
@@ -105,13 +106,22 @@ func everyRead(ctx context.Context, r storage.Reader) map[string]func() error {
 		"ListEvents":          func() error { return ignore(r.ListEvents(ctx, storage.EventQuery{})) },
 		"GetCustomer":         func() error { return ignore(r.GetCustomer(ctx, "cust")) },
 		"ListCustomers":       func() error { return ignore(r.ListCustomers(ctx, storage.CustomerQuery{})) },
-		"GetCall":             func() error { return ignore(r.GetCall(ctx, "k1")) },
+		"GetCall":             func() error { return ignore(r.GetCall(ctx, "call1")) },
 		"ListCalls":           func() error { return ignore(r.ListCalls(ctx, storage.CallQuery{})) },
-		"DueCalls":            func() error { return ignore(r.DueCalls(ctx, at(time.Hour), 10)) },
+		"DueCalls":            func() error { return ignore(r.DueCalls(ctx, t0, 10)) },
 		"AgentPresences":      func() error { return ignore(r.AgentPresences(ctx, "a1")) },
-		"LapsedAgents":        func() error { return ignore(r.LapsedAgents(ctx, at(time.Hour), 10)) },
-		"GetSetting":          func() error { return ignore(r.GetSetting(ctx, "s1")) },
+		"LapsedAgents":        func() error { return ignore(r.LapsedAgents(ctx, t0, 10)) },
+		"GetSetting":          func() error { return ignore(r.GetSetting(ctx, "k1")) },
 	}
+}
+
+// contextCall is a queued call of c1, version 1.
+func contextCall(id string) *call.Call {
+	c, err := call.NewInbound(call.Call{ConversationID: "c1", From: "+1", To: "+2", QueueID: "q1"}, id, t0)
+	if err != nil {
+		panic(err)
+	}
+	return c
 }
 
 // txMethods are the interfaces a Tx implements or may implement.
@@ -165,9 +175,16 @@ func contextFixture(f *fixture) {
 		return tx.ReplaceRules(f.ctx, []routing.Rule{{ID: "r1", Name: "R", QueueID: "q1"}})
 	}))
 	f.createCustomer(newCustomer("cust"))
-	f.createCall(newCall("k1", "c1"))
-	f.heartbeat("a1", at(time.Minute))
-	require.NoError(f.t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.PutSetting(f.ctx, "s1", []byte("v1")) }))
+	require.NoError(f.t, f.store.InTx(f.ctx, func(tx storage.Tx) error {
+		if err := tx.CreateCall(f.ctx, contextCall("call1")); err != nil {
+			return err
+		}
+		if err := tx.PutSetting(f.ctx, "k1", []byte(`{"a":1}`)); err != nil {
+			return err
+		}
+		_, err := tx.RecordHeartbeat(f.ctx, "a2", t0)
+		return err
+	}))
 }
 
 // snapshot reads what contextFixture wrote, to compare before and after.
@@ -196,21 +213,21 @@ func snapshot(t *testing.T, f *fixture) []any {
 	require.NoError(t, err)
 	calls, err := f.store.ListCalls(f.ctx, storage.CallQuery{})
 	require.NoError(t, err)
-	presences, err := f.store.AgentPresences(f.ctx, "a1", "a2")
+	presence, err := f.store.AgentPresences(f.ctx, "a1", "a2")
 	require.NoError(t, err)
-	lapsed, err := f.store.LapsedAgents(f.ctx, at(time.Hour), 10)
+	lapsed, err := f.store.LapsedAgents(f.ctx, t0.Add(time.Hour), 10)
 	require.NoError(t, err)
-	setting, err := f.store.GetSetting(f.ctx, "s1")
+	k1, err := f.store.GetSetting(f.ctx, "k1")
 	require.NoError(t, err)
-	for _, c := range calls.Items {
-		out = append(out, c.ID, c.State, c.AgentID, c.Version)
-	}
-	for _, p := range presences {
-		out = append(out, p.OnCall, p.LastHeartbeat.UnixMicro())
+	_, err = f.store.GetSetting(f.ctx, "k2")
+	require.ErrorIs(t, err, storage.ErrNotFound)
+	var beats []time.Time
+	for _, p := range presence {
+		beats = append(beats, p.LastHeartbeat)
 	}
 	return append(out, a.DisplayName, q.Name, q.Members, len(rules), tagNames(tags.Items), convs.Total,
 		messageIDs(msgs.Items), agents.Total, queues.Total, len(f.allEvents()), customers.Items,
-		lapsed, string(setting))
+		calls.Items, beats, lapsed, string(k1))
 }
 
 var contextCases = []testCase{
@@ -224,7 +241,7 @@ var contextCases = []testCase{
 		for name, call := range reads {
 			require.ErrorIs(t, call(), context.Canceled, "store.%s", name)
 		}
-		_, err := storage.RecordHeartbeat(ctx, f.store, "a1", at(time.Hour))
+		_, err := storage.RecordHeartbeat(ctx, f.store, "a1", t0.Add(time.Minute))
 		require.ErrorIs(t, err, context.Canceled, "store.RecordHeartbeat")
 		calls := everyCall(f.ctx, nil)
 		requireEveryMethod(t, calls, txMethods...)

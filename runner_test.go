@@ -1,0 +1,81 @@
+package parley_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/call"
+	"github.com/parleyhq/parley/memstore"
+	"github.com/parleyhq/parley/routing"
+	"github.com/parleyhq/parley/storage"
+)
+
+// manualClock is a clock the test moves; safe for the runner's goroutine.
+type manualClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *manualClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *manualClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// Run does on its own what time decides, at the injected clock: the test
+// moves the clock past an offer's deadline and waits for the event that
+// the offer rang out, with no sleep; cancelling the context stops Run,
+// which returns nil.
+func TestRunTimesOutOffersOnItsOwn(t *testing.T) {
+	t.Parallel()
+	clk := &manualClock{now: time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)}
+	svc := parley.New(memstore.New(), parley.WithClock(clk.Now))
+	ctx := t.Context()
+	_, err := svc.CreateQueue(ctx, routing.Queue{ID: "q", Name: "Voice", Default: true})
+	require.NoError(t, err)
+	for _, id := range []string{"a1", "a2"} {
+		_, err := svc.CreateAgent(ctx, routing.Agent{ID: id, DisplayName: id, Status: routing.Active})
+		require.NoError(t, err)
+		_, err = svc.AddQueueMember(ctx, "q", id)
+		require.NoError(t, err)
+		require.NoError(t, svc.Heartbeat(ctx, id))
+	}
+	c, err := svc.ReceiveCall(ctx, parley.InboundCall{CustomerID: "k1", From: "+1", To: "+2"})
+	require.NoError(t, err)
+	require.Equal(t, "a1", c.AgentID)
+
+	sub, err := svc.Subscribe(64)
+	require.NoError(t, err)
+	defer sub.Close()
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- svc.Run(runCtx, time.Millisecond) }()
+
+	clk.Advance(call.DefaultInboundTimeout * time.Second)
+	var timedOut, offered bool
+	for !timedOut || !offered {
+		select {
+		case e := <-sub.C:
+			timedOut = timedOut || e.Type == storage.CallOfferTimedOut
+			offered = offered || e.Type == storage.CallOffered
+		case <-time.After(10 * time.Second):
+			t.Fatal("the runner did not time the offer out")
+		}
+	}
+	stop()
+	require.NoError(t, <-done)
+	c, err = svc.GetCall(ctx, c.ID)
+	require.NoError(t, err)
+	require.Equal(t, "a2", c.AgentID, "the offer went on to the next agent")
+}
