@@ -518,39 +518,41 @@ func (d *dialect) lapsedAgents(lastBefore time.Time, limit int) *stmt {
 // touch the agent's presence row only, never its row in agents (which
 // routing locks).
 func (t *tx) RecordHeartbeat(ctx context.Context, agentID string, at time.Time) (bool, error) {
-	const op = "recording heartbeat"
-	if err := checkCtx(ctx, op); err != nil {
-		return false, err
-	}
-	if !cleanText(agentID) {
-		return false, t.s.notFound(op, agentID)
-	}
-	d := t.s.d
-	found, wasPresent := false, false
-	stmts := d.recordHeartbeat(d, agentID, at, func(was bool) { found, wasPresent = true, was })
-	if err := t.run(ctx, stmts...); err != nil {
-		return false, t.s.wrap(ctx, op, agentID, err)
-	}
-	if !found {
-		return false, t.s.notFound(op, agentID)
-	}
-	return wasPresent, nil
+	return recordHeartbeat(ctx, t.s, agentID, at, t.run)
 }
 
 // RecordHeartbeat implements storage.HeartbeatRecorder. Where the
 // flavor's heartbeat is one statement (PostgreSQL) it runs alone, as a
 // transaction of its own, with no BEGIN or COMMIT; elsewhere (SQLite, two
-// statements) it runs in a write transaction.
+// statements) in a write transaction.
 func (s *Store) RecordHeartbeat(ctx context.Context, agentID string, at time.Time) (bool, error) {
-	if len(s.d.recordHeartbeat(s.d, "", at, func(bool) {})) == 1 {
-		return s.reader.(*tx).RecordHeartbeat(ctx, agentID, at)
-	}
-	var was bool
-	err := s.inTx(ctx, func(t *tx) (err error) {
-		was, err = t.RecordHeartbeat(ctx, agentID, at)
-		return err
+	return recordHeartbeat(ctx, s, agentID, at, func(ctx context.Context, stmts ...*stmt) error {
+		if len(stmts) == 1 {
+			return s.reader.(*tx).run(ctx, stmts...)
+		}
+		return s.inTx(ctx, func(t *tx) error { return t.run(ctx, stmts...) })
 	})
-	return was, err
+}
+
+// recordHeartbeat runs the flavor's heartbeat statements with run.
+func recordHeartbeat(ctx context.Context, s *Store, agentID string, at time.Time,
+	run func(ctx context.Context, stmts ...*stmt) error) (bool, error) {
+	const op = "recording heartbeat"
+	if err := checkCtx(ctx, op); err != nil {
+		return false, err
+	}
+	if !cleanText(agentID) {
+		return false, s.notFound(op, agentID)
+	}
+	found, wasPresent := false, false
+	stmts := s.d.recordHeartbeat(s.d, agentID, at, func(was bool) { found, wasPresent = true, was })
+	if err := run(ctx, stmts...); err != nil {
+		return false, s.wrap(ctx, op, agentID, err)
+	}
+	if !found {
+		return false, s.notFound(op, agentID)
+	}
+	return wasPresent, nil
 }
 
 // MarkAbsent implements storage.Tx: one conditional UPDATE. Of several

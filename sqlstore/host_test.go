@@ -298,3 +298,30 @@ func TestHostTxIsolationIsChecked(t *testing.T) {
 	_, err = s.WithPgxTx(ctx, ok)
 	require.NoError(t, err)
 }
+
+// A heartbeat through the HostStore (storage.HeartbeatRecorder) is part of
+// the host's transaction: it goes with the rollback.
+func TestHostTransactionTakesTheHeartbeat(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dialects(t, func(t *testing.T, s *sqlstore.Store) {
+		require.NoError(t, s.InTx(ctx, func(tx storage.Tx) error { return tx.CreateAgent(ctx, agentOf("a1")) }))
+		h := beginHost(t, s)
+		was, err := storage.RecordHeartbeat(ctx, h.store, "a1", t0)
+		require.NoError(t, err)
+		require.False(t, was)
+		_, err = storage.RecordHeartbeat(ctx, h.store, "missing", t0)
+		require.ErrorIs(t, err, storage.ErrNotFound, "a failed heartbeat leaves the host's transaction usable")
+		was, err = storage.RecordHeartbeat(ctx, h.store, "a1", t0.Add(time.Second))
+		require.NoError(t, err)
+		require.True(t, was)
+		h.rollback()
+
+		ps, err := s.AgentPresences(ctx, "a1")
+		require.NoError(t, err)
+		require.True(t, ps[0].LastHeartbeat.IsZero())
+		was, err = storage.RecordHeartbeat(ctx, s, "a1", t0)
+		require.NoError(t, err)
+		require.False(t, was)
+	})
+}

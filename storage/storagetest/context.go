@@ -267,6 +267,8 @@ var contextCases = []testCase{
 		for name, call := range reads {
 			require.ErrorIs(t, call(), context.Canceled, "store.%s", name)
 		}
+		_, err := storage.RecordHeartbeat(ctx, f.store, "a1", t0.Add(time.Minute))
+		require.ErrorIs(t, err, context.Canceled, "store.RecordHeartbeat")
 		calls := everyCall(f.ctx, nil)
 		requireEveryMethod(t, calls, txMethods...)
 		for name := range calls {
