@@ -1,12 +1,16 @@
 package httpapi
 
 import (
+	"errors"
+	"fmt"
 	"maps"
 	"net/http"
 	"net/url"
 	"slices"
 	"time"
 
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/httpwire"
 	"github.com/parleyhq/parley/routing"
 	"github.com/parleyhq/parley/storage"
 )
@@ -235,6 +239,16 @@ func (a *api) createQueue(w http.ResponseWriter, r *http.Request) (any, error) {
 		}
 	}
 	out, err := a.svc.CreateQueue(r.Context(), q)
+	if errors.Is(err, parley.ErrAlreadyExists) && q.Name != "" {
+		// A store may not tell which unique key was taken: the id, the
+		// name, or the default role.
+		if _, gerr := a.svc.GetQueue(r.Context(), q.ID); errors.Is(gerr, parley.ErrNotFound) || q.ID == "" {
+			if q.Default {
+				return nil, httpwire.Tell(err, fmt.Sprintf("Queue with name '%s' already exists, or another queue is the default.", q.Name))
+			}
+			return nil, httpwire.Tell(err, fmt.Sprintf("Queue with name '%s' already exists.", q.Name))
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -394,7 +408,7 @@ func (a *api) removeQueueMember(w http.ResponseWriter, r *http.Request) (any, er
 	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
-	if _, err := a.svc.RemoveQueueMember(r.Context(), r.PathValue("id"), r.PathValue("agentId")); err != nil {
+	if err := a.removeMember(r, r.PathValue("id"), r.PathValue("agentId")); err != nil {
 		return nil, err
 	}
 	return success("Agent removed from queue successfully."), nil
@@ -419,6 +433,10 @@ func (a *api) addAgentQueue(w http.ResponseWriter, r *http.Request) (any, error)
 		return nil, invalid("queueId", "is required")
 	}
 	if _, err := a.svc.AddQueueMember(r.Context(), in.QueueID.Value, r.PathValue("id")); err != nil {
+		var se *storage.Error
+		if errors.As(err, &se) && errors.Is(err, parley.ErrNotFound) && se.ID == in.QueueID.Value {
+			return nil, httpwire.Tell(err, fmt.Sprintf("Invalid queueId '%s' given! No such queue exists.", se.ID))
+		}
 		return nil, err
 	}
 	return success("Agent added to queue successfully."), nil
@@ -429,10 +447,22 @@ func (a *api) removeAgentQueue(w http.ResponseWriter, r *http.Request) (any, err
 	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
-	if _, err := a.svc.RemoveQueueMember(r.Context(), r.PathValue("queueId"), r.PathValue("id")); err != nil {
+	if err := a.removeMember(r, r.PathValue("queueId"), r.PathValue("id")); err != nil {
 		return nil, err
 	}
 	return success("Agent removed from queue successfully."), nil
+}
+
+// removeMember ends a membership; when there is none, the answer says
+// whether the queue is missing or the agent is no member of it.
+func (a *api) removeMember(r *http.Request, queueID, agentID string) error {
+	_, err := a.svc.RemoveQueueMember(r.Context(), queueID, agentID)
+	if errors.Is(err, parley.ErrNotFound) {
+		if _, gerr := a.svc.GetQueue(r.Context(), queueID); gerr == nil {
+			return httpwire.Tell(err, fmt.Sprintf("Invalid agentId '%s' given! The agent is no member of queue '%s'.", agentID, queueID))
+		}
+	}
+	return err
 }
 
 // notNull refuses null for the named fields that were null.

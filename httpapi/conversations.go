@@ -1,11 +1,15 @@
 package httpapi
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"time"
 
+	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/internal/httpwire"
 	"github.com/parleyhq/parley/storage"
 )
 
@@ -364,7 +368,14 @@ func (a *api) removeTag(w http.ResponseWriter, r *http.Request) (any, error) {
 	if err := a.noQuery(r); err != nil {
 		return nil, err
 	}
-	c, err := a.svc.RemoveTag(r.Context(), r.PathValue("id"), r.PathValue("tagName"))
+	id, name := r.PathValue("id"), r.PathValue("tagName")
+	c, err := a.svc.RemoveTag(r.Context(), id, name)
+	if errors.Is(err, parley.ErrNotFound) {
+		if _, gerr := a.svc.GetConversation(r.Context(), id); gerr == nil {
+			// The conversation is there: it has no such tag.
+			return nil, httpwire.Tell(err, fmt.Sprintf("Invalid tagName '%s' given! Conversation '%s' has no such tag.", name, id))
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

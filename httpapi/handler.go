@@ -200,9 +200,11 @@ func (a *api) writeJSON(w http.ResponseWriter, status int, body any) {
 	_, _ = w.Write(append(b, '\n'))
 }
 
-// writeError answers with the status and code of err's sentinel, and its
-// message, which names the id or field that matters and never SQL. Any
-// other error is a 500 with a generic message; the real one is logged.
+// writeError answers with the status and code of err's sentinel, and a
+// message in the words of Infobip's answers that names the entity and the
+// id or field that matters, and never a package, a store operation or SQL
+// (httpwire.Message). Any other error is a 500 with a generic message; the
+// real one is logged.
 func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var ans *answerError
 	if errors.As(err, &ans) {
@@ -215,7 +217,7 @@ func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			a.logger.Log(r.Context(), slog.LevelWarn, "httpapi: database unavailable",
 				"method", r.Method, "path", r.URL.Path, "error", err)
 		}
-		a.writeJSON(w, status, errorJSON{StatusCode: "ERROR", Message: err.Error(), Code: code, Field: field})
+		a.writeJSON(w, status, errorJSON{StatusCode: "ERROR", Message: httpwire.Message(err, httpwire.RequestInputs(r)), Code: code, Field: field})
 		return
 	}
 	level := slog.LevelError

@@ -198,7 +198,7 @@ func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		if status == http.StatusUnauthorized {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="parley"`)
 		}
-		a.writeJSON(w, status, errorJSON{Message: err.Error(), Code: code, Field: field})
+		a.writeJSON(w, status, errorJSON{Message: httpwire.Message(err, httpwire.RequestInputs(r)), Code: code, Field: field})
 		return
 	}
 	level := slog.LevelError
