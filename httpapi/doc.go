@@ -25,9 +25,14 @@
 // The routes are those of the package's one route table, which a test
 // checks against the OpenAPI description served at GET {base}/openapi.json
 // (see OpenAPI). Infobip's notes are served at POST and GET
-// /conversations/{id}/notes: {"content", "agentId"} in, and {"id",
-// "conversationId", "agentId", "type": "INTERNAL", "content", "createdAt",
-// "updatedAt"} out. A note is a private OUTBOUND TEXT message, so what holds
+// /conversations/{id}/notes and GET /conversations/{id}/notes/{noteId}:
+// {"type", "content", "agentId"} in, and {"id", "conversationId",
+// "agentId", "type", "content", "createdAt", "updatedAt"} out. An INTERNAL
+// note's content is its text; an ATTACHMENT note's is {"text",
+// "attachments": [{"id", "fileName", "fileExtension", "contentType",
+// "fileSize", "publicLink"}]}, as Infobip's examples have it (the files
+// stay the host's: parley keeps what the note says of them). A note is a
+// private OUTBOUND TEXT message, so what holds
 // for those holds for notes: the reply matrix on its agent (the actor, or
 // the body's agentId when the request names no actor), and a CLOSED
 // conversation takes none (409 CLOSED), as SPEC's closed-is-immutable rule
@@ -61,21 +66,29 @@
 //	closed conversation changed: 400         409 CLOSED                                 the contract maps ErrClosed to 409; a
 //	 BAD_REQUEST                                                                        client can tell it from bad input
 //	a stale write: not documented            409 CONFLICT (version, If-Match)          optimistic concurrency, parley's addition
-//	orderBy on any documented property,      conversations: createdAt (default desc),  the orders the stores index; others are
-//	 default id:asc                           updatedAt, priority, id; messages:        a 400 naming orderBy, never ignored
-//	                                          createdAt (default asc); tags: name;
-//	                                          agents, queues: id asc
-//	agents: agentIds, queueIds, displayName, not offered: a 400 naming the filter     not built yet; ignored, the list would
-//	 email, status, availability, role,                                                 come unfiltered
-//	 enabled, created/updated After/Before;
-//	 queues: queueIds, agentId,
-//	 workingHoursId, name; tags: name;
-//	 conversations: closedAfter/Before
-//	notes: any agent; types INTERNAL and     a note is a private OUTBOUND TEXT         one rule for what reaches no customer;
-//	 ATTACHMENT; GET .../notes/{noteId}       message: the reply matrix applies to its  attachments and the single-note route
-//	                                          agent, no note on a CLOSED conversation   are not built yet
+//	orderBy on any documented property,      conversations: createdAt (default desc),  the orders the stores index; a property
+//	 default id:asc                           updatedAt, priority, id; messages:        parley does not hold (an agent's title
+//	                                          createdAt (default asc); agents: id,      or availability, a queue's
+//	                                          displayName, status, role, enabled,       enabledAgentsCount, workingHoursId, ...)
+//	                                          createdAt, updatedAt; queues: id, name,   is a 400 naming orderBy, never ignored;
+//	                                          isAutoAssignmentEnabled, createdAt,       the conversation list keeps the
+//	                                          updatedAt; tags: name (= id), createdAt,  contract's newest-first default
+//	                                          updatedAt; agents, queues default id:asc,
+//	                                          tags name:asc. Texts sort by bytes
+//	agents: email, availability;             a 400 naming the filter                   an agent has no email in parley, and
+//	 queues: workingHoursId                                                             availability and working hours are not
+//	                                                                                    built yet; ignored, the list would
+//	                                                                                    come unfiltered
+//	queues: name (undocumented match)        the whole name, case-sensitive            names are unique; displayName is the
+//	                                                                                    one filter Infobip documents as a
+//	                                                                                    case-insensitive substring
+//	notes: any agent; types INTERNAL,        a note is a private OUTBOUND TEXT         one rule for what reaches no customer;
+//	 ATTACHMENT, AUTH_*, JIRA_COMMENT         message: the reply matrix applies to its  the AUTH_* and JIRA_COMMENT notes come
+//	                                          agent, no note on a CLOSED conversation   from Infobip's own integrations
 //	                                          (409 CLOSED, as every change of one);
-//	                                          INTERNAL only; listed among messages too
+//	                                          INTERNAL and ATTACHMENT only (others a
+//	                                          400 naming type); listed among messages
+//	                                          too
 //	queue membership at /agents/{id}/queues  the same, and /queues/{id}/agents         parley's first shape of the change, kept
 //	                                          (agentId in the body) beside it
 //	PUT /agents/{id}, PUT                    PATCH /agents/{id} and /queues/{id}        a patch changes only what it names
@@ -135,7 +148,14 @@
 //
 // Errors answer {"statusCode": "ERROR", "message": "...", "code": "..."}
 // with "field" added, for a 400, naming the field, query parameter or
-// header at fault. ErrInvalid is 400 INVALID, ErrNotFound 404 NOT_FOUND,
+// header at fault. Messages read as Infobip's and name the entity and the
+// field, never a package, a store operation, SQL or a database's text: a
+// missing entity is "Invalid agentId 'x' given! No such agent exists." (the
+// field being the path wildcard, query parameter or body field that
+// carried the id), a duplicate "Agent 'x' already exists." or "Queue with
+// name 'Support' already exists.", a closed conversation "Can not proceed
+// with the action! Conversation 'x' is closed.", a missing link "Invalid
+// tagName 'vip' given! Conversation 'x' has no such tag.". ErrInvalid is 400 INVALID, ErrNotFound 404 NOT_FOUND,
 // ErrAlreadyExists 409 ALREADY_EXISTS, ErrClosed 409 CLOSED, ErrForbidden
 // 403 FORBIDDEN, ErrConflict 409 CONFLICT, ErrUnauthenticated (from an
 // ActorFunc) 401 UNAUTHENTICATED, ErrUnavailable (the database cannot be
@@ -214,11 +234,20 @@
 //
 // Unknown parameters are ignored (a 400 in strict mode); bad numbers, enums
 // and times are a 400, each naming the parameter. Infobip's filter names
-// are read, conversationIds and tagNames on conversations and messageIds on
-// messages, beside parley's own (ids, tag). A repeated key means any of its values (status,
-// priority, channel, source, queueIds, ids); tag is all-of, as the contract's tag
-// filter is; a parameter that takes one value (agentId, customerId, topic,
-// the times, page, limit, and channel on messages) may not be repeated. An empty value is the
+// are read, conversationIds, tagNames and closedAfter/closedBefore on
+// conversations, messageIds on messages, agentIds, queueIds, displayName
+// (a case-insensitive substring), status, role, enabled and
+// createdAfter/Before, updatedAfter/Before on agents, queueIds, agentId
+// (the queues it is a member of) and name on queues, name on tags, beside
+// parley's own (ids, tag, prefix). A repeated key means any of its values
+// (status, priority, channel, source, queueIds, ids, agentIds, role); tag
+// is all-of, as the contract's tag filter is; a parameter that takes one
+// value (agentId, customerId, topic, displayName, enabled, name, the times,
+// page, limit, and channel on messages) may not be repeated. A time range
+// whose After is not before its Before is a 400 naming the Before (it
+// would select nothing) for the agent times and closedAfter/Before (the
+// conversation list keeps its earlier ranges as they were); closedAfter
+// and closedBefore select closed conversations only. An empty value is the
 // same as none. Times are RFC 3339, with or without fractional seconds, or
 // the "+0000" form of the Infobip examples; a '+' left unescaped in a URL
 // arrives as a space and is read back as '+'. unassigned=true selects the

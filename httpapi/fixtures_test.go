@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley/httpapi"
 )
 
 // The wire fixtures: for each route Infobip documents, the request of its
@@ -207,7 +209,8 @@ func TestInfobipNotes(t *testing.T) {
 	requireFields(t, map[string]any{"id": anyID, "conversationId": id, "agentId": "ann", "type": "INTERNAL",
 		"content": "Note content", "createdAt": anyTime, "updatedAt": note["createdAt"]}, note)
 	require.Len(t, note, 7, "Infobip's fields, no other: %v", note)
-	require.Equal(t, path("/conversations/%s/messages/%s", id, note["id"]), r.Header.Get("Location"))
+	require.Equal(t, path("/conversations/%s/notes/%s", id, note["id"]), r.Header.Get("Location"))
+	require.Equal(t, note, f.must(200, "GET", r.Header.Get("Location"), nil).JSON(t), "GET of one note")
 	// The agent may come from x-agent-id instead; type INTERNAL is taken.
 	f.must(200, "POST", notes, map[string]any{"content": "Second", "type": "INTERNAL"}, asAgent("sam"))
 	f.must(200, "POST", path("/conversations/%s/messages", id), map[string]any{"direction": "INBOUND", "content": map[string]any{"text": "not a note"}})
@@ -226,11 +229,81 @@ func TestInfobipNotes(t *testing.T) {
 	require.Equal(t, true, msgs[0]["private"])
 
 	requireField(t, f.do("POST", notes, map[string]any{}), "content")
-	requireField(t, f.do("POST", notes, map[string]any{"content": "x", "type": "ATTACHMENT"}), "type")
+	requireField(t, f.do("POST", notes, map[string]any{"content": "x", "type": "ATTACHMENT"}), "content.attachments")
+	requireField(t, f.do("POST", notes, map[string]any{"content": "x", "type": "JIRA_COMMENT"}), "type")
 	requireField(t, f.do("POST", notes, map[string]any{"content": "x", "agentId": "bob"}, asAgent("sam")), "agentId")
 	requireError(t, f.do("POST", notes, map[string]any{"content": "x", "agentId": "bob"}), 403, "FORBIDDEN")
 	requireError(t, f.do("GET", path("/conversations/nope/notes"), nil), 404, "NOT_FOUND")
 	f.must(200, "PATCH", path("/conversations/%s", id), map[string]any{"status": "CLOSED"})
 	requireError(t, f.do("POST", notes, map[string]any{"content": "late", "agentId": "ann"}), 409, "CLOSED")
 	require.Len(t, f.must(200, "GET", notes, nil).Items(t, "notes"), 2, "nothing refused was written")
+}
+
+// TestInfobipAttachmentNotes checks ATTACHMENT notes in the shape of
+// Infobip's examples, GET of one note, and the refusals: each a 400 naming
+// the field, with nothing written.
+func TestInfobipAttachmentNotes(t *testing.T) {
+	t.Parallel()
+	for _, strict := range []bool{false, true} {
+		var opts []httpapi.Option
+		if strict {
+			opts = append(opts, httpapi.WithStrict())
+		}
+		f := setup(t, nil, opts...)
+		f.seedPeople()
+		id := f.create(map[string]any{"agentId": "ann"})["id"].(string)
+		notes := path("/conversations/%s/notes", id)
+		files := []any{
+			map[string]any{"id": "12345"},
+			map[string]any{"id": "56789", "fileName": "File 2 Name", "fileExtension": "png", "contentType": "image/png", "fileSize": 34.0, "publicLink": "https://www.url.com/assets/image1.png"},
+		}
+		r := f.must(200, "POST", notes, map[string]any{"type": "ATTACHMENT", "content": map[string]any{"text": "Note content", "attachments": files}, "agentId": "ann"})
+		note := r.JSON(t)
+		requireFields(t, map[string]any{"id": anyID, "conversationId": id, "agentId": "ann", "type": "ATTACHMENT",
+			"createdAt": anyTime, "updatedAt": note["createdAt"]}, note)
+		require.Equal(t, map[string]any{"text": "Note content", "attachments": files}, note["content"])
+		require.Equal(t, note, f.must(200, "GET", r.Header.Get("Location"), nil).JSON(t))
+		require.Equal(t, note, f.must(200, "GET", path("/conversations/%s/notes/%s", id, note["id"]), nil).JSON(t))
+
+		// The type follows from the content when it is not given.
+		inferred := f.must(200, "POST", notes, map[string]any{"content": map[string]any{"attachments": files[:1]}}, asAgent("ann")).JSON(t)
+		require.Equal(t, "ATTACHMENT", inferred["type"])
+		require.Equal(t, map[string]any{"text": "", "attachments": files[:1]}, inferred["content"])
+		text := f.must(200, "POST", notes, map[string]any{"content": "plain"}, asAgent("ann")).JSON(t)
+		require.Equal(t, "INTERNAL", text["type"])
+		require.Equal(t, "plain", text["content"])
+
+		items := f.must(200, "GET", notes, nil).Items(t, "notes")
+		require.Equal(t, []any{"ATTACHMENT", "ATTACHMENT", "INTERNAL"}, []any{items[0]["type"], items[1]["type"], items[2]["type"]})
+		msgs := f.must(200, "GET", path("/conversations/%s/messages", id), nil).Items(t, "messages")
+		require.Equal(t, files, msgs[0]["content"].(map[string]any)["attachments"], "a note's files show among the messages too")
+
+		for _, tc := range []struct {
+			body  map[string]any
+			field string
+		}{
+			{map[string]any{"type": "ATTACHMENT", "content": map[string]any{"text": "x"}}, "content.attachments"},
+			{map[string]any{"type": "ATTACHMENT", "content": "x"}, "content.attachments"},
+			{map[string]any{"type": "INTERNAL", "content": map[string]any{"text": "x", "attachments": files}}, "content"},
+			{map[string]any{"type": "JIRA_COMMENT", "content": "x"}, "type"},
+			{map[string]any{"type": "NOTE", "content": "x"}, "type"},
+			{map[string]any{"content": map[string]any{"attachments": []any{map[string]any{"id": ""}}}}, "content.attachments[0].id"},
+			{map[string]any{"content": map[string]any{"attachments": []any{map[string]any{"id": "f", "fileSize": -1}}}}, "content.attachments[0].fileSize"},
+			{map[string]any{"content": 42}, "content"},
+			{map[string]any{"content": ""}, "content"},
+		} {
+			r := f.do("POST", notes, tc.body, asAgent("ann"))
+			requireField(t, r, tc.field)
+		}
+		// A message that is no note, and a note of another conversation, are
+		// no note here.
+		f.must(200, "POST", path("/conversations/%s/messages", id), map[string]any{"id": "in1", "direction": "INBOUND", "content": map[string]any{"text": "hi"}})
+		requireError(t, f.do("GET", path("/conversations/%s/notes/in1", id), nil), 404, "NOT_FOUND", "noteId")
+		other := f.create(map[string]any{})["id"].(string)
+		requireError(t, f.do("GET", path("/conversations/%s/notes/%s", other, note["id"]), nil), 404, "NOT_FOUND", "noteId")
+		requireError(t, f.do("GET", path("/conversations/nope/notes/%s", note["id"]), nil), 404, "NOT_FOUND", "conversationId")
+		// Attachments belong to notes only.
+		requireField(t, f.do("POST", path("/conversations/%s/messages", id), map[string]any{"content": map[string]any{"text": "x", "attachments": files}}, asAgent("ann")), "content.attachments")
+		require.Len(t, f.must(200, "GET", notes, nil).Items(t, "notes"), 3, "nothing refused was written (strict %v)", strict)
+	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/conversation"
+	"github.com/parleyhq/parley/internal/httpwire"
 	"github.com/parleyhq/parley/message"
 	"github.com/parleyhq/parley/storage"
 )
@@ -86,7 +87,8 @@ func (a *api) getMessage(w http.ResponseWriter, r *http.Request) (any, error) {
 		return nil, err
 	}
 	if m.ConversationID != id {
-		return nil, notFound("message %q of conversation %q", mid, id)
+		return nil, httpwire.Tell(notFound("message %q of conversation %q", mid, id),
+			fmt.Sprintf("Invalid messageId '%s' given! Conversation '%s' has no such message.", mid, id))
 	}
 	return toMessage(m), nil
 }

@@ -47,6 +47,7 @@ var routes = []route{
 	{http.MethodGet, "/conversations/{id}/history", http.StatusOK, noBody, (*api).history},
 	{http.MethodPost, "/conversations/{id}/notes", http.StatusOK, jsonBody, (*api).createNote},
 	{http.MethodGet, "/conversations/{id}/notes", http.StatusOK, noBody, (*api).listNotes},
+	{http.MethodGet, "/conversations/{id}/notes/{noteId}", http.StatusOK, noBody, (*api).getNote},
 	{http.MethodPost, "/inbound-messages", http.StatusOK, jsonBody, (*api).receiveInbound},
 
 	{http.MethodPost, "/tags", http.StatusOK, jsonBody, (*api).createTag},

@@ -27,6 +27,7 @@ var routeOperations = map[string]string{
 	"POST /inbound-messages":                       "ReceiveInbound",
 	"POST /conversations/{id}/notes":               "CreateMessage",
 	"GET /conversations/{id}/notes":                "ListMessages",
+	"GET /conversations/{id}/notes/{noteId}":       "GetMessage",
 	"POST /conversations":                          "CreateConversation",
 	"GET /conversations":                           "ListConversations",
 	"GET /conversations/{id}":                      "GetConversation",
@@ -110,6 +111,9 @@ func seededStore(t *testing.T) storage.Store {
 	require.NoError(t, err)
 	_, err = svc.CreateMessage(ctx, "c1", message.Message{ID: "m1", Direction: message.Inbound, Content: message.Content{Text: "hi"}})
 	require.NoError(t, err)
+	_, err = svc.CreateMessage(parley.WithActor(ctx, parley.Actor{AgentID: "ann"}), "c1",
+		message.Message{ID: "n1", Direction: message.Outbound, Private: true, Content: message.Content{Text: "a note"}})
+	require.NoError(t, err)
 	_, err = svc.CreateConversation(ctx, conversation.Conversation{ID: "c2", Status: conversation.Closed, Tags: []string{"vip"}})
 	require.NoError(t, err)
 	return store
@@ -146,7 +150,7 @@ func scopedPath(route string) string {
 	case strings.HasPrefix(route, "/queues/"):
 		id = "q1"
 	}
-	return strings.NewReplacer("{id}", id, "{tagName}", "vip", "{name}", "vip", "{agentId}", "ann", "{messageId}", "m1", "{queueId}", "q1").Replace(route)
+	return strings.NewReplacer("{id}", id, "{tagName}", "vip", "{name}", "vip", "{agentId}", "ann", "{messageId}", "m1", "{noteId}", "n1", "{queueId}", "q1").Replace(route)
 }
 
 // TestEveryRouteNeedsItsScope sends every route's request with authorisation

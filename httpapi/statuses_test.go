@@ -47,6 +47,10 @@ var routeErrors = map[string][]errorCase{
 	"GET /conversations/{id}/notes": {
 		{404, "NOT_FOUND", "/conversations/nope/notes", "", ""},
 	},
+	"GET /conversations/{id}/notes/{noteId}": {
+		{404, "NOT_FOUND", "/conversations/nope/notes/n1", "", ""},
+		{404, "NOT_FOUND", "/conversations/c1/notes/m1", "", ""}, // a message that is no note
+	},
 	"POST /inbound-messages": {
 		{400, "INVALID", "/inbound-messages", `{"channel": "SMS", "content": {"text": "hi"}}`, ""},
 		{409, "ALREADY_EXISTS", "/inbound-messages", `{"customerId": "ada", "channel": "SMS", "id": "m1", "content": {"text": "hi"}}`, ""},

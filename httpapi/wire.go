@@ -171,6 +171,8 @@ type contentJSON struct {
 	Email        string          `json:"email,omitempty"`
 	Sender       string          `json:"sender,omitempty"`
 	SenderName   string          `json:"senderName,omitempty"`
+	// Attachments are a note's files (a private message's only).
+	Attachments []message.Attachment `json:"attachments,omitempty"`
 }
 
 // templateParam is one parameter of a TEMPLATE message: a string, or an
@@ -226,6 +228,7 @@ func toContent(c message.Content) contentJSON {
 		Latitude: c.Latitude, Longitude: c.Longitude, Name: c.Name, Address: c.Address,
 		TemplateName: c.TemplateName, Language: c.Language, Parameters: paramsOut(c.Parameters),
 		Phone: c.Phone, Email: c.Email, Sender: c.Sender, SenderName: c.SenderName,
+		Attachments: c.Attachments,
 	}
 }
 
@@ -235,6 +238,7 @@ func (c contentJSON) domain() message.Content {
 		Latitude: c.Latitude, Longitude: c.Longitude, Name: c.Name, Address: c.Address,
 		TemplateName: c.TemplateName, Language: c.Language, Parameters: paramsIn(c.Parameters),
 		Phone: c.Phone, Email: c.Email, Sender: c.Sender, SenderName: c.SenderName,
+		Attachments: c.Attachments,
 	}
 }
 

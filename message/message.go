@@ -16,6 +16,7 @@
 package message
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"time"
@@ -39,6 +40,7 @@ const (
 	MaxEndpointLen   = 255                   // from and to
 	MaxIDLen         = conversation.MaxIDLen // one id rule for every entity
 	MaxTemplateLen   = 255
+	MaxAttachments   = 20 // files of one note
 	maxCoordinateLat = 90
 	maxCoordinateLon = 180
 )
@@ -122,6 +124,45 @@ type Content struct {
 	// type of an EMAIL message may carry them, and no other message.
 	Sender     string `json:"sender,omitempty"`
 	SenderName string `json:"senderName,omitempty"`
+
+	// Attachments are the files an internal note refers to (Infobip's
+	// ATTACHMENT notes): only a private TEXT message has them, and with
+	// them its text may be empty.
+	Attachments []Attachment `json:"attachments,omitempty"`
+}
+
+// Attachment is a file a note refers to, kept where the host keeps its
+// files: parley records what the note says of it and serves no content.
+type Attachment struct {
+	ID            string `json:"id"`
+	FileName      string `json:"fileName,omitempty"`
+	FileExtension string `json:"fileExtension,omitempty"`
+	ContentType   string `json:"contentType,omitempty"` // a media type, such as image/png
+	FileSize      int64  `json:"fileSize,omitempty"`    // in bytes
+	PublicLink    string `json:"publicLink,omitempty"`
+}
+
+// validate checks the attachment, reporting fields under field
+// ("content.attachments[0]").
+func (a Attachment) validate(field string) error {
+	if err := fault.Identifier(field+".id", a.ID, MaxIDLen); err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		name, value string
+		max         int
+	}{
+		{"fileName", a.FileName, MaxNameLen}, {"fileExtension", a.FileExtension, MaxNameLen},
+		{"contentType", a.ContentType, MaxNameLen}, {"publicLink", a.PublicLink, MaxURLLen},
+	} {
+		if err := fault.Text(field+"."+f.name, f.value, f.max); err != nil {
+			return err
+		}
+	}
+	if a.FileSize < 0 {
+		return fault.Invalid(field+".fileSize", "must not be negative")
+	}
+	return nil
 }
 
 // Clone returns a deep copy.
@@ -135,6 +176,7 @@ func (c Content) Clone() Content {
 		c.Longitude = &v
 	}
 	c.Parameters = slices.Clone(c.Parameters)
+	c.Attachments = slices.Clone(c.Attachments)
 	return c
 }
 
@@ -231,6 +273,9 @@ func (m *Message) Validate() error {
 	if m.Private && m.Direction == Inbound {
 		return fault.Invalid("private", "only an OUTBOUND message can be a private note")
 	}
+	if len(m.Content.Attachments) > 0 && !m.Private {
+		return fault.Invalid("content.attachments", "only a note (a private message) has attachments")
+	}
 	if m.AgentID != "" {
 		if err := fault.Identifier("agentId", m.AgentID, MaxIDLen); err != nil {
 			return err
@@ -250,8 +295,20 @@ func (c Content) Validate(t ContentType) error {
 	allowed := map[string]bool{}
 	switch {
 	case t == Text:
-		allowed["text"] = true
-		if err := required("content.text", c.Text, MaxTextLen); err != nil {
+		allowed["text"], allowed["attachments"] = true, true
+		if len(c.Attachments) > MaxAttachments {
+			return fault.Invalid("content.attachments", "more than %d files", MaxAttachments)
+		}
+		for i, a := range c.Attachments {
+			if err := a.validate(fmt.Sprintf("content.attachments[%d]", i)); err != nil {
+				return err
+			}
+		}
+		if len(c.Attachments) > 0 {
+			if err := fault.Text("content.text", c.Text, MaxTextLen); err != nil {
+				return err
+			}
+		} else if err := required("content.text", c.Text, MaxTextLen); err != nil {
 			return err
 		}
 	case t.media():
@@ -322,11 +379,11 @@ func (c Content) Validate(t ContentType) error {
 
 // setFields says which content fields are set, in a fixed order: the first
 // one a content type does not allow is the one its error names.
-func (c Content) setFields() [12]struct {
+func (c Content) setFields() [13]struct {
 	name string
 	set  bool
 } {
-	return [12]struct {
+	return [13]struct {
 		name string
 		set  bool
 	}{
@@ -342,6 +399,7 @@ func (c Content) setFields() [12]struct {
 		{"parameters", len(c.Parameters) > 0},
 		{"phone", c.Phone != ""},
 		{"email", c.Email != ""},
+		{"attachments", len(c.Attachments) > 0},
 	}
 }
 

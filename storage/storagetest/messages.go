@@ -55,6 +55,28 @@ var messageCases = []testCase{
 			require.Equal(t, m, got, "message %s", m.ID)
 		}
 	}},
+	{"NoteWithAttachments", func(t *testing.T, f *fixture) {
+		f.createConversation(newConversation("c1"))
+		m := newMessage("note", "c1", 0)
+		m.Direction, m.AgentID, m.Private = message.Outbound, "a1", true
+		m.Content = message.Content{Attachments: []message.Attachment{
+			{ID: "12345"},
+			{ID: "f-2", FileName: "Grüße.png", FileExtension: "png", ContentType: "image/png", FileSize: 1 << 40, PublicLink: "https://example.com/a.png?x=1&y=2"},
+		}}
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.CreateMessage(f.ctx, m) }))
+		m.Content.Attachments[0].ID = "changed after create"
+		got, err := f.store.GetMessage(f.ctx, "note")
+		require.NoError(t, err)
+		require.Equal(t, "12345", got.Content.Attachments[0].ID, "the store kept its own copy")
+		m.Content.Attachments[0].ID = "12345"
+		got.CreatedAt = m.CreatedAt
+		require.Equal(t, m, got)
+		got.Content.Attachments[1].FileName = "changed after get"
+		page, err := f.store.ListMessages(f.ctx, storage.MessageQuery{ConversationID: "c1", PrivateOnly: true})
+		require.NoError(t, err)
+		require.Len(t, page.Items, 1)
+		require.Equal(t, m.Content, page.Items[0].Content)
+	}},
 	{"CreateErrors", func(t *testing.T, f *fixture) {
 		f.createConversation(newConversation("c1"))
 		requireErr(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.CreateMessage(f.ctx, newMessage("m1", "missing", 0)) }), storage.ErrNotFound)
