@@ -244,9 +244,9 @@ func (a *api) createQueue(w http.ResponseWriter, r *http.Request) (any, error) {
 		// name, or the default role.
 		if _, gerr := a.svc.GetQueue(r.Context(), q.ID); errors.Is(gerr, parley.ErrNotFound) || q.ID == "" {
 			if q.Default {
-				return nil, httpwire.Tell(err, fmt.Sprintf("Queue with name '%s' already exists, or another queue is the default.", q.Name))
+				return nil, httpwire.Tell(err, fmt.Sprintf("Queue with name %q already exists, or another queue is the default.", q.Name))
 			}
-			return nil, httpwire.Tell(err, fmt.Sprintf("Queue with name '%s' already exists.", q.Name))
+			return nil, httpwire.Tell(err, fmt.Sprintf("Queue with name %q already exists.", q.Name))
 		}
 	}
 	if err != nil {
@@ -435,7 +435,7 @@ func (a *api) addAgentQueue(w http.ResponseWriter, r *http.Request) (any, error)
 	if _, err := a.svc.AddQueueMember(r.Context(), in.QueueID.Value, r.PathValue("id")); err != nil {
 		var se *storage.Error
 		if errors.As(err, &se) && errors.Is(err, parley.ErrNotFound) && se.ID == in.QueueID.Value {
-			return nil, httpwire.Tell(err, fmt.Sprintf("Invalid queueId '%s' given! No such queue exists.", se.ID))
+			return nil, httpwire.Tell(err, fmt.Sprintf("Invalid queueId %q given! No such queue exists.", se.ID))
 		}
 		return nil, err
 	}
@@ -459,7 +459,7 @@ func (a *api) removeMember(r *http.Request, queueID, agentID string) error {
 	_, err := a.svc.RemoveQueueMember(r.Context(), queueID, agentID)
 	if errors.Is(err, parley.ErrNotFound) {
 		if _, gerr := a.svc.GetQueue(r.Context(), queueID); gerr == nil {
-			return httpwire.Tell(err, fmt.Sprintf("Invalid agentId '%s' given! The agent is no member of queue '%s'.", agentID, queueID))
+			return httpwire.Tell(err, fmt.Sprintf("Invalid agentId %q given! The agent is no member of queue %q.", agentID, queueID))
 		}
 	}
 	return err

@@ -373,7 +373,7 @@ func (a *api) removeTag(w http.ResponseWriter, r *http.Request) (any, error) {
 	if errors.Is(err, parley.ErrNotFound) {
 		if _, gerr := a.svc.GetConversation(r.Context(), id); gerr == nil {
 			// The conversation is there: it has no such tag.
-			return nil, httpwire.Tell(err, fmt.Sprintf("Invalid tagName '%s' given! Conversation '%s' has no such tag.", name, id))
+			return nil, httpwire.Tell(err, fmt.Sprintf("Invalid tagName %q given! Conversation %q has no such tag.", name, id))
 		}
 	}
 	if err != nil {

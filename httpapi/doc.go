@@ -150,12 +150,14 @@
 // with "field" added, for a 400, naming the field, query parameter or
 // header at fault. Messages read as Infobip's and name the entity and the
 // field, never a package, a store operation, SQL or a database's text: a
-// missing entity is "Invalid agentId 'x' given! No such agent exists." (the
+// missing entity is `Invalid agentId "x" given! No such agent exists.` (the
 // field being the path wildcard, query parameter or body field that
-// carried the id), a duplicate "Agent 'x' already exists." or "Queue with
-// name 'Support' already exists.", a closed conversation "Can not proceed
-// with the action! Conversation 'x' is closed.", a missing link "Invalid
-// tagName 'vip' given! Conversation 'x' has no such tag.". ErrInvalid is 400 INVALID, ErrNotFound 404 NOT_FOUND,
+// carried the id), a duplicate `Agent "x" already exists.` or `Queue with
+// name "Support" already exists.`, a closed conversation `Can not proceed
+// with the action! Conversation "x" is closed.`, a missing link `Invalid
+// tagName "vip" given! Conversation "x" has no such tag.`. Ids are quoted
+// as Go quotes them where Infobip uses single quotes, so that any id,
+// quotes and control characters included, reads unambiguously. ErrInvalid is 400 INVALID, ErrNotFound 404 NOT_FOUND,
 // ErrAlreadyExists 409 ALREADY_EXISTS, ErrClosed 409 CLOSED, ErrForbidden
 // 403 FORBIDDEN, ErrConflict 409 CONFLICT, ErrUnauthenticated (from an
 // ActorFunc) 401 UNAUTHENTICATED, ErrUnavailable (the database cannot be

@@ -88,7 +88,7 @@ func (a *api) getMessage(w http.ResponseWriter, r *http.Request) (any, error) {
 	}
 	if m.ConversationID != id {
 		return nil, httpwire.Tell(notFound("message %q of conversation %q", mid, id),
-			fmt.Sprintf("Invalid messageId '%s' given! Conversation '%s' has no such message.", mid, id))
+			fmt.Sprintf("Invalid messageId %q given! Conversation %q has no such message.", mid, id))
 	}
 	return toMessage(m), nil
 }

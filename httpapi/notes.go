@@ -192,7 +192,7 @@ func (a *api) getNote(w http.ResponseWriter, r *http.Request) (any, error) {
 		err = notFound("note %q of conversation %q", nid, id)
 	}
 	if errors.Is(err, parley.ErrNotFound) {
-		return nil, httpwire.Tell(err, fmt.Sprintf("Invalid noteId '%s' given! Conversation '%s' has no such note.", nid, id))
+		return nil, httpwire.Tell(err, fmt.Sprintf("Invalid noteId %q given! Conversation %q has no such note.", nid, id))
 	}
 	if err != nil {
 		return nil, err

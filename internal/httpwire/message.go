@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -91,14 +92,15 @@ func entityOf(field string) string {
 // Message is what a client reads of err, an error of a known class
 // (Classify): it names the entity and the field concerned in the words of
 // Infobip's answers, and never shows a package, a store operation, SQL or
-// a database's text.
+// a database's text. Ids are quoted as Go quotes them (Infobip's
+// messages use single quotes), so that any id reads unambiguously.
 //
-//   - not found: "Invalid conversationId 'x' given! No such conversation
-//     exists.", the field being the input of the request that carried the
+//   - not found: `Invalid conversationId "x" given! No such conversation
+//     exists.`, the field being the input of the request that carried the
 //     id, else the entity the store looked for;
-//   - already exists: "Agent 'x' already exists.";
-//   - closed: "Can not proceed with the action! Conversation 'x' is
-//     closed.";
+//   - already exists: `Agent "x" already exists.`;
+//   - closed: `Can not proceed with the action! Conversation "x" is
+//     closed.`;
 //   - an invalid field keeps its message, which names the field and why;
 //   - any other: its message, without the class's own words at its end
 //     (": forbidden"), as a sentence.
@@ -123,7 +125,9 @@ func Message(err error, inputs []Input) string {
 	case errors.Is(err, parley.ErrNotFound):
 		// An error of the service's own: `agent "x": not found`.
 		if m := quotedID.FindStringSubmatch(err.Error()); m != nil {
-			return notFound(m[2], opNouns[m[1]], inputs)
+			if id, uerr := strconv.Unquote(m[2]); uerr == nil {
+				return notFound(id, opNouns[m[1]], inputs)
+			}
 		}
 	case errors.Is(err, parley.ErrAlreadyExists) && hasStoreError && se.ID != "":
 		entity := entityOf(nounField(se.Op))
@@ -131,16 +135,16 @@ func Message(err error, inputs []Input) string {
 			entity = "entity"
 		}
 		if strings.Contains(se.Op, " with name") {
-			return capitalize(entity) + " with name '" + se.ID + "' already exists."
+			return capitalize(entity) + " with name " + strconv.Quote(se.ID) + " already exists."
 		}
 		if strings.Contains(se.Op, " as the default") {
-			return "Queue '" + se.ID + "' is the default queue already; only one queue may be."
+			return "Queue " + strconv.Quote(se.ID) + " is the default queue already; only one queue may be."
 		}
-		return capitalize(entity) + " '" + se.ID + "' already exists."
+		return capitalize(entity) + " " + strconv.Quote(se.ID) + " already exists."
 	case errors.Is(err, parley.ErrClosed):
 		for _, in := range inputs {
 			if in.Field == "conversationId" && in.Value != "" {
-				return "Can not proceed with the action! Conversation '" + in.Value + "' is closed."
+				return "Can not proceed with the action! Conversation " + strconv.Quote(in.Value) + " is closed."
 			}
 		}
 		return "Can not proceed with the action! Conversation is closed."
@@ -149,7 +153,7 @@ func Message(err error, inputs []Input) string {
 }
 
 // quotedID finds the entity word and the quoted id before ": not found".
-var quotedID = regexp.MustCompile(`(\w+) "([^"]*)": not found$`)
+var quotedID = regexp.MustCompile(`(\w+) ("(?:[^"\\]|\\.)*"): not found$`)
 
 // notFound says that id names nothing: under the field of the request's
 // input that carried it, else under opField, the field of the entity the
@@ -166,9 +170,9 @@ func notFound(id, opField string, inputs []Input) string {
 		field = opField
 	}
 	if field == "" {
-		return "Invalid id '" + id + "' given! No such entity exists."
+		return "Invalid id " + strconv.Quote(id) + " given! No such entity exists."
 	}
-	return "Invalid " + field + " '" + id + "' given! No such " + entityOf(field) + " exists."
+	return "Invalid " + field + " " + strconv.Quote(id) + " given! No such " + entityOf(field) + " exists."
 }
 
 // toldError is an error whose message for the client a handler wrote,

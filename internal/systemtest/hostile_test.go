@@ -358,7 +358,8 @@ func hostileRequests(conversations, messages, tags string) []hostileRequest {
 	other("duplicate message id", "POST", "/conversations/c1/messages", map[string]any{"id": "m1", "direction": "INBOUND", "content": map[string]any{"text": "x"}}, 409, `"m1"`)
 	other("duplicate agent id", "POST", "/agents", map[string]any{"id": "ann", "displayName": "Ann"}, 409, `"ann"`)
 	other("duplicate queue id", "POST", "/queues", map[string]any{"id": "q1", "name": "Other"}, 409, `"q1"`)
-	// The SQL store names the queue's id here, not its name (see RELIABILITY.md).
+	// The SQL store names the queue's id here, not its name; the adapter
+	// tells them apart (see RELIABILITY.md).
 	other("duplicate queue name", "POST", "/queues", map[string]any{"id": "q2", "name": "Support"}, 409, "already exists")
 	// Infobip answers a duplicate tag with a 400, "Tag already exists."
 	other("duplicate tag", "POST", "/tags", map[string]any{"name": "vip"}, 400, "Tag already exists.")
