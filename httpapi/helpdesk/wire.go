@@ -143,7 +143,7 @@ type people struct {
 }
 
 // populate reads the customers and assignees of cs: the customers in one
-// list, the agents one read per distinct assignee. A reference the actor
+// list, the agents in another (the agentIds filter). A reference the actor
 // may not read (a key with write:conversations alone, answering its own
 // write) or that names nothing is left unpopulated, never an error.
 func (a *api) populate(ctx context.Context, cs ...*conversation.Conversation) (people, error) {
@@ -174,13 +174,17 @@ func (a *api) populate(ctx context.Context, cs ...*conversation.Conversation) (p
 			return p, err
 		}
 	}
-	for _, id := range agentIDs {
-		ag, err := a.svc.GetAgent(ctx, id)
+	if len(agentIDs) > 0 {
+		// One read for every assignee of the page, as for the customers.
+		page, err := a.svc.ListAgents(ctx, storage.AgentQuery{
+			Filter: storage.AgentFilter{IDs: agentIDs},
+			Paging: storage.Paging{Limit: len(agentIDs), SkipTotal: true},
+		})
 		switch {
 		case err == nil:
-			p.agents[id] = ag
-		case errors.Is(err, parley.ErrForbidden):
-			return p, nil // none of them is readable
+			for _, ag := range page.Items {
+				p.agents[ag.ID] = ag
+			}
 		case !unreadable(err):
 			return p, err
 		}
