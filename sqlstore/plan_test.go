@@ -47,6 +47,7 @@ func planQueries(t *testing.T, s *sqlstore.Store) map[string]storage.Conversatio
 		"channel, first page":             {Filter: storage.ConversationFilter{Channels: []conversation.Channel{conversation.SMS}}, Paging: storage.Paging{SkipTotal: true}},
 		"source, first page":              {Filter: storage.ConversationFilter{Sources: []conversation.Source{conversation.SourceWidget}}, Paging: storage.Paging{SkipTotal: true}},
 		"statuses and queues, first page": {Filter: storage.ConversationFilter{Statuses: []conversation.Status{conversation.Open, conversation.Waiting}, QueueIDs: []string{"q1", "q3"}}, Paging: storage.Paging{SkipTotal: true}},
+		"closed range, default order":     {Filter: storage.ConversationFilter{ClosedAfter: t0.Add(time.Hour), ClosedBefore: t0.Add(2 * time.Hour)}, Paging: storage.Paging{SkipTotal: true}},
 		inboundThreading:                  inboundQuery,
 	}
 }
