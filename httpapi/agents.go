@@ -348,6 +348,7 @@ func (a *api) listQueues(w http.ResponseWriter, r *http.Request) (any, error) {
 var queueOrders = map[string]storage.SortField{
 	"id": storage.SortID, "name": storage.SortName,
 	"isAutoAssignmentEnabled": storage.SortAutoAssignment, "autoAssignment": storage.SortAutoAssignment,
+	"isStickyAutoAssignmentEnabled": storage.SortStickyAgent, "stickyAgent": storage.SortStickyAgent,
 	"createdAt": storage.SortCreatedAt, "updatedAt": storage.SortUpdatedAt,
 }
 

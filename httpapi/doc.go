@@ -69,10 +69,12 @@
 //	orderBy on any documented property,      conversations: createdAt (default desc),  the orders the stores index; a property
 //	 default id:asc                           updatedAt, priority, id; messages:        parley does not hold (an agent's title
 //	                                          createdAt (default asc); agents: id,      or availability, a queue's
-//	                                          displayName, status, role, enabled,       enabledAgentsCount, workingHoursId, ...)
-//	                                          createdAt, updatedAt; queues: id, name,   is a 400 naming orderBy, never ignored;
-//	                                          isAutoAssignmentEnabled, createdAt,       the conversation list keeps the
-//	                                          updatedAt; tags: name (= id), createdAt,  contract's newest-first default
+//	                                          displayName, status, role, enabled,       enabledAgentsCount, workingHoursId,
+//	                                          createdAt, updatedAt; queues: id, name,   stickyAgentTimeoutDays, the algorithm
+//	                                          isAutoAssignmentEnabled,                  Infobip names otherwise, ...) is a 400
+//	                                          isStickyAutoAssignmentEnabled,            naming orderBy, never ignored; the
+//	                                          createdAt, updatedAt; tags: name (= id),  conversation list keeps the contract's
+//	                                          createdAt,                                newest-first default
 //	                                          updatedAt; agents, queues default id:asc,
 //	                                          tags name:asc. Texts sort by bytes
 //	agents: email, availability;             a 400 naming the filter                   an agent has no email in parley, and

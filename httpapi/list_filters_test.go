@@ -137,6 +137,7 @@ func TestListOrderByEveryProperty(t *testing.T) {
 	f.seedPeople() // created in the order ann, bob, sam, off
 	f.must(200, "PATCH", path("/agents/bob"), map[string]any{"status": "AWAY"})
 	f.must(200, "PATCH", path("/queues/billing"), map[string]any{"autoAssignment": true})
+	f.must(200, "PATCH", path("/queues/support"), map[string]any{"stickyAgent": true})
 	for _, name := range []string{"zeta", "alpha", "mid"} {
 		f.must(200, "POST", path("/tags"), map[string]any{"name": name})
 	}
@@ -155,8 +156,10 @@ func TestListOrderByEveryProperty(t *testing.T) {
 		{"queues", "name:desc", []string{"support", "billing"}},
 		{"queues", "isAutoAssignmentEnabled:desc", []string{"billing", "support"}},
 		{"queues", "autoAssignment:asc", []string{"support", "billing"}},
+		{"queues", "isStickyAutoAssignmentEnabled:desc", []string{"support", "billing"}},
+		{"queues", "stickyAgent:asc", []string{"billing", "support"}},
 		{"queues", "createdAt:desc", []string{"support", "billing"}},
-		{"queues", "updatedAt:desc", []string{"billing", "support"}},
+		{"queues", "updatedAt:desc", []string{"support", "billing"}}, // support patched last
 		{"tags", "name:desc", []string{"zeta", "mid", "alpha"}},
 		{"tags", "id:asc", []string{"alpha", "mid", "zeta"}},
 		{"tags", "createdAt:asc", []string{"zeta", "alpha", "mid"}},

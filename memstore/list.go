@@ -19,7 +19,7 @@ func compareKeys(field storage.SortField, a, b sortKey) int {
 	switch field {
 	case storage.SortCreatedAt, storage.SortUpdatedAt:
 		c = a.Time.Compare(b.Time)
-	case storage.SortPriority, storage.SortEnabled, storage.SortAutoAssignment:
+	case storage.SortPriority, storage.SortEnabled, storage.SortAutoAssignment, storage.SortStickyAgent:
 		c = cmp.Compare(a.Rank, b.Rank)
 	case storage.SortDisplayName, storage.SortStatus, storage.SortRole, storage.SortName:
 		c = strings.Compare(a.Text, b.Text)

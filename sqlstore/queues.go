@@ -151,6 +151,7 @@ func (t *tx) ListQueues(ctx context.Context, q storage.QueueQuery) (storage.Page
 var queueOrderCols = map[storage.SortField]sortCol{
 	storage.SortName:           {"q.name", keyText},
 	storage.SortAutoAssignment: {"CASE WHEN q.auto_assignment THEN 1 ELSE 0 END", keyRank},
+	storage.SortStickyAgent:    {"CASE WHEN q.sticky_agent THEN 1 ELSE 0 END", keyRank},
 	storage.SortCreatedAt:      {"q.created_at", keyTime},
 	storage.SortUpdatedAt:      {"q.updated_at", keyTime},
 }

@@ -400,6 +400,10 @@ func QueueKey(field SortField, q *routing.Queue) Keyset {
 		if q.AutoAssignment {
 			k.Rank = 1
 		}
+	case SortStickyAgent:
+		if q.StickyAgent {
+			k.Rank = 1
+		}
 	case SortCreatedAt:
 		k.Time = q.CreatedAt
 	case SortUpdatedAt:

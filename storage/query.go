@@ -292,6 +292,7 @@ const (
 	SortEnabled        SortField = "enabled"        // agents
 	SortName           SortField = "name"           // queues and tags (a tag's name is its id)
 	SortAutoAssignment SortField = "autoAssignment" // queues
+	SortStickyAgent    SortField = "stickyAgent"    // queues
 )
 
 // DefaultIDOrder is the order of an agent, queue or tag list that names
@@ -379,7 +380,7 @@ type QueueQuery struct {
 }
 
 // QueueOrders are the fields a queue list can be ordered by.
-var QueueOrders = []SortField{SortID, SortName, SortAutoAssignment, SortCreatedAt, SortUpdatedAt}
+var QueueOrders = []SortField{SortID, SortName, SortAutoAssignment, SortStickyAgent, SortCreatedAt, SortUpdatedAt}
 
 // Normalize applies the defaults and checks every field.
 func (q *QueueQuery) Normalize() error {

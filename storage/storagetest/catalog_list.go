@@ -283,6 +283,7 @@ func queueListFixture(f *fixture) []*routing.Queue {
 		q := f.createQueue(idf("q", (i*5)%14), func(q *routing.Queue) {
 			q.Name = names[i%len(names)] + strings.Repeat(" ", i/len(names)) // unique
 			q.AutoAssignment = i%3 != 0
+			q.StickyAgent = i%4 == 2
 			q.CreatedAt = at(time.Duration(i/3) * time.Minute)
 			q.UpdatedAt = at(time.Duration(i%4) * time.Hour)
 		})
@@ -317,6 +318,8 @@ func expectedQueues(all []*routing.Queue, q storage.QueueQuery) []string {
 			c = strings.Compare(a.Name, b.Name)
 		case storage.SortAutoAssignment:
 			c = cmp.Compare(boolRank(a.AutoAssignment), boolRank(b.AutoAssignment))
+		case storage.SortStickyAgent:
+			c = cmp.Compare(boolRank(a.StickyAgent), boolRank(b.StickyAgent))
 		case storage.SortCreatedAt:
 			c = a.CreatedAt.Compare(b.CreatedAt)
 		case storage.SortUpdatedAt:
