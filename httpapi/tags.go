@@ -59,8 +59,9 @@ func (a *api) deleteTag(w http.ResponseWriter, r *http.Request) (any, error) {
 	return nil, a.svc.DeleteTag(r.Context(), r.PathValue("name"))
 }
 
-// listTags lists the catalog in name order: all of it, the names with a
-// prefix, or the tags of one conversation (both filters combine).
+// listTags lists the catalog, by name unless orderBy says otherwise: all
+// of it, the one with a name, the names with a prefix, or the tags of one
+// conversation (the filters combine).
 func (a *api) listTags(w http.ResponseWriter, r *http.Request) (any, error) {
 	q, err := a.newQuery(r.URL)
 	if err != nil {

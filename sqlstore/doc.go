@@ -103,10 +103,14 @@
 // explicitly, for SQLite connections of a host that does not enforce
 // foreign keys). References to agents and queues from conversations and
 // rules are the service's to check: neither is ever deleted. There is an
-// index for every filter and order of the conversation list, the partial
+// index for every filter and order of the conversation list and for the
+// orders and time filters of the agent, queue and tag lists, the partial
 // index of conversations waiting in a queue in serving order, and the
 // indexes behind agent loads, inbound threading and sticky routing (see
-// the migration files). A conversation's priority is stored as its rank,
+// the migration files). An agent's display name is stored folded too
+// (routing.FoldDisplayName), which the list's displayName filter matches
+// with strpos/instr; on PostgreSQL display names and queue names use the
+// "C" collation, so that the name orders agree with Go's. A conversation's priority is stored as its rank,
 // so that it sorts; its topic is stored folded too (conversation.FoldTopic)
 // and "topic contains" is strpos/instr on it, never LIKE. Ids and names
 // use the "C" collation on PostgreSQL and BINARY on SQLite, so that both

@@ -178,7 +178,7 @@ func TestServerWithAPIKeys(t *testing.T) {
 	// read:conversations alone writes nothing.
 	status, m = get(t, "PUT", hd+"/conversations/conv-invoice", `{"priority": "urgent"}`, "Authorization", "Bearer "+readerKey)
 	require.Equal(t, 403, status)
-	require.Equal(t, map[string]any{"success": false, "code": "FORBIDDEN", "message": "UpdateConversation needs scope write:conversations: forbidden"}, m)
+	require.Equal(t, map[string]any{"success": false, "code": "FORBIDDEN", "message": "UpdateConversation needs scope write:conversations."}, m)
 	status, m = get(t, "PATCH", infobip+"/conversations/conv-invoice", `{"priority": "URGENT"}`, "Authorization", "App "+readerKey)
 	require.Equal(t, 403, status)
 	require.Equal(t, "FORBIDDEN", m["code"])
