@@ -253,14 +253,14 @@ type TagQuery struct {
 	Paging
 }
 
-// TagOrders are the fields a tag list can be ordered by. A tag's id is its
+// TagOrders returns the fields a tag list can be ordered by. A tag's id is its
 // name, so SortID and SortName are the same order; a tag is never updated,
 // so SortUpdatedAt is SortCreatedAt.
-var TagOrders = []SortField{SortID, SortName, SortCreatedAt, SortUpdatedAt}
+func TagOrders() []SortField { return []SortField{SortID, SortName, SortCreatedAt, SortUpdatedAt} }
 
 // Normalize applies the defaults and checks every field.
 func (q *TagQuery) Normalize() error {
-	if err := normalizeOrder(&q.Order, TagOrders); err != nil {
+	if err := normalizeOrder(&q.Order, TagOrders()); err != nil {
 		return err
 	}
 	if q.Name != "" {
@@ -322,12 +322,14 @@ type AgentQuery struct {
 	Paging
 }
 
-// AgentOrders are the fields an agent list can be ordered by.
-var AgentOrders = []SortField{SortID, SortDisplayName, SortStatus, SortRole, SortEnabled, SortCreatedAt, SortUpdatedAt}
+// AgentOrders returns the fields an agent list can be ordered by.
+func AgentOrders() []SortField {
+	return []SortField{SortID, SortDisplayName, SortStatus, SortRole, SortEnabled, SortCreatedAt, SortUpdatedAt}
+}
 
 // Normalize applies the defaults and checks every field.
 func (q *AgentQuery) Normalize() error {
-	if err := normalizeOrder(&q.Order, AgentOrders); err != nil {
+	if err := normalizeOrder(&q.Order, AgentOrders()); err != nil {
 		return err
 	}
 	f := &q.Filter
@@ -379,12 +381,14 @@ type QueueQuery struct {
 	Paging
 }
 
-// QueueOrders are the fields a queue list can be ordered by.
-var QueueOrders = []SortField{SortID, SortName, SortAutoAssignment, SortStickyAgent, SortCreatedAt, SortUpdatedAt}
+// QueueOrders returns the fields a queue list can be ordered by.
+func QueueOrders() []SortField {
+	return []SortField{SortID, SortName, SortAutoAssignment, SortStickyAgent, SortCreatedAt, SortUpdatedAt}
+}
 
 // Normalize applies the defaults and checks every field.
 func (q *QueueQuery) Normalize() error {
-	if err := normalizeOrder(&q.Order, QueueOrders); err != nil {
+	if err := normalizeOrder(&q.Order, QueueOrders()); err != nil {
 		return err
 	}
 	f := &q.Filter

@@ -189,7 +189,7 @@ var agentListCases = []testCase{
 	{"EveryFilterEveryOrder", func(t *testing.T, f *fixture) {
 		all := agentListFixture(f)
 		for _, lf := range agentListFilters {
-			for _, order := range bothDirections(storage.AgentOrders) {
+			for _, order := range bothDirections(storage.AgentOrders()) {
 				q := storage.AgentQuery{Filter: lf.filter, Order: order}
 				want := expectedAgents(all, q)
 				for _, byCursor := range []bool{true, false} {
@@ -347,7 +347,7 @@ var queueListCases = []testCase{
 	{"EveryFilterEveryOrder", func(t *testing.T, f *fixture) {
 		all := queueListFixture(f)
 		for _, lf := range queueListFilters {
-			for _, order := range bothDirections(storage.QueueOrders) {
+			for _, order := range bothDirections(storage.QueueOrders()) {
 				q := storage.QueueQuery{Filter: lf.filter, Order: order}
 				want := expectedQueues(all, q)
 				for _, byCursor := range []bool{true, false} {
@@ -448,7 +448,7 @@ var tagListCases = []testCase{
 			{"conversationAndName", storage.TagQuery{ConversationID: "c1", Name: all[2].Name}},
 			{"conversationAndOtherName", storage.TagQuery{ConversationID: "c1", Name: all[8].Name}},
 		} {
-			for _, order := range bothDirections(storage.TagOrders) {
+			for _, order := range bothDirections(storage.TagOrders()) {
 				q := lf.q
 				q.Order = order
 				want := expectedTags(all, q, onC1)
