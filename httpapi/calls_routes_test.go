@@ -25,6 +25,7 @@ func init() {
 
 var callRouteOperations = map[string]string{
 	"PUT /agents/{id}/heartbeat":                                        "Heartbeat",
+	"PUT /agents/{id}/status":                                           "UpdateAgent",
 	"GET " + voiceAPI + "/call-timeouts":                                "CallTimeouts",
 	"PUT " + voiceAPI + "/call-timeouts":                                "SetCallTimeouts",
 	"DELETE " + voiceAPI + "/call-timeouts":                             "ResetCallTimeouts",
@@ -47,6 +48,7 @@ var callRouteOperations = map[string]string{
 }
 
 var callRequestBodies = map[string]string{
+	"PUT /agents/{id}/status":                                    `{"status": "AWAY"}`,
 	"PUT " + voiceAPI + "/call-timeouts":                         `{"inbound": 20, "outbound": 40}`,
 	"PUT " + voiceAPI + "/account-wrap-up-config":                `{"wrapUpSeconds": 30, "canExtendWrapUp": true, "enabled": true}`,
 	"PUT " + agentConfigAPI + "/agent-configs/{agentId}/wrap-up": `{"wrapUpSeconds": 10}`,
@@ -60,6 +62,10 @@ var callRequestBodies = map[string]string{
 }
 
 var callRouteErrors = map[string][]errorCase{
+	"PUT /agents/{id}/status": {
+		{404, "NOT_FOUND", "/agents/nope/status", `{"status": "AWAY"}`, ""},
+		{400, "INVALID", "/agents/ann/status", `{"status": "ASLEEP"}`, ""},
+	},
 	"PUT /agents/{id}/heartbeat": {
 		{404, "NOT_FOUND", "/agents/nope/heartbeat", "", ""},
 	},

@@ -40,6 +40,36 @@ func (a *api) heartbeat(w http.ResponseWriter, r *http.Request) (any, error) {
 	return success("Heartbeat received."), nil
 }
 
+// agentStatusJSON is the body of PUT /agents/{id}/status: Infobip's
+// AgentStatusRequest.
+type agentStatusJSON struct {
+	Status opt[string] `json:"status"`
+}
+
+// setAgentStatus is Infobip's update-agent-status: the agent's chosen
+// status, answered with the agent (its derived availability beside).
+func (a *api) setAgentStatus(w http.ResponseWriter, r *http.Request) (any, error) {
+	if err := a.noQuery(r); err != nil {
+		return nil, err
+	}
+	var in agentStatusJSON
+	if err := a.decodeBody(w, r, &in); err != nil {
+		return nil, err
+	}
+	if !in.Status.Given() {
+		return nil, invalid("status", "is required")
+	}
+	st, err := routing.ParseAgentStatus(in.Status.Value)
+	if err != nil {
+		return nil, err
+	}
+	ag, err := a.svc.UpdateAgent(r.Context(), r.PathValue("id"), routing.AgentPatch{Status: &st})
+	if err != nil {
+		return nil, err
+	}
+	return a.withAvailability(r.Context(), ag)
+}
+
 // forWrite is the context of the reads a route makes to carry out or to
 // answer a change: a caller allowed to write (ScopeWrite) may read what
 // that change needs (the live call of the conversation it holds, the

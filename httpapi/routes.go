@@ -96,6 +96,7 @@ var routes = []route{
 	{http.MethodPatch, "/agents/{id}", http.StatusOK, jsonBody, (*api).patchAgent},
 	{http.MethodPost, "/agents/{id}/queues", http.StatusOK, jsonBody, (*api).addAgentQueue},
 	{http.MethodPut, "/agents/{id}/heartbeat", http.StatusOK, noBody, (*api).heartbeat},
+	{http.MethodPut, "/agents/{id}/status", http.StatusOK, jsonBody, (*api).setAgentStatus},
 	{http.MethodDelete, "/agents/{id}/queues/{queueId}", http.StatusOK, noBody, (*api).removeAgentQueue},
 
 	{http.MethodPost, "/queues", http.StatusOK, jsonBody, (*api).createQueue},
