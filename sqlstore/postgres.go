@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -161,6 +162,64 @@ func (pgFlavor) insertEvents(d *dialect, events []queuedEvent, drafts []int64, _
 		drafts, types, convs, entities, actors, ats, changes)}
 }
 
+// insertInBlock inserts the events under one block of draft keys that the
+// statement takes itself (nextval, once), unnumbered: the draft block
+// costs no round trip of its own. It is taken as the commit's batch runs,
+// once every lock of the transaction is held, so that a transaction that
+// saw another's changes takes larger drafts than that one did. Event i
+// gets the block's start + i; the drafts are reported to *drafts, in
+// order, once the statement has run.
+func (pgFlavor) insertInBlock(d *dialect, events []queuedEvent, drafts *[]int64) *stmt {
+	n := len(events)
+	types := make([]string, n)
+	convs := make([]string, n)
+	entities := make([]string, n)
+	actors := make([]string, n)
+	ats := make([]time.Time, n)
+	changes := make([]string, n)
+	for i, q := range events {
+		e := q.copy
+		types[i], convs[i], entities[i], actors[i] = string(e.Type), e.ConversationID, e.EntityID, e.Actor
+		ats[i], changes[i] = d.time(e.At).(time.Time), q.changes
+	}
+	out := make([]int64, 0, n)
+	st := d.stmt(`WITH b AS (SELECT nextval('{event_drafts}') AS start)
+		INSERT INTO {events} (draft, type, conversation_id, entity_id, actor, at, changes)
+		SELECT b.start + e.i - 1, e.type, NULLIF(e.conversation_id, ''), e.entity_id, e.actor, e.at, e.changes
+		FROM b, unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])
+			WITH ORDINALITY AS e(type, conversation_id, entity_id, actor, at, changes, i)
+		RETURNING draft`,
+		types, convs, entities, actors, ats, changes)
+	st.scan = func(r row) error {
+		var v int64
+		err := r.Scan(&v)
+		out = append(out, v)
+		return err
+	}
+	st.done = func() error {
+		slices.Sort(out)
+		*drafts = out
+		return nil
+	}
+	return st
+}
+
+// blockSeqs reads the seqs of the n events of the draft block the
+// session's connection took last (currval: the block insertInBlock took,
+// on a connection that has not taken another since), once numbered.
+func (pgFlavor) blockSeqs(d *dialect, n int, seq func(draft, seq int64)) *stmt {
+	return d.stmt(`SELECT draft, seq FROM {events}
+		WHERE draft >= currval('{event_drafts}') AND draft < currval('{event_drafts}') + $1 AND seq IS NOT NULL`, int64(n)).
+		each(func(r row) error {
+			var draft, v int64
+			if err := r.Scan(&draft, &v); err != nil {
+				return err
+			}
+			seq(draft, v)
+			return nil
+		})
+}
+
 // numbersLater: events are numbered after they commit.
 func (pgFlavor) numbersLater() bool { return true }
 
@@ -186,8 +245,8 @@ func (pgFlavor) numbersLater() bool { return true }
 // anything: only the sequencer notifies, and runs one at a time anyway, so
 // the lock PostgreSQL takes to queue notifications at commit holds no
 // writer up. The counter's row missing, events stay unnumbered and the
-// run fails. drafts nil is a reader's run, and non-nil a writer's.
-func (pgFlavor) numberEvents(d *dialect, drafts []int64) []*stmt {
+// run fails.
+func (pgFlavor) numberEvents(d *dialect, writer bool) []*stmt {
 	const number = `WITH todo AS (
 			SELECT draft FROM {events} WHERE %s ORDER BY draft FOR UPDATE SKIP LOCKED
 		), n AS (
@@ -202,7 +261,7 @@ func (pgFlavor) numberEvents(d *dialect, drafts []int64) []*stmt {
 		SELECT (SELECT count(*) FROM todo), (SELECT count(*) FROM numbered)`
 	key := "parley events " + d.schema
 	var lock, run *stmt
-	if drafts == nil {
+	if !writer {
 		lock = d.stmt(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), pg_current_xact_id()`, key)
 		run = d.stmt(fmt.Sprintf(number, "seq IS NULL"), eventsChannel(d.schema))
 	} else {
