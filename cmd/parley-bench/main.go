@@ -207,7 +207,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	pgReachable := slices.Contains(c.stores, "postgres")
 	if pgReachable {
-		probe, err := openPostgres(ctx, c.dsn, c.nosync)
+		probe, err := openPostgres(ctx, c.dsn, c.nosync, 0)
 		if err != nil {
 			if !errors.Is(err, errUnreachable) {
 				return fmt.Errorf("postgres: %w", err)
@@ -217,7 +217,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			out.text(stderr, fmt.Sprintf("\npostgres: not measured: %v", err))
 		} else {
 			probe.close()
-			opened = append(opened, func(ctx context.Context) (*sqlStore, error) { return openPostgres(ctx, c.dsn, c.nosync) })
+			opened = append(opened, func(ctx context.Context) (*sqlStore, error) { return openPostgres(ctx, c.dsn, c.nosync, 0) })
 		}
 	}
 
@@ -251,6 +251,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			title = "postgres"
 		}
 		out.table(title, rows)
+		if name == "postgres" {
+			rows, err := measureConcurrency(ctx, c, logf)
+			if err != nil {
+				return fmt.Errorf("postgres: %w", err)
+			}
+			out.table("postgres, concurrent callers (the floor: as many callers on a raw pgx pool)", rows)
+		}
 	}
 
 	logf("router")
