@@ -108,11 +108,13 @@ type flavor interface {
 	numbersLater() bool
 	// numberEvents are the sequencer's statements, run as a transaction of
 	// their own; nil where events are numbered as they are written. With
-	// writer false it is a reader's run: it numbers every committed event,
-	// and its commit waits for the WAL flush of every run before it. With
-	// drafts it is a writer's, right after its commit: it numbers those
-	// events, and does not wait for its own flush.
-	numberEvents(d *dialect, writer bool) []*stmt
+	// mine "" it is a reader's run: it numbers every committed event, and
+	// its commit waits for the WAL flush of every run before it. With mine
+	// (a condition on alias m selecting the writer's own events, its
+	// arguments from $2) it is a writer's, right after its commit: it
+	// numbers every committed event while the writer's own are not yet,
+	// and does not wait for its own flush.
+	numberEvents(d *dialect, mine string, mineArgs ...any) []*stmt
 	// draftSeqs reads the seqs of the numbered events among drafts.
 	draftSeqs(d *dialect, drafts []int64, seq func(draft, seq int64)) *stmt
 	// draftBlocks takes n blocks of draftBlock draft keys and reports the

@@ -246,7 +246,16 @@ func (pgFlavor) numbersLater() bool { return true }
 // the lock PostgreSQL takes to queue notifications at commit holds no
 // writer up. The counter's row missing, events stay unnumbered and the
 // run fails.
-func (pgFlavor) numberEvents(d *dialect, writer bool) []*stmt {
+//
+// A writer's run (mine set: the condition on alias m that selects the
+// writer's own events, its arguments from $2) runs only while some of
+// its own events are unnumbered: its lock statement takes the lock only
+// then, and its numbering statement, whose snapshot is later, numbers
+// nothing unless they still are, in which case the lock was taken. When
+// writers queue for the lock, the first to get it numbers what all of
+// them committed, and the others, finding theirs numbered, pass through
+// without writing: the lock is held for one numbering, not one a writer.
+func (pgFlavor) numberEvents(d *dialect, mine string, mineArgs ...any) []*stmt {
 	const number = `WITH todo AS (
 			SELECT draft FROM {events} WHERE %s ORDER BY draft FOR UPDATE SKIP LOCKED
 		), n AS (
@@ -261,12 +270,14 @@ func (pgFlavor) numberEvents(d *dialect, writer bool) []*stmt {
 		SELECT (SELECT count(*) FROM todo), (SELECT count(*) FROM numbered)`
 	key := "parley events " + d.schema
 	var lock, run *stmt
-	if !writer {
+	if mine == "" {
 		lock = d.stmt(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), pg_current_xact_id()`, key)
 		run = d.stmt(fmt.Sprintf(number, "seq IS NULL"), eventsChannel(d.schema))
 	} else {
-		lock = d.stmt(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), set_config('synchronous_commit', 'off', true)`, key)
-		run = d.stmt(fmt.Sprintf(number, "seq IS NULL"), eventsChannel(d.schema))
+		unnumbered := `EXISTS (SELECT 1 FROM {events} m WHERE m.seq IS NULL AND ` + mine + `)`
+		lock = d.stmt(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), set_config('synchronous_commit', 'off', true)
+			WHERE `+unnumbered, append([]any{key}, mineArgs...)...)
+		run = d.stmt(fmt.Sprintf(number, "seq IS NULL AND "+unnumbered), append([]any{eventsChannel(d.schema)}, mineArgs...)...)
 	}
 	return []*stmt{
 		lock,
@@ -282,6 +293,14 @@ func (pgFlavor) numberEvents(d *dialect, writer bool) []*stmt {
 		}),
 	}
 }
+
+// blockCond is the condition on alias m of the n first events of the
+// draft block the connection took last ($2: n).
+const blockCond = `m.draft >= currval('{event_drafts}') AND m.draft < currval('{event_drafts}') + $2`
+
+// draftsCond is the condition on alias m of the events of the drafts in
+// $2.
+const draftsCond = `m.draft = ANY($2::bigint[])`
 
 // draftSeqs reads the seqs of the events with the given drafts.
 func (pgFlavor) draftSeqs(d *dialect, drafts []int64, seq func(draft, seq int64)) *stmt {

@@ -227,7 +227,7 @@ func (sqliteFlavor) insertEvents(d *dialect, events []queuedEvent, _ []int64, la
 func (sqliteFlavor) numbersLater() bool { return false }
 
 // numberEvents is nothing: events are numbered as they are written.
-func (sqliteFlavor) numberEvents(*dialect, bool) []*stmt { return nil }
+func (sqliteFlavor) numberEvents(*dialect, string, ...any) []*stmt { return nil }
 
 // draftSeqs is never called: SQLite events have no drafts.
 func (sqliteFlavor) draftSeqs(*dialect, []int64, func(draft, seq int64)) *stmt { return nil }
