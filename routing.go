@@ -3,6 +3,7 @@ package parley
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/parleyhq/parley/conversation"
@@ -44,19 +45,37 @@ func (s *Service) SimulateRouting(ctx context.Context, id string) (RoutingDecisi
 
 // decide evaluates the routing rules for c.
 func (s *Service) decide(ctx context.Context, tx storage.Reader, c *conversation.Conversation) (routing.Decision, error) {
-	rules, err := tx.ListRules(ctx)
+	rules, def, err := routingRules(ctx, tx)
 	if err != nil {
 		return routing.Decision{}, err
 	}
-	var defaultQueue string
+	return evaluate(rules, def, c), nil
+}
+
+// routingRules reads the rules and the default queue (nil when there is
+// none).
+func routingRules(ctx context.Context, tx storage.Reader) ([]routing.Rule, *routing.Queue, error) {
+	rules, err := tx.ListRules(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
 	q, err := tx.DefaultQueue(ctx)
 	switch {
 	case err == nil:
-		defaultQueue = q.ID
-	case !errors.Is(err, fault.ErrNotFound):
-		return routing.Decision{}, err
+		return rules, q, nil
+	case errors.Is(err, fault.ErrNotFound):
+		return rules, nil, nil
 	}
-	return routing.Evaluate(rules, defaultQueue, c), nil
+	return nil, nil, err
+}
+
+// evaluate is routing.Evaluate with the default queue, if any.
+func evaluate(rules []routing.Rule, def *routing.Queue, c *conversation.Conversation) routing.Decision {
+	var defaultQueue string
+	if def != nil {
+		defaultQueue = def.ID
+	}
+	return routing.Evaluate(rules, defaultQueue, c)
 }
 
 // Route routes the conversation again: it unassigns it, evaluates the
@@ -72,11 +91,13 @@ func (s *Service) Route(ctx context.Context, id string) (*conversation.Conversat
 	}
 	var out *conversation.Conversation
 	err := s.run(ctx, "Route", func(tx storage.Tx, rec *recorder) error {
-		c, err := tx.LockConversation(ctx, id)
+		// The rules and the default queue are read with the lock, in one
+		// round trip where the store can.
+		c, rules, def, err := storage.LockConversationAndRules(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		if err := s.route(ctx, tx, rec, c); err != nil {
+		if err := s.route(ctx, tx, rec, c, rules, def); err != nil {
 			return err
 		}
 		out = c
@@ -85,16 +106,13 @@ func (s *Service) Route(ctx context.Context, id string) (*conversation.Conversat
 	return out, err
 }
 
-// route applies the routing decision to the locked conversation c, then
-// auto-assigns it.
-func (s *Service) route(ctx context.Context, tx storage.Tx, rec *recorder, c *conversation.Conversation) error {
+// route applies the routing decision of rules and the default queue def
+// to the locked conversation c, then auto-assigns it.
+func (s *Service) route(ctx context.Context, tx storage.Tx, rec *recorder, c *conversation.Conversation, rules []routing.Rule, def *routing.Queue) error {
 	if err := c.CheckMutable(); err != nil {
 		return err
 	}
-	d, err := s.decide(ctx, tx, c)
-	if err != nil {
-		return err
-	}
+	d := evaluate(rules, def, c)
 	if err := s.applyPatch(ctx, tx, rec, c, d.Patch(), storage.ConversationRouted); err != nil {
 		return err
 	}
@@ -176,24 +194,22 @@ func (s *Service) autoAssign(ctx context.Context, tx storage.Tx, rec *recorder, 
 	if !routing.Waiting(c) {
 		return nil
 	}
-	q, err := tx.GetQueue(ctx, c.QueueID)
+	// The queue, its head and its members' loads, in one round trip where
+	// the store can.
+	q, head, loads, err := storage.QueueHeadAndLoads(ctx, tx, c.QueueID)
 	if err != nil || !q.AutoAssignment {
 		return err
 	}
 	// Conversations already waiting come first (URGENT first, then the
 	// longest waiting): when one precedes c, c waits its turn and the
 	// drain after the commit serves the queue in order.
-	head, err := tx.ListWaiting(ctx, storage.WaitingQuery{QueueID: q.ID, Limit: 1})
-	if err != nil {
-		return err
-	}
-	if len(head) > 0 && head[0].ID != c.ID {
+	if head != nil && head.ID != c.ID {
 		rec.wakeQueues = append(rec.wakeQueues, q.ID)
 		return nil
 	}
-	candidates, err := memberCandidates(ctx, tx, q)
-	if err != nil {
-		return err
+	candidates := make([]routing.Candidate, len(loads))
+	for i, l := range loads {
+		candidates[i] = routing.Candidate{Agent: l.Agent, Load: l.Load}
 	}
 	candidates = routing.PassOver(candidates, c.PassedOver)
 	sticky, err := stickyAgent(ctx, tx, q, c, rec.now)
@@ -205,10 +221,19 @@ func (s *Service) autoAssign(ctx context.Context, tx storage.Tx, rec *recorder, 
 		return nil
 	}
 	claimed, err := s.claim(ctx, tx, rec, q, c, choice.Agent.ID)
-	if err == nil && !claimed {
-		rec.wakeQueues = append(rec.wakeQueues, q.ID)
+	if err != nil {
+		return err
 	}
-	return err
+	if !claimed {
+		rec.wakeQueues = append(rec.wakeQueues, q.ID)
+		return nil
+	}
+	// c entered q and left it assigned in this transaction: its entry
+	// gives the drain after the commit nothing to do.
+	if i := slices.Index(rec.wakeQueues, q.ID); i >= 0 {
+		rec.wakeQueues = slices.Delete(rec.wakeQueues, i, i+1)
+	}
+	return nil
 }
 
 // memberCandidates returns the members of q with their loads, as the
@@ -243,11 +268,7 @@ func stickyAgent(ctx context.Context, r storage.Reader, q *routing.Queue, c *con
 // reads the agent, memberships included, once the lock is held: so what
 // claim checks is what stands at its commit.
 func (s *Service) claim(ctx context.Context, tx storage.Tx, rec *recorder, q *routing.Queue, c *conversation.Conversation, agentID string) (bool, error) {
-	a, err := tx.LockAgent(ctx, agentID)
-	if err != nil {
-		return false, err
-	}
-	load, err := tx.AgentLoad(ctx, agentID)
+	a, load, err := storage.LockAgentAndLoad(ctx, tx, agentID)
 	if err != nil {
 		return false, err
 	}
