@@ -255,6 +255,11 @@ func (pgFlavor) numbersLater() bool { return true }
 // writers queue for the lock, the first to get it numbers what all of
 // them committed, and the others, finding theirs numbered, pass through
 // without writing: the lock is held for one numbering, not one a writer.
+// To pass through together rather than one after the other, a writer
+// first waits for the run under way by taking the lock shared and letting
+// it go at once, in one statement (shared holders do not wait for each
+// other); only if its events are still unnumbered then does it queue for
+// the lock itself.
 func (pgFlavor) numberEvents(d *dialect, mine string, mineArgs ...any) []*stmt {
 	const number = `WITH todo AS (
 			SELECT draft FROM {events} WHERE %s ORDER BY draft FOR UPDATE SKIP LOCKED
@@ -269,29 +274,32 @@ func (pgFlavor) numberEvents(d *dialect, mine string, mineArgs ...any) []*stmt {
 		)
 		SELECT (SELECT count(*) FROM todo), (SELECT count(*) FROM numbered)`
 	key := "parley events " + d.schema
-	var lock, run *stmt
+	var wait, lock, run *stmt
 	if mine == "" {
 		lock = d.stmt(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), pg_current_xact_id()`, key)
 		run = d.stmt(fmt.Sprintf(number, "seq IS NULL"), eventsChannel(d.schema))
 	} else {
 		unnumbered := `EXISTS (SELECT 1 FROM {events} m WHERE m.seq IS NULL AND ` + mine + `)`
+		wait = d.stmt(`SELECT pg_advisory_lock_shared(hashtextextended($1, 0)), pg_advisory_unlock_shared(hashtextextended($1, 0))
+			WHERE `+unnumbered, append([]any{key}, mineArgs...)...)
 		lock = d.stmt(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), set_config('synchronous_commit', 'off', true)
 			WHERE `+unnumbered, append([]any{key}, mineArgs...)...)
 		run = d.stmt(fmt.Sprintf(number, "seq IS NULL AND "+unnumbered), append([]any{eventsChannel(d.schema)}, mineArgs...)...)
 	}
-	return []*stmt{
-		lock,
-		run.each(func(r row) error {
-			var pending, numbered int64
-			if err := r.Scan(&pending, &numbered); err != nil {
-				return err
-			}
-			if numbered < pending {
-				return errNoCounter
-			}
-			return nil
-		}),
+	stmts := []*stmt{lock, run.each(func(r row) error {
+		var pending, numbered int64
+		if err := r.Scan(&pending, &numbered); err != nil {
+			return err
+		}
+		if numbered < pending {
+			return errNoCounter
+		}
+		return nil
+	})}
+	if wait != nil {
+		stmts = append([]*stmt{wait}, stmts...)
 	}
+	return stmts
 }
 
 // blockCond is the condition on alias m of the n first events of the
