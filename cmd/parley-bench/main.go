@@ -9,8 +9,12 @@
 //	go run ./cmd/parley-bench -json           # one JSON object per row
 //	go run ./cmd/parley-bench -explain        # plus PostgreSQL's plans at 100k
 //
+// On PostgreSQL, create, append and route are measured again with 8 and
+// 32 callers on one pool and with 8 callers over two pools (two parley
+// instances), each against its floor run by as many callers on a raw pool.
+//
 // Each row is an operation on a store: ops/s (calls one after another on
-// one goroutine), p50 and p99 latency, allocations per call (every
+// one goroutine, but for the concurrent rows), p50 and p99 latency, allocations per call (every
 // allocation of the process while the calls run), and, where there is one,
 // the baseline's ops/s and the ratio parley/baseline, parley's time per
 // call over the baseline's. The baseline does through the raw driver
@@ -34,7 +38,8 @@
 //
 //	-quick          a short run (under a minute): short measurements, 10k at scale
 //	-json           print one JSON object per row: store, op, ops_per_sec,
-//	                p50_us, p99_us, allocs_per_op, baseline_ops_per_sec, ratio
+//	                p50_us, p99_us, allocs_per_op, baseline_ops_per_sec, ratio,
+//	                callers
 //	-postgres DSN   the PostgreSQL database (default: the local test server);
 //	                the run works in a fresh schema it creates and drops
 //	-sizes LIST     the sizes at scale, comma-separated (default 10000,100000,1000000;
