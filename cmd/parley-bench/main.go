@@ -4,7 +4,7 @@
 // raw driver; the pure router; and listing and creating at scale (10k, 100k
 // and 1M conversations).
 //
-//	go run ./cmd/parley-bench -quick          # under a minute, 10k at scale
+//	go run ./cmd/parley-bench -quick          # a minute or two, 10k at scale
 //	go run ./cmd/parley-bench                 # the full run, up to 1M
 //	go run ./cmd/parley-bench -json           # one JSON object per row
 //	go run ./cmd/parley-bench -explain        # plus PostgreSQL's plans at 100k
@@ -36,7 +36,7 @@
 //
 // Flags:
 //
-//	-quick          a short run (under a minute): short measurements, 10k at scale
+//	-quick          a short run (a minute or two): short measurements, 10k at scale
 //	-json           print one JSON object per row: store, op, ops_per_sec,
 //	                p50_us, p99_us, allocs_per_op, baseline_ops_per_sec, ratio,
 //	                callers
@@ -109,7 +109,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	var c config
 	fs := flag.NewFlagSet("parley-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.BoolVar(&c.quick, "quick", false, "a short run (under a minute)")
+	fs.BoolVar(&c.quick, "quick", false, "a short run (a minute or two)")
 	fs.BoolVar(&c.json, "json", false, "print one JSON object per row")
 	fs.BoolVar(&c.explain, "explain", false, "print the plans of the scale lists at 100k")
 	fs.BoolVar(&c.nosync, "nosync", false, "PostgreSQL commits that do not wait for the disk, for parley and the baseline alike")
