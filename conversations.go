@@ -52,7 +52,8 @@ func (s *Service) CreateConversation(ctx context.Context, in conversation.Conver
 			}
 		}
 		c.Tags = tags
-		if err := tx.CreateConversation(ctx, c); err != nil {
+		// On a SQL store the INSERT travels with the commit.
+		if err := storage.InsertConversation(ctx, tx, c); err != nil {
 			return err
 		}
 		rec.add(storage.ConversationCreated, c.ID, c.ID, createdChanges(c))
@@ -66,13 +67,49 @@ func (s *Service) CreateConversation(ctx context.Context, in conversation.Conver
 }
 
 // createdChanges are the fields of a new conversation, as the changes of its
-// conversation.created event: every field set, tags included.
+// conversation.created event: every field set, tags included. They are
+// what change would make of conversation.Diff from an empty conversation
+// (the fields in Diff's order, each value's JSON as jsonValue writes it),
+// written into one buffer: a create is the hottest write.
 func createdChanges(c *conversation.Conversation) []storage.Change {
-	changes := conversationChanges(conversation.Diff(&conversation.Conversation{}, c))
-	if len(c.Tags) > 0 {
-		changes = append(changes, change("tags", nil, c.Tags))
+	out := make([]storage.Change, 0, 13)
+	buf := make([]byte, 0, 192)
+	set := func(field string, b []byte, start int) {
+		buf = b
+		out = append(out, storage.Change{Field: field, After: buf[start:len(buf):len(buf)]})
 	}
-	return changes
+	str := func(field, v string) {
+		if v == "" {
+			return
+		}
+		start := len(buf)
+		if b, ok := appendJSONString(buf, v); ok {
+			set(field, b, start)
+			return
+		}
+		set(field, append(buf, jsonValue(v)...), start)
+	}
+	str("topic", c.Topic)
+	str("summary", c.Summary)
+	str("status", string(c.Status))
+	str("priority", string(c.Priority))
+	str("queueId", c.QueueID)
+	str("agentId", c.AgentID)
+	str("channel", string(c.Channel))
+	str("source", string(c.Source))
+	str("customerId", c.CustomerID)
+	if len(c.Attributes) > 0 {
+		start := len(buf)
+		set("attributes", append(buf, jsonValue(c.Attributes)...), start)
+	}
+	if !c.ClosedAt.IsZero() {
+		start := len(buf)
+		set("closedAt", append(buf, jsonValue(c.ClosedAt)...), start)
+	}
+	if len(c.Tags) > 0 {
+		out = append(out, change("tags", nil, c.Tags))
+	}
+	return out
 }
 
 // uniqueTags checks the tag names of a new conversation and returns them as

@@ -54,7 +54,7 @@ func (s *Service) ReceiveInbound(ctx context.Context, customerID string, channel
 			if c, err = conversation.New(start, s.newID(), rec.now); err != nil {
 				return err
 			}
-			if err := tx.CreateConversation(ctx, c); err != nil {
+			if err := storage.InsertConversation(ctx, tx, c); err != nil {
 				return err
 			}
 			rec.add(storage.ConversationCreated, c.ID, c.ID, createdChanges(c))
@@ -63,7 +63,11 @@ func (s *Service) ReceiveInbound(ctx context.Context, customerID string, channel
 			return err
 		}
 		if fresh {
-			if err := s.route(ctx, tx, rec, c); err != nil {
+			rules, def, err := routingRules(ctx, tx)
+			if err != nil {
+				return err
+			}
+			if err := s.route(ctx, tx, rec, c, rules, def); err != nil {
 				return err
 			}
 		}

@@ -19,6 +19,29 @@ type recorder struct {
 
 	wakeQueues []string // queues a waiting conversation entered
 	wakeAgents []string // agents that gained room for work
+
+	// lockedAgents are the agents this transaction has locked, as it last
+	// read or wrote them: nobody else can change a locked agent (nor its
+	// memberships, which lock it too), so a second read needs no trip.
+	lockedAgents map[string]*routing.Agent
+}
+
+// lockedAgent returns a copy of the agent this transaction locked, if it
+// did.
+func (r *recorder) lockedAgent(id string) (*routing.Agent, bool) {
+	a, ok := r.lockedAgents[id]
+	if !ok {
+		return nil, false
+	}
+	return a.Clone(), true
+}
+
+// noteLocked records a copy of the locked agent a.
+func (r *recorder) noteLocked(a *routing.Agent) {
+	if r.lockedAgents == nil {
+		r.lockedAgents = make(map[string]*routing.Agent, 1)
+	}
+	r.lockedAgents[a.ID] = a.Clone()
 }
 
 func (r *recorder) add(typ storage.EventType, conversationID, entityID string, changes []storage.Change) {

@@ -3,6 +3,7 @@ package parley
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/parleyhq/parley/conversation"
@@ -44,20 +45,40 @@ func (s *Service) SimulateRouting(ctx context.Context, id string) (RoutingDecisi
 
 // decide evaluates the routing rules for c.
 func (s *Service) decide(ctx context.Context, tx storage.Reader, c *conversation.Conversation) (routing.Decision, error) {
-	rules, err := tx.ListRules(ctx)
+	rules, def, err := routingRules(ctx, tx)
 	if err != nil {
 		return routing.Decision{}, err
 	}
-	if rules, err = activeRules(ctx, tx, rules, s.clock()); err != nil {
-		return routing.Decision{}, err
+	return s.evaluate(ctx, tx, rules, def, c, s.clock())
+}
+
+// routingRules reads the rules and the default queue (nil when there is
+// none).
+func routingRules(ctx context.Context, tx storage.Reader) ([]routing.Rule, *routing.Queue, error) {
+	rules, err := tx.ListRules(ctx)
+	if err != nil {
+		return nil, nil, err
 	}
-	var defaultQueue string
 	q, err := tx.DefaultQueue(ctx)
 	switch {
 	case err == nil:
-		defaultQueue = q.ID
-	case !errors.Is(err, fault.ErrNotFound):
+		return rules, q, nil
+	case errors.Is(err, fault.ErrNotFound):
+		return rules, nil, nil
+	}
+	return nil, nil, err
+}
+
+// evaluate is routing.Evaluate with the default queue, if any, over the
+// rules that apply at now: those naming working hours only inside them.
+func (s *Service) evaluate(ctx context.Context, r storage.Reader, rules []routing.Rule, def *routing.Queue, c *conversation.Conversation, now time.Time) (routing.Decision, error) {
+	rules, err := activeRules(ctx, r, rules, now)
+	if err != nil {
 		return routing.Decision{}, err
+	}
+	var defaultQueue string
+	if def != nil {
+		defaultQueue = def.ID
 	}
 	return routing.Evaluate(rules, defaultQueue, c), nil
 }
@@ -75,11 +96,13 @@ func (s *Service) Route(ctx context.Context, id string) (*conversation.Conversat
 	}
 	var out *conversation.Conversation
 	err := s.run(ctx, "Route", func(tx storage.Tx, rec *recorder) error {
-		c, err := tx.LockConversation(ctx, id)
+		// The rules and the default queue are read with the lock, in one
+		// round trip where the store can.
+		c, rules, def, err := storage.LockConversationAndRules(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		if err := s.route(ctx, tx, rec, c); err != nil {
+		if err := s.route(ctx, tx, rec, c, rules, def); err != nil {
 			return err
 		}
 		out = c
@@ -88,13 +111,13 @@ func (s *Service) Route(ctx context.Context, id string) (*conversation.Conversat
 	return out, err
 }
 
-// route applies the routing decision to the locked conversation c, then
-// auto-assigns it.
-func (s *Service) route(ctx context.Context, tx storage.Tx, rec *recorder, c *conversation.Conversation) error {
+// route applies the routing decision of rules and the default queue def
+// to the locked conversation c, then auto-assigns it.
+func (s *Service) route(ctx context.Context, tx storage.Tx, rec *recorder, c *conversation.Conversation, rules []routing.Rule, def *routing.Queue) error {
 	if err := c.CheckMutable(); err != nil {
 		return err
 	}
-	d, err := s.decide(ctx, tx, c)
+	d, err := s.evaluate(ctx, tx, rules, def, c, rec.now)
 	if err != nil {
 		return err
 	}
@@ -179,7 +202,9 @@ func (s *Service) autoAssign(ctx context.Context, tx storage.Tx, rec *recorder, 
 	if !routing.Waiting(c) {
 		return nil
 	}
-	q, err := tx.GetQueue(ctx, c.QueueID)
+	// The queue, its head and its members' loads, in one round trip where
+	// the store can.
+	q, head, loads, err := storage.QueueHeadAndLoads(ctx, tx, c.QueueID)
 	if err != nil {
 		return err
 	}
@@ -189,18 +214,11 @@ func (s *Service) autoAssign(ctx context.Context, tx storage.Tx, rec *recorder, 
 	// Conversations already waiting come first (URGENT first, then the
 	// longest waiting): when one precedes c, c waits its turn and the
 	// drain after the commit serves the queue in order.
-	head, err := tx.ListWaiting(ctx, storage.WaitingQuery{QueueID: q.ID, Limit: 1})
-	if err != nil {
-		return err
-	}
-	if len(head) > 0 && head[0].ID != c.ID {
+	if head != nil && head.ID != c.ID {
 		rec.wakeQueues = append(rec.wakeQueues, q.ID)
 		return nil
 	}
-	candidates, err := s.memberCandidates(ctx, tx, q, rec.now)
-	if err != nil {
-		return err
-	}
+	candidates := s.candidates(loads, rec.now)
 	candidates = routing.PassOver(candidates, c.PassedOver)
 	sticky, err := stickyAgent(ctx, tx, q, c, rec.now)
 	if err != nil {
@@ -211,10 +229,19 @@ func (s *Service) autoAssign(ctx context.Context, tx storage.Tx, rec *recorder, 
 		return nil
 	}
 	claimed, err := s.claim(ctx, tx, rec, q, c, choice.Agent.ID)
-	if err == nil && !claimed {
-		rec.wakeQueues = append(rec.wakeQueues, q.ID)
+	if err != nil {
+		return err
 	}
-	return err
+	if !claimed {
+		rec.wakeQueues = append(rec.wakeQueues, q.ID)
+		return nil
+	}
+	// c entered q and left it assigned in this transaction: its entry
+	// gives the drain after the commit nothing to do.
+	if i := slices.Index(rec.wakeQueues, q.ID); i >= 0 {
+		rec.wakeQueues = slices.Delete(rec.wakeQueues, i, i+1)
+	}
+	return nil
 }
 
 // memberCandidates returns the members of q with their loads, as the
@@ -225,14 +252,20 @@ func (s *Service) memberCandidates(ctx context.Context, r storage.Reader, q *rou
 	if err != nil {
 		return nil, err
 	}
-	candidates := make([]routing.Candidate, 0, len(loads))
+	return s.candidates(loads, now), nil
+}
+
+// candidates are the members of loads that routing may consider at now:
+// those whose presence does not rule them out (see unavailable).
+func (s *Service) candidates(loads []storage.AgentLoad, now time.Time) []routing.Candidate {
+	out := make([]routing.Candidate, 0, len(loads))
 	for _, l := range loads {
 		if s.unavailable(l.Presence(), now) {
 			continue
 		}
-		candidates = append(candidates, routing.Candidate{Agent: l.Agent, Load: l.Load})
+		out = append(out, routing.Candidate{Agent: l.Agent, Load: l.Load})
 	}
-	return candidates, nil
+	return out
 }
 
 // unavailable reports whether presence p rules the agent out of messaging
@@ -264,15 +297,12 @@ func stickyAgent(ctx context.Context, r storage.Reader, q *routing.Queue, c *con
 // reads the agent, memberships included, once the lock is held: so what
 // claim checks is what stands at its commit.
 func (s *Service) claim(ctx context.Context, tx storage.Tx, rec *recorder, q *routing.Queue, c *conversation.Conversation, agentID string) (bool, error) {
-	if _, err := tx.LockAgent(ctx, agentID); err != nil {
-		return false, err
-	}
-	p, err := s.presence(ctx, tx, agentID)
+	l, err := storage.LockAgentAndLoad(ctx, tx, agentID)
 	if err != nil {
 		return false, err
 	}
-	a, load := p.Agent, p.Load
-	if s.unavailable(p, rec.now) {
+	a, load := l.Agent, l.Load
+	if s.unavailable(l.Presence(), rec.now) {
 		return false, nil
 	}
 	// Membership as the locked agent has it: q's members were read

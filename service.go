@@ -61,10 +61,16 @@ func (s *Service) clock() time.Time {
 func (s *Service) run(ctx context.Context, op string, fn func(tx storage.Tx, rec *recorder) error) (err error) {
 	start := time.Now()
 	defer func() { s.observe(ctx, op, start, err) }()
-	var rec *recorder
+	// The recorder and the Tx fn runs on, in one allocation.
+	st := &struct {
+		rec recorder
+		tx  lockingTx
+	}{}
+	rec := &st.rec
 	err = s.store.InTx(ctx, func(tx storage.Tx) error {
-		rec = &recorder{actor: ActorFrom(ctx).AgentID, now: s.clock()}
-		if err := fn(lockingTx{Tx: tx, s: s, rec: rec}, rec); err != nil {
+		*rec = recorder{actor: ActorFrom(ctx).AgentID, now: s.clock()}
+		st.tx = lockingTx{Tx: tx, s: s, rec: rec}
+		if err := fn(&st.tx, rec); err != nil {
 			return err
 		}
 		if len(rec.events) == 0 {
@@ -138,6 +144,81 @@ func (t lockingTx) LockConversationAndAgents(ctx context.Context, id string, age
 // when it has one.
 func (t lockingTx) AppendMessage(ctx context.Context, m *message.Message) error {
 	return storage.AppendMessage(ctx, t.Tx, m)
+}
+
+// LockAgent implements storage.Tx: an agent this transaction has locked
+// already is not read again (see recorder.lockedAgents).
+func (t lockingTx) LockAgent(ctx context.Context, id string) (*routing.Agent, error) {
+	if a, ok := t.rec.lockedAgent(id); ok {
+		return a, storage.CheckContext(ctx, "locking agent")
+	}
+	a, err := t.Tx.LockAgent(ctx, id)
+	if err == nil {
+		t.rec.noteLocked(a)
+	}
+	return a, err
+}
+
+// GetAgent implements storage.Tx: an agent this transaction has locked is
+// as it last read or wrote it.
+func (t lockingTx) GetAgent(ctx context.Context, id string) (*routing.Agent, error) {
+	if a, ok := t.rec.lockedAgent(id); ok {
+		return a, storage.CheckContext(ctx, "getting agent")
+	}
+	return t.Tx.GetAgent(ctx, id)
+}
+
+// UpdateAgent implements storage.Tx, keeping the copy of a locked agent.
+func (t lockingTx) UpdateAgent(ctx context.Context, a *routing.Agent) error {
+	err := t.Tx.UpdateAgent(ctx, a)
+	if _, locked := t.rec.lockedAgents[a.ID]; locked && err == nil {
+		t.rec.noteLocked(a)
+	}
+	return err
+}
+
+// AddQueueMember implements storage.Tx; the agent's memberships change, so
+// its copy goes.
+func (t lockingTx) AddQueueMember(ctx context.Context, queueID, agentID string) (bool, error) {
+	delete(t.rec.lockedAgents, agentID)
+	return t.Tx.AddQueueMember(ctx, queueID, agentID)
+}
+
+// RemoveQueueMember implements storage.Tx; the agent's memberships change,
+// so its copy goes.
+func (t lockingTx) RemoveQueueMember(ctx context.Context, queueID, agentID string) error {
+	delete(t.rec.lockedAgents, agentID)
+	return t.Tx.RemoveQueueMember(ctx, queueID, agentID)
+}
+
+// LockConversationAndRules implements storage.RoutingReader with the
+// store's own, when it has one.
+func (t lockingTx) LockConversationAndRules(ctx context.Context, id string) (*conversation.Conversation, []routing.Rule, *routing.Queue, error) {
+	c, rules, def, err := storage.LockConversationAndRules(ctx, t.Tx, id)
+	t.locked()
+	return c, rules, def, err
+}
+
+// QueueHeadAndLoads implements storage.RoutingReader with the store's own,
+// when it has one.
+func (t lockingTx) QueueHeadAndLoads(ctx context.Context, queueID string) (*routing.Queue, *conversation.Conversation, []storage.AgentLoad, error) {
+	return storage.QueueHeadAndLoads(ctx, t.Tx, queueID)
+}
+
+// LockAgentAndLoad implements storage.RoutingReader with the store's own,
+// when it has one; the agent is kept as LockAgent keeps it.
+func (t lockingTx) LockAgentAndLoad(ctx context.Context, id string) (storage.AgentLoad, error) {
+	l, err := storage.LockAgentAndLoad(ctx, t.Tx, id)
+	if err == nil {
+		t.rec.noteLocked(l.Agent)
+	}
+	return l, err
+}
+
+// InsertConversation implements storage.ConversationInserter with the
+// store's own, when it has one.
+func (t lockingTx) InsertConversation(ctx context.Context, c *conversation.Conversation) error {
+	return storage.InsertConversation(ctx, t.Tx, c)
 }
 
 // locked moves the change's time on to now (never back).

@@ -93,6 +93,12 @@ func (t *tx) getAgent(ctx context.Context, op, id string, lock bool) (*routing.A
 	if !cleanText(id) {
 		return nil, t.s.notFound(op, id)
 	}
+	return t.readAgent(ctx, op, id, lock)
+}
+
+// readAgent reads the agent, locked when lock is set, and runs more in the
+// same batch, after it.
+func (t *tx) readAgent(ctx context.Context, op, id string, lock bool, more ...*stmt) (*routing.Agent, error) {
 	d := t.s.d
 	var stmts []*stmt
 	if lock && d.forUpdate() != "" {
@@ -103,16 +109,28 @@ func (t *tx) getAgent(ctx context.Context, op, id string, lock bool) (*routing.A
 		a, err = scanAgent(r)
 		return err
 	}))
+	stmts = append(stmts, more...)
 	if err := t.run(ctx, stmts...); err != nil {
 		return nil, t.s.wrap(ctx, op, id, err)
 	}
 	if a == nil {
 		return nil, t.s.notFound(op, id)
 	}
+	if lock && !t.auto {
+		if t.heldAgents == nil {
+			t.heldAgents = make(map[string]bool, 1)
+		}
+		t.heldAgents[id] = true
+	}
 	return a, nil
 }
 
-// UpdateAgent implements storage.Tx.
+// UpdateAgent implements storage.Tx. On PostgreSQL, when this
+// transaction has locked the agent (LockAgent), the UPDATE waits for the
+// transaction's next round trip, usually the commit's: a locked row cannot
+// be deleted meanwhile, so it cannot be missing, and a failure of the
+// database's own (a constraint) fails that round trip, before the COMMIT
+// behind it runs.
 func (t *tx) UpdateAgent(ctx context.Context, a *routing.Agent) error {
 	const op = "updating agent"
 	if err := checkCtx(ctx, op); err != nil {
@@ -126,6 +144,15 @@ func (t *tx) UpdateAgent(ctx context.Context, a *routing.Agent) error {
 		capacity = $6, wrap_up_seconds = $7, last_assigned_at = $8, wrap_up_until = $9, updated_at = $10,
 		call_wrap_up_seconds = $11, display_name_folded = $12
 		WHERE id = $1`, append(args[:11:11], args[12])...)
+	if t.heldAgents[a.ID] && t.defers() && !t.ended {
+		if err := checkArgs([]*stmt{up}); err != nil {
+			return err
+		}
+		id := a.ID
+		up.fail = func(err error) error { return t.s.wrap(ctx, op, id, err) }
+		t.pending = append(t.pending, up)
+		return nil
+	}
 	if err := t.run(ctx, up); err != nil {
 		return t.s.wrap(ctx, op, a.ID, err)
 	}

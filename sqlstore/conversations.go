@@ -64,12 +64,18 @@ func (t *tx) conversationArgs(c *conversation.Conversation) ([]any, error) {
 	}, nil
 }
 
-const sqlInsertConversation = `INSERT INTO {conversations}
+// sqlInsertConversation inserts a conversation, failing on a taken id;
+// sqlCreateConversation skips a taken id instead, so that the transaction
+// stays usable.
+const (
+	sqlInsertConversation = `INSERT INTO {conversations}
 	(id, topic, topic_folded, summary, status, priority, queue_id, agent_id, channel,
 	 customer_id, attributes, updated_at, closed_at, queued_at, version, source, created_at,
 	 passed_over)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`
+	sqlCreateConversation = sqlInsertConversation + `
 	ON CONFLICT (id) DO NOTHING`
+)
 
 // CreateConversation implements storage.Tx. The common case, without tags,
 // is one INSERT that reports a taken id without raising an error (so that
@@ -85,13 +91,14 @@ func (t *tx) CreateConversation(ctx context.Context, c *conversation.Conversatio
 	}
 	tags := sortedUnique(c.Tags)
 	if len(tags) == 0 {
-		ins := t.s.d.stmt(sqlInsertConversation, args...)
+		ins := t.s.d.stmt(sqlCreateConversation, args...)
 		if err := t.run(ctx, ins); err != nil {
 			return t.s.wrap(ctx, op, c.ID, err)
 		}
 		if ins.affected == 0 {
 			return failure(op, c.ID, storage.ErrAlreadyExists)
 		}
+		t.hold(c.ID, c.Version)
 		return nil
 	}
 	err = func() error {
@@ -122,17 +129,51 @@ func (t *tx) CreateConversation(ctx context.Context, c *conversation.Conversatio
 				return failure("finding tag", name, storage.ErrNotFound)
 			}
 		}
-		ins := d.stmt(sqlInsertConversation, args...)
+		ins := d.stmt(sqlCreateConversation, args...)
 		if err := t.run(ctx, ins); err != nil {
 			return err
 		}
 		if ins.affected == 0 {
 			return failure(op, c.ID, storage.ErrAlreadyExists)
 		}
+		t.hold(c.ID, c.Version)
 		return t.run(ctx, d.stmt(`INSERT INTO {conversation_tags} (conversation_id, tag_name)
 			SELECT $1::text, name FROM {tags} WHERE `+d.inList("name", "$2", "text"), c.ID, d.textList(tags)))
 	}()
 	return t.s.wrap(ctx, op, c.ID, err)
+}
+
+// InsertConversation implements storage.ConversationInserter. Inside InTx
+// on PostgreSQL a conversation without tags is a plain INSERT that waits
+// for the transaction's next round trip, usually the commit's: a taken id
+// (unique_violation) makes the database fail that round trip, which
+// aborts the transaction before the COMMIT behind it runs, and the error
+// names this operation. Elsewhere, and with tags (whose names are checked
+// first), it is CreateConversation.
+func (t *tx) InsertConversation(ctx context.Context, c *conversation.Conversation) error {
+	const op = "creating conversation"
+	if !t.defers() || len(c.Tags) > 0 {
+		return t.CreateConversation(ctx, c)
+	}
+	if err := checkCtx(ctx, op); err != nil {
+		return err
+	}
+	if t.ended {
+		return t.s.wrap(ctx, op, c.ID, errTxDone)
+	}
+	args, err := t.conversationArgs(c)
+	if err != nil {
+		return t.s.wrap(ctx, op, c.ID, invalidJSON("attributes", err))
+	}
+	ins := t.s.d.stmt(sqlInsertConversation, args...)
+	if err := checkArgs([]*stmt{ins}); err != nil {
+		return err
+	}
+	id := c.ID
+	ins.fail = func(err error) error { return t.s.wrap(ctx, op, id, err) }
+	t.pending = append(t.pending, ins)
+	t.hold(c.ID, c.Version)
+	return nil
 }
 
 // GetConversation implements storage.Tx.
@@ -187,6 +228,7 @@ func (t *tx) LockConversationAndAgents(ctx context.Context, id string, agentIDs 
 	if c == nil {
 		return nil, nil, t.s.notFound(op, id)
 	}
+	t.hold(c.ID, c.Version)
 	return c, agents, nil
 }
 
@@ -231,6 +273,9 @@ func (t *tx) getConversation(ctx context.Context, op, id string, lock bool) (*co
 	if c == nil {
 		return nil, t.s.notFound(op, id)
 	}
+	if lock {
+		t.hold(c.ID, c.Version)
+	}
 	return c, nil
 }
 
@@ -244,6 +289,14 @@ const sqlUpdateConversation = `UPDATE {conversations} SET
 // UpdateConversation implements storage.Tx: one UPDATE guarded by the
 // version; only when it changes nothing does a second read tell a missing
 // conversation from a conflict.
+//
+// On PostgreSQL, when this transaction holds the conversation's row (it
+// locked or created it) at prevVersion, the UPDATE waits for the
+// transaction's next round trip, usually the commit's: no other
+// transaction can change or delete a row this one holds, and this one
+// changes it only here, so the guard cannot fail (it stays in the
+// statement all the same). A failure of the database's own (a constraint)
+// then fails that round trip, before the COMMIT behind it runs.
 func (t *tx) UpdateConversation(ctx context.Context, c *conversation.Conversation, prevVersion int64) error {
 	const op = "updating conversation"
 	if err := checkCtx(ctx, op); err != nil {
@@ -259,10 +312,23 @@ func (t *tx) UpdateConversation(ctx context.Context, c *conversation.Conversatio
 	args[16] = prevVersion // in place of created_at, which an update keeps
 	d := t.s.d
 	up := d.stmt(sqlUpdateConversation, args...)
+	if v, held := t.held[c.ID]; held && v == prevVersion && t.defers() && !t.ended {
+		if err := checkArgs([]*stmt{up}); err != nil {
+			return err
+		}
+		id := c.ID
+		up.fail = func(err error) error { return t.s.wrap(ctx, op, id, err) }
+		t.pending = append(t.pending, up)
+		t.hold(c.ID, c.Version)
+		return nil
+	}
 	if err := t.run(ctx, up); err != nil {
 		return t.s.wrap(ctx, op, c.ID, err)
 	}
 	if up.affected > 0 {
+		if _, held := t.held[c.ID]; held {
+			t.hold(c.ID, c.Version)
+		}
 		return nil
 	}
 	exists := false
@@ -306,6 +372,7 @@ func (t *tx) DeleteConversation(ctx context.Context, id string) error {
 	if del.affected == 0 {
 		return t.s.notFound(op, id)
 	}
+	delete(t.held, id)
 	t.dropEvents(id)
 	return nil
 }

@@ -108,16 +108,26 @@ type flavor interface {
 	numbersLater() bool
 	// numberEvents are the sequencer's statements, run as a transaction of
 	// their own; nil where events are numbered as they are written. With
-	// drafts nil it is a reader's run: it numbers every committed event,
-	// and its commit waits for the WAL flush of every run before it. With
-	// drafts it is a writer's, right after its commit: it numbers those
-	// events, and does not wait for its own flush.
-	numberEvents(d *dialect, drafts []int64) []*stmt
+	// mine "" it is a reader's run: it numbers every committed event, and
+	// its commit waits for the WAL flush of every run before it. With mine
+	// (a condition on alias m selecting the writer's own events, its
+	// arguments from $2) it is a writer's, right after its commit: it
+	// numbers every committed event while the writer's own are not yet,
+	// and does not wait for its own flush.
+	numberEvents(d *dialect, mine string, mineArgs ...any) []*stmt
 	// draftSeqs reads the seqs of the numbered events among drafts.
 	draftSeqs(d *dialect, drafts []int64, seq func(draft, seq int64)) *stmt
 	// draftBlocks takes n blocks of draftBlock draft keys and reports the
 	// first key of each.
 	draftBlocks(d *dialect, n int, start func(int64)) *stmt
+	// insertInBlock inserts at most draftBlock events under the keys of
+	// one draft block that the statement takes itself, and reports their
+	// drafts, in order, to *drafts once it has run (numbersLater only).
+	insertInBlock(d *dialect, events []queuedEvent, drafts *[]int64) *stmt
+	// blockSeqs reads the seqs of the numbered events among the n first
+	// keys of the draft block the connection took last (numbersLater
+	// only): run on the connection that took it, after its commit.
+	blockSeqs(d *dialect, n int, seq func(draft, seq int64)) *stmt
 	// retireSeqs are the statements that keep the seqs of a conversation's
 	// events, about to be deleted, from being handed out again; none when
 	// the numbering never goes back.

@@ -173,9 +173,11 @@
 //
 // So on PostgreSQL events are numbered after they commit (deferred
 // numbering). A writer inserts its events with seq NULL under draft keys,
-// a block of 1024 from the event_drafts sequence that the transaction
-// takes just before its commit (one round trip, on its own connection):
-// no counter, no lock, nothing another writer waits for. A transaction
+// a block of 1024 from the event_drafts sequence that the INSERT takes
+// itself (nextval), in the round trip that commits (a transaction with
+// more than 1024 events takes its blocks in a round trip of its own just
+// before): no counter, no lock, nothing another writer waits for, no
+// round trip of its own. A transaction
 // that saw another's changes takes its drafts after that one committed,
 // hence larger ones, on any instance, so draft order keeps cause before
 // effect. The sequencer
@@ -206,8 +208,12 @@
 // returned. A seq a reader has seen is therefore durable, and a server
 // crash cannot hand it to another event; a crash can only lose a numbering
 // nobody has read, and the events are numbered again. Runs queue on the lock, which is held for one statement and
-// the commit; a run that finds the events already numbered by the one
-// before it writes nothing. Only the sequencer NOTIFYs (the channel
+// the commit. A writer's run goes only as far as its own events need: it
+// first waits for the run under way with the lock taken shared and let go
+// at once (shared waiters are let through together), then takes the lock
+// only if its events are still unnumbered, and numbers only if they still
+// are once it holds it; so one run numbers what a queue of writers
+// committed, and the rest pass through without writing. Only the sequencer NOTIFYs (the channel
 // "parley_events_" + schema, whenever it numbered something), so the lock
 // PostgreSQL takes to queue notifications at commit holds no writer up
 // either. An event deleted with its conversation before it was numbered
@@ -237,7 +243,18 @@
 // COMMIT, so that a reply costs two round trips in all (the locking read
 // of the conversation with the agents the reply matrix needs, then the
 // INSERT, the events and the COMMIT). A taken id then fails that round
-// trip, which aborts the transaction before its COMMIT runs.
+// trip, which aborts the transaction before its COMMIT runs. So does a new
+// conversation's INSERT (InsertConversation; a create without tags is one
+// round trip), and the UPDATE of a conversation or agent the transaction
+// holds: a conversation it locked or created, at the version it last read
+// or wrote, or an agent it locked. Nobody else can change or delete a row
+// this transaction holds, so the version guard cannot fail; a status
+// update is the locking read, then the UPDATE, the events and the COMMIT.
+// A route reads what it needs in three batches (RoutingReader: the
+// conversation locked with the rules and the default queue; the queue
+// with its waiting head and its members' loads; the chosen agent locked
+// with its load) besides the check that its new queue exists, and writes
+// with the commit: five round trips.
 //
 // # Transactions
 //

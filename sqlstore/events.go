@@ -142,6 +142,27 @@ func (t *tx) writeEvents(ctx context.Context, events []queuedEvent) (write, afte
 			}
 		}, nil
 	}
+	if len(events) <= draftBlock {
+		// The usual case: the INSERT takes its draft block itself, in the
+		// commit's round trip.
+		var drafts []int64
+		ins := d.insertInBlock(d, events, &drafts)
+		callers := func() map[int64]*storage.Event {
+			m := make(map[int64]*storage.Event, len(events))
+			for i, q := range events {
+				if i < len(drafts) {
+					m[drafts[i]] = q.caller
+				}
+			}
+			return m
+		}
+		if h := t.s.host; h != nil {
+			return []*stmt{ins}, nil, func() { h.numberAtCommit(drafts, callers()) }, nil
+		}
+		got := make(map[int64]int64, len(events))
+		after = append(d.numberEvents(d, blockCond, int64(len(events))), d.blockSeqs(d, len(events), func(draft, seq int64) { got[draft] = seq }))
+		return []*stmt{ins}, after, func() { setSeqs(callers(), got) }, nil
+	}
 	drafts, err := takeDrafts(ctx, t.s, t.r, len(events))
 	if err != nil {
 		return nil, nil, nil, err
@@ -163,7 +184,7 @@ func (t *tx) writeEvents(ctx context.Context, events []queuedEvent) (write, afte
 // given drafts, then the read of their seqs, reported to seq.
 func (s *Store) numbering(drafts []int64, seq func(draft, seq int64)) []*stmt {
 	d := s.d
-	return append(d.numberEvents(d, drafts), d.draftSeqs(d, drafts, seq))
+	return append(d.numberEvents(d, draftsCond, drafts), d.draftSeqs(d, drafts, seq))
 }
 
 // setSeqs sets the seqs read by draft on the callers' events, once the run
@@ -273,7 +294,7 @@ func (t *tx) ListEvents(ctx context.Context, q storage.EventQuery) ([]*storage.E
 	// transaction reads what is numbered: numbering there would hold the
 	// sequencer's lock, and its numbers, until that transaction ends.
 	if t.auto {
-		stmts = append(d.numberEvents(d, nil), st)
+		stmts = append(d.numberEvents(d, ""), st)
 	}
 	if err := t.run(ctx, stmts...); err != nil {
 		return nil, t.s.wrap(ctx, op, q.ConversationID, err)

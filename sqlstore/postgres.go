@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -161,6 +162,64 @@ func (pgFlavor) insertEvents(d *dialect, events []queuedEvent, drafts []int64, _
 		drafts, types, convs, entities, actors, ats, changes)}
 }
 
+// insertInBlock inserts the events under one block of draft keys that the
+// statement takes itself (nextval, once), unnumbered: the draft block
+// costs no round trip of its own. It is taken as the commit's batch runs,
+// once every lock of the transaction is held, so that a transaction that
+// saw another's changes takes larger drafts than that one did. Event i
+// gets the block's start + i; the drafts are reported to *drafts, in
+// order, once the statement has run.
+func (pgFlavor) insertInBlock(d *dialect, events []queuedEvent, drafts *[]int64) *stmt {
+	n := len(events)
+	types := make([]string, n)
+	convs := make([]string, n)
+	entities := make([]string, n)
+	actors := make([]string, n)
+	ats := make([]time.Time, n)
+	changes := make([]string, n)
+	for i, q := range events {
+		e := q.copy
+		types[i], convs[i], entities[i], actors[i] = string(e.Type), e.ConversationID, e.EntityID, e.Actor
+		ats[i], changes[i] = d.time(e.At).(time.Time), q.changes
+	}
+	out := make([]int64, 0, n)
+	st := d.stmt(`WITH b AS (SELECT nextval('{event_drafts}') AS start)
+		INSERT INTO {events} (draft, type, conversation_id, entity_id, actor, at, changes)
+		SELECT b.start + e.i - 1, e.type, NULLIF(e.conversation_id, ''), e.entity_id, e.actor, e.at, e.changes
+		FROM b, unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])
+			WITH ORDINALITY AS e(type, conversation_id, entity_id, actor, at, changes, i)
+		RETURNING draft`,
+		types, convs, entities, actors, ats, changes)
+	st.scan = func(r row) error {
+		var v int64
+		err := r.Scan(&v)
+		out = append(out, v)
+		return err
+	}
+	st.done = func() error {
+		slices.Sort(out)
+		*drafts = out
+		return nil
+	}
+	return st
+}
+
+// blockSeqs reads the seqs of the n events of the draft block the
+// session's connection took last (currval: the block insertInBlock took,
+// on a connection that has not taken another since), once numbered.
+func (pgFlavor) blockSeqs(d *dialect, n int, seq func(draft, seq int64)) *stmt {
+	return d.stmt(`SELECT draft, seq FROM {events}
+		WHERE draft >= currval('{event_drafts}') AND draft < currval('{event_drafts}') + $1 AND seq IS NOT NULL`, int64(n)).
+		each(func(r row) error {
+			var draft, v int64
+			if err := r.Scan(&draft, &v); err != nil {
+				return err
+			}
+			seq(draft, v)
+			return nil
+		})
+}
+
 // numbersLater: events are numbered after they commit.
 func (pgFlavor) numbersLater() bool { return true }
 
@@ -186,8 +245,22 @@ func (pgFlavor) numbersLater() bool { return true }
 // anything: only the sequencer notifies, and runs one at a time anyway, so
 // the lock PostgreSQL takes to queue notifications at commit holds no
 // writer up. The counter's row missing, events stay unnumbered and the
-// run fails. drafts nil is a reader's run, and non-nil a writer's.
-func (pgFlavor) numberEvents(d *dialect, drafts []int64) []*stmt {
+// run fails.
+//
+// A writer's run (mine set: the condition on alias m that selects the
+// writer's own events, its arguments from $2) runs only while some of
+// its own events are unnumbered: its lock statement takes the lock only
+// then, and its numbering statement, whose snapshot is later, numbers
+// nothing unless they still are, in which case the lock was taken. When
+// writers queue for the lock, the first to get it numbers what all of
+// them committed, and the others, finding theirs numbered, pass through
+// without writing: the lock is held for one numbering, not one a writer.
+// To pass through together rather than one after the other, a writer
+// first waits for the run under way by taking the lock shared and letting
+// it go at once, in one statement (shared holders do not wait for each
+// other); only if its events are still unnumbered then does it queue for
+// the lock itself.
+func (pgFlavor) numberEvents(d *dialect, mine string, mineArgs ...any) []*stmt {
 	const number = `WITH todo AS (
 			SELECT draft FROM {events} WHERE %s ORDER BY draft FOR UPDATE SKIP LOCKED
 		), n AS (
@@ -201,28 +274,41 @@ func (pgFlavor) numberEvents(d *dialect, drafts []int64) []*stmt {
 		)
 		SELECT (SELECT count(*) FROM todo), (SELECT count(*) FROM numbered)`
 	key := "parley events " + d.schema
-	var lock, run *stmt
-	if drafts == nil {
+	var wait, lock, run *stmt
+	if mine == "" {
 		lock = d.stmt(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), pg_current_xact_id()`, key)
 		run = d.stmt(fmt.Sprintf(number, "seq IS NULL"), eventsChannel(d.schema))
 	} else {
-		lock = d.stmt(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), set_config('synchronous_commit', 'off', true)`, key)
-		run = d.stmt(fmt.Sprintf(number, "seq IS NULL"), eventsChannel(d.schema))
+		unnumbered := `EXISTS (SELECT 1 FROM {events} m WHERE m.seq IS NULL AND ` + mine + `)`
+		wait = d.stmt(`SELECT pg_advisory_lock_shared(hashtextextended($1, 0)), pg_advisory_unlock_shared(hashtextextended($1, 0))
+			WHERE `+unnumbered, append([]any{key}, mineArgs...)...)
+		lock = d.stmt(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), set_config('synchronous_commit', 'off', true)
+			WHERE `+unnumbered, append([]any{key}, mineArgs...)...)
+		run = d.stmt(fmt.Sprintf(number, "seq IS NULL AND "+unnumbered), append([]any{eventsChannel(d.schema)}, mineArgs...)...)
 	}
-	return []*stmt{
-		lock,
-		run.each(func(r row) error {
-			var pending, numbered int64
-			if err := r.Scan(&pending, &numbered); err != nil {
-				return err
-			}
-			if numbered < pending {
-				return errNoCounter
-			}
-			return nil
-		}),
+	stmts := []*stmt{lock, run.each(func(r row) error {
+		var pending, numbered int64
+		if err := r.Scan(&pending, &numbered); err != nil {
+			return err
+		}
+		if numbered < pending {
+			return errNoCounter
+		}
+		return nil
+	})}
+	if wait != nil {
+		stmts = append([]*stmt{wait}, stmts...)
 	}
+	return stmts
 }
+
+// blockCond is the condition on alias m of the n first events of the
+// draft block the connection took last ($2: n).
+const blockCond = `m.draft >= currval('{event_drafts}') AND m.draft < currval('{event_drafts}') + $2`
+
+// draftsCond is the condition on alias m of the events of the drafts in
+// $2.
+const draftsCond = `m.draft = ANY($2::bigint[])`
 
 // draftSeqs reads the seqs of the events with the given drafts.
 func (pgFlavor) draftSeqs(d *dialect, drafts []int64, seq func(draft, seq int64)) *stmt {

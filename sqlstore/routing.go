@@ -49,7 +49,15 @@ func (t *tx) ListRules(ctx context.Context) ([]routing.Rule, error) {
 		return nil, err
 	}
 	rules := []routing.Rule{}
-	st := t.s.d.stmt(`SELECT id, name, queue_id, COALESCE(priority, -1), enabled, condition, COALESCE(working_hours_id, '')
+	if err := t.run(ctx, rulesStmt(t.s.d, &rules)); err != nil {
+		return nil, t.s.wrap(ctx, op, "", err)
+	}
+	return rules, nil
+}
+
+// rulesStmt reads the rules, in order, into *rules.
+func rulesStmt(d *dialect, rules *[]routing.Rule) *stmt {
+	return d.stmt(`SELECT id, name, queue_id, COALESCE(priority, -1), enabled, condition, COALESCE(working_hours_id, '')
 		FROM {routing_rules} ORDER BY position`).each(func(r row) error {
 		var (
 			rule    routing.Rule
@@ -75,13 +83,9 @@ func (t *tx) ListRules(ctx context.Context) ([]routing.Rule, error) {
 			TopicContains: sc.TopicContains,
 			Attributes:    sc.Attributes,
 		}
-		rules = append(rules, rule)
+		*rules = append(*rules, rule)
 		return nil
 	})
-	if err := t.run(ctx, st); err != nil {
-		return nil, t.s.wrap(ctx, op, "", err)
-	}
-	return rules, nil
 }
 
 // rulesLockKey is the key of the lock ReplaceRules holds (see
@@ -138,16 +142,20 @@ func (t *tx) AgentLoad(ctx context.Context, agentID string) (int, error) {
 		return 0, nil
 	}
 	var n int
-	st := t.s.d.stmt(`SELECT count(*) FROM {conversations}
-		WHERE agent_id = $1 AND status IN ('OPEN', 'WAITING')`, agentID).each(func(r row) error { return r.Scan(&n) })
-	if err := t.run(ctx, st); err != nil {
+	if err := t.run(ctx, loadStmt(t.s.d, agentID, &n)); err != nil {
 		return 0, t.s.wrap(ctx, op, agentID, err)
 	}
 	return n, nil
 }
 
+// loadStmt counts the agent's load into *n.
+func loadStmt(d *dialect, agentID string, n *int) *stmt {
+	return d.stmt(`SELECT count(*) FROM {conversations}
+		WHERE agent_id = $1 AND status IN ('OPEN', 'WAITING')`, agentID).each(func(r row) error { return r.Scan(n) })
+}
+
 // QueueMemberLoads implements storage.Tx: the members with their loads,
-// live calls and heartbeats in one query (presenceCols).
+// live calls and heartbeats in one query (memberLoadsStmt).
 func (t *tx) QueueMemberLoads(ctx context.Context, queueID string) ([]storage.AgentLoad, error) {
 	const op = "counting queue member loads"
 	if err := checkCtx(ctx, op); err != nil {
@@ -164,13 +172,7 @@ func (t *tx) QueueMemberLoads(ctx context.Context, queueID string) ([]storage.Ag
 			exists = true
 			return nil
 		}),
-		d.stmt(`SELECT `+d.agentCols()+`, `+presenceCols+`
-			FROM {queue_members} m JOIN {agents} a ON a.id = m.agent_id
-			WHERE m.queue_id = $1 ORDER BY a.id`, queueID).each(func(r row) error {
-			p, err := scanPresence(r)
-			loads = append(loads, storage.AgentLoad{Agent: p.Agent, Load: p.Load, OnCall: p.OnCall, LastHeartbeat: p.LastHeartbeat})
-			return err
-		}),
+		memberLoadsStmt(d, queueID, &loads),
 	)
 	if err != nil {
 		return nil, t.s.wrap(ctx, op, queueID, err)
@@ -179,6 +181,17 @@ func (t *tx) QueueMemberLoads(ctx context.Context, queueID string) ([]storage.Ag
 		return nil, t.s.notFound(op, queueID)
 	}
 	return loads, nil
+}
+
+// memberLoadsStmt reads the queue's members with their loads into *loads.
+func memberLoadsStmt(d *dialect, queueID string, loads *[]storage.AgentLoad) *stmt {
+	return d.stmt(`SELECT `+d.agentCols()+`, `+presenceCols+`
+			FROM {queue_members} m JOIN {agents} a ON a.id = m.agent_id
+			WHERE m.queue_id = $1 ORDER BY a.id`, queueID).each(func(r row) error {
+		p, err := scanPresence(r)
+		*loads = append(*loads, storage.AgentLoad{Agent: p.Agent, Load: p.Load, OnCall: p.OnCall, LastHeartbeat: p.LastHeartbeat})
+		return err
+	})
 }
 
 // ListWaiting implements storage.Tx, on the partial index of waiting
@@ -195,7 +208,16 @@ func (t *tx) ListWaiting(ctx context.Context, q storage.WaitingQuery) ([]*conver
 	if err := q.Normalize(); err != nil {
 		return nil, err
 	}
-	d := t.s.d
+	out := []*conversation.Conversation{}
+	if err := t.run(ctx, waitingStmt(t.s.d, q, &out)); err != nil {
+		return nil, t.s.wrap(ctx, op, q.QueueID, err)
+	}
+	return out, nil
+}
+
+// waitingStmt reads the conversations waiting as q (normalized) says into
+// *out.
+func waitingStmt(d *dialect, q storage.WaitingQuery, out *[]*conversation.Conversation) *stmt {
 	b := newBuilder(d)
 	b.WriteString(d.selectConversation())
 	conds := []string{
@@ -208,16 +230,115 @@ func (t *tx) ListWaiting(ctx context.Context, q storage.WaitingQuery) ([]*conver
 	}
 	b.where(conds)
 	b.WriteString(" ORDER BY c.priority DESC, c.queued_at, c.id LIMIT " + b.arg(q.Limit))
-	out := []*conversation.Conversation{}
-	st := b.stmt().each(func(r row) error {
+	return b.stmt().each(func(r row) error {
 		c, err := scanConversation(r)
-		out = append(out, c)
+		*out = append(*out, c)
 		return err
 	})
-	if err := t.run(ctx, st); err != nil {
-		return nil, t.s.wrap(ctx, op, q.QueueID, err)
+}
+
+// LockConversationAndRules implements storage.RoutingReader: the locking
+// read of the conversation, the rules and the default queue in one batch,
+// read once the lock is held.
+func (t *tx) LockConversationAndRules(ctx context.Context, id string) (*conversation.Conversation, []routing.Rule, *routing.Queue, error) {
+	const op = "locking conversation"
+	if err := checkCtx(ctx, op); err != nil {
+		return nil, nil, nil, err
 	}
-	return out, nil
+	if !cleanText(id) {
+		return nil, nil, nil, t.s.notFound(op, id)
+	}
+	d := t.s.d
+	var (
+		c     *conversation.Conversation
+		def   *routing.Queue
+		rules = []routing.Rule{}
+	)
+	err := t.run(ctx,
+		d.stmt(d.selectConversation()+" WHERE c.id = $1"+d.forUpdate(), id).each(func(r row) (err error) {
+			c, err = scanConversation(r)
+			return err
+		}),
+		rulesStmt(d, &rules),
+		d.stmt("SELECT "+d.queueCols()+" FROM {queues} q WHERE q.is_default ORDER BY q.id LIMIT 1").each(func(r row) (err error) {
+			def, err = scanQueue(r)
+			return err
+		}),
+	)
+	if err != nil {
+		return nil, nil, nil, t.s.wrap(ctx, op, id, err)
+	}
+	if c == nil {
+		return nil, nil, nil, t.s.notFound(op, id)
+	}
+	t.hold(c.ID, c.Version)
+	return c, rules, def, nil
+}
+
+// QueueHeadAndLoads implements storage.RoutingReader: the queue, its head
+// and its members' loads in one batch.
+func (t *tx) QueueHeadAndLoads(ctx context.Context, queueID string) (*routing.Queue, *conversation.Conversation, []storage.AgentLoad, error) {
+	const op = "reading queue"
+	if err := checkCtx(ctx, op); err != nil {
+		return nil, nil, nil, err
+	}
+	if !cleanText(queueID) {
+		return nil, nil, nil, t.s.notFound(op, queueID)
+	}
+	d := t.s.d
+	var q *routing.Queue
+	head := []*conversation.Conversation{}
+	loads := []storage.AgentLoad{}
+	wq := storage.WaitingQuery{QueueID: queueID, Limit: 1}
+	if err := wq.Normalize(); err != nil {
+		return nil, nil, nil, err
+	}
+	err := t.run(ctx,
+		d.stmt("SELECT "+d.queueCols()+" FROM {queues} q WHERE q.id = $1", queueID).each(func(r row) (err error) {
+			q, err = scanQueue(r)
+			return err
+		}),
+		waitingStmt(d, wq, &head),
+		memberLoadsStmt(d, queueID, &loads),
+	)
+	if err != nil {
+		return nil, nil, nil, t.s.wrap(ctx, op, queueID, err)
+	}
+	if q == nil {
+		return nil, nil, nil, t.s.notFound(op, queueID)
+	}
+	var first *conversation.Conversation
+	if len(head) > 0 {
+		first = head[0]
+	}
+	return q, first, loads, nil
+}
+
+// LockAgentAndLoad implements storage.RoutingReader: LockAgent's
+// statements and the presence's read (load, live call, heartbeat), which
+// starts once the lock is held, in one batch.
+func (t *tx) LockAgentAndLoad(ctx context.Context, id string) (storage.AgentLoad, error) {
+	const op = "locking agent"
+	if err := checkCtx(ctx, op); err != nil {
+		return storage.AgentLoad{}, err
+	}
+	if !cleanText(id) {
+		return storage.AgentLoad{}, t.s.notFound(op, id)
+	}
+	var ps []routing.Presence
+	presence := t.s.d.agentPresences([]string{id}).each(func(r row) error {
+		p, err := scanPresence(r)
+		ps = append(ps, p)
+		return err
+	})
+	a, err := t.readAgent(ctx, op, id, true, presence)
+	if err != nil {
+		return storage.AgentLoad{}, err
+	}
+	if len(ps) == 0 {
+		return storage.AgentLoad{}, t.s.notFound(op, id)
+	}
+	return storage.AgentLoad{Agent: a, Load: ps[0].Load, OnCall: ps[0].OnCall, LastHeartbeat: ps[0].LastHeartbeat}, nil
 }
 
 // LastAgentOfCustomer implements storage.Tx, on the (customer_id,

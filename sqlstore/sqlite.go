@@ -227,10 +227,16 @@ func (sqliteFlavor) insertEvents(d *dialect, events []queuedEvent, _ []int64, la
 func (sqliteFlavor) numbersLater() bool { return false }
 
 // numberEvents is nothing: events are numbered as they are written.
-func (sqliteFlavor) numberEvents(*dialect, []int64) []*stmt { return nil }
+func (sqliteFlavor) numberEvents(*dialect, string, ...any) []*stmt { return nil }
 
 // draftSeqs is never called: SQLite events have no drafts.
 func (sqliteFlavor) draftSeqs(*dialect, []int64, func(draft, seq int64)) *stmt { return nil }
+
+// insertInBlock is never called: SQLite events have no drafts.
+func (sqliteFlavor) insertInBlock(*dialect, []queuedEvent, *[]int64) *stmt { return nil }
+
+// blockSeqs is never called: SQLite events have no drafts.
+func (sqliteFlavor) blockSeqs(*dialect, int, func(draft, seq int64)) *stmt { return nil }
 
 // draftBlocks is never called: SQLite events have no drafts.
 func (sqliteFlavor) draftBlocks(*dialect, int, func(int64)) *stmt { return nil }

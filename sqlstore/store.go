@@ -35,6 +35,8 @@ var (
 	_ storage.Tx                       = (*tx)(nil)
 	_ storage.ConversationAgentsLocker = (*tx)(nil)
 	_ storage.MessageAppender          = (*tx)(nil)
+	_ storage.ConversationInserter     = (*tx)(nil)
+	_ storage.RoutingReader            = (*tx)(nil)
 )
 
 // Option configures a Store.
@@ -243,8 +245,27 @@ type tx struct {
 
 	events []queuedEvent // appended in this transaction, not yet written
 	// pending are writes deferred to the transaction's next round trip
-	// (AppendMessage): they go first in the next run, or with the commit.
+	// (AppendMessage, InsertConversation, UpdateConversation and
+	// UpdateAgent of a held row): they go first in the next run, or with
+	// the commit.
 	pending []*stmt
+	// held are the conversations whose rows this transaction holds (it
+	// locked or created them), with the version it last read or wrote;
+	// heldAgents the agents it locked.
+	held       map[string]int64
+	heldAgents map[string]bool
+}
+
+// hold records that the transaction holds conversation id's row at
+// version.
+func (t *tx) hold(id string, version int64) {
+	if t.auto {
+		return
+	}
+	if t.held == nil {
+		t.held = make(map[string]int64, 2)
+	}
+	t.held[id] = version
 }
 
 var _ storage.Tx = (*tx)(nil)

@@ -18,8 +18,10 @@
 // may implement and the caller detects, with a plain fallback, as
 // database/sql does with database/sql/driver: ConversationAgentsLocker
 // (reading a conversation with its agents in one round trip) and
-// MessageAppender (a message insert deferred to the commit). Call them
-// through LockConversationAndAgents and AppendMessage, which fall back.
+// MessageAppender (a message insert deferred to the commit) and
+// ConversationInserter (a new conversation's insert deferred to the
+// commit), RoutingReader (what a route reads, in few round trips). Call
+// them through the functions of the same names, which fall back.
 //
 // # What a store must guarantee
 //
@@ -355,6 +357,122 @@ func LockConversationAndAgents(ctx context.Context, tx Tx, id string, agentIDs .
 		}
 	}
 	return c, agents, nil
+}
+
+// ConversationInserter is a Tx that can defer a new conversation's insert
+// to the commit. Call it through InsertConversation.
+type ConversationInserter interface {
+	// InsertConversation is CreateConversation written as late as the
+	// store likes, up to the commit: a store that pays a round trip per
+	// write sends it with the transaction's next statements or its
+	// commit. This transaction's later reads see it; a taken id may fail
+	// this call, a later one or the commit with ErrAlreadyExists, and the
+	// transaction then writes nothing. The conversation counts as locked
+	// by this transaction, as a created row is until the commit.
+	InsertConversation(ctx context.Context, c *conversation.Conversation) error
+}
+
+// InsertConversation creates c as late as tx allows: with its
+// ConversationInserter when it has one, else at once with
+// CreateConversation.
+func InsertConversation(ctx context.Context, tx Tx, c *conversation.Conversation) error {
+	if a, ok := tx.(ConversationInserter); ok {
+		return a.InsertConversation(ctx, c)
+	}
+	return tx.CreateConversation(ctx, c)
+}
+
+// RoutingReader is a Tx that reads what routing a conversation needs in
+// few round trips. Call it through LockConversationAndRules,
+// QueueHeadAndLoads and LockAgentAndLoad, which fall back.
+type RoutingReader interface {
+	// LockConversationAndRules is LockConversation that also reads the
+	// routing rules (ListRules) and the default queue (DefaultQueue; nil
+	// when there is none), in the same round trip.
+	LockConversationAndRules(ctx context.Context, id string) (*conversation.Conversation, []routing.Rule, *routing.Queue, error)
+	// QueueHeadAndLoads reads the queue (GetQueue), the first
+	// conversation waiting in it (ListWaiting with Limit 1; nil when none
+	// waits) and its members with their loads (QueueMemberLoads), in one
+	// round trip. ErrNotFound when there is no such queue.
+	QueueHeadAndLoads(ctx context.Context, queueID string) (*routing.Queue, *conversation.Conversation, []AgentLoad, error)
+	// LockAgentAndLoad is LockAgent that also reads the agent's presence
+	// (AgentPresences: its load, a live call, its last heartbeat) once the
+	// lock is held, in the same round trip.
+	LockAgentAndLoad(ctx context.Context, id string) (AgentLoad, error)
+}
+
+// LockConversationAndRules locks the conversation and reads the routing
+// rules and the default queue (nil when there is none): in one round trip
+// when tx implements RoutingReader, else with LockConversation, ListRules
+// and DefaultQueue.
+func LockConversationAndRules(ctx context.Context, tx Tx, id string) (*conversation.Conversation, []routing.Rule, *routing.Queue, error) {
+	if r, ok := tx.(RoutingReader); ok {
+		return r.LockConversationAndRules(ctx, id)
+	}
+	c, err := tx.LockConversation(ctx, id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	rules, err := tx.ListRules(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	q, err := tx.DefaultQueue(ctx)
+	if errors.Is(err, ErrNotFound) {
+		return c, rules, nil, nil
+	}
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return c, rules, q, nil
+}
+
+// QueueHeadAndLoads reads the queue, the first conversation waiting in it
+// and its members' loads (see RoutingReader): in one round trip when tx
+// implements RoutingReader, else with GetQueue, ListWaiting and
+// QueueMemberLoads.
+func QueueHeadAndLoads(ctx context.Context, tx Tx, queueID string) (*routing.Queue, *conversation.Conversation, []AgentLoad, error) {
+	if r, ok := tx.(RoutingReader); ok {
+		return r.QueueHeadAndLoads(ctx, queueID)
+	}
+	q, err := tx.GetQueue(ctx, queueID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	head, err := tx.ListWaiting(ctx, WaitingQuery{QueueID: queueID, Limit: 1})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	loads, err := tx.QueueMemberLoads(ctx, queueID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var first *conversation.Conversation
+	if len(head) > 0 {
+		first = head[0]
+	}
+	return q, first, loads, nil
+}
+
+// LockAgentAndLoad locks the agent and reads its presence, its load
+// included: in one round trip when tx implements RoutingReader, else with
+// LockAgent and AgentPresences.
+func LockAgentAndLoad(ctx context.Context, tx Tx, id string) (AgentLoad, error) {
+	if r, ok := tx.(RoutingReader); ok {
+		return r.LockAgentAndLoad(ctx, id)
+	}
+	a, err := tx.LockAgent(ctx, id)
+	if err != nil {
+		return AgentLoad{}, err
+	}
+	ps, err := tx.AgentPresences(ctx, id)
+	if err != nil {
+		return AgentLoad{}, err
+	}
+	if len(ps) == 0 {
+		return AgentLoad{}, Fail("locking agent", id, ErrNotFound)
+	}
+	return AgentLoad{Agent: a, Load: ps[0].Load, OnCall: ps[0].OnCall, LastHeartbeat: ps[0].LastHeartbeat}, nil
 }
 
 // AppendMessage inserts m as late as tx allows: with its MessageAppender

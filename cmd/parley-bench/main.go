@@ -4,13 +4,17 @@
 // raw driver; the pure router; and listing and creating at scale (10k, 100k
 // and 1M conversations).
 //
-//	go run ./cmd/parley-bench -quick          # under a minute, 10k at scale
+//	go run ./cmd/parley-bench -quick          # a minute or two, 10k at scale
 //	go run ./cmd/parley-bench                 # the full run, up to 1M
 //	go run ./cmd/parley-bench -json           # one JSON object per row
 //	go run ./cmd/parley-bench -explain        # plus PostgreSQL's plans at 100k
 //
+// On PostgreSQL, create, append and route are measured again with 8 and
+// 32 callers on one pool and with 8 callers over two pools (two parley
+// instances), each against its floor run by as many callers on a raw pool.
+//
 // Each row is an operation on a store: ops/s (calls one after another on
-// one goroutine), p50 and p99 latency, allocations per call (every
+// one goroutine, but for the concurrent rows), p50 and p99 latency, allocations per call (every
 // allocation of the process while the calls run), and, where there is one,
 // the baseline's ops/s and the ratio parley/baseline, parley's time per
 // call over the baseline's. The baseline does through the raw driver
@@ -32,9 +36,10 @@
 //
 // Flags:
 //
-//	-quick          a short run (under a minute): short measurements, 10k at scale
+//	-quick          a short run (a minute or two): short measurements, 10k at scale
 //	-json           print one JSON object per row: store, op, ops_per_sec,
-//	                p50_us, p99_us, allocs_per_op, baseline_ops_per_sec, ratio
+//	                p50_us, p99_us, allocs_per_op, baseline_ops_per_sec, ratio,
+//	                callers
 //	-postgres DSN   the PostgreSQL database (default: the local test server);
 //	                the run works in a fresh schema it creates and drops
 //	-sizes LIST     the sizes at scale, comma-separated (default 10000,100000,1000000;
@@ -104,7 +109,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	var c config
 	fs := flag.NewFlagSet("parley-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.BoolVar(&c.quick, "quick", false, "a short run (under a minute)")
+	fs.BoolVar(&c.quick, "quick", false, "a short run (a minute or two)")
 	fs.BoolVar(&c.json, "json", false, "print one JSON object per row")
 	fs.BoolVar(&c.explain, "explain", false, "print the plans of the scale lists at 100k")
 	fs.BoolVar(&c.nosync, "nosync", false, "PostgreSQL commits that do not wait for the disk, for parley and the baseline alike")
@@ -207,7 +212,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	pgReachable := slices.Contains(c.stores, "postgres")
 	if pgReachable {
-		probe, err := openPostgres(ctx, c.dsn, c.nosync)
+		probe, err := openPostgres(ctx, c.dsn, c.nosync, 0)
 		if err != nil {
 			if !errors.Is(err, errUnreachable) {
 				return fmt.Errorf("postgres: %w", err)
@@ -217,7 +222,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			out.text(stderr, fmt.Sprintf("\npostgres: not measured: %v", err))
 		} else {
 			probe.close()
-			opened = append(opened, func(ctx context.Context) (*sqlStore, error) { return openPostgres(ctx, c.dsn, c.nosync) })
+			opened = append(opened, func(ctx context.Context) (*sqlStore, error) { return openPostgres(ctx, c.dsn, c.nosync, 0) })
 		}
 	}
 
@@ -251,6 +256,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			title = "postgres"
 		}
 		out.table(title, rows)
+		if name == "postgres" {
+			rows, err := measureConcurrency(ctx, c, logf)
+			if err != nil {
+				return fmt.Errorf("postgres: %w", err)
+			}
+			out.table("postgres, concurrent callers (the floor: as many callers on a raw pgx pool)", rows)
+		}
 	}
 
 	logf("router")

@@ -9,8 +9,10 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/conversation"
 	"github.com/parleyhq/parley/sqlstore"
 	"github.com/parleyhq/parley/storage"
 )
@@ -94,6 +96,34 @@ func baselines(ctx context.Context, s *sqlStore, w *workload) (map[string]*step,
 	}
 	out[opAppend] = &step{run: func(ctx context.Context) error { return s.raw.exec(ctx, withNewID(msg)) }}
 
+	// status update: parley's UPDATE of a conversation, alone, on a
+	// conversation of the floor's own.
+	status := conversation.Waiting
+	up, err := recorded(s, func(svc *parley.Service) (string, error) {
+		c, err := svc.UpdateConversation(ctx, w.patched, conversation.Patch{Status: &status})
+		if err != nil {
+			return "", err
+		}
+		return c.ID, nil
+	}, "UPDATE "+s.table("conversations"))
+	if err != nil {
+		return nil, err
+	}
+	if out[opStatus], err = updateFloor(ctx, s, up, true, s.raw.exec); err != nil {
+		return nil, err
+	}
+
+	// route: the claim, parley's last UPDATE of the conversation (its
+	// assignee set), in a transaction of its own, on a conversation of the
+	// floor's own.
+	claim, err := recordedClaim(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	if out[opRoute], err = updateFloor(ctx, s, claim, false, s.raw.execInTx); err != nil {
+		return nil, err
+	}
+
 	get, err := recorded(s, func(svc *parley.Service) (string, error) {
 		_, err := svc.GetConversation(ctx, w.tagged)
 		return "", err
@@ -109,6 +139,153 @@ func baselines(ctx context.Context, s *sqlStore, w *workload) (map[string]*step,
 	}
 	out[opList] = &step{run: func(ctx context.Context) error { return s.raw.query(ctx, list) }}
 	return out, nil
+}
+
+// concurrentFloors are the floors of the concurrent operations, on a raw
+// pool: the create and append floors of one caller, run by each caller,
+// and the route floor on a conversation of each caller's own.
+func concurrentFloors(ctx context.Context, s *sqlStore, w *workload, pool *pgRawPool, callers int) (map[string]concurrentStep, error) {
+	ins, err := recorded(s, func(svc *parley.Service) (string, error) {
+		c, err := svc.CreateConversation(ctx, sampleConversation(0))
+		if err != nil {
+			return "", err
+		}
+		return c.ID, nil
+	}, "INSERT INTO "+s.table("conversations"))
+	if err != nil {
+		return nil, err
+	}
+	msg, err := recorded(s, func(svc *parley.Service) (string, error) {
+		actx := parley.WithActor(ctx, parley.Actor{AgentID: replyAgent})
+		m, err := svc.CreateMessage(actx, w.assigned, sampleReply)
+		if err != nil {
+			return "", err
+		}
+		return m.ID, nil
+	}, "INSERT INTO "+s.table("messages"))
+	if err != nil {
+		return nil, err
+	}
+	claim, err := recordedClaim(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	claims := make([]*step, callers)
+	for i := range claims {
+		if claims[i], err = updateFloor(ctx, s, claim, false, pool.execInTx); err != nil {
+			return nil, err
+		}
+	}
+	return map[string]concurrentStep{
+		opCreate: {run: func(ctx context.Context, _ int) error { return pool.execInTx(ctx, withNewID(ins)) }},
+		opAppend: {run: func(ctx context.Context, _ int) error { return pool.exec(ctx, withNewID(msg)) }},
+		opRoute:  {run: func(ctx context.Context, caller int) error { return claims[caller].run(ctx) }},
+	}, nil
+}
+
+// pgRawPool is the floor of the concurrent rows: a pgx pool.
+type pgRawPool struct {
+	pool   *pgxpool.Pool
+	tracer *pgTracer
+}
+
+func (r *pgRawPool) exec(ctx context.Context, st statement) error {
+	_, err := r.pool.Exec(ctx, st.sql, st.args...)
+	return err
+}
+
+func (r *pgRawPool) execInTx(ctx context.Context, st statement) error {
+	tx, err := r.pool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	if _, err := tx.Exec(ctx, st.sql, st.args...); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+func (r *pgRawPool) trips() func() int64 { return r.tracer.count }
+
+func (r *pgRawPool) close() { r.pool.Close() }
+
+// recordedClaim is the last UPDATE of the conversation parley sends when it
+// routes a new conversation and assigns it.
+func recordedClaim(ctx context.Context, s *sqlStore) (statement, error) {
+	c, err := s.svc.CreateConversation(ctx, sampleConversation(7))
+	if err != nil {
+		return statement{}, err
+	}
+	stmts, err := s.record(func(svc *parley.Service) error {
+		_, err := svc.Route(ctx, c.ID)
+		return err
+	})
+	if err != nil {
+		return statement{}, err
+	}
+	var last statement
+	for _, st := range stmts {
+		if strings.Contains(st.sql, "UPDATE "+s.table("conversations")) && len(st.args) > 0 && st.args[0] == c.ID {
+			last = st
+		}
+	}
+	if last.sql == "" {
+		return statement{}, fmt.Errorf("%s: no UPDATE of the routed conversation among the %d statements parley sent", s.name, len(stmts))
+	}
+	return last, nil
+}
+
+// The argument positions of parley's UPDATE of a conversation that a floor
+// moves on (sqlstore's sqlUpdateConversation): $5 status, $15 the new
+// version, $17 the version expected.
+const (
+	updStatus   = 4
+	updVersion  = 14
+	updExpected = 16
+)
+
+// updateFloor replays a recorded UPDATE of a conversation on a conversation
+// of its own, as parley would write it: each call expects the version the
+// last one wrote and writes the next (and, with toggle, flips the status
+// between WAITING and OPEN), so that every call changes the row. One call
+// is checked: the row's version must have moved.
+func updateFloor(ctx context.Context, s *sqlStore, rec statement, toggle bool, exec func(context.Context, statement) error) (*step, error) {
+	c, err := s.svc.CreateConversation(ctx, sampleConversation(9))
+	if err != nil {
+		return nil, err
+	}
+	if len(rec.args) <= updExpected {
+		return nil, fmt.Errorf("%s: the recorded UPDATE has %d arguments", s.name, len(rec.args))
+	}
+	args := slices.Clone(rec.args)
+	args[0] = c.ID
+	version := c.Version
+	flip := false
+	st := &step{run: func(ctx context.Context) error {
+		args[updExpected] = version
+		version++
+		args[updVersion] = version
+		if toggle {
+			flip = !flip
+			args[updStatus] = string(conversation.Waiting)
+			if !flip {
+				args[updStatus] = string(conversation.Open)
+			}
+		}
+		return exec(ctx, statement{sql: rec.sql, args: args})
+	}}
+	if err := st.run(ctx); err != nil {
+		return nil, err
+	}
+	got, err := s.svc.GetConversation(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	if got.Version != version {
+		return nil, fmt.Errorf("%s: the floor's UPDATE left the version at %d, not %d", s.name, got.Version, version)
+	}
+	return st, nil
 }
 
 // recordedList is the page SELECT parley sends for q.

@@ -22,6 +22,9 @@ type row struct {
 	AllocsPerOp       float64  `json:"allocs_per_op"`
 	BaselineOpsPerSec *float64 `json:"baseline_ops_per_sec"`
 	Ratio             *float64 `json:"ratio"`
+	// Callers is how many goroutines called the operation at once (1 but
+	// for the concurrent rows).
+	Callers int `json:"callers"`
 
 	// For the text table only: round trips per call of parley and of the
 	// baseline, where counted (PostgreSQL), 0 when not; CPU time per call
@@ -45,6 +48,7 @@ func rowOf(store, op string, m measurement) row {
 	r := row{
 		Store:       store,
 		Op:          op,
+		Callers:     1,
 		OpsPerSec:   round(p.opsPerSec(), 1),
 		P50us:       micros(p.percentile(50)),
 		P99us:       micros(p.percentile(99)),
@@ -85,7 +89,7 @@ func (p *printer) table(title string, rows []row) {
 	}
 	fmt.Fprintf(p.w, "\n%s\n", title)
 	tw := tabwriter.NewWriter(p.w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "op\tops/s\tp50 µs\tp99 µs\tallocs/op\tbaseline ops/s\tratio\tcpu µs/op\tround trips\t")
+	fmt.Fprintln(tw, "op\tcallers\tops/s\tp50 µs\tp99 µs\tallocs/op\tbaseline ops/s\tratio\tcpu µs/op\tround trips\t")
 	for _, r := range rows {
 		base, ratio, trips := "-", "-", ""
 		cpu := fmt.Sprintf("%.1f", r.cpuUs)
@@ -100,8 +104,8 @@ func (p *printer) table(title string, rows []row) {
 				trips += fmt.Sprintf(" / %.1f", r.baseTrips)
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%.1f\t%.1f\t%.1f\t%s\t%s\t%s\t%s\t\n",
-			r.Op, opsText(r.OpsPerSec), r.P50us, r.P99us, r.AllocsPerOp, base, ratio, cpu, trips)
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%.1f\t%.1f\t%.1f\t%s\t%s\t%s\t%s\t\n",
+			r.Op, r.Callers, opsText(r.OpsPerSec), r.P50us, r.P99us, r.AllocsPerOp, base, ratio, cpu, trips)
 	}
 	_ = tw.Flush()
 	for _, r := range rows {

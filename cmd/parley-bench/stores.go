@@ -32,6 +32,12 @@ type sqlStore struct {
 	close func()
 	// pgConfig is the connection's configuration (PostgreSQL).
 	pgConfig *pgx.ConnConfig
+	// instance makes another service over the same database, on a pool
+	// of its own: a second parley instance (PostgreSQL).
+	instance func(ctx context.Context) (*parley.Service, error)
+	// rawPool opens a raw pool of size connections, for the floors of
+	// the concurrent rows (PostgreSQL).
+	rawPool func(ctx context.Context, size int) (*pgRawPool, error)
 }
 
 // pgConn opens a connection of its own to the store's PostgreSQL database.
@@ -52,13 +58,16 @@ func randomName(prefix string) string {
 }
 
 // openPostgres makes a store in a fresh schema of its own, which close
-// drops. With nosync, commits of parley and of the baseline alike do not
+// drops, on a pool of maxConns connections (0: pgxpool's default). With nosync, commits of parley and of the baseline alike do not
 // wait for the WAL to reach the disk (synchronous_commit off, for these
 // sessions only).
-func openPostgres(ctx context.Context, dsn string, nosync bool) (*sqlStore, error) {
+func openPostgres(ctx context.Context, dsn string, nosync bool, maxConns int) (*sqlStore, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("-postgres: %w", err)
+	}
+	if maxConns > 0 {
+		cfg.MaxConns = int32(maxConns)
 	}
 	if nosync {
 		cfg.ConnConfig.RuntimeParams["synchronous_commit"] = "off"
@@ -114,7 +123,35 @@ func openPostgres(ctx context.Context, dsn string, nosync bool) (*sqlStore, erro
 	raw := &pgRaw{conn: conn, tracer: rawTracer}
 	cleanup = append(cleanup, raw.close)
 	svc := parley.New(store)
+	instance := func(ctx context.Context) (*parley.Service, error) {
+		pool, err := pgxpool.NewWithConfig(ctx, cfg.Copy())
+		if err != nil {
+			return nil, err
+		}
+		cleanup = append(cleanup, pool.Close)
+		store, err := sqlstore.NewPostgres(pool, sqlstore.WithSchema(schema))
+		if err != nil {
+			return nil, err
+		}
+		return parley.New(store), nil
+	}
+	rawPool := func(ctx context.Context, size int) (*pgRawPool, error) {
+		pc, err := pgxpool.ParseConfig(dsn)
+		if err != nil {
+			return nil, err
+		}
+		pc.ConnConfig = plain.Copy()
+		t := &pgTracer{}
+		pc.ConnConfig.Tracer = t
+		pc.MaxConns = int32(size)
+		pool, err := pgxpool.NewWithConfig(ctx, pc)
+		if err != nil {
+			return nil, err
+		}
+		return &pgRawPool{pool: pool, tracer: t}, nil
+	}
 	return &sqlStore{
+		instance: instance, rawPool: rawPool,
 		name: "postgres", store: store, svc: svc, raw: raw,
 		trips: tracer.count,
 		record: func(fn func(*parley.Service) error) ([]statement, error) {

@@ -22,6 +22,7 @@ const (
 	opCreate  = "create"
 	opGet     = "get"
 	opPatch   = "patch"
+	opStatus  = "status update"
 	opTag     = "add tag"
 	opAppend  = "append message"
 	opInbound = "inbound message"
@@ -62,6 +63,7 @@ type workload struct {
 	// fixtures made by setup
 	tagged   string // a conversation with two tags
 	patched  string // the conversation the patch step changes
+	statused string // the conversation the status update step changes
 	assigned string // the conversation assigned to replyAgent
 	customer string // the customer of the inbound step
 }
@@ -98,6 +100,10 @@ func (w *workload) setup(ctx context.Context) error {
 		return err
 	}
 	w.patched = c.ID
+	if c, err = svc.CreateConversation(ctx, sampleConversation(3)); err != nil {
+		return err
+	}
+	w.statused = c.ID
 	if c, err = svc.CreateConversation(ctx, sampleConversation(2)); err != nil {
 		return err
 	}
@@ -155,6 +161,13 @@ func (w *workload) steps() []namedStep {
 		_, err := svc.UpdateConversation(ctx, w.patched, conversation.Patch{Priority: &priorities[p%2]})
 		return err
 	}}
+	statuses := []conversation.Status{conversation.Waiting, conversation.Open}
+	st := 0
+	status := step{run: func(ctx context.Context) error {
+		st++
+		_, err := svc.UpdateConversation(ctx, w.statused, conversation.Patch{Status: &statuses[st%2]})
+		return err
+	}}
 	toTag := &fresh{svc: svc}
 	addTag := step{prepare: toTag.prepare, run: func(ctx context.Context) error {
 		_, err := svc.AddTag(ctx, toTag.take(), tagVIP)
@@ -199,7 +212,7 @@ func (w *workload) steps() []namedStep {
 		},
 	}
 	return []namedStep{
-		{opCreate, create}, {opGet, get}, {opPatch, patch}, {opTag, addTag},
+		{opCreate, create}, {opGet, get}, {opPatch, patch}, {opStatus, status}, {opTag, addTag},
 		{opAppend, appendMsg}, {opInbound, inbound}, {opList, list}, {opRoute, route},
 	}
 }

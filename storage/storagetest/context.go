@@ -40,6 +40,19 @@ func everyCall(ctx context.Context, tx storage.Tx) map[string]func() error {
 		"RemoveConversationTag": func() error { return tx.RemoveConversationTag(ctx, "c1", "t1") },
 		"CreateMessage":         func() error { return tx.CreateMessage(ctx, newMessage("new", "c1", 0)) },
 		"AppendMessage":         func() error { return storage.AppendMessage(ctx, tx, newMessage("new", "c1", 0)) },
+		"InsertConversation":    func() error { return storage.InsertConversation(ctx, tx, newConversation("new")) },
+		"LockConversationAndRules": func() error {
+			_, _, _, err := storage.LockConversationAndRules(ctx, tx, "c1")
+			return err
+		},
+		"QueueHeadAndLoads": func() error {
+			_, _, _, err := storage.QueueHeadAndLoads(ctx, tx, "q1")
+			return err
+		},
+		"LockAgentAndLoad": func() error {
+			_, err := storage.LockAgentAndLoad(ctx, tx, "a1")
+			return err
+		},
 		"CreateAgent": func() error {
 			return tx.CreateAgent(ctx, &routing.Agent{ID: "new", DisplayName: "N", Role: routing.RoleAgent, Status: routing.Active, Capacity: 1, CreatedAt: t0, UpdatedAt: t0})
 		},
@@ -149,6 +162,8 @@ var txMethods = []reflect.Type{
 	reflect.TypeFor[storage.Tx](),
 	reflect.TypeFor[storage.ConversationAgentsLocker](),
 	reflect.TypeFor[storage.MessageAppender](),
+	reflect.TypeFor[storage.ConversationInserter](),
+	reflect.TypeFor[storage.RoutingReader](),
 }
 
 // requireEveryMethod fails unless calls holds exactly the methods of the

@@ -131,6 +131,72 @@ var conversationCases = []testCase{
 		requireErr(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.UpdateConversation(f.ctx, next, 2) }), storage.ErrConflict)
 		equalConversation(t, c, f.getConversation("c1"))
 	}},
+	{"InsertAndUpdateHeldInATransaction", func(t *testing.T, f *fixture) {
+		// InsertConversation may wait for the commit, and so may an update
+		// of a row the transaction holds: the transaction's later reads
+		// see both, in order.
+		c := newConversation("c1")
+		err := f.store.InTx(f.ctx, func(tx storage.Tx) error {
+			if err := storage.InsertConversation(f.ctx, tx, c); err != nil {
+				return err
+			}
+			next := c.Clone()
+			next.Topic, next.Version = "second", 2
+			if err := tx.UpdateConversation(f.ctx, next, 1); err != nil {
+				return err
+			}
+			got, err := tx.GetConversation(f.ctx, "c1")
+			if err != nil {
+				return err
+			}
+			require.Equal(t, "second", got.Topic)
+			next = next.Clone()
+			next.Topic, next.Version = "third", 3
+			return tx.UpdateConversation(f.ctx, next, 2)
+		})
+		require.NoError(t, err)
+		got := f.getConversation("c1")
+		require.Equal(t, "third", got.Topic)
+		require.EqualValues(t, 3, got.Version)
+
+		// Locked, then updated twice: each update expects the version the
+		// one before it wrote.
+		err = f.store.InTx(f.ctx, func(tx storage.Tx) error {
+			locked, err := tx.LockConversation(f.ctx, "c1")
+			if err != nil {
+				return err
+			}
+			next := locked.Clone()
+			next.Topic, next.Version = "fourth", 4
+			if err := tx.UpdateConversation(f.ctx, next, 3); err != nil {
+				return err
+			}
+			stale := next.Clone()
+			stale.Topic, stale.Version = "lost", 4
+			return tx.UpdateConversation(f.ctx, stale, 3)
+		})
+		requireErr(t, err, storage.ErrConflict)
+		require.Equal(t, "third", f.getConversation("c1").Topic, "the transaction wrote nothing")
+
+		// A taken id fails the call or the commit, and nothing is written.
+		events := f.allEvents()
+		dup := newConversation("c1")
+		dup.Topic = "duplicate"
+		err = f.store.InTx(f.ctx, func(tx storage.Tx) error {
+			if err := storage.InsertConversation(f.ctx, tx, newConversation("c2")); err != nil {
+				return err
+			}
+			if err := storage.InsertConversation(f.ctx, tx, dup); err != nil {
+				return err
+			}
+			return tx.AppendEvents(f.ctx, sampleEvent("c2", storage.ConversationCreated))
+		})
+		requireErr(t, err, storage.ErrAlreadyExists)
+		require.Equal(t, "third", f.getConversation("c1").Topic)
+		_, err = f.store.GetConversation(f.ctx, "c2")
+		requireErr(t, err, storage.ErrNotFound)
+		require.Equal(t, events, f.allEvents())
+	}},
 	{"UpdateMissing", func(t *testing.T, f *fixture) {
 		requireErr(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.UpdateConversation(f.ctx, newConversation("nope"), 1) }), storage.ErrNotFound)
 	}},

@@ -51,6 +51,72 @@ var routingCases = []testCase{
 		require.NoError(t, err)
 		require.Equal(t, []string{"q1"}, again.Queues, "the agents read are copies")
 	}},
+	{"RoutingReader", func(t *testing.T, f *fixture) {
+		f.createQueue("q1", func(q *routing.Queue) { q.AutoAssignment = true })
+		f.createQueue("q2", func(q *routing.Queue) { q.Default = true })
+		f.createAgent("a1")
+		f.createAgent("a2")
+		for _, a := range []string{"a1", "a2"} {
+			_, err := InTx(f.ctx, f.store, func(tx storage.Tx) (bool, error) { return tx.AddQueueMember(f.ctx, "q1", a) })
+			require.NoError(t, err)
+		}
+		rules := []routing.Rule{{ID: "r1", Name: "r1", QueueID: "q1", Priority: conversation.High}}
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.ReplaceRules(f.ctx, rules) }))
+		busy := newConversation("busy")
+		busy.AgentID = "a1"
+		f.createConversation(busy)
+		for i, at := range []time.Duration{2 * time.Minute, time.Minute} {
+			c := newConversation(idf("w", i))
+			c.QueueID, c.QueuedAt = "q1", t0.Add(at)
+			f.createConversation(c)
+		}
+		check := func(tx storage.Tx) {
+			t.Helper()
+			c, gotRules, def, err := storage.LockConversationAndRules(f.ctx, tx, "busy")
+			require.NoError(t, err)
+			require.Equal(t, "busy", c.ID)
+			wantRules, err := tx.ListRules(f.ctx)
+			require.NoError(t, err)
+			require.Equal(t, wantRules, gotRules)
+			require.Equal(t, "q2", def.ID)
+			_, _, _, err = storage.LockConversationAndRules(f.ctx, tx, "missing")
+			requireErr(t, err, storage.ErrNotFound)
+
+			q, head, loads, err := storage.QueueHeadAndLoads(f.ctx, tx, "q1")
+			require.NoError(t, err)
+			wantQueue, err := tx.GetQueue(f.ctx, "q1")
+			require.NoError(t, err)
+			require.Equal(t, wantQueue, q)
+			require.Equal(t, "w-001", head.ID, "the longest waiting")
+			wantLoads, err := tx.QueueMemberLoads(f.ctx, "q1")
+			require.NoError(t, err)
+			require.Equal(t, wantLoads, loads)
+			_, head, loads, err = storage.QueueHeadAndLoads(f.ctx, tx, "q2")
+			require.NoError(t, err)
+			require.Nil(t, head)
+			require.Empty(t, loads)
+			_, _, _, err = storage.QueueHeadAndLoads(f.ctx, tx, "missing")
+			requireErr(t, err, storage.ErrNotFound)
+
+			l, err := storage.LockAgentAndLoad(f.ctx, tx, "a1")
+			require.NoError(t, err)
+			wantAgent, err := tx.GetAgent(f.ctx, "a1")
+			require.NoError(t, err)
+			require.Equal(t, wantAgent, l.Agent)
+			require.Equal(t, 1, l.Load)
+			ps, err := tx.AgentPresences(f.ctx, "a1")
+			require.NoError(t, err)
+			require.Equal(t, ps[0].OnCall, l.OnCall)
+			require.Equal(t, ps[0].LastHeartbeat, l.LastHeartbeat)
+			_, err = storage.LockAgentAndLoad(f.ctx, tx, "missing")
+			requireErr(t, err, storage.ErrNotFound)
+		}
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error {
+			check(tx)
+			check(plainTx{tx}) // the fallback, without the store's own
+			return nil
+		}))
+	}},
 	{"AgentLoadCountsOpenAndWaiting", func(t *testing.T, f *fixture) {
 		f.createAgent("a1")
 		f.createAgent("a2")
