@@ -113,21 +113,40 @@ func (p *pgFault) waitForLockWait(t *testing.T) {
 }
 
 // recovered runs operations until n in a row succeed and returns how many
-// failed before that; a pool that does not recover fails the test.
+// failed before that; a pool that does not recover fails the test. The
+// operations go in rounds of pgFaultMaxConns at once, so that every
+// connection the pool holds is tried: one a fault killed fails its
+// operation (and leaves the pool) whichever operation draws it, and a
+// sequential run would keep drawing the one live connection it just used.
 func (p *pgFault) recovered(t *testing.T, n int) int {
 	t.Helper()
 	failed, ok := 0, 0
 	for ok < n {
-		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
-		_, err := p.svc.CreateConversation(ctx, conversation.Conversation{Topic: "after the fault"})
-		cancel()
-		if err != nil {
-			failed++
+		var (
+			wg     sync.WaitGroup
+			mu     sync.Mutex
+			errs   int
+			sample error
+		)
+		for range pgFaultMaxConns {
+			wg.Go(func() {
+				ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+				defer cancel()
+				if _, err := p.svc.CreateConversation(ctx, conversation.Conversation{Topic: "after the fault"}); err != nil {
+					mu.Lock()
+					errs, sample = errs+1, err
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		if errs > 0 {
+			failed += errs
 			ok = 0
-			require.LessOrEqual(t, failed, 2*pgFaultMaxConns, "the pool does not recover: %v", err)
+			require.LessOrEqual(t, failed, 4*pgFaultMaxConns, "the pool does not recover: %v", sample)
 			continue
 		}
-		ok++
+		ok += pgFaultMaxConns
 	}
 	return failed
 }
