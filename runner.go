@@ -312,7 +312,11 @@ func ignoreNotFound(err error) error {
 }
 
 // offerQueuedIn offers the calls waiting in queue queueID, oldest first,
-// until one finds nobody to take it.
+// until one that no agent declined finds nobody to take it: then nobody
+// eligible is free. A call some agent declined may find nobody only
+// because the free agent is the one that declined it, so the calls
+// behind it are still offered: the oldest call never blocks the queue for
+// an agent it cannot have.
 func (s *Service) offerQueuedIn(ctx context.Context, queueID string) error {
 	page, err := s.store.ListCalls(ctx, storage.CallQuery{
 		QueueID: queueID,
@@ -324,8 +328,11 @@ func (s *Service) offerQueuedIn(ctx context.Context, queueID string) error {
 	}
 	for _, c := range page.Items {
 		offered, err := s.offerQueued(ctx, c.ID)
-		if err != nil || !offered {
+		if err != nil {
 			return err
+		}
+		if !offered && len(c.Refused) == 0 {
+			return nil
 		}
 	}
 	return nil

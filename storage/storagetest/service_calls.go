@@ -212,11 +212,20 @@ var serviceCallCases = []serviceCase{
 
 		_, err = fx.svc.RejectCall(fx.ctx, c1.ID, "a1")
 		require.NoError(t, err)
-		// c1 goes back to the queue behind... it is offered again only in a
-		// new round; c2 waited longer for a1 than anyone.
+		// The agent is free again: c2, which waited, is offered to a1 at
+		// once; c1 waits in the queue, as a1 declined it.
+		got2, err := fx.svc.GetCall(fx.ctx, c2.ID)
+		require.NoError(t, err)
+		require.Equal(t, call.Ringing, got2.State, "the waiting call is offered to the freed agent")
+		require.Equal(t, "a1", got2.AgentID)
+		got1, err := fx.svc.GetCall(fx.ctx, c1.ID)
+		require.NoError(t, err)
+		require.Equal(t, call.Queued, got1.State, "the declined call waits")
+		require.Empty(t, got1.AgentID)
 		live, err := fx.svc.ListCalls(fx.ctx, storage.CallQuery{AgentID: "a1", States: []call.State{call.Ringing, call.Connected}})
 		require.NoError(t, err)
-		require.LessOrEqual(t, len(live.Items), 1)
+		require.Len(t, live.Items, 1, "one live call per agent")
+		require.Equal(t, c2.ID, live.Items[0].ID)
 	}},
 	{"AbandonWhileQueued", func(t *testing.T, s *serviceSuite) {
 		fx := s.callFixture(t, nil)
