@@ -14,7 +14,7 @@ func (s *Service) CreateAgent(ctx context.Context, in routing.Agent) (*routing.A
 	if err := s.authorize(ctx, "CreateAgent"); err != nil {
 		return nil, err
 	}
-	a, err := routing.NewAgent(in, s.newID(), s.clock())
+	a, err := routing.NewAgent(in, s.idFor(in.ID), s.clock())
 	if err != nil {
 		return nil, err
 	}

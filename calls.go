@@ -71,9 +71,11 @@ func (s *Service) ReceiveCall(ctx context.Context, in InboundCall) (*call.Call, 
 		return nil, err
 	}
 	now := s.clock()
-	// Validate the call's own fields before any write.
+	// Validate the call's own fields before any write; the id drawn here
+	// is the one the call gets.
+	id := s.idFor(in.ID)
 	probe := call.Call{ID: in.ID, ConversationID: "-", Channel: channel, From: in.From, To: in.To, ClientType: in.ClientType}
-	if _, err := call.NewInbound(probe, s.newID(), now); err != nil {
+	if _, err := call.NewInbound(probe, id, now); err != nil {
 		return nil, err
 	}
 	var out *call.Call
@@ -103,7 +105,7 @@ func (s *Service) ReceiveCall(ctx context.Context, in InboundCall) (*call.Call, 
 			return err
 		}
 		probe.ConversationID, probe.QueueID = c.ID, d.QueueID
-		cl, err := call.NewInbound(probe, s.newID(), rec.now)
+		cl, err := call.NewInbound(probe, id, rec.now)
 		if err != nil {
 			return err
 		}
@@ -142,7 +144,8 @@ func (s *Service) PlaceCall(ctx context.Context, in OutboundCall) (*call.Call, e
 		}
 	}
 	probe := call.Call{ID: in.ID, ConversationID: "-", Channel: channel, From: in.From, To: in.To, ClientType: in.ClientType, AgentID: in.AgentID}
-	if _, err := call.NewOutbound(probe, s.newID(), s.clock(), call.Timeouts{}); err != nil {
+	id := s.idFor(in.ID)
+	if _, err := call.NewOutbound(probe, id, s.clock(), call.Timeouts{}); err != nil {
 		return nil, err
 	}
 	var out *call.Call
@@ -181,7 +184,7 @@ func (s *Service) PlaceCall(ctx context.Context, in OutboundCall) (*call.Call, e
 			return err
 		}
 		probe.ConversationID = c.ID
-		cl, err := call.NewOutbound(probe, s.newID(), rec.now, timeouts)
+		cl, err := call.NewOutbound(probe, id, rec.now, timeouts)
 		if err != nil {
 			return err
 		}

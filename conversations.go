@@ -27,7 +27,7 @@ func (s *Service) CreateConversation(ctx context.Context, in conversation.Conver
 		return nil, err
 	}
 	// Validate before the transaction: bad input costs no round trip.
-	c, err := conversation.New(in, s.newID(), s.clock())
+	c, err := conversation.New(in, s.idFor(in.ID), s.clock())
 	if err != nil {
 		return nil, err
 	}

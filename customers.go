@@ -15,7 +15,7 @@ func (s *Service) CreateCustomer(ctx context.Context, in customer.Customer) (*cu
 	if err := s.authorize(ctx, "CreateCustomer"); err != nil {
 		return nil, err
 	}
-	c, err := customer.New(in, s.newID(), s.clock())
+	c, err := customer.New(in, s.idFor(in.ID), s.clock())
 	if err != nil {
 		return nil, err
 	}

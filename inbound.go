@@ -32,7 +32,7 @@ func (s *Service) ReceiveInbound(ctx context.Context, customerID string, channel
 		return nil, nil, fault.Invalid("channel", "unknown value %q", channel)
 	}
 	in.Direction, in.Channel = message.Inbound, channel
-	m, err := message.New(in, s.newID(), s.clock())
+	m, err := message.New(in, s.idFor(in.ID), s.clock())
 	if err != nil {
 		return nil, nil, err
 	}

@@ -28,7 +28,7 @@ func (s *Service) CreateMessage(ctx context.Context, conversationID string, in m
 	if err := checkID("conversationId", conversationID); err != nil {
 		return nil, err
 	}
-	m, err := message.New(in, s.newID(), s.clock())
+	m, err := message.New(in, s.idFor(in.ID), s.clock())
 	if err != nil {
 		return nil, err
 	}

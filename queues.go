@@ -18,7 +18,7 @@ func (s *Service) CreateQueue(ctx context.Context, in routing.Queue) (*routing.Q
 	if err := s.authorize(ctx, "CreateQueue"); err != nil {
 		return nil, err
 	}
-	q, err := routing.NewQueue(in, s.newID(), s.clock())
+	q, err := routing.NewQueue(in, s.idFor(in.ID), s.clock())
 	if err != nil {
 		return nil, err
 	}

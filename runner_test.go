@@ -2,6 +2,7 @@ package parley_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -78,4 +79,32 @@ func TestRunTimesOutOffersOnItsOwn(t *testing.T) {
 	c, err = svc.GetCall(ctx, c.ID)
 	require.NoError(t, err)
 	require.Equal(t, "a2", c.AgentID, "the offer went on to the next agent")
+}
+
+// A new call draws one id, the one it gets: checking the call's fields
+// before the transaction wastes none of the host's generator.
+func TestNewCallsDrawOneIDEach(t *testing.T) {
+	t.Parallel()
+	var drawn []string
+	n := 0
+	newID := func() string {
+		n++
+		id := fmt.Sprintf("id-%d", n)
+		drawn = append(drawn, id)
+		return id
+	}
+	svc := parley.New(memstore.New(), parley.WithIDGenerator(newID))
+	ctx := t.Context()
+	_, err := svc.CreateAgent(ctx, routing.Agent{ID: "a1", DisplayName: "a1", Status: routing.Active})
+	require.NoError(t, err)
+	require.Empty(t, drawn, "an agent with its own id draws none")
+
+	in, err := svc.ReceiveCall(ctx, parley.InboundCall{CustomerID: "k1", From: "+1", To: "+2"})
+	require.NoError(t, err)
+	require.ElementsMatch(t, []string{in.ConversationID, in.ID}, drawn, "the conversation's id and the call's")
+
+	drawn = nil
+	out, err := svc.PlaceCall(ctx, parley.OutboundCall{From: "+2", To: "+3", AgentID: "a1"})
+	require.NoError(t, err)
+	require.ElementsMatch(t, []string{out.ConversationID, out.ID}, drawn)
 }

@@ -270,3 +270,12 @@ func read[T any](s *Service, ctx context.Context, op string, fn func() (T, error
 	}
 	return fn()
 }
+
+// idFor is the id of a new entity: the one the caller chose, or else a
+// new one from the generator, drawn only when it is used.
+func (s *Service) idFor(given string) string {
+	if given != "" {
+		return given
+	}
+	return s.newID()
+}

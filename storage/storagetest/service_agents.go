@@ -297,9 +297,9 @@ var serviceRuleCases = []serviceCase{
 		set, err := fx.svc.SetRoutingRules(fx.ctx, in)
 		require.NoError(t, err)
 		require.Len(t, set, 3)
-		require.Equal(t, "id-0003", set[0].ID, "a rule without an id gets one")
+		require.Equal(t, "id-0001", set[0].ID, "a rule without an id gets one, drawn only for it")
 		require.Equal(t, "mine", set[1].ID, "a given id is kept")
-		require.Equal(t, "id-0004", set[2].ID)
+		require.Equal(t, "id-0002", set[2].ID)
 		require.Empty(t, in[0].ID, "the caller's slice is not changed")
 		for i := range in {
 			want := in[i].Clone()
@@ -311,14 +311,14 @@ var serviceRuleCases = []serviceCase{
 		require.Equal(t, set, got, "the order is kept")
 		events := fx.eventsSince(t, seq)
 		require.Len(t, events, 1)
-		requireEvent(t, events[0], storage.RoutingRulesReplaced, "", "", t0, change{"rules", `[]`, `["id-0003","mine","id-0004"]`})
+		requireEvent(t, events[0], storage.RoutingRulesReplaced, "", "", t0, change{"rules", `[]`, `["id-0001","mine","id-0002"]`})
 
 		// Replacing is whole: a shorter list, a new order.
 		set, err = fx.svc.SetRoutingRules(fx.ctx, []routing.Rule{got[2], got[0]})
 		require.NoError(t, err)
 		got, err = fx.svc.RoutingRules(fx.ctx)
 		require.NoError(t, err)
-		require.Equal(t, []string{"id-0004", "id-0003"}, []string{got[0].ID, got[1].ID})
+		require.Equal(t, []string{"id-0002", "id-0001"}, []string{got[0].ID, got[1].ID})
 		require.Equal(t, set, got)
 
 		before := fx.snapshot(t)
