@@ -340,9 +340,12 @@ func (s *Service) AssignWaiting(ctx context.Context, queueID string) (int, error
 	return s.assignWaiting(ctx, queueID)
 }
 
-// AssignAllWaiting runs AssignWaiting on every queue and returns how many
-// conversations it assigned in all. Hosts call it on a timer (every few
-// seconds) so that ended wrap-ups and exceeded waits take effect.
+// AssignAllWaiting runs AssignWaiting on every queue in which a
+// conversation waits and returns how many conversations it assigned in
+// all. A queue with nothing waiting has nothing to assign or move on, so
+// an idle pass costs one read (storage.WaitingQueues). Hosts call it on a
+// timer (every few seconds) so that ended wrap-ups and exceeded waits take
+// effect; Run does.
 func (s *Service) AssignAllWaiting(ctx context.Context) (int, error) {
 	if err := s.authorize(ctx, "AssignAllWaiting"); err != nil {
 		return 0, err
@@ -351,27 +354,21 @@ func (s *Service) AssignAllWaiting(ctx context.Context) (int, error) {
 }
 
 // assignAllWaiting is AssignAllWaiting without the scope check: the
-// runner's.
+// runner's. A queue deleted since the read is skipped.
 func (s *Service) assignAllWaiting(ctx context.Context) (int, error) {
+	ids, err := storage.WaitingQueues(ctx, s.store)
+	if err != nil {
+		return 0, err
+	}
 	total := 0
-	q := storage.QueueQuery{Paging: storage.Paging{Limit: storage.MaxLimit, SkipTotal: true}}
-	for {
-		page, err := s.store.ListQueues(ctx, q)
-		if err != nil {
+	for _, id := range ids {
+		n, err := s.assignWaiting(ctx, id)
+		total += n
+		if err != nil && !errors.Is(err, fault.ErrNotFound) {
 			return total, err
 		}
-		for _, queue := range page.Items {
-			n, err := s.assignWaiting(ctx, queue.ID)
-			total += n
-			if err != nil {
-				return total, err
-			}
-		}
-		if page.NextCursor == "" {
-			return total, nil
-		}
-		q.Cursor = page.NextCursor
 	}
+	return total, nil
 }
 
 func (s *Service) assignWaiting(ctx context.Context, queueID string) (int, error) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/call"
+	"github.com/parleyhq/parley/conversation"
 	"github.com/parleyhq/parley/memstore"
 	"github.com/parleyhq/parley/routing"
 	"github.com/parleyhq/parley/storage"
@@ -107,4 +108,50 @@ func TestNewCallsDrawOneIDEach(t *testing.T) {
 	out, err := svc.PlaceCall(ctx, parley.OutboundCall{From: "+2", To: "+3", AgentID: "a1"})
 	require.NoError(t, err)
 	require.ElementsMatch(t, []string{out.ConversationID, out.ID}, drawn)
+}
+
+// queueReads counts the store-level GetQueue calls of a service.
+type queueReads struct {
+	storage.Store
+	mu  sync.Mutex
+	ids []string
+}
+
+func (s *queueReads) GetQueue(ctx context.Context, id string) (*routing.Queue, error) {
+	s.mu.Lock()
+	s.ids = append(s.ids, id)
+	s.mu.Unlock()
+	return s.Store.GetQueue(ctx, id)
+}
+
+func (s *queueReads) take() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ids := s.ids
+	s.ids = nil
+	return ids
+}
+
+// A pass of the runner visits only the queues in which a conversation
+// waits: idle queues cost it nothing.
+func TestRunDueVisitsOnlyQueuesWithWork(t *testing.T) {
+	t.Parallel()
+	store := &queueReads{Store: memstore.New()}
+	svc := parley.New(store)
+	ctx := t.Context()
+	for _, id := range []string{"q1", "q2", "q3"} {
+		_, err := svc.CreateQueue(ctx, routing.Queue{ID: id, Name: id, AutoAssignment: true})
+		require.NoError(t, err)
+	}
+	store.take()
+	_, err := svc.RunDue(ctx)
+	require.NoError(t, err)
+	require.Empty(t, store.take(), "nothing waits: no queue is read")
+
+	_, err = svc.CreateConversation(ctx, conversation.Conversation{CustomerID: "k1", Channel: conversation.SMS, QueueID: "q2"})
+	require.NoError(t, err)
+	store.take()
+	_, err = svc.RunDue(ctx)
+	require.NoError(t, err)
+	require.Equal(t, []string{"q2"}, store.take(), "only the queue with a conversation waiting")
 }

@@ -391,3 +391,27 @@ func (t *txn) LastAgentOfCustomer(ctx context.Context, customerID, exclude strin
 func (t *txn) LockKey(ctx context.Context, key string) error {
 	return t.check(ctx, "locking key")
 }
+
+// WaitingQueues implements storage.WaitingQueuesReader.
+func (t *txn) WaitingQueues(ctx context.Context) ([]string, error) {
+	defer t.enter()()
+	if err := t.check(ctx, "listing queues with waiting conversations"); err != nil {
+		return nil, err
+	}
+	out := []string{}
+	for id := range t.st.queues {
+		for cid := range t.st.byQueue[id] {
+			if routing.Waiting(t.st.conversations[cid]) {
+				out = append(out, id)
+				break
+			}
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// WaitingQueues implements storage.WaitingQueuesReader.
+func (s *Store) WaitingQueues(ctx context.Context) ([]string, error) {
+	return s.reader.(*txn).WaitingQueues(ctx)
+}

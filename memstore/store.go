@@ -48,6 +48,9 @@ var (
 	_ storage.Store         = (*Store)(nil)
 	_ storage.EventNotifier = (*Store)(nil)
 	_ storage.Tx            = (*txn)(nil)
+
+	_ storage.WaitingQueuesReader = (*Store)(nil)
+	_ storage.WaitingQueuesReader = (*txn)(nil)
 )
 
 // New returns an empty Store.

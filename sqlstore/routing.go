@@ -382,3 +382,32 @@ func (t *tx) LockKey(ctx context.Context, key string) error {
 	}
 	return nil
 }
+
+// WaitingQueues implements storage.WaitingQueuesReader: one probe of the
+// partial index of waiting conversations per queue, so that its cost
+// follows the number of queues, not of the conversations waiting.
+func (t *tx) WaitingQueues(ctx context.Context) ([]string, error) {
+	const op = "listing queues with waiting conversations"
+	if err := checkCtx(ctx, op); err != nil {
+		return nil, err
+	}
+	out := []string{}
+	st := t.s.d.stmt(`SELECT q.id FROM {queues} q WHERE EXISTS (
+	SELECT 1 FROM {conversations} c
+	WHERE c.queue_id = q.id AND c.agent_id IS NULL AND c.status IN ('OPEN', 'WAITING'))
+ORDER BY q.id`).each(func(r row) error {
+		var id string
+		err := r.Scan(&id)
+		out = append(out, id)
+		return err
+	})
+	if err := t.run(ctx, st); err != nil {
+		return nil, t.s.wrap(ctx, op, "", err)
+	}
+	return out, nil
+}
+
+// WaitingQueues implements storage.WaitingQueuesReader.
+func (s *Store) WaitingQueues(ctx context.Context) ([]string, error) {
+	return s.reader.(*tx).WaitingQueues(ctx)
+}

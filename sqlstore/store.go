@@ -37,6 +37,8 @@ var (
 	_ storage.MessageAppender          = (*tx)(nil)
 	_ storage.ConversationInserter     = (*tx)(nil)
 	_ storage.RoutingReader            = (*tx)(nil)
+	_ storage.WaitingQueuesReader      = (*tx)(nil)
+	_ storage.WaitingQueuesReader      = (*Store)(nil)
 )
 
 // Option configures a Store.

@@ -504,3 +504,43 @@ const (
 	KindQueues    = "queues"
 	KindCustomers = "customers"
 )
+
+// WaitingQueuesReader is a Reader that names the queues in which
+// conversations wait in one statement. Call it through WaitingQueues,
+// which falls back.
+type WaitingQueuesReader interface {
+	// WaitingQueues is the package function WaitingQueues.
+	WaitingQueues(ctx context.Context) ([]string, error)
+}
+
+// WaitingQueues returns the ids, in id order, of the queues in which at
+// least one conversation waits (in the queue, unassigned, OPEN or
+// WAITING): so that a pass of the runner touches only the queues with
+// work. In one statement when r implements WaitingQueuesReader, else by
+// reading every queue's first waiting conversation.
+func WaitingQueues(ctx context.Context, r Reader) ([]string, error) {
+	if w, ok := r.(WaitingQueuesReader); ok {
+		return w.WaitingQueues(ctx)
+	}
+	out := []string{}
+	q := QueueQuery{Paging: Paging{Limit: MaxLimit, SkipTotal: true}}
+	for {
+		page, err := r.ListQueues(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, queue := range page.Items {
+			head, err := r.ListWaiting(ctx, WaitingQuery{QueueID: queue.ID, Limit: 1})
+			if err != nil {
+				return nil, err
+			}
+			if len(head) > 0 {
+				out = append(out, queue.ID)
+			}
+		}
+		if page.NextCursor == "" {
+			return out, nil
+		}
+		q.Cursor = page.NextCursor
+	}
+}

@@ -1,6 +1,7 @@
 package storagetest
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -12,6 +13,51 @@ import (
 )
 
 var routingCases = []testCase{
+	// WaitingQueues names the queues with a conversation waiting, in id
+	// order, through the store's own statement and through the fallback,
+	// outside and inside a transaction.
+	{"WaitingQueues", func(t *testing.T, f *fixture) {
+		for _, id := range []string{"q1", "q2", "q3", "q4", "q5"} {
+			f.createQueue(id)
+		}
+		f.createAgent("a1")
+		in := func(id, queue string, mod func(*conversation.Conversation)) {
+			c := newConversation(id)
+			c.QueueID, c.QueuedAt = queue, t0
+			if mod != nil {
+				mod(c)
+			}
+			f.createConversation(c)
+		}
+		in("w5", "q5", nil)
+		in("assigned", "q1", func(c *conversation.Conversation) { c.AgentID = "a1" })
+		in("closed", "q3", func(c *conversation.Conversation) { c.Status, c.ClosedAt = conversation.Closed, t0 })
+		in("solved", "q4", func(c *conversation.Conversation) { c.Status = conversation.Solved })
+		in("waiting", "q2", func(c *conversation.Conversation) { c.Status = conversation.Waiting })
+		in("w5b", "q5", nil)
+		f.createConversation(newConversation("nowhere"))
+		want := []string{"q2", "q5"}
+
+		type readerOnly struct{ storage.Reader }
+		got, err := storage.WaitingQueues(f.ctx, f.store)
+		require.NoError(t, err)
+		require.Equal(t, want, got)
+		got, err = storage.WaitingQueues(f.ctx, readerOnly{f.store})
+		require.NoError(t, err)
+		require.Equal(t, want, got, "the fallback agrees")
+		_, err = InTx(f.ctx, f.store, func(tx storage.Tx) (bool, error) {
+			got, err := storage.WaitingQueues(f.ctx, tx)
+			require.NoError(t, err)
+			require.Equal(t, want, got, "inside a transaction")
+			return false, nil
+		})
+		require.NoError(t, err)
+
+		ctx, cancel := context.WithCancel(f.ctx)
+		cancel()
+		_, err = storage.WaitingQueues(ctx, f.store)
+		require.ErrorIs(t, err, context.Canceled)
+	}},
 	{"LockConversationAndAgents", func(t *testing.T, f *fixture) {
 		f.createQueue("q1")
 		f.createAgent("a1")
