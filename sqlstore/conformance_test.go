@@ -101,13 +101,23 @@ func TestConformancePostgresSimpleProtocol(t *testing.T) {
 }
 
 // The service suite, on the same stores: the service's rules hold on each.
+//
+// The in-memory SQLite database and PostgreSQL's simple protocol are the
+// same stores in another configuration: they run every case but the
+// per-operation authorization table, which the service decides before it
+// touches a store and which the file database and the default protocol
+// run in full. It builds three fresh stores for each of the service's
+// operations; on PostgreSQL that is most of the suite's time.
+var sameStoreElsewhere = storagetest.Capabilities{Skip: map[string]string{
+	"Authorization/Authorization": "run on the same store in its default configuration",
+}}
 
 func TestServiceSQLite(t *testing.T) {
 	storagetest.RunService(t, func(t *testing.T) storage.Store { return newSQLite(t) }, storagetest.Capabilities{})
 }
 
 func TestServiceSQLiteMemory(t *testing.T) {
-	storagetest.RunService(t, newSQLiteMemory, storagetest.Capabilities{})
+	storagetest.RunService(t, newSQLiteMemory, sameStoreElsewhere)
 }
 
 func TestServicePostgres(t *testing.T) {
@@ -117,5 +127,5 @@ func TestServicePostgres(t *testing.T) {
 
 func TestServicePostgresSimpleProtocol(t *testing.T) {
 	pgtest.DSN(t)
-	storagetest.RunService(t, newPostgresSimpleProtocol, storagetest.Capabilities{})
+	storagetest.RunService(t, newPostgresSimpleProtocol, sameStoreElsewhere)
 }

@@ -412,9 +412,10 @@ var serviceAuthorizationCases = []serviceCase{
 				{"both scopes", func(fx *serviceFixture) context.Context { return fx.as("", parley.ScopeRead, parley.ScopeWrite) }, true},
 			}
 			// The refused actors share one fixture: a refusal writes
-			// nothing (each checks that), so the next finds it as it was.
-			// Fixtures are what this case spends its time on.
-			t.Run(name+", refused", func(t *testing.T) {
+			// nothing (each checks that), so the next finds it as it was;
+			// and so does the first allowed actor, last. Fixtures are what
+			// this case spends its time on.
+			t.Run(name+", refused, then its scope", func(t *testing.T) {
 				s.parallel(t)
 				fx := authFixtureFor(t, s, name, parley.WithAuthorization())
 				before := fx.snapshot(t)
@@ -426,9 +427,10 @@ var serviceAuthorizationCases = []serviceCase{
 					require.ErrorIs(t, err, parley.ErrForbidden, actor.name)
 					fx.requireUnchanged(t, before)
 				}
+				require.NoError(t, op.call(fx.as("", op.scope), fx.svc), "its scope")
 			})
 			for _, actor := range actors {
-				if !actor.allow {
+				if !actor.allow || actor.name == "its scope" {
 					continue
 				}
 				t.Run(name+", "+actor.name, func(t *testing.T) {
