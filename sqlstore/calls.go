@@ -350,44 +350,25 @@ func (t *tx) ListCalls(ctx context.Context, q storage.CallQuery) (storage.Page[*
 	if err != nil {
 		return page, err
 	}
-	d := t.s.d
-	var stmts []*stmt
-	page.Total = -1
-	if !q.SkipTotal {
-		b := newBuilder(d)
-		b.WriteString("SELECT count(*) FROM {calls} k")
-		b.where(callFilter(b, &q))
-		stmts = append(stmts, b.stmt().each(func(r row) error { return r.Scan(&page.Total) }))
-	}
-	items := make([]*call.Call, 0, min(q.Limit+1, 64))
-	stmts = append(stmts, d.callPage(&q, ks).each(func(r row) error {
-		c, err := scanCall(r)
-		items = append(items, c)
-		return err
-	}))
-	if err := t.run(ctx, stmts...); err != nil {
-		return storage.Page[*call.Call]{}, t.s.wrap(ctx, op, "", err)
-	}
-	if len(items) > q.Limit {
-		items = items[:q.Limit]
-		page.NextCursor = q.CursorAfter(items[len(items)-1])
-	}
-	page.Items = items
-	return page, nil
+	return listPage(t, ctx, op, &q.Paging, &page, q.CursorAfter,
+		func(b *builder) []string {
+			b.WriteString("SELECT count(*) FROM {calls} k")
+			return callFilter(b, &q)
+		},
+		callRows(&q), callOrder(ks), scanCall)
 }
 
-// callPage reads one page of q: limit+1 rows, to tell whether another
-// follows, from the keyset if any, in (created_at, id) order.
-func (d *dialect) callPage(q *storage.CallQuery, ks *storage.Keyset) *stmt {
-	b := newBuilder(d)
-	b.WriteString("SELECT " + callCols + " FROM {calls} k")
-	conds := callFilter(b, q)
-	if ks != nil {
-		conds = append(conds, "(k.created_at, k.id) > ("+b.arg(d.time(ks.Time))+", "+b.arg(ks.ID)+")")
+// callRows starts the statement of a page of calls q selects.
+func callRows(q *storage.CallQuery) func(*builder) []string {
+	return func(b *builder) []string {
+		b.WriteString("SELECT " + callCols + " FROM {calls} k")
+		return callFilter(b, q)
 	}
-	b.where(conds)
-	b.WriteString(" ORDER BY k.created_at, k.id LIMIT " + b.arg(q.Limit+1) + " OFFSET " + b.arg(q.Offset()))
-	return b.stmt()
+}
+
+// callOrder is the order of a call list, (created_at, id), from ks.
+func callOrder(ks *storage.Keyset) keyedOrder {
+	return keyedOrder{col: sortCol{"k.created_at", keyTime}, id: "k.id", ks: ks}
 }
 
 // callFilter returns the conditions of q on the calls table aliased k.

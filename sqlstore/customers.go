@@ -216,38 +216,16 @@ func (t *tx) ListCustomers(ctx context.Context, q storage.CustomerQuery) (storag
 	if err != nil {
 		return page, err
 	}
-	d := t.s.d
-	var stmts []*stmt
-	page.Total = -1
-	if !q.SkipTotal {
-		b := newBuilder(d)
-		b.WriteString("SELECT count(*) FROM {customers}")
-		b.where(customerFilter(b, &q.Filter))
-		stmts = append(stmts, b.stmt().each(func(r row) error { return r.Scan(&page.Total) }))
-	}
-	b := newBuilder(d)
-	b.WriteString("SELECT " + customerCols + " FROM {customers}")
-	conds := customerFilter(b, &q.Filter)
-	if ks != nil {
-		conds = append(conds, "id > "+b.arg(ks.ID))
-	}
-	b.where(conds)
-	b.WriteString(" ORDER BY id LIMIT " + b.arg(q.Limit+1) + " OFFSET " + b.arg(q.Offset()))
-	items := make([]*customer.Customer, 0, min(q.Limit+1, 64))
-	stmts = append(stmts, b.stmt().each(func(r row) error {
-		c, err := scanCustomer(r)
-		items = append(items, c)
-		return err
-	}))
-	if err := t.run(ctx, stmts...); err != nil {
-		return storage.Page[*customer.Customer]{}, t.s.wrap(ctx, op, "", err)
-	}
-	if len(items) > q.Limit {
-		items = items[:q.Limit]
-		page.NextCursor = q.CursorAfter(items[len(items)-1])
-	}
-	page.Items = items
-	return page, nil
+	return listPage(t, ctx, op, &q.Paging, &page, q.CursorAfter,
+		func(b *builder) []string {
+			b.WriteString("SELECT count(*) FROM {customers}")
+			return customerFilter(b, &q.Filter)
+		},
+		func(b *builder) []string {
+			b.WriteString("SELECT " + customerCols + " FROM {customers}")
+			return customerFilter(b, &q.Filter)
+		},
+		keyedOrder{id: "id", ks: ks}, scanCustomer)
 }
 
 // customerFilter returns the conditions of f on the customers table.

@@ -36,7 +36,7 @@ func CallQueriesForTest(s *Store, q storage.CallQuery, at time.Time, ids []strin
 	}
 	out := map[string][2]any{}
 	for name, st := range map[string]*stmt{
-		"call page":       s.d.callPage(&q, ks),
+		"call page":       s.d.pageStmt(&q.Paging, callRows(&q), callOrder(ks)),
 		"due calls":       s.d.dueCalls(at, 50),
 		"agent presences": s.d.agentPresences(ids),
 		"lapsed agents":   s.d.lapsedAgents(at, 50),

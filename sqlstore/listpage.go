@@ -79,15 +79,8 @@ func listPage[T any](t *tx, ctx context.Context, op string, p *storage.Paging, p
 		b.where(count(b))
 		stmts = append(stmts, b.stmt().each(func(r row) error { return r.Scan(&page.Total) }))
 	}
-	b := newBuilder(d)
-	conds := rows(b)
-	if o.ks != nil {
-		conds = append(conds, o.after(b))
-	}
-	b.where(conds)
-	b.WriteString(o.orderBy() + " LIMIT " + b.arg(p.Limit+1) + " OFFSET " + b.arg(p.Offset()))
 	items := make([]T, 0, min(p.Limit+1, 64))
-	stmts = append(stmts, b.stmt().each(func(r row) error {
+	stmts = append(stmts, d.pageStmt(p, rows, o).each(func(r row) error {
 		v, err := scan(r)
 		items = append(items, v)
 		return err
@@ -101,6 +94,20 @@ func listPage[T any](t *tx, ctx context.Context, op string, p *storage.Paging, p
 	}
 	page.Items = items
 	return *page, nil
+}
+
+// pageStmt is the statement of a page: limit+1 rows, to tell whether
+// another follows, from the keyset in the order. rows writes the
+// statement's start to the builder and returns its conditions.
+func (d *dialect) pageStmt(p *storage.Paging, rows func(*builder) []string, o keyedOrder) *stmt {
+	b := newBuilder(d)
+	conds := rows(b)
+	if o.ks != nil {
+		conds = append(conds, o.after(b))
+	}
+	b.where(conds)
+	b.WriteString(o.orderBy() + " LIMIT " + b.arg(p.Limit+1) + " OFFSET " + b.arg(p.Offset()))
+	return b.stmt()
 }
 
 // appendRange appends the half-open range [after, before) on col, each

@@ -165,33 +165,16 @@ func (t *tx) ListWorkingHours(ctx context.Context, q storage.WorkingHoursQuery) 
 	if err != nil {
 		return page, err
 	}
-	d := t.s.d
-	var stmts []*stmt
-	page.Total = -1
-	if !q.SkipTotal {
-		stmts = append(stmts, d.stmt("SELECT count(*) FROM {working_hours}").each(func(r row) error { return r.Scan(&page.Total) }))
-	}
-	b := newBuilder(d)
-	b.WriteString("SELECT " + workingHoursCols + " FROM {working_hours}")
-	if ks != nil {
-		b.where([]string{"id > " + b.arg(ks.ID)})
-	}
-	b.WriteString(" ORDER BY id LIMIT " + b.arg(q.Limit+1) + " OFFSET " + b.arg(q.Offset()))
-	items := make([]*schedule.WorkingHours, 0, min(q.Limit+1, 64))
-	stmts = append(stmts, b.stmt().each(func(r row) error {
-		w, err := scanWorkingHours(r)
-		items = append(items, w)
-		return err
-	}))
-	if err := t.run(ctx, stmts...); err != nil {
-		return storage.Page[*schedule.WorkingHours]{}, t.s.wrap(ctx, op, "", err)
-	}
-	if len(items) > q.Limit {
-		items = items[:q.Limit]
-		page.NextCursor = q.CursorAfter(items[len(items)-1])
-	}
-	page.Items = items
-	return page, nil
+	return listPage(t, ctx, op, &q.Paging, &page, q.CursorAfter,
+		func(b *builder) []string {
+			b.WriteString("SELECT count(*) FROM {working_hours}")
+			return nil
+		},
+		func(b *builder) []string {
+			b.WriteString("SELECT " + workingHoursCols + " FROM {working_hours}")
+			return nil
+		},
+		keyedOrder{id: "id", ks: ks}, scanWorkingHours)
 }
 
 // UpdateWorkingHours implements storage.Tx.
