@@ -246,7 +246,11 @@ func (t *txn) RecordHeartbeat(ctx context.Context, agentID string, at time.Time)
 		return false, err
 	}
 	old, had := t.st.heartbeats[agentID]
-	t.st.heartbeats[agentID] = presence{last: at, present: true}
+	last := at
+	if had && old.last.After(at) {
+		last = old.last // the latest heartbeat wins
+	}
+	t.st.heartbeats[agentID] = presence{last: last, present: true}
 	t.onUndo(func() {
 		if had {
 			t.st.heartbeats[agentID] = old

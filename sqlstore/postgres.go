@@ -420,18 +420,20 @@ func (pgFlavor) noRows() error { return pgx.ErrNoRows }
 // and the other true, and a MarkAbsent either sees the new heartbeat or
 // is undone by it. Every agent has a presence row (CreateAgent and
 // migration 10 write one); should one be missing, the INSERT writes it,
-// reporting false. No row returned: there is no such agent.
+// reporting false. No row returned: there is no such agent. The time never
+// moves back: of heartbeats written out of order (instances' clocks
+// differ) the latest wins.
 func (pgFlavor) recordHeartbeat(d *dialect, agentID string, at time.Time, was func(bool)) []*stmt {
 	return []*stmt{d.stmt(`WITH up AS (
-			UPDATE {agent_presence} p SET last_heartbeat = $2, present = true
+			UPDATE {agent_presence} p SET last_heartbeat = GREATEST(p.last_heartbeat, $2), present = true
 			FROM (SELECT agent_id, present FROM {agent_presence} WHERE agent_id = $1 FOR UPDATE) old
 			WHERE p.agent_id = old.agent_id
 			RETURNING old.present
 		), ins AS (
-			INSERT INTO {agent_presence} (agent_id, last_heartbeat, present)
+			INSERT INTO {agent_presence} AS cur (agent_id, last_heartbeat, present)
 			SELECT a.id, $2::timestamptz, true FROM {agents} a
 			WHERE a.id = $1 AND NOT EXISTS (SELECT 1 FROM {agent_presence} x WHERE x.agent_id = $1)
-			ON CONFLICT (agent_id) DO UPDATE SET last_heartbeat = EXCLUDED.last_heartbeat, present = true
+			ON CONFLICT (agent_id) DO UPDATE SET last_heartbeat = GREATEST(cur.last_heartbeat, EXCLUDED.last_heartbeat), present = true
 			RETURNING false AS present
 		)
 		SELECT present FROM up UNION ALL SELECT present FROM ins`, agentID, d.time(at)).each(func(r row) error {

@@ -279,7 +279,9 @@ func (sqliteFlavor) noRows() error { return sql.ErrNoRows }
 
 // recordHeartbeat reads the flag, then writes the row (an upsert, should
 // an agent have none): two statements, which write transactions running
-// one at a time keep together.
+// one at a time keep together. The time never moves back (max of the
+// fixed-width texts, which sort as times; a row without a heartbeat yet
+// holds NULL, which max would return).
 func (sqliteFlavor) recordHeartbeat(d *dialect, agentID string, at time.Time, was func(bool)) []*stmt {
 	prev := false
 	read := d.stmt(`SELECT present FROM {agent_presence} WHERE agent_id = $1`, agentID).each(func(r row) error {
@@ -287,7 +289,7 @@ func (sqliteFlavor) recordHeartbeat(d *dialect, agentID string, at time.Time, wa
 	})
 	up := d.stmt(`INSERT INTO {agent_presence} (agent_id, last_heartbeat, present)
 		SELECT id, $2, 1 FROM {agents} WHERE id = $1
-		ON CONFLICT (agent_id) DO UPDATE SET last_heartbeat = excluded.last_heartbeat, present = 1`, agentID, d.time(at))
+		ON CONFLICT (agent_id) DO UPDATE SET last_heartbeat = max(coalesce(last_heartbeat, excluded.last_heartbeat), excluded.last_heartbeat), present = 1`, agentID, d.time(at))
 	up.done = func() error {
 		if up.affected > 0 {
 			was(prev)

@@ -56,8 +56,9 @@ type CallWriter interface {
 	// live calls.
 	UpdateCall(ctx context.Context, c *call.Call, prevVersion int64) error
 
-	// RecordHeartbeat stores at as the agent's last heartbeat and marks
-	// it present, reporting whether it was present before: false for its
+	// RecordHeartbeat stores at as the agent's last heartbeat, unless it
+	// holds a later one (instances' clocks differ: the latest heartbeat
+	// wins, and the time never moves back), and marks it present, reporting whether it was present before: false for its
 	// first heartbeat and for the first after MarkAbsent. It takes no
 	// lock that routing takes (not the agent's). ErrNotFound when there
 	// is no such agent.

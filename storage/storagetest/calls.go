@@ -434,6 +434,23 @@ var callCases = []testCase{
 		require.False(t, f.markAbsent("a1", at(3*time.Minute)), "already absent")
 		require.False(t, f.heartbeat("a1", at(4*time.Minute)), "the first after MarkAbsent")
 		require.True(t, f.heartbeat("a1", at(5*time.Minute)))
+		// A heartbeat older than the last one (another instance's clock
+		// lags) keeps the agent present and does not move the time back,
+		// however it is written.
+		last := func(agent string) time.Time {
+			t.Helper()
+			ps, err := f.store.AgentPresences(f.ctx, agent)
+			require.NoError(t, err)
+			require.Len(t, ps, 1)
+			return ps[0].LastHeartbeat
+		}
+		require.True(t, f.heartbeat("a1", at(4*time.Minute)))
+		require.True(t, at(5*time.Minute).Equal(last("a1")), "the latest heartbeat wins")
+		was, err = inTx("a1", at(4*time.Minute))
+		require.NoError(t, err)
+		require.True(t, was)
+		require.True(t, at(5*time.Minute).Equal(last("a1")), "in a transaction too")
+		require.False(t, f.markAbsent("a1", at(4*time.Minute)), "the lapse is measured from the latest")
 
 		// In a transaction, and through a store without HeartbeatRecorder.
 		was, err = inTx("a2", at(time.Minute))
