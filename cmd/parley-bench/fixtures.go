@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/conversation"
 	"github.com/parleyhq/parley/routing"
 )
 
@@ -39,12 +40,22 @@ type roster struct {
 // The workload's roster: the queue "support" assigns automatically to
 // its workloadAgents ACTIVE agents and a rule routes every conversation
 // there; the queue "archive" assigns nothing and holds the conversations
-// the list step reads.
+// the list step reads. Calls have queues of their own, so that the call
+// step leaves the other steps' agents alone: a rule sends VOICE calls to
+// "voice", whose callAgents agents the call step offers them to, and
+// VIDEO calls to "unstaffed", which has no agents: a call there waits, and
+// the call step's floor records its INSERT from one.
 const (
 	supportQueue   = "support"
 	archiveQueue   = "archive"
+	voiceQueue     = "voice"
+	unstaffedQueue = "unstaffed"
 	workloadAgents = 20
+	callAgents     = 20
 )
+
+// callAgentID is the id of the i-th agent of the voice queue.
+func callAgentID(i int) string { return agentID(workloadAgents + i) }
 
 // The workload's tags, which the seeded data set uses too.
 const (
@@ -60,12 +71,21 @@ func workloadRoster() roster {
 		queues: []routing.Queue{
 			{ID: supportQueue, Name: "Support", AutoAssignment: true},
 			{ID: archiveQueue, Name: "Archive"},
+			{ID: voiceQueue, Name: "Voice", AutoAssignment: true},
+			{ID: unstaffedQueue, Name: "Unstaffed", AutoAssignment: true},
 		},
-		rules: []routing.Rule{{ID: "all", Name: "all", QueueID: supportQueue}},
-		tags:  []string{tagVIP, tagBilling},
+		rules: []routing.Rule{
+			{ID: "voice", Name: "voice", QueueID: voiceQueue, Condition: routing.Condition{Channels: []conversation.Channel{conversation.Voice}}},
+			{ID: "video", Name: "video", QueueID: unstaffedQueue, Condition: routing.Condition{Channels: []conversation.Channel{conversation.Video}}},
+			{ID: "all", Name: "all", QueueID: supportQueue},
+		},
+		tags: []string{tagVIP, tagBilling},
 	}
 	for i := range workloadAgents {
 		r.agents = append(r.agents, fixtureAgent(i, supportQueue))
+	}
+	for i := range callAgents {
+		r.agents = append(r.agents, fixtureAgent(workloadAgents+i, voiceQueue))
 	}
 	return r
 }

@@ -178,8 +178,17 @@ func measure(ctx context.Context, b budget, st step, base *step, trips, baseTrip
 
 // calibrate runs a few calls and returns how many fit in d (at least 1),
 // and how often to read the clock: every call, unless calls take less than
-// 20µs.
+// 20µs. Its blocks, too, stay within the limits.
 func calibrate(ctx context.Context, st step, d time.Duration, maxOps int) (n, stride int, err error) {
+	limit := func(n int) int {
+		if maxOps > 0 {
+			n = min(n, maxOps)
+		}
+		if st.maxOps > 0 {
+			n = min(n, st.maxOps)
+		}
+		return max(1, n)
+	}
 	n = 1
 	var spent time.Duration
 	done := 0
@@ -190,7 +199,7 @@ func calibrate(ctx context.Context, st step, d time.Duration, maxOps int) (n, st
 		}
 		spent += s.elapsed
 		done += n
-		n *= 2
+		n = limit(n * 2)
 	}
 	per := spent / time.Duration(done)
 	if per <= 0 {
@@ -200,12 +209,5 @@ func calibrate(ctx context.Context, st step, d time.Duration, maxOps int) (n, st
 	if per < 20*time.Microsecond {
 		stride = 16
 	}
-	n = int(d / per)
-	if maxOps > 0 {
-		n = min(n, maxOps)
-	}
-	if st.maxOps > 0 {
-		n = min(n, st.maxOps)
-	}
-	return max(1, n), stride, nil
+	return limit(int(d / per)), stride, nil
 }

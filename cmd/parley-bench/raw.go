@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/call"
 	"github.com/parleyhq/parley/conversation"
 	"github.com/parleyhq/parley/sqlstore"
 	"github.com/parleyhq/parley/storage"
@@ -123,6 +124,24 @@ func baselines(ctx context.Context, s *sqlStore, w *workload) (map[string]*step,
 	if out[opRoute], err = updateFloor(ctx, s, claim, false, s.raw.execInTx); err != nil {
 		return nil, err
 	}
+
+	// call offer: the call's INSERT in a transaction of its own. It is
+	// recorded from a call to the queue with no agents, so that the rows
+	// it writes wait there and ring nobody.
+	callIns, err := recorded(s, func(svc *parley.Service) (string, error) {
+		c, err := svc.ReceiveCall(ctx, sampleCall(0, conversation.Video))
+		if err != nil {
+			return "", err
+		}
+		if c.QueueID != unstaffedQueue || c.State != call.Queued {
+			return "", fmt.Errorf("the floor's call is %s in %q, not waiting in %q", c.State, c.QueueID, unstaffedQueue)
+		}
+		return c.ID, nil
+	}, "INSERT INTO "+s.table("calls"))
+	if err != nil {
+		return nil, err
+	}
+	out[opCall] = &step{maxOps: callAgents, run: func(ctx context.Context) error { return s.raw.execInTx(ctx, withNewID(callIns)) }}
 
 	get, err := recorded(s, func(svc *parley.Service) (string, error) {
 		_, err := svc.GetConversation(ctx, w.tagged)

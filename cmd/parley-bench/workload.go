@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/call"
 	"github.com/parleyhq/parley/conversation"
 	"github.com/parleyhq/parley/message"
 	"github.com/parleyhq/parley/routing"
@@ -28,7 +29,20 @@ const (
 	opInbound = "inbound message"
 	opList    = "list page"
 	opRoute   = "route"
+	opCall    = "call offer"
 )
+
+// sampleCall is the i-th inbound call: a new caller each time, so that
+// each call makes its conversation (and its customer), as a first call
+// does.
+func sampleCall(i int, channel conversation.Channel) parley.InboundCall {
+	return parley.InboundCall{
+		CustomerID: fmt.Sprintf("caller-%07d", i),
+		Channel:    channel,
+		From:       fmt.Sprintf("+3859%07d", i),
+		To:         "+38512345678",
+	}
+}
 
 // sampleConversation is the conversation every create makes: a few fields
 // set, as a chat widget would.
@@ -214,6 +228,51 @@ func (w *workload) steps() []namedStep {
 	return []namedStep{
 		{opCreate, create}, {opGet, get}, {opPatch, patch}, {opStatus, status}, {opTag, addTag},
 		{opAppend, appendMsg}, {opInbound, inbound}, {opList, list}, {opRoute, route},
+		{opCall, w.callStep()},
+	}
+}
+
+// callStep is an inbound call arriving and offered at once: it threads
+// (a new caller: a new conversation), routes to the voice queue, and rings
+// a free agent there. Each agent rings one call at a time, so a block
+// offers at most callAgents calls; the customers hang up after it
+// (untimed), which frees the agents for the next. Before each block every
+// voice agent sends a heartbeat, as their clients would.
+func (w *workload) callStep() step {
+	svc := w.svc
+	i := 0
+	var calls []string
+	return step{
+		maxOps: callAgents,
+		prepare: func(ctx context.Context, _ int) error {
+			calls = calls[:0]
+			for a := range callAgents {
+				if err := svc.Heartbeat(ctx, callAgentID(a)); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		run: func(ctx context.Context) error {
+			i++
+			c, err := svc.ReceiveCall(ctx, sampleCall(i, conversation.Voice))
+			if err != nil {
+				return err
+			}
+			if c.State != call.Ringing {
+				return fmt.Errorf("call offer: %s is %s, not ringing", c.ID, c.State)
+			}
+			calls = append(calls, c.ID)
+			return nil
+		},
+		finish: func(ctx context.Context) error {
+			for _, id := range calls {
+				if _, err := svc.HangUpCall(ctx, id, call.Customer); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
 	}
 }
 
