@@ -465,18 +465,18 @@ func (r *recorder) prompt(c *call.Call, strategyID string, p waiting.Prompt) {
 		change("kind", nil, string(p.Kind)), change("strategyId", nil, strategyID), change("at", nil, p.At),
 	}
 	if p.Message != nil {
-		changes = append(changes, change("message", nil, messageJSON(*p.Message)))
+		changes = append(changes, change("message", nil, promptMessageValue(*p.Message)))
 	}
 	if p.Music != nil {
-		changes = append(changes, change("music", nil, musicJSON(*p.Music)))
+		changes = append(changes, change("music", nil, promptMusicValue(*p.Music)))
 	}
 	r.add(storage.CallPrompt, c.ConversationID, c.ID, changes)
 }
 
-// messageJSON is m in Infobip's wire shape
+// promptMessageValue is m in Infobip's wire shape
 // (OptionWithFileOrTtsAudioSourceApiModel), as events and the HTTP adapter
 // write it.
-func messageJSON(m audio.Message) map[string]any {
+func promptMessageValue(m audio.Message) map[string]any {
 	out := map[string]any{"enabled": m.Enabled, "audioSourceType": nil, "ttsAudioSource": nil, "fileAudioSource": nil}
 	if m.AudioSourceType != "" {
 		out["audioSourceType"] = string(m.AudioSourceType)
@@ -493,9 +493,9 @@ func messageJSON(m audio.Message) map[string]any {
 	return out
 }
 
-// musicJSON is m in Infobip's wire shape
+// promptMusicValue is m in Infobip's wire shape
 // (FileAudioSourceWithDefaultOptionApiModel).
-func musicJSON(m audio.Music) map[string]any {
+func promptMusicValue(m audio.Music) map[string]any {
 	out := map[string]any{"enabled": m.Enabled, "useDefault": m.UseDefault, "fileAudioSource": nil}
 	if m.File != nil {
 		out["fileAudioSource"] = map[string]any{"fileDescriptor": m.File.FileDescriptor}
