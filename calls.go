@@ -114,7 +114,7 @@ func (s *Service) ReceiveCall(ctx context.Context, in InboundCall) (*call.Call, 
 		if out, err = s.offer(ctx, tx, rec, cl); err != nil {
 			return err
 		}
-		return s.startWait(ctx, tx, rec, out)
+		return s.startWait(ctx, tx, rec, out, true)
 	})
 	if err != nil {
 		return nil, err

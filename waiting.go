@@ -193,21 +193,22 @@ func selectStrategy(ctx context.Context, r storage.Reader, c *call.Call) (*waiti
 	if c.Direction != call.Inbound {
 		return nil, nil, nil
 	}
-	var q *routing.Queue
+	// The strategies that may apply first, and the queue (whether it is
+	// the default one) only when there are any: a call no strategy names
+	// costs one read.
 	var queues []string
 	if c.QueueID != "" {
-		var err error
+		queues = []string{c.QueueID, waiting.DefaultQueue}
+	}
+	cands, err := r.ClaimingWaitingStrategies(ctx, []waiting.Sender{{ClientType: c.ClientType, Identifier: c.To}}, queues)
+	if err != nil || len(cands) == 0 {
+		return nil, nil, err
+	}
+	var q *routing.Queue
+	if c.QueueID != "" {
 		if q, err = r.GetQueue(ctx, c.QueueID); err != nil && !errors.Is(err, fault.ErrNotFound) {
 			return nil, nil, err
 		}
-		queues = append(queues, c.QueueID)
-		if q != nil && q.Default {
-			queues = append(queues, waiting.DefaultQueue)
-		}
-	}
-	cands, err := r.ClaimingWaitingStrategies(ctx, []waiting.Sender{{ClientType: c.ClientType, Identifier: c.To}}, queues)
-	if err != nil {
-		return nil, nil, err
 	}
 	return waiting.Select(cands, c, q), q, nil
 }
@@ -219,19 +220,25 @@ func isWaiting(c *call.Call) bool { return c.State == call.Queued || c.State == 
 // startWait starts the wait of inbound call c in its current queue at
 // now, under the strategy that applies: the greeting and the music are
 // asked for (call.prompt events) and the call's next step is stored for
-// the runner. A call no strategy applies to has no wait.
-func (s *Service) startWait(ctx context.Context, tx storage.Tx, rec *recorder, c *call.Call) error {
-	if !isWaiting(c) {
+// the runner. A call no strategy applies to has no wait (a fresh call has
+// none to drop).
+func (s *Service) startWait(ctx context.Context, tx storage.Tx, rec *recorder, c *call.Call, fresh bool) error {
+	drop := func() error {
+		if fresh {
+			return nil
+		}
 		_, err := tx.DeleteCallWait(ctx, c.ID)
 		return err
+	}
+	if !isWaiting(c) {
+		return drop()
 	}
 	st, _, err := selectStrategy(ctx, tx, c)
 	if err != nil {
 		return err
 	}
 	if st == nil {
-		_, err := tx.DeleteCallWait(ctx, c.ID)
-		return err
+		return drop()
 	}
 	plan := st.Plan(rec.now)
 	for _, p := range plan.Prompts {
@@ -318,7 +325,7 @@ func (s *Service) stepWait(ctx context.Context, tx storage.Tx, rec *recorder, ca
 	}
 	if c.QueueID != w.QueueID {
 		// Moved by other means: its wait starts anew in its queue.
-		return s.startWait(ctx, tx, rec, c)
+		return s.startWait(ctx, tx, rec, c, false)
 	}
 	st, err := tx.GetWaitingStrategy(ctx, w.StrategyID)
 	if errors.Is(err, fault.ErrNotFound) {
@@ -370,7 +377,7 @@ func (s *Service) atMaximumWait(ctx context.Context, tx storage.Tx, rec *recorde
 			return err
 		}
 		r.Overflowed++
-		return s.startWait(ctx, tx, rec, after)
+		return s.startWait(ctx, tx, rec, after, false)
 	}
 	r.Ended++
 	return s.leaveQueue(ctx, tx, rec, c, d)
