@@ -272,7 +272,10 @@ type WaitReport struct {
 // callback request or end; see waiting.Strategy.AtMaximumWait). Like
 // RunDue, which calls it, each call is handled in a transaction of its own
 // that locks it and checks it again, so several runners handle each step
-// once.
+// once. A call that connects or ends keeps its stored wait until its next
+// step, which drops it without playing anything; one moved to another
+// queue by other means starts its wait anew there; one whose strategy
+// was deleted stops following it.
 func (s *Service) RunWaits(ctx context.Context) (WaitReport, error) {
 	if err := s.authorize(ctx, "RunWaits"); err != nil {
 		return WaitReport{}, err

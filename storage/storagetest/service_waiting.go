@@ -237,6 +237,42 @@ var serviceWaitingCases = []serviceCase{
 		fx.requireUnchanged(t, before)
 		require.Equal(t, strategiesBefore, fx.strategies(t))
 	}},
+	{"LimitsAccepted", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
+		st := queueStrategy("ws1", "q1", waiting.DefaultQueue)
+		st.Name = strings.Repeat("n", waiting.MaxNameLen)
+		st.MaximumWaitTime = audio.Duration{Unit: audio.Seconds, Value: 1}
+		st.GreetingMessage.TTS.Text = strings.Repeat("t", audio.MaxTTSText)
+		st.GreetingMessage.TTS.SpeechRate = audio.MinSpeechRate
+		st.MaximumWaitTimeMessage.TTS.SpeechRate = audio.MaxSpeechRate
+		st.MusicOnHold = audio.Music{Enabled: true, UseDefault: true}
+		created, err := fx.svc.CreateWaitingStrategy(fx.ctx, *st)
+		require.NoError(t, err)
+		got, err := fx.svc.GetWaitingStrategy(fx.ctx, "ws1")
+		require.NoError(t, err)
+		require.Equal(t, created, got, "kept as given")
+		for _, unit := range []audio.Unit{audio.Minutes, audio.Hours} {
+			st.MaximumWaitTime = audio.Duration{Unit: unit, Value: 1}
+			_, err = fx.svc.UpdateWaitingStrategy(fx.ctx, "ws1", *st)
+			require.NoError(t, err, "unit %s", unit)
+		}
+	}},
+	{"ConnectedCallLeavesItsWait", func(t *testing.T, s *serviceSuite) {
+		fx := s.callFixture(t, []string{"a1"})
+		_, err := fx.svc.CreateWaitingStrategy(fx.ctx, *queueStrategy("ws", "q"))
+		require.NoError(t, err)
+		c := fx.inboundCall(t, "1")
+		require.Equal(t, call.Ringing, c.State, "still waiting while it rings")
+		_, err = fx.svc.AcceptCall(fx.ctx, c.ID, "a1")
+		require.NoError(t, err)
+		seq := fx.lastSeq(t)
+		fx.clock.Advance(time.Hour)
+		r, err := fx.svc.RunWaits(fx.ctx)
+		require.NoError(t, err)
+		require.Equal(t, parley.WaitReport{}, r)
+		require.Empty(t, fx.waitEvents(t, c.ID, seq), "nothing plays to a connected caller")
+		require.Equal(t, call.Connected, fx.getCall(t, c.ID).State)
+	}},
 	{"Conflicts", func(t *testing.T, s *serviceSuite) {
 		fx := s.setup(t)
 		_, err := fx.svc.CreateWaitingStrategy(fx.ctx, *queueStrategy("ws1", "q1", waiting.DefaultQueue))
