@@ -22,6 +22,11 @@ import (
 // runs under the strategies' key lock, and the store keeps it too, so two
 // instances creating overlapping strategies at once cannot both succeed.
 // A caller-supplied id that exists is ErrAlreadyExists.
+//
+// The queues a condition names, and an OVERFLOW outcome's queue, are not
+// checked against the queues that exist: a contact centre may set up a
+// strategy before its queue. A call whose overflow queue does not exist
+// when it reaches its maximum wait ends with MAXIMUM_WAIT_TIME.
 func (s *Service) CreateWaitingStrategy(ctx context.Context, in waiting.Strategy) (*waiting.Strategy, error) {
 	if err := s.authorize(ctx, "CreateWaitingStrategy"); err != nil {
 		return nil, err

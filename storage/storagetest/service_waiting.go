@@ -451,6 +451,42 @@ var serviceWaitingCases = []serviceCase{
 		fx.runDue(t)
 		require.Equal(t, call.Queued, fx.getCall(t, c.ID).State, "no strategy applies in q2")
 	}},
+	{"MaximumWaitOverflowToNoQueueEnds", func(t *testing.T, s *serviceSuite) {
+		fx := s.waitFixture(t, func(st *waiting.Strategy) { st.Outcome = waiting.Outcome{Action: waiting.Overflow, QueueID: "nope"} })
+		c := fx.inboundCall(t, "1")
+		fx.clock.Advance(2 * time.Minute)
+		require.Equal(t, 1, fx.runDue(t).Waits.Ended)
+		got := fx.getCall(t, c.ID)
+		require.Equal(t, call.Ended, got.State)
+		require.Equal(t, call.MaximumWaitTime, got.EndReason)
+	}},
+	{"DeletedStrategyStops", func(t *testing.T, s *serviceSuite) {
+		fx := s.waitFixture(t)
+		c := fx.inboundCall(t, "1")
+		require.NoError(t, fx.svc.DeleteWaitingStrategy(fx.ctx, "ws"))
+		seq := fx.lastSeq(t)
+		fx.clock.Advance(time.Hour)
+		r := fx.runDue(t)
+		require.Equal(t, parley.WaitReport{}, r.Waits)
+		require.Empty(t, fx.waitEvents(t, c.ID, seq))
+		require.Equal(t, call.Queued, fx.getCall(t, c.ID).State)
+	}},
+	{"UpdatedStrategyApplies", func(t *testing.T, s *serviceSuite) {
+		fx := s.waitFixture(t, func(st *waiting.Strategy) { st.Outcome = waiting.Outcome{Action: waiting.End} })
+		c := fx.inboundCall(t, "1")
+		// A shorter wait applies to the call already waiting, counted from
+		// when it entered its queue.
+		longer := queueStrategy("ws", "q")
+		longer.MaximumWaitTime = audio.Duration{Unit: audio.Seconds, Value: 40}
+		longer.Outcome = waiting.Outcome{Action: waiting.End}
+		_, err := fx.svc.UpdateWaitingStrategy(fx.ctx, "ws", *longer)
+		require.NoError(t, err)
+		fx.clock.Advance(30 * time.Second) // the announcement, whose step sees the new deadline
+		require.Equal(t, 1, fx.runDue(t).Waits.Announcements)
+		fx.clock.Advance(10 * time.Second)
+		require.Equal(t, 1, fx.runDue(t).Waits.Ended)
+		require.Equal(t, call.MaximumWaitTime, fx.getCall(t, c.ID).EndReason)
+	}},
 	{"CollectKeys", func(t *testing.T, s *serviceSuite) {
 		fx := s.waitFixture(t)
 		c := fx.inboundCall(t, "1")
