@@ -225,13 +225,23 @@ var serviceWaitingCases = []serviceCase{
 		_, err = fx.svc.UpdateWaitingStrategy(fx.ctx, "ws1", *senderStrategy("ws1", "+385100"))
 		requireInvalid(t, err, "conditionType")
 
-		for field, p := range map[string]waiting.ListParams{
-			"pageSize": {PageSize: waiting.MaxPageSize + 1}, "pageNumber": {PageNumber: -1},
-			"sortBy": {SortBy: "ID"}, "sortDirection": {SortDirection: "UP"},
+		for _, c := range []struct {
+			field string
+			p     waiting.ListParams
+		}{
+			{"pageSize", waiting.ListParams{PageSize: waiting.MaxPageSize + 1}}, {"pageSize", waiting.ListParams{PageSize: -1}},
+			{"pageNumber", waiting.ListParams{PageNumber: -1}}, {"pageNumber", waiting.ListParams{PageNumber: waiting.MaxPageNumber + 1}},
+			{"sortBy", waiting.ListParams{SortBy: "ID"}}, {"sortDirection", waiting.ListParams{SortDirection: "UP"}},
+			{"queueId", waiting.ListParams{QueueID: "bad\x00id"}},
 		} {
-			_, err := fx.svc.ListWaitingStrategies(fx.ctx, p)
-			requireInvalid(t, err, field)
+			_, err := fx.svc.ListWaitingStrategies(fx.ctx, c.p)
+			requireInvalid(t, err, c.field)
 		}
+		// The last page there can be is empty, not an error.
+		page, err := fx.svc.ListWaitingStrategies(fx.ctx, waiting.ListParams{PageNumber: waiting.MaxPageNumber, PageSize: waiting.MaxPageSize})
+		require.NoError(t, err)
+		require.Empty(t, page.Items)
+		require.Equal(t, 1, page.Total)
 		_, err = fx.svc.CollectWaitingInput(fx.ctx, "k1", "")
 		requireInvalid(t, err, "code")
 		fx.requireUnchanged(t, before)
