@@ -461,6 +461,42 @@ var serviceWaitingCases = []serviceCase{
 		fx.runDue(t)
 		require.Equal(t, call.Queued, fx.getCall(t, c.ID).State, "no strategy applies in q2")
 	}},
+	{"RacingRunnersTakeEachStepOnce", func(t *testing.T, s *serviceSuite) {
+		fx := s.waitFixture(t, func(st *waiting.Strategy) { st.Outcome = waiting.Outcome{Action: waiting.CallBack} })
+		var ids []string
+		for _, k := range []string{"1", "2", "3"} {
+			ids = append(ids, fx.inboundCall(t, k).ID)
+		}
+		seq := fx.lastSeq(t)
+		fx.clock.Advance(30 * time.Second)
+		const runners = 3
+		race := func() int {
+			var wg sync.WaitGroup
+			reports := make([]parley.WaitReport, runners)
+			for i := range runners {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					var err error
+					reports[i], err = fx.svc.RunWaits(fx.ctx)
+					require.NoError(t, err)
+				}()
+			}
+			wg.Wait()
+			n := 0
+			for _, r := range reports {
+				n += r.Announcements + 10*r.Ended
+			}
+			return n
+		}
+		require.Equal(t, 3, race(), "one announcement per call")
+		fx.clock.Advance(90 * time.Second)
+		require.Equal(t, 30, race(), "one callback per call")
+		for _, id := range ids {
+			require.Equal(t, []waitEvent{prompt(waiting.Announcement), prompt(waiting.MaximumWaitMessage),
+				{Type: storage.CallEnded}, {Type: storage.CallCallbackRequested}}, fx.waitEvents(t, id, seq))
+		}
+	}},
 	{"MaximumWaitOverflowToNoQueueEnds", func(t *testing.T, s *serviceSuite) {
 		fx := s.waitFixture(t, func(st *waiting.Strategy) { st.Outcome = waiting.Outcome{Action: waiting.Overflow, QueueID: "nope"} })
 		c := fx.inboundCall(t, "1")
