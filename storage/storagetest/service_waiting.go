@@ -473,18 +473,18 @@ var serviceWaitingCases = []serviceCase{
 		race := func() int {
 			var wg sync.WaitGroup
 			reports := make([]parley.WaitReport, runners)
+			errs := make([]error, runners)
 			for i := range runners {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					var err error
-					reports[i], err = fx.svc.RunWaits(fx.ctx)
-					require.NoError(t, err)
+					reports[i], errs[i] = fx.svc.RunWaits(fx.ctx)
 				}()
 			}
 			wg.Wait()
 			n := 0
-			for _, r := range reports {
+			for i, r := range reports {
+				require.NoError(t, errs[i])
 				n += r.Announcements + 10*r.Ended
 			}
 			return n
