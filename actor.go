@@ -132,6 +132,15 @@ var operationScopes = map[string]Scope{
 	"QueueActivity":        ScopeRead,
 	"ExpireCall":           ScopeWrite,
 	"Run":                  ScopeWrite,
+
+	"CreateWaitingStrategy": ScopeWrite,
+	"GetWaitingStrategy":    ScopeRead,
+	"ListWaitingStrategies": ScopeRead,
+	"UpdateWaitingStrategy": ScopeWrite,
+	"DeleteWaitingStrategy": ScopeWrite,
+	"WaitingStrategyFor":    ScopeRead,
+	"RunWaits":              ScopeWrite,
+	"CollectWaitingInput":   ScopeWrite,
 }
 
 // OperationScope returns the scope the named Service method needs, and

@@ -113,8 +113,10 @@ func (s *Service) ReceiveCall(ctx context.Context, in InboundCall) (*call.Call, 
 			return err
 		}
 		rec.callCreated(cl)
-		out, err = s.offer(ctx, tx, rec, cl)
-		return err
+		if out, err = s.offer(ctx, tx, rec, cl); err != nil {
+			return err
+		}
+		return s.startWait(ctx, tx, rec, out, true)
 	})
 	if err != nil {
 		return nil, err

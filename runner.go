@@ -20,6 +20,8 @@ type RunReport struct {
 	Requeued       int // conversations handed back to their queues on a lapse
 	Offered        int // queued calls offered to an agent
 	Assigned       int // waiting conversations assigned
+
+	Waits WaitReport // what the waiting strategies of queued calls did (RunWaits)
 }
 
 // runBatch bounds the items of one kind a pass takes; what is left waits
@@ -29,7 +31,8 @@ const runBatch = 200
 // RunDue does once, at the service's clock, what time decides: it times
 // out offers and dials whose deadline passed, records heartbeat lapses
 // (and hands the lapsed agents' conversations back to their queues when
-// the heartbeat policy says REQUEUE), offers queued calls to agents who
+// the heartbeat policy says REQUEUE), takes the due steps of queued calls'
+// waiting strategies (RunWaits), offers queued calls to agents who
 // can take them, and assigns waiting conversations (AssignAllWaiting,
 // which also moves conversations past their queue's wait limit).
 //
@@ -61,6 +64,9 @@ func (s *Service) RunDue(ctx context.Context) (RunReport, error) {
 		}
 	}
 	if err := s.runLapses(ctx, now, &r); err != nil {
+		return r, err
+	}
+	if r.Waits, err = s.runWaits(ctx); err != nil {
 		return r, err
 	}
 	queued, err := s.store.ListCalls(ctx, storage.CallQuery{

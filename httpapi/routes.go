@@ -140,4 +140,11 @@ var routes = []route{
 
 	{http.MethodGet, "/events", http.StatusOK, noBody, (*api).events},
 	{http.MethodGet, "/openapi.json", http.StatusOK, noBody, (*api).openAPI},
+
+	{http.MethodPost, voiceAPI + "/waiting-strategies", http.StatusOK, jsonBody, (*api).createWaitingStrategy},
+	{http.MethodGet, voiceAPI + "/waiting-strategies", http.StatusOK, noBody, (*api).listWaitingStrategies},
+	{http.MethodGet, voiceAPI + "/waiting-strategies/{id}", http.StatusOK, noBody, (*api).getWaitingStrategy},
+	{http.MethodPut, voiceAPI + "/waiting-strategies/{id}", http.StatusOK, jsonBody, (*api).updateWaitingStrategy},
+	{http.MethodDelete, voiceAPI + "/waiting-strategies/{id}", http.StatusOK, noBody, (*api).deleteWaitingStrategy},
+	{http.MethodPost, voiceAPI + "/calls/{id}/collect", http.StatusOK, jsonBody, (*api).collectWaitingInput},
 }

@@ -117,6 +117,7 @@ func seededStore(t *testing.T) storage.Store {
 	require.NoError(t, err)
 	_, err = svc.CreateConversation(ctx, conversation.Conversation{ID: "c2", Status: conversation.Closed, Tags: []string{"vip"}})
 	require.NoError(t, err)
+	seedWaitingStrategies(t, svc)
 	seedCalls(t, svc)
 	seedWorkingHours(t, svc)
 	return store

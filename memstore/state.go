@@ -9,6 +9,7 @@ import (
 	"github.com/parleyhq/parley/schedule"
 	"github.com/parleyhq/parley/storage"
 	"github.com/parleyhq/parley/tag"
+	"github.com/parleyhq/parley/waiting"
 )
 
 type set = map[string]struct{}
@@ -41,6 +42,9 @@ type state struct {
 
 	workingHours map[string]*schedule.WorkingHours
 
+	waitingStrategies map[string]*waiting.Strategy
+	callWaits         map[string]*storage.CallWait // call id → its wait
+
 	events     []*storage.Event            // in seq order
 	convEvents map[string][]*storage.Event // conversation id → its events, in seq order
 	seq        int64
@@ -67,6 +71,9 @@ func newState() *state {
 		heartbeats:    map[string]presence{},
 		settings:      map[string][]byte{},
 		workingHours:  map[string]*schedule.WorkingHours{},
+
+		waitingStrategies: map[string]*waiting.Strategy{},
+		callWaits:         map[string]*storage.CallWait{},
 	}
 }
 

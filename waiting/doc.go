@@ -49,5 +49,6 @@
 //   - The list (ListParams) filters by queueId (QUEUE strategies naming
 //     it), sorts by CREATED_AT (default) or NAME, DESC by default, ties by
 //     id; Infobip gives no page size limits, so parley uses its
-//     conversation list's: 50 by default, at most 1000.
+//     conversation list's: 50 by default, at most 1000; pageNumber is
+//     at most MaxPageNumber, so a page's offset never overflows.
 package waiting

@@ -12,6 +12,7 @@ import (
 const (
 	DefaultPageSize = 50
 	MaxPageSize     = 1000
+	MaxPageNumber   = 1_000_000_000 // parley's: keeps the offset of a page well within int64
 )
 
 // SortField is what the strategy list sorts by: Infobip's NAME or
@@ -48,6 +49,9 @@ type ListParams struct {
 func (p ListParams) Normalize() (ListParams, error) {
 	if p.PageNumber < 0 {
 		return p, fault.Invalid("pageNumber", "must be greater than or equal to 0")
+	}
+	if p.PageNumber > MaxPageNumber {
+		return p, fault.Invalid("pageNumber", "must be at most %d", MaxPageNumber)
 	}
 	switch {
 	case p.PageSize == 0:

@@ -28,6 +28,10 @@ func TestListParams(t *testing.T) {
 	}
 	_, err = waiting.ListParams{PageSize: -1}.Normalize()
 	requireField(t, err, "pageSize")
+	_, err = waiting.ListParams{PageNumber: waiting.MaxPageNumber + 1}.Normalize()
+	requireField(t, err, "pageNumber")
+	_, err = waiting.ListParams{PageNumber: waiting.MaxPageNumber, PageSize: waiting.MaxPageSize}.Normalize()
+	require.NoError(t, err)
 
 	a, b, c := strategy(), strategy(), strategy()
 	a.ID, a.Name, a.CreatedAt = "a", "Zulu", t0

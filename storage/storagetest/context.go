@@ -14,6 +14,7 @@ import (
 	"github.com/parleyhq/parley/schedule"
 	"github.com/parleyhq/parley/storage"
 	"github.com/parleyhq/parley/tag"
+	"github.com/parleyhq/parley/waiting"
 )
 
 // everyCall calls each operation of a Tx once, with arguments that would
@@ -101,6 +102,12 @@ func everyCall(ctx context.Context, tx storage.Tx) map[string]func() error {
 			return tx.UpdateWorkingHours(ctx, &w)
 		},
 		"DeleteWorkingHours": func() error { return tx.DeleteWorkingHours(ctx, "wh1") },
+
+		"CreateWaitingStrategy": func() error { return tx.CreateWaitingStrategy(ctx, queueStrategy("new", "q-new")) },
+		"UpdateWaitingStrategy": func() error { return tx.UpdateWaitingStrategy(ctx, queueStrategy("ws1", "q2")) },
+		"DeleteWaitingStrategy": func() error { return tx.DeleteWaitingStrategy(ctx, "ws1") },
+		"PutCallWait":           func() error { return tx.PutCallWait(ctx, contextWait()) },
+		"DeleteCallWait":        func() error { return ignore(tx.DeleteCallWait(ctx, "call1")) },
 	} {
 		calls[name] = call
 	}
@@ -138,7 +145,18 @@ func everyRead(ctx context.Context, r storage.Reader) map[string]func() error {
 		"GetSetting":          func() error { return ignore(r.GetSetting(ctx, "k1")) },
 		"GetWorkingHours":     func() error { return ignore(r.GetWorkingHours(ctx, "wh1")) },
 		"ListWorkingHours":    func() error { return ignore(r.ListWorkingHours(ctx, storage.WorkingHoursQuery{})) },
+
+		"GetWaitingStrategy":        func() error { return ignore(r.GetWaitingStrategy(ctx, "ws1")) },
+		"ListWaitingStrategies":     func() error { return ignore(r.ListWaitingStrategies(ctx, waiting.ListParams{})) },
+		"ClaimingWaitingStrategies": func() error { return ignore(r.ClaimingWaitingStrategies(ctx, nil, []string{"q1"})) },
+		"GetCallWait":               func() error { return ignore(r.GetCallWait(ctx, "call1")) },
+		"DueCallWaits":              func() error { return ignore(r.DueCallWaits(ctx, t0, 10)) },
 	}
+}
+
+// contextWait is call1's wait under ws1.
+func contextWait() *storage.CallWait {
+	return &storage.CallWait{CallID: "call1", QueueID: "q1", StrategyID: "ws1", Since: t0, MaximumWaitAt: t0.Add(time.Minute), Due: t0.Add(time.Minute)}
 }
 
 // contextHours is officeHours stamped with t0.
@@ -223,6 +241,12 @@ func contextFixture(f *fixture) {
 		}
 		_, err := tx.RecordHeartbeat(f.ctx, "a2", t0)
 		return err
+	}))
+	require.NoError(f.t, f.store.InTx(f.ctx, func(tx storage.Tx) error {
+		if err := tx.CreateWaitingStrategy(f.ctx, queueStrategy("ws1", "q1")); err != nil {
+			return err
+		}
+		return tx.PutCallWait(f.ctx, contextWait())
 	}))
 }
 
