@@ -76,16 +76,18 @@ func (s *Service) RunDue(ctx context.Context) (RunReport, error) {
 	if err != nil {
 		return r, err
 	}
+	// By queue, in the order of each queue's oldest call: a queue whose
+	// call finds nobody free costs one transaction, not one per call.
+	seen := map[string]bool{}
 	for _, c := range queued.Items {
-		if c.QueueID == "" {
+		if c.QueueID == "" || seen[c.QueueID] {
 			continue
 		}
-		offered, err := s.offerQueued(ctx, c.ID)
-		if err := s.passError(ctx, "offering call", c.ID, err); err != nil {
+		seen[c.QueueID] = true
+		n, err := s.offerQueuedIn(ctx, c.QueueID)
+		r.Offered += n
+		if err := s.passError(ctx, "offering calls in queue", c.QueueID, err); err != nil {
 			return r, err
-		}
-		if offered {
-			r.Offered++
 		}
 	}
 	n, err := s.assignAllWaiting(ctx)
@@ -323,23 +325,27 @@ func ignoreNotFound(err error) error {
 // because the free agent is the one that declined it, so the calls
 // behind it are still offered: the oldest call never blocks the queue for
 // an agent it cannot have.
-func (s *Service) offerQueuedIn(ctx context.Context, queueID string) error {
+// It returns how many it offered.
+func (s *Service) offerQueuedIn(ctx context.Context, queueID string) (int, error) {
 	page, err := s.store.ListCalls(ctx, storage.CallQuery{
 		QueueID: queueID,
 		States:  []call.State{call.Queued},
 		Paging:  storage.Paging{Limit: runBatch, SkipTotal: true},
 	})
 	if err != nil {
-		return err
+		return 0, err
 	}
+	n := 0
 	for _, c := range page.Items {
 		offered, err := s.offerQueued(ctx, c.ID)
 		if err != nil {
-			return err
+			return n, err
 		}
-		if !offered && len(c.Refused) == 0 {
-			return nil
+		if offered {
+			n++
+		} else if len(c.Refused) == 0 {
+			return n, nil
 		}
 	}
-	return nil
+	return n, nil
 }

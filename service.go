@@ -254,7 +254,7 @@ func (s *Service) wake(ctx context.Context, rec *recorder) {
 		if _, err := s.assignWaiting(ctx, q); err != nil {
 			s.logger.WarnContext(ctx, "parley: routing after a change", "queue", q, "error", err)
 		}
-		if err := s.offerQueuedIn(ctx, q); err != nil {
+		if _, err := s.offerQueuedIn(ctx, q); err != nil {
 			s.logger.WarnContext(ctx, "parley: offering calls after a change", "queue", q, "error", err)
 		}
 	}
