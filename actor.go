@@ -132,6 +132,18 @@ var operationScopes = map[string]Scope{
 	"QueueActivity":        ScopeRead,
 	"ExpireCall":           ScopeWrite,
 	"Run":                  ScopeWrite,
+
+	"TransferCallToAgent":          ScopeWrite,
+	"TransferCallToQueue":          ScopeWrite,
+	"TransferCallToExternalNumber": ScopeWrite,
+	"AcceptCallTransfer":           ScopeWrite,
+	"RejectCallTransfer":           ScopeWrite,
+	"AnswerCallTransfer":           ScopeWrite,
+	"ReturnCallTransfer":           ScopeWrite,
+	"ExternalTransferSettings":     ScopeRead,
+	"SetExternalTransferSettings":  ScopeWrite,
+	"TransferStrategy":             ScopeRead,
+	"SetTransferStrategy":          ScopeWrite,
 }
 
 // OperationScope returns the scope the named Service method needs, and

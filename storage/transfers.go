@@ -36,3 +36,14 @@ func CallDue(c *call.Call) time.Time {
 	}
 	return TransferDeadline(c)
 }
+
+// The events of call transfers (the transfer's end by an external number
+// answering is CallEnded, with the reason TRANSFERRED).
+const (
+	CallTransferStarted  EventType = "call.transfer_started"   // a transfer of a connected call started
+	CallTransferOffered  EventType = "call.transfer_offered"   // a QUEUE transfer started ringing at the next agent
+	CallTransferAccepted EventType = "call.transfer_accepted"  // the agent a transfer rang at answered: the call is its
+	CallTransferRejected EventType = "call.transfer_rejected"  // the agent a transfer rang at declined it
+	CallTransferTimedOut EventType = "call.transfer_timed_out" // a transfer rang out
+	CallTransferReturned EventType = "call.transfer_returned"  // the transfer ended unanswered: the call is back with its agent
+)
