@@ -47,8 +47,10 @@ import (
 //   - The external-number configuration allows any number, or only the
 //     numbers of its allow-list (parley keeps the list in the
 //     configuration; Infobip keeps it as People contacts tagged
-//     external_number). Before any is saved transfers to any number are
-//     allowed and reading it is ErrNotFound, as Infobip answers 404.
+//     external_number). Before any is saved transfers go to any number.
+//     Reading a configuration never saved answers the default rather
+//     than Infobip's 404: the account has a behaviour, and a client that
+//     reads it should see which.
 
 // MaxAllowedTransferNumbers bounds the allow-list of the external-number
 // transfer configuration.
@@ -528,14 +530,11 @@ func transferValue(t *call.Transfer) json.RawMessage {
 }
 
 // ExternalTransferSettings returns the account's external-number
-// transfer configuration (Infobip's transfer-configs/external-number).
-// ErrNotFound before one is saved; transfers then go to any number.
+// transfer configuration (Infobip's transfer-configs/external-number):
+// before one is saved, the default (any number), with zero times.
 func (s *Service) ExternalTransferSettings(ctx context.Context) (ExternalTransferSettings, error) {
 	return read(s, ctx, "ExternalTransferSettings", func() (ExternalTransferSettings, error) {
-		x, saved, err := s.externalTransfer(ctx, s.store)
-		if err == nil && !saved {
-			err = fmt.Errorf("transfer to external number configuration %w", storage.ErrNotFound)
-		}
+		x, _, err := s.externalTransfer(ctx, s.store)
 		return x, err
 	})
 }
@@ -602,13 +601,14 @@ func (s *Service) externalTransfer(ctx context.Context, r storage.Reader) (Exter
 }
 
 // TransferStrategy returns what the customer hears during a transfer
-// (Infobip's transfer-configs/transfer-strategy). ErrNotFound before one
-// is saved, as Infobip answers 404.
+// (Infobip's transfer-configs/transfer-strategy): before one is saved,
+// call.DefaultTransferStrategy, with no id and zero times.
 func (s *Service) TransferStrategy(ctx context.Context) (*call.TransferStrategy, error) {
 	return read(s, ctx, "TransferStrategy", func() (*call.TransferStrategy, error) {
 		b, err := s.store.GetSetting(ctx, storage.SettingTransferStrategy)
 		if errors.Is(err, storage.ErrNotFound) {
-			return nil, fmt.Errorf("transfer strategy %w", storage.ErrNotFound)
+			d := call.DefaultTransferStrategy()
+			return &d, nil
 		}
 		if err != nil {
 			return nil, err

@@ -21,6 +21,12 @@ type TransferStrategy struct {
 	UpdatedAt           time.Time
 }
 
+// DefaultTransferStrategy is the strategy before any is saved: the
+// system's music, no announcement.
+func DefaultTransferStrategy() TransferStrategy {
+	return TransferStrategy{MusicOnHold: audio.Music{Enabled: true, UseDefault: true}}
+}
+
 // Clone returns a deep copy.
 func (s *TransferStrategy) Clone() *TransferStrategy {
 	if s == nil {

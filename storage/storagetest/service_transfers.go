@@ -269,10 +269,12 @@ var serviceTransferCases = []serviceCase{
 	}},
 	{"TransferSettings", func(t *testing.T, s *serviceSuite) {
 		fx := s.setup(t)
-		_, err := fx.svc.ExternalTransferSettings(fx.ctx)
-		require.ErrorIs(t, err, parley.ErrNotFound, "none saved")
-		_, err = fx.svc.TransferStrategy(fx.ctx)
-		require.ErrorIs(t, err, parley.ErrNotFound, "none saved")
+		x, err := fx.svc.ExternalTransferSettings(fx.ctx)
+		require.NoError(t, err)
+		require.Equal(t, parley.ExternalTransferSettings{ExternalTransferConfig: call.DefaultExternalTransferConfig()}, x, "none saved: any number")
+		def, err := fx.svc.TransferStrategy(fx.ctx)
+		require.NoError(t, err)
+		require.Equal(t, call.DefaultTransferStrategy(), *def, "none saved")
 
 		before := fx.snapshot(t)
 		_, err = fx.svc.SetExternalTransferSettings(fx.ctx, parley.ExternalTransferSettings{AllowedNumbers: []string{"+38591", "12x"}})
@@ -293,7 +295,7 @@ var serviceTransferCases = []serviceCase{
 		fx.requireUnchanged(t, before)
 
 		first := fx.tick()
-		x, err := fx.svc.SetExternalTransferSettings(fx.ctx, parley.ExternalTransferSettings{AllowedNumbers: []string{"+38591"}})
+		x, err = fx.svc.SetExternalTransferSettings(fx.ctx, parley.ExternalTransferSettings{AllowedNumbers: []string{"+38591"}})
 		require.NoError(t, err)
 		require.False(t, x.TransferToAnyNumberEnabled)
 		require.Equal(t, first, x.CreatedAt)
