@@ -339,6 +339,35 @@ var serviceTransferCases = []serviceCase{
 		}
 		require.Equal(t, 4, n, "an event per save")
 	}},
+	{"RungAgentTakesNoOtherCall", func(t *testing.T, s *serviceSuite) {
+		fx, c := s.transferFixture(t)
+		_, err := fx.svc.TransferCallToAgent(fx.ctx, c.ConversationID, "a2")
+		require.NoError(t, err)
+		other := fx.inboundCall(t, "2")
+		require.Equal(t, "a3", other.AgentID, "the agent a transfer rings at is not offered a call")
+		_, err = fx.svc.TransferCallToAgent(fx.ctx, other.ConversationID, "a2")
+		require.ErrorIs(t, err, call.ErrNoLiveCall, "the other call is not connected yet")
+		other, err = fx.svc.AcceptCall(fx.ctx, other.ID, "a3")
+		require.NoError(t, err)
+		_, err = fx.svc.TransferCallToAgent(fx.ctx, other.ConversationID, "a2")
+		require.ErrorIs(t, err, call.ErrNotAvailable, "nor rung by a second transfer")
+
+		// The customer hangs up under the transfer: it is given up, its
+		// agent free again, and the transferring agent wraps up.
+		end := fx.tick()
+		got, err := fx.svc.HangUpCall(fx.ctx, c.ID, call.Customer)
+		require.NoError(t, err)
+		require.Equal(t, call.Ended, got.State)
+		require.Nil(t, got.Transfer)
+		require.Empty(t, fx.callsAvailability(t, "a2"))
+		a1, err := fx.svc.GetAgent(fx.ctx, "a1")
+		require.NoError(t, err)
+		require.Equal(t, end.Add(call.DefaultWrapUpSeconds*time.Second), a1.WrapUpUntil)
+		_, err = fx.svc.AcceptCallTransfer(fx.ctx, c.ID, "a2")
+		require.ErrorIs(t, err, call.ErrNoTransfer)
+		fx.clock.Advance(time.Minute)
+		require.Zero(t, fx.runDue(t).TransfersTimedOut, "nothing left to ring out")
+	}},
 	{"TwoTransfersAtOnce", func(t *testing.T, s *serviceSuite) {
 		fx, c := s.transferFixture(t)
 		var wg sync.WaitGroup
