@@ -57,7 +57,8 @@
 //     when the change also locks that (accepting a call assigns it);
 //  5. agents (LockAgent): one per transaction, the conversation's
 //     assignee after the change, the agent automatic assignment claims,
-//     or the agent a call is offered to, ends at or is placed from.
+//     or the agent a call is offered to, ends at or is placed from, or
+//     a transfer of it rings at (transfers.go).
 //
 // A transaction never locks a conversation after an agent, nor a second
 // agent: a router refused by its first choice leaves the conversation

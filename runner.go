@@ -16,10 +16,14 @@ import (
 type RunReport struct {
 	OffersTimedOut int // offers that rang out (the calls went on to the next agent)
 	DialsTimedOut  int // outbound calls the customer did not answer in time
-	Lapsed         int // agents whose heartbeat lapse was recorded
-	Requeued       int // conversations handed back to their queues on a lapse
-	Offered        int // queued calls offered to an agent
-	Assigned       int // waiting conversations assigned
+	// TransfersTimedOut counts the transfers that rang out (see
+	// transfers.go: the call went to the next agent of a QUEUE transfer,
+	// or back to the agent who transferred it).
+	TransfersTimedOut int
+	Lapsed            int // agents whose heartbeat lapse was recorded
+	Requeued          int // conversations handed back to their queues on a lapse
+	Offered           int // queued calls offered to an agent
+	Assigned          int // waiting conversations assigned
 
 	Waits WaitReport // what the waiting strategies of queued calls did (RunWaits)
 }
@@ -61,6 +65,8 @@ func (s *Service) RunDue(ctx context.Context) (RunReport, error) {
 			r.OffersTimedOut++
 		case call.Dialing:
 			r.DialsTimedOut++
+		case call.Connected:
+			r.TransfersTimedOut++
 		}
 	}
 	if err := s.runLapses(ctx, now, &r); err != nil {
@@ -139,7 +145,8 @@ func (s *Service) Run(ctx context.Context, interval time.Duration) error {
 // ExpireCall ends the offer or the dial of call id if its deadline has
 // passed at the service's clock, as the runner does for each due call (a
 // host that schedules its own timers may call it at the deadline): a
-// ringing offer goes on to the next agent, a dial ends as NO_ANSWER. It
+// ringing offer goes on to the next agent, a dial ends as NO_ANSWER, and
+// a transfer that rang out goes on or back (see transfers.go). It
 // returns the call as it then is; a call whose deadline has not passed,
 // or that is no longer ringing or dialing (accepted, answered, ended, or
 // expired by another runner), is returned unchanged.
@@ -167,6 +174,10 @@ func (s *Service) expire(ctx context.Context, id string) (*call.Call, call.State
 			return err
 		}
 		out = c
+		if n, done, err := s.transferDue(ctx, tx, rec, c); err != nil || done {
+			out, from = n, call.Connected
+			return err
+		}
 		if !c.Expired(rec.now) {
 			return nil
 		}

@@ -185,6 +185,8 @@ func seedCalls(t *testing.T, svc *parley.Service) {
 func voiceScopedPath(route string) string {
 	callID, convID, agentID := "k1", "cv", "ann"
 	switch {
+	case strings.HasPrefix(route, voiceAPI+"/calls/{id}/transfer/"):
+		callID = transferScopedCall(route)
 	case strings.HasSuffix(route, "/answer"):
 		callID = "k2"
 	case strings.HasSuffix(route, "/unhold"):

@@ -152,6 +152,20 @@
 // of the agent written) with the caller's write scope: a key that may
 // write needs no read scope for it.
 //
+// Transfers (see transfers.go): PATCH
+// /ccaas/voice/2/conversation/{conversationId}/transfer/agent ({agentId}),
+// /queue ({queueId}) and /external-number ({externalNumber, from}) start a
+// transfer of the conversation's connected call and answer Infobip's
+// {"status": "SUCCESS", "message": "Call transferred successfully."}; a
+// refusal is Infobip's 404 (destination not found), 409 NOT_AVAILABLE or
+// 412 PRECONDITION_FAILED (no connected call) in the contract's error
+// shape with Infobip's "status": "ERROR" added. GET and PUT
+// /ccaas/voice/2/transfer-configs/external-number and /transfer-strategy
+// keep the account's settings. The host reports the transfer's steps:
+// POST .../calls/{id}/transfer/accept and /reject (the body's agentId, or
+// the request's actor when it names none), /answer (the external number
+// answered) and /return (called off: back to the transferring agent).
+//
 // # Answers
 //
 // A single resource is answered bare, a list as {"conversations": [...],

@@ -212,7 +212,11 @@ func (a *api) writeJSON(w http.ResponseWriter, status int, body any) {
 func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var ans *answerError
 	if errors.As(err, &ans) {
-		a.writeJSON(w, ans.status, errorJSON{StatusCode: "ERROR", Message: ans.message, Code: ans.code, Field: ans.field})
+		e := errorJSON{StatusCode: "ERROR", Message: ans.message, Code: ans.code, Field: ans.field}
+		if ans.voice {
+			e.Status = "ERROR"
+		}
+		a.writeJSON(w, ans.status, e)
 		return
 	}
 	if status, code, field, ok := httpwire.Classify(err); ok {
@@ -242,6 +246,9 @@ type answerError struct {
 	field   string // the request field at fault, if any
 	message string
 	err     error
+	// voice adds Infobip's voice API "status": "ERROR" to the answer,
+	// for the routes whose Infobip errors are {"status", "message"}.
+	voice bool
 }
 
 func (e *answerError) Error() string { return e.message }

@@ -138,6 +138,18 @@ var routes = []route{
 	{http.MethodPost, voiceAPI + "/calls/{id}/hangup", http.StatusOK, jsonBody, (*api).hangUpCall},
 	{http.MethodPost, voiceAPI + "/calls/{id}/fail", http.StatusOK, jsonBody, (*api).failCall},
 
+	{http.MethodPatch, voiceAPI + "/conversation/{conversationId}/transfer/agent", http.StatusOK, jsonBody, (*api).transferToAgent},
+	{http.MethodPatch, voiceAPI + "/conversation/{conversationId}/transfer/queue", http.StatusOK, jsonBody, (*api).transferToQueue},
+	{http.MethodPatch, voiceAPI + "/conversation/{conversationId}/transfer/external-number", http.StatusOK, jsonBody, (*api).transferToExternal},
+	{http.MethodGet, voiceAPI + "/transfer-configs/external-number", http.StatusOK, noBody, (*api).externalTransfer},
+	{http.MethodPut, voiceAPI + "/transfer-configs/external-number", http.StatusOK, jsonBody, (*api).setExternalTransfer},
+	{http.MethodGet, voiceAPI + "/transfer-configs/transfer-strategy", http.StatusOK, noBody, (*api).transferStrategy},
+	{http.MethodPut, voiceAPI + "/transfer-configs/transfer-strategy", http.StatusOK, jsonBody, (*api).setTransferStrategy},
+	{http.MethodPost, voiceAPI + "/calls/{id}/transfer/accept", http.StatusOK, jsonBody, (*api).acceptTransfer},
+	{http.MethodPost, voiceAPI + "/calls/{id}/transfer/reject", http.StatusOK, jsonBody, (*api).rejectTransfer},
+	{http.MethodPost, voiceAPI + "/calls/{id}/transfer/answer", http.StatusOK, jsonBody, (*api).answerTransfer},
+	{http.MethodPost, voiceAPI + "/calls/{id}/transfer/return", http.StatusOK, jsonBody, (*api).returnTransfer},
+
 	{http.MethodGet, "/events", http.StatusOK, noBody, (*api).events},
 	{http.MethodGet, "/openapi.json", http.StatusOK, noBody, (*api).openAPI},
 

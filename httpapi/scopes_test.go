@@ -120,6 +120,7 @@ func seededStore(t *testing.T) storage.Store {
 	seedWaitingStrategies(t, svc)
 	seedCalls(t, svc)
 	seedWorkingHours(t, svc)
+	seedTransfers(t, svc)
 	return store
 }
 

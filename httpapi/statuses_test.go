@@ -207,6 +207,7 @@ func universalStatuses(operation string) []int {
 // statusComponents is the shared response each error status refers to.
 var statusComponents = map[int]string{
 	400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 409: "Conflict", 500: "Internal",
+	412: "PreconditionFailed",
 }
 
 // busyStore is a store whose every transaction fails as a database too

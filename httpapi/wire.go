@@ -505,6 +505,7 @@ type errorJSON struct {
 	Message    string `json:"message"`
 	Code       string `json:"code"`
 	Field      string `json:"field,omitempty"`
+	Status     string `json:"status,omitempty"` // "ERROR" on the routes whose Infobip errors are {"status", "message"}
 }
 
 func strs[T ~string](vs []T) []string {

@@ -25,44 +25,63 @@ func (t *txn) call(op, id string) (*call.Call, error) {
 	return c, nil
 }
 
+// occupants lists the agents c takes up (call.Call.Occupies): the agent
+// of a live call and the agent its transfer rings at.
+func occupants(c *call.Call) []string {
+	var out []string
+	if c.State.Live() && c.AgentID != "" {
+		out = append(out, c.AgentID)
+	}
+	if c.Transfer != nil && c.Transfer.AgentID != "" {
+		out = append(out, c.Transfer.AgentID)
+	}
+	return out
+}
+
 // putCall stores c (owned by the state from now on) in place of old (nil
-// for a new one), keeping the live-call index in step, and registers the
-// undo.
+// for a new one), keeping the index of the agents calls take up in step,
+// and registers the undo.
 func (t *txn) putCall(old, c *call.Call) {
 	st := t.st
-	if old != nil && old.State.Live() {
-		delete(st.liveCalls, old.AgentID)
+	index := func(c *call.Call, on bool) {
+		if c == nil {
+			return
+		}
+		for _, a := range occupants(c) {
+			if on {
+				st.liveCalls[a] = c.ID
+			} else {
+				delete(st.liveCalls, a)
+			}
+		}
 	}
+	index(old, false)
 	if c == nil {
 		delete(st.calls, old.ID)
 	} else {
 		st.calls[c.ID] = c
-		if c.State.Live() {
-			st.liveCalls[c.AgentID] = c.ID
-		}
+		index(c, true)
 	}
 	t.onUndo(func() {
-		if c != nil && c.State.Live() {
-			delete(st.liveCalls, c.AgentID)
-		}
+		index(c, false)
 		if old == nil {
 			delete(st.calls, c.ID)
 			return
 		}
 		st.calls[old.ID] = old
-		if old.State.Live() {
-			st.liveCalls[old.AgentID] = old.ID
-		}
+		index(old, true)
 	})
 }
 
-// secondLiveCall reports whether c would be its agent's second live call.
+// secondLiveCall reports whether c would take up an agent another call
+// takes up: a live call's agent, or the agent its transfer rings at.
 func (t *txn) secondLiveCall(c *call.Call) bool {
-	if !c.State.Live() {
-		return false
+	for _, a := range occupants(c) {
+		if id, ok := t.st.liveCalls[a]; ok && id != c.ID {
+			return true
+		}
 	}
-	id, ok := t.st.liveCalls[c.AgentID]
-	return ok && id != c.ID
+	return false
 }
 
 func (t *txn) CreateCall(ctx context.Context, c *call.Call) error {
@@ -166,14 +185,16 @@ func (t *txn) DueCalls(ctx context.Context, at time.Time, limit int) ([]*call.Ca
 		return nil, err
 	}
 	var out []*call.Call
+	seen := map[string]bool{} // a call may take up two agents
 	for _, id := range t.st.liveCalls {
 		c := t.st.calls[id]
-		if (c.State == call.Ringing || c.State == call.Dialing) && !c.Deadline.After(at) {
+		if due := storage.CallDue(c); !seen[id] && !due.IsZero() && !due.After(at) {
+			seen[id] = true
 			out = append(out, c)
 		}
 	}
 	slices.SortFunc(out, func(a, b *call.Call) int {
-		if c := a.Deadline.Compare(b.Deadline); c != 0 {
+		if c := storage.CallDue(a).Compare(storage.CallDue(b)); c != 0 {
 			return c
 		}
 		return strings.Compare(a.ID, b.ID)

@@ -36,7 +36,7 @@ type state struct {
 	customers map[string]*customer.Customer
 
 	calls      map[string]*call.Call
-	liveCalls  map[string]string   // agent id → its live call's id
+	liveCalls  map[string]string   // agent id → the call that takes it up (call.Call.Occupies)
 	heartbeats map[string]presence // agent id → its heartbeat
 	settings   map[string][]byte
 

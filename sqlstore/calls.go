@@ -151,7 +151,8 @@ func scanCall(r row) (*call.Call, error) {
 	return &c, nil
 }
 
-// callArgs are the written columns of c, $1 to $22 of sqlInsertCall.
+// callArgs are the written columns of c, $1 to $24 of sqlInsertCall: the
+// last two are the transfer's agent and deadline (transferColumns).
 func (t *tx) callArgs(c *call.Call) ([]any, error) {
 	tr, err := transferText(c.Transfer)
 	if err != nil {
@@ -168,7 +169,17 @@ func (t *tx) callArgs(c *call.Call) ([]any, error) {
 		c.OnHold, string(c.EndReason), tr, c.Transfers, ref,
 		d.time(c.UpdatedAt), d.nullTime(c.OfferedAt), d.nullTime(c.Deadline),
 		d.nullTime(c.ConnectedAt), d.nullTime(c.EndedAt), c.Version, d.time(c.CreatedAt),
+		nullString(transferAgent(c)), d.nullTime(storage.TransferDeadline(c)),
 	}, nil
+}
+
+// transferAgent is the agent c's transfer rings at, kept in the
+// transfer_agent_id column: "" for none.
+func transferAgent(c *call.Call) string {
+	if c.Transfer == nil {
+		return ""
+	}
+	return c.Transfer.AgentID
 }
 
 // sqlInsertCall inserts a call if its conversation exists; any unique
@@ -177,12 +188,35 @@ func (t *tx) callArgs(c *call.Call) ([]any, error) {
 const sqlInsertCall = `INSERT INTO {calls}
 	(id, conversation_id, channel, direction, from_addr, to_addr, client_type, state, queue_id, agent_id,
 	 on_hold, end_reason, transfer, transfers, refused, updated_at, offered_at, deadline, connected_at,
-	 ended_at, version, created_at)
+	 ended_at, version, created_at, transfer_agent_id, transfer_deadline)
 	SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text, $10::text,
 	 $11::boolean, $12::text, $13::text, $14::integer, $15::text, $16::timestamptz, $17::timestamptz,
-	 $18::timestamptz, $19::timestamptz, $20::timestamptz, $21::bigint, $22::timestamptz
-	WHERE EXISTS (SELECT 1 FROM {conversations} WHERE id = $2)
+	 $18::timestamptz, $19::timestamptz, $20::timestamptz, $21::bigint, $22::timestamptz, $23::text, $24::timestamptz
+	WHERE EXISTS (SELECT 1 FROM {conversations} WHERE id = $2)%s
 	ON CONFLICT DO NOTHING`
+
+// The guards of a call that takes up an agent (call.Call.Occupies), on
+// top of the unique indexes: the agent of a live call ($10 inserting, $8
+// updating) is rung by no transfer of another call, and the agent a
+// transfer rings at ($23 inserting, $21 updating) has no live call.
+const (
+	insertLiveGuard     = ` AND NOT EXISTS (SELECT 1 FROM {calls} k WHERE k.transfer_agent_id = $10)`
+	insertTransferGuard = ` AND NOT EXISTS (SELECT 1 FROM {calls} k WHERE k.agent_id = $23 AND ` + liveStates + `)`
+	updateLiveGuard     = ` AND NOT EXISTS (SELECT 1 FROM {calls} k WHERE k.transfer_agent_id = $8 AND k.id <> $1)`
+	updateTransferGuard = ` AND NOT EXISTS (SELECT 1 FROM {calls} k WHERE k.agent_id = $21 AND ` + liveStates + ` AND k.id <> $1)`
+)
+
+// insertCallSQL is sqlInsertCall with the guards c needs.
+func insertCallSQL(c *call.Call) string {
+	guards := ""
+	if c.State.Live() && c.AgentID != "" {
+		guards += insertLiveGuard
+	}
+	if transferAgent(c) != "" {
+		guards += insertTransferGuard
+	}
+	return fmt.Sprintf(sqlInsertCall, guards)
+}
 
 // CreateCall implements storage.Tx: one INSERT that reports a taken id, a
 // missing conversation and the agent's other live call alike, by
@@ -199,7 +233,7 @@ func (t *tx) CreateCall(ctx context.Context, c *call.Call) error {
 		return t.s.wrap(ctx, op, c.ID, err)
 	}
 	d := t.s.d
-	ins := d.stmt(sqlInsertCall, args...)
+	ins := d.stmt(insertCallSQL(c), args...)
 	if err := t.run(ctx, ins); err != nil {
 		return t.s.wrap(ctx, op, c.ID, err)
 	}
@@ -267,15 +301,23 @@ func (t *tx) getCall(ctx context.Context, op, id string, lock bool) (*call.Call,
 const sqlUpdateCall = `UPDATE {calls} SET
 	channel = $2, from_addr = $3, to_addr = $4, client_type = $5, state = $6, queue_id = $7, agent_id = $8,
 	on_hold = $9, end_reason = $10, transfer = $11, transfers = $12, refused = $13, updated_at = $14,
-	offered_at = $15, deadline = $16, connected_at = $17, ended_at = $18, version = $19
+	offered_at = $15, deadline = $16, connected_at = $17, ended_at = $18, version = $19,
+	transfer_agent_id = $21, transfer_deadline = $22
 	WHERE id = $1 AND version = $20%s`
 
 const liveGuard = ` AND NOT EXISTS (SELECT 1 FROM {calls} k WHERE k.agent_id = $8 AND ` + liveStates + ` AND k.id <> $1)`
 
-var (
-	sqlUpdateLiveCall = fmt.Sprintf(sqlUpdateCall, liveGuard)
-	sqlUpdateIdleCall = fmt.Sprintf(sqlUpdateCall, "")
-)
+// updateCallSQL is sqlUpdateCall with the guards c needs.
+func updateCallSQL(c *call.Call) string {
+	guards := ""
+	if c.State.Live() {
+		guards += liveGuard + updateLiveGuard
+	}
+	if transferAgent(c) != "" {
+		guards += updateTransferGuard
+	}
+	return fmt.Sprintf(sqlUpdateCall, guards)
+}
 
 // UpdateCall implements storage.Tx: one UPDATE guarded by the version and,
 // for a live call, by the agent having no other live call; only when it
@@ -297,11 +339,8 @@ func (t *tx) UpdateCall(ctx context.Context, c *call.Call, prevVersion int64) er
 		return t.s.wrap(ctx, op, c.ID, err)
 	}
 	args := []any{a[0], a[2], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14],
-		a[15], a[16], a[17], a[18], a[19], a[20], prevVersion}
-	q := sqlUpdateIdleCall
-	if c.State.Live() {
-		q = sqlUpdateLiveCall
-	}
+		a[15], a[16], a[17], a[18], a[19], a[20], prevVersion, a[22], a[23]}
+	q := updateCallSQL(c)
 	d := t.s.d
 	up := d.stmt(q, args...)
 	if err := t.run(ctx, up); err != nil {
@@ -325,7 +364,8 @@ func (t *tx) UpdateCall(ctx context.Context, c *call.Call, prevVersion int64) er
 }
 
 // liveConflict reports the violation of a unique index by an update of a
-// call, which can only be calls_live_agent's, as ErrConflict.
+// call, which can only be calls_live_agent's or calls_transfer_agent's, as
+// ErrConflict.
 func liveConflict(err error) error {
 	var e *storage.Error
 	if errors.As(err, &e) && e.Kind == storage.ErrAlreadyExists {
@@ -389,8 +429,8 @@ func callFilter(b *builder, q *storage.CallQuery) []string {
 	return conds
 }
 
-// DueCalls implements storage.Tx, on the partial index calls_due, whose
-// predicate the condition restates.
+// DueCalls implements storage.Tx, on the partial indexes calls_due and
+// calls_transfer_due, whose predicates the conditions restate or imply.
 func (t *tx) DueCalls(ctx context.Context, at time.Time, limit int) ([]*call.Call, error) {
 	const op = "listing due calls"
 	if err := checkCtx(ctx, op); err != nil {
@@ -415,16 +455,21 @@ func (t *tx) DueCalls(ctx context.Context, at time.Time, limit int) ([]*call.Cal
 // dueCalls reads up to limit calls due at at.
 func (d *dialect) dueCalls(at time.Time, limit int) *stmt {
 	return d.stmt(`SELECT `+callCols+` FROM {calls} k
-		WHERE k.state IN ('RINGING', 'DIALING') AND k.deadline <= $1
-		ORDER BY k.deadline, k.id LIMIT $2`, d.time(at), limit)
+		WHERE (k.state IN ('RINGING', 'DIALING') AND k.deadline <= $1)
+		   OR (k.transfer_deadline <= $1 AND k.state = 'CONNECTED')
+		ORDER BY CASE WHEN k.state = 'CONNECTED' THEN k.transfer_deadline ELSE k.deadline END, k.id
+		LIMIT $2`, d.time(at), limit)
 }
 
 // presenceCols are the rest of an agent's presence after agentCols (alias
 // a), as scanPresence reads them: its load (the statuses restate
-// routing.CountsAsLoad, as in AgentLoad), whether it has a live call (on
-// the index calls_live_agent) and its last heartbeat.
+// routing.CountsAsLoad, as in AgentLoad), whether a call takes it up (a
+// live call of its own, on the index calls_live_agent, or a transfer
+// ringing at it, on calls_transfer_agent: call.Call.Occupies) and its
+// last heartbeat.
 const presenceCols = `(SELECT count(*) FROM {conversations} c WHERE c.agent_id = a.id AND c.status IN ('OPEN', 'WAITING')),
-	EXISTS (SELECT 1 FROM {calls} k WHERE k.agent_id = a.id AND ` + liveStates + `),
+	(EXISTS (SELECT 1 FROM {calls} k WHERE k.agent_id = a.id AND ` + liveStates + `)
+	 OR EXISTS (SELECT 1 FROM {calls} k WHERE k.transfer_agent_id = a.id)),
 	(SELECT p.last_heartbeat FROM {agent_presence} p WHERE p.agent_id = a.id)`
 
 // scanPresence reads agentCols and presenceCols.

@@ -127,6 +127,13 @@
 // the other call), and an UpdateCall that passed its guard while the other
 // call was uncommitted fails on it; both are ErrConflict. The same index
 // says whether an agent is on a call (QueueMemberLoads, AgentPresences).
+// A transfer's ringing agent and deadline are also columns of their own
+// (migration 14): the agent a transfer rings at counts as on a call
+// (call.Call.Occupies). The unique partial index calls_transfer_agent keeps
+// two transfers from ringing at one agent; the writes guard the rest (a
+// transfer never rings at an agent with a live call, nor the reverse),
+// which the service serializes by locking the agent before it writes
+// either. calls_transfer_due finds the transfers that ring out (DueCalls).
 //
 // An agent's heartbeat is a row of agent_presence, not a column of agents,
 // so that a heartbeat never waits for the agent's row lock that routing

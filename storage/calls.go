@@ -18,14 +18,15 @@ type CallReader interface {
 	// ListCalls returns a page of the calls q selects, oldest first
 	// (CreatedAt, then id). ErrInvalid for a bad query or cursor.
 	ListCalls(ctx context.Context, q CallQuery) (Page[*call.Call], error)
-	// DueCalls returns up to limit calls RINGING or DIALING whose Deadline
-	// is at or before at, earliest deadline first (then id): the offers and
-	// dials the runner times out.
+	// DueCalls returns up to limit calls whose CallDue is at or before
+	// at, earliest first (then id): the offers and dials (RINGING or
+	// DIALING, by Deadline) and the transfers (CONNECTED, by
+	// TransferDeadline) that the runner times out.
 	DueCalls(ctx context.Context, at time.Time, limit int) ([]*call.Call, error)
 	// AgentPresences returns the presence of each agent of ids that exists,
 	// in id order: the agent with its memberships, its messaging load,
-	// whether it has a live call (call.State.Live) and its last
-	// heartbeat.
+	// whether a call takes it up (call.Call.Occupies: a live call of its
+	// own or a transfer ringing at it) and its last heartbeat.
 	AgentPresences(ctx context.Context, ids ...string) ([]routing.Presence, error)
 	// LapsedAgents returns up to limit ids of agents marked present
 	// whose last heartbeat is at or before lastBefore, oldest heartbeat
@@ -43,7 +44,9 @@ type CallWriter interface {
 	// ErrNotFound when its conversation does not exist; ErrConflict when
 	// c is live (call.State.Live) and its agent has another live call: a
 	// store keeps that rule whatever the interleaving (a unique index),
-	// so an agent never has two.
+	// so an agent never has two. An agent a transfer rings at counts as
+	// taken up by that call (call.Call.Occupies): ErrConflict too when c
+	// would take up an agent another call takes up.
 	CreateCall(ctx context.Context, c *call.Call) error
 	// LockCall is GetCall that also keeps other transactions from
 	// changing or locking the call until this one ends. Lock it after the

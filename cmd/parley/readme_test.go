@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -64,6 +65,11 @@ func TestReadmeExamples(t *testing.T) {
 	}
 	examples := readmeExamples(t)
 	require.NotEmpty(t, examples)
+	// The walk-throughs the README promises, each run below.
+	for _, route := range []string{"/ccaas/voice/2/calls", "/transfer/agent", "/transfer/external-number", "/transfer/accept", "/transfer-configs/external-number"} {
+		require.True(t, slices.ContainsFunc(examples, func(ex readmeExample) bool { return strings.Contains(ex.command, route) }),
+			"the README shows %s", route)
+	}
 
 	// Twice on the same file: -seed sets the demo rows back, so the
 	// walk-through runs again. The second time the history's event

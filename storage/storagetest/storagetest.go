@@ -91,6 +91,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store, caps Capabilit
 		{"Concurrency", concurrencyCases},
 		{"Context", contextCases},
 		{"Waiting", waitingCases},
+		{"Transfers", transferCases},
 	}, func(t *testing.T, tc testCase) { tc.run(t, s.setup(t)) })
 }
 
