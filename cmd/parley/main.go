@@ -448,11 +448,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		<-ran
 	}()
 
-	root := serveURL(c.addr, ln.Addr())
-	fmt.Fprintf(stdout, "parley: serving %s%s and %s%s over %s\n", root, httpapi.DefaultBasePath, root, helpdesk.DefaultBasePath, db.name)
+	// The log line first: whoever waits for the serving line (a script, a
+	// test) finds the log complete when it reads it.
 	logger.Info("listening", "addr", ln.Addr().String(), "database", db.name,
 		"maxConns", maxConns, "fileLimit", fileLimit, "readTimeout", c.limits.readTimeout,
 		"writeTimeout", c.limits.writeTimeout, "idleTimeout", c.limits.idleTimeout)
+	root := serveURL(c.addr, ln.Addr())
+	fmt.Fprintf(stdout, "parley: serving %s%s and %s%s over %s\n", root, httpapi.DefaultBasePath, root, helpdesk.DefaultBasePath, db.name)
 
 	select {
 	case err := <-served:
