@@ -140,4 +140,17 @@ var routes = []route{
 
 	{http.MethodGet, "/events", http.StatusOK, noBody, (*api).events},
 	{http.MethodGet, "/openapi.json", http.StatusOK, noBody, (*api).openAPI},
+
+	{http.MethodGet, voiceAPI + "/account-recording-config", http.StatusOK, noBody, (*api).accountRecordingConfig},
+	{http.MethodPut, voiceAPI + "/account-recording-config", http.StatusOK, jsonBody, (*api).putAccountRecordingConfig},
+	{http.MethodPost, voiceAPI + "/account-recording-config", http.StatusOK, jsonBody, (*api).createAccountRecordingConfig},
+	{http.MethodGet, voiceAPI + "/agent-recording-configs", http.StatusOK, noBody, (*api).agentRecordingConfigs},
+	{http.MethodGet, voiceAPI + "/agent-recording-configs/{agentId}", http.StatusOK, noBody, (*api).agentRecordingConfig},
+	{http.MethodPut, voiceAPI + "/agent-recording-configs/{agentId}", http.StatusOK, jsonBody, (*api).putAgentRecordingConfig},
+	{http.MethodPost, voiceAPI + "/agent-recording-configs/{agentId}", http.StatusOK, jsonBody, (*api).createAgentRecordingConfig},
+	{http.MethodGet, voiceAPI + "/recording/metadata", http.StatusOK, noBody, (*api).listRecordings},
+	{http.MethodGet, voiceAPI + "/recording/download/{recordingId}", http.StatusOK, noBody, (*api).downloadRecording},
+	{http.MethodPost, voiceAPI + "/calls/{id}/recordings", http.StatusOK, jsonBody, (*api).reportRecording},
+	{http.MethodGet, voiceAPI + "/calls/{id}/recording-decision", http.StatusOK, noBody, (*api).recordingDecision},
+	{http.MethodDelete, voiceAPI + "/recordings/{recordingId}", http.StatusOK, noBody, (*api).deleteRecording},
 }
