@@ -12,37 +12,8 @@ import (
 	"github.com/parleyhq/parley/storage"
 )
 
-// Call recording. parley records nothing itself: the host's media layer
-// asks RecordingDecision whether and how to record a call (the one rule,
-// recording.Decide, over the account's configuration and the agent's),
-// records it, and reports each file's metadata with ReportRecording. The
-// files stay with the host, behind RecordingFiles, which the service reads
-// for downloads and deletes through.
-//
-// Where Infobip is silent, parley decides:
-//
-//   - GET of the account configuration before any was created is
-//     ErrNotFound; so is GET of the configuration of an agent that exists
-//     but has none (an unknown agent is ErrNotFound too, naming the agent);
-//   - PUT creates or replaces, POST creates and refuses an existing
-//     configuration (ErrAlreadyExists); enabledChangedAt is set when a
-//     configuration is created and whenever enabled changes;
-//   - a report of a recording id already known updates that recording (its
-//     status, duration, file...) and must name the same conversation and
-//     call; a deleted recording is not reported again (ErrConflict);
-//   - DeleteRecording keeps the metadata, marked with deletedAt and
-//     deletedBy (the actor's agent id), as Infobip lists deleted
-//     recordings; a deleted recording is no longer downloaded;
-//   - deleting a conversation removes its recordings' metadata with it
-//     (the conversation and what it held are gone; a recording.deleted
-//     event, with no conversation id, records each); in both cases the
-//     files are deleted through RecordingFiles after the commit. A file
-//     that fails to delete does not undo the deletion: it is logged and
-//     recorded as a recording.file_not_deleted event, and DeleteRecording
-//     of the already deleted recording tries the file again.
-//
-// The host's recording decision is not put into the call.connected event:
-// the host asks RecordingDecision when the call connects.
+// Call recording: see the package doc, "Call recording", for the rules
+// and for what parley decides where Infobip is silent.
 
 // RecordingFiles is where the host keeps recorded files, named by
 // recording id. The service opens a file to download it and deletes
@@ -161,7 +132,7 @@ func (s *Service) writeAccountRecordingConfig(ctx context.Context, op string, in
 	return &c, nil
 }
 
-var errAccountRecordingConfigExists = fmt.Errorf("account recording config already exists: %w", fault.ErrAlreadyExists)
+var errAccountRecordingConfigExists = fmt.Errorf("the account has a recording configuration already: %w", fault.ErrAlreadyExists)
 
 // accountConfigFields are the fields of an account configuration the
 // events report, by wire name.
@@ -273,7 +244,7 @@ func (s *Service) writeAgentRecordingConfig(ctx context.Context, op, agentID str
 		case err != nil:
 			return err
 		case create:
-			return fmt.Errorf("agent recording config already exists: %w", fault.ErrAlreadyExists)
+			return fmt.Errorf("agent %q has a recording configuration already: %w", agentID, fault.ErrAlreadyExists)
 		}
 		c.EnabledChangedAt = rec.now
 		if old != nil && old.Enabled == c.Enabled {
