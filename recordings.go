@@ -329,8 +329,6 @@ func (s *Service) ReportRecording(ctx context.Context, in recording.Metadata) (*
 	if m.DeletedBy != "" {
 		return nil, fault.Invalid("deletedBy", "is set by deleting the recording, not reported")
 	}
-	var typ storage.EventType
-	var changes []storage.Change
 	err := s.run(ctx, "ReportRecording", func(tx storage.Tx, rec *recorder) error {
 		c, err := tx.GetCall(ctx, m.CallID)
 		if err != nil {
@@ -350,38 +348,44 @@ func (s *Service) ReportRecording(ctx context.Context, in recording.Metadata) (*
 			return err
 		}
 		old, err := tx.LockRecording(ctx, m.RecordingID)
-		switch {
-		case errors.Is(err, fault.ErrNotFound):
-			if err := tx.CreateRecording(ctx, &m); err != nil {
+		if errors.Is(err, fault.ErrNotFound) {
+			err = tx.CreateRecording(ctx, &m)
+			if err == nil {
+				rec.add(storage.RecordingReported, m.ConversationID, m.RecordingID,
+					[]storage.Change{change("recordingStatus", nil, string(m.RecordingStatus)), change("callId", nil, m.CallID)})
+				return nil
+			}
+			if !errors.Is(err, fault.ErrAlreadyExists) {
 				return err
 			}
-			typ = storage.RecordingReported
-			changes = []storage.Change{change("recordingStatus", nil, string(m.RecordingStatus)), change("callId", nil, m.CallID)}
+			// A report of the same recording got in first: this one
+			// changes it.
+			old, err = tx.LockRecording(ctx, m.RecordingID)
+		}
+		switch {
 		case err != nil:
 			return err
 		case !old.DeletedAt.IsZero():
 			return fmt.Errorf("recording %q is deleted: %w", m.RecordingID, fault.ErrConflict)
 		case old.CallID != m.CallID:
 			return fmt.Errorf("recording %q is of another call: %w", m.RecordingID, fault.ErrConflict)
-		default:
-			if sameRecording(old, &m) {
-				return nil
-			}
-			if err := tx.UpdateRecording(ctx, &m); err != nil {
-				return err
-			}
-			typ = storage.RecordingUpdated
-			if old.RecordingStatus != m.RecordingStatus {
-				changes = append(changes, change("recordingStatus", string(old.RecordingStatus), string(m.RecordingStatus)))
-			}
-			if old.Duration != m.Duration {
-				changes = append(changes, change("duration", old.Duration, m.Duration))
-			}
-			if old.Filename != m.Filename {
-				changes = append(changes, change("filename", old.Filename, m.Filename))
-			}
+		case sameRecording(old, &m):
+			return nil
 		}
-		rec.add(typ, m.ConversationID, m.RecordingID, changes)
+		if err := tx.UpdateRecording(ctx, &m); err != nil {
+			return err
+		}
+		var changes []storage.Change
+		if old.RecordingStatus != m.RecordingStatus {
+			changes = append(changes, change("recordingStatus", string(old.RecordingStatus), string(m.RecordingStatus)))
+		}
+		if old.Duration != m.Duration {
+			changes = append(changes, change("duration", old.Duration, m.Duration))
+		}
+		if old.Filename != m.Filename {
+			changes = append(changes, change("filename", old.Filename, m.Filename))
+		}
+		rec.add(storage.RecordingUpdated, m.ConversationID, m.RecordingID, changes)
 		return nil
 	})
 	if err != nil {

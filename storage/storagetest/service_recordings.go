@@ -481,6 +481,48 @@ var serviceRecordingCases = []serviceCase{
 		_, err = fx2.svc.DeleteRecording(fx2.ctx, "r1")
 		require.NoError(t, err)
 	}},
+	// ConcurrentWrites: racing first reports of one recording all succeed
+	// (one creates it, the others change it), and of racing POSTs of the
+	// account's configuration exactly one creates it, on every store.
+	{"ConcurrentWrites", func(t *testing.T, s *serviceSuite) {
+		const workers = 6
+		fx, c := s.recordingCall(t)
+		errs := make(chan error, 2*workers)
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Go(func() {
+				_, err := fx.svc.ReportRecording(fx.ctx, reported("r1", c, func(m *recording.Metadata) { m.Duration = int64(w) }))
+				errs <- err
+				_, err = fx.svc.CreateAccountRecordingConfig(fx.ctx, recording.AccountConfig{Inbound: true, MediaType: recording.Audio})
+				errs <- err
+			})
+		}
+		wg.Wait()
+		close(errs)
+		exists := 0
+		for err := range errs {
+			if errors.Is(err, parley.ErrAlreadyExists) {
+				exists++
+				continue
+			}
+			require.NoError(t, err)
+		}
+		require.Equal(t, workers-1, exists, "one POST creates the configuration")
+		var reportedN, created int
+		for _, e := range fx.events(t) {
+			switch e.Type {
+			case storage.RecordingReported:
+				reportedN++
+			case storage.AccountRecordingConfigCreated:
+				created++
+			}
+		}
+		require.Equal(t, 1, reportedN)
+		require.Equal(t, 1, created)
+		page, err := fx.svc.ListRecordings(fx.ctx, recording.Filter{})
+		require.NoError(t, err)
+		require.Len(t, page.Items, 1)
+	}},
 	{"DeletingAConversationDeletesItsRecordings", func(t *testing.T, s *serviceSuite) {
 		files := NewFakeRecordingFiles(nil)
 		fx, c := s.recordingCall(t, parley.WithRecordingFiles(files))
