@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -485,18 +486,24 @@ var serviceRecordingCases = []serviceCase{
 	// (one creates it, the others change it), and of racing POSTs of the
 	// account's configuration exactly one creates it, on every store.
 	{"ConcurrentWrites", func(t *testing.T, s *serviceSuite) {
-		const workers = 6
+		const workers, recordings = 8, 12
 		fx, c := s.recordingCall(t)
-		errs := make(chan error, 2*workers)
+		errs := make(chan error, workers*(recordings+1))
+		start := make(chan struct{})
 		var wg sync.WaitGroup
 		for w := range workers {
 			wg.Go(func() {
-				_, err := fx.svc.ReportRecording(fx.ctx, reported("r1", c, func(m *recording.Metadata) { m.Duration = int64(w) }))
+				<-start
+				_, err := fx.svc.CreateAccountRecordingConfig(fx.ctx, recording.AccountConfig{Inbound: true, MediaType: recording.Audio})
 				errs <- err
-				_, err = fx.svc.CreateAccountRecordingConfig(fx.ctx, recording.AccountConfig{Inbound: true, MediaType: recording.Audio})
-				errs <- err
+				for r := range recordings {
+					id := "r" + strconv.Itoa(r)
+					_, err := fx.svc.ReportRecording(fx.ctx, reported(id, c, func(m *recording.Metadata) { m.Duration = int64(w) }))
+					errs <- err
+				}
 			})
 		}
+		close(start)
 		wg.Wait()
 		close(errs)
 		exists := 0
@@ -517,11 +524,11 @@ var serviceRecordingCases = []serviceCase{
 				created++
 			}
 		}
-		require.Equal(t, 1, reportedN)
+		require.Equal(t, recordings, reportedN, "one report of each creates it")
 		require.Equal(t, 1, created)
 		page, err := fx.svc.ListRecordings(fx.ctx, recording.Filter{})
 		require.NoError(t, err)
-		require.Len(t, page.Items, 1)
+		require.Len(t, page.Items, recordings)
 	}},
 	{"DeletingAConversationDeletesItsRecordings", func(t *testing.T, s *serviceSuite) {
 		files := NewFakeRecordingFiles(nil)
