@@ -17,21 +17,8 @@ import (
 	"github.com/parleyhq/parley/recording"
 )
 
-// The routes of call recording: Infobip's account-recording-config,
-// agent-recording-configs, recording/metadata and recording/download, and
-// parley's own for the host (a recording's metadata reported, the
-// decision whether to record a call, a recording deleted). Times are
-// milliseconds since the epoch, as Infobip's recording models have them.
-//
-// Where Infobip is silent, parley answers: GET of a configuration that was
-// never created answers the default, which records nothing (the
-// account's disabled, an agent's following the account's: useDefault);
-// an unknown agent is 404; POST of one that exists is 400 "... already
-// exists!" (Infobip's answer); agentIds of the list is a comma-separated
-// list, and may be repeated; the download of a deleted recording, or of
-// one whose file the host does not have, is 404; a Range header that is
-// not "bytes=..." is 400 naming Range, one that no byte of the file
-// satisfies is 416 with Content-Range "bytes */size".
+// The routes of call recording: see the package doc for their shapes and
+// for where they differ from Infobip's.
 
 // epochMillis writes a time as milliseconds since the epoch.
 func epochMillis(t time.Time) int64 { return t.UnixMilli() }
