@@ -59,3 +59,7 @@ CREATE TABLE {{schema}}.recordings (
 CREATE INDEX recordings_started ON {{schema}}.recordings (started_at, recording_id);
 CREATE INDEX recordings_conversation ON {{schema}}.recordings (conversation_id, started_at, recording_id);
 CREATE INDEX recordings_call ON {{schema}}.recordings (call_id, started_at, recording_id);
+-- The other sorts (duration, filename, deletedAt), the deleted ones.
+CREATE INDEX recordings_duration ON {{schema}}.recordings (duration, recording_id);
+CREATE INDEX recordings_filename ON {{schema}}.recordings (filename, recording_id);
+CREATE INDEX recordings_deleted ON {{schema}}.recordings (deleted_at, recording_id) WHERE deleted_at IS NOT NULL;

@@ -59,3 +59,7 @@ CREATE TABLE {{prefix}}recordings (
 CREATE INDEX {{prefix}}recordings_started ON {{prefix}}recordings (started_at, recording_id);
 CREATE INDEX {{prefix}}recordings_conversation ON {{prefix}}recordings (conversation_id, started_at, recording_id);
 CREATE INDEX {{prefix}}recordings_call ON {{prefix}}recordings (call_id, started_at, recording_id);
+-- The other sorts (duration, filename, deletedAt), the deleted ones.
+CREATE INDEX {{prefix}}recordings_duration ON {{prefix}}recordings (duration, recording_id);
+CREATE INDEX {{prefix}}recordings_filename ON {{prefix}}recordings (filename, recording_id);
+CREATE INDEX {{prefix}}recordings_deleted ON {{prefix}}recordings (deleted_at, recording_id) WHERE deleted_at IS NOT NULL;
