@@ -1,6 +1,7 @@
 package storagetest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -318,4 +319,36 @@ var recordingCases = []testCase{
 		require.Empty(t, p.Items)
 		require.Equal(t, 5, p.Total)
 	}},
+}
+
+// recordingReads calls each read of call recording once, for the context
+// cases.
+func recordingReads(ctx context.Context, r storage.Reader) map[string]func() error {
+	ignore := func(_ any, err error) error { return err }
+	return map[string]func() error{
+		"GetAccountRecordingConfig": func() error { return ignore(r.GetAccountRecordingConfig(ctx)) },
+		"GetAgentRecordingConfig":   func() error { return ignore(r.GetAgentRecordingConfig(ctx, "a1")) },
+		"ListAgentRecordingConfigs": func() error { return ignore(r.ListAgentRecordingConfigs(ctx, nil)) },
+		"GetRecording":              func() error { return ignore(r.GetRecording(ctx, "r1")) },
+		"ListRecordings":            func() error { return ignore(r.ListRecordings(ctx, recording.Filter{})) },
+	}
+}
+
+// recordingWrites calls each write of call recording once, with arguments
+// that would succeed on the fixture of the context cases.
+func recordingWrites(ctx context.Context, tx storage.Tx) map[string]func() error {
+	ignore := func(_ any, err error) error { return err }
+	account := &recording.AccountConfig{Inbound: true, MediaType: recording.Audio}
+	agent := &recording.AgentConfig{AgentID: "a1", Inbound: true, MediaType: recording.Audio}
+	m := newRecording("r1", func(m *recording.Metadata) { m.CallID = "call1" })
+	return map[string]func() error{
+		"CreateAccountRecordingConfig": func() error { return tx.CreateAccountRecordingConfig(ctx, account) },
+		"LockAccountRecordingConfig":   func() error { return ignore(tx.LockAccountRecordingConfig(ctx)) },
+		"PutAccountRecordingConfig":    func() error { return tx.PutAccountRecordingConfig(ctx, account) },
+		"CreateAgentRecordingConfig":   func() error { return tx.CreateAgentRecordingConfig(ctx, agent) },
+		"PutAgentRecordingConfig":      func() error { return tx.PutAgentRecordingConfig(ctx, agent) },
+		"CreateRecording":              func() error { return tx.CreateRecording(ctx, m) },
+		"LockRecording":                func() error { return ignore(tx.LockRecording(ctx, "r1")) },
+		"UpdateRecording":              func() error { return tx.UpdateRecording(ctx, m) },
+	}
 }
