@@ -372,18 +372,27 @@ func (s *Service) DeleteConversation(ctx context.Context, id, reason string) err
 	if err := fault.Text("reason", reason, MaxReasonLen); err != nil {
 		return err
 	}
-	return s.run(ctx, "DeleteConversation", func(tx storage.Tx, rec *recorder) error {
+	var recordings []string // deleted with it (recordings.go)
+	err := s.run(ctx, "DeleteConversation", func(tx storage.Tx, rec *recorder) error {
 		c, err := tx.LockConversation(ctx, id)
 		if err != nil {
+			return err
+		}
+		if recordings, err = recordingsOf(ctx, tx, id); err != nil {
 			return err
 		}
 		if err := tx.DeleteConversation(ctx, id); err != nil {
 			return err
 		}
 		rec.add(storage.ConversationDeleted, id, id, []storage.Change{change("reason", nil, reason)})
+		recordingsDeleted(rec, id, recordings)
 		// Gone is a change to nothing: the assignee may have room again.
 		return s.followRouting(ctx, tx, rec, c, &conversation.Conversation{})
 	})
+	if err == nil {
+		s.deleteRecordingFiles(ctx, recordings)
+	}
+	return err
 }
 
 func checkID(field, id string) error {

@@ -171,4 +171,41 @@
 //     it waits and then takes the tag from the new conversation too.
 //   - Customers use the conversations' scopes: read:conversations to read
 //     them, write:conversations to change them.
+//
+// # Call recording
+//
+// parley records nothing itself. The host's media layer asks
+// RecordingDecision whether and how to record a call (the one rule,
+// recording.Decide, over the account's configuration and that of the
+// agent on the call), records it, and reports each file's metadata
+// (ReportRecording). The files stay the host's, behind RecordingFiles
+// (WithRecordingFiles), through which the service opens downloads
+// (OpenRecording) and deletes files. The configurations are Infobip's
+// account-recording-config and agent-recording-configs, changed with the
+// write scope like the other configuration, each change with its event.
+// Where Infobip is silent, parley decides:
+//
+//   - the account's configuration before any was created, and an agent's
+//     that has none, are ErrNotFound (the HTTP adapter answers the
+//     defaults, which record nothing); PUT creates or replaces, POST
+//     creates and refuses an existing one (ErrAlreadyExists);
+//     enabledChangedAt is set when a configuration is created and
+//     whenever enabled changes;
+//   - the decision is not put into the call.connected event: the host
+//     asks when the call connects, and again after a transfer;
+//   - a report of a recording id known already updates that recording
+//     (its status, its duration, ...) and must name the same call; the
+//     conversation and the direction default to the call's and must
+//     match it; a deleted recording is not reported again (ErrConflict);
+//   - DeleteRecording keeps the metadata, marked with deletedAt and
+//     deletedBy (the actor's agent id), as Infobip lists deleted
+//     recordings; a deleted recording is no longer downloaded;
+//   - deleting a conversation removes its recordings' metadata with it
+//     (what the conversation held is gone; a recording.deleted event with
+//     no conversation id records each), in the same transaction;
+//   - files are deleted after the commit (the host's commit on a
+//     HostTransaction store). A file that fails to delete does not undo
+//     the deletion: it is logged and recorded as a
+//     recording.file_not_deleted event, and DeleteRecording of the
+//     deleted recording tries the file again.
 package parley

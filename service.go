@@ -28,6 +28,7 @@ type Service struct {
 	logger          *slog.Logger
 	observers       []Observer
 	heartbeat       routing.HeartbeatPolicy
+	recordingFiles  RecordingFiles // WithRecordingFiles; nil: none
 }
 
 // New returns a Service over store.

@@ -32,7 +32,7 @@ func TestRoutesWithoutBodyRefuseOne(t *testing.T) {
 				rec := httptest.NewRecorder()
 				h.ServeHTTP(rec, req)
 				var m map[string]any
-				if rec.Body.Len() > 0 {
+				if rec.Body.Len() > 0 && !strings.HasPrefix(rec.Body.String(), "[") { // a list of Infobip's is an array
 					require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &m), "%s", rec.Body)
 				}
 				return rec.Code, m

@@ -321,4 +321,23 @@
 // /events, GET /conversations/{id}/history) pages by seq instead: after
 // (or cursor) is the last seq seen, nextCursor is the seq to continue
 // after, present when the page is full, and totalItems and page are null.
+//
+// Call recording follows Infobip's voice API: account-recording-config
+// (GET, PUT, POST), agent-recording-configs (GET, and GET, PUT, POST per
+// agent), recording/metadata and recording/download/{recordingId}, with
+// Infobip's fields, its times in milliseconds since the epoch and its
+// paging envelope (elements, total, totalPages; page 0-based, size 1..999,
+// default 20). Where Infobip is silent or parley differs: a configuration
+// never created answers the default, which records nothing (the account's
+// disabled; an agent's useDefault true), where Infobip documents no 404;
+// a metadata element has no numeric "id" (Infobip's row number, which
+// parley has not); the download answers application/octet-stream with
+// Content-Disposition, 206 for a Range, 400 naming Range for one that is
+// not bytes=..., 416 with Content-Range bytes */size for one beyond the
+// file, and 404 for a deleted recording or a file the host does not have.
+// The host reports each file with parley's own POST
+// /ccaas/voice/2/calls/{id}/recordings, asks GET
+// /ccaas/voice/2/calls/{id}/recording-decision whether and how to record a
+// call, and deletes a recording with DELETE
+// /ccaas/voice/2/recordings/{recordingId}.
 package httpapi

@@ -153,6 +153,9 @@ func (a *api) serve(rt route) http.Handler {
 			a.writeError(w, r, err)
 			return
 		}
+		if _, ok := body.(answered); ok {
+			return // the handler wrote its answer (a download)
+		}
 		if c, ok := body.(conversationJSON); ok {
 			setETag(w, c.Version)
 		}

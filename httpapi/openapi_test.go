@@ -104,7 +104,7 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 			"%s: a request body is described exactly when the route reads one", key)
 		_, ok = op.Responses[strconv.Itoa(rt.status)]
 		require.True(t, ok, "%s: the success status %d is not described", key, rt.status)
-		if rt.status != http.StatusNoContent {
+		if rt.status != http.StatusNoContent && !rawRoutes[key] {
 			require.Contains(t, string(op.Responses[strconv.Itoa(rt.status)]), "application/json", "%s: no body described", key)
 		}
 

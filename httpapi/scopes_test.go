@@ -121,6 +121,7 @@ func seededStore(t *testing.T) storage.Store {
 	seedCalls(t, svc)
 	seedWorkingHours(t, svc)
 	seedTransfers(t, svc)
+	seedRecordings(t, svc)
 	return store
 }
 
@@ -130,7 +131,7 @@ func seededStore(t *testing.T) storage.Store {
 // authentication would grant them.
 func scopedHandler(t *testing.T, opts ...Option) http.Handler {
 	t.Helper()
-	svc := parley.New(seededStore(t), parley.WithAuthorization())
+	svc := parley.New(seededStore(t), parley.WithAuthorization(), parley.WithRecordingFiles(seededRecordingFiles()))
 	return New(svc, append([]Option{WithActorFunc(headerScopes)}, opts...)...)
 }
 

@@ -93,6 +93,7 @@ func (t *txn) DeleteConversation(ctx context.Context, id string) error {
 	}
 	t.replaceConversation(old, nil)
 	t.deleteCallsOf(id)
+	t.deleteRecordingsOf(id)
 
 	msgs := t.st.convMessages[id]
 	delete(t.st.convMessages, id)

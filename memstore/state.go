@@ -44,6 +44,7 @@ type state struct {
 
 	waitingStrategies map[string]*waiting.Strategy
 	callWaits         map[string]*storage.CallWait // call id → its wait
+	recordings        *recordingState
 
 	events     []*storage.Event            // in seq order
 	convEvents map[string][]*storage.Event // conversation id → its events, in seq order
@@ -74,6 +75,7 @@ func newState() *state {
 
 		waitingStrategies: map[string]*waiting.Strategy{},
 		callWaits:         map[string]*storage.CallWait{},
+		recordings:        newRecordingState(),
 	}
 }
 

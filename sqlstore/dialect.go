@@ -194,6 +194,7 @@ var tableNames = []string{
 	"queue_members", "routing_rules", "events", "event_seq", "schema_migrations",
 	"customers", "event_drafts", "calls", "agent_presence", "settings", "working_hours",
 	"waiting_strategies", "waiting_strategy_claims", "call_waits",
+	"recording_account_config", "recording_agent_configs", "recordings",
 }
 
 func newDialect(f flavor, schema string) (*dialect, error) {

@@ -118,6 +118,7 @@ type Reader interface {
 	WorkingHoursReader
 	WaitingStrategyReader
 	CallWaitReader
+	RecordingReader
 	// GetConversation returns the conversation with its tags. ErrNotFound
 	// when there is none.
 	GetConversation(ctx context.Context, id string) (*conversation.Conversation, error)
@@ -192,6 +193,7 @@ type Tx interface {
 	WorkingHoursWriter
 	WaitingStrategyWriter
 	CallWaitWriter
+	RecordingWriter
 
 	// CreateConversation inserts c with its Tags, which must exist in the
 	// catalog (ErrNotFound naming the tag otherwise). ErrAlreadyExists when

@@ -148,6 +148,9 @@ type config struct {
 	strict   bool // refuse unknown query parameters and body fields
 	// runInterval is how often the runner runs; 0 turns it off.
 	runInterval time.Duration
+	// recordingsDir holds the recorded files; "" is the default
+	// (recordingsDir).
+	recordingsDir string
 }
 
 // limits are how long a client may take and how many connections the
@@ -197,6 +200,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.DurationVar(&c.limits.idleTimeout, "idle-timeout", defaultLimits.idleTimeout, "how long an idle keep-alive connection stays open")
 	fs.DurationVar(&c.runInterval, "run-interval", defaultRunInterval, "how often the runner times out calls, records heartbeat lapses and drains the queues; 0 turns it off")
 	fs.IntVar(&c.limits.maxConns, "max-conns", 0, "the most open connections; at the cap idle ones are closed to make room (default: the file limit less a reserve)")
+	fs.StringVar(&c.recordingsDir, "recordings-dir", envOr("PARLEY_RECORDINGS_DIR", ""), "`DIR` of recorded files, named by recording id (env PARLEY_RECORDINGS_DIR; default: recordings beside the SQLite database, or parley-recordings in the temporary directory with PostgreSQL)")
 	strictEnv := false
 	if v := getenv("PARLEY_STRICT"); v != "" {
 		b, err := strconv.ParseBool(v)
@@ -365,6 +369,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err := db.migrate(ctx); err != nil {
 		return err
 	}
+	files, err := openRecordings(c)
+	if err != nil {
+		return err
+	}
+	logger.Info("recorded files", "dir", files.dir)
+	svcOpts = append(svcOpts, parley.WithRecordingFiles(files))
 	svc := parley.New(db.store, svcOpts...)
 	// The server's own work (seeding, the runner) holds every
 	// scope: with API keys, authorisation is on for it too.

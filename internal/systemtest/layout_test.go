@@ -63,7 +63,8 @@ func TestDomainPackagesDoNoIO(t *testing.T) {
 func TestAdaptersUseTheServiceAndTheDomain(t *testing.T) {
 	t.Parallel()
 	allowed := []string{module, module + "/conversation", module + "/customer", module + "/message", module + "/routing",
-		module + "/tag", module + "/call", module + "/schedule", module + "/fault", module + "/storage", module + "/internal/httpwire"}
+		module + "/tag", module + "/call", module + "/schedule", module + "/fault", module + "/storage", module + "/internal/httpwire",
+		module + "/recording", module + "/audio", module + "/waiting", module + "/wallboard"}
 	for _, dir := range []string{"httpapi", "httpapi/helpdesk", "internal/httpwire"} {
 		for _, imp := range imports(t, dir) {
 			if strings.HasPrefix(imp, module) {

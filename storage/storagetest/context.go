@@ -2,6 +2,7 @@ package storagetest
 
 import (
 	"context"
+	"maps"
 	"reflect"
 	"slices"
 	"testing"
@@ -111,13 +112,14 @@ func everyCall(ctx context.Context, tx storage.Tx) map[string]func() error {
 	} {
 		calls[name] = call
 	}
+	maps.Copy(calls, recordingWrites(ctx, tx))
 	return calls
 }
 
 // everyRead calls each read once, on the fixture of contextCases.
 func everyRead(ctx context.Context, r storage.Reader) map[string]func() error {
 	ignore := func(_ any, err error) error { return err }
-	return map[string]func() error{
+	reads := map[string]func() error{
 		"GetConversation":     func() error { return ignore(r.GetConversation(ctx, "c1")) },
 		"ListConversations":   func() error { return ignore(r.ListConversations(ctx, storage.ConversationQuery{})) },
 		"GetTag":              func() error { return ignore(r.GetTag(ctx, "t1")) },
@@ -152,6 +154,8 @@ func everyRead(ctx context.Context, r storage.Reader) map[string]func() error {
 		"GetCallWait":               func() error { return ignore(r.GetCallWait(ctx, "call1")) },
 		"DueCallWaits":              func() error { return ignore(r.DueCallWaits(ctx, t0, 10)) },
 	}
+	maps.Copy(reads, recordingReads(ctx, r))
+	return reads
 }
 
 // contextWait is call1's wait under ws1.

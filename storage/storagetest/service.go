@@ -42,6 +42,7 @@ func RunService(t *testing.T, newStore func(t *testing.T) storage.Store, caps Ca
 		{"WorkingHours", serviceWorkingHoursCases},
 		{"WaitingStrategies", serviceWaitingCases},
 		{"Transfers", serviceTransferCases},
+		{"Recordings", serviceRecordingCases},
 	}, func(t *testing.T, c serviceCase) { c.run(t, s) })
 }
 

@@ -92,6 +92,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store, caps Capabilit
 		{"Context", contextCases},
 		{"Waiting", waitingCases},
 		{"Transfers", transferCases},
+		{"Recordings", recordingCases},
 	}, func(t *testing.T, tc testCase) { tc.run(t, s.setup(t)) })
 }
 
