@@ -132,6 +132,12 @@ var operationScopes = map[string]Scope{
 	"QueueActivity":        ScopeRead,
 	"ExpireCall":           ScopeWrite,
 	"Run":                  ScopeWrite,
+	"CreateHoldConfig":     ScopeWrite,
+	"GetHoldConfig":        ScopeRead,
+	"ListHoldConfigs":      ScopeRead,
+	"ReplaceHoldConfig":    ScopeWrite,
+	"DeleteHoldConfig":     ScopeWrite,
+	"HoldConfigFor":        ScopeRead,
 }
 
 // OperationScope returns the scope the named Service method needs, and

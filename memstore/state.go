@@ -41,6 +41,8 @@ type state struct {
 
 	workingHours map[string]*schedule.WorkingHours
 
+	holdConfigs map[string]*call.HoldConfig
+
 	events     []*storage.Event            // in seq order
 	convEvents map[string][]*storage.Event // conversation id → its events, in seq order
 	seq        int64
@@ -67,6 +69,7 @@ func newState() *state {
 		heartbeats:    map[string]presence{},
 		settings:      map[string][]byte{},
 		workingHours:  map[string]*schedule.WorkingHours{},
+		holdConfigs:   map[string]*call.HoldConfig{},
 	}
 }
 

@@ -193,6 +193,7 @@ var tableNames = []string{
 	"conversations", "tags", "conversation_tags", "messages", "agents", "queues",
 	"queue_members", "routing_rules", "events", "event_seq", "schema_migrations",
 	"customers", "event_drafts", "calls", "agent_presence", "settings", "working_hours",
+	"hold_configs",
 }
 
 func newDialect(f flavor, schema string) (*dialect, error) {

@@ -116,6 +116,7 @@ type EventNotifier interface {
 type Reader interface {
 	CallReader
 	WorkingHoursReader
+	HoldConfigReader
 	// GetConversation returns the conversation with its tags. ErrNotFound
 	// when there is none.
 	GetConversation(ctx context.Context, id string) (*conversation.Conversation, error)
@@ -188,6 +189,7 @@ type Tx interface {
 	Reader
 	CallWriter
 	WorkingHoursWriter
+	HoldConfigWriter
 
 	// CreateConversation inserts c with its Tags, which must exist in the
 	// catalog (ErrNotFound naming the tag otherwise). ErrAlreadyExists when

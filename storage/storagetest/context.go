@@ -101,6 +101,16 @@ func everyCall(ctx context.Context, tx storage.Tx) map[string]func() error {
 			return tx.UpdateWorkingHours(ctx, &w)
 		},
 		"DeleteWorkingHours": func() error { return tx.DeleteWorkingHours(ctx, "wh1") },
+		"CreateHoldConfig": func() error {
+			h := contextHold("new")
+			return tx.CreateHoldConfig(ctx, &h)
+		},
+		"UpdateHoldConfig": func() error {
+			h := contextHold("hold1")
+			h.Name = "Renamed"
+			return tx.UpdateHoldConfig(ctx, &h)
+		},
+		"DeleteHoldConfig": func() error { return tx.DeleteHoldConfig(ctx, "hold1") },
 	} {
 		calls[name] = call
 	}
@@ -138,6 +148,8 @@ func everyRead(ctx context.Context, r storage.Reader) map[string]func() error {
 		"GetSetting":          func() error { return ignore(r.GetSetting(ctx, "k1")) },
 		"GetWorkingHours":     func() error { return ignore(r.GetWorkingHours(ctx, "wh1")) },
 		"ListWorkingHours":    func() error { return ignore(r.ListWorkingHours(ctx, storage.WorkingHoursQuery{})) },
+		"GetHoldConfig":       func() error { return ignore(r.GetHoldConfig(ctx, "hold1")) },
+		"ListHoldConfigs":     func() error { return ignore(r.ListHoldConfigs(ctx, storage.HoldConfigQuery{})) },
 	}
 }
 
@@ -224,6 +236,17 @@ func contextFixture(f *fixture) {
 		_, err := tx.RecordHeartbeat(f.ctx, "a2", t0)
 		return err
 	}))
+	require.NoError(f.t, f.store.InTx(f.ctx, func(tx storage.Tx) error {
+		h := contextHold("hold1")
+		return tx.CreateHoldConfig(f.ctx, &h)
+	}))
+}
+
+// contextHold is holdConfig of q1 stamped with t0.
+func contextHold(id string) call.HoldConfig {
+	h := holdConfig(id, "q1")
+	h.CreatedAt, h.UpdatedAt = t0, t0
+	return h
 }
 
 // snapshot reads what contextFixture wrote, to compare before and after.
@@ -262,13 +285,15 @@ func snapshot(t *testing.T, f *fixture) []any {
 	require.ErrorIs(t, err, storage.ErrNotFound)
 	hours, err := f.store.ListWorkingHours(f.ctx, storage.WorkingHoursQuery{})
 	require.NoError(t, err)
+	holds, err := f.store.ListHoldConfigs(f.ctx, storage.HoldConfigQuery{})
+	require.NoError(t, err)
 	var beats []time.Time
 	for _, p := range presence {
 		beats = append(beats, p.LastHeartbeat)
 	}
 	return append(out, a.DisplayName, q.Name, q.Members, len(rules), tagNames(tags.Items), convs.Total,
 		messageIDs(msgs.Items), agents.Total, queues.Total, len(f.allEvents()), customers.Items,
-		calls.Items, beats, lapsed, string(k1), hours.Items)
+		calls.Items, beats, lapsed, string(k1), hours.Items, holds.Items)
 }
 
 var contextCases = []testCase{

@@ -40,6 +40,7 @@ func RunService(t *testing.T, newStore func(t *testing.T) storage.Store, caps Ca
 		{"DomainRules", serviceDomainRuleCases},
 		{"Calls", serviceCallCases},
 		{"WorkingHours", serviceWorkingHoursCases},
+		{"HoldConfigs", serviceHoldConfigCases},
 	}, func(t *testing.T, c serviceCase) { c.run(t, s) })
 }
 

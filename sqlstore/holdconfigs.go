@@ -1,0 +1,274 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/parleyhq/parley/audio"
+	"github.com/parleyhq/parley/call"
+	"github.com/parleyhq/parley/storage"
+)
+
+// storedHold is the JSON body of a hold-configuration row: what is not a
+// column. The names are fixed here, not taken from the Go fields, so that
+// renaming a field never changes stored data.
+type storedHold struct {
+	Music        storedMusic        `json:"onHoldMusic"`
+	Announcement storedAnnouncement `json:"announcementMessage"`
+	QueueIDs     []string           `json:"queueIds"`
+	Enabled      bool               `json:"enabled"`
+	Default      bool               `json:"default"`
+}
+
+type storedMusic struct {
+	Enabled    bool    `json:"enabled"`
+	UseDefault bool    `json:"useDefault"`
+	File       *string `json:"fileDescriptor,omitempty"`
+}
+
+type storedAnnouncement struct {
+	Enabled         bool            `json:"enabled"`
+	AudioSourceType string          `json:"audioSourceType,omitempty"`
+	TTS             *storedTTS      `json:"tts,omitempty"`
+	File            *string         `json:"fileDescriptor,omitempty"`
+	RepeatInterval  *storedDuration `json:"repeatInterval,omitempty"`
+	CollectDuration *storedDuration `json:"collectDuration,omitempty"`
+	Collectables    []storedCollect `json:"collectables,omitempty"`
+}
+
+type storedTTS struct {
+	Text       string  `json:"text"`
+	Language   string  `json:"language"`
+	Manual     bool    `json:"isLanguageSelectedManually"`
+	VoiceName  string  `json:"voiceName"`
+	Gender     string  `json:"voiceGender"`
+	SpeechRate float64 `json:"speechRate"`
+}
+
+type storedDuration struct {
+	Unit  string `json:"unit"`
+	Value int    `json:"value"`
+}
+
+type storedCollect struct {
+	Code   string `json:"code"`
+	Action string `json:"action"`
+	Value  string `json:"value"`
+}
+
+func fileOut(f *audio.File) *string {
+	if f == nil {
+		return nil
+	}
+	return &f.FileDescriptor
+}
+
+func fileIn(s *string) *audio.File {
+	if s == nil {
+		return nil
+	}
+	return &audio.File{FileDescriptor: *s}
+}
+
+func durationOut(d *audio.Duration) *storedDuration {
+	if d == nil {
+		return nil
+	}
+	return &storedDuration{Unit: string(d.Unit), Value: d.Value}
+}
+
+func durationIn(d *storedDuration) *audio.Duration {
+	if d == nil {
+		return nil
+	}
+	return &audio.Duration{Unit: audio.Unit(d.Unit), Value: d.Value}
+}
+
+const holdConfigCols = `id, name, body, created_at, updated_at`
+
+func scanHoldConfig(r row) (*call.HoldConfig, error) {
+	var (
+		h    call.HoldConfig
+		body string
+		sh   storedHold
+	)
+	if err := r.Scan(&h.ID, &h.Name, &body, timeCol{&h.CreatedAt}, timeCol{&h.UpdatedAt}); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(body), &sh); err != nil {
+		return nil, err
+	}
+	h.QueueIDs, h.Enabled, h.Default = sh.QueueIDs, sh.Enabled, sh.Default
+	h.OnHoldMusic = audio.Music{Enabled: sh.Music.Enabled, UseDefault: sh.Music.UseDefault, File: fileIn(sh.Music.File)}
+	a := sh.Announcement
+	h.AnnouncementMessage = audio.Announcement{
+		Message:         audio.Message{Enabled: a.Enabled, AudioSourceType: audio.SourceType(a.AudioSourceType), File: fileIn(a.File)},
+		RepeatInterval:  durationIn(a.RepeatInterval),
+		CollectDuration: durationIn(a.CollectDuration),
+	}
+	if a.TTS != nil {
+		h.AnnouncementMessage.TTS = &audio.TTS{Text: a.TTS.Text, Language: a.TTS.Language, IsLanguageSelectedManually: a.TTS.Manual,
+			Voice: audio.Voice{Name: a.TTS.VoiceName, Gender: a.TTS.Gender}, SpeechRate: a.TTS.SpeechRate}
+	}
+	for _, c := range a.Collectables {
+		h.AnnouncementMessage.Collectables = append(h.AnnouncementMessage.Collectables, audio.Collectable{Code: c.Code, Action: audio.Action(c.Action), Value: c.Value})
+	}
+	return &h, nil
+}
+
+// holdArgs are the written columns of h: id, name, body, updated_at,
+// created_at ($1 to $5).
+func (t *tx) holdArgs(h *call.HoldConfig) ([]any, error) {
+	a := h.AnnouncementMessage
+	sh := storedHold{
+		Music: storedMusic{Enabled: h.OnHoldMusic.Enabled, UseDefault: h.OnHoldMusic.UseDefault, File: fileOut(h.OnHoldMusic.File)},
+		Announcement: storedAnnouncement{
+			Enabled: a.Enabled, AudioSourceType: string(a.AudioSourceType), File: fileOut(a.File),
+			RepeatInterval: durationOut(a.RepeatInterval), CollectDuration: durationOut(a.CollectDuration),
+		},
+		QueueIDs: h.QueueIDs, Enabled: h.Enabled, Default: h.Default,
+	}
+	if a.TTS != nil {
+		sh.Announcement.TTS = &storedTTS{Text: a.TTS.Text, Language: a.TTS.Language, Manual: a.TTS.IsLanguageSelectedManually,
+			VoiceName: a.TTS.Voice.Name, Gender: a.TTS.Voice.Gender, SpeechRate: a.TTS.SpeechRate}
+	}
+	for _, c := range a.Collectables {
+		sh.Announcement.Collectables = append(sh.Announcement.Collectables, storedCollect{Code: c.Code, Action: string(c.Action), Value: c.Value})
+	}
+	body, err := json.Marshal(sh)
+	if err != nil {
+		return nil, invalidJSON("announcementMessage", err)
+	}
+	d := t.s.d
+	return []any{h.ID, h.Name, string(body), d.time(h.UpdatedAt), d.time(h.CreatedAt)}, nil
+}
+
+// CreateHoldConfig implements storage.Tx: one INSERT that reports a taken
+// id without raising an error.
+func (t *tx) CreateHoldConfig(ctx context.Context, h *call.HoldConfig) error {
+	const op = "creating hold configuration"
+	if err := checkCtx(ctx, op); err != nil {
+		return err
+	}
+	args, err := t.holdArgs(h)
+	if err != nil {
+		return err
+	}
+	ins := t.s.d.stmt(`INSERT INTO {hold_configs} (id, name, body, updated_at, created_at)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`, args...)
+	if err := t.run(ctx, ins); err != nil {
+		return t.s.wrap(ctx, op, h.ID, err)
+	}
+	if ins.affected == 0 {
+		return failure(op, h.ID, storage.ErrAlreadyExists)
+	}
+	return nil
+}
+
+// GetHoldConfig implements storage.Tx.
+func (t *tx) GetHoldConfig(ctx context.Context, id string) (*call.HoldConfig, error) {
+	const op = "getting hold configuration"
+	if err := checkCtx(ctx, op); err != nil {
+		return nil, err
+	}
+	if !cleanText(id) {
+		return nil, t.s.notFound(op, id)
+	}
+	var h *call.HoldConfig
+	st := t.s.d.stmt(`SELECT `+holdConfigCols+` FROM {hold_configs} WHERE id = $1`, id).each(func(r row) (err error) {
+		h, err = scanHoldConfig(r)
+		return err
+	})
+	if err := t.run(ctx, st); err != nil {
+		return nil, t.s.wrap(ctx, op, id, err)
+	}
+	if h == nil {
+		return nil, t.s.notFound(op, id)
+	}
+	return h, nil
+}
+
+// ListHoldConfigs implements storage.Tx.
+func (t *tx) ListHoldConfigs(ctx context.Context, q storage.HoldConfigQuery) (storage.Page[*call.HoldConfig], error) {
+	const op = "listing hold configurations"
+	var page storage.Page[*call.HoldConfig]
+	if err := checkCtx(ctx, op); err != nil {
+		return page, err
+	}
+	if err := q.Normalize(); err != nil {
+		return page, err
+	}
+	ks, err := q.Keyset()
+	if err != nil {
+		return page, err
+	}
+	d := t.s.d
+	var stmts []*stmt
+	page.Total = -1
+	if !q.SkipTotal {
+		stmts = append(stmts, d.stmt("SELECT count(*) FROM {hold_configs}").each(func(r row) error { return r.Scan(&page.Total) }))
+	}
+	b := newBuilder(d)
+	b.WriteString("SELECT " + holdConfigCols + " FROM {hold_configs}")
+	if ks != nil {
+		b.where([]string{"id > " + b.arg(ks.ID)})
+	}
+	b.WriteString(" ORDER BY id LIMIT " + b.arg(q.Limit+1) + " OFFSET " + b.arg(q.Offset()))
+	items := make([]*call.HoldConfig, 0, min(q.Limit+1, 64))
+	stmts = append(stmts, b.stmt().each(func(r row) error {
+		h, err := scanHoldConfig(r)
+		items = append(items, h)
+		return err
+	}))
+	if err := t.run(ctx, stmts...); err != nil {
+		return storage.Page[*call.HoldConfig]{}, t.s.wrap(ctx, op, "", err)
+	}
+	if len(items) > q.Limit {
+		items = items[:q.Limit]
+		page.NextCursor = q.CursorAfter(items[len(items)-1])
+	}
+	page.Items = items
+	return page, nil
+}
+
+// UpdateHoldConfig implements storage.Tx.
+func (t *tx) UpdateHoldConfig(ctx context.Context, h *call.HoldConfig) error {
+	const op = "updating hold configuration"
+	if err := checkCtx(ctx, op); err != nil {
+		return err
+	}
+	if !cleanText(h.ID) {
+		return t.s.notFound(op, h.ID)
+	}
+	args, err := t.holdArgs(h)
+	if err != nil {
+		return err
+	}
+	up := t.s.d.stmt(`UPDATE {hold_configs} SET name = $2, body = $3, updated_at = $4 WHERE id = $1`, args[:4]...)
+	if err := t.run(ctx, up); err != nil {
+		return t.s.wrap(ctx, op, h.ID, err)
+	}
+	if up.affected == 0 {
+		return t.s.notFound(op, h.ID)
+	}
+	return nil
+}
+
+// DeleteHoldConfig implements storage.Tx.
+func (t *tx) DeleteHoldConfig(ctx context.Context, id string) error {
+	const op = "deleting hold configuration"
+	if err := checkCtx(ctx, op); err != nil {
+		return err
+	}
+	if !cleanText(id) {
+		return t.s.notFound(op, id)
+	}
+	del := t.s.d.stmt(`DELETE FROM {hold_configs} WHERE id = $1`, id)
+	if err := t.run(ctx, del); err != nil {
+		return t.s.wrap(ctx, op, id, err)
+	}
+	if del.affected == 0 {
+		return t.s.notFound(op, id)
+	}
+	return nil
+}
