@@ -140,4 +140,10 @@ var routes = []route{
 
 	{http.MethodGet, "/events", http.StatusOK, noBody, (*api).events},
 	{http.MethodGet, "/openapi.json", http.StatusOK, noBody, (*api).openAPI},
+
+	{http.MethodGet, voiceAPI + "/hold-configs-per-queue", http.StatusOK, noBody, (*api).listHoldConfigs},
+	{http.MethodPost, voiceAPI + "/hold-configs-per-queue", http.StatusOK, jsonBody, (*api).createHoldConfig},
+	{http.MethodGet, voiceAPI + "/hold-configs-per-queue/{id}", http.StatusOK, noBody, (*api).getHoldConfig},
+	{http.MethodPut, voiceAPI + "/hold-configs-per-queue/{id}", http.StatusOK, jsonBody, (*api).replaceHoldConfig},
+	{http.MethodDelete, voiceAPI + "/hold-configs-per-queue/{id}", http.StatusOK, noBody, (*api).deleteHoldConfig},
 }

@@ -119,6 +119,7 @@ func seededStore(t *testing.T) storage.Store {
 	require.NoError(t, err)
 	seedCalls(t, svc)
 	seedWorkingHours(t, svc)
+	seedHoldConfigs(t, svc)
 	return store
 }
 
