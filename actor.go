@@ -138,6 +138,8 @@ var operationScopes = map[string]Scope{
 	"ReplaceHoldConfig":    ScopeWrite,
 	"DeleteHoldConfig":     ScopeWrite,
 	"HoldConfigFor":        ScopeRead,
+	"QueueStatistics":      ScopeRead,
+	"AllQueueStatistics":   ScopeRead,
 }
 
 // OperationScope returns the scope the named Service method needs, and

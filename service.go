@@ -28,6 +28,7 @@ type Service struct {
 	logger          *slog.Logger
 	observers       []Observer
 	heartbeat       routing.HeartbeatPolicy
+	board           *liveBoard // the live queue statistics (queuestats.go), shared by copies
 }
 
 // New returns a Service over store.
@@ -39,6 +40,7 @@ func New(store storage.Store, opts ...Option) *Service {
 		reopenOnInbound: true,
 		logger:          slog.Default(),
 		subs:            &subscriptions{subs: map[*Subscription]struct{}{}},
+		board:           &liveBoard{},
 	}
 	for _, o := range opts {
 		o(s)

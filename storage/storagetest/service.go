@@ -41,6 +41,7 @@ func RunService(t *testing.T, newStore func(t *testing.T) storage.Store, caps Ca
 		{"Calls", serviceCallCases},
 		{"WorkingHours", serviceWorkingHoursCases},
 		{"HoldConfigs", serviceHoldConfigCases},
+		{"QueueStatistics", serviceQueueStatisticsCases},
 	}, func(t *testing.T, c serviceCase) { c.run(t, s) })
 }
 
