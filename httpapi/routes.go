@@ -146,4 +146,6 @@ var routes = []route{
 	{http.MethodGet, voiceAPI + "/hold-configs-per-queue/{id}", http.StatusOK, noBody, (*api).getHoldConfig},
 	{http.MethodPut, voiceAPI + "/hold-configs-per-queue/{id}", http.StatusOK, jsonBody, (*api).replaceHoldConfig},
 	{http.MethodDelete, voiceAPI + "/hold-configs-per-queue/{id}", http.StatusOK, noBody, (*api).deleteHoldConfig},
+	{http.MethodGet, voiceAPI + "/queues/statistics", http.StatusOK, noBody, (*api).allQueueStatistics},
+	{http.MethodGet, voiceAPI + "/queues/{queueId}/statistics", http.StatusOK, noBody, (*api).queueStatistics},
 }
