@@ -140,6 +140,9 @@ var operationScopes = map[string]Scope{
 	"HoldConfigFor":        ScopeRead,
 	"QueueStatistics":      ScopeRead,
 	"AllQueueStatistics":   ScopeRead,
+	"PatchWorkingHours":    ScopeWrite,
+	"AddHoliday":           ScopeWrite,
+	"DeleteHoliday":        ScopeWrite,
 }
 
 // OperationScope returns the scope the named Service method needs, and
