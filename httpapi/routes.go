@@ -148,4 +148,7 @@ var routes = []route{
 	{http.MethodDelete, voiceAPI + "/hold-configs-per-queue/{id}", http.StatusOK, noBody, (*api).deleteHoldConfig},
 	{http.MethodGet, voiceAPI + "/queues/statistics", http.StatusOK, noBody, (*api).allQueueStatistics},
 	{http.MethodGet, voiceAPI + "/queues/{queueId}/statistics", http.StatusOK, noBody, (*api).queueStatistics},
+	{http.MethodPatch, "/working-hours/{id}", http.StatusOK, jsonBody, (*api).patchWorkingHours},
+	{http.MethodPost, "/working-hours/{workingHoursId}/holiday", http.StatusOK, jsonBody, (*api).addHoliday},
+	{http.MethodDelete, "/working-hours/{workingHoursId}/holiday/{id}", http.StatusOK, noBody, (*api).deleteHoliday},
 }

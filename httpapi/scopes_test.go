@@ -159,7 +159,7 @@ func scopedPath(route string) string {
 	case strings.HasPrefix(route, "/working-hours/"):
 		id = "wh1"
 	}
-	return strings.NewReplacer("{id}", id, "{tagName}", "vip", "{name}", "vip", "{agentId}", "ann", "{messageId}", "m1", "{noteId}", "n1", "{queueId}", "q1").Replace(route)
+	return strings.NewReplacer("{id}", id, "{tagName}", "vip", "{name}", "vip", "{agentId}", "ann", "{messageId}", "m1", "{noteId}", "n1", "{queueId}", "q1", "{workingHoursId}", "wh1").Replace(route)
 }
 
 // TestEveryRouteNeedsItsScope sends every route's request with authorisation
