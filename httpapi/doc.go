@@ -77,9 +77,9 @@
 //	                                          createdAt,                                newest-first default
 //	                                          updatedAt; agents, queues default id:asc,
 //	                                          tags name:asc. Texts sort by bytes
-//	agents: email; queues: workingHoursId    a 400 naming the filter                   an agent has no email in parley; the
-//	                                                                                    queue filter is not built yet; ignored,
-//	                                                                                    the list would come unfiltered
+//	agents: email                            a 400 naming the filter                   an agent has no email in parley;
+//	                                                                                    ignored, the list would come
+//	                                                                                    unfiltered
 //	agents: availability                     the derived availability, applied over    availability is computed, not stored
 //	                                          the other filters in the list's order
 //	queues: name (undocumented match)        the whole name, case-sensitive            names are unique; displayName is the

@@ -84,3 +84,20 @@ func TestWorkingHoursPatchAndHolidaysOverHTTP(t *testing.T) {
 	status = doJSON(t, h, http.MethodGet, "/ccaas/1/working-hours/"+id+"/status", "", http.StatusOK)
 	require.Equal(t, "INSIDE_OF_WORKING_HOURS", status["status"])
 }
+
+// TestQueuesFilteredByWorkingHours lists the queues that follow working
+// hours, Infobip's workingHoursId filter.
+func TestQueuesFilteredByWorkingHours(t *testing.T) {
+	t.Parallel()
+	svc := parley.New(memstore.New())
+	h := New(svc)
+	doJSON(t, h, http.MethodPost, "/ccaas/1/working-hours", `{"id": "wh1", `+officeHoursJSON[1:], http.StatusOK)
+	doJSON(t, h, http.MethodPost, "/ccaas/1/queues", `{"id": "q1", "name": "Support", "workingHoursId": "wh1"}`, http.StatusOK)
+	doJSON(t, h, http.MethodPost, "/ccaas/1/queues", `{"id": "q2", "name": "Billing"}`, http.StatusOK)
+	list := doJSON(t, h, http.MethodGet, "/ccaas/1/queues?workingHoursId=wh1", "", http.StatusOK)
+	queues := list["queues"].([]any)
+	require.Len(t, queues, 1)
+	require.Equal(t, "q1", queues[0].(map[string]any)["id"])
+	list = doJSON(t, h, http.MethodGet, "/ccaas/1/queues?workingHoursId=other", "", http.StatusOK)
+	require.Empty(t, list["queues"])
+}
