@@ -143,6 +143,7 @@ var operationScopes = map[string]Scope{
 	"PatchWorkingHours":    ScopeWrite,
 	"AddHoliday":           ScopeWrite,
 	"DeleteHoliday":        ScopeWrite,
+	"SearchWorkingHours":   ScopeRead,
 }
 
 // OperationScope returns the scope the named Service method needs, and

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/parleyhq/parley/fault"
 	"github.com/parleyhq/parley/schedule"
@@ -218,4 +219,106 @@ func workingHoursChanges(a, b *schedule.WorkingHours) []storage.Change {
 		out = append(out, change("holidays", ids(a.Holidays), ids(b.Holidays)))
 	}
 	return out
+}
+
+// WorkingHoursSearch is Infobip's filtered and ordered list of working
+// hours (GET /ccaas/1/working-hours with its filters): Name matches a
+// case-insensitive part of the name; Enabled and IsDefault, when set,
+// the flag; the times bound createdAt and updatedAt, exclusive. Order is
+// by id (the default), name, timezone, createdAt or updatedAt, ties by
+// id. Page is 0-based; Limit 0 means storage.DefaultLimit, at most
+// storage.MaxLimit.
+type WorkingHoursSearch struct {
+	Name          string
+	Enabled       *bool
+	IsDefault     *bool
+	CreatedAfter  time.Time
+	CreatedBefore time.Time
+	UpdatedAfter  time.Time
+	UpdatedBefore time.Time
+	Order         storage.Order
+	Page          int
+	Limit         int
+}
+
+// WorkingHoursOrders are the fields SearchWorkingHours orders by.
+func WorkingHoursOrders() []storage.SortField {
+	return []storage.SortField{storage.SortID, storage.SortName, "timezone", storage.SortCreatedAt, storage.SortUpdatedAt}
+}
+
+// SearchWorkingHours returns a page of the working hours q selects, in its
+// order, with the total. A contact centre has tens of working hours, not
+// millions: it reads them all (as QueueActivity reads the queues) and
+// filters, orders and pages them here, so that the filters on the JSON
+// body's flags work alike on every store; the page has no cursor.
+func (s *Service) SearchWorkingHours(ctx context.Context, q WorkingHoursSearch) (storage.Page[*schedule.WorkingHours], error) {
+	return read(s, ctx, "SearchWorkingHours", func() (storage.Page[*schedule.WorkingHours], error) {
+		var none storage.Page[*schedule.WorkingHours]
+		if q.Order.Field == "" {
+			q.Order.Field = storage.SortID
+		}
+		if !slices.Contains(WorkingHoursOrders(), q.Order.Field) {
+			return none, fault.Invalid("orderBy", "unknown field %q", q.Order.Field)
+		}
+		if err := fault.Text("name", q.Name, schedule.MaxNameLen); err != nil {
+			return none, err
+		}
+		p := storage.Paging{Limit: q.Limit, Page: q.Page}
+		wq := storage.WorkingHoursQuery{Paging: p}
+		if err := wq.Normalize(); err != nil {
+			return none, err
+		}
+		p = wq.Paging
+		var all []*schedule.WorkingHours
+		lq := storage.WorkingHoursQuery{Paging: storage.Paging{Limit: storage.MaxLimit, SkipTotal: true}}
+		for {
+			page, err := s.store.ListWorkingHours(ctx, lq)
+			if err != nil {
+				return none, err
+			}
+			for _, w := range page.Items {
+				if q.matches(w) {
+					all = append(all, w)
+				}
+			}
+			if page.NextCursor == "" {
+				break
+			}
+			lq.Cursor = page.NextCursor
+		}
+		slices.SortFunc(all, func(a, b *schedule.WorkingHours) int {
+			var c int
+			switch q.Order.Field {
+			case storage.SortName:
+				c = strings.Compare(a.Name, b.Name)
+			case "timezone":
+				c = strings.Compare(a.Timezone, b.Timezone)
+			case storage.SortCreatedAt:
+				c = a.CreatedAt.Compare(b.CreatedAt)
+			case storage.SortUpdatedAt:
+				c = a.UpdatedAt.Compare(b.UpdatedAt)
+			}
+			if c == 0 {
+				c = strings.Compare(a.ID, b.ID)
+			}
+			if q.Order.Desc {
+				c = -c
+			}
+			return c
+		})
+		out := storage.Page[*schedule.WorkingHours]{Total: len(all)}
+		from := min(p.Page*p.Limit, len(all))
+		out.Items = all[from:min(from+p.Limit, len(all))]
+		return out, nil
+	})
+}
+
+func (q *WorkingHoursSearch) matches(w *schedule.WorkingHours) bool {
+	after := func(t, bound time.Time) bool { return bound.IsZero() || t.After(bound) }
+	before := func(t, bound time.Time) bool { return bound.IsZero() || t.Before(bound) }
+	return (q.Name == "" || strings.Contains(strings.ToLower(w.Name), strings.ToLower(q.Name))) &&
+		(q.Enabled == nil || w.Enabled == *q.Enabled) &&
+		(q.IsDefault == nil || w.IsDefault == *q.IsDefault) &&
+		after(w.CreatedAt, q.CreatedAfter) && before(w.CreatedAt, q.CreatedBefore) &&
+		after(w.UpdatedAt, q.UpdatedAfter) && before(w.UpdatedAt, q.UpdatedBefore)
 }

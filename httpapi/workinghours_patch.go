@@ -5,9 +5,11 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/schedule"
+	"github.com/parleyhq/parley/storage"
 )
 
 // holidayIn builds a holiday from its body, naming its fields under prefix
@@ -145,4 +147,60 @@ func (a *api) deleteHoliday(w http.ResponseWriter, r *http.Request) (any, error)
 		return nil, err
 	}
 	return success("Holiday has been deleted."), nil
+}
+
+// workingHoursSearch reads Infobip's filters and orders of the working
+// hours list. ok is false when none is given (nor an order other than
+// id:asc): the list is then the store's, paged by cursor too. With one,
+// the list is parley.Service.SearchWorkingHours's, paged by page and
+// limit only.
+func (a *api) workingHoursSearch(r *http.Request) (s parley.WorkingHoursSearch, order string, p storage.Paging, ok bool, err error) {
+	q, err := a.newQuery(r.URL)
+	if err != nil {
+		return s, "", p, false, err
+	}
+	if s.Name, err = q.one("name"); err != nil {
+		return s, "", p, false, err
+	}
+	flag := func(name string) (*bool, error) {
+		v, err := q.one(name)
+		if err != nil || v == "" {
+			return nil, err
+		}
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return nil, invalid(name, "must be true or false, not %q", v)
+		}
+		return &b, nil
+	}
+	if s.Enabled, err = flag("enabled"); err != nil {
+		return s, "", p, false, err
+	}
+	if s.IsDefault, err = flag("isDefault"); err != nil {
+		return s, "", p, false, err
+	}
+	for _, t := range []struct {
+		name string
+		dst  *time.Time
+	}{{"createdAfter", &s.CreatedAfter}, {"createdBefore", &s.CreatedBefore}, {"updatedAfter", &s.UpdatedAfter}, {"updatedBefore", &s.UpdatedBefore}} {
+		if *t.dst, err = q.time(t.name); err != nil {
+			return s, "", p, false, err
+		}
+	}
+	if s.Order, err = q.order(storage.Order{Field: storage.SortID}, parley.WorkingHoursOrders()...); err != nil {
+		return s, "", p, false, err
+	}
+	if p, err = q.paging(); err != nil {
+		return s, "", p, false, err
+	}
+	if err := q.done(); err != nil {
+		return s, "", p, false, err
+	}
+	ok = s.Name != "" || s.Enabled != nil || s.IsDefault != nil || !s.CreatedAfter.IsZero() || !s.CreatedBefore.IsZero() ||
+		!s.UpdatedAfter.IsZero() || !s.UpdatedBefore.IsZero() || s.Order != (storage.Order{Field: storage.SortID})
+	if ok && p.Cursor != "" {
+		return s, "", p, false, invalid("cursor", "cannot be combined with a filter or an order other than id:asc")
+	}
+	s.Page, s.Limit = p.Page, p.Limit
+	return s, s.Order.String(), p, ok, nil
 }

@@ -101,3 +101,39 @@ func TestQueuesFilteredByWorkingHours(t *testing.T) {
 	list = doJSON(t, h, http.MethodGet, "/ccaas/1/queues?workingHoursId=other", "", http.StatusOK)
 	require.Empty(t, list["queues"])
 }
+
+// TestWorkingHoursListFilters lists working hours by Infobip's filters and
+// orders.
+func TestWorkingHoursListFilters(t *testing.T) {
+	t.Parallel()
+	svc := parley.New(memstore.New())
+	h := New(svc)
+	for _, body := range []string{
+		`{"id": "wh1", "name": "Office", "isDefault": true, ` + officeHoursJSON[len(`{"name": "Office", `):],
+		`{"id": "wh2", "name": "Night desk", "enabled": false, ` + officeHoursJSON[len(`{"name": "Office", `):],
+	} {
+		doJSON(t, h, http.MethodPost, "/ccaas/1/working-hours", body, http.StatusOK)
+	}
+	ids := func(path string) []string {
+		t.Helper()
+		list := doJSON(t, h, http.MethodGet, path, "", http.StatusOK)
+		var out []string
+		for _, w := range list["workingHours"].([]any) {
+			out = append(out, w.(map[string]any)["id"].(string))
+		}
+		return out
+	}
+	require.Equal(t, []string{"wh2"}, ids("/ccaas/1/working-hours?name=NIGHT"))
+	require.Equal(t, []string{"wh2"}, ids("/ccaas/1/working-hours?enabled=false"))
+	require.Equal(t, []string{"wh1"}, ids("/ccaas/1/working-hours?isDefault=true"))
+	require.Equal(t, []string{"wh2", "wh1"}, ids("/ccaas/1/working-hours?orderBy=name:asc"))
+	require.Equal(t, []string{"wh2", "wh1"}, ids("/ccaas/1/working-hours?orderBy=id:desc"))
+	require.Equal(t, []string{"wh1", "wh2"}, ids("/ccaas/1/working-hours?createdAfter=2000-01-01T00:00:00.000%2B0000"))
+	list := doJSON(t, h, http.MethodGet, "/ccaas/1/working-hours?name=E&limit=1&page=1", "", http.StatusOK)
+	require.Equal(t, float64(2), list["pagination"].(map[string]any)["totalItems"])
+	require.Len(t, list["workingHours"], 1)
+	bad := doJSON(t, h, http.MethodGet, "/ccaas/1/working-hours?enabled=maybe", "", http.StatusBadRequest)
+	require.Equal(t, "enabled", bad["field"])
+	bad = doJSON(t, h, http.MethodGet, "/ccaas/1/working-hours?orderBy=message", "", http.StatusBadRequest)
+	require.Equal(t, "orderBy", bad["field"])
+}

@@ -307,6 +307,51 @@ var serviceWorkingHoursCases = []serviceCase{
 		_, err = fx.svc.AddHoliday(fx.ctx, "wh1", easter)
 		requireInvalid(t, err, "holidays")
 	}},
+	{"SearchFiltersAndOrders", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
+		for i, id := range []string{"wh3", "wh1", "wh2", "wh4"} {
+			w := officeHours(id)
+			w.Name = []string{"Night Shift", "Office", "night desk", "Weekend"}[i]
+			w.Enabled = i != 3
+			w.IsDefault = i == 1
+			_, err := fx.svc.CreateWorkingHours(fx.ctx, w)
+			require.NoError(t, err)
+			fx.tick()
+		}
+		search := func(q parley.WorkingHoursSearch) []string {
+			t.Helper()
+			page, err := fx.svc.SearchWorkingHours(fx.ctx, q)
+			require.NoError(t, err)
+			var ids []string
+			for _, w := range page.Items {
+				ids = append(ids, w.ID)
+			}
+			return ids
+		}
+		yes, no := true, false
+		require.Equal(t, []string{"wh1", "wh2", "wh3", "wh4"}, search(parley.WorkingHoursSearch{}))
+		require.Equal(t, []string{"wh2", "wh3"}, search(parley.WorkingHoursSearch{Name: "NIGHT"}), "a part of the name, any case")
+		require.Equal(t, []string{"wh4"}, search(parley.WorkingHoursSearch{Enabled: &no}))
+		require.Equal(t, []string{"wh1"}, search(parley.WorkingHoursSearch{IsDefault: &yes}))
+		require.Equal(t, []string{"wh2", "wh4"}, search(parley.WorkingHoursSearch{CreatedAfter: t0.Add(time.Second)}), "after, exclusive")
+		require.Equal(t, []string{"wh1", "wh3"}, search(parley.WorkingHoursSearch{CreatedBefore: t0.Add(2 * time.Second)}))
+		require.Equal(t, []string{"wh4", "wh2", "wh1", "wh3"}, search(parley.WorkingHoursSearch{Order: storage.Order{Field: storage.SortCreatedAt, Desc: true}}))
+		require.Equal(t, []string{"wh3", "wh1", "wh4", "wh2"}, search(parley.WorkingHoursSearch{Order: storage.Order{Field: storage.SortName}}), "by bytes")
+		require.Equal(t, []string{"wh1"}, search(parley.WorkingHoursSearch{Order: storage.Order{Field: storage.SortName}, Page: 1, Limit: 1}))
+		page, err := fx.svc.SearchWorkingHours(fx.ctx, parley.WorkingHoursSearch{Name: "night", Limit: 1})
+		require.NoError(t, err)
+		require.Equal(t, 2, page.Total)
+		require.Empty(t, page.NextCursor)
+
+		_, err = fx.svc.SearchWorkingHours(fx.ctx, parley.WorkingHoursSearch{Order: storage.Order{Field: "message"}})
+		requireInvalid(t, err, "orderBy")
+		_, err = fx.svc.SearchWorkingHours(fx.ctx, parley.WorkingHoursSearch{Limit: storage.MaxLimit + 1})
+		requireInvalid(t, err, "limit")
+		_, err = fx.svc.SearchWorkingHours(fx.ctx, parley.WorkingHoursSearch{Page: -1})
+		requireInvalid(t, err, "page")
+		_, err = fx.svc.SearchWorkingHours(fx.ctx, parley.WorkingHoursSearch{Name: "\xff"})
+		requireInvalid(t, err, "name")
+	}},
 }
 
 func init() {
@@ -319,6 +364,9 @@ func init() {
 	}}
 	operations["DeleteHoliday"] = operation{parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
 		return svc.DeleteHoliday(ctx, "wh1", "hol1")
+	}}
+	operations["SearchWorkingHours"] = operation{parley.ScopeRead, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.SearchWorkingHours(ctx, parley.WorkingHoursSearch{Name: "office"}))
 	}}
 	for _, name := range []string{"PatchWorkingHours", "AddHoliday", "DeleteHoliday"} {
 		operationSetUp[name] = func(t *testing.T, fx *serviceFixture) {
