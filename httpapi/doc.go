@@ -152,6 +152,20 @@
 // of the agent written) with the caller's write scope: a key that may
 // write needs no read scope for it.
 //
+// Hold configurations are Infobip's GET and POST
+// /ccaas/voice/2/hold-configs-per-queue and GET, PUT and DELETE
+// .../hold-configs-per-queue/{id} (pageNumber from 0, pageSize, sortBy id
+// and sortDirection ASC only; a queue in two configurations, or a second
+// default, is a 409 CONFLICT). The call.held event of a call put on hold
+// names the configuration that applies (holdConfigId). parley's own GET
+// /ccaas/voice/2/queues/statistics and
+// /ccaas/voice/2/queues/{queueId}/statistics answer the live queue
+// statistics (parley.Service.QueueStatistics). Working hours have, besides
+// POST, GET, PUT and DELETE, Infobip's PATCH /working-hours/{id} (the
+// fields given), POST /working-hours/{workingHoursId}/holiday and DELETE
+// .../holiday/{id}, and the list's filters and orders; GET
+// /queues?workingHoursId= lists the queues that follow working hours.
+//
 // # Answers
 //
 // A single resource is answered bare, a list as {"conversations": [...],
