@@ -90,6 +90,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store, caps Capabilit
 		{"Aliasing", aliasingCases},
 		{"Concurrency", concurrencyCases},
 		{"Context", contextCases},
+		{"EventHead", eventHeadCases},
 	}, func(t *testing.T, tc testCase) { tc.run(t, s.setup(t)) })
 }
 
