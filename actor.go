@@ -152,6 +152,18 @@ var operationScopes = map[string]Scope{
 	"SetExternalTransferSettings":  ScopeWrite,
 	"TransferStrategy":             ScopeRead,
 	"SetTransferStrategy":          ScopeWrite,
+	"CreateHoldConfig":             ScopeWrite,
+	"GetHoldConfig":                ScopeRead,
+	"ListHoldConfigs":              ScopeRead,
+	"ReplaceHoldConfig":            ScopeWrite,
+	"DeleteHoldConfig":             ScopeWrite,
+	"HoldConfigFor":                ScopeRead,
+	"QueueStatistics":              ScopeRead,
+	"AllQueueStatistics":           ScopeRead,
+	"PatchWorkingHours":            ScopeWrite,
+	"AddHoliday":                   ScopeWrite,
+	"DeleteHoliday":                ScopeWrite,
+	"SearchWorkingHours":           ScopeRead,
 }
 
 // OperationScope returns the scope the named Service method needs, and

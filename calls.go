@@ -275,9 +275,7 @@ func (s *Service) FailCall(ctx context.Context, id string) (*call.Call, error) {
 
 // HoldCall puts the customer of a connected call on hold.
 func (s *Service) HoldCall(ctx context.Context, id string) (*call.Call, error) {
-	return s.callChange(ctx, "HoldCall", id, false, nil, func(c *call.Call, now time.Time) (*call.Call, call.Change, error) {
-		return c.Hold(now)
-	})
+	return s.holdCall(ctx, id) // see holdconfigs.go: the event names the hold configuration
 }
 
 // UnholdCall takes the customer of a connected call off hold.

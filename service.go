@@ -29,6 +29,7 @@ type Service struct {
 	observers       []Observer
 	heartbeat       routing.HeartbeatPolicy
 	recordingFiles  RecordingFiles // WithRecordingFiles; nil: none
+	board           *liveBoard     // the live queue statistics (queuestats.go), shared by copies
 }
 
 // New returns a Service over store.
@@ -40,6 +41,7 @@ func New(store storage.Store, opts ...Option) *Service {
 		reopenOnInbound: true,
 		logger:          slog.Default(),
 		subs:            &subscriptions{subs: map[*Subscription]struct{}{}},
+		board:           &liveBoard{},
 	}
 	for _, o := range opts {
 		o(s)

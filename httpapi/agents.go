@@ -386,6 +386,9 @@ func queueQuery(q *query) (storage.QueueQuery, string, error) {
 	if f.Name, err = q.one("name"); err != nil {
 		return qq, "", err
 	}
+	if f.WorkingHoursID, err = q.one("workingHoursId"); err != nil {
+		return qq, "", err
+	}
 	order, err := q.orderOf("id", queueOrders)
 	if err != nil {
 		return qq, "", err

@@ -194,5 +194,5 @@ func voiceScopedPath(route string) string {
 	case strings.HasPrefix(route, voiceAPI+"/agent/"):
 		agentID = "dee"
 	}
-	return strings.NewReplacer("{id}", callID, "{conversationId}", convID, "{agentId}", agentID, "{seconds}", "10", "{recordingId}", "rec1").Replace(route)
+	return strings.NewReplacer("{id}", callID, "{conversationId}", convID, "{agentId}", agentID, "{seconds}", "10", "{recordingId}", "rec1", "{queueId}", "q1").Replace(route)
 }

@@ -77,9 +77,9 @@
 //	                                          createdAt,                                newest-first default
 //	                                          updatedAt; agents, queues default id:asc,
 //	                                          tags name:asc. Texts sort by bytes
-//	agents: email; queues: workingHoursId    a 400 naming the filter                   an agent has no email in parley; the
-//	                                                                                    queue filter is not built yet; ignored,
-//	                                                                                    the list would come unfiltered
+//	agents: email                            a 400 naming the filter                   an agent has no email in parley;
+//	                                                                                    ignored, the list would come
+//	                                                                                    unfiltered
 //	agents: availability                     the derived availability, applied over    availability is computed, not stored
 //	                                          the other filters in the list's order
 //	queues: name (undocumented match)        the whole name, case-sensitive            names are unique; displayName is the
@@ -165,6 +165,19 @@
 // POST .../calls/{id}/transfer/accept and /reject (the body's agentId, or
 // the request's actor when it names none), /answer (the external number
 // answered) and /return (called off: back to the transferring agent).
+// Hold configurations are Infobip's GET and POST
+// /ccaas/voice/2/hold-configs-per-queue and GET, PUT and DELETE
+// .../hold-configs-per-queue/{id} (pageNumber from 0, pageSize, sortBy id
+// and sortDirection ASC only; a queue in two configurations, or a second
+// default, is a 409 CONFLICT). The call.held event of a call put on hold
+// names the configuration that applies (holdConfigId). parley's own GET
+// /ccaas/voice/2/queues/statistics and
+// /ccaas/voice/2/queues/{queueId}/statistics answer the live queue
+// statistics (parley.Service.QueueStatistics). Working hours have, besides
+// POST, GET, PUT and DELETE, Infobip's PATCH /working-hours/{id} (the
+// fields given), POST /working-hours/{workingHoursId}/holiday and DELETE
+// .../holiday/{id}, and the list's filters and orders; GET
+// /queues?workingHoursId= lists the queues that follow working hours.
 //
 // # Answers
 //

@@ -219,7 +219,6 @@ func TestUnsupportedInfobipFilters(t *testing.T) {
 	f := setup(t, nil)
 	for _, tc := range []struct{ path, field string }{
 		{"/agents?email=ann%40example.com", "email"},
-		{"/queues?workingHoursId=wh1", "workingHoursId"},
 	} {
 		requireField(t, f.do("GET", path("%s", tc.path), nil), tc.field)
 	}

@@ -233,8 +233,8 @@ func (q *query) optBool(name string) (*bool, error) {
 var (
 	// An agent has no email in parley.
 	unsupportedAgentFilters = []string{"email"}
-	// A filter of queues by their working hours is not offered yet.
-	unsupportedQueueFilters = []string{"workingHoursId"}
+	// Every filter of queues Infobip documents is offered.
+	unsupportedQueueFilters []string
 )
 
 // unsupported refuses the first of names given a value.

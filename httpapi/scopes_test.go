@@ -122,6 +122,7 @@ func seededStore(t *testing.T) storage.Store {
 	seedWorkingHours(t, svc)
 	seedTransfers(t, svc)
 	seedRecordings(t, svc)
+	seedHoldConfigs(t, svc)
 	return store
 }
 
@@ -161,7 +162,7 @@ func scopedPath(route string) string {
 	case strings.HasPrefix(route, "/working-hours/"):
 		id = "wh1"
 	}
-	return strings.NewReplacer("{id}", id, "{tagName}", "vip", "{name}", "vip", "{agentId}", "ann", "{messageId}", "m1", "{noteId}", "n1", "{queueId}", "q1").Replace(route)
+	return strings.NewReplacer("{id}", id, "{tagName}", "vip", "{name}", "vip", "{agentId}", "ann", "{messageId}", "m1", "{noteId}", "n1", "{queueId}", "q1", "{workingHoursId}", "wh1").Replace(route)
 }
 
 // TestEveryRouteNeedsItsScope sends every route's request with authorisation

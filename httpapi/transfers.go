@@ -271,37 +271,19 @@ func (a *api) setExternalTransfer(w http.ResponseWriter, r *http.Request) (any, 
 	return toExternalTransfer(saved), nil
 }
 
-// The audio of Infobip's TransferStrategyApiModel.
+// Infobip's TransferStrategyApiModel (its audio in audio.go).
 type (
-	fileSourceJSON struct {
-		FileDescriptor string `json:"fileDescriptor"`
-	}
-	voiceJSON struct {
-		Name   string `json:"name"`
-		Gender string `json:"gender"`
-	}
-	ttsSourceJSON struct {
-		Text                       string    `json:"text"`
-		Language                   string    `json:"language"`
-		IsLanguageSelectedManually bool      `json:"isLanguageSelectedManually"`
-		Voice                      voiceJSON `json:"voice"`
-		SpeechRate                 float64   `json:"speechRate"`
-	}
-	durationJSON struct {
-		Unit  string `json:"unit"`
-		Value int    `json:"value"`
-	}
 	transferMusicJSON struct {
-		Enabled         bool            `json:"enabled"`
-		UseDefault      bool            `json:"useDefault"`
-		FileAudioSource *fileSourceJSON `json:"fileAudioSource"`
+		Enabled         bool      `json:"enabled"`
+		UseDefault      bool      `json:"useDefault"`
+		FileAudioSource *fileJSON `json:"fileAudioSource"`
 	}
 	transferAnnouncementJSON struct {
-		Enabled         bool            `json:"enabled"`
-		AudioSourceType *string         `json:"audioSourceType"`
-		TTSAudioSource  *ttsSourceJSON  `json:"ttsAudioSource"`
-		FileAudioSource *fileSourceJSON `json:"fileAudioSource"`
-		RepeatInterval  *durationJSON   `json:"repeatInterval"`
+		Enabled         bool          `json:"enabled"`
+		AudioSourceType *string       `json:"audioSourceType"`
+		TTSAudioSource  *ttsJSON      `json:"ttsAudioSource"`
+		FileAudioSource *fileJSON     `json:"fileAudioSource"`
+		RepeatInterval  *durationJSON `json:"repeatInterval"`
 	}
 	transferStrategyJSON struct {
 		ID                  *string                  `json:"id"`
@@ -312,24 +294,17 @@ type (
 	}
 )
 
-func toFileSource(f *audio.File) *fileSourceJSON {
-	if f == nil {
-		return nil
-	}
-	return &fileSourceJSON{FileDescriptor: f.FileDescriptor}
-}
-
 func toTransferStrategy(ts *call.TransferStrategy) transferStrategyJSON {
 	m, an := ts.MusicOnHold, ts.AnnouncementMessage
 	out := transferStrategyJSON{
 		ID:          nullString(ts.ID),
-		MusicOnHold: transferMusicJSON{Enabled: m.Enabled, UseDefault: m.UseDefault, FileAudioSource: toFileSource(m.File)},
+		MusicOnHold: transferMusicJSON{Enabled: m.Enabled, UseDefault: m.UseDefault, FileAudioSource: toFile(m.File)},
 		AnnouncementMessage: transferAnnouncementJSON{Enabled: an.Enabled, AudioSourceType: nullString(string(an.AudioSourceType)),
-			FileAudioSource: toFileSource(an.File)},
+			FileAudioSource: toFile(an.File)},
 		CreatedAt: nullTime(ts.CreatedAt), UpdatedAt: nullTime(ts.UpdatedAt),
 	}
 	if t := an.TTS; t != nil {
-		out.AnnouncementMessage.TTSAudioSource = &ttsSourceJSON{Text: t.Text, Language: t.Language,
+		out.AnnouncementMessage.TTSAudioSource = &ttsJSON{Text: t.Text, Language: t.Language,
 			IsLanguageSelectedManually: t.IsLanguageSelectedManually, Voice: voiceJSON{Name: t.Voice.Name, Gender: t.Voice.Gender}, SpeechRate: t.SpeechRate}
 	}
 	if d := an.RepeatInterval; d != nil {
@@ -349,16 +324,16 @@ type (
 		UpdatedAt           opt[string]                   `json:"updatedAt"`
 	}
 	transferMusicInJSON struct {
-		Enabled         bool            `json:"enabled"`
-		UseDefault      *bool           `json:"useDefault"`
-		FileAudioSource *fileSourceJSON `json:"fileAudioSource"`
+		Enabled         bool      `json:"enabled"`
+		UseDefault      *bool     `json:"useDefault"`
+		FileAudioSource *fileJSON `json:"fileAudioSource"`
 	}
 	transferAnnouncementInJS struct {
-		Enabled         bool            `json:"enabled"`
-		AudioSourceType string          `json:"audioSourceType"`
-		TTSAudioSource  *ttsSourceJSON  `json:"ttsAudioSource"`
-		FileAudioSource *fileSourceJSON `json:"fileAudioSource"`
-		RepeatInterval  *durationJSON   `json:"repeatInterval"`
+		Enabled         bool          `json:"enabled"`
+		AudioSourceType string        `json:"audioSourceType"`
+		TTSAudioSource  *ttsJSON      `json:"ttsAudioSource"`
+		FileAudioSource *fileJSON     `json:"fileAudioSource"`
+		RepeatInterval  *durationJSON `json:"repeatInterval"`
 	}
 )
 

@@ -166,6 +166,17 @@ func (a *api) createWorkingHours(w http.ResponseWriter, r *http.Request) (any, e
 }
 
 func (a *api) listWorkingHours(w http.ResponseWriter, r *http.Request) (any, error) {
+	search, sorder, paging, ok, err := a.workingHoursSearch(r)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		page, err := a.svc.SearchWorkingHours(r.Context(), search)
+		if err != nil {
+			return nil, err
+		}
+		return listOf("workingHours", paging, page, sorder, toWorkingHours), nil
+	}
 	lq, order, err := a.workingHoursQuery(r)
 	if err != nil {
 		return nil, err
@@ -205,9 +216,8 @@ func (a *api) workingHoursQuery(r *http.Request) (storage.WorkingHoursQuery, str
 }
 
 // unsupportedWorkingHoursFilters are Infobip's filters of the list that
-// parley does not offer yet: a 400 naming the filter, not a silently
-// unfiltered list.
-var unsupportedWorkingHoursFilters = []string{"name", "enabled", "isDefault", "createdAfter", "createdBefore", "updatedAfter", "updatedBefore"}
+// parley does not offer: none now (workingHoursSearch reads them all).
+var unsupportedWorkingHoursFilters []string
 
 func (a *api) getWorkingHours(w http.ResponseWriter, r *http.Request) (any, error) {
 	if err := a.noQuery(r); err != nil {

@@ -81,12 +81,15 @@ func officeHours(id string) schedule.WorkingHours {
 }
 
 // seedWorkingHours adds working hours wh1, which nothing names, and wh2,
-// which queue q2 follows.
+// which queue q2 follows, each with holiday wh1.
 func seedWorkingHours(t *testing.T, svc *parley.Service) {
 	t.Helper()
 	ctx := context.Background()
 	for _, id := range []string{"wh1", "wh2"} {
-		_, err := svc.CreateWorkingHours(ctx, officeHours(id))
+		w := officeHours(id)
+		// A holiday with the id the holiday routes' tests fill in.
+		w.Holidays = []schedule.Holiday{{ID: "wh1", Name: "New Year's Day", StartDate: schedule.Date{Year: 2027, Month: 1, Day: 1}, Enabled: true}}
+		_, err := svc.CreateWorkingHours(ctx, w)
 		require.NoError(t, err)
 	}
 	wh := "wh2"

@@ -155,7 +155,8 @@ func (t *txn) ListQueues(ctx context.Context, q storage.QueueQuery) (storage.Pag
 	for _, qu := range t.st.queues {
 		switch {
 		case len(f.IDs) > 0 && !slices.Contains(f.IDs, qu.ID),
-			f.Name != "" && qu.Name != f.Name:
+			f.Name != "" && qu.Name != f.Name,
+			f.WorkingHoursID != "" && qu.WorkingHoursID != f.WorkingHoursID:
 			continue
 		}
 		if f.AgentID != "" {

@@ -45,6 +45,7 @@ type state struct {
 	waitingStrategies map[string]*waiting.Strategy
 	callWaits         map[string]*storage.CallWait // call id → its wait
 	recordings        *recordingState
+	holdConfigs       map[string]*call.HoldConfig
 
 	events     []*storage.Event            // in seq order
 	convEvents map[string][]*storage.Event // conversation id → its events, in seq order
@@ -76,6 +77,7 @@ func newState() *state {
 		waitingStrategies: map[string]*waiting.Strategy{},
 		callWaits:         map[string]*storage.CallWait{},
 		recordings:        newRecordingState(),
+		holdConfigs:       map[string]*call.HoldConfig{},
 	}
 }
 

@@ -195,6 +195,7 @@ var tableNames = []string{
 	"customers", "event_drafts", "calls", "agent_presence", "settings", "working_hours",
 	"waiting_strategies", "waiting_strategy_claims", "call_waits",
 	"recording_account_config", "recording_agent_configs", "recordings",
+	"hold_configs",
 }
 
 func newDialect(f flavor, schema string) (*dialect, error) {

@@ -172,6 +172,9 @@ func queueFilter(b *builder, f *storage.QueueFilter) []string {
 	if f.Name != "" {
 		conds = append(conds, "q.name = "+b.arg(f.Name))
 	}
+	if f.WorkingHoursID != "" {
+		conds = append(conds, "q.working_hours_id = "+b.arg(f.WorkingHoursID))
+	}
 	return conds
 }
 

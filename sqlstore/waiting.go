@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/parleyhq/parley/audio"
 	"github.com/parleyhq/parley/call"
 	"github.com/parleyhq/parley/storage"
 	"github.com/parleyhq/parley/waiting"
@@ -27,110 +26,22 @@ type storedStrategy struct {
 	OutcomeQueueID              string             `json:"outcomeQueueId,omitempty"`
 }
 
-type storedDuration struct {
-	Unit  string `json:"unit"`
-	Value int    `json:"value"`
-}
-
-type storedTTS struct {
-	Text           string  `json:"text"`
-	Language       string  `json:"language"`
-	LanguageManual bool    `json:"isLanguageSelectedManually"`
-	VoiceName      string  `json:"voiceName"`
-	VoiceGender    string  `json:"voiceGender"`
-	SpeechRate     float64 `json:"speechRate"`
-}
-
-type storedMessage struct {
-	Enabled         bool       `json:"enabled"`
-	AudioSourceType string     `json:"audioSourceType,omitempty"`
-	TTS             *storedTTS `json:"tts,omitempty"`
-	File            *string    `json:"file,omitempty"`
-}
-
-type storedMusic struct {
-	Enabled    bool    `json:"enabled"`
-	UseDefault bool    `json:"useDefault"`
-	File       *string `json:"file,omitempty"`
-}
-
-type storedCollectable struct {
-	Code   string `json:"code"`
-	Action string `json:"action"`
-	Value  string `json:"value"`
-}
-
-type storedAnnouncement struct {
-	storedMessage
-	RepeatInterval  *storedDuration     `json:"repeatInterval,omitempty"`
-	Collectables    []storedCollectable `json:"collectables,omitempty"`
-	CollectDuration *storedDuration     `json:"collectDuration,omitempty"`
-}
-
 type storedSender struct {
 	ClientType string `json:"clientType"`
 	Identifier string `json:"identifier"`
-}
-
-func toStoredDuration(d *audio.Duration) *storedDuration {
-	if d == nil {
-		return nil
-	}
-	return &storedDuration{Unit: string(d.Unit), Value: d.Value}
-}
-
-func fromStoredDuration(d *storedDuration) *audio.Duration {
-	if d == nil {
-		return nil
-	}
-	return &audio.Duration{Unit: audio.Unit(d.Unit), Value: d.Value}
-}
-
-func toStoredMessage(m audio.Message) storedMessage {
-	out := storedMessage{Enabled: m.Enabled, AudioSourceType: string(m.AudioSourceType)}
-	if m.TTS != nil {
-		out.TTS = &storedTTS{Text: m.TTS.Text, Language: m.TTS.Language, LanguageManual: m.TTS.IsLanguageSelectedManually,
-			VoiceName: m.TTS.Voice.Name, VoiceGender: m.TTS.Voice.Gender, SpeechRate: m.TTS.SpeechRate}
-	}
-	if m.File != nil {
-		f := m.File.FileDescriptor
-		out.File = &f
-	}
-	return out
-}
-
-func fromStoredMessage(m storedMessage) audio.Message {
-	out := audio.Message{Enabled: m.Enabled, AudioSourceType: audio.SourceType(m.AudioSourceType)}
-	if m.TTS != nil {
-		out.TTS = &audio.TTS{Text: m.TTS.Text, Language: m.TTS.Language, IsLanguageSelectedManually: m.TTS.LanguageManual,
-			Voice: audio.Voice{Name: m.TTS.VoiceName, Gender: m.TTS.VoiceGender}, SpeechRate: m.TTS.SpeechRate}
-	}
-	if m.File != nil {
-		out.File = &audio.File{FileDescriptor: *m.File}
-	}
-	return out
 }
 
 func toStoredStrategy(s *waiting.Strategy) storedStrategy {
 	out := storedStrategy{
 		MaximumWaitTime:             *toStoredDuration(&s.MaximumWaitTime),
 		GreetingMessage:             toStoredMessage(s.GreetingMessage),
-		MusicOnHold:                 storedMusic{Enabled: s.MusicOnHold.Enabled, UseDefault: s.MusicOnHold.UseDefault},
+		MusicOnHold:                 toStoredMusic(s.MusicOnHold),
+		AnnouncementMessage:         toStoredAnnouncement(s.AnnouncementMessage),
 		CallbackConfirmationMessage: toStoredMessage(s.CallbackConfirmationMessage),
 		MaximumWaitTimeMessage:      toStoredMessage(s.MaximumWaitTimeMessage),
 		Queues:                      s.Condition.Queues,
 		OutcomeAction:               string(s.Outcome.Action),
 		OutcomeQueueID:              s.Outcome.QueueID,
-	}
-	if s.MusicOnHold.File != nil {
-		f := s.MusicOnHold.File.FileDescriptor
-		out.MusicOnHold.File = &f
-	}
-	a := s.AnnouncementMessage
-	out.AnnouncementMessage = storedAnnouncement{storedMessage: toStoredMessage(a.Message),
-		RepeatInterval: toStoredDuration(a.RepeatInterval), CollectDuration: toStoredDuration(a.CollectDuration)}
-	for _, c := range a.Collectables {
-		out.AnnouncementMessage.Collectables = append(out.AnnouncementMessage.Collectables, storedCollectable{Code: c.Code, Action: string(c.Action), Value: c.Value})
 	}
 	for _, sd := range s.Condition.Senders {
 		out.Senders = append(out.Senders, storedSender{ClientType: string(sd.ClientType), Identifier: sd.Identifier})
@@ -156,16 +67,8 @@ func scanWaitingStrategy(r row) (*waiting.Strategy, error) {
 	s.ConditionType = waiting.ConditionType(ct)
 	s.MaximumWaitTime = *fromStoredDuration(&st.MaximumWaitTime)
 	s.GreetingMessage = fromStoredMessage(st.GreetingMessage)
-	s.MusicOnHold = audio.Music{Enabled: st.MusicOnHold.Enabled, UseDefault: st.MusicOnHold.UseDefault}
-	if st.MusicOnHold.File != nil {
-		s.MusicOnHold.File = &audio.File{FileDescriptor: *st.MusicOnHold.File}
-	}
-	a := st.AnnouncementMessage
-	s.AnnouncementMessage = audio.Announcement{Message: fromStoredMessage(a.storedMessage),
-		RepeatInterval: fromStoredDuration(a.RepeatInterval), CollectDuration: fromStoredDuration(a.CollectDuration)}
-	for _, c := range a.Collectables {
-		s.AnnouncementMessage.Collectables = append(s.AnnouncementMessage.Collectables, audio.Collectable{Code: c.Code, Action: audio.Action(c.Action), Value: c.Value})
-	}
+	s.MusicOnHold = fromStoredMusic(st.MusicOnHold)
+	s.AnnouncementMessage = fromStoredAnnouncement(st.AnnouncementMessage)
 	s.CallbackConfirmationMessage = fromStoredMessage(st.CallbackConfirmationMessage)
 	s.MaximumWaitTimeMessage = fromStoredMessage(st.MaximumWaitTimeMessage)
 	for _, sd := range st.Senders {

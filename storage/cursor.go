@@ -364,13 +364,18 @@ func AgentKey(field SortField, a *routing.Agent) Keyset {
 func (q *QueueQuery) fingerprint() [8]byte {
 	f := newFingerprint(KindQueues)
 	fl := q.Filter
-	if orderOrID(q.Order) == DefaultIDOrder && len(fl.IDs) == 0 && fl.AgentID == "" && fl.Name == "" {
+	if orderOrID(q.Order) == DefaultIDOrder && len(fl.IDs) == 0 && fl.AgentID == "" && fl.Name == "" && fl.WorkingHoursID == "" {
 		// As for agents.
 		return f.sum()
 	}
 	f.list(fl.IDs)
 	f.str(fl.AgentID)
 	f.str(fl.Name)
+	if fl.WorkingHoursID != "" {
+		// Only when set, so that the cursors of the other filters stay
+		// as they were.
+		f.str("workingHoursId=" + fl.WorkingHoursID)
+	}
 	f.str(q.Order.String())
 	return f.sum()
 }

@@ -372,6 +372,8 @@ type QueueFilter struct {
 	IDs     []string // any of these ids
 	AgentID string   // queues this agent is a member of
 	Name    string   // the queue with this name (names are unique)
+	// WorkingHoursID selects the queues that follow these working hours.
+	WorkingHoursID string
 }
 
 // QueueQuery is a filtered, ordered page of queues.
@@ -402,6 +404,11 @@ func (q *QueueQuery) Normalize() error {
 	}
 	if err := fault.Text("name", f.Name, routing.MaxQueueNameLen); err != nil {
 		return err
+	}
+	if f.WorkingHoursID != "" {
+		if err := fault.Identifier("workingHoursId", f.WorkingHoursID, routing.MaxIDLen); err != nil {
+			return err
+		}
 	}
 	return q.Paging.normalize()
 }

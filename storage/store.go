@@ -119,6 +119,7 @@ type Reader interface {
 	WaitingStrategyReader
 	CallWaitReader
 	RecordingReader
+	HoldConfigReader
 	// GetConversation returns the conversation with its tags. ErrNotFound
 	// when there is none.
 	GetConversation(ctx context.Context, id string) (*conversation.Conversation, error)
@@ -194,6 +195,7 @@ type Tx interface {
 	WaitingStrategyWriter
 	CallWaitWriter
 	RecordingWriter
+	HoldConfigWriter
 
 	// CreateConversation inserts c with its Tags, which must exist in the
 	// catalog (ErrNotFound naming the tag otherwise). ErrAlreadyExists when

@@ -44,12 +44,16 @@ func readmeExamples(t *testing.T) []readmeExample {
 var (
 	wireTimes = regexp.MustCompile(`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+00:00`)
 	uuids     = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+	// waitAges are the live queue statistics' oldest wait, in whole
+	// seconds of the server's own clock.
+	waitAges = regexp.MustCompile(`"oldestWaitSeconds":\d+`)
 )
 
-// normalize blanks out what differs from run to run: times and generated
-// ids.
+// normalize blanks out what differs from run to run: times, wait ages and
+// generated ids.
 func normalize(s string) string {
 	s = wireTimes.ReplaceAllString(s, "<time>")
+	s = waitAges.ReplaceAllString(s, `"oldestWaitSeconds":<n>`)
 	return uuids.ReplaceAllString(s, "<uuid>")
 }
 

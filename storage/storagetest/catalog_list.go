@@ -271,12 +271,22 @@ var agentListCases = []testCase{
 }
 
 // queueListFixture creates 14 queues, agents a1..a3 as members of some,
-// and returns the queues as stored (with their members).
+// working hours wh-a and wh-b that some follow (and wh-none that none
+// does), and returns the queues as stored (with their members).
 func queueListFixture(f *fixture) []*routing.Queue {
 	f.t.Helper()
 	for _, a := range []string{"a1", "a2", "a3"} {
 		f.createAgent(a)
 	}
+	require.NoError(f.t, f.store.InTx(f.ctx, func(tx storage.Tx) error {
+		for _, id := range []string{"wh-a", "wh-b", "wh-none"} {
+			w := contextHours(id)
+			if err := tx.CreateWorkingHours(f.ctx, &w); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
 	names := []string{"billing", "Billing EU", "Émissions", "sales", "Support", "zulu", "Ärger"}
 	var all []*routing.Queue
 	for i := range 14 {
@@ -284,6 +294,7 @@ func queueListFixture(f *fixture) []*routing.Queue {
 			q.Name = names[i%len(names)] + strings.Repeat(" ", i/len(names)) // unique
 			q.AutoAssignment = i%3 != 0
 			q.StickyAgent = i%4 == 2
+			q.WorkingHoursID = []string{"", "wh-a", "wh-b"}[i%3]
 			q.CreatedAt = at(time.Duration(i/3) * time.Minute)
 			q.UpdatedAt = at(time.Duration(i%4) * time.Hour)
 		})
@@ -307,7 +318,8 @@ func expectedQueues(all []*routing.Queue, q storage.QueueQuery) []string {
 	for _, qu := range all {
 		if (len(fl.IDs) == 0 || slices.Contains(fl.IDs, qu.ID)) &&
 			(fl.AgentID == "" || slices.Contains(qu.Members, fl.AgentID)) &&
-			(fl.Name == "" || qu.Name == fl.Name) {
+			(fl.Name == "" || qu.Name == fl.Name) &&
+			(fl.WorkingHoursID == "" || qu.WorkingHoursID == fl.WorkingHoursID) {
 			rows = append(rows, qu)
 		}
 	}
@@ -341,6 +353,9 @@ var queueListFilters = []struct {
 	{"name", storage.QueueFilter{Name: "Émissions"}},
 	{"nameIsWhole", storage.QueueFilter{Name: "Billing"}},
 	{"idsAndAgent", storage.QueueFilter{IDs: []string{"q-001", "q-004", "q-005", "q-009"}, AgentID: "a1"}},
+	{"workingHours", storage.QueueFilter{WorkingHoursID: "wh-a"}},
+	{"workingHoursAndAgent", storage.QueueFilter{WorkingHoursID: "wh-b", AgentID: "a2"}},
+	{"workingHoursOfNone", storage.QueueFilter{WorkingHoursID: "wh-none"}},
 }
 
 var queueListCases = []testCase{
@@ -382,6 +397,7 @@ var queueListCases = []testCase{
 			{"tooManyIDs", storage.QueueQuery{Filter: storage.QueueFilter{IDs: make([]string, storage.MaxFilterValues+1)}}, "queueIds"},
 			{"badAgent", storage.QueueQuery{Filter: storage.QueueFilter{AgentID: "a\tb"}}, "agentId"},
 			{"invalidUTF8Name", storage.QueueQuery{Filter: storage.QueueFilter{Name: "\xff"}}, "name"},
+			{"badWorkingHours", storage.QueueQuery{Filter: storage.QueueFilter{WorkingHoursID: "w\x00h"}}, "workingHoursId"},
 			{"garbageCursor", storage.QueueQuery{Paging: storage.Paging{Cursor: "not a cursor!"}}, "cursor"},
 		} {
 			_, err := f.store.ListQueues(f.ctx, tc.q)

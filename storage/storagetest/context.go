@@ -109,6 +109,16 @@ func everyCall(ctx context.Context, tx storage.Tx) map[string]func() error {
 		"DeleteWaitingStrategy": func() error { return tx.DeleteWaitingStrategy(ctx, "ws1") },
 		"PutCallWait":           func() error { return tx.PutCallWait(ctx, contextWait()) },
 		"DeleteCallWait":        func() error { return ignore(tx.DeleteCallWait(ctx, "call1")) },
+		"CreateHoldConfig": func() error {
+			h := contextHold("new")
+			return tx.CreateHoldConfig(ctx, &h)
+		},
+		"UpdateHoldConfig": func() error {
+			h := contextHold("hold1")
+			h.Name = "Renamed"
+			return tx.UpdateHoldConfig(ctx, &h)
+		},
+		"DeleteHoldConfig": func() error { return tx.DeleteHoldConfig(ctx, "hold1") },
 	} {
 		calls[name] = call
 	}
@@ -153,6 +163,8 @@ func everyRead(ctx context.Context, r storage.Reader) map[string]func() error {
 		"ClaimingWaitingStrategies": func() error { return ignore(r.ClaimingWaitingStrategies(ctx, nil, []string{"q1"})) },
 		"GetCallWait":               func() error { return ignore(r.GetCallWait(ctx, "call1")) },
 		"DueCallWaits":              func() error { return ignore(r.DueCallWaits(ctx, t0, 10)) },
+		"GetHoldConfig":             func() error { return ignore(r.GetHoldConfig(ctx, "hold1")) },
+		"ListHoldConfigs":           func() error { return ignore(r.ListHoldConfigs(ctx, storage.HoldConfigQuery{})) },
 	}
 	maps.Copy(reads, recordingReads(ctx, r))
 	return reads
@@ -252,6 +264,17 @@ func contextFixture(f *fixture) {
 		}
 		return tx.PutCallWait(f.ctx, contextWait())
 	}))
+	require.NoError(f.t, f.store.InTx(f.ctx, func(tx storage.Tx) error {
+		h := contextHold("hold1")
+		return tx.CreateHoldConfig(f.ctx, &h)
+	}))
+}
+
+// contextHold is holdConfig of q1 stamped with t0.
+func contextHold(id string) call.HoldConfig {
+	h := holdConfig(id, "q1")
+	h.CreatedAt, h.UpdatedAt = t0, t0
+	return h
 }
 
 // snapshot reads what contextFixture wrote, to compare before and after.
@@ -290,13 +313,15 @@ func snapshot(t *testing.T, f *fixture) []any {
 	require.ErrorIs(t, err, storage.ErrNotFound)
 	hours, err := f.store.ListWorkingHours(f.ctx, storage.WorkingHoursQuery{})
 	require.NoError(t, err)
+	holds, err := f.store.ListHoldConfigs(f.ctx, storage.HoldConfigQuery{})
+	require.NoError(t, err)
 	var beats []time.Time
 	for _, p := range presence {
 		beats = append(beats, p.LastHeartbeat)
 	}
 	return append(out, a.DisplayName, q.Name, q.Members, len(rules), tagNames(tags.Items), convs.Total,
 		messageIDs(msgs.Items), agents.Total, queues.Total, len(f.allEvents()), customers.Items,
-		calls.Items, beats, lapsed, string(k1), hours.Items)
+		calls.Items, beats, lapsed, string(k1), hours.Items, holds.Items)
 }
 
 var contextCases = []testCase{

@@ -43,6 +43,8 @@ func RunService(t *testing.T, newStore func(t *testing.T) storage.Store, caps Ca
 		{"WaitingStrategies", serviceWaitingCases},
 		{"Transfers", serviceTransferCases},
 		{"Recordings", serviceRecordingCases},
+		{"HoldConfigs", serviceHoldConfigCases},
+		{"QueueStatistics", serviceQueueStatisticsCases},
 	}, func(t *testing.T, c serviceCase) { c.run(t, s) })
 }
 

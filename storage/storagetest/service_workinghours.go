@@ -1,6 +1,7 @@
 package storagetest
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -216,4 +217,164 @@ var serviceWorkingHoursCases = []serviceCase{
 		require.Equal(t, "q3", act.Elements[0].QueueID)
 		require.True(t, act.Elements[0].Active, "a queue with no working hours is always inside")
 	}},
+	{"PatchChangesOnlyWhatItSets", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
+		w := fx.workingHours(t, "wh1")
+		fx.tick()
+		name, off := "Renamed", false
+		sat := schedule.DailyHours{StartTime: 10 * 60, EndTime: 14 * 60, Enabled: true}
+		seq := fx.lastSeq(t)
+		got, err := fx.svc.PatchWorkingHours(fx.ctx, "wh1", parley.WorkingHoursPatch{Name: &name, Enabled: &off,
+			WorkWeek: map[schedule.Weekday]schedule.DailyHours{schedule.Saturday: sat}})
+		require.NoError(t, err)
+		want := w.Clone()
+		want.Name, want.Enabled, want.UpdatedAt = name, false, fx.clock.Now()
+		want.WorkWeek[schedule.Saturday] = sat
+		require.Equal(t, want, got)
+		stored, err := fx.svc.GetWorkingHours(fx.ctx, "wh1")
+		require.NoError(t, err)
+		require.Equal(t, want, stored)
+		events := fx.eventsSince(t, seq)
+		require.Len(t, events, 1)
+		require.Equal(t, storage.WorkingHoursUpdated, events[0].Type)
+		require.ElementsMatch(t, []string{"name", "enabled", "workWeek"}, changeFields(events[0]))
+
+		zone := "Mars/Olympus"
+		_, err = fx.svc.PatchWorkingHours(fx.ctx, "wh1", parley.WorkingHoursPatch{Timezone: &zone, Name: &name})
+		requireInvalid(t, err, "timezone")
+		_, err = fx.svc.PatchWorkingHours(fx.ctx, "wh1", parley.WorkingHoursPatch{
+			WorkWeek: map[schedule.Weekday]schedule.DailyHours{schedule.Monday: {StartTime: 0, EndTime: 1441, Enabled: true}}})
+		requireInvalid(t, err, "workWeek.MONDAY.endTime")
+		_, err = fx.svc.PatchWorkingHours(fx.ctx, "wh1", parley.WorkingHoursPatch{
+			WorkWeek: map[schedule.Weekday]schedule.DailyHours{"FUNDAY": {}}})
+		requireInvalid(t, err, "workWeek")
+		_, err = fx.svc.PatchWorkingHours(fx.ctx, "nope", parley.WorkingHoursPatch{Name: &name})
+		require.ErrorIs(t, err, parley.ErrNotFound)
+		stored, err = fx.svc.GetWorkingHours(fx.ctx, "wh1")
+		require.NoError(t, err)
+		require.Equal(t, want, stored, "a refused patch writes nothing")
+		require.Len(t, fx.eventsSince(t, seq), 1, "and records no event")
+	}},
+	{"Holidays", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
+		fx.workingHours(t, "wh1")
+		seq := fx.lastSeq(t)
+		easter := schedule.Holiday{Name: "Easter Monday", StartDate: schedule.Date{Year: 2026, Month: 3, Day: 30}, Enabled: true}
+		w, err := fx.svc.AddHoliday(fx.ctx, "wh1", easter)
+		require.NoError(t, err)
+		require.Len(t, w.Holidays, 1)
+		id := w.Holidays[0].ID
+		require.NotEmpty(t, id, "a new holiday gets an id")
+		fx.setClock(mondayAfterDST)
+		st, err := fx.svc.WorkingHoursStatus(fx.ctx, "wh1")
+		require.NoError(t, err)
+		require.Equal(t, schedule.Outside, st, "closed on the holiday")
+
+		easter.ID = id
+		_, err = fx.svc.AddHoliday(fx.ctx, "wh1", easter)
+		require.ErrorIs(t, err, parley.ErrAlreadyExists)
+		_, err = fx.svc.AddHoliday(fx.ctx, "wh1", schedule.Holiday{Name: "", StartDate: easter.StartDate})
+		requireInvalid(t, err, "name")
+		_, err = fx.svc.AddHoliday(fx.ctx, "wh1", schedule.Holiday{Name: "x", StartDate: easter.StartDate, EndDate: schedule.Date{Year: 2026, Month: 3, Day: 1}})
+		requireInvalid(t, err, "endDate")
+		_, err = fx.svc.AddHoliday(fx.ctx, "wh1", schedule.Holiday{Name: "x"})
+		requireInvalid(t, err, "startDate")
+		_, err = fx.svc.AddHoliday(fx.ctx, "nope", schedule.Holiday{Name: "x", StartDate: easter.StartDate})
+		require.ErrorIs(t, err, parley.ErrNotFound)
+		require.ErrorIs(t, fx.svc.DeleteHoliday(fx.ctx, "wh1", "nope"), parley.ErrNotFound)
+		require.ErrorIs(t, fx.svc.DeleteHoliday(fx.ctx, "nope", id), parley.ErrNotFound)
+		requireInvalid(t, fx.svc.DeleteHoliday(fx.ctx, "wh1", ""), "holidayId")
+		require.Len(t, fx.eventsSince(t, seq), 1, "refusals record nothing")
+
+		require.NoError(t, fx.svc.DeleteHoliday(fx.ctx, "wh1", id))
+		w, err = fx.svc.GetWorkingHours(fx.ctx, "wh1")
+		require.NoError(t, err)
+		require.Empty(t, w.Holidays)
+		st, err = fx.svc.WorkingHoursStatus(fx.ctx, "wh1")
+		require.NoError(t, err)
+		require.Equal(t, schedule.Inside, st)
+		events := fx.eventsSince(t, seq)
+		require.Equal(t, []storage.EventType{storage.WorkingHoursUpdated, storage.WorkingHoursUpdated}, eventTypes(events))
+		require.Equal(t, []string{"holidays"}, changeFields(events[1]))
+
+		// At most schedule.MaxHolidays.
+		many := make([]schedule.Holiday, schedule.MaxHolidays)
+		for i := range many {
+			many[i] = schedule.Holiday{Name: "Day", StartDate: schedule.Date{Year: 2027, Month: 1, Day: 1}, Enabled: true}
+		}
+		_, err = fx.svc.PatchWorkingHours(fx.ctx, "wh1", parley.WorkingHoursPatch{Holidays: &many})
+		require.NoError(t, err)
+		_, err = fx.svc.AddHoliday(fx.ctx, "wh1", easter)
+		requireInvalid(t, err, "holidays")
+	}},
+	{"SearchFiltersAndOrders", func(t *testing.T, s *serviceSuite) {
+		fx := s.setup(t)
+		for i, id := range []string{"wh3", "wh1", "wh2", "wh4"} {
+			w := officeHours(id)
+			w.Name = []string{"Night Shift", "Office", "night desk", "Weekend"}[i]
+			w.Enabled = i != 3
+			w.IsDefault = i == 1
+			_, err := fx.svc.CreateWorkingHours(fx.ctx, w)
+			require.NoError(t, err)
+			fx.tick()
+		}
+		search := func(q parley.WorkingHoursSearch) []string {
+			t.Helper()
+			page, err := fx.svc.SearchWorkingHours(fx.ctx, q)
+			require.NoError(t, err)
+			var ids []string
+			for _, w := range page.Items {
+				ids = append(ids, w.ID)
+			}
+			return ids
+		}
+		yes, no := true, false
+		require.Equal(t, []string{"wh1", "wh2", "wh3", "wh4"}, search(parley.WorkingHoursSearch{}))
+		require.Equal(t, []string{"wh2", "wh3"}, search(parley.WorkingHoursSearch{Name: "NIGHT"}), "a part of the name, any case")
+		require.Equal(t, []string{"wh4"}, search(parley.WorkingHoursSearch{Enabled: &no}))
+		require.Equal(t, []string{"wh1"}, search(parley.WorkingHoursSearch{IsDefault: &yes}))
+		require.Equal(t, []string{"wh2", "wh4"}, search(parley.WorkingHoursSearch{CreatedAfter: t0.Add(time.Second)}), "after, exclusive")
+		require.Equal(t, []string{"wh1", "wh3"}, search(parley.WorkingHoursSearch{CreatedBefore: t0.Add(2 * time.Second)}))
+		require.Equal(t, []string{"wh4", "wh2", "wh1", "wh3"}, search(parley.WorkingHoursSearch{Order: storage.Order{Field: storage.SortCreatedAt, Desc: true}}))
+		require.Equal(t, []string{"wh3", "wh1", "wh4", "wh2"}, search(parley.WorkingHoursSearch{Order: storage.Order{Field: storage.SortName}}), "by bytes")
+		require.Equal(t, []string{"wh1"}, search(parley.WorkingHoursSearch{Order: storage.Order{Field: storage.SortName}, Page: 1, Limit: 1}))
+		page, err := fx.svc.SearchWorkingHours(fx.ctx, parley.WorkingHoursSearch{Name: "night", Limit: 1})
+		require.NoError(t, err)
+		require.Equal(t, 2, page.Total)
+		require.Empty(t, page.NextCursor)
+
+		_, err = fx.svc.SearchWorkingHours(fx.ctx, parley.WorkingHoursSearch{Order: storage.Order{Field: "message"}})
+		requireInvalid(t, err, "orderBy")
+		_, err = fx.svc.SearchWorkingHours(fx.ctx, parley.WorkingHoursSearch{Limit: storage.MaxLimit + 1})
+		requireInvalid(t, err, "limit")
+		_, err = fx.svc.SearchWorkingHours(fx.ctx, parley.WorkingHoursSearch{Page: -1})
+		requireInvalid(t, err, "page")
+		_, err = fx.svc.SearchWorkingHours(fx.ctx, parley.WorkingHoursSearch{Name: "\xff"})
+		requireInvalid(t, err, "name")
+	}},
+}
+
+func init() {
+	operations["PatchWorkingHours"] = operation{parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		name := "Renamed"
+		return ignore(svc.PatchWorkingHours(ctx, "wh1", parley.WorkingHoursPatch{Name: &name}))
+	}}
+	operations["AddHoliday"] = operation{parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.AddHoliday(ctx, "wh1", schedule.Holiday{Name: "New Year", StartDate: schedule.Date{Year: 2027, Month: 1, Day: 1}}))
+	}}
+	operations["DeleteHoliday"] = operation{parley.ScopeWrite, func(ctx context.Context, svc *parley.Service) error {
+		return svc.DeleteHoliday(ctx, "wh1", "hol1")
+	}}
+	operations["SearchWorkingHours"] = operation{parley.ScopeRead, func(ctx context.Context, svc *parley.Service) error {
+		return ignore(svc.SearchWorkingHours(ctx, parley.WorkingHoursSearch{Name: "office"}))
+	}}
+	for _, name := range []string{"PatchWorkingHours", "AddHoliday", "DeleteHoliday"} {
+		operationSetUp[name] = func(t *testing.T, fx *serviceFixture) {
+			t.Helper()
+			w := officeHours("wh1")
+			w.Holidays = []schedule.Holiday{{ID: "hol1", Name: "New Year", StartDate: schedule.Date{Year: 2027, Month: 1, Day: 1}}}
+			_, err := fx.svc.CreateWorkingHours(fx.ctx, w)
+			require.NoError(t, err)
+		}
+	}
 }

@@ -93,6 +93,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store, caps Capabilit
 		{"Waiting", waitingCases},
 		{"Transfers", transferCases},
 		{"Recordings", recordingCases},
+		{"EventHead", eventHeadCases},
 	}, func(t *testing.T, tc testCase) { tc.run(t, s.setup(t)) })
 }
 
