@@ -38,31 +38,12 @@ func (t *txn) checkClaims(op string, s *waiting.Strategy) error {
 
 func (t *txn) CreateWaitingStrategy(ctx context.Context, s *waiting.Strategy) error {
 	const op = "creating waiting strategy"
-	if err := t.check(ctx, op); err != nil {
-		return err
-	}
-	if _, ok := t.st.waitingStrategies[s.ID]; ok {
-		return storage.Fail(op, s.ID, storage.ErrAlreadyExists)
-	}
-	if err := t.checkClaims(op, s); err != nil {
-		return err
-	}
-	t.st.waitingStrategies[s.ID] = s.Clone()
-	t.onUndo(func() { delete(t.st.waitingStrategies, s.ID) })
-	return nil
+	return insertRow(t, ctx, op, t.st.waitingStrategies, s.ID, s, (*waiting.Strategy).Clone,
+		func() error { return t.checkClaims(op, s) })
 }
 
 func (t *txn) GetWaitingStrategy(ctx context.Context, id string) (*waiting.Strategy, error) {
-	defer t.enter()()
-	const op = "getting waiting strategy"
-	if err := t.check(ctx, op); err != nil {
-		return nil, err
-	}
-	s, ok := t.st.waitingStrategies[id]
-	if !ok {
-		return nil, storage.Fail(op, id, storage.ErrNotFound)
-	}
-	return s.Clone(), nil
+	return readRow(t, ctx, "getting waiting strategy", t.st.waitingStrategies, id, (*waiting.Strategy).Clone)
 }
 
 func (t *txn) ListWaitingStrategies(ctx context.Context, p waiting.ListParams) (storage.WaitingStrategyPage, error) {
@@ -117,35 +98,13 @@ func (t *txn) ClaimingWaitingStrategies(ctx context.Context, senders []waiting.S
 
 func (t *txn) UpdateWaitingStrategy(ctx context.Context, s *waiting.Strategy) error {
 	const op = "updating waiting strategy"
-	if err := t.check(ctx, op); err != nil {
-		return err
-	}
-	old, ok := t.st.waitingStrategies[s.ID]
-	if !ok {
-		return storage.Fail(op, s.ID, storage.ErrNotFound)
-	}
-	if err := t.checkClaims(op, s); err != nil {
-		return err
-	}
-	stored := s.Clone()
-	stored.CreatedAt = old.CreatedAt
-	t.st.waitingStrategies[s.ID] = stored
-	t.onUndo(func() { t.st.waitingStrategies[s.ID] = old })
-	return nil
+	return replaceRow(t, ctx, op, t.st.waitingStrategies, s.ID, s, (*waiting.Strategy).Clone,
+		func(stored, old *waiting.Strategy) { stored.CreatedAt = old.CreatedAt },
+		func() error { return t.checkClaims(op, s) })
 }
 
 func (t *txn) DeleteWaitingStrategy(ctx context.Context, id string) error {
-	const op = "deleting waiting strategy"
-	if err := t.check(ctx, op); err != nil {
-		return err
-	}
-	old, ok := t.st.waitingStrategies[id]
-	if !ok {
-		return storage.Fail(op, id, storage.ErrNotFound)
-	}
-	delete(t.st.waitingStrategies, id)
-	t.onUndo(func() { t.st.waitingStrategies[id] = old })
-	return nil
+	return deleteRow(t, ctx, "deleting waiting strategy", t.st.waitingStrategies, id, nil)
 }
 
 func (t *txn) GetCallWait(ctx context.Context, callID string) (*storage.CallWait, error) {

@@ -1,0 +1,89 @@
+package memstore
+
+import (
+	"context"
+
+	"github.com/parleyhq/parley/storage"
+)
+
+// The configuration entities (working hours, waiting strategies, hold
+// configurations) are rows of a map by id, copied in and out, with the
+// same create, read, replace and delete: the functions below, each given
+// the entity's map and its clone.
+
+// readRow returns a copy of the row id of rows, under the read lock when
+// t is the store's reader.
+func readRow[T any](t *txn, ctx context.Context, op string, rows map[string]T, id string, clone func(T) T) (T, error) {
+	defer t.enter()()
+	var zero T
+	if err := t.check(ctx, op); err != nil {
+		return zero, err
+	}
+	v, ok := rows[id]
+	if !ok {
+		return zero, storage.Fail(op, id, storage.ErrNotFound)
+	}
+	return clone(v), nil
+}
+
+// insertRow stores a copy of v as the row id. ErrAlreadyExists when there
+// is one; check, when set, may refuse the row before it is stored.
+func insertRow[T any](t *txn, ctx context.Context, op string, rows map[string]T, id string, v T, clone func(T) T, check func() error) error {
+	if err := t.check(ctx, op); err != nil {
+		return err
+	}
+	if _, ok := rows[id]; ok {
+		return storage.Fail(op, id, storage.ErrAlreadyExists)
+	}
+	if check != nil {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	rows[id] = clone(v)
+	t.onUndo(func() { delete(rows, id) })
+	return nil
+}
+
+// replaceRow stores a copy of v in place of the row id, which keep may
+// mend from the old row (its creation time). ErrNotFound when there is
+// none; check, when set, may refuse v before it is stored.
+func replaceRow[T any](t *txn, ctx context.Context, op string, rows map[string]T, id string, v T, clone func(T) T, keep func(stored, old T), check func() error) error {
+	if err := t.check(ctx, op); err != nil {
+		return err
+	}
+	old, ok := rows[id]
+	if !ok {
+		return storage.Fail(op, id, storage.ErrNotFound)
+	}
+	if check != nil {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	stored := clone(v)
+	keep(stored, old)
+	rows[id] = stored
+	t.onUndo(func() { rows[id] = old })
+	return nil
+}
+
+// deleteRow removes the row id. ErrNotFound when there is none; check,
+// when set, may refuse the delete (a row still in use).
+func deleteRow[T any](t *txn, ctx context.Context, op string, rows map[string]T, id string, check func() error) error {
+	if err := t.check(ctx, op); err != nil {
+		return err
+	}
+	old, ok := rows[id]
+	if !ok {
+		return storage.Fail(op, id, storage.ErrNotFound)
+	}
+	if check != nil {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	delete(rows, id)
+	t.onUndo(func() { rows[id] = old })
+	return nil
+}
