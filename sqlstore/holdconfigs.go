@@ -79,25 +79,7 @@ func (t *tx) CreateHoldConfig(ctx context.Context, h *call.HoldConfig) error {
 
 // GetHoldConfig implements storage.Tx.
 func (t *tx) GetHoldConfig(ctx context.Context, id string) (*call.HoldConfig, error) {
-	const op = "getting hold configuration"
-	if err := checkCtx(ctx, op); err != nil {
-		return nil, err
-	}
-	if !cleanText(id) {
-		return nil, t.s.notFound(op, id)
-	}
-	var h *call.HoldConfig
-	st := t.s.d.stmt(`SELECT `+holdConfigCols+` FROM {hold_configs} WHERE id = $1`, id).each(func(r row) (err error) {
-		h, err = scanHoldConfig(r)
-		return err
-	})
-	if err := t.run(ctx, st); err != nil {
-		return nil, t.s.wrap(ctx, op, id, err)
-	}
-	if h == nil {
-		return nil, t.s.notFound(op, id)
-	}
-	return h, nil
+	return getRow(t, ctx, "getting hold configuration", `SELECT `+holdConfigCols+` FROM {hold_configs} WHERE id = $1`, id, scanHoldConfig)
 }
 
 // ListHoldConfigs implements storage.Tx.
@@ -114,33 +96,16 @@ func (t *tx) ListHoldConfigs(ctx context.Context, q storage.HoldConfigQuery) (st
 	if err != nil {
 		return page, err
 	}
-	d := t.s.d
-	var stmts []*stmt
-	page.Total = -1
-	if !q.SkipTotal {
-		stmts = append(stmts, d.stmt("SELECT count(*) FROM {hold_configs}").each(func(r row) error { return r.Scan(&page.Total) }))
-	}
-	b := newBuilder(d)
-	b.WriteString("SELECT " + holdConfigCols + " FROM {hold_configs}")
-	if ks != nil {
-		b.where([]string{"id > " + b.arg(ks.ID)})
-	}
-	b.WriteString(" ORDER BY id LIMIT " + b.arg(q.Limit+1) + " OFFSET " + b.arg(q.Offset()))
-	items := make([]*call.HoldConfig, 0, min(q.Limit+1, 64))
-	stmts = append(stmts, b.stmt().each(func(r row) error {
-		h, err := scanHoldConfig(r)
-		items = append(items, h)
-		return err
-	}))
-	if err := t.run(ctx, stmts...); err != nil {
-		return storage.Page[*call.HoldConfig]{}, t.s.wrap(ctx, op, "", err)
-	}
-	if len(items) > q.Limit {
-		items = items[:q.Limit]
-		page.NextCursor = q.CursorAfter(items[len(items)-1])
-	}
-	page.Items = items
-	return page, nil
+	return listPage(t, ctx, op, &q.Paging, &page, q.CursorAfter,
+		func(b *builder) []string {
+			b.WriteString("SELECT count(*) FROM {hold_configs}")
+			return nil
+		},
+		func(b *builder) []string {
+			b.WriteString("SELECT " + holdConfigCols + " FROM {hold_configs}")
+			return nil
+		},
+		keyedOrder{id: "id", ks: ks}, scanHoldConfig)
 }
 
 // UpdateHoldConfig implements storage.Tx.

@@ -96,6 +96,32 @@ func listPage[T any](t *tx, ctx context.Context, op string, p *storage.Paging, p
 	return *page, nil
 }
 
+// getRow reads the one row of sel (a SELECT whose only parameter, $1, is
+// the id) into a value with scan. ErrNotFound when there is none.
+func getRow[T any](t *tx, ctx context.Context, op, sel, id string, scan func(row) (T, error)) (T, error) {
+	var zero T
+	if err := checkCtx(ctx, op); err != nil {
+		return zero, err
+	}
+	if !cleanText(id) {
+		return zero, t.s.notFound(op, id)
+	}
+	var v T
+	found := false
+	st := t.s.d.stmt(sel, id).each(func(r row) (err error) {
+		found = true
+		v, err = scan(r)
+		return err
+	})
+	if err := t.run(ctx, st); err != nil {
+		return zero, t.s.wrap(ctx, op, id, err)
+	}
+	if !found {
+		return zero, t.s.notFound(op, id)
+	}
+	return v, nil
+}
+
 // pageStmt is the statement of a page: limit+1 rows, to tell whether
 // another follows, from the keyset in the order. rows writes the
 // statement's start to the builder and returns its conditions.

@@ -142,25 +142,7 @@ func (t *tx) CreateWaitingStrategy(ctx context.Context, s *waiting.Strategy) err
 
 // GetWaitingStrategy implements storage.Tx.
 func (t *tx) GetWaitingStrategy(ctx context.Context, id string) (*waiting.Strategy, error) {
-	const op = "getting waiting strategy"
-	if err := checkCtx(ctx, op); err != nil {
-		return nil, err
-	}
-	if !cleanText(id) {
-		return nil, t.s.notFound(op, id)
-	}
-	var s *waiting.Strategy
-	st := t.s.d.stmt(`SELECT `+waitingStrategyCols+` FROM {waiting_strategies} WHERE id = $1`, id).each(func(r row) (err error) {
-		s, err = scanWaitingStrategy(r)
-		return err
-	})
-	if err := t.run(ctx, st); err != nil {
-		return nil, t.s.wrap(ctx, op, id, err)
-	}
-	if s == nil {
-		return nil, t.s.notFound(op, id)
-	}
-	return s, nil
+	return getRow(t, ctx, "getting waiting strategy", `SELECT `+waitingStrategyCols+` FROM {waiting_strategies} WHERE id = $1`, id, scanWaitingStrategy)
 }
 
 // ListWaitingStrategies implements storage.Tx.

@@ -130,25 +130,7 @@ func (t *tx) CreateWorkingHours(ctx context.Context, w *schedule.WorkingHours) e
 
 // GetWorkingHours implements storage.Tx.
 func (t *tx) GetWorkingHours(ctx context.Context, id string) (*schedule.WorkingHours, error) {
-	const op = "getting working hours"
-	if err := checkCtx(ctx, op); err != nil {
-		return nil, err
-	}
-	if !cleanText(id) {
-		return nil, t.s.notFound(op, id)
-	}
-	var w *schedule.WorkingHours
-	st := t.s.d.stmt(`SELECT `+workingHoursCols+` FROM {working_hours} WHERE id = $1`, id).each(func(r row) (err error) {
-		w, err = scanWorkingHours(r)
-		return err
-	})
-	if err := t.run(ctx, st); err != nil {
-		return nil, t.s.wrap(ctx, op, id, err)
-	}
-	if w == nil {
-		return nil, t.s.notFound(op, id)
-	}
-	return w, nil
+	return getRow(t, ctx, "getting working hours", `SELECT `+workingHoursCols+` FROM {working_hours} WHERE id = $1`, id, scanWorkingHours)
 }
 
 // ListWorkingHours implements storage.Tx.
