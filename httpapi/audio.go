@@ -33,3 +33,18 @@ func toFile(f *audio.File) *fileJSON {
 	}
 	return &fileJSON{FileDescriptor: f.FileDescriptor}
 }
+
+func toDuration(d *audio.Duration) *durationJSON {
+	if d == nil {
+		return nil
+	}
+	return &durationJSON{Unit: string(d.Unit), Value: d.Value}
+}
+
+func toTTS(t *audio.TTS) *ttsJSON {
+	if t == nil {
+		return nil
+	}
+	return &ttsJSON{Text: t.Text, Language: t.Language, IsLanguageSelectedManually: t.IsLanguageSelectedManually,
+		Voice: voiceJSON{Name: t.Voice.Name, Gender: t.Voice.Gender}, SpeechRate: t.SpeechRate}
+}

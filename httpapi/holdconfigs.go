@@ -52,14 +52,8 @@ func toHoldConfig(h *call.HoldConfig) holdConfigJSON {
 		Enabled:  h.Enabled, Default: h.Default,
 		CreatedAt: wireTime(h.CreatedAt), UpdatedAt: wireTime(h.UpdatedAt),
 	}
-	if a.TTS != nil {
-		out.AnnouncementMessage.TTSAudioSource = &ttsJSON{Text: a.TTS.Text, Language: a.TTS.Language,
-			IsLanguageSelectedManually: a.TTS.IsLanguageSelectedManually,
-			Voice:                      voiceJSON{Name: a.TTS.Voice.Name, Gender: a.TTS.Voice.Gender}, SpeechRate: a.TTS.SpeechRate}
-	}
-	if a.RepeatInterval != nil {
-		out.AnnouncementMessage.RepeatInterval = &durationJSON{Unit: string(a.RepeatInterval.Unit), Value: a.RepeatInterval.Value}
-	}
+	out.AnnouncementMessage.TTSAudioSource = toTTS(a.TTS)
+	out.AnnouncementMessage.RepeatInterval = toDuration(a.RepeatInterval)
 	return out
 }
 

@@ -303,13 +303,8 @@ func toTransferStrategy(ts *call.TransferStrategy) transferStrategyJSON {
 			FileAudioSource: toFile(an.File)},
 		CreatedAt: nullTime(ts.CreatedAt), UpdatedAt: nullTime(ts.UpdatedAt),
 	}
-	if t := an.TTS; t != nil {
-		out.AnnouncementMessage.TTSAudioSource = &ttsJSON{Text: t.Text, Language: t.Language,
-			IsLanguageSelectedManually: t.IsLanguageSelectedManually, Voice: voiceJSON{Name: t.Voice.Name, Gender: t.Voice.Gender}, SpeechRate: t.SpeechRate}
-	}
-	if d := an.RepeatInterval; d != nil {
-		out.AnnouncementMessage.RepeatInterval = &durationJSON{Unit: string(d.Unit), Value: d.Value}
-	}
+	out.AnnouncementMessage.TTSAudioSource = toTTS(an.TTS)
+	out.AnnouncementMessage.RepeatInterval = toDuration(an.RepeatInterval)
 	return out
 }
 

@@ -20,46 +20,20 @@ import (
 // useDefault (Infobip's FileAudioSourceWithDefaultOptionApiModel) and
 // outcome, what happens at the maximum wait (package waiting).
 
-// wsDurationJSON is Infobip's DurationApiModel.
-type wsDurationJSON struct {
-	Unit  string `json:"unit"`
-	Value int    `json:"value"`
-}
-
-// wsVoiceJSON is Infobip's VoiceApiModel.
-type wsVoiceJSON struct {
-	Name   string `json:"name"`
-	Gender string `json:"gender"`
-}
-
-// wsTtsJSON is Infobip's TtsAudioSourceApiModel.
-type wsTtsJSON struct {
-	Text                       string      `json:"text"`
-	Language                   string      `json:"language"`
-	IsLanguageSelectedManually bool        `json:"isLanguageSelectedManually"`
-	Voice                      wsVoiceJSON `json:"voice"`
-	SpeechRate                 float64     `json:"speechRate"`
-}
-
-// wsFileJSON is Infobip's FileAudioSourceApiModel.
-type wsFileJSON struct {
-	FileDescriptor string `json:"fileDescriptor"`
-}
-
 // wsAudioMessageJSON is Infobip's OptionWithFileOrTtsAudioSourceApiModel.
 type wsAudioMessageJSON struct {
-	Enabled         bool        `json:"enabled"`
-	AudioSourceType *string     `json:"audioSourceType"`
-	TTSAudioSource  *wsTtsJSON  `json:"ttsAudioSource"`
-	FileAudioSource *wsFileJSON `json:"fileAudioSource"`
+	Enabled         bool      `json:"enabled"`
+	AudioSourceType *string   `json:"audioSourceType"`
+	TTSAudioSource  *ttsJSON  `json:"ttsAudioSource"`
+	FileAudioSource *fileJSON `json:"fileAudioSource"`
 }
 
 // wsMusicJSON is Infobip's OptionWithFileAudioSourceApiModel, with the
 // useDefault of FileAudioSourceWithDefaultOptionApiModel.
 type wsMusicJSON struct {
-	Enabled         bool        `json:"enabled"`
-	UseDefault      bool        `json:"useDefault"`
-	FileAudioSource *wsFileJSON `json:"fileAudioSource"`
+	Enabled         bool      `json:"enabled"`
+	UseDefault      bool      `json:"useDefault"`
+	FileAudioSource *fileJSON `json:"fileAudioSource"`
 }
 
 // wsCollectableJSON is Infobip's CollectableApiModel.
@@ -73,11 +47,11 @@ type wsCollectableJSON struct {
 type wsAnnouncementJSON struct {
 	Enabled         bool                `json:"enabled"`
 	AudioSourceType *string             `json:"audioSourceType"`
-	TTSAudioSource  *wsTtsJSON          `json:"ttsAudioSource"`
-	FileAudioSource *wsFileJSON         `json:"fileAudioSource"`
-	RepeatInterval  *wsDurationJSON     `json:"repeatInterval"`
+	TTSAudioSource  *ttsJSON            `json:"ttsAudioSource"`
+	FileAudioSource *fileJSON           `json:"fileAudioSource"`
+	RepeatInterval  *durationJSON       `json:"repeatInterval"`
 	Collectables    []wsCollectableJSON `json:"collectables"`
-	CollectDuration *wsDurationJSON     `json:"collectDuration"`
+	CollectDuration *durationJSON       `json:"collectDuration"`
 }
 
 // wsSenderJSON is one sender of a SENDER condition.
@@ -104,7 +78,7 @@ type wsOutcomeJSON struct {
 type waitingStrategyJSON struct {
 	ID                          string             `json:"id"`
 	Name                        string             `json:"name"`
-	MaximumWaitTime             wsDurationJSON     `json:"maximumWaitTime"`
+	MaximumWaitTime             durationJSON       `json:"maximumWaitTime"`
 	GreetingMessage             wsAudioMessageJSON `json:"greetingMessage"`
 	MusicOnHold                 wsMusicJSON        `json:"musicOnHold"`
 	AnnouncementMessage         wsAnnouncementJSON `json:"announcementMessage"`
@@ -126,33 +100,20 @@ type waitingStrategyPageJSON struct {
 	TotalPages int                   `json:"totalPages"`
 }
 
-func wsToDuration(d *audio.Duration) *wsDurationJSON {
-	if d == nil {
-		return nil
-	}
-	return &wsDurationJSON{Unit: string(d.Unit), Value: d.Value}
-}
-
 func wsToAudioMessage(m audio.Message) wsAudioMessageJSON {
 	out := wsAudioMessageJSON{Enabled: m.Enabled}
 	if m.AudioSourceType != "" {
 		t := string(m.AudioSourceType)
 		out.AudioSourceType = &t
 	}
-	if t := m.TTS; t != nil {
-		out.TTSAudioSource = &wsTtsJSON{Text: t.Text, Language: t.Language, IsLanguageSelectedManually: t.IsLanguageSelectedManually,
-			Voice: wsVoiceJSON{Name: t.Voice.Name, Gender: t.Voice.Gender}, SpeechRate: t.SpeechRate}
-	}
-	if m.File != nil {
-		out.FileAudioSource = &wsFileJSON{FileDescriptor: m.File.FileDescriptor}
-	}
+	out.TTSAudioSource, out.FileAudioSource = toTTS(m.TTS), toFile(m.File)
 	return out
 }
 
 func toWaitingStrategy(s *waiting.Strategy) waitingStrategyJSON {
 	out := waitingStrategyJSON{
 		ID: s.ID, Name: s.Name,
-		MaximumWaitTime:             *wsToDuration(&s.MaximumWaitTime),
+		MaximumWaitTime:             *toDuration(&s.MaximumWaitTime),
 		GreetingMessage:             wsToAudioMessage(s.GreetingMessage),
 		MusicOnHold:                 wsMusicJSON{Enabled: s.MusicOnHold.Enabled, UseDefault: s.MusicOnHold.UseDefault},
 		CallbackConfirmationMessage: wsToAudioMessage(s.CallbackConfirmationMessage),
@@ -163,13 +124,13 @@ func toWaitingStrategy(s *waiting.Strategy) waitingStrategyJSON {
 		UpdatedAt:                   wireTime(s.UpdatedAt),
 	}
 	if s.MusicOnHold.File != nil {
-		out.MusicOnHold.FileAudioSource = &wsFileJSON{FileDescriptor: s.MusicOnHold.File.FileDescriptor}
+		out.MusicOnHold.FileAudioSource = &fileJSON{FileDescriptor: s.MusicOnHold.File.FileDescriptor}
 	}
 	a := s.AnnouncementMessage
 	m := wsToAudioMessage(a.Message)
 	out.AnnouncementMessage = wsAnnouncementJSON{Enabled: m.Enabled, AudioSourceType: m.AudioSourceType,
 		TTSAudioSource: m.TTSAudioSource, FileAudioSource: m.FileAudioSource,
-		RepeatInterval: wsToDuration(a.RepeatInterval), CollectDuration: wsToDuration(a.CollectDuration),
+		RepeatInterval: toDuration(a.RepeatInterval), CollectDuration: toDuration(a.CollectDuration),
 		Collectables: make([]wsCollectableJSON, 0, len(a.Collectables))}
 	for _, c := range a.Collectables {
 		out.AnnouncementMessage.Collectables = append(out.AnnouncementMessage.Collectables, wsCollectableJSON{Code: c.Code, Action: string(c.Action), Value: c.Value})
@@ -195,7 +156,7 @@ type waitingStrategyInJSON struct {
 	// ID is parley's: a caller-chosen id on create, as for queues.
 	ID                          opt[string]          `json:"id"`
 	Name                        opt[string]          `json:"name"`
-	MaximumWaitTime             opt[wsDurationJSON]  `json:"maximumWaitTime"`
+	MaximumWaitTime             opt[durationJSON]    `json:"maximumWaitTime"`
 	GreetingMessage             *wsAudioMessageJSON  `json:"greetingMessage"`
 	MusicOnHold                 *wsMusicJSON         `json:"musicOnHold"`
 	AnnouncementMessage         *wsAnnouncementJSON  `json:"announcementMessage"`
@@ -206,7 +167,7 @@ type waitingStrategyInJSON struct {
 	Outcome                     *wsOutcomeJSON       `json:"outcome"`
 }
 
-func wsFromDuration(d *wsDurationJSON) *audio.Duration {
+func wsFromDuration(d *durationJSON) *audio.Duration {
 	if d == nil {
 		return nil
 	}
