@@ -42,6 +42,42 @@ type callJSON struct {
 	Deadline        *wireTime `json:"deadline"`
 	ConnectedAt     *wireTime `json:"connectedAt"`
 	EndedAt         *wireTime `json:"endedAt"`
+	// Transfers counts the transfers the call started (at most
+	// call.MaxTransfers); Transfer is the one in progress, null for none.
+	Transfers int               `json:"transfers"`
+	Transfer  *callTransferJSON `json:"transfer"`
+}
+
+// callTransferJSON is a transfer in progress (call.Transfer): where it goes
+// (kind AGENT, QUEUE or EXTERNAL_NUMBER), who started it, and whom it
+// rings now, until when.
+type callTransferJSON struct {
+	Kind           string    `json:"kind"`
+	FromAgentID    string    `json:"fromAgentId"`
+	FromQueueID    *string   `json:"fromQueueId"`
+	AgentID        *string   `json:"agentId"`
+	QueueID        *string   `json:"queueId"`
+	ExternalNumber *string   `json:"externalNumber"`
+	CallerID       *string   `json:"from"`
+	Refused        []string  `json:"refused"`
+	StartedAt      wireTime  `json:"startedAt"`
+	Deadline       *wireTime `json:"deadline"`
+}
+
+func toCallTransfer(t *call.Transfer) *callTransferJSON {
+	if t == nil {
+		return nil
+	}
+	refused := slices.Clone(t.Refused)
+	if refused == nil {
+		refused = []string{}
+	}
+	return &callTransferJSON{
+		Kind: string(t.Kind), FromAgentID: t.From, FromQueueID: nullString(t.FromQueue),
+		AgentID: nullString(t.AgentID), QueueID: nullString(t.QueueID),
+		ExternalNumber: nullString(t.ExternalNumber), CallerID: nullString(t.Caller),
+		Refused: refused, StartedAt: wireTime(t.StartedAt), Deadline: nullTime(t.Deadline),
+	}
 }
 
 func toCall(c *call.Call) callJSON {
@@ -69,6 +105,8 @@ func toCall(c *call.Call) callJSON {
 		Deadline:        nullTime(c.Deadline),
 		ConnectedAt:     nullTime(c.ConnectedAt),
 		EndedAt:         nullTime(c.EndedAt),
+		Transfers:       c.Transfers,
+		Transfer:        toCallTransfer(c.Transfer),
 	}
 }
 

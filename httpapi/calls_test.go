@@ -17,7 +17,7 @@ func voice(format string, args ...any) string { return "/ccaas/voice/2" + fmt.Sp
 // layout and null when unset.
 var callFields = []string{"id", "conversationId", "channel", "direction", "from", "to", "voiceClientType", "state",
 	"queueId", "agentId", "onHold", "endReason", "refused", "createdAt", "updatedAt", "offeredAt", "deadline",
-	"connectedAt", "endedAt"}
+	"connectedAt", "endedAt", "transfers", "transfer"}
 
 // requireCall checks a call answer's shape: exactly callFields, each time
 // in Infobip's layout or null; and the values of want.

@@ -174,8 +174,18 @@ func TestTransfersOverHTTP(t *testing.T) {
 	require.Equal(t, ok, doJSON(t, h, http.MethodPatch, conv+"cv/transfer/agent", `{"agentId": "eve"}`, http.StatusOK))
 	got = doJSON(t, h, http.MethodPatch, conv+"cv/transfer/queue", `{"queueId": "qt"}`, http.StatusConflict)
 	require.Equal(t, "CONFLICT", got["code"], "one transfer at a time")
+	// The call shows the transfer while it rings.
+	ringing := doJSON(t, h, http.MethodGet, "/ccaas/voice/2/calls/k0", "", http.StatusOK)
+	require.Equal(t, float64(1), ringing["transfers"])
+	tr := ringing["transfer"].(map[string]any)
+	require.Equal(t, "AGENT", tr["kind"])
+	require.Equal(t, "eve", tr["agentId"])
+	require.Equal(t, ringing["agentId"], tr["fromAgentId"], "the agent who transferred stays on the call")
+	require.NotNil(t, tr["deadline"], "it rings until then")
 	c := doJSON(t, h, http.MethodPost, "/ccaas/voice/2/calls/k0/transfer/accept", `{"agentId": "eve"}`, http.StatusOK)
 	require.Equal(t, "eve", c["agentId"])
+	require.Nil(t, c["transfer"], "answered: no transfer in progress")
+	require.Equal(t, float64(1), c["transfers"])
 	require.Equal(t, string(call.Connected), c["state"])
 	require.Equal(t, "eve", doJSON(t, h, http.MethodGet, "/ccaas/1/conversations/cv", "", http.StatusOK)["agentId"], "the agent who answers gets the conversation")
 
