@@ -188,10 +188,12 @@ func TestCatalogRacesTwoProcesses(t *testing.T) {
 
 // TestCallRacesTwoProcesses runs the call races of storagetest (two
 // runners offering one call, two calls offered to one agent, an accept
-// racing the offer's timeout) on PostgreSQL from two OS processes, as
-// TestLoadRacesTwoProcesses does: a call rings at one agent at a time, no
-// agent has two live calls, an accept and a timeout never both win, and
-// every call stays valid.
+// racing the offer's timeout, two transfers of one call, a transfer to an
+// agent racing an offer to the same agent) on PostgreSQL from two OS
+// processes, as TestLoadRacesTwoProcesses does: a call rings at one agent
+// at a time, no agent has two live calls or transfers ringing, an accept
+// and a timeout never both win, one transfer starts, and every call stays
+// valid.
 func TestCallRacesTwoProcesses(t *testing.T) {
 	t.Parallel()
 	trials := loadRaceTrials(t)

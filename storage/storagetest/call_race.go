@@ -39,10 +39,24 @@ const (
 	// differ). Exactly one wins: the call connects, or it rings out and
 	// goes to the queue's other agent.
 	CallRaceAcceptOrTimeout CallRace = "call-accept-or-timeout"
+	// CallRaceTransferTwice: the call connected to a0 is transferred by
+	// both sides at once, to a1 and to a2. Exactly one transfer starts:
+	// the call rings at one of them, its one transfer.
+	CallRaceTransferTwice CallRace = "call-transfer-twice"
+	// CallRaceTransferOrOffer: one side transfers the call connected to a0
+	// to a1; the other offers a call waiting in another queue, whose only
+	// member is a1. a1 rings for one of them, never both.
+	CallRaceTransferOrOffer CallRace = "call-transfer-or-offer"
 )
 
 // CallRaces lists every call race.
-var CallRaces = []CallRace{CallRaceOfferTwice, CallRaceTwoCallsOneAgent, CallRaceAcceptOrTimeout}
+var CallRaces = []CallRace{CallRaceOfferTwice, CallRaceTwoCallsOneAgent, CallRaceAcceptOrTimeout,
+	CallRaceTransferTwice, CallRaceTransferOrOffer}
+
+// transferRace reports whether race starts from a call connected to a0.
+func transferRace(race CallRace) bool {
+	return race == CallRaceTransferTwice || race == CallRaceTransferOrOffer
+}
 
 // callRaceEpoch is when trial 0's call is offered; trial i's is offered i
 // hours earlier, so that no trial's deadline falls due at a later trial's
@@ -73,8 +87,11 @@ func CallRaceSetUp(t testing.TB, svc *parley.Service, store storage.Store, race 
 	t.Helper()
 	ctx := context.Background()
 	agents, calls := 2, 1
-	if race == CallRaceTwoCallsOneAgent {
+	switch race {
+	case CallRaceTwoCallsOneAgent:
 		agents, calls = 1, 2
+	case CallRaceTransferTwice:
+		agents = 3
 	}
 	for i := range trials {
 		q := callRaceID(race, i, "q")
@@ -99,11 +116,31 @@ func CallRaceSetUp(t testing.TB, svc *parley.Service, store storage.Store, race 
 			require.NoError(t, err)
 			require.NoError(t, store.InTx(ctx, func(tx storage.Tx) error { return tx.CreateCall(ctx, c) }))
 		}
-		if race == CallRaceAcceptOrTimeout {
+		if race == CallRaceAcceptOrTimeout || transferRace(race) {
 			c, err := clockedService(store, at).OfferCall(ctx, callRaceID(race, i, "call0"))
 			require.NoError(t, err)
 			require.Equal(t, call.Ringing, c.State)
 			require.Equal(t, callRaceID(race, i, "a0"), c.AgentID)
+		}
+		if transferRace(race) {
+			// a0 takes the call; the others are free.
+			c, err := clockedService(store, at).AcceptCall(ctx, callRaceID(race, i, "call0"), callRaceID(race, i, "a0"))
+			require.NoError(t, err)
+			require.Equal(t, call.Connected, c.State)
+		}
+		if race == CallRaceTransferOrOffer {
+			// The other queue: a1 its only member, and a call waiting in it
+			// (a1 is in q too, so that a0's call was offered to a0 alone:
+			// the queue offers in its order).
+			q2, conv := callRaceID(race, i, "q2"), callRaceID(race, i, "conv-other")
+			_, err := svc.CreateQueue(ctx, routing.Queue{ID: q2, Name: q2, AutoAssignment: true})
+			require.NoError(t, err)
+			require.NoError(t, ignore(svc.AddQueueMember(ctx, q2, callRaceID(race, i, "a1"))))
+			_, err = svc.CreateConversation(ctx, conversation.Conversation{ID: conv, Channel: conversation.Voice, CustomerID: conv})
+			require.NoError(t, err)
+			c, err := call.NewInbound(call.Call{ConversationID: conv, From: "+1", To: "+2", QueueID: q2}, callRaceID(race, i, "call-other"), at)
+			require.NoError(t, err)
+			require.NoError(t, store.InTx(ctx, func(tx storage.Tx) error { return tx.CreateCall(ctx, c) }))
 		}
 	}
 }
@@ -131,6 +168,21 @@ func CallRaceSide(ctx context.Context, store storage.Store, race CallRace, trial
 			return err
 		}
 		_, err := clockedService(store, deadline).ExpireCall(ctx, id)
+		return err
+	case CallRaceTransferTwice, CallRaceTransferOrOffer:
+		svc := clockedService(store, at.Add(time.Second))
+		if race == CallRaceTransferOrOffer && side == 1 {
+			_, err := svc.OfferCall(ctx, callRaceID(race, trial, "call-other"))
+			return err
+		}
+		target := callRaceID(race, trial, fmt.Sprintf("a%d", side+1))
+		if race == CallRaceTransferOrOffer {
+			target = callRaceID(race, trial, "a1")
+		}
+		_, err := svc.TransferCallToAgent(ctx, callRaceID(race, trial, "conv0"), target)
+		if errors.Is(err, call.ErrNotAvailable) || errors.Is(err, parley.ErrConflict) {
+			return nil // the other side came first
+		}
 		return err
 	}
 	return fmt.Errorf("unknown call race %q", race)
@@ -161,6 +213,13 @@ func CallRaceViolations(t testing.TB, svc *parley.Service, race CallRace, trials
 		}
 		page, err := svc.ListCalls(ctx, storage.CallQuery{QueueID: callRaceID(race, i, "q"), Paging: storage.Paging{Limit: 10}})
 		require.NoError(t, err)
+		var other *call.Call
+		if race == CallRaceTransferOrOffer {
+			if other, err = svc.GetCall(ctx, callRaceID(race, i, "call-other")); err != nil {
+				require.NoError(t, err)
+			}
+			page.Items = append(page.Items, other)
+		}
 		live := map[string]int{}
 		offers := map[string][]storage.EventType{}
 		for _, c := range page.Items {
@@ -169,6 +228,9 @@ func CallRaceViolations(t testing.TB, svc *parley.Service, race CallRace, trials
 			}
 			if c.State.Live() {
 				live[c.AgentID]++
+			}
+			if c.Transfer != nil && c.Transfer.AgentID != "" {
+				live[c.Transfer.AgentID]++ // a transfer ringing takes its agent up
 			}
 			events, err := svc.History(ctx, c.ConversationID, 0, storage.MaxLimit)
 			require.NoError(t, err)
@@ -217,6 +279,24 @@ func CallRaceViolations(t testing.TB, svc *parley.Service, race CallRace, trials
 				fail("accepted, yet %s at %q", c.State, c.AgentID)
 			case timedOut == 1 && (c.State != call.Ringing || c.AgentID != callRaceID(race, i, "a1")):
 				fail("rang out, yet %s at %q", c.State, c.AgentID)
+			}
+		case CallRaceTransferTwice:
+			c := page.Items[0]
+			started := count(c.ID, storage.CallTransferStarted)
+			switch {
+			case started != 1 || c.Transfers != 1:
+				fail("%d transfers started (%d counted), not one", started, c.Transfers)
+			case c.State != call.Connected || c.AgentID != callRaceID(race, i, "a0") || c.Transfer == nil:
+				fail("the call is %s at %q with transfer %v", c.State, c.AgentID, c.Transfer)
+			case c.Transfer.AgentID != callRaceID(race, i, "a1") && c.Transfer.AgentID != callRaceID(race, i, "a2"):
+				fail("the transfer rings at %q", c.Transfer.AgentID)
+			}
+		case CallRaceTransferOrOffer:
+			c := page.Items[0]
+			transferred := c.Transfer != nil && c.Transfer.AgentID == callRaceID(race, i, "a1")
+			offered := other.State == call.Ringing && other.AgentID == callRaceID(race, i, "a1")
+			if transferred == offered {
+				fail("a1 was transferred to: %v; offered the other call: %v (exactly one of them)", transferred, offered)
 			}
 		}
 	}
