@@ -3,6 +3,8 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -178,4 +180,40 @@ func TestOpenAPIServed(t *testing.T) {
 	require.Equal(t, "/api", doc.Servers[0].URL)
 	require.NoError(t, json.Unmarshal(openAPIFor(""), &doc))
 	require.Equal(t, "/", doc.Servers[0].URL)
+}
+
+// TestOpenAPINamesEveryEventType: the description of an event's type lists
+// every type the service records (the EventType constants of the storage
+// and root packages).
+func TestOpenAPINamesEveryEventType(t *testing.T) {
+	t.Parallel()
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]struct {
+					Description string `json:"description"`
+				} `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	require.NoError(t, json.Unmarshal(openAPIDoc, &doc))
+	desc := doc.Components.Schemas["Event"].Properties["type"].Description
+	constant := regexp.MustCompile(`EventType = "([a-z_.]+)"`)
+	files, err := filepath.Glob("../storage/*.go")
+	require.NoError(t, err)
+	root, err := filepath.Glob("../*.go")
+	require.NoError(t, err)
+	found := 0
+	for _, f := range append(files, root...) {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		for _, m := range constant.FindAllStringSubmatch(string(b), -1) {
+			found++
+			require.Regexp(t, `(^|[ ,:;])`+regexp.QuoteMeta(m[1])+`([,;.]|$)`, desc, "the Event schema names %s (%s)", m[1], f)
+		}
+	}
+	require.Greater(t, found, 50, "the event types were found")
 }
