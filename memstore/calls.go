@@ -140,8 +140,14 @@ func (t *txn) UpdateCall(ctx context.Context, c *call.Call, prevVersion int64) e
 // deleteCallsOf removes the calls of a deleted conversation.
 func (t *txn) deleteCallsOf(conversationID string) {
 	for _, c := range t.st.calls {
-		if c.ConversationID == conversationID {
-			t.putCall(c, nil)
+		if c.ConversationID != conversationID {
+			continue
+		}
+		t.putCall(c, nil)
+		// A call's wait goes with it, as the foreign key has it on SQL.
+		if w, ok := t.st.callWaits[c.ID]; ok {
+			delete(t.st.callWaits, c.ID)
+			t.onUndo(func() { t.st.callWaits[c.ID] = w })
 		}
 	}
 }

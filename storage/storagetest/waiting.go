@@ -1,6 +1,7 @@
 package storagetest
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -208,5 +209,25 @@ var waitingCases = []testCase{
 		require.False(t, deleted)
 		_, err = f.store.GetCallWait(f.ctx, "k1")
 		require.ErrorIs(t, err, storage.ErrNotFound)
+
+		// Deleting the conversation deletes its calls' waits, and a
+		// rollback of that keeps them.
+		boom := errors.New("boom")
+		err = f.store.InTx(f.ctx, func(tx storage.Tx) error {
+			if err := tx.DeleteConversation(f.ctx, "c1"); err != nil {
+				return err
+			}
+			return boom
+		})
+		require.ErrorIs(t, err, boom)
+		got, err = f.store.GetCallWait(f.ctx, "k2")
+		require.NoError(t, err)
+		require.Equal(t, w2, got, "rolled back")
+		require.NoError(t, f.store.InTx(f.ctx, func(tx storage.Tx) error { return tx.DeleteConversation(f.ctx, "c1") }))
+		_, err = f.store.GetCallWait(f.ctx, "k2")
+		require.ErrorIs(t, err, storage.ErrNotFound, "gone with its conversation")
+		due, err = f.store.DueCallWaits(f.ctx, at(time.Hour), 10)
+		require.NoError(t, err)
+		require.Empty(t, due)
 	}},
 }
