@@ -2,6 +2,8 @@ package memstore
 
 import (
 	"context"
+	"maps"
+	"slices"
 
 	"github.com/parleyhq/parley/storage"
 )
@@ -86,4 +88,36 @@ func deleteRow[T any](t *txn, ctx context.Context, op string, rows map[string]T,
 	delete(rows, id)
 	t.onUndo(func() { rows[id] = old })
 	return nil
+}
+
+// idQuery is a list query of rows in id order (storage.WorkingHoursQuery,
+// storage.HoldConfigQuery).
+type idQuery[T any] interface {
+	Normalize() error
+	Keyset() (*storage.Keyset, error)
+	CursorAfter(T) string
+}
+
+// listByID returns the page of rows q asks for, in id order; paging is
+// q's, read once q is normalized.
+func listByID[T any](t *txn, ctx context.Context, op string, q idQuery[T], paging *storage.Paging, rows map[string]T, id func(T) string, clone func(T) T) (storage.Page[T], error) {
+	defer t.enter()()
+	var none storage.Page[T]
+	if err := t.check(ctx, op); err != nil {
+		return none, err
+	}
+	if err := q.Normalize(); err != nil {
+		return none, err
+	}
+	ks, err := q.Keyset()
+	if err != nil {
+		return none, err
+	}
+	p := pager[T]{
+		order:  storage.Order{Field: storage.SortID},
+		key:    func(v T) sortKey { return sortKey{ID: id(v)} },
+		cursor: q.CursorAfter,
+		clone:  clone,
+	}
+	return p.page(slices.Collect(maps.Values(rows)), *paging, ks), nil
 }

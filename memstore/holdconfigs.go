@@ -2,8 +2,6 @@ package memstore
 
 import (
 	"context"
-	"maps"
-	"slices"
 
 	"github.com/parleyhq/parley/call"
 	"github.com/parleyhq/parley/storage"
@@ -18,26 +16,7 @@ func (t *txn) GetHoldConfig(ctx context.Context, id string) (*call.HoldConfig, e
 }
 
 func (t *txn) ListHoldConfigs(ctx context.Context, q storage.HoldConfigQuery) (storage.Page[*call.HoldConfig], error) {
-	defer t.enter()()
-	const op = "listing hold configuration"
-	var none storage.Page[*call.HoldConfig]
-	if err := t.check(ctx, op); err != nil {
-		return none, err
-	}
-	if err := q.Normalize(); err != nil {
-		return none, err
-	}
-	ks, err := q.Keyset()
-	if err != nil {
-		return none, err
-	}
-	p := pager[*call.HoldConfig]{
-		order:  storage.Order{Field: storage.SortID},
-		key:    func(w *call.HoldConfig) sortKey { return sortKey{ID: w.ID} },
-		cursor: q.CursorAfter,
-		clone:  (*call.HoldConfig).Clone,
-	}
-	return p.page(slices.Collect(maps.Values(t.st.holdConfigs)), q.Paging, ks), nil
+	return listByID(t, ctx, "listing hold configurations", &q, &q.Paging, t.st.holdConfigs, func(v *call.HoldConfig) string { return v.ID }, (*call.HoldConfig).Clone)
 }
 
 func (t *txn) UpdateHoldConfig(ctx context.Context, h *call.HoldConfig) error {

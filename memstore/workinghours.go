@@ -2,8 +2,6 @@ package memstore
 
 import (
 	"context"
-	"maps"
-	"slices"
 
 	"github.com/parleyhq/parley/schedule"
 	"github.com/parleyhq/parley/storage"
@@ -18,26 +16,7 @@ func (t *txn) GetWorkingHours(ctx context.Context, id string) (*schedule.Working
 }
 
 func (t *txn) ListWorkingHours(ctx context.Context, q storage.WorkingHoursQuery) (storage.Page[*schedule.WorkingHours], error) {
-	defer t.enter()()
-	const op = "listing working hours"
-	var none storage.Page[*schedule.WorkingHours]
-	if err := t.check(ctx, op); err != nil {
-		return none, err
-	}
-	if err := q.Normalize(); err != nil {
-		return none, err
-	}
-	ks, err := q.Keyset()
-	if err != nil {
-		return none, err
-	}
-	p := pager[*schedule.WorkingHours]{
-		order:  storage.Order{Field: storage.SortID},
-		key:    func(w *schedule.WorkingHours) sortKey { return sortKey{ID: w.ID} },
-		cursor: q.CursorAfter,
-		clone:  (*schedule.WorkingHours).Clone,
-	}
-	return p.page(slices.Collect(maps.Values(t.st.workingHours)), q.Paging, ks), nil
+	return listByID(t, ctx, "listing working hours", &q, &q.Paging, t.st.workingHours, func(v *schedule.WorkingHours) string { return v.ID }, (*schedule.WorkingHours).Clone)
 }
 
 func (t *txn) UpdateWorkingHours(ctx context.Context, w *schedule.WorkingHours) error {

@@ -68,13 +68,7 @@ func (t *tx) CreateHoldConfig(ctx context.Context, h *call.HoldConfig) error {
 	}
 	ins := t.s.d.stmt(`INSERT INTO {hold_configs} (id, name, body, updated_at, created_at)
 		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`, args...)
-	if err := t.run(ctx, ins); err != nil {
-		return t.s.wrap(ctx, op, h.ID, err)
-	}
-	if ins.affected == 0 {
-		return failure(op, h.ID, storage.ErrAlreadyExists)
-	}
-	return nil
+	return writeRow(t, ctx, op, h.ID, ins, storage.ErrAlreadyExists, nil)
 }
 
 // GetHoldConfig implements storage.Tx.
@@ -122,13 +116,7 @@ func (t *tx) UpdateHoldConfig(ctx context.Context, h *call.HoldConfig) error {
 		return err
 	}
 	up := t.s.d.stmt(`UPDATE {hold_configs} SET name = $2, body = $3, updated_at = $4 WHERE id = $1`, args[:4]...)
-	if err := t.run(ctx, up); err != nil {
-		return t.s.wrap(ctx, op, h.ID, err)
-	}
-	if up.affected == 0 {
-		return t.s.notFound(op, h.ID)
-	}
-	return nil
+	return writeRow(t, ctx, op, h.ID, up, storage.ErrNotFound, nil)
 }
 
 // DeleteHoldConfig implements storage.Tx.
@@ -141,11 +129,5 @@ func (t *tx) DeleteHoldConfig(ctx context.Context, id string) error {
 		return t.s.notFound(op, id)
 	}
 	del := t.s.d.stmt(`DELETE FROM {hold_configs} WHERE id = $1`, id)
-	if err := t.run(ctx, del); err != nil {
-		return t.s.wrap(ctx, op, id, err)
-	}
-	if del.affected == 0 {
-		return t.s.notFound(op, id)
-	}
-	return nil
+	return writeRow(t, ctx, op, id, del, storage.ErrNotFound, nil)
 }

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/parleyhq/parley/storage"
@@ -120,6 +121,29 @@ func getRow[T any](t *tx, ctx context.Context, op, sel, id string, scan func(row
 		return zero, t.s.notFound(op, id)
 	}
 	return v, nil
+}
+
+// writeRow runs st, a write of the one row id whose affected count says
+// whether it did: none is then ErrAlreadyExists (an INSERT that skips a
+// taken id) or ErrNotFound (an UPDATE or DELETE that found no row). mapErr,
+// when set, turns a failed statement's error into the store's own (a
+// foreign key's refusal into ErrConflict).
+func writeRow(t *tx, ctx context.Context, op, id string, st *stmt, none error, mapErr func(error) error) error {
+	if err := t.run(ctx, st); err != nil {
+		if mapErr != nil {
+			if mapped := mapErr(err); mapped != nil {
+				return mapped
+			}
+		}
+		return t.s.wrap(ctx, op, id, err)
+	}
+	if st.affected > 0 {
+		return nil
+	}
+	if errors.Is(none, storage.ErrNotFound) {
+		return t.s.notFound(op, id)
+	}
+	return failure(op, id, none)
 }
 
 // pageStmt is the statement of a page: limit+1 rows, to tell whether

@@ -119,13 +119,7 @@ func (t *tx) CreateWorkingHours(ctx context.Context, w *schedule.WorkingHours) e
 	}
 	ins := t.s.d.stmt(`INSERT INTO {working_hours} (id, name, timezone, body, updated_at, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`, args...)
-	if err := t.run(ctx, ins); err != nil {
-		return t.s.wrap(ctx, op, w.ID, err)
-	}
-	if ins.affected == 0 {
-		return failure(op, w.ID, storage.ErrAlreadyExists)
-	}
-	return nil
+	return writeRow(t, ctx, op, w.ID, ins, storage.ErrAlreadyExists, nil)
 }
 
 // GetWorkingHours implements storage.Tx.
@@ -173,13 +167,7 @@ func (t *tx) UpdateWorkingHours(ctx context.Context, w *schedule.WorkingHours) e
 		return err
 	}
 	up := t.s.d.stmt(`UPDATE {working_hours} SET name = $2, timezone = $3, body = $4, updated_at = $5 WHERE id = $1`, args[:5]...)
-	if err := t.run(ctx, up); err != nil {
-		return t.s.wrap(ctx, op, w.ID, err)
-	}
-	if up.affected == 0 {
-		return t.s.notFound(op, w.ID)
-	}
-	return nil
+	return writeRow(t, ctx, op, w.ID, up, storage.ErrNotFound, nil)
 }
 
 // DeleteWorkingHours implements storage.Tx. The foreign keys of queues and
@@ -195,14 +183,10 @@ func (t *tx) DeleteWorkingHours(ctx context.Context, id string) error {
 		return t.s.notFound(op, id)
 	}
 	del := t.s.d.stmt(`DELETE FROM {working_hours} WHERE id = $1`, id)
-	if err := t.run(ctx, del); err != nil {
+	return writeRow(t, ctx, op, id, del, storage.ErrNotFound, func(err error) error {
 		if errors.Is(t.s.d.classify(err), storage.ErrNotFound) {
 			return failure(op, id, storage.ErrConflict)
 		}
-		return t.s.wrap(ctx, op, id, err)
-	}
-	if del.affected == 0 {
-		return t.s.notFound(op, id)
-	}
-	return nil
+		return nil
+	})
 }

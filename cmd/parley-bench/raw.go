@@ -214,7 +214,18 @@ func (r *pgRawPool) exec(ctx context.Context, st statement) error {
 }
 
 func (r *pgRawPool) execInTx(ctx context.Context, st statement) error {
-	tx, err := r.pool.Begin(ctx)
+	return pgExecInTx(ctx, r.pool, st)
+}
+
+// pgBeginner is a pgx connection or pool.
+type pgBeginner interface {
+	Begin(ctx context.Context) (pgx.Tx, error)
+}
+
+// pgExecInTx runs st in a transaction of its own on db: BEGIN, the
+// statement, COMMIT.
+func pgExecInTx(ctx context.Context, db pgBeginner, st statement) error {
+	tx, err := db.Begin(ctx)
 	if err != nil {
 		return err
 	}
@@ -344,17 +355,7 @@ func (r *pgRaw) exec(ctx context.Context, st statement) error {
 	return err
 }
 
-func (r *pgRaw) execInTx(ctx context.Context, st statement) error {
-	tx, err := r.conn.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = tx.Rollback(ctx) }()
-	if _, err := tx.Exec(ctx, st.sql, st.args...); err != nil {
-		return err
-	}
-	return tx.Commit(ctx)
-}
+func (r *pgRaw) execInTx(ctx context.Context, st statement) error { return pgExecInTx(ctx, r.conn, st) }
 
 func (r *pgRaw) query(ctx context.Context, st statement) error {
 	rows, err := r.conn.Query(ctx, st.sql, st.args...)
